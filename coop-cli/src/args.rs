@@ -1,0 +1,370 @@
+//! The command line, as clap derive types. Parsing only: no rules here.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use coop_core::{Cents, MemberRef};
+
+fn date(s: &str) -> Result<NaiveDate, String> {
+    coop_core::parse_date(s).map_err(|e| e.to_string())
+}
+fn amount(s: &str) -> Result<Cents, String> {
+    s.parse::<Cents>().map_err(|e| e.to_string())
+}
+fn member(s: &str) -> Result<MemberRef, String> {
+    s.parse::<MemberRef>().map_err(|e| e.to_string())
+}
+fn count(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if (1..=1_000_000_000).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "'{s}' is not a number of shares: expected a whole number from 1 to 1000000000"
+        )),
+    }
+}
+
+const EXAMPLES: &str = "\
+Examples:
+  coop demo                                  create a sample cooperative in ./coop.db
+  coop statutes check statutes.toml          check a statutes file, listing every problem
+  coop init --statutes statutes.toml         adopt the statutes in a new store
+  coop member admit --name \"Camille Martin\" --category employees --date 2026-03-01
+  coop shares subscribe 12 --count 4 --paid 50
+  coop register --format csv > register.csv
+  coop --as-of 2024-12-31 capital --json
+  coop audit verify
+
+Exit codes: 0 ok, 1 refused by a governance rule, 2 bad input or usage, 3 storage or integrity failure.";
+
+/// coop keeps the governance of a SCIC (société coopérative d'intérêt collectif) as an
+/// append-only, hash-chained event log: statutes, members, shares and capital, provable at any date.
+#[derive(Parser, Debug)]
+#[command(name = "coop", version, after_help = EXAMPLES, max_term_width = 100)]
+pub struct Cli {
+    /// The store (a sled directory).
+    #[arg(long, global = true, env = "COOP_STORE", default_value = "./coop.db", value_name = "PATH")]
+    pub store: PathBuf,
+    /// Who is acting; recorded on every event.
+    #[arg(long, global = true, env = "COOP_ACTOR", value_name = "NAME")]
+    pub actor: Option<String>,
+    /// Print one JSON document on stdout instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Answer queries as of the end of this date (YYYY-MM-DD).
+    #[arg(long, global = true, value_parser = date, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<NaiveDate>,
+    /// The legal date of what a command records (default: today).
+    #[arg(long, global = true, value_parser = date, value_name = "YYYY-MM-DD")]
+    pub date: Option<NaiveDate>,
+    /// An id for this command: running it again with the same id records nothing twice.
+    #[arg(long, global = true, value_name = "ID")]
+    pub command_id: Option<String>,
+    #[command(subcommand)]
+    pub command: Cmd,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Cmd {
+    /// Create the store and adopt the statutes as its first event.
+    #[command(after_help = "Example:\n  coop init --statutes statutes.toml --date 2016-06-30")]
+    Init {
+        /// The cooperative's name (default: the statutes' `name`).
+        #[arg(long)]
+        name: Option<String>,
+        /// The statutes file (TOML; see `coop statutes check --help`).
+        #[arg(long, value_name = "FILE")]
+        statutes: PathBuf,
+    },
+    /// Show or check statutes.
+    #[command(subcommand)]
+    Statutes(StatutesCmd),
+    /// Admit, move, list and end members.
+    #[command(subcommand)]
+    Member(MemberCmd),
+    /// Subscribe, pay up, transfer and redeem shares.
+    #[command(subcommand)]
+    Shares(SharesCmd),
+    /// Subscribed and paid capital, highest capital, floor, public bodies' share.
+    #[command(after_help = "Example:\n  coop capital --as-of 2025-12-31 --json")]
+    Capital,
+    /// The register of members, current and former.
+    #[command(after_help = "Example:\n  coop register --format md > register.md")]
+    Register {
+        /// Output format (`--json` is the same as `--format json`).
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// List what is out of line with the law or the statutes; exit 1 if anything is.
+    #[command(after_help = "Example:\n  coop check --json")]
+    Check,
+    /// The events of the log, in order.
+    #[command(after_help = "Example:\n  coop log --from 1 --limit 20")]
+    Log {
+        /// First sequence number to show.
+        #[arg(long, default_value_t = 1)]
+        from: u64,
+        /// How many events to show.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Verify the hash chain, or rebuild the state from scratch and compare.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Import members from a spreadsheet, or a whole log from an export.
+    #[command(subcommand)]
+    Import(ImportCmd),
+    /// Export the log (JSON Lines) or the register (CSV) on stdout.
+    #[command(subcommand)]
+    Export(ExportCmd),
+    /// Create a sample cooperative in the store and print its register and capital.
+    #[command(after_help = "Example:\n  coop demo && coop check")]
+    Demo,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Csv,
+    Md,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StatutesCmd {
+    /// The statutes in force (use --as-of for a past date).
+    Show,
+    /// Check a statutes file without a store, listing every problem at once.
+    #[command(after_help = STATUTES_HELP)]
+    Check {
+        /// The statutes file.
+        file: PathBuf,
+    },
+}
+
+const STATUTES_HELP: &str = "\
+The file is TOML: name, legal_form (sa|sas|sarl), founded (YYYY-MM-DD); [capital] floor_fraction,
+minimum_euros, public_bodies_max_percent, reimbursement_delay_days; [[share_class]] code,
+nominal_euros; [[college]] code, weight_percent (omit every weight for equal colleges);
+[[category]] code, role (employees|producers|beneficiaries|volunteers|public|other), college,
+class, min_shares; [assembly] notice_days, notice_days_second, quorum_ordinary,
+quorum_extraordinary, majority_ordinary, majority_extraordinary, college_method,
+max_proxies_per_holder, postal_days_before; [members] loss_of_quality (flag|end).
+
+Checked: at least 3 categories; beneficiaries and employees (or producers); at least 3 colleges
+when any; college weights from 10 to 50 % summing to 100; categories naming known colleges and
+classes; floor_fraction at least 1/4; an SA's minimum capital at least 18,500 euros; public bodies
+at most 50 %; unknown keys, with their line.
+
+Example:
+  coop statutes check statutes.toml";
+
+#[derive(Subcommand, Debug)]
+pub enum MemberCmd {
+    /// Admit a person, an organisation or a public body, subscribing its category's minimum shares.
+    #[command(
+        after_help = "Example:\n  coop member admit --name \"Commune de Lons\" --kind public-body --category public --shares 10 --date 2024-01-15"
+    )]
+    Admit(AdmitArgs),
+    /// Current members (with --all, former ones too).
+    #[command(after_help = "Example:\n  coop member list --all --json")]
+    List {
+        /// Include members whose membership ended.
+        #[arg(long)]
+        all: bool,
+    },
+    /// One member: category, college, shares by lot, status.
+    #[command(after_help = "Example:\n  coop member show 12 --history")]
+    Show {
+        /// Member number or ULID.
+        #[arg(value_parser = member)]
+        member: MemberRef,
+        /// Also list every event about the member (reads the whole log).
+        #[arg(long)]
+        history: bool,
+    },
+    /// Move a member to another category.
+    #[command(after_help = "Example:\n  coop member move 12 --category beneficiaries --date 2026-09-01")]
+    Move {
+        /// Member number or ULID.
+        #[arg(value_parser = member)]
+        member: MemberRef,
+        /// The new category.
+        #[arg(long)]
+        category: String,
+    },
+    /// Record a member's withdrawal (démission); its shares wait to be redeemed.
+    #[command(after_help = "Example:\n  coop member withdraw 12 --date 2026-06-30")]
+    Withdraw {
+        /// Member number or ULID.
+        #[arg(value_parser = member)]
+        member: MemberRef,
+    },
+    /// Record the end of a membership by death, dissolution, or loss of quality (flagged by
+    /// default statutes, ended where they say so).
+    #[command(after_help = "Example:\n  coop member end 7 --cause loss-of-quality --date 2026-05-31")]
+    End {
+        /// Member number or ULID.
+        #[arg(value_parser = member)]
+        member: MemberRef,
+        /// Why the membership ends.
+        #[arg(long, value_enum)]
+        cause: CauseArg,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum CauseArg {
+    Death,
+    Dissolution,
+    LossOfQuality,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum KindArg {
+    Person,
+    Organisation,
+    PublicBody,
+}
+
+#[derive(Args, Debug)]
+pub struct AdmitArgs {
+    /// Full name of the person, or the organisation's name.
+    #[arg(long)]
+    pub name: String,
+    /// The category (as coded in the statutes).
+    #[arg(long)]
+    pub category: String,
+    /// Person, organisation or public body.
+    #[arg(long, value_enum, default_value_t = KindArg::Person)]
+    pub kind: KindArg,
+    /// Shares to subscribe (default: the category's minimum).
+    #[arg(long, value_parser = count)]
+    pub shares: Option<u64>,
+    /// Share class (default: the category's).
+    #[arg(long)]
+    pub class: Option<String>,
+    /// Euros paid at once (default: everything; at least a quarter).
+    #[arg(long, value_parser = amount, value_name = "EUROS")]
+    pub paid: Option<Cents>,
+    /// E-mail address, for convocations.
+    #[arg(long)]
+    pub email: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SharesCmd {
+    /// Subscribe more shares (at least a quarter paid at once).
+    #[command(after_help = "Example:\n  coop shares subscribe 12 --count 4 --paid 50")]
+    Subscribe {
+        /// Member number or ULID.
+        #[arg(value_parser = member)]
+        member: MemberRef,
+        /// Number of shares.
+        #[arg(long, value_parser = count)]
+        count: u64,
+        /// Share class (default: the member's category's).
+        #[arg(long)]
+        class: Option<String>,
+        /// Euros paid at once (default: everything).
+        #[arg(long, value_parser = amount, value_name = "EUROS")]
+        paid: Option<Cents>,
+    },
+    /// Pay up subscribed shares.
+    #[command(after_help = "Example:\n  coop shares pay 12 --amount 37.50")]
+    Pay {
+        /// Member number or ULID.
+        #[arg(value_parser = member)]
+        member: MemberRef,
+        /// Euros paid.
+        #[arg(long, value_parser = amount, value_name = "EUROS")]
+        amount: Cents,
+    },
+    /// Transfer fully paid shares from one member to another.
+    #[command(after_help = "Example:\n  coop shares transfer 12 31 --count 2")]
+    Transfer {
+        /// The giver.
+        #[arg(value_parser = member)]
+        from: MemberRef,
+        /// The receiver.
+        #[arg(value_parser = member)]
+        to: MemberRef,
+        /// Number of shares.
+        #[arg(long, value_parser = count)]
+        count: u64,
+        /// Share class (default: the giver's category's).
+        #[arg(long)]
+        class: Option<String>,
+    },
+    /// Redeem (cancel and reimburse) shares, never below the capital floor.
+    #[command(after_help = "Example:\n  coop shares redeem 12 --count 4 --date 2026-07-01")]
+    Redeem {
+        /// Member number or ULID.
+        #[arg(value_parser = member)]
+        member: MemberRef,
+        /// Number of shares.
+        #[arg(long, value_parser = count)]
+        count: u64,
+        /// Share class (default: the member's category's).
+        #[arg(long)]
+        class: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCmd {
+    /// Check every record's hash, order and link; print the head hash to note down.
+    /// Exit 3 and the first bad sequence number when the chain is broken.
+    #[command(after_help = "Example:\n  coop audit verify --json")]
+    Verify,
+    /// Rebuild the state from the first event and compare it with what the store keeps.
+    #[command(after_help = "Example:\n  coop audit replay")]
+    Replay,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCmd {
+    /// Import a member register kept in a spreadsheet (CSV, comma-separated, with a header row).
+    #[command(after_help = MEMBERS_CSV_HELP)]
+    Members {
+        /// The CSV file.
+        file: PathBuf,
+    },
+    /// Import a log exported by `coop export events` into an empty store, checking the whole
+    /// chain first; nothing is written if any line is wrong.
+    #[command(after_help = "Example:\n  coop --store copy.db import events log.jsonl")]
+    Events {
+        /// The JSON Lines file.
+        file: PathBuf,
+    },
+}
+
+const MEMBERS_CSV_HELP: &str = "\
+Columns (header row required, any order):
+  name        required  full name or organisation name
+  category    required  category code from the statutes
+  shares      required  number of shares subscribed (at least the category's minimum)
+  admitted    required  admission date, YYYY-MM-DD
+  kind        optional  person (default), organisation or public-body
+  class       optional  share class (default: the category's)
+  paid_euros  optional  euros paid so far (default: everything; at least a quarter)
+  email       optional  e-mail address
+Any other column is an error, so a misspelt header is never silently dropped. Every bad row is
+reported with its line number; nothing is written unless every row is valid.
+
+Example:
+  name,category,shares,admitted,kind,email
+  Camille Martin,employees,1,2016-07-01,person,camille@example.org
+  Domaine des Coteaux,businesses,4,2017-03-15,organisation,
+
+  coop import members register.csv";
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCmd {
+    /// The log as JSON Lines: a header (event count, head hash) then one record per line.
+    #[command(after_help = "Example:\n  coop export events > log.jsonl")]
+    Events,
+    /// The register as CSV, with names.
+    #[command(after_help = "Example:\n  coop export register > register.csv")]
+    Register,
+}

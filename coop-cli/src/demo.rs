@@ -1,0 +1,336 @@
+//! `coop demo`: a sample SCIC modelled on a rural territorial cooperation hub, written into
+//! the store through the same commands a secretary would type.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use chrono::{Days, NaiveDate};
+use coop_core::{Cents, Command, EndCause, MemberNo, MemberRef, PartyKind, Personal, Statutes};
+use coop_store::{Request, Store};
+
+use crate::{Failure, Out};
+
+/// The demo cooperative's name: a store holding it is shown again rather than refused.
+pub const DEMO_NAME: &str = "SCIC Bassin Coopératif (démo)";
+
+const FIRST: &[&str] = &[
+    "Camille", "Julien", "Sophie", "Thomas", "Léa", "Nicolas", "Chloé", "Antoine", "Manon", "Pierre", "Emma", "Lucas", "Inès", "Hugo",
+    "Sarah", "Louis", "Jeanne", "Paul", "Alice", "Mathieu", "Claire", "Romain", "Élodie", "Bastien", "Margaux", "Vincent", "Pauline",
+    "Étienne", "Lucie", "Gaël",
+];
+const LAST: &[&str] = &[
+    "Martin",
+    "Bernard",
+    "Girard",
+    "Petit",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Guyot",
+    "Perrin",
+    "Mercier",
+    "Bourgeois",
+    "Faivre",
+    "Jacquot",
+    "Bouvier",
+    "Cretin",
+    "Vuillermoz",
+    "Lacroix",
+    "Bailly",
+    "Humbert",
+    "Colin",
+    "Marchand",
+    "Grandjean",
+    "Chevalier",
+    "Jeunet",
+    "Midol",
+    "Cuynet",
+    "Renaud",
+    "Tissot",
+    "Monnier",
+];
+const BUSINESSES: &[&str] = &[
+    "Domaine des Coteaux de la Seille",
+    "Fruitière du Revermont",
+    "Transports Bourgeois et Fils",
+    "Verrerie du Vignoble",
+    "Boulangerie La Mie Jurassienne",
+    "Cave coopérative du Sud Revermont",
+    "Atelier Bois et Design",
+    "Pisciculture des Étangs de Bresse",
+    "Imprimerie Lédonienne",
+    "Épicerie solidaire Le Panier",
+    "Bureau d'études Territoires Vivants",
+    "Association Jardins de Cocagne du Jura",
+];
+const PUBLIC: &[&str] = &[
+    "Commune de Saint-Aubin-des-Vignes",
+    "Communauté de communes des Coteaux",
+    "Commune de Montval",
+    "Syndicat mixte du Pays Lédonien",
+    "Lycée agricole du Revermont (EPLEFPA)",
+];
+
+struct Gen(u64);
+impl Gen {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n.max(1)
+    }
+}
+
+fn admit(name: &str, kind: PartyKind, category: &str, shares: u64, paid: Option<Cents>, email: bool) -> Command {
+    let email = email.then(|| {
+        let slug: String = name
+            .to_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '.' })
+            .collect();
+        format!(
+            "{}@example.org",
+            slug.split('.').filter(|s| !s.is_empty()).take(3).collect::<Vec<_>>().join(".")
+        )
+    });
+    Command::Admit {
+        personal: Personal { name: name.into(), email },
+        kind,
+        category: category.into(),
+        shares: Some(shares),
+        class: None,
+        paid,
+    }
+}
+
+fn m(n: u32) -> MemberRef {
+    MemberRef::Number(MemberNo(n))
+}
+
+/// The commands of the demo, dated, in order.
+pub fn script() -> Vec<(NaiveDate, Command)> {
+    let statutes =
+        Statutes::from_toml(&coop_core::SAMPLE_STATUTES.replace("Clus'Ter Jura", DEMO_NAME)).expect("the sample statutes are valid");
+    let founded = statutes.founded;
+    let mut out = vec![(founded, Command::Found { statutes })];
+    let mut g = Gen(1947);
+    // Members to admit: (name, kind, category, shares).
+    let mut people: Vec<(String, PartyKind, &str, u64)> = Vec::new();
+    let mut used = std::collections::BTreeSet::new();
+    let mut person = |g: &mut Gen| loop {
+        let n = format!(
+            "{} {}",
+            FIRST[g.next(FIRST.len() as u64) as usize],
+            LAST[g.next(LAST.len() as u64) as usize]
+        );
+        if used.insert(n.clone()) {
+            return n;
+        }
+    };
+    for _ in 0..5 {
+        people.push((person(&mut g), PartyKind::Person, "employees", 2));
+    }
+    for i in 0..30 {
+        let shares = 1 + g.next(3);
+        people.push((person(&mut g), PartyKind::Person, "beneficiaries", shares));
+        if i % 10 == 9 {
+            // Some habitual beneficiaries are organisations (winegrowers using the bottle washing).
+            people.pop();
+            people.push((
+                format!("GAEC {}", LAST[i % LAST.len()]),
+                PartyKind::Organisation,
+                "beneficiaries",
+                2,
+            ));
+        }
+    }
+    for _ in 0..18 {
+        people.push((person(&mut g), PartyKind::Person, "volunteers", 1));
+    }
+    for b in BUSINESSES {
+        people.push((b.to_string(), PartyKind::Organisation, "businesses", 4 + 2 * g.next(5)));
+    }
+    for p in PUBLIC {
+        people.push((p.to_string(), PartyKind::PublicBody, "public", 10 + 5 * g.next(2)));
+    }
+    // Founders first, then admissions spread over the years, in date order.
+    let founders = [0usize, 1, 5, 6, 53, 54, 55, 56, 65, 66];
+    let mut order: Vec<usize> = founders.to_vec();
+    let mut rest: Vec<usize> = (0..people.len()).filter(|i| !founders.contains(i)).collect();
+    for i in (1..rest.len()).rev() {
+        let j = g.next(i as u64 + 1) as usize;
+        rest.swap(i, j);
+    }
+    // Public bodies joined late (the hub had to prove itself first).
+    rest.sort_by_key(|&i| people[i].1 == PartyKind::PublicBody);
+    order.extend(rest);
+    let span = 9 * 365;
+    let mut dated: Vec<(NaiveDate, usize)> = order
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| {
+            let d = if k < founders.len() {
+                founded
+            } else {
+                founded + Days::new(30 + (k as u64 * span / people.len() as u64) + g.next(20))
+            };
+            (d, i)
+        })
+        .collect();
+    dated.sort_by_key(|(d, _)| *d);
+    for (k, (d, i)) in dated.iter().enumerate() {
+        let (name, kind, cat, shares) = &people[*i];
+        // One recent business subscription is paid a quarter only, to be paid up later.
+        let paid = (k == dated.len() - 3).then(|| Cents((*shares as i64 * 5000 + 3) / 4));
+        out.push((*d, admit(name, *kind, cat, *shares, paid, k % 4 != 3)));
+    }
+    let d = |s: &str| coop_core::parse_date(s).expect("demo dates are valid");
+    // The n-th member (from 0) admitted before `before` whose category is `cat`, by number.
+    let pick = |cat: &str, n: usize, before: &str| -> MemberRef {
+        let found = dated
+            .iter()
+            .enumerate()
+            .filter(|(_, (day, i))| people[*i].2 == cat && people[*i].1 != PartyKind::Organisation && *day < d(before))
+            .nth(n);
+        m(found.map_or(1, |(k, _)| k as u32 + 1))
+    };
+    let business = |n: usize| {
+        m(dated
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, i))| people[*i].2 == "businesses")
+            .nth(n)
+            .map_or(1, |(k, _)| k as u32 + 1))
+    };
+    // Life of the register.
+    let leaving = pick("beneficiaries", 2, "2019-01-01");
+    out.push((d("2019-03-31"), Command::Withdraw { member: leaving }));
+    let leaving_shares = dated
+        .iter()
+        .enumerate()
+        .find(|(k, _)| m(*k as u32 + 1) == leaving)
+        .map_or(1, |(_, (_, i))| people[*i].3);
+    out.push((
+        d("2019-09-30"),
+        Command::Redeem {
+            member: leaving,
+            count: leaving_shares,
+            class: None,
+        },
+    ));
+    out.push((
+        d("2021-01-15"),
+        Command::Subscribe {
+            member: business(0),
+            count: 10,
+            class: None,
+            paid: None,
+        },
+    ));
+    out.push((
+        d("2022-05-02"),
+        Command::Transfer {
+            from: business(0),
+            to: business(1),
+            count: 2,
+            class: None,
+        },
+    ));
+    out.push((
+        d("2023-02-28"),
+        Command::End {
+            member: pick("volunteers", 0, "2023-01-01"),
+            cause: EndCause::Death,
+        },
+    ));
+    out.push((
+        d("2023-06-30"),
+        Command::Move {
+            member: pick("volunteers", 1, "2023-01-01"),
+            category: "employees".into(),
+        },
+    ));
+    out.push((
+        d("2024-04-15"),
+        Command::Subscribe {
+            member: business(2),
+            count: 10,
+            class: None,
+            paid: Some(Cents(25_000)),
+        },
+    ));
+    out.push((
+        d("2025-01-31"),
+        Command::Pay {
+            member: business(2),
+            amount: Cents(10_000),
+        },
+    ));
+    out.push((
+        d("2025-09-30"),
+        Command::End {
+            member: pick("employees", 1, "2020-01-01"),
+            cause: EndCause::LossOfQuality,
+        },
+    ));
+    out
+}
+
+pub fn run(path: &Path, today: NaiveDate, json: bool) -> Out {
+    let store = Store::open(path)?;
+    let fresh = store.head().seq == 0;
+    if !fresh {
+        let name = store
+            .with_state(|s| s.statutes.as_ref().map(|s| s.name.clone()))
+            .unwrap_or_default();
+        if name != DEMO_NAME {
+            return Err(Failure::rule(format!(
+                "the store at {} already holds {name}; the demo writes only into a new store (pass --store PATH)",
+                path.display()
+            )));
+        }
+    } else {
+        let requests: Vec<Request> = script()
+            .into_iter()
+            .map(|(date, command)| Request {
+                command,
+                date,
+                today,
+                actor: "demo".into(),
+                command_id: None,
+            })
+            .collect();
+        store.execute_all(requests)?;
+    }
+    let state = store.state();
+    if json {
+        let rows = store.register(&state)?;
+        crate::output::json(
+            &serde_json::json!({"store": path, "created": fresh, "register": rows, "capital": coop_core::capital(&state)}),
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if fresh {
+        println!(
+            "created the sample cooperative \"{DEMO_NAME}\" in {} ({} events)\n",
+            path.display(),
+            store.head().seq
+        );
+    } else {
+        println!("{} already holds the sample cooperative; showing it again\n", path.display());
+    }
+    let rows = store.register(&state)?;
+    crate::print_register_rows(&rows)?;
+    println!();
+    let c = coop_core::capital(&state);
+    println!(
+        "capital: {} subscribed, {} paid; highest {}; floor {}; public bodies {:.1} %; {} current members",
+        c.subscribed_cents,
+        c.paid_cents,
+        c.highest_cents,
+        c.floor_cents,
+        c.public_bodies_share * 100.0,
+        c.members
+    );
+    println!("\nnext: coop check | coop member show 2 --history | coop --as-of 2020-12-31 register | coop audit verify");
+    Ok(ExitCode::SUCCESS)
+}

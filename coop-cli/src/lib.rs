@@ -1,0 +1,757 @@
+//! The `coop` command line: parse arguments, call the library, print. It holds no governance
+//! rule: every decision is `coop-core`'s, every write goes through `coop-store`.
+
+mod args;
+mod demo;
+mod import;
+mod output;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::Parser;
+use coop_core::{Command, EndCause, PartyKind, Personal, State, Statutes};
+use coop_store::{Error as StoreError, Request, Store};
+use serde_json::json;
+
+use args::{AuditCmd, CauseArg, Cli, Cmd, ExportCmd, Format, ImportCmd, KindArg, MemberCmd, SharesCmd, StatutesCmd};
+use output::{euros, Table};
+
+/// A failure to report: a message for stderr and an exit code.
+#[derive(Debug)]
+pub struct Failure {
+    /// 1 refused by a rule, 2 bad input, 3 storage or integrity.
+    pub code: u8,
+    /// One sentence (or one line per problem).
+    pub message: String,
+}
+
+impl Failure {
+    fn input(message: impl Into<String>) -> Failure {
+        Failure {
+            code: 2,
+            message: message.into(),
+        }
+    }
+    fn rule(message: impl Into<String>) -> Failure {
+        Failure {
+            code: 1,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Failure {
+        let code = match &e {
+            StoreError::Refused(r) => {
+                if r.rule.is_bad_input() {
+                    2
+                } else {
+                    1
+                }
+            }
+            StoreError::BatchRefused(v) => {
+                if v.iter().any(|(_, r)| r.rule.is_bad_input()) {
+                    2
+                } else {
+                    1
+                }
+            }
+            StoreError::BadImport { integrity: true, .. } => 3,
+            StoreError::BadImport { .. } | StoreError::CommandIdReused(_) | StoreError::NotEmpty(_) => 2,
+            StoreError::InUse(_) | StoreError::Storage(_) | StoreError::Integrity { .. } | StoreError::Io(_) => 3,
+        };
+        Failure {
+            code,
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Failure {
+        Failure {
+            code: 3,
+            message: format!("output failed: {e}"),
+        }
+    }
+}
+
+type Out = Result<ExitCode, Failure>;
+
+/// Runs the `coop` command line and returns its exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(f) => {
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "coop: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+/// Today's date from the clock, or from `COOP_TODAY` (for reproducible tests and demos).
+fn today() -> Result<NaiveDate, Failure> {
+    match std::env::var("COOP_TODAY") {
+        Ok(s) => coop_core::parse_date(&s).map_err(|e| Failure::input(format!("COOP_TODAY: {e}"))),
+        Err(_) => Ok(chrono::Local::now().date_naive()),
+    }
+}
+
+struct Ctx {
+    cli_json: bool,
+    as_of: Option<NaiveDate>,
+    date: Option<NaiveDate>,
+    actor: String,
+    command_id: Option<String>,
+    today: NaiveDate,
+}
+
+impl Ctx {
+    fn request(&self, command: Command) -> Request {
+        Request {
+            command,
+            date: self.date.unwrap_or(self.today),
+            today: self.today,
+            actor: self.actor.clone(),
+            command_id: self.command_id.clone(),
+        }
+    }
+}
+
+fn open(path: &Path) -> Result<Store, Failure> {
+    Ok(Store::open(path)?)
+}
+
+/// Opens an existing store that holds a cooperative.
+fn open_existing(path: &Path) -> Result<Store, Failure> {
+    if !path.exists() {
+        return Err(Failure::input(format!(
+            "no store at {}: create one with `coop init --statutes FILE` or `coop demo`, or pass --store PATH",
+            path.display()
+        )));
+    }
+    let store = open(path)?;
+    if store.head().seq == 0 {
+        return Err(Failure::input(format!(
+            "the store at {} holds no cooperative yet: run `coop init --statutes FILE`",
+            path.display()
+        )));
+    }
+    Ok(store)
+}
+
+fn read_file(path: &Path, what: &str) -> Result<String, Failure> {
+    let meta = std::fs::metadata(path).map_err(|e| Failure::input(format!("cannot read {what} {}: {e}", path.display())))?;
+    if meta.len() > 16 * 1024 * 1024 {
+        return Err(Failure::input(format!(
+            "{what} {} is {} bytes; at most 16 MiB is accepted",
+            path.display(),
+            meta.len()
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Failure::input(format!("cannot read {what} {}: {e}", path.display())))?;
+    String::from_utf8(bytes).map_err(|_| Failure::input(format!("{what} {} is not UTF-8 text", path.display())))
+}
+
+fn run(cli: Cli) -> Out {
+    let ctx = Ctx {
+        cli_json: cli.json,
+        as_of: cli.as_of,
+        date: cli.date,
+        actor: cli
+            .actor
+            .clone()
+            .filter(|a| !a.trim().is_empty())
+            .unwrap_or_else(|| "secretary".into()),
+        command_id: cli.command_id.clone(),
+        today: today()?,
+    };
+    let path = cli.store.as_path();
+    match cli.command {
+        Cmd::Statutes(StatutesCmd::Check { file }) => statutes_check(&ctx, &file),
+        Cmd::Init { name, statutes } => init(&ctx, path, name, &statutes),
+        Cmd::Demo => demo::run(path, ctx.today, ctx.cli_json),
+        Cmd::Statutes(StatutesCmd::Show) => statutes_show(&ctx, &open_existing(path)?),
+        Cmd::Member(m) => member(&ctx, &open_existing(path)?, m),
+        Cmd::Shares(s) => shares(&ctx, &open_existing(path)?, s),
+        Cmd::Capital => capital(&ctx, &open_existing(path)?),
+        Cmd::Register { format } => register(&ctx, &open_existing(path)?, format),
+        Cmd::Check => check(&ctx, &open_existing(path)?),
+        Cmd::Log { from, limit } => log(&ctx, &open_existing(path)?, from, limit),
+        Cmd::Audit(AuditCmd::Verify) => verify(&ctx, &open_existing(path)?),
+        Cmd::Audit(AuditCmd::Replay) => replay(&ctx, &open_existing(path)?),
+        Cmd::Import(ImportCmd::Members { file }) => import::members(&ctx, &open_existing(path)?, &file),
+        Cmd::Import(ImportCmd::Events { file }) => import_events(&ctx, path, &file),
+        Cmd::Export(ExportCmd::Events) => {
+            let store = open_existing(path)?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            store.export_events(&mut out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Export(ExportCmd::Register) => register(&ctx, &open_existing(path)?, Format::Csv),
+    }
+}
+
+fn state_for(ctx: &Ctx, store: &Store) -> Result<State, Failure> {
+    Ok(match ctx.as_of {
+        Some(d) => store.state_as_of(d)?,
+        None => store.state(),
+    })
+}
+
+fn statutes_check(ctx: &Ctx, file: &Path) -> Out {
+    let text = read_file(file, "statutes file")?;
+    match Statutes::from_toml(&text) {
+        Ok(s) => {
+            if ctx.cli_json {
+                output::json(&json!({"ok": true, "problems": [], "statutes": s}))?;
+            } else {
+                println!(
+                    "{}: the statutes of {} are valid ({} categories, {} colleges, {} share classes)",
+                    file.display(),
+                    s.name,
+                    s.categories.len(),
+                    s.colleges.len(),
+                    s.share_classes.len()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(problems) => {
+            if ctx.cli_json {
+                output::json(&json!({"ok": false, "problems": problems}))?;
+                return Ok(ExitCode::from(2));
+            }
+            let lines: Vec<String> = problems.iter().map(|p| format!("{}: {p}", file.display())).collect();
+            Err(Failure::input(format!(
+                "{} problems in the statutes:\n{}",
+                problems.len(),
+                lines.join("\n")
+            )))
+        }
+    }
+}
+
+fn init(ctx: &Ctx, path: &Path, name: Option<String>, file: &Path) -> Out {
+    let text = read_file(file, "statutes file")?;
+    let mut statutes = Statutes::from_toml(&text).map_err(|problems| {
+        let lines: Vec<String> = problems.iter().map(|p| format!("{}: {p}", file.display())).collect();
+        Failure::input(format!("the statutes are not valid; nothing was written:\n{}", lines.join("\n")))
+    })?;
+    if let Some(n) = name {
+        statutes.name = n;
+    }
+    if statutes.name.trim().is_empty() {
+        return Err(Failure::input(
+            "the cooperative has no name: pass --name or set `name` in the statutes",
+        ));
+    }
+    let store = open(path)?;
+    let mut req = ctx.request(Command::Found {
+        statutes: statutes.clone(),
+    });
+    req.date = ctx.date.unwrap_or(statutes.founded);
+    let receipt = store.execute(req)?;
+    if ctx.cli_json {
+        output::json(&receipt)?;
+    } else {
+        println!(
+            "created {} at {} ({} statutes adopted on {}, event {})",
+            statutes.name,
+            path.display(),
+            statutes.legal_form,
+            receipt.events[0].effective,
+            receipt.events[0].seq
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn statutes_show(ctx: &Ctx, store: &Store) -> Out {
+    let state = state_for(ctx, store)?;
+    let Some(s) = state.statutes.as_ref() else {
+        return Err(Failure::input("no statutes were in force on that date"));
+    };
+    if ctx.cli_json {
+        output::json(&json!({"since": state.statutes_since, "statutes": s}))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{} ({}, SCIC), founded {}; statutes in force since {}",
+        s.name,
+        s.legal_form,
+        s.founded,
+        state.statutes_since.map(|d| d.to_string()).unwrap_or_default()
+    );
+    println!(
+        "capital: floor {} of the highest capital, minimum {}, public bodies at most {} %, reimbursement within {} days",
+        s.capital.floor_fraction, s.capital.minimum_cents, s.capital.public_bodies_max_percent, s.capital.reimbursement_delay_days
+    );
+    for c in &s.share_classes {
+        println!("share class {}: nominal {}", c.code, c.nominal_cents);
+    }
+    if s.colleges.is_empty() {
+        println!("no colleges: one member, one vote");
+    }
+    for c in &s.colleges {
+        println!(
+            "college {}: {:.1} % of the votes",
+            c.code,
+            s.college_weight(&c.code).unwrap_or_default()
+        );
+    }
+    let mut t = Table::new(vec!["category", "role", "college", "class", "min shares"]);
+    for c in &s.categories {
+        t.push(vec![
+            c.code.clone(),
+            c.role.as_str().into(),
+            c.college.clone().unwrap_or_default(),
+            c.class.clone(),
+            c.min_shares.to_string(),
+        ]);
+    }
+    print!("{}", t.text());
+    let a = &s.assembly;
+    println!(
+        "assemblies: notice {} days ({} on second convocation); quorum ordinary {} / {}, extraordinary {} / {}; majority ordinary {}, extraordinary {}; colleges counted by {:?} method; postal forms {} days before",
+        a.notice_days, a.notice_days_second, a.quorum_ordinary[0], a.quorum_ordinary[1], a.quorum_extraordinary[0], a.quorum_extraordinary[1], a.majority_ordinary, a.majority_extraordinary, a.college_method, a.postal_days_before
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn written(ctx: &Ctx, receipt: &coop_store::Receipt, what: String) -> Out {
+    if ctx.cli_json {
+        output::json(receipt)?;
+    } else {
+        let seqs = receipt
+            .seqs()
+            .map(|(a, b)| if a == b { format!("event {a}") } else { format!("events {a}-{b}") })
+            .unwrap_or_default();
+        let again = if receipt.replayed {
+            " (already recorded under this command id; nothing new written)"
+        } else {
+            ""
+        };
+        println!("{what}: {seqs}{again}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
+    match cmd {
+        MemberCmd::Admit(a) => {
+            let kind = match a.kind {
+                KindArg::Person => PartyKind::Person,
+                KindArg::Organisation => PartyKind::Organisation,
+                KindArg::PublicBody => PartyKind::PublicBody,
+            };
+            let command = Command::Admit {
+                personal: Personal {
+                    name: a.name.trim().to_string(),
+                    email: a.email.map(|e| e.trim().to_string()).filter(|e| !e.is_empty()),
+                },
+                kind,
+                category: a.category,
+                shares: a.shares,
+                class: a.class,
+                paid: a.paid,
+            };
+            let r = store.execute(ctx.request(command))?;
+            let n = r.admitted().map(|n| n.to_string()).unwrap_or_else(|| "?".into());
+            written(ctx, &r, format!("admitted {} as member {n}", a.name.trim()))
+        }
+        MemberCmd::List { all } => {
+            let state = state_for(ctx, store)?;
+            let rows: Vec<_> = store.register(&state)?.into_iter().filter(|r| all || r.ended.is_none()).collect();
+            print_register(&rows, if ctx.cli_json { Format::Json } else { Format::Table })
+        }
+        MemberCmd::Show { member, history } => {
+            let state = state_for(ctx, store)?;
+            let Some(m) = state.member(member) else {
+                return Err(Failure::input(format!("member {member} is not in the register")));
+            };
+            let mut row = coop_core::register_row(&state, m);
+            let personal = store.personal(m.party)?;
+            row.name = personal.as_ref().map(|p| p.name.clone());
+            let events = if history {
+                let head = store.head();
+                let mut out = Vec::new();
+                let mut from = 1;
+                while from <= head.seq {
+                    let batch = store.events(from, 10_000)?;
+                    from += batch.len() as u64;
+                    if batch.is_empty() {
+                        break;
+                    }
+                    out.extend(batch.into_iter().filter(|e| concerns(&e.event, m.number)));
+                }
+                out
+            } else {
+                Vec::new()
+            };
+            if ctx.cli_json {
+                output::json(
+                    &json!({"member": row, "email": personal.and_then(|p| p.email), "lots": m.lots, "flagged_since": m.flagged_since, "history": events}),
+                )?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!(
+                "member {} — {}",
+                row.number,
+                row.name.as_deref().unwrap_or("(name erased or unknown)")
+            );
+            println!(
+                "id {}; {}; category {}{}",
+                row.id,
+                row.kind.as_str(),
+                row.category,
+                row.college.map(|c| format!(", college {c}")).unwrap_or_default()
+            );
+            println!(
+                "admitted {}; status {}{}",
+                row.admitted,
+                row.status,
+                m.ended
+                    .map(|e| format!(" ({} on {})", e.cause.as_str(), e.date))
+                    .unwrap_or_default()
+            );
+            if let Some(since) = m.flagged_since {
+                println!("flagged: lost the quality of its category on {since}; move it to another category");
+            }
+            println!(
+                "{} shares: {} subscribed, {} paid",
+                row.shares, row.subscribed_cents, row.paid_cents
+            );
+            let mut t = Table::new(vec!["class", "since", "shares", "nominal", "paid"]);
+            for l in &m.lots {
+                t.push(vec![
+                    l.class.clone(),
+                    l.date.to_string(),
+                    l.count.to_string(),
+                    l.nominal_cents.to_string(),
+                    l.paid_cents.to_string(),
+                ]);
+            }
+            print!("{}", t.text());
+            if history {
+                for e in &events {
+                    println!("#{} {} {}", e.seq, e.effective, e.event.describe());
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        MemberCmd::Move { member, category } => {
+            let r = store.execute(ctx.request(Command::Move {
+                member,
+                category: category.clone(),
+            }))?;
+            written(ctx, &r, format!("member {member} moved to {category}"))
+        }
+        MemberCmd::Withdraw { member } => {
+            let r = store.execute(ctx.request(Command::Withdraw { member }))?;
+            let shares = store.with_state(|s| s.member(member).map(|m| m.shares()).unwrap_or(0));
+            written(
+                ctx,
+                &r,
+                format!("member {member} withdrew; {shares} shares wait to be redeemed (`coop shares redeem {member} --count {shares}`)"),
+            )
+        }
+        MemberCmd::End { member, cause } => {
+            let cause = match cause {
+                CauseArg::Death => EndCause::Death,
+                CauseArg::Dissolution => EndCause::Dissolution,
+                CauseArg::LossOfQuality => EndCause::LossOfQuality,
+            };
+            let r = store.execute(ctx.request(Command::End { member, cause }))?;
+            let what = match r.events.first().map(|e| &e.event) {
+                Some(coop_core::Event::QualityLost { .. }) => {
+                    format!("member {member} flagged: it lost the quality of its category and must be moved")
+                }
+                _ => format!("membership of member {member} ended ({})", cause.as_str()),
+            };
+            written(ctx, &r, what)
+        }
+    }
+}
+
+fn concerns(e: &coop_core::Event, n: coop_core::MemberNo) -> bool {
+    use coop_core::Event::*;
+    match e {
+        StatutesAdopted { .. } => false,
+        MemberAdmitted { number, .. } => *number == n,
+        SharesSubscribed { member, .. }
+        | SharesPaid { member, .. }
+        | SharesRedeemed { member, .. }
+        | MemberMoved { member, .. }
+        | QualityLost { member }
+        | MembershipEnded { member, .. } => *member == n,
+        SharesTransferred { from, to, .. } => *from == n || *to == n,
+    }
+}
+
+fn shares(ctx: &Ctx, store: &Store, cmd: SharesCmd) -> Out {
+    let (command, what) = match cmd {
+        SharesCmd::Subscribe {
+            member,
+            count,
+            class,
+            paid,
+        } => (
+            Command::Subscribe {
+                member,
+                count,
+                class,
+                paid,
+            },
+            format!("member {member} subscribed {count} shares"),
+        ),
+        SharesCmd::Pay { member, amount } => (Command::Pay { member, amount }, format!("member {member} paid {amount}")),
+        SharesCmd::Transfer { from, to, count, class } => (
+            Command::Transfer { from, to, count, class },
+            format!("{count} shares transferred from member {from} to member {to}"),
+        ),
+        SharesCmd::Redeem { member, count, class } => (
+            Command::Redeem { member, count, class },
+            format!("{count} shares of member {member} redeemed"),
+        ),
+    };
+    let r = store.execute(ctx.request(command))?;
+    let extra = r
+        .events
+        .iter()
+        .find_map(|e| match &e.event {
+            coop_core::Event::SharesRedeemed { reimbursed_cents, .. } => Some(format!(", {reimbursed_cents} to reimburse")),
+            _ => None,
+        })
+        .unwrap_or_default();
+    written(ctx, &r, format!("{what}{extra}"))
+}
+
+fn capital(ctx: &Ctx, store: &Store) -> Out {
+    let state = state_for(ctx, store)?;
+    let c = coop_core::capital(&state);
+    if ctx.cli_json {
+        output::json(&c)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let when = ctx.as_of.map(|d| format!(" as of {d}")).unwrap_or_default();
+    println!("capital{when}");
+    let mut t = Table::new(vec!["", "amount"]);
+    t.push(vec!["subscribed".into(), c.subscribed_cents.to_string()]);
+    t.push(vec!["paid".into(), c.paid_cents.to_string()]);
+    t.push(vec![
+        "unpaid".into(),
+        coop_core::Cents(c.subscribed_cents.0 - c.paid_cents.0).to_string(),
+    ]);
+    t.push(vec!["highest ever".into(), c.highest_cents.to_string()]);
+    t.push(vec!["floor".into(), c.floor_cents.to_string()]);
+    t.push(vec![
+        "public bodies".into(),
+        format!("{} ({:.1} %)", c.public_bodies_cents, c.public_bodies_share * 100.0),
+    ]);
+    print!("{}", t.text());
+    for k in &c.by_class {
+        println!("class {}: {} shares, {}", k.class, k.shares, k.subscribed_cents);
+    }
+    println!("{} current members", c.members);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn register(ctx: &Ctx, store: &Store, format: Format) -> Out {
+    let state = state_for(ctx, store)?;
+    let rows = store.register(&state)?;
+    print_register(&rows, if ctx.cli_json { Format::Json } else { format })
+}
+
+fn print_register_rows(rows: &[coop_core::RegisterRow]) -> Result<(), Failure> {
+    print_register(rows, Format::Table).map(|_| ())
+}
+
+fn print_register(rows: &[coop_core::RegisterRow], format: Format) -> Out {
+    if format == Format::Json {
+        output::json(&rows)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut t = Table::new(vec![
+        "number",
+        "name",
+        "kind",
+        "category",
+        "college",
+        "shares",
+        "subscribed",
+        "paid",
+        "admitted",
+        "ended",
+        "status",
+    ]);
+    for r in rows {
+        t.push(vec![
+            r.number.to_string(),
+            r.name.clone().unwrap_or_else(|| "(erased)".into()),
+            r.kind.as_str().into(),
+            r.category.clone(),
+            r.college.clone().unwrap_or_default(),
+            r.shares.to_string(),
+            euros(r.subscribed_cents),
+            euros(r.paid_cents),
+            r.admitted.to_string(),
+            r.ended.map(|d| d.to_string()).unwrap_or_default(),
+            match r.end_cause {
+                Some(c) => format!("ended ({c})"),
+                None => r.status.to_string(),
+            },
+        ]);
+    }
+    let text = match format {
+        Format::Csv => t.csv().map_err(|e| Failure {
+            code: 3,
+            message: format!("CSV output failed: {e}"),
+        })?,
+        Format::Md => t.markdown(),
+        _ => t.text(),
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(ctx: &Ctx, store: &Store) -> Out {
+    let date = ctx.as_of.unwrap_or(ctx.today);
+    let state = state_for(ctx, store)?;
+    let findings = coop_core::compliance(&state, date);
+    if ctx.cli_json {
+        output::json(&json!({"date": date, "ok": findings.is_empty(), "findings": findings}))?;
+    } else if findings.is_empty() {
+        println!("nothing out of line on {date}");
+    } else {
+        println!("{} problems on {date}:", findings.len());
+        for f in &findings {
+            let who = if f.members.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (members {})",
+                    f.members.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", ")
+                )
+            };
+            println!("- [{}] {}{who}", f.code, f.message);
+        }
+    }
+    Ok(if findings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn log(ctx: &Ctx, store: &Store, from: u64, limit: usize) -> Out {
+    let events = store.events(from, limit.min(100_000))?;
+    if ctx.cli_json {
+        output::json(&events)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut t = Table::new(vec!["seq", "effective", "recorded", "actor", "event"]);
+    for e in &events {
+        t.push(vec![
+            e.seq.to_string(),
+            e.effective.to_string(),
+            e.recorded.format("%Y-%m-%d %H:%M").to_string(),
+            e.actor.clone(),
+            e.event.describe(),
+        ]);
+    }
+    print!("{}", t.text());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(ctx: &Ctx, store: &Store) -> Out {
+    let started = std::time::Instant::now();
+    let report = store.verify()?;
+    let secs = started.elapsed().as_secs_f64();
+    if ctx.cli_json {
+        output::json(
+            &json!({"events": report.events, "head_hash": report.head_hash, "ok": report.ok, "first_bad_seq": report.first_bad_seq, "problem": report.problem, "seconds": secs}),
+        )?;
+    } else if report.ok {
+        let rate = if secs > 0.0 { report.events as f64 / secs } else { 0.0 };
+        println!(
+            "ok: {} events verified in {:.1} ms ({:.0} events/s)\nhead hash {}",
+            report.events,
+            secs * 1000.0,
+            rate,
+            report.head_hash
+        );
+    } else {
+        println!(
+            "BROKEN at event {}: {}\n{} events verified before it; last good hash {}",
+            report.first_bad_seq.unwrap_or(0),
+            report.problem.clone().unwrap_or_default(),
+            report.events,
+            report.head_hash
+        );
+    }
+    Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(3) })
+}
+
+fn replay(ctx: &Ctx, store: &Store) -> Out {
+    let r = store.replay_check()?;
+    if ctx.cli_json {
+        output::json(&r)?;
+    } else if r.matches {
+        println!(
+            "ok: rebuilding from {} events gives the state kept (snapshot at event {} plus the events after it)",
+            r.events, r.snapshot_seq
+        );
+    } else {
+        println!(
+            "MISMATCH: the state rebuilt from {} events differs from the one kept (members {:?}; totals differ: {})",
+            r.events, r.differing_members, r.totals_differ
+        );
+    }
+    Ok(if r.matches { ExitCode::SUCCESS } else { ExitCode::from(3) })
+}
+
+fn import_events(ctx: &Ctx, path: &Path, file: &Path) -> Out {
+    let f = std::fs::File::open(file).map_err(|e| Failure::input(format!("cannot read {}: {e}", file.display())))?;
+    let existed = path.exists();
+    let store = open(path)?;
+    let result = store.import_events(&mut std::io::BufReader::new(f));
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            drop(store);
+            if !existed {
+                // The store was created for this import: leave nothing behind.
+                let _ = std::fs::remove_dir_all(path);
+            }
+            let mut f = Failure::from(e);
+            f.message = format!("{}: {}; nothing was written", file.display(), f.message);
+            return Err(f);
+        }
+    };
+    if ctx.cli_json {
+        output::json(&report)?;
+    } else {
+        println!(
+            "imported {} events into {}; head hash {}",
+            report.events,
+            path.display(),
+            report.head_hash
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

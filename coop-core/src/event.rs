@@ -1,0 +1,269 @@
+//! Events: the facts the log keeps. Each carries no personal data: a party is named by its
+//! ULID and member number, with a salted digest of its personal data (kept elsewhere, erasable).
+//!
+//! The serialized form of [`Event`] is a persisted contract. Fields are only ever added with a
+//! default; a change of meaning bumps [`EVENT_SCHEMA`] and gets an upcaster in [`upcast`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::statutes::Statutes;
+use crate::units::{Cents, MemberNo, PartyId};
+
+/// The schema version written in every envelope.
+pub const EVENT_SCHEMA: u32 = 1;
+
+/// Whether a party is a natural person, an organisation or a public body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PartyKind {
+    /// A natural person.
+    Person,
+    /// A company, association or other legal person.
+    Organisation,
+    /// A local authority, a grouping of them, or a public establishment.
+    PublicBody,
+}
+
+impl PartyKind {
+    /// The kind as typed on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartyKind::Person => "person",
+            PartyKind::Organisation => "organisation",
+            PartyKind::PublicBody => "public-body",
+        }
+    }
+    /// Parses `person`, `organisation` (or `organization`) or `public-body`.
+    pub fn parse(s: &str) -> Option<PartyKind> {
+        match s.trim() {
+            "person" => Some(PartyKind::Person),
+            "organisation" | "organization" => Some(PartyKind::Organisation),
+            "public-body" | "public_body" => Some(PartyKind::PublicBody),
+            _ => None,
+        }
+    }
+}
+
+/// Why a membership ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EndCause {
+    /// The member withdrew (démission).
+    Withdrawal,
+    /// The member, a natural person, died.
+    Death,
+    /// The member, a legal person, was dissolved.
+    Dissolution,
+    /// The member lost the quality of its category and the statutes end membership then.
+    LossOfQuality,
+    /// Excluded by an extraordinary assembly.
+    Exclusion,
+}
+
+impl EndCause {
+    /// The cause as typed on the command line and shown in the register.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndCause::Withdrawal => "withdrawal",
+            EndCause::Death => "death",
+            EndCause::Dissolution => "dissolution",
+            EndCause::LossOfQuality => "loss-of-quality",
+            EndCause::Exclusion => "exclusion",
+        }
+    }
+}
+
+/// A fact of the cooperative's life.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// The statutes were adopted (at founding) or replaced by an amendment.
+    StatutesAdopted {
+        /// The statutes in force from the event's effective date.
+        statutes: Statutes,
+    },
+    /// A party was admitted as a member.
+    MemberAdmitted {
+        /// The party's identity.
+        party: PartyId,
+        /// Its register number.
+        number: MemberNo,
+        /// Person, organisation or public body.
+        kind: PartyKind,
+        /// Its category code.
+        category: String,
+        /// Hex SHA-256 of the salted personal data kept outside the log.
+        personal_digest: String,
+    },
+    /// A member subscribed shares, paying at least a quarter at once.
+    SharesSubscribed {
+        /// Who.
+        member: MemberNo,
+        /// Share class code.
+        class: String,
+        /// Number of shares.
+        count: u64,
+        /// Amount paid at subscription.
+        paid_cents: Cents,
+    },
+    /// A member paid up part of its subscribed capital.
+    SharesPaid {
+        /// Who.
+        member: MemberNo,
+        /// Amount paid.
+        amount_cents: Cents,
+    },
+    /// Fully paid shares passed from one member to another.
+    SharesTransferred {
+        /// Giver.
+        from: MemberNo,
+        /// Receiver.
+        to: MemberNo,
+        /// Share class code.
+        class: String,
+        /// Number of shares.
+        count: u64,
+    },
+    /// Shares were cancelled and reimbursed at nominal value (what was paid of them).
+    SharesRedeemed {
+        /// Whose.
+        member: MemberNo,
+        /// Share class code.
+        class: String,
+        /// Number of shares.
+        count: u64,
+        /// Amount reimbursed.
+        reimbursed_cents: Cents,
+    },
+    /// A member moved to another category.
+    MemberMoved {
+        /// Who.
+        member: MemberNo,
+        /// Former category.
+        from: String,
+        /// New category.
+        to: String,
+    },
+    /// A member lost the quality of its category and stays a member, flagged until moved.
+    QualityLost {
+        /// Who.
+        member: MemberNo,
+    },
+    /// A membership ended. Shares stay in capital until redeemed.
+    MembershipEnded {
+        /// Who.
+        member: MemberNo,
+        /// Why.
+        cause: EndCause,
+    },
+}
+
+impl Event {
+    /// A short name of the event's type, as in its JSON `type`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Event::StatutesAdopted { .. } => "statutes_adopted",
+            Event::MemberAdmitted { .. } => "member_admitted",
+            Event::SharesSubscribed { .. } => "shares_subscribed",
+            Event::SharesPaid { .. } => "shares_paid",
+            Event::SharesTransferred { .. } => "shares_transferred",
+            Event::SharesRedeemed { .. } => "shares_redeemed",
+            Event::MemberMoved { .. } => "member_moved",
+            Event::QualityLost { .. } => "quality_lost",
+            Event::MembershipEnded { .. } => "membership_ended",
+        }
+    }
+
+    /// One line describing the event for logs, in plain words.
+    pub fn describe(&self) -> String {
+        match self {
+            Event::StatutesAdopted { statutes } => format!("statutes of {} adopted", statutes.name),
+            Event::MemberAdmitted {
+                number, kind, category, ..
+            } => {
+                format!("member {number} ({}) admitted into {category}", kind.as_str())
+            }
+            Event::SharesSubscribed {
+                member,
+                class,
+                count,
+                paid_cents,
+            } => {
+                format!("member {member} subscribed {count} class {class} shares, paying {paid_cents}")
+            }
+            Event::SharesPaid { member, amount_cents } => format!("member {member} paid {amount_cents}"),
+            Event::SharesTransferred { from, to, class, count } => {
+                format!("{count} class {class} shares transferred from member {from} to member {to}")
+            }
+            Event::SharesRedeemed {
+                member,
+                class,
+                count,
+                reimbursed_cents,
+            } => {
+                format!("{count} class {class} shares of member {member} redeemed, {reimbursed_cents} reimbursed")
+            }
+            Event::MemberMoved { member, from, to } => format!("member {member} moved from {from} to {to}"),
+            Event::QualityLost { member } => format!("member {member} lost the quality of its category"),
+            Event::MembershipEnded { member, cause } => {
+                format!("membership of member {member} ended ({})", cause.as_str())
+            }
+        }
+    }
+}
+
+/// Why a stored event could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum UpcastError {
+    /// The event was written by a newer coop.
+    #[error("event schema version {0} is newer than this coop understands ({EVENT_SCHEMA}); upgrade coop")]
+    TooNew(u32),
+    /// The JSON does not match the schema.
+    #[error("event does not match schema version {version}: {source}")]
+    Invalid {
+        /// The version it claimed.
+        version: u32,
+        /// The decoding error.
+        source: serde_json::Error,
+    },
+}
+
+/// Reads an event body stored under schema `version`, converting older versions to the
+/// current one. Version 1 is the first and current schema.
+pub fn upcast(version: u32, body: &str) -> Result<Event, UpcastError> {
+    match version {
+        1 => serde_json::from_str(body).map_err(|source| UpcastError::Invalid { version, source }),
+        v => Err(UpcastError::TooNew(v)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Stored JSON of schema version 1, as written by coop 0.1. These must stay readable.
+    const V1_FIXTURES: &[&str] = &[
+        r#"{"type":"member_admitted","party":"01JQ3ZV1K1Q6X7S5B4W7Y8Z9AB","number":3,"kind":"public-body","category":"public","personal_digest":"ab"}"#,
+        r#"{"type":"shares_subscribed","member":3,"class":"A","count":10,"paid_cents":12500}"#,
+        r#"{"type":"shares_paid","member":3,"amount_cents":100}"#,
+        r#"{"type":"shares_transferred","from":3,"to":4,"class":"A","count":1}"#,
+        r#"{"type":"shares_redeemed","member":3,"class":"A","count":1,"reimbursed_cents":5000}"#,
+        r#"{"type":"member_moved","member":3,"from":"a","to":"b"}"#,
+        r#"{"type":"quality_lost","member":3}"#,
+        r#"{"type":"membership_ended","member":3,"cause":"loss-of-quality"}"#,
+    ];
+
+    #[test]
+    fn version_1_fixtures_still_read() {
+        for f in V1_FIXTURES {
+            let e = upcast(1, f).unwrap_or_else(|e| panic!("{f}: {e}"));
+            assert_eq!(serde_json::to_string(&e).unwrap(), *f, "round trip changes the stored form");
+        }
+    }
+
+    #[test]
+    fn newer_versions_are_refused_not_guessed() {
+        assert!(matches!(upcast(2, V1_FIXTURES[2]), Err(UpcastError::TooNew(2))));
+        assert!(matches!(upcast(1, "{\"type\":\"nope\"}"), Err(UpcastError::Invalid { .. })));
+    }
+}

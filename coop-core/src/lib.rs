@@ -1,0 +1,53 @@
+//! The pure domain of coop: a SCIC's statutes, members and capital as commands and events.
+//!
+//! Everything here is deterministic: no I/O, no clock, no randomness. Time and fresh
+//! identities come in through [`Context`]. The store (`coop-store`) persists what [`decide`]
+//! returns and folds it back with [`State::apply`].
+//!
+//! ```
+//! use coop_core::{decide, Command, Context, Personal, PartyKind, State, Statutes};
+//! # let toml = coop_core::SAMPLE_STATUTES;
+//! let statutes = Statutes::from_toml(toml).expect("valid statutes");
+//! let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+//! let ctx = Context { today, fresh_id: ulid::Ulid::nil(), salt: "s".into() };
+//! let mut state = State::default();
+//! for e in decide(&state, statutes.founded, &Command::Found { statutes: statutes.clone() }, &ctx).unwrap() {
+//!     state.apply(statutes.founded, &e).unwrap();
+//! }
+//! let admit = Command::Admit {
+//!     personal: Personal { name: "Camille Martin".into(), email: None },
+//!     kind: PartyKind::Person, category: "employees".into(),
+//!     shares: None, class: None, paid: None,
+//! };
+//! let events = decide(&state, today, &admit, &ctx).unwrap();
+//! assert_eq!(events.len(), 2); // admitted, and the category's minimum shares subscribed
+//! ```
+
+#![warn(missing_docs)]
+
+mod decide;
+mod event;
+mod projection;
+mod state;
+mod statutes;
+mod units;
+
+pub use decide::{decide, Command, Context, Personal, Refusal, Rule};
+pub use event::{upcast, EndCause, Event, PartyKind, UpcastError, EVENT_SCHEMA};
+pub use projection::{capital, college_of, compliance, register, register_row, CapitalSummary, ClassTotal, Finding, RegisterRow};
+pub use state::{CapitalTotals, Ended, Inconsistency, Lot, Member, State};
+pub use statutes::{
+    AssemblyRules, CapitalRules, Category, College, CollegeMethod, LegalForm, LossOfQuality, MemberRules, Problem, Role, ShareClass,
+    Statutes,
+};
+pub use units::{
+    add_years, parse_date, AmountError, Cents, DateError, Fraction, FractionError, Majority, MajorityError, MemberNo, MemberRef,
+    MemberRefError, PartyId,
+};
+
+/// A complete, valid statutes file (an SAS SCIC with three weighted colleges and five
+/// categories), used by `coop demo`, the examples and tests.
+pub const SAMPLE_STATUTES: &str = include_str!("sample-statutes.toml");
+
+#[cfg(test)]
+mod tests;

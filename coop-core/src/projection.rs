@@ -1,0 +1,275 @@
+//! Read-side views computed from a [`State`]: the register, the capital, compliance findings.
+//! They hold no personal data; callers join names from wherever they keep them.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::event::PartyKind;
+use crate::state::{Member, State};
+use crate::statutes::Role;
+use crate::units::{add_years, Cents, MemberNo, PartyId};
+
+/// One line of the member register.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RegisterRow {
+    /// Register number.
+    pub number: MemberNo,
+    /// Party identity.
+    pub id: PartyId,
+    /// Name, once joined by the caller (`None` when unknown or erased).
+    pub name: Option<String>,
+    /// Person, organisation or public body.
+    pub kind: PartyKind,
+    /// Category code.
+    pub category: String,
+    /// College code, when the statutes use colleges.
+    pub college: Option<String>,
+    /// Shares held.
+    pub shares: u64,
+    /// Subscribed capital.
+    pub subscribed_cents: Cents,
+    /// Paid capital.
+    pub paid_cents: Cents,
+    /// Admission date.
+    pub admitted: NaiveDate,
+    /// End date, if ended.
+    pub ended: Option<NaiveDate>,
+    /// `active`, `flagged` (lost the quality of its category) or `ended`.
+    pub status: &'static str,
+    /// Why the membership ended.
+    pub end_cause: Option<&'static str>,
+}
+
+/// The register of every member ever admitted, by number.
+pub fn register(state: &State) -> Vec<RegisterRow> {
+    state.members.values().map(|m| register_row(state, m)).collect()
+}
+
+/// The register line of one member.
+pub fn register_row(state: &State, m: &Member) -> RegisterRow {
+    RegisterRow {
+        number: m.number,
+        id: m.party,
+        name: None,
+        kind: m.kind,
+        category: m.category.clone(),
+        college: college_of(state, &m.category),
+        shares: m.shares(),
+        subscribed_cents: m.subscribed(),
+        paid_cents: m.paid(),
+        admitted: m.admitted,
+        ended: m.ended.map(|e| e.date),
+        status: if m.ended.is_some() {
+            "ended"
+        } else if m.flagged_since.is_some() {
+            "flagged"
+        } else {
+            "active"
+        },
+        end_cause: m.ended.map(|e| e.cause.as_str()),
+    }
+}
+
+/// The college a category votes in.
+pub fn college_of(state: &State, category: &str) -> Option<String> {
+    state.statutes.as_ref()?.category(category)?.college.clone()
+}
+
+/// The capital of the cooperative.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CapitalSummary {
+    /// Subscribed capital.
+    pub subscribed_cents: Cents,
+    /// Paid capital.
+    pub paid_cents: Cents,
+    /// Highest subscribed capital ever reached.
+    pub highest_cents: Cents,
+    /// The floor redemptions may not cross.
+    pub floor_cents: Cents,
+    /// Public bodies' share of subscribed capital, in [0, 1].
+    pub public_bodies_share: f64,
+    /// Capital subscribed by public bodies.
+    pub public_bodies_cents: Cents,
+    /// Number of current members.
+    pub members: usize,
+    /// Capital subscribed per share class: (class, shares, subscribed).
+    pub by_class: Vec<ClassTotal>,
+}
+
+/// Shares and capital of one class.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClassTotal {
+    /// Class code.
+    pub class: String,
+    /// Shares outstanding.
+    pub shares: u64,
+    /// Subscribed capital.
+    pub subscribed_cents: Cents,
+}
+
+/// The capital summary.
+pub fn capital(state: &State) -> CapitalSummary {
+    let c = state.capital;
+    let floor = state.statutes.as_ref().map_or(Cents::ZERO, |s| s.capital_floor(c.highest));
+    let mut by_class: Vec<ClassTotal> = state
+        .statutes
+        .iter()
+        .flat_map(|s| s.share_classes.iter())
+        .map(|sc| ClassTotal {
+            class: sc.code.clone(),
+            shares: 0,
+            subscribed_cents: Cents::ZERO,
+        })
+        .collect();
+    for lot in state.members.values().flat_map(|m| m.lots.iter()) {
+        if let Some(t) = by_class.iter_mut().find(|t| t.class == lot.class) {
+            t.shares += lot.count;
+            t.subscribed_cents.0 += lot.subscribed().0;
+        }
+    }
+    CapitalSummary {
+        subscribed_cents: c.subscribed,
+        paid_cents: c.paid,
+        highest_cents: c.highest,
+        floor_cents: floor,
+        public_bodies_share: if c.subscribed.0 > 0 {
+            c.public_subscribed.0 as f64 / c.subscribed.0 as f64
+        } else {
+            0.0
+        },
+        public_bodies_cents: c.public_subscribed,
+        members: state.members.values().filter(|m| m.is_active()).count(),
+        by_class,
+    }
+}
+
+/// Something out of line with the law or the statutes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Stable code, e.g. `capital_below_floor`.
+    pub code: &'static str,
+    /// What is wrong, with the numbers.
+    pub message: String,
+    /// The members concerned, if any.
+    pub members: Vec<MemberNo>,
+}
+
+/// Everything out of line on `today`.
+pub fn compliance(state: &State, today: NaiveDate) -> Vec<Finding> {
+    let Some(st) = state.statutes.as_ref() else {
+        return vec![Finding {
+            code: "not_founded",
+            message: "no statutes adopted yet".into(),
+            members: vec![],
+        }];
+    };
+    let mut out = Vec::new();
+    let active: Vec<&Member> = state.members.values().filter(|m| m.is_active()).collect();
+    let role_of = |m: &Member| st.category(&m.category).map(|c| c.role);
+
+    // Mandatory categories: beneficiaries, and employees (or producers).
+    for roles in st.mandatory_roles() {
+        let defined: Vec<Role> = roles
+            .iter()
+            .copied()
+            .filter(|r| st.categories.iter().any(|c| c.role == *r))
+            .collect();
+        if defined.is_empty() {
+            continue;
+        }
+        let filled = active.iter().any(|m| role_of(m).is_some_and(|r| defined.contains(&r)));
+        if !filled {
+            let names: Vec<&str> = defined.iter().map(|r| r.as_str()).collect();
+            out.push(Finding {
+                code: "mandatory_category_empty",
+                message: format!(
+                    "no current member has role {}: this category is mandatory for a SCIC",
+                    names.join(" or ")
+                ),
+                members: vec![],
+            });
+        }
+    }
+    let represented: std::collections::BTreeSet<&str> = active.iter().map(|m| m.category.as_str()).collect();
+    if !active.is_empty() && represented.len() < 3 {
+        out.push(Finding {
+            code: "fewer_than_three_categories",
+            message: format!(
+                "current members fill {} categories; a SCIC associates at least 3",
+                represented.len()
+            ),
+            members: vec![],
+        });
+    }
+    let c = state.capital;
+    let max = st.capital.public_bodies_max_percent as i128;
+    if c.subscribed.0 > 0 && (c.public_subscribed.0 as i128) * 100 > max * c.subscribed.0 as i128 {
+        out.push(Finding {
+            code: "public_bodies_over_cap",
+            message: format!(
+                "public bodies hold {} of {} capital ({:.1} %), above {max} %",
+                c.public_subscribed,
+                c.subscribed,
+                c.public_subscribed.0 as f64 * 100.0 / c.subscribed.0 as f64
+            ),
+            members: vec![],
+        });
+    }
+    let floor = st.capital_floor(c.highest);
+    if c.subscribed < floor {
+        out.push(Finding {
+            code: "capital_below_floor",
+            message: format!("capital is {}, below the floor of {floor}", c.subscribed),
+            members: vec![],
+        });
+    }
+    let unpaid: Vec<MemberNo> = state
+        .members
+        .values()
+        .filter(|m| {
+            m.lots
+                .iter()
+                .any(|l| l.paid_cents < l.subscribed() && add_years(l.date, 5) <= today)
+        })
+        .map(|m| m.number)
+        .collect();
+    if !unpaid.is_empty() {
+        out.push(Finding {
+            code: "unpaid_after_five_years",
+            message: format!(
+                "{} members have shares subscribed more than 5 years ago and not fully paid (the law allows 5 years)",
+                unpaid.len()
+            ),
+            members: unpaid,
+        });
+    }
+    let flagged: Vec<MemberNo> = active.iter().filter(|m| m.flagged_since.is_some()).map(|m| m.number).collect();
+    if !flagged.is_empty() {
+        out.push(Finding {
+            code: "quality_lost",
+            message: format!(
+                "{} members lost the quality of their category and must be moved to another",
+                flagged.len()
+            ),
+            members: flagged,
+        });
+    }
+    let delay = st.capital.reimbursement_delay_days as i64;
+    let overdue: Vec<MemberNo> = state
+        .members
+        .values()
+        .filter(|m| m.ended.is_some_and(|e| (today - e.date).num_days() > delay) && m.shares() > 0)
+        .map(|m| m.number)
+        .collect();
+    if !overdue.is_empty() {
+        out.push(Finding {
+            code: "reimbursement_overdue",
+            message: format!(
+                "{} former members still hold shares {delay} days after leaving (the statutes' reimbursement delay)",
+                overdue.len()
+            ),
+            members: overdue,
+        });
+    }
+    out
+}

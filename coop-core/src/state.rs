@@ -1,0 +1,338 @@
+//! The decision state: what the cooperative is after a sequence of events, and `evolve`.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::event::{EndCause, Event, PartyKind};
+use crate::statutes::Statutes;
+use crate::units::{Cents, MemberNo, PartyId};
+
+/// A block of shares of one class subscribed on one date, with what has been paid of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lot {
+    /// Share class code.
+    pub class: String,
+    /// Date of subscription (or of transfer to this member).
+    pub date: NaiveDate,
+    /// Number of shares.
+    pub count: u64,
+    /// Nominal value of one share at subscription.
+    pub nominal_cents: Cents,
+    /// Amount paid of this lot.
+    pub paid_cents: Cents,
+}
+
+impl Lot {
+    /// Nominal value of the whole lot.
+    pub fn subscribed(&self) -> Cents {
+        self.nominal_cents.times(self.count).unwrap_or(Cents(i64::MAX))
+    }
+    /// Number of fully paid shares in the lot (payments fill shares in order).
+    pub fn fully_paid_count(&self) -> u64 {
+        if self.nominal_cents.0 <= 0 {
+            return self.count;
+        }
+        ((self.paid_cents.0 / self.nominal_cents.0) as u64).min(self.count)
+    }
+}
+
+/// How a membership ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ended {
+    /// Effective date.
+    pub date: NaiveDate,
+    /// Cause.
+    pub cause: EndCause,
+}
+
+/// A member (current or former) as the log knows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    /// Register number.
+    pub number: MemberNo,
+    /// Party identity.
+    pub party: PartyId,
+    /// Person, organisation or public body.
+    pub kind: PartyKind,
+    /// Current (or last) category code.
+    pub category: String,
+    /// Admission date.
+    pub admitted: NaiveDate,
+    /// When and why membership ended, if it did.
+    pub ended: Option<Ended>,
+    /// Since when the member has lost the quality of its category, if flagged.
+    pub flagged_since: Option<NaiveDate>,
+    /// Shares held, by lot.
+    pub lots: Vec<Lot>,
+    /// The latest effective date of any fact about this member.
+    pub last_date: NaiveDate,
+    /// Digest of the personal data kept outside the log.
+    pub personal_digest: String,
+}
+
+impl Member {
+    /// Whether the membership is current.
+    pub fn is_active(&self) -> bool {
+        self.ended.is_none()
+    }
+    /// Total number of shares (all classes).
+    pub fn shares(&self) -> u64 {
+        self.lots.iter().map(|l| l.count).sum()
+    }
+    /// Number of shares of one class.
+    pub fn shares_of(&self, class: &str) -> u64 {
+        self.lots.iter().filter(|l| l.class == class).map(|l| l.count).sum()
+    }
+    /// Fully paid shares of one class.
+    pub fn paid_shares_of(&self, class: &str) -> u64 {
+        self.lots.iter().filter(|l| l.class == class).map(|l| l.fully_paid_count()).sum()
+    }
+    /// Subscribed capital.
+    pub fn subscribed(&self) -> Cents {
+        Cents(self.lots.iter().map(|l| l.subscribed().0).sum())
+    }
+    /// Paid capital.
+    pub fn paid(&self) -> Cents {
+        Cents(self.lots.iter().map(|l| l.paid_cents.0).sum())
+    }
+    /// The nominal value of `count` shares of `class`, taken from the newest lots first, and
+    /// the part of it that was paid.
+    pub fn newest_value(&self, class: &str, count: u64) -> (Cents, Cents) {
+        let mut left = count;
+        let (mut nominal, mut paid) = (0i64, 0i64);
+        for lot in self.lots.iter().rev().filter(|l| l.class == class) {
+            if left == 0 {
+                break;
+            }
+            let take = left.min(lot.count);
+            let after = lot.nominal_cents.times(lot.count - take).unwrap_or(Cents::ZERO);
+            nominal += lot.nominal_cents.0 * take as i64;
+            paid += lot.paid_cents.0 - lot.paid_cents.0.min(after.0);
+            left -= take;
+        }
+        (Cents(nominal), Cents(paid))
+    }
+}
+
+/// Capital totals, kept up to date by `evolve`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CapitalTotals {
+    /// Subscribed capital (including shares of former members not yet redeemed).
+    pub subscribed: Cents,
+    /// Paid capital.
+    pub paid: Cents,
+    /// Capital subscribed by public bodies.
+    pub public_subscribed: Cents,
+    /// The highest subscribed capital ever reached.
+    pub highest: Cents,
+}
+
+/// An event that cannot apply to the state it follows: the log is inconsistent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("event does not fit the state before it: {0}")]
+pub struct Inconsistency(pub String);
+
+/// The decision state of a cooperative: a plain fold of its events.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    /// Statutes in force, once adopted.
+    pub statutes: Option<Statutes>,
+    /// Effective date of the statutes in force.
+    pub statutes_since: Option<NaiveDate>,
+    /// Date of the first adoption: nothing may be dated before it.
+    pub founded_on: Option<NaiveDate>,
+    /// Every member ever admitted, by number.
+    pub members: BTreeMap<MemberNo, Member>,
+    /// Member numbers by party.
+    pub parties: BTreeMap<PartyId, MemberNo>,
+    /// Capital totals.
+    pub capital: CapitalTotals,
+}
+
+impl State {
+    /// The next member number to give.
+    pub fn next_number(&self) -> MemberNo {
+        MemberNo(self.members.keys().next_back().map_or(1, |n| n.0 + 1))
+    }
+
+    /// Applies one event with its effective date. Refuses events that do not fit (unknown
+    /// member, missing shares): such a log was not written by `decide`.
+    pub fn apply(&mut self, date: NaiveDate, event: &Event) -> Result<(), Inconsistency> {
+        let missing = |n: &MemberNo| Inconsistency(format!("member {n} is unknown"));
+        match event {
+            Event::StatutesAdopted { statutes } => {
+                self.statutes = Some(statutes.clone());
+                self.statutes_since = Some(date);
+                self.founded_on.get_or_insert(date);
+            }
+            Event::MemberAdmitted {
+                party,
+                number,
+                kind,
+                category,
+                personal_digest,
+            } => {
+                if self.members.contains_key(number) || self.parties.contains_key(party) {
+                    return Err(Inconsistency(format!("member {number} is admitted twice")));
+                }
+                self.parties.insert(*party, *number);
+                self.members.insert(
+                    *number,
+                    Member {
+                        number: *number,
+                        party: *party,
+                        kind: *kind,
+                        category: category.clone(),
+                        admitted: date,
+                        ended: None,
+                        flagged_since: None,
+                        lots: Vec::new(),
+                        last_date: date,
+                        personal_digest: personal_digest.clone(),
+                    },
+                );
+            }
+            Event::SharesSubscribed {
+                member,
+                class,
+                count,
+                paid_cents,
+            } => {
+                let nominal = self
+                    .statutes
+                    .as_ref()
+                    .and_then(|s| s.share_class(class))
+                    .map(|c| c.nominal_cents)
+                    .ok_or_else(|| Inconsistency(format!("share class {class} is unknown")))?;
+                let m = self.members.get_mut(member).ok_or_else(|| missing(member))?;
+                let lot = Lot {
+                    class: class.clone(),
+                    date,
+                    count: *count,
+                    nominal_cents: nominal,
+                    paid_cents: *paid_cents,
+                };
+                let sub = lot.subscribed();
+                m.lots.push(lot);
+                m.last_date = m.last_date.max(date);
+                let public = m.kind == PartyKind::PublicBody;
+                self.capital.subscribed.0 += sub.0;
+                self.capital.paid.0 += paid_cents.0;
+                if public {
+                    self.capital.public_subscribed.0 += sub.0;
+                }
+                self.capital.highest = self.capital.highest.max(self.capital.subscribed);
+            }
+            Event::SharesPaid { member, amount_cents } => {
+                let m = self.members.get_mut(member).ok_or_else(|| missing(member))?;
+                let mut left = amount_cents.0;
+                for lot in m.lots.iter_mut() {
+                    let due = lot.subscribed().0 - lot.paid_cents.0;
+                    let pay = due.min(left).max(0);
+                    lot.paid_cents.0 += pay;
+                    left -= pay;
+                }
+                if left != 0 {
+                    return Err(Inconsistency(format!("member {member} pays more than it owes")));
+                }
+                m.last_date = m.last_date.max(date);
+                self.capital.paid.0 += amount_cents.0;
+            }
+            Event::SharesTransferred { from, to, class, count } => {
+                let giver = self.members.get_mut(from).ok_or_else(|| missing(from))?;
+                let taken = take_newest(&mut giver.lots, class, *count)
+                    .ok_or_else(|| Inconsistency(format!("member {from} holds fewer than {count} class {class} shares")))?;
+                giver.last_date = giver.last_date.max(date);
+                let giver_public = giver.kind == PartyKind::PublicBody;
+                let receiver = self.members.get_mut(to).ok_or_else(|| missing(to))?;
+                let receiver_public = receiver.kind == PartyKind::PublicBody;
+                let moved: i64 = taken.iter().map(|l| l.subscribed().0).sum();
+                for mut lot in taken {
+                    lot.date = date;
+                    receiver.lots.push(lot);
+                }
+                receiver.last_date = receiver.last_date.max(date);
+                if giver_public {
+                    self.capital.public_subscribed.0 -= moved;
+                }
+                if receiver_public {
+                    self.capital.public_subscribed.0 += moved;
+                }
+            }
+            Event::SharesRedeemed { member, class, count, .. } => {
+                let m = self.members.get_mut(member).ok_or_else(|| missing(member))?;
+                let taken = take_newest(&mut m.lots, class, *count)
+                    .ok_or_else(|| Inconsistency(format!("member {member} holds fewer than {count} class {class} shares")))?;
+                m.last_date = m.last_date.max(date);
+                let sub: i64 = taken.iter().map(|l| l.subscribed().0).sum();
+                let paid: i64 = taken.iter().map(|l| l.paid_cents.0).sum();
+                self.capital.subscribed.0 -= sub;
+                self.capital.paid.0 -= paid;
+                if m.kind == PartyKind::PublicBody {
+                    self.capital.public_subscribed.0 -= sub;
+                }
+            }
+            Event::MemberMoved { member, to, .. } => {
+                let m = self.members.get_mut(member).ok_or_else(|| missing(member))?;
+                m.category = to.clone();
+                m.flagged_since = None;
+                m.last_date = m.last_date.max(date);
+            }
+            Event::QualityLost { member } => {
+                let m = self.members.get_mut(member).ok_or_else(|| missing(member))?;
+                m.flagged_since = Some(date);
+                m.last_date = m.last_date.max(date);
+            }
+            Event::MembershipEnded { member, cause } => {
+                let m = self.members.get_mut(member).ok_or_else(|| missing(member))?;
+                m.ended = Some(Ended { date, cause: *cause });
+                m.flagged_since = None;
+                m.last_date = m.last_date.max(date);
+            }
+        }
+        Ok(())
+    }
+
+    /// The member with this number or party id.
+    pub fn member(&self, r: crate::units::MemberRef) -> Option<&Member> {
+        match r {
+            crate::units::MemberRef::Number(n) => self.members.get(&n),
+            crate::units::MemberRef::Id(id) => self.parties.get(&id).and_then(|n| self.members.get(n)),
+        }
+    }
+}
+
+/// Takes `count` shares of `class` from the newest lots, splitting the last lot touched so that
+/// the shares taken carry the part of the payment that belongs to them (payments fill shares in
+/// order, so the newest, least-paid shares go first). `None` if there are not enough shares.
+fn take_newest(lots: &mut Vec<Lot>, class: &str, count: u64) -> Option<Vec<Lot>> {
+    let have: u64 = lots.iter().filter(|l| l.class == class).map(|l| l.count).sum();
+    if have < count {
+        return None;
+    }
+    let mut left = count;
+    let mut taken = Vec::new();
+    for lot in lots.iter_mut().rev().filter(|l| l.class == class) {
+        if left == 0 {
+            break;
+        }
+        let take = left.min(lot.count);
+        let keep = lot.count - take;
+        let keep_paid = lot.paid_cents.0.min(lot.nominal_cents.0 * keep as i64);
+        taken.push(Lot {
+            class: lot.class.clone(),
+            date: lot.date,
+            count: take,
+            nominal_cents: lot.nominal_cents,
+            paid_cents: Cents(lot.paid_cents.0 - keep_paid),
+        });
+        lot.count = keep;
+        lot.paid_cents = Cents(keep_paid);
+        left -= take;
+    }
+    lots.retain(|l| l.count > 0);
+    taken.reverse();
+    Some(taken)
+}

@@ -1,0 +1,936 @@
+//! The statutes of a SCIC: categories, colleges, share classes, capital and assembly rules,
+//! read from the TOML format of the CLI contract and checked against the law.
+//!
+//! [`Statutes::from_toml`] returns either the typed statutes or *every* problem found, each
+//! with its line where the file gives one, so a secretary fixes a file in one pass.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use toml_edit::{ImDocument, Item, Table, Value};
+
+use crate::units::{parse_date, Cents, Fraction, Majority};
+
+/// The legal form of the company under the SCIC status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegalForm {
+    /// Société anonyme: minimum capital 18,500 € (law).
+    Sa,
+    /// Société par actions simplifiée.
+    Sas,
+    /// Société à responsabilité limitée.
+    Sarl,
+}
+
+impl LegalForm {
+    /// The capital a company of this form may never fall below (law), in cents.
+    pub fn legal_minimum(self) -> Cents {
+        match self {
+            LegalForm::Sa => Cents::from_euros(18_500),
+            LegalForm::Sas | LegalForm::Sarl => Cents::ZERO,
+        }
+    }
+}
+
+impl fmt::Display for LegalForm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LegalForm::Sa => "SA",
+            LegalForm::Sas => "SAS",
+            LegalForm::Sarl => "SARL",
+        })
+    }
+}
+
+/// What a category's members are to the cooperative; two roles are mandatory by law.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Employees of the SCIC.
+    Employees,
+    /// Producers of the goods or services it sells (when it has no employees).
+    Producers,
+    /// Habitual beneficiaries: users, customers.
+    Beneficiaries,
+    /// Volunteers: natural persons only.
+    Volunteers,
+    /// Public bodies: local authorities, their groupings and public establishments.
+    Public,
+    /// Any other contributor (companies, associations, supporters...).
+    Other,
+}
+
+impl Role {
+    const ALL: [(&'static str, Role); 6] = [
+        ("employees", Role::Employees),
+        ("producers", Role::Producers),
+        ("beneficiaries", Role::Beneficiaries),
+        ("volunteers", Role::Volunteers),
+        ("public", Role::Public),
+        ("other", Role::Other),
+    ];
+    fn parse(s: &str) -> Option<Role> {
+        Role::ALL.iter().find(|(n, _)| *n == s).map(|(_, r)| *r)
+    }
+    /// The role's name as written in statutes.
+    pub fn as_str(self) -> &'static str {
+        Role::ALL.iter().find(|(_, r)| *r == self).map(|(n, _)| *n).unwrap_or("other")
+    }
+}
+
+/// What happens when a member loses the quality of its category.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LossOfQuality {
+    /// The member keeps membership, is flagged and must be moved (default).
+    Flag,
+    /// Membership ends.
+    End,
+}
+
+/// How a college's votes count in the weighted result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CollegeMethod {
+    /// Share of *for* among votes cast in the college, times its weight (default).
+    Proportional,
+    /// The college's whole weight goes to its internal majority.
+    Majority,
+}
+
+/// A share class: a nominal value and a code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareClass {
+    /// Code, e.g. `A`.
+    pub code: String,
+    /// Nominal value of one share.
+    pub nominal_cents: Cents,
+}
+
+/// A voting college.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct College {
+    /// Code, e.g. `workers`.
+    pub code: String,
+    /// Weight in percent of the total votes; `None` when colleges are equal.
+    pub weight_percent: Option<u32>,
+}
+
+/// A category of members.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Category {
+    /// Code, e.g. `employees`.
+    pub code: String,
+    /// What its members are to the cooperative.
+    pub role: Role,
+    /// The college its members vote in, when colleges are used.
+    pub college: Option<String>,
+    /// The share class its members subscribe.
+    pub class: String,
+    /// Minimum number of shares to subscribe on admission.
+    pub min_shares: u32,
+}
+
+/// Capital rules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CapitalRules {
+    /// Capital may not fall below this fraction of the highest capital reached (law: at least 1/4).
+    pub floor_fraction: Fraction,
+    /// Statutory minimum capital (at least the legal minimum of the form).
+    pub minimum_cents: Cents,
+    /// Public bodies together hold at most this percent of capital (law: at most 50).
+    pub public_bodies_max_percent: u32,
+    /// Delay for reimbursing a leaving member, in days.
+    pub reimbursement_delay_days: u32,
+}
+
+/// General assembly rules (SA defaults).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssemblyRules {
+    /// Notice on first convocation, in days.
+    pub notice_days: u32,
+    /// Notice on second convocation, in days.
+    pub notice_days_second: u32,
+    /// Quorum of ordinary resolutions on first and second convocation.
+    pub quorum_ordinary: [Fraction; 2],
+    /// Quorum of extraordinary resolutions on first and second convocation.
+    pub quorum_extraordinary: [Fraction; 2],
+    /// Majority of ordinary resolutions, of votes cast.
+    pub majority_ordinary: Majority,
+    /// Majority of extraordinary resolutions, of votes cast.
+    pub majority_extraordinary: Majority,
+    /// How a college's votes count.
+    pub college_method: CollegeMethod,
+    /// Proxies one member may hold; 0 for no cap.
+    pub max_proxies_per_holder: u32,
+    /// Postal forms count if received at least this many days before the meeting.
+    pub postal_days_before: u32,
+}
+
+/// Member rules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberRules {
+    /// What happens when a member loses the quality of its category.
+    pub loss_of_quality: LossOfQuality,
+}
+
+/// The statutes of the cooperative, validated.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Statutes {
+    /// The cooperative's name.
+    pub name: String,
+    /// SA, SAS or SARL.
+    pub legal_form: LegalForm,
+    /// Date the SCIC was founded.
+    pub founded: NaiveDate,
+    /// Capital rules.
+    pub capital: CapitalRules,
+    /// Share classes, in the file's order.
+    pub share_classes: Vec<ShareClass>,
+    /// Voting colleges; empty when the statutes use none (one member, one vote).
+    pub colleges: Vec<College>,
+    /// Categories of members.
+    pub categories: Vec<Category>,
+    /// Assembly rules.
+    pub assembly: AssemblyRules,
+    /// Member rules.
+    pub members: MemberRules,
+}
+
+impl Statutes {
+    /// The category with this code.
+    pub fn category(&self, code: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.code == code)
+    }
+    /// The share class with this code.
+    pub fn share_class(&self, code: &str) -> Option<&ShareClass> {
+        self.share_classes.iter().find(|c| c.code == code)
+    }
+    /// The effective weight of a college in percent (equal colleges share 100 evenly).
+    pub fn college_weight(&self, code: &str) -> Option<f64> {
+        let c = self.colleges.iter().find(|c| c.code == code)?;
+        Some(match c.weight_percent {
+            Some(w) => w as f64,
+            None => 100.0 / self.colleges.len() as f64,
+        })
+    }
+    /// The capital floor in force: the greater of the floor fraction of `highest` and the
+    /// statutory minimum (itself at least the legal minimum).
+    pub fn capital_floor(&self, highest: Cents) -> Cents {
+        self.capital
+            .floor_fraction
+            .of_ceil(highest)
+            .max(self.capital.minimum_cents)
+            .max(self.legal_form.legal_minimum())
+    }
+    /// Category codes whose role is in `roles`.
+    pub fn categories_with_role(&self, roles: &[Role]) -> Vec<&Category> {
+        self.categories.iter().filter(|c| roles.contains(&c.role)).collect()
+    }
+    /// The mandatory roles: beneficiaries, and employees (or producers when the statutes
+    /// define no employees' category).
+    pub fn mandatory_roles(&self) -> Vec<Vec<Role>> {
+        vec![vec![Role::Beneficiaries], vec![Role::Employees, Role::Producers]]
+    }
+
+    /// Reads statutes from the TOML text of the CLI contract, checking every rule of law and
+    /// every reference. Returns all problems at once when there are any.
+    pub fn from_toml(text: &str) -> Result<Statutes, Vec<Problem>> {
+        Reader::new(text).read()
+    }
+}
+
+/// One problem found in a statutes or agenda file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// 1-based line in the file, when known.
+    pub line: Option<usize>,
+    /// What is wrong and what would be accepted.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "line {l}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// Walks a parsed TOML document, collecting problems rather than stopping at the first.
+pub(crate) struct Reader<'a> {
+    text: &'a str,
+    problems: Vec<Problem>,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Reader {
+            text,
+            problems: Vec::new(),
+        }
+    }
+
+    pub(crate) fn line_of(&self, span: Option<std::ops::Range<usize>>) -> Option<usize> {
+        span.map(|r| self.text[..r.start.min(self.text.len())].matches('\n').count() + 1)
+    }
+
+    pub(crate) fn problem(&mut self, span: Option<std::ops::Range<usize>>, message: impl Into<String>) {
+        let line = self.line_of(span);
+        self.problems.push(Problem {
+            line,
+            message: message.into(),
+        });
+    }
+
+    pub(crate) fn parse(&mut self) -> Option<ImDocument<&'a str>> {
+        match ImDocument::parse(self.text) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                let msg = e.message().trim().to_string();
+                self.problem(e.span(), format!("not valid TOML: {msg}"));
+                None
+            }
+        }
+    }
+
+    /// Reports every key of `table` that is not in `known`, with its line.
+    pub(crate) fn unknown_keys(&mut self, table: &Table, known: &[&str], where_: &str) {
+        for (k, _) in table.iter() {
+            if !known.contains(&k) {
+                let span = table.key(k).and_then(|key| key.span());
+                self.problem(span, format!("unknown key '{k}' in {where_}; accepted keys: {}", known.join(", ")));
+            }
+        }
+    }
+
+    fn span_of(table: &Table, key: &str) -> Option<std::ops::Range<usize>> {
+        table
+            .get(key)
+            .and_then(|i| i.span())
+            .or_else(|| table.key(key).and_then(|k| k.span()))
+    }
+
+    pub(crate) fn value<'t>(&mut self, table: &'t Table, key: &str, where_: &str, required: bool) -> Option<&'t Value> {
+        match table.get(key) {
+            None => {
+                if required {
+                    let span = table.span();
+                    self.problem(span, format!("{where_} lacks the required key '{key}'"));
+                }
+                None
+            }
+            Some(Item::Value(v)) => Some(v),
+            Some(other) => {
+                let span = other.span().or_else(|| table.key(key).and_then(|k| k.span()));
+                self.problem(span, format!("'{key}' in {where_} must be a value, not a table"));
+                None
+            }
+        }
+    }
+
+    pub(crate) fn string(&mut self, table: &Table, key: &str, where_: &str, required: bool) -> Option<String> {
+        let v = self.value(table, key, where_, required)?;
+        match v.as_str() {
+            Some(s) => Some(s.to_string()),
+            None => {
+                self.problem(v.span(), format!("'{key}' in {where_} must be a string in quotes"));
+                None
+            }
+        }
+    }
+
+    fn uint(&mut self, table: &Table, key: &str, where_: &str, max: i64) -> Option<u32> {
+        let v = self.value(table, key, where_, false)?;
+        match v.as_integer() {
+            Some(i) if (0..=max).contains(&i) => Some(i as u32),
+            _ => {
+                self.problem(v.span(), format!("'{key}' in {where_} must be a whole number from 0 to {max}"));
+                None
+            }
+        }
+    }
+
+    fn euros(&mut self, table: &Table, key: &str, where_: &str) -> Option<Cents> {
+        let v = self.value(table, key, where_, false)?;
+        let parsed = match v {
+            Value::Integer(i) if (0..=1_000_000_000_000).contains(i.value()) => Some(Cents(i.value() * 100)),
+            Value::Float(f) => format!("{}", f.value()).parse::<Cents>().ok(),
+            Value::String(s) => s.value().parse::<Cents>().ok(),
+            _ => None,
+        };
+        if parsed.is_none() {
+            self.problem(
+                v.span(),
+                format!("'{key}' in {where_} must be an amount in euros such as 50 or 12.50"),
+            );
+        }
+        parsed
+    }
+
+    fn fraction(&mut self, table: &Table, key: &str, where_: &str) -> Option<Fraction> {
+        let span = Self::span_of(table, key);
+        let s = self.string(table, key, where_, false)?;
+        match s.parse::<Fraction>() {
+            Ok(f) => Some(f),
+            Err(e) => {
+                self.problem(span, format!("'{key}' in {where_}: {e}"));
+                None
+            }
+        }
+    }
+
+    fn majority(&mut self, table: &Table, key: &str, where_: &str) -> Option<Majority> {
+        let span = Self::span_of(table, key);
+        let s = self.string(table, key, where_, false)?;
+        match s.parse::<Majority>() {
+            Ok(m) => Some(m),
+            Err(e) => {
+                self.problem(span, format!("'{key}' in {where_}: {e}"));
+                None
+            }
+        }
+    }
+
+    fn fraction_pair(&mut self, table: &Table, key: &str, where_: &str) -> Option<[Fraction; 2]> {
+        let v = self.value(table, key, where_, false)?;
+        let span = v.span();
+        let parsed = v.as_array().and_then(|a| {
+            if a.len() != 2 {
+                return None;
+            }
+            let f: Vec<Fraction> = a.iter().filter_map(|x| x.as_str().and_then(|s| s.parse().ok())).collect();
+            (f.len() == 2).then(|| [f[0], f[1]])
+        });
+        if parsed.is_none() {
+            self.problem(
+                span,
+                format!("'{key}' in {where_} must be two fractions in quotes, first and second convocation, such as [\"1/4\", \"1/5\"]"),
+            );
+        }
+        parsed
+    }
+
+    /// The tables of an array of tables such as `[[category]]`.
+    pub(crate) fn tables<'t>(&mut self, root: &'t Table, key: &str) -> Vec<&'t Table> {
+        match root.get(key) {
+            None => Vec::new(),
+            Some(Item::ArrayOfTables(a)) => a.iter().collect(),
+            Some(other) => {
+                let span = other.span().or_else(|| root.key(key).and_then(|k| k.span()));
+                self.problem(span, format!("'{key}' must be written as [[{key}]] tables"));
+                Vec::new()
+            }
+        }
+    }
+
+    fn table<'t>(&mut self, root: &'t Table, key: &str) -> Option<&'t Table> {
+        match root.get(key) {
+            None => None,
+            Some(Item::Table(t)) => Some(t),
+            Some(other) => {
+                let span = other.span().or_else(|| root.key(key).and_then(|k| k.span()));
+                self.problem(span, format!("'{key}' must be a [{key}] table"));
+                None
+            }
+        }
+    }
+
+    pub(crate) fn finish<T>(self, value: Option<T>) -> Result<T, Vec<Problem>> {
+        match value {
+            Some(v) if self.problems.is_empty() => Ok(v),
+            _ => {
+                let mut p = self.problems;
+                if p.is_empty() {
+                    p.push(Problem {
+                        line: None,
+                        message: "the file could not be read".into(),
+                    });
+                }
+                p.sort_by_key(|p| p.line.unwrap_or(usize::MAX));
+                Err(p)
+            }
+        }
+    }
+
+    fn read(mut self) -> Result<Statutes, Vec<Problem>> {
+        let Some(doc) = self.parse() else { return self.finish(None) };
+        let root = doc.as_table();
+        self.unknown_keys(
+            root,
+            &[
+                "name",
+                "legal_form",
+                "founded",
+                "capital",
+                "share_class",
+                "college",
+                "category",
+                "assembly",
+                "members",
+            ],
+            "the statutes",
+        );
+        let name = self.string(root, "name", "the statutes", false).unwrap_or_default();
+        let legal_form = {
+            let span = Self::span_of(root, "legal_form");
+            match self.string(root, "legal_form", "the statutes", true).as_deref() {
+                Some("sa") => Some(LegalForm::Sa),
+                Some("sas") => Some(LegalForm::Sas),
+                Some("sarl") => Some(LegalForm::Sarl),
+                Some(other) => {
+                    self.problem(span, format!("legal_form '{other}' is not one of sa, sas, sarl"));
+                    None
+                }
+                None => None,
+            }
+        };
+        let founded = {
+            let span = Self::span_of(root, "founded");
+            match self.string(root, "founded", "the statutes", true) {
+                Some(s) => match parse_date(&s) {
+                    Ok(d) => Some(d),
+                    Err(e) => {
+                        self.problem(span, format!("founded: {e}"));
+                        None
+                    }
+                },
+                None => None,
+            }
+        };
+
+        // [capital]
+        let empty = Table::new();
+        let cap = self.table(root, "capital").unwrap_or(&empty);
+        let w = "[capital]";
+        self.unknown_keys(
+            cap,
+            &[
+                "floor_fraction",
+                "minimum_euros",
+                "public_bodies_max_percent",
+                "reimbursement_delay_days",
+            ],
+            w,
+        );
+        let floor_fraction = self.fraction(cap, "floor_fraction", w).unwrap_or(Fraction::QUARTER);
+        if floor_fraction.less_than(Fraction::QUARTER) {
+            self.problem(Self::span_of(cap, "floor_fraction"), format!("floor_fraction {floor_fraction} is below 1/4: the law forbids capital to fall below a quarter of the highest capital reached"));
+        }
+        if floor_fraction.num() > floor_fraction.den() {
+            self.problem(
+                Self::span_of(cap, "floor_fraction"),
+                format!("floor_fraction {floor_fraction} is above 1: accepted values are from 1/4 to 1"),
+            );
+        }
+        let minimum_cents = self.euros(cap, "minimum_euros", w).unwrap_or(Cents::ZERO);
+        if let Some(LegalForm::Sa) = legal_form {
+            if minimum_cents < LegalForm::Sa.legal_minimum() {
+                let span = Self::span_of(cap, "minimum_euros").or_else(|| Self::span_of(root, "legal_form"));
+                self.problem(
+                    span,
+                    format!(
+                        "an SA needs a minimum capital of at least 18,500 euros; minimum_euros is {}",
+                        minimum_cents
+                    ),
+                );
+            }
+        }
+        let public_bodies_max_percent = self.uint(cap, "public_bodies_max_percent", w, 100).unwrap_or(50);
+        if public_bodies_max_percent > 50 {
+            self.problem(Self::span_of(cap, "public_bodies_max_percent"), format!("public_bodies_max_percent {public_bodies_max_percent} is above 50: public bodies may hold at most half of the capital (law)"));
+        }
+        let reimbursement_delay_days = self.uint(cap, "reimbursement_delay_days", w, 36_500).unwrap_or(1825);
+
+        // [[share_class]]
+        let mut share_classes = Vec::new();
+        let mut seen = BTreeSet::new();
+        for t in self.tables(root, "share_class") {
+            let w = "a [[share_class]]";
+            self.unknown_keys(t, &["code", "nominal_euros"], w);
+            let code = self.string(t, "code", w, true);
+            let nominal = self.euros(t, "nominal_euros", w);
+            if nominal.is_none() && t.get("nominal_euros").is_none() {
+                self.problem(t.span(), "a [[share_class]] lacks the required key 'nominal_euros'");
+            }
+            if let (Some(code), Some(nominal)) = (code, nominal) {
+                if nominal <= Cents::ZERO {
+                    self.problem(
+                        Self::span_of(t, "nominal_euros"),
+                        format!("share class '{code}' must have a nominal value above zero"),
+                    );
+                }
+                if !seen.insert(code.clone()) {
+                    self.problem(Self::span_of(t, "code"), format!("share class '{code}' is defined twice"));
+                }
+                share_classes.push(ShareClass {
+                    code,
+                    nominal_cents: nominal,
+                });
+            }
+        }
+        if share_classes.is_empty() && !self.problems.iter().any(|p| p.message.contains("share_class")) {
+            self.problem(
+                None,
+                "the statutes define no share class: add a [[share_class]] with a code and nominal_euros",
+            );
+        }
+
+        // [[college]]
+        let mut colleges: Vec<College> = Vec::new();
+        let mut college_spans = Vec::new();
+        for t in self.tables(root, "college") {
+            let w = "a [[college]]";
+            self.unknown_keys(t, &["code", "weight_percent"], w);
+            let code = self.string(t, "code", w, true);
+            let weight = self.uint(t, "weight_percent", w, 100);
+            if let Some(code) = code {
+                if colleges.iter().any(|c| c.code == code) {
+                    self.problem(Self::span_of(t, "code"), format!("college '{code}' is defined twice"));
+                }
+                college_spans.push(Self::span_of(t, "weight_percent").or(t.span()));
+                colleges.push(College {
+                    code,
+                    weight_percent: weight,
+                });
+            }
+        }
+        if !colleges.is_empty() && colleges.len() < 3 {
+            self.problem(
+                root.get("college").and_then(|i| i.span()),
+                format!(
+                    "{} colleges are defined: statutes that use colleges need at least 3 (law)",
+                    colleges.len()
+                ),
+            );
+        }
+        let weighted = colleges.iter().filter(|c| c.weight_percent.is_some()).count();
+        if weighted > 0 {
+            if weighted < colleges.len() {
+                self.problem(
+                    None,
+                    "some colleges have a weight_percent and others do not: give every college a weight, or none for equal colleges",
+                );
+            }
+            for (c, span) in colleges.iter().zip(college_spans.iter()) {
+                if let Some(w) = c.weight_percent {
+                    if !(10..=50).contains(&w) {
+                        self.problem(
+                            span.clone(),
+                            format!(
+                                "college '{}' weighs {w} %: each college must weigh from 10 % to 50 % of the votes (law)",
+                                c.code
+                            ),
+                        );
+                    }
+                }
+            }
+            let sum: u32 = colleges.iter().filter_map(|c| c.weight_percent).sum();
+            if weighted == colleges.len() && sum != 100 {
+                self.problem(None, format!("college weights sum to {sum} %: they must sum to 100 %"));
+            }
+        }
+
+        // [[category]]
+        let mut categories: Vec<Category> = Vec::new();
+        for t in self.tables(root, "category") {
+            let w = "a [[category]]";
+            self.unknown_keys(t, &["code", "role", "college", "class", "min_shares"], w);
+            let code = self.string(t, "code", w, true);
+            let role_span = Self::span_of(t, "role");
+            let role = match self.string(t, "role", w, true) {
+                Some(r) => match Role::parse(&r) {
+                    Some(r) => Some(r),
+                    None => {
+                        self.problem(
+                            role_span,
+                            format!("role '{r}' is not one of employees, producers, beneficiaries, volunteers, public, other"),
+                        );
+                        None
+                    }
+                },
+                None => None,
+            };
+            let college = self.string(t, "college", w, false);
+            let class = self.string(t, "class", w, false);
+            let min_shares = self.uint(t, "min_shares", w, 1_000_000).unwrap_or(1);
+            let Some(code) = code else { continue };
+            if categories.iter().any(|c| c.code == code) {
+                self.problem(Self::span_of(t, "code"), format!("category '{code}' is defined twice"));
+            }
+            if let Some(col) = &college {
+                if !colleges.iter().any(|c| &c.code == col) {
+                    let known: Vec<&str> = colleges.iter().map(|c| c.code.as_str()).collect();
+                    self.problem(
+                        Self::span_of(t, "college"),
+                        format!(
+                            "category '{code}' names college '{col}', which the statutes do not define (defined: {})",
+                            if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                        ),
+                    );
+                }
+            } else if !colleges.is_empty() {
+                self.problem(
+                    t.span(),
+                    format!("category '{code}' names no college: when colleges are used, every category votes in one"),
+                );
+            }
+            let class = match class {
+                Some(cl) => {
+                    if !share_classes.iter().any(|s| s.code == cl) && !share_classes.is_empty() {
+                        let known: Vec<&str> = share_classes.iter().map(|c| c.code.as_str()).collect();
+                        self.problem(
+                            Self::span_of(t, "class"),
+                            format!(
+                                "category '{code}' names share class '{cl}', which the statutes do not define (defined: {})",
+                                known.join(", ")
+                            ),
+                        );
+                    }
+                    cl
+                }
+                None => share_classes.first().map(|s| s.code.clone()).unwrap_or_default(),
+            };
+            if min_shares == 0 {
+                self.problem(
+                    Self::span_of(t, "min_shares"),
+                    format!("category '{code}' has min_shares 0: every member subscribes at least one share"),
+                );
+            }
+            if let Some(role) = role {
+                categories.push(Category {
+                    code,
+                    role,
+                    college,
+                    class,
+                    min_shares,
+                });
+            }
+        }
+        if categories.len() < 3 {
+            self.problem(
+                None,
+                format!(
+                    "{} categories are defined: a SCIC needs at least 3 categories of members (law)",
+                    categories.len()
+                ),
+            );
+        }
+        if !categories.iter().any(|c| c.role == Role::Beneficiaries) {
+            self.problem(
+                None,
+                "no category has role 'beneficiaries': habitual beneficiaries are a mandatory category (law)",
+            );
+        }
+        if !categories.iter().any(|c| matches!(c.role, Role::Employees | Role::Producers)) {
+            self.problem(None, "no category has role 'employees' or 'producers': employees (or producers, where the SCIC has no employees) are a mandatory category (law)");
+        }
+
+        // [assembly]
+        let asm = self.table(root, "assembly").unwrap_or(&empty);
+        let w = "[assembly]";
+        self.unknown_keys(
+            asm,
+            &[
+                "notice_days",
+                "notice_days_second",
+                "quorum_ordinary",
+                "quorum_extraordinary",
+                "majority_ordinary",
+                "majority_extraordinary",
+                "college_method",
+                "max_proxies_per_holder",
+                "postal_days_before",
+            ],
+            w,
+        );
+        let college_method = {
+            let span = Self::span_of(asm, "college_method");
+            match self.string(asm, "college_method", w, false).as_deref() {
+                None | Some("proportional") => CollegeMethod::Proportional,
+                Some("majority") => CollegeMethod::Majority,
+                Some(other) => {
+                    self.problem(span, format!("college_method '{other}' is not one of proportional, majority"));
+                    CollegeMethod::Proportional
+                }
+            }
+        };
+        let assembly = AssemblyRules {
+            notice_days: self.uint(asm, "notice_days", w, 365).unwrap_or(15),
+            notice_days_second: self.uint(asm, "notice_days_second", w, 365).unwrap_or(10),
+            quorum_ordinary: self
+                .fraction_pair(asm, "quorum_ordinary", w)
+                .unwrap_or([Fraction::FIFTH, Fraction::ZERO]),
+            quorum_extraordinary: self
+                .fraction_pair(asm, "quorum_extraordinary", w)
+                .unwrap_or([Fraction::QUARTER, Fraction::FIFTH]),
+            majority_ordinary: self.majority(asm, "majority_ordinary", w).unwrap_or(Majority {
+                strict: true,
+                threshold: Fraction::HALF,
+            }),
+            majority_extraordinary: self.majority(asm, "majority_extraordinary", w).unwrap_or(Majority {
+                strict: false,
+                threshold: Fraction::TWO_THIRDS,
+            }),
+            college_method,
+            max_proxies_per_holder: self.uint(asm, "max_proxies_per_holder", w, 1_000_000).unwrap_or(0),
+            postal_days_before: self.uint(asm, "postal_days_before", w, 365).unwrap_or(3),
+        };
+
+        // [members]
+        let mem = self.table(root, "members").unwrap_or(&empty);
+        self.unknown_keys(mem, &["loss_of_quality"], "[members]");
+        let loss_of_quality = {
+            let span = Self::span_of(mem, "loss_of_quality");
+            match self.string(mem, "loss_of_quality", "[members]", false).as_deref() {
+                None | Some("flag") => LossOfQuality::Flag,
+                Some("end") => LossOfQuality::End,
+                Some(other) => {
+                    self.problem(span, format!("loss_of_quality '{other}' is not one of flag, end"));
+                    LossOfQuality::Flag
+                }
+            }
+        };
+
+        let statutes = match (legal_form, founded) {
+            (Some(legal_form), Some(founded)) => Some(Statutes {
+                name,
+                legal_form,
+                founded,
+                capital: CapitalRules {
+                    floor_fraction,
+                    minimum_cents,
+                    public_bodies_max_percent,
+                    reimbursement_delay_days,
+                },
+                share_classes,
+                colleges,
+                categories,
+                assembly,
+                members: MemberRules { loss_of_quality },
+            }),
+            _ => None,
+        };
+        self.finish(statutes)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub const GOOD: &str = crate::SAMPLE_STATUTES;
+
+    fn problems(text: &str) -> Vec<String> {
+        Statutes::from_toml(text)
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| p.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_valid_file_reads_with_defaults_filled_in() {
+        let s = Statutes::from_toml(GOOD).expect("valid");
+        assert_eq!(s.categories.len(), 5);
+        assert_eq!(s.category("businesses").unwrap().min_shares, 4);
+        assert_eq!(s.category("businesses").unwrap().class, "A");
+        assert_eq!(s.assembly.notice_days_second, 10);
+        assert_eq!(s.assembly.majority_ordinary.to_string(), "> 1/2");
+        assert_eq!(s.college_weight("users"), Some(40.0));
+        assert_eq!(s.members.loss_of_quality, LossOfQuality::Flag);
+    }
+
+    #[test]
+    fn every_problem_is_listed_at_once() {
+        let bad = r#"
+name = "X"
+legal_form = "sa"
+founded = "2020-01-01"
+colour = "red"
+[capital]
+floor_fraction = "1/5"
+minimum_euros = 1000
+[[share_class]]
+code = "A"
+nominal_euros = 10
+[[college]]
+code = "a"
+weight_percent = 60
+[[college]]
+code = "b"
+weight_percent = 30
+[[category]]
+code = "users"
+role = "beneficiaries"
+college = "zzz"
+class = "B"
+"#;
+        let p = problems(bad);
+        let all = p.join("\n");
+        assert!(all.contains("line 5: unknown key 'colour'"), "{all}");
+        assert!(all.contains("below 1/4"), "{all}");
+        assert!(all.contains("18,500"), "{all}");
+        assert!(all.contains("2 colleges are defined"), "{all}");
+        assert!(all.contains("weighs 60 %"), "{all}");
+        assert!(all.contains("sum to 90 %"), "{all}");
+        assert!(all.contains("college 'zzz'"), "{all}");
+        assert!(all.contains("share class 'B'"), "{all}");
+        assert!(all.contains("1 categories are defined"), "{all}");
+        assert!(all.contains("'employees' or 'producers'"), "{all}");
+        assert_eq!(p.len(), 10, "{all}");
+    }
+
+    #[test]
+    fn colleges_at_the_weight_boundaries_are_accepted() {
+        let text = GOOD.replace("weight_percent = 40", "weight_percent = 50").replace(
+            "code = \"supporters\"\nweight_percent = 30",
+            "code = \"supporters\"\nweight_percent = 20",
+        );
+        assert!(Statutes::from_toml(&text).is_ok(), "{:?}", problems(&text));
+        let text = GOOD.replace("weight_percent = 40", "weight_percent = 51").replace(
+            "code = \"supporters\"\nweight_percent = 30",
+            "code = \"supporters\"\nweight_percent = 19",
+        );
+        let p = problems(&text).join("\n");
+        assert!(p.contains("weighs 51 %"), "{p}");
+        assert!(!p.contains("sum to"), "{p}");
+    }
+
+    #[test]
+    fn equal_colleges_need_no_weights_and_none_is_fine() {
+        let text = GOOD.replace("weight_percent = 30\n", "").replace("weight_percent = 40\n", "");
+        let s = Statutes::from_toml(&text).expect("equal colleges");
+        assert!((s.college_weight("users").unwrap() - 33.333).abs() < 0.01);
+    }
+
+    #[test]
+    fn producers_replace_employees() {
+        let text = GOOD.replace("role = \"employees\"", "role = \"producers\"");
+        assert!(Statutes::from_toml(&text).is_ok());
+        let text = GOOD.replace("role = \"beneficiaries\"", "role = \"other\"");
+        assert!(problems(&text).join(" ").contains("'beneficiaries'"));
+    }
+
+    #[test]
+    fn invalid_toml_is_one_problem_with_a_line() {
+        let p = problems("name = \"x\"\nlegal_form = sas\n");
+        assert_eq!(p.len(), 1);
+        assert!(p[0].starts_with("line 2: not valid TOML"), "{p:?}");
+    }
+
+    #[test]
+    fn sa_with_enough_capital_passes_and_floor_uses_the_legal_minimum() {
+        let text = GOOD
+            .replace("legal_form = \"sas\"", "legal_form = \"sa\"")
+            .replace("minimum_euros = 0", "minimum_euros = 18500");
+        let s = Statutes::from_toml(&text).expect("SA");
+        assert_eq!(s.capital_floor(Cents::from_euros(100_000)), Cents::from_euros(25_000));
+        assert_eq!(s.capital_floor(Cents::from_euros(20_000)), Cents::from_euros(18_500));
+    }
+}

@@ -1,0 +1,86 @@
+//! The durable log of coop: a hash-chained, append-only sequence of events kept in sled, and
+//! the [`Store`] that runs commands against it.
+//!
+//! The store knows no governance rule: it asks `coop_core::decide` what to append and folds
+//! events with `State::apply`. What it guarantees is about the log itself:
+//!
+//! - the events of one command, the head, the command-id index, the personal data they bring
+//!   and any snapshot are written in one sled transaction, then flushed before `execute`
+//!   returns;
+//! - a command is decided on the state at the head it appends after (optimistic check inside
+//!   the transaction; on a moved head it is decided again);
+//! - the same command id twice appends nothing the second time;
+//! - opening reads the latest snapshot and replays only the events after it.
+
+#![warn(missing_docs)]
+
+mod record;
+mod store;
+
+pub use record::{Envelope, RecordError, GENESIS_HASH};
+pub use store::{ExportHeader, Head, ImportReport, Options, Receipt, ReplayReport, Request, Store, VerifyReport, SNAPSHOT_EVERY};
+
+use coop_core::Refusal;
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A governance rule refused the command; nothing was written.
+    #[error("{0}")]
+    Refused(Refusal),
+    /// Some commands of a batch were refused; nothing was written. Indexes are 0-based.
+    #[error("{} of the commands were refused; nothing was written: {}", .0.len(), refusal_list(.0))]
+    BatchRefused(Vec<(usize, Refusal)>),
+    /// Another process holds the store.
+    #[error("the store {0} is in use by another process; try again when it has finished")]
+    InUse(String),
+    /// sled failed.
+    #[error("storage failure: {0}")]
+    Storage(#[from] sled::Error),
+    /// The log or what is kept beside it is inconsistent.
+    #[error("integrity failure at event {seq}: {reason}")]
+    Integrity {
+        /// The first bad sequence number.
+        seq: u64,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A file to import is not what it should be.
+    #[error("line {line}: {reason}")]
+    BadImport {
+        /// 1-based line in the file.
+        line: usize,
+        /// What is wrong and what would be accepted.
+        reason: String,
+        /// True when the line is well-formed but breaks the hash chain (an integrity failure).
+        integrity: bool,
+    },
+    /// A command id was used before for a different command.
+    #[error("command id '{0}' was already used for a different command; use a new id")]
+    CommandIdReused(String),
+    /// The operation needs an empty store.
+    #[error("the store already holds {0} events; import into a new store (--store PATH)")]
+    NotEmpty(u64),
+    /// Reading or writing a file failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<sled::transaction::TransactionError<Error>> for Error {
+    fn from(e: sled::transaction::TransactionError<Error>) -> Self {
+        match e {
+            sled::transaction::TransactionError::Abort(e) => e,
+            sled::transaction::TransactionError::Storage(e) => Error::Storage(e),
+        }
+    }
+}
+
+fn refusal_list(v: &[(usize, Refusal)]) -> String {
+    v.iter()
+        .map(|(i, r)| format!("command {}: {r}", i + 1))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Result alias of the store.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

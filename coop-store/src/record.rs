@@ -1,0 +1,229 @@
+//! The stored form of one event: a hash-chained envelope, kept as the exact JSON bytes that
+//! were hashed, so that `verify` checks the very bytes on disk and in exports.
+//!
+//! A record is `{"hash":"<hex sha-256 of body>","body":{...}}`; the body holds the sequence
+//! number, the envelope fields, the previous record's hash and the event. No personal data.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use coop_core::{upcast, Event, UpcastError};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use sha2::{Digest, Sha256};
+use ulid::Ulid;
+
+/// The hash the first record points back to.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One event with its envelope, as read back from the log.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Envelope {
+    /// Position in the log, from 1, without gaps.
+    pub seq: u64,
+    /// Unique id of the event.
+    pub id: Ulid,
+    /// When it was written (UTC).
+    pub recorded: DateTime<Utc>,
+    /// The legal date of the fact.
+    pub effective: NaiveDate,
+    /// Who asked for it.
+    pub actor: String,
+    /// The command that produced it (events of one command share it).
+    pub command_id: String,
+    /// Schema version of the event body as stored.
+    pub schema: u32,
+    /// Hash of the previous record.
+    pub prev_hash: String,
+    /// Hash of this record's body.
+    pub hash: String,
+    /// The fact.
+    pub event: Event,
+}
+
+#[derive(Serialize)]
+struct BodyOut<'a> {
+    v: u32,
+    seq: u64,
+    id: Ulid,
+    recorded: &'a DateTime<Utc>,
+    effective: NaiveDate,
+    actor: &'a str,
+    command: &'a str,
+    prev: &'a str,
+    event: &'a Event,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BodyIn<'a> {
+    v: u32,
+    seq: u64,
+    id: Ulid,
+    recorded: DateTime<Utc>,
+    effective: NaiveDate,
+    actor: String,
+    command: String,
+    prev: String,
+    #[serde(borrow)]
+    event: &'a RawValue,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecordIo<'a> {
+    hash: &'a str,
+    #[serde(borrow)]
+    body: &'a RawValue,
+}
+
+/// Why a record could not be read or does not fit the chain.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    /// Not the JSON shape of a record.
+    #[error("not a coop event record: {0}")]
+    Malformed(String),
+    /// The body's hash is not the one recorded.
+    #[error("its hash does not match its content (the record was altered)")]
+    HashMismatch,
+    /// Its sequence number is not the expected one.
+    #[error("sequence number {found} where {expected} was expected (an event is missing or out of order)")]
+    Sequence {
+        /// Expected.
+        expected: u64,
+        /// Found.
+        found: u64,
+    },
+    /// It does not point back to the previous record.
+    #[error("it does not follow the previous record's hash (the chain is broken)")]
+    BrokenLink,
+    /// The event body cannot be read.
+    #[error(transparent)]
+    Schema(#[from] UpcastError),
+}
+
+/// Builds the stored bytes of an event, returning them and the record's hash.
+#[allow(clippy::too_many_arguments)]
+pub fn seal(
+    seq: u64,
+    id: Ulid,
+    recorded: &DateTime<Utc>,
+    effective: NaiveDate,
+    actor: &str,
+    command: &str,
+    prev: &str,
+    event: &Event,
+) -> (Vec<u8>, String) {
+    let body = BodyOut {
+        v: coop_core::EVENT_SCHEMA,
+        seq,
+        id,
+        recorded,
+        effective,
+        actor,
+        command,
+        prev,
+        event,
+    };
+    // Serializing plain structs, strings and integers cannot fail.
+    let body = serde_json::to_string(&body).unwrap_or_default();
+    let hash = hex::encode(Sha256::digest(body.as_bytes()));
+    let mut out = Vec::with_capacity(body.len() + 90);
+    out.extend_from_slice(b"{\"hash\":\"");
+    out.extend_from_slice(hash.as_bytes());
+    out.extend_from_slice(b"\",\"body\":");
+    out.extend_from_slice(body.as_bytes());
+    out.push(b'}');
+    (out, hash)
+}
+
+/// Reads a record's bytes and checks its own hash, its place (`expected_seq`) and its link to
+/// `prev_hash`. Returns the envelope.
+pub fn open(bytes: &[u8], expected_seq: u64, prev_hash: &str) -> Result<Envelope, RecordError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| RecordError::Malformed("not UTF-8".into()))?;
+    let rec: RecordIo = serde_json::from_str(text).map_err(|e| RecordError::Malformed(e.to_string()))?;
+    let body_text = rec.body.get();
+    if hex::encode(Sha256::digest(body_text.as_bytes())) != rec.hash {
+        return Err(RecordError::HashMismatch);
+    }
+    let body: BodyIn = serde_json::from_str(body_text).map_err(|e| RecordError::Malformed(e.to_string()))?;
+    if body.seq != expected_seq {
+        return Err(RecordError::Sequence {
+            expected: expected_seq,
+            found: body.seq,
+        });
+    }
+    if body.prev != prev_hash {
+        return Err(RecordError::BrokenLink);
+    }
+    let event = upcast(body.v, body.event.get())?;
+    Ok(Envelope {
+        seq: body.seq,
+        id: body.id,
+        recorded: body.recorded,
+        effective: body.effective,
+        actor: body.actor,
+        command_id: body.command,
+        schema: body.v,
+        prev_hash: body.prev,
+        hash: rec.hash.to_string(),
+        event,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use coop_core::{Cents, MemberNo};
+
+    fn sample() -> (Vec<u8>, String) {
+        let ev = Event::SharesPaid {
+            member: MemberNo(3),
+            amount_cents: Cents(1250),
+        };
+        let t = DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z").unwrap().with_timezone(&Utc);
+        seal(
+            7,
+            Ulid(42),
+            &t,
+            NaiveDate::from_ymd_opt(2026, 1, 2).unwrap(),
+            "sec",
+            "cmd1",
+            GENESIS_HASH,
+            &ev,
+        )
+    }
+
+    #[test]
+    fn a_sealed_record_opens_back() {
+        let (bytes, hash) = sample();
+        let env = open(&bytes, 7, GENESIS_HASH).unwrap();
+        assert_eq!(env.hash, hash);
+        assert_eq!(env.seq, 7);
+        assert_eq!(env.actor, "sec");
+    }
+
+    #[test]
+    fn any_single_byte_change_is_detected() {
+        let (bytes, _) = sample();
+        for i in 0..bytes.len() {
+            for delta in [1u8, 0x20, 0x80] {
+                let mut b = bytes.clone();
+                b[i] ^= delta;
+                assert!(
+                    open(&b, 7, GENESIS_HASH).is_err(),
+                    "byte {i} ^ {delta:#x} went unseen: {}",
+                    String::from_utf8_lossy(&b)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn wrong_place_or_link_is_detected() {
+        let (bytes, _) = sample();
+        assert!(matches!(
+            open(&bytes, 8, GENESIS_HASH),
+            Err(RecordError::Sequence { expected: 8, found: 7 })
+        ));
+        assert!(matches!(open(&bytes, 7, "ab"), Err(RecordError::BrokenLink)));
+    }
+}

@@ -1,0 +1,925 @@
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use chrono::{NaiveDate, Utc};
+use coop_core::{decide, Command, Context, Event, MemberNo, PartyId, Personal, RegisterRow, State};
+use serde::{Deserialize, Serialize};
+use sled::transaction::{abort, ConflictableTransactionResult, TransactionalTree};
+use sled::Transactional;
+use ulid::Ulid;
+
+use crate::record::{self, Envelope, RecordError, GENESIS_HASH};
+use crate::{Error, Result};
+
+/// A snapshot of the decision state is written in the same transaction as the events every
+/// time the log crosses a multiple of this many events, so that opening replays at most this
+/// many events.
+pub const SNAPSHOT_EVERY: u64 = 1000;
+
+/// The on-disk layout version, written once in the `meta` tree.
+const FORMAT: &[u8] = b"coop-store/1";
+
+const K_FORMAT: &[u8] = b"format";
+const K_HEAD: &[u8] = b"head";
+const K_SNAPSHOT: &[u8] = b"snapshot";
+const K_IMPORTING: &[u8] = b"importing";
+
+/// The last event of the log: its sequence number and hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Head {
+    /// Number of events (the last sequence number).
+    pub seq: u64,
+    /// Hash of the last record (the genesis hash when empty).
+    pub hash: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CommandEntry {
+    first: u64,
+    last: u64,
+    fingerprint: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PersonalEntry {
+    salt: String,
+    #[serde(flatten)]
+    data: Personal,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Snapshot {
+    seq: u64,
+    hash: String,
+    state: State,
+}
+
+/// A command to run, with when, by whom and under which id.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// What to record.
+    pub command: Command,
+    /// The legal date of the fact.
+    pub date: NaiveDate,
+    /// Today, as the caller's clock says: nothing may be dated after it.
+    pub today: NaiveDate,
+    /// Who asks.
+    pub actor: String,
+    /// An id that makes retries idempotent; a fresh one when `None`.
+    pub command_id: Option<String>,
+}
+
+impl Request {
+    /// A request dated today, by the actor `coop`, with a fresh command id.
+    pub fn new(command: Command) -> Request {
+        let today = chrono::Local::now().date_naive();
+        Request {
+            command,
+            date: today,
+            today,
+            actor: "coop".into(),
+            command_id: None,
+        }
+    }
+    /// Sets the legal date of the fact.
+    pub fn dated(mut self, date: NaiveDate) -> Request {
+        self.date = date;
+        self
+    }
+    /// Sets who asks.
+    pub fn by(mut self, actor: impl Into<String>) -> Request {
+        self.actor = actor.into();
+        self
+    }
+    /// Sets the command id (a retry with the same id appends nothing).
+    pub fn with_id(mut self, id: impl Into<String>) -> Request {
+        self.command_id = Some(id.into());
+        self
+    }
+}
+
+/// What a command appended.
+#[derive(Clone, Debug, Serialize)]
+pub struct Receipt {
+    /// The command id.
+    pub command_id: String,
+    /// The events appended (or appended the first time, for a retry).
+    pub events: Vec<Envelope>,
+    /// True when the command id was already in the log and nothing was appended now.
+    pub replayed: bool,
+}
+
+impl Receipt {
+    /// The member number a command admitted, if it admitted one.
+    pub fn admitted(&self) -> Option<MemberNo> {
+        self.events.iter().find_map(|e| match e.event {
+            Event::MemberAdmitted { number, .. } => Some(number),
+            _ => None,
+        })
+    }
+    /// The sequence numbers appended, as `first..=last`.
+    pub fn seqs(&self) -> Option<(u64, u64)> {
+        Some((self.events.first()?.seq, self.events.last()?.seq))
+    }
+}
+
+/// The result of `verify`.
+#[derive(Clone, Debug, Serialize)]
+pub struct VerifyReport {
+    /// Events checked.
+    pub events: u64,
+    /// Hash of the last good record.
+    pub head_hash: String,
+    /// Whether the whole chain verifies.
+    pub ok: bool,
+    /// The first bad sequence number, if any.
+    pub first_bad_seq: Option<u64>,
+    /// What was wrong there.
+    pub problem: Option<String>,
+}
+
+/// The result of `replay_check`.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReplayReport {
+    /// Events replayed.
+    pub events: u64,
+    /// The sequence number of the snapshot the kept state started from (0: none).
+    pub snapshot_seq: u64,
+    /// Whether the rebuilt state equals the kept one.
+    pub matches: bool,
+    /// Members whose rebuilt record differs from the kept one.
+    pub differing_members: Vec<MemberNo>,
+    /// Whether the capital totals or the statutes differ.
+    pub totals_differ: bool,
+}
+
+/// The first line of an export: what the reader needs to notice a truncated file.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ExportHeader {
+    /// Export format version.
+    pub coop_export: u32,
+    /// Number of event lines that follow.
+    pub events: u64,
+    /// Hash of the last event.
+    pub head_hash: String,
+}
+
+/// What an import wrote.
+#[derive(Clone, Debug, Serialize)]
+pub struct ImportReport {
+    /// Events written.
+    pub events: u64,
+    /// Hash of the last event.
+    pub head_hash: String,
+}
+
+struct Inner {
+    state: State,
+    head: Head,
+    snapshot_seq: u64,
+}
+
+/// A cooperative's store: the log on disk and the decision state kept in memory.
+///
+/// One process at a time may open a store; within it, a `Store` is shared by reference
+/// across threads (`execute` serialises writers).
+pub struct Store {
+    path: PathBuf,
+    db: sled::Db,
+    log: sled::Tree,
+    meta: sled::Tree,
+    commands: sled::Tree,
+    personal: sled::Tree,
+    snapshot_every: u64,
+    inner: Mutex<Inner>,
+}
+
+/// How a store is opened.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Write a snapshot of the decision state each time the log crosses a multiple of this many
+    /// events (at least 1). Default [`SNAPSHOT_EVERY`].
+    pub snapshot_every: u64,
+    /// sled's page cache, in bytes. Default 64 MiB.
+    pub cache_bytes: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            snapshot_every: SNAPSHOT_EVERY,
+            cache_bytes: 64 * 1024 * 1024,
+        }
+    }
+}
+
+fn key(seq: u64) -> [u8; 8] {
+    seq.to_be_bytes()
+}
+
+fn integrity(seq: u64, reason: impl Into<String>) -> Error {
+    Error::Integrity {
+        seq,
+        reason: reason.into(),
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the store at `path`.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        Store::open_with(path, Options::default())
+    }
+
+    /// Opens (or creates) the store at `path` with options.
+    pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        let db = sled::Config::new()
+            .path(&path)
+            .cache_capacity(options.cache_bytes)
+            .open()
+            .map_err(|e| match e {
+                sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => Error::InUse(path.display().to_string()),
+                other => Error::Storage(other),
+            })?;
+        let tree = |name: &str| db.open_tree(name);
+        let (log, meta, commands, personal) = (tree("log")?, tree("meta")?, tree("commands")?, tree("personal")?);
+        match meta.get(K_FORMAT)? {
+            Some(f) if f.as_ref() == FORMAT => {}
+            Some(f) => {
+                return Err(integrity(
+                    0,
+                    format!(
+                        "unknown store format '{}'; this coop reads {}",
+                        String::from_utf8_lossy(&f),
+                        String::from_utf8_lossy(FORMAT)
+                    ),
+                ))
+            }
+            None if log.is_empty() => {
+                meta.insert(K_FORMAT, FORMAT)?;
+            }
+            None => return Err(integrity(0, "the store has events but no format marker")),
+        }
+        if meta.get(K_IMPORTING)?.is_some() && meta.get(K_HEAD)?.is_none() {
+            // An import was interrupted before its head was written: its records were never
+            // part of the log. Clear them so the store is empty again.
+            log.clear()?;
+            commands.clear()?;
+            meta.remove(K_IMPORTING)?;
+            db.flush()?;
+        }
+        let head: Head = match meta.get(K_HEAD)? {
+            Some(h) => serde_json::from_slice(&h).map_err(|e| integrity(0, format!("unreadable head: {e}")))?,
+            None => Head {
+                seq: 0,
+                hash: GENESIS_HASH.into(),
+            },
+        };
+        let store = Store {
+            path,
+            db,
+            log,
+            meta,
+            commands,
+            personal,
+            snapshot_every: options.snapshot_every.max(1),
+            inner: Mutex::new(Inner {
+                state: State::default(),
+                head: Head {
+                    seq: 0,
+                    hash: GENESIS_HASH.into(),
+                },
+                snapshot_seq: 0,
+            }),
+        };
+        let (state, snapshot_seq) = store.load(&head)?;
+        {
+            let mut inner = store.lock();
+            inner.state = state;
+            inner.head = head;
+            inner.snapshot_seq = snapshot_seq;
+        }
+        Ok(store)
+    }
+
+    /// The sequence number of the snapshot the kept state was loaded from or last written (0: none).
+    pub fn snapshot_seq(&self) -> u64 {
+        self.lock().snapshot_seq
+    }
+
+    /// The path the store was opened at.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A panic while holding the lock cannot leave a half-applied state: state changes are
+        // made only after a successful write. So a poisoned lock is still consistent.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The state up to `head`: the snapshot if it matches the log, plus the events after it.
+    fn load(&self, head: &Head) -> Result<(State, u64)> {
+        if let Some(bytes) = self.meta.get(K_SNAPSHOT)? {
+            if let Ok(snap) = serde_json::from_slice::<Snapshot>(&bytes) {
+                if snap.seq <= head.seq && self.hash_at(snap.seq)?.as_deref() == Some(snap.hash.as_str()) {
+                    let mut state = snap.state;
+                    self.fold(snap.seq + 1, head.seq, Some(&snap.hash), |_, _| true, &mut state)?;
+                    return Ok((state, snap.seq));
+                }
+            }
+        }
+        let mut state = State::default();
+        self.fold(1, head.seq, Some(GENESIS_HASH), |_, _| true, &mut state)?;
+        Ok((state, 0))
+    }
+
+    fn hash_at(&self, seq: u64) -> Result<Option<String>> {
+        if seq == 0 {
+            return Ok(Some(GENESIS_HASH.into()));
+        }
+        let Some(bytes) = self.log.get(key(seq))? else { return Ok(None) };
+        #[derive(Deserialize)]
+        struct HashOnly<'a> {
+            hash: &'a str,
+        }
+        Ok(serde_json::from_slice::<HashOnly>(&bytes).ok().map(|h| h.hash.to_string()))
+    }
+
+    /// Applies the events `from..=to` that `keep` selects to `state`, checking the chain when
+    /// `prev` gives the hash before `from`.
+    fn fold(&self, from: u64, to: u64, prev: Option<&str>, keep: impl Fn(u64, &Envelope) -> bool, state: &mut State) -> Result<()> {
+        let mut expected = from;
+        let mut prev = prev.map(str::to_string);
+        for item in self.log.range(key(from)..=key(to.max(from))) {
+            let (_, bytes) = item?;
+            if expected > to {
+                break;
+            }
+            let env = record::open(&bytes, expected, prev.as_deref().unwrap_or(""))
+                .or_else(|e| match (e, &prev) {
+                    // Without a known previous hash, accept any link.
+                    (RecordError::BrokenLink, None) => record::open(&bytes, expected, &Self::prev_of(&bytes)),
+                    (e, _) => Err(e),
+                })
+                .map_err(|e| integrity(expected, e.to_string()))?;
+            if keep(expected, &env) {
+                state
+                    .apply(env.effective, &env.event)
+                    .map_err(|e| integrity(expected, e.to_string()))?;
+            }
+            prev = Some(env.hash);
+            expected += 1;
+        }
+        if expected <= to {
+            return Err(integrity(expected, "the event is missing from the log"));
+        }
+        Ok(())
+    }
+
+    fn prev_of(bytes: &[u8]) -> String {
+        #[derive(Deserialize)]
+        struct B<'a> {
+            #[serde(borrow)]
+            body: &'a serde_json::value::RawValue,
+        }
+        #[derive(Deserialize)]
+        struct P {
+            prev: String,
+        }
+        serde_json::from_slice::<B>(bytes)
+            .ok()
+            .and_then(|b| serde_json::from_str::<P>(b.body.get()).ok())
+            .map(|p| p.prev)
+            .unwrap_or_default()
+    }
+
+    /// The head of the log.
+    pub fn head(&self) -> Head {
+        self.lock().head.clone()
+    }
+
+    /// A copy of the current decision state.
+    pub fn state(&self) -> State {
+        self.lock().state.clone()
+    }
+
+    /// Runs `f` on the current state without copying it.
+    pub fn with_state<T>(&self, f: impl FnOnce(&State) -> T) -> T {
+        f(&self.lock().state)
+    }
+
+    /// The state as of the end of `date` (effective dates): a fold of the events dated on or
+    /// before it, in log order.
+    pub fn state_as_of(&self, date: NaiveDate) -> Result<State> {
+        let head = self.head();
+        let mut state = State::default();
+        self.fold(1, head.seq, Some(GENESIS_HASH), |_, e| e.effective <= date, &mut state)?;
+        Ok(state)
+    }
+
+    /// The state as known after the first `seq` events.
+    pub fn state_at_seq(&self, seq: u64) -> Result<State> {
+        let mut state = State::default();
+        self.fold(1, seq.min(self.head().seq), Some(GENESIS_HASH), |_, _| true, &mut state)?;
+        Ok(state)
+    }
+
+    /// The personal data of a party, unless it was never stored here or has been erased.
+    pub fn personal(&self, party: PartyId) -> Result<Option<Personal>> {
+        Ok(self
+            .personal
+            .get(party.to_bytes())?
+            .and_then(|b| serde_json::from_slice::<PersonalEntry>(&b).ok())
+            .map(|p| p.data))
+    }
+
+    /// The register of `state` with names joined from the personal data.
+    pub fn register(&self, state: &State) -> Result<Vec<RegisterRow>> {
+        let mut rows = coop_core::register(state);
+        for r in &mut rows {
+            r.name = self.personal(r.id)?.map(|p| p.name);
+        }
+        Ok(rows)
+    }
+
+    /// Decides and appends one command, flushed to disk before returning.
+    pub fn execute(&self, request: Request) -> Result<Receipt> {
+        self.execute_all(vec![request]).map(|mut v| v.remove(0)).map_err(|e| match e {
+            Error::BatchRefused(mut v) if v.len() == 1 => Error::Refused(v.remove(0).1),
+            other => other,
+        })
+    }
+
+    /// Decides commands in order, each on the state the previous ones leave, and appends all
+    /// of their events in one atomic write, or nothing if any is refused (every refusal is
+    /// reported, with its index). Flushed to disk before returning.
+    pub fn execute_all(&self, requests: Vec<Request>) -> Result<Vec<Receipt>> {
+        let mut inner = self.lock();
+        loop {
+            match self.try_execute(&mut inner, &requests) {
+                Err(Error::Integrity { reason, .. }) if reason == CONFLICT => {
+                    // The head moved under us: catch up with the log and decide again.
+                    let head: Head = match self.meta.get(K_HEAD)? {
+                        Some(h) => serde_json::from_slice(&h).map_err(|e| integrity(0, format!("unreadable head: {e}")))?,
+                        None => Head {
+                            seq: 0,
+                            hash: GENESIS_HASH.into(),
+                        },
+                    };
+                    let (state, snap) = self.load(&head)?;
+                    inner.state = state;
+                    inner.head = head;
+                    inner.snapshot_seq = snap;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn try_execute(&self, inner: &mut Inner, requests: &[Request]) -> Result<Vec<Receipt>> {
+        // Retries: a command id already in the log returns its first result.
+        let mut receipts: Vec<Option<Receipt>> = Vec::with_capacity(requests.len());
+        for r in requests {
+            receipts.push(match &r.command_id {
+                Some(id) => self.previous(id, &r.command, inner.head.seq)?,
+                None => None,
+            });
+        }
+        let mut work: Option<State> = None;
+        let mut refusals = Vec::new();
+        let mut planned: Vec<Planned> = Vec::new();
+        for (i, r) in requests.iter().enumerate() {
+            if receipts[i].is_some() {
+                continue;
+            }
+            let ctx = Context {
+                today: r.today,
+                fresh_id: Ulid::new(),
+                salt: fresh_salt(),
+            };
+            let state = work.as_ref().unwrap_or(&inner.state);
+            match decide(state, r.date, &r.command, &ctx) {
+                Err(refusal) => refusals.push((i, refusal)),
+                Ok(events) => {
+                    if requests.len() > 1 {
+                        let w = work.get_or_insert_with(|| inner.state.clone());
+                        for e in &events {
+                            w.apply(r.date, e)
+                                .map_err(|e| integrity(inner.head.seq, format!("decided event does not apply: {e}")))?;
+                        }
+                    }
+                    let personal = r.command.personal().map(|p| {
+                        (
+                            ctx.fresh_id,
+                            PersonalEntry {
+                                salt: ctx.salt.clone(),
+                                data: p.clone(),
+                            },
+                        )
+                    });
+                    let id = r.command_id.clone().unwrap_or_else(|| Ulid::new().to_string());
+                    planned.push((i, id, events, personal));
+                }
+            }
+        }
+        if !refusals.is_empty() {
+            return Err(Error::BatchRefused(refusals));
+        }
+
+        // Seal the records, chained from the head.
+        let recorded = Utc::now();
+        let mut seq = inner.head.seq;
+        let mut hash = inner.head.hash.clone();
+        let mut records = Vec::new();
+        let mut cmd_entries = Vec::new();
+        let mut envelopes: Vec<(usize, String, Vec<Envelope>)> = Vec::new();
+        for (i, id, events, _) in &planned {
+            let r = &requests[*i];
+            let first = seq + 1;
+            let mut envs = Vec::new();
+            for event in events {
+                seq += 1;
+                let eid = Ulid::new();
+                let (bytes, h) = record::seal(seq, eid, &recorded, r.date, &r.actor, id, &hash, event);
+                envs.push(Envelope {
+                    seq,
+                    id: eid,
+                    recorded,
+                    effective: r.date,
+                    actor: r.actor.clone(),
+                    command_id: id.clone(),
+                    schema: coop_core::EVENT_SCHEMA,
+                    prev_hash: hash.clone(),
+                    hash: h.clone(),
+                    event: event.clone(),
+                });
+                records.push((seq, bytes));
+                hash = h;
+            }
+            let entry = CommandEntry {
+                first,
+                last: seq,
+                fingerprint: r.command.fingerprint(),
+            };
+            cmd_entries.push((id.clone(), serde_json::to_vec(&entry).unwrap_or_default()));
+            envelopes.push((*i, id.clone(), envs));
+        }
+        let new_head = Head { seq, hash };
+        let old_seq = inner.head.seq;
+
+        // The state after these events: applied now when a snapshot is due, else after the write.
+        let snapshot_due = new_head.seq / self.snapshot_every > old_seq / self.snapshot_every;
+        let after = if snapshot_due || work.is_some() {
+            let mut s = work.unwrap_or_else(|| inner.state.clone());
+            if requests.len() == 1 {
+                for (i, _, events, _) in &planned {
+                    for e in events {
+                        s.apply(requests[*i].date, e)
+                            .map_err(|e| integrity(old_seq, format!("decided event does not apply: {e}")))?;
+                    }
+                }
+            }
+            Some(s)
+        } else {
+            None
+        };
+        let snapshot = if snapshot_due {
+            let snap = Snapshot {
+                seq: new_head.seq,
+                hash: new_head.hash.clone(),
+                state: after.clone().unwrap_or_default(),
+            };
+            Some(serde_json::to_vec(&snap).map_err(|e| integrity(new_head.seq, format!("snapshot: {e}")))?)
+        } else {
+            None
+        };
+
+        if !records.is_empty() {
+            let expected = serde_json::to_vec(&inner.head).unwrap_or_default();
+            let head_bytes = serde_json::to_vec(&new_head).unwrap_or_default();
+            let personal: Vec<(Vec<u8>, Vec<u8>)> = planned
+                .iter()
+                .filter_map(|(_, _, _, p)| p.as_ref())
+                .map(|(id, entry)| (id.to_bytes().to_vec(), serde_json::to_vec(entry).unwrap_or_default()))
+                .collect();
+            (&self.log, &self.meta, &self.commands, &self.personal).transaction(
+                |(log, meta, cmds, pers): &(TransactionalTree, TransactionalTree, TransactionalTree, TransactionalTree)| -> ConflictableTransactionResult<(), Error> {
+                    let current = meta.get(K_HEAD)?;
+                    let moved = match &current {
+                        Some(c) => c.as_ref() != expected.as_slice(),
+                        None => old_seq != 0,
+                    };
+                    if moved {
+                        return abort(integrity(old_seq, CONFLICT));
+                    }
+                    for (s, bytes) in &records {
+                        log.insert(&key(*s), bytes.as_slice())?;
+                    }
+                    for (id, entry) in &cmd_entries {
+                        cmds.insert(id.as_bytes(), entry.as_slice())?;
+                    }
+                    for (k, v) in &personal {
+                        pers.insert(k.as_slice(), v.as_slice())?;
+                    }
+                    meta.insert(K_HEAD, head_bytes.as_slice())?;
+                    if let Some(s) = &snapshot {
+                        meta.insert(K_SNAPSHOT, s.as_slice())?;
+                    }
+                    Ok(())
+                },
+            )?;
+            self.db.flush()?;
+        }
+
+        // The write is durable: now move the in-memory state.
+        match after {
+            Some(s) => inner.state = s,
+            None => {
+                for (i, _, events, _) in &planned {
+                    for e in events {
+                        inner
+                            .state
+                            .apply(requests[*i].date, e)
+                            .map_err(|e| integrity(old_seq, format!("decided event does not apply: {e}")))?;
+                    }
+                }
+            }
+        }
+        inner.head = new_head;
+        if snapshot_due {
+            inner.snapshot_seq = inner.head.seq;
+        }
+        let mut out: Vec<Receipt> = Vec::with_capacity(requests.len());
+        let mut fresh = envelopes.into_iter().peekable();
+        for (i, prev) in receipts.into_iter().enumerate() {
+            match prev {
+                Some(r) => out.push(r),
+                None => {
+                    let (j, id, events) = fresh
+                        .next()
+                        .filter(|(j, _, _)| *j == i)
+                        .ok_or_else(|| integrity(0, "receipts out of order"))?;
+                    debug_assert_eq!(i, j);
+                    out.push(Receipt {
+                        command_id: id,
+                        events,
+                        replayed: false,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The receipt of a command id already in the log, if any.
+    fn previous(&self, id: &str, command: &Command, head: u64) -> Result<Option<Receipt>> {
+        let Some(bytes) = self.commands.get(id.as_bytes())? else {
+            return Ok(None);
+        };
+        let entry: CommandEntry = serde_json::from_slice(&bytes).map_err(|e| integrity(0, format!("unreadable command index: {e}")))?;
+        if entry.last > head {
+            return Ok(None);
+        }
+        if entry.fingerprint != command.fingerprint() {
+            return Err(Error::CommandIdReused(id.to_string()));
+        }
+        let events = self.events(entry.first, (entry.last + 1 - entry.first) as usize)?;
+        Ok(Some(Receipt {
+            command_id: id.to_string(),
+            events,
+            replayed: true,
+        }))
+    }
+
+    /// Up to `limit` events from sequence number `from`.
+    pub fn events(&self, from: u64, limit: usize) -> Result<Vec<Envelope>> {
+        let from = from.max(1);
+        let mut prev = self.hash_at(from - 1)?.unwrap_or_default();
+        let mut out = Vec::new();
+        for (expected, item) in (from..).zip(self.log.range(key(from)..).take(limit)) {
+            let (_, bytes) = item?;
+            let env = record::open(&bytes, expected, &prev).map_err(|e| integrity(expected, e.to_string()))?;
+            prev = env.hash.clone();
+            out.push(env);
+        }
+        Ok(out)
+    }
+
+    /// Checks the whole chain: every record's hash, place and link, that every event can be
+    /// read, and that the head matches the last record. Stops at the first bad record.
+    pub fn verify(&self) -> Result<VerifyReport> {
+        let head = self.head();
+        let mut prev = GENESIS_HASH.to_string();
+        let mut expected = 1u64;
+        let bad = |seq: u64, prev: String, problem: String| VerifyReport {
+            events: seq - 1,
+            head_hash: prev,
+            ok: false,
+            first_bad_seq: Some(seq),
+            problem: Some(problem),
+        };
+        for item in self.log.iter() {
+            let (k, bytes) = item?;
+            let at = <[u8; 8]>::try_from(k.as_ref()).map(u64::from_be_bytes).unwrap_or(0);
+            if at != expected {
+                return Ok(bad(expected, prev, format!("event {expected} is missing (next key is {at})")));
+            }
+            match record::open(&bytes, expected, &prev) {
+                Ok(env) => prev = env.hash,
+                Err(e) => return Ok(bad(expected, prev, e.to_string())),
+            }
+            expected += 1;
+        }
+        let events = expected - 1;
+        if events != head.seq || prev != head.hash {
+            let seq = events.min(head.seq) + 1;
+            return Ok(bad(
+                seq,
+                prev,
+                format!("the log holds {events} events but its head says {}", head.seq),
+            ));
+        }
+        Ok(VerifyReport {
+            events,
+            head_hash: prev,
+            ok: true,
+            first_bad_seq: None,
+            problem: None,
+        })
+    }
+
+    /// Rebuilds the state from the first event and compares it with the state kept (snapshot
+    /// plus tail).
+    pub fn replay_check(&self) -> Result<ReplayReport> {
+        let (kept, head, snapshot_seq) = {
+            let inner = self.lock();
+            (inner.state.clone(), inner.head.clone(), inner.snapshot_seq)
+        };
+        let mut rebuilt = State::default();
+        self.fold(1, head.seq, Some(GENESIS_HASH), |_, _| true, &mut rebuilt)?;
+        let mut differing: Vec<MemberNo> = Vec::new();
+        for (n, m) in rebuilt.members.iter() {
+            if kept.members.get(n) != Some(m) {
+                differing.push(*n);
+            }
+        }
+        for n in kept.members.keys() {
+            if !rebuilt.members.contains_key(n) {
+                differing.push(*n);
+            }
+        }
+        let totals_differ = kept.capital != rebuilt.capital || kept.statutes != rebuilt.statutes || kept.parties != rebuilt.parties;
+        Ok(ReplayReport {
+            events: head.seq,
+            snapshot_seq,
+            matches: kept == rebuilt,
+            differing_members: differing,
+            totals_differ,
+        })
+    }
+
+    /// Writes the log as JSON Lines: a header line, then one record per line, byte for byte
+    /// as stored (so an auditor can re-hash each body). Returns the number of events.
+    pub fn export_events(&self, out: &mut dyn Write) -> Result<u64> {
+        let head = self.head();
+        let header = ExportHeader {
+            coop_export: 1,
+            events: head.seq,
+            head_hash: head.hash.clone(),
+        };
+        serde_json::to_writer(&mut *out, &header).map_err(std::io::Error::from)?;
+        out.write_all(b"\n")?;
+        for item in self.log.range(key(1)..=key(head.seq.max(1))) {
+            let (_, bytes) = item?;
+            out.write_all(&bytes)?;
+            out.write_all(b"\n")?;
+        }
+        out.flush()?;
+        Ok(head.seq)
+    }
+
+    /// Reads an export into this store, which must be empty. The whole file is checked first:
+    /// the header, every record's hash, place and link, that the count and head match the
+    /// header, and that every event applies. Nothing is written if any line is wrong.
+    pub fn import_events(&self, input: &mut dyn BufRead) -> Result<ImportReport> {
+        let mut inner = self.lock();
+        if inner.head.seq != 0 {
+            return Err(Error::NotEmpty(inner.head.seq));
+        }
+        let bad = |line: usize, reason: String| Error::BadImport {
+            line,
+            reason,
+            integrity: false,
+        };
+        let broken = |line: usize, reason: String| Error::BadImport {
+            line,
+            reason,
+            integrity: true,
+        };
+        let mut lines = input.split(b'\n');
+        let header_line = lines
+            .next()
+            .transpose()?
+            .ok_or_else(|| bad(1, "the file is empty; expected a coop export".into()))?;
+        let header: ExportHeader = serde_json::from_slice(&header_line).map_err(|e| {
+            bad(
+                1,
+                format!("the first line is not a coop export header ({{\"coop_export\":1,\"events\":N,\"head_hash\":\"...\"}}): {e}"),
+            )
+        })?;
+        if header.coop_export != 1 {
+            return Err(bad(
+                1,
+                format!("export format {} is not one this coop reads (1)", header.coop_export),
+            ));
+        }
+        let mut state = State::default();
+        let mut prev = GENESIS_HASH.to_string();
+        let mut records: Vec<(u64, Vec<u8>)> = Vec::new();
+        let mut commands: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
+        let mut line_no = 1;
+        for line in lines {
+            let line = line?;
+            line_no += 1;
+            if line.is_empty() {
+                continue;
+            }
+            let seq = records.len() as u64 + 1;
+            let env = record::open(&line, seq, &prev).map_err(|e| match e {
+                RecordError::Malformed(m) => bad(line_no, format!("not a coop event record: {m}")),
+                other => broken(line_no, format!("event {seq}: {other}")),
+            })?;
+            state
+                .apply(env.effective, &env.event)
+                .map_err(|e| broken(line_no, format!("event {seq}: {e}")))?;
+            prev = env.hash;
+            let c = commands.entry(env.command_id).or_insert((seq, seq));
+            c.1 = seq;
+            records.push((seq, line));
+        }
+        let n = records.len() as u64;
+        if n != header.events || prev != header.head_hash {
+            return Err(broken(line_no, format!("the file holds {n} events ending with hash {prev}, but its header announces {} ending with {}: it was truncated or altered", header.events, header.head_hash)));
+        }
+        let head = Head { seq: n, hash: prev };
+        let snapshot = Snapshot {
+            seq: head.seq,
+            hash: head.hash.clone(),
+            state: state.clone(),
+        };
+        let mut batch = sled::Batch::default();
+        for (seq, bytes) in &records {
+            batch.insert(&key(*seq), bytes.as_slice());
+        }
+        let mut cmd_batch = sled::Batch::default();
+        for (id, (first, last)) in &commands {
+            // Imported commands have no fingerprint: a retry under the same id is refused.
+            let entry = CommandEntry {
+                first: *first,
+                last: *last,
+                fingerprint: String::new(),
+            };
+            cmd_batch.insert(id.as_bytes(), serde_json::to_vec(&entry).unwrap_or_default());
+        }
+        // Records first, then the head that makes them visible: a crash in between leaves an
+        // empty store (its head still 0, an import marker set), cleared on the next open.
+        self.meta.insert(K_IMPORTING, b"1".as_slice())?;
+        self.db.flush()?;
+        self.log.apply_batch(batch)?;
+        self.commands.apply_batch(cmd_batch)?;
+        self.db.flush()?;
+        let head_bytes = serde_json::to_vec(&head).unwrap_or_default();
+        let snap_bytes = serde_json::to_vec(&snapshot).unwrap_or_default();
+        (&self.meta,).transaction(|(meta,): &(TransactionalTree,)| -> ConflictableTransactionResult<(), Error> {
+            meta.insert(K_HEAD, head_bytes.as_slice())?;
+            meta.insert(K_SNAPSHOT, snap_bytes.as_slice())?;
+            meta.remove(K_IMPORTING)?;
+            Ok(())
+        })?;
+        self.db.flush()?;
+        inner.state = state;
+        inner.head = head.clone();
+        inner.snapshot_seq = head.seq;
+        Ok(ImportReport {
+            events: head.seq,
+            head_hash: head.hash,
+        })
+    }
+}
+
+/// A decided command: its index in the batch, its id, its events and the personal data it brings.
+type Planned = (usize, String, Vec<Event>, Option<(PartyId, PersonalEntry)>);
+
+const CONFLICT: &str = "the log moved while the command was decided";
+
+fn fresh_salt() -> String {
+    let mut buf = [0u8; 16];
+    if getrandom::fill(&mut buf).is_err() {
+        // No OS randomness: fall back on a ULID's random bits (still unique per party).
+        buf = Ulid::new().to_bytes();
+    }
+    hex::encode(buf)
+}

@@ -1,0 +1,41 @@
+//! # coop
+//!
+//! The governance of a French SCIC (société coopérative d'intérêt collectif) kept as an
+//! append-only, hash-chained event log in sled: statutes, members, categories and colleges,
+//! shares and capital, provable at any date.
+//!
+//! This crate is the one dependency an embedding application needs. It re-exports the pure
+//! domain ([`coop_core`]: commands, events, rules, projections) and the store
+//! ([`coop_store`]: the durable log). Turn off the default `cli` feature to leave the
+//! command line out.
+//!
+//! ```
+//! use coop::{Command, PartyKind, Personal, Request, Statutes, Store};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let store = Store::open(dir.path().join("coop.db")).unwrap();
+//! let statutes = Statutes::from_toml(coop::SAMPLE_STATUTES).unwrap();
+//! let founded = statutes.founded;
+//! store.execute(Request::new(Command::Found { statutes }).dated(founded)).unwrap();
+//!
+//! let receipt = store
+//!     .execute(Request::new(Command::Admit {
+//!         personal: Personal { name: "Camille Martin".into(), email: None },
+//!         kind: PartyKind::Person,
+//!         category: "employees".into(),
+//!         shares: None,
+//!         class: None,
+//!         paid: None,
+//!     }).by("secretary"))
+//!     .unwrap();
+//! assert_eq!(receipt.admitted().map(|n| n.0), Some(1));
+//!
+//! let register = store.register(&store.state()).unwrap();
+//! assert_eq!(register[0].name.as_deref(), Some("Camille Martin"));
+//! assert!(store.verify().unwrap().ok);
+//! ```
+
+#![warn(missing_docs)]
+
+pub use coop_core::*;
+pub use coop_store::{Envelope, Error, ExportHeader, Head, ImportReport, Options, Receipt, ReplayReport, Request, Store, VerifyReport};

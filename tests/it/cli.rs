@@ -1,0 +1,376 @@
+//! The real `coop` binary on temporary stores.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+    }
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn store(&self) -> PathBuf {
+        self.dir.path().join("coop.db")
+    }
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+    fn run(&self, args: &[&str]) -> Run {
+        self.run_on(&self.store(), args)
+    }
+    fn run_on(&self, store: &Path, args: &[&str]) -> Run {
+        let out: Output = Command::new(env!("CARGO_BIN_EXE_coop"))
+            .arg("--store")
+            .arg(store)
+            .args(args)
+            .env("COOP_TODAY", "2026-11-28")
+            .env_remove("COOP_ACTOR")
+            .env_remove("COOP_STORE")
+            .output()
+            .unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+    fn ok(&self, args: &[&str]) -> Run {
+        let r = self.run(args);
+        assert_eq!(r.code, 0, "coop {args:?} failed: {}{}", r.stdout, r.stderr);
+        r
+    }
+    fn init(&self) {
+        let statutes = self.file("statutes.toml", coop::SAMPLE_STATUTES);
+        self.ok(&["init", "--statutes", statutes.to_str().unwrap()]);
+    }
+    fn events(&self) -> u64 {
+        self.ok(&["audit", "verify", "--json"]).json()["events"].as_u64().unwrap()
+    }
+}
+
+#[test]
+fn the_demo_prints_its_register_and_answers_every_query() {
+    let env = Env::new();
+    let demo = env.ok(&["demo"]);
+    assert!(
+        demo.stdout.contains("created the sample cooperative") && demo.stdout.contains("capital:"),
+        "{}",
+        demo.stdout
+    );
+    let again = env.ok(&["demo"]);
+    assert!(again.stdout.contains("already holds the sample cooperative"));
+    let reg = env.ok(&["register", "--json"]).json();
+    let rows = reg.as_array().unwrap();
+    assert_eq!(rows.len(), 70);
+    for key in [
+        "number",
+        "id",
+        "name",
+        "kind",
+        "category",
+        "college",
+        "shares",
+        "subscribed_cents",
+        "paid_cents",
+        "admitted",
+        "ended",
+        "status",
+    ] {
+        assert!(rows[0].get(key).is_some(), "register lacks {key}");
+    }
+    let cap = env.ok(&["capital", "--json"]).json();
+    for key in [
+        "subscribed_cents",
+        "paid_cents",
+        "highest_cents",
+        "floor_cents",
+        "public_bodies_share",
+    ] {
+        assert!(cap.get(key).is_some(), "capital lacks {key}");
+    }
+    let sum: i64 = rows.iter().map(|r| r["subscribed_cents"].as_i64().unwrap()).sum();
+    assert_eq!(cap["subscribed_cents"].as_i64().unwrap(), sum);
+    let past = env.ok(&["--as-of", "2018-12-31", "register", "--json"]).json();
+    assert!(past.as_array().unwrap().len() < 30);
+    let v = env.ok(&["audit", "verify", "--json"]).json();
+    assert_eq!(v["ok"], true);
+    assert!(v["head_hash"].as_str().unwrap().len() == 64 && v["first_bad_seq"].is_null());
+    env.ok(&["audit", "replay"]);
+    let check = env.run(&["check", "--json"]);
+    assert_eq!(check.code, 1, "the demo has a flagged member: {}", check.stdout);
+    assert_eq!(check.json()["findings"][0]["code"], "quality_lost");
+    for fmt in ["csv", "md", "table"] {
+        let out = env.ok(&["register", "--format", fmt]).stdout;
+        assert_eq!(out.lines().count(), 70 + if fmt == "md" { 2 } else { 1 }, "{fmt}");
+    }
+}
+
+#[test]
+fn statutes_check_lists_every_problem_with_lines() {
+    let env = Env::new();
+    let bad = coop::SAMPLE_STATUTES
+        .replace("weight_percent = 40", "weight_percent = 55")
+        .replace("floor_fraction = \"1/4\"", "floor_fraction = \"1/8\"\nfloor_fractoin = \"1/2\"");
+    let f = env.file("bad.toml", &bad);
+    let r = env.run(&["statutes", "check", f.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("weighs 55 %") && r.stderr.contains("sum to 115 %") && r.stderr.contains("below 1/4"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("line 7: unknown key 'floor_fractoin'"), "{}", r.stderr);
+    let good = env.file("good.toml", coop::SAMPLE_STATUTES);
+    env.ok(&["statutes", "check", good.to_str().unwrap()]);
+    let not_toml = env.file("x.toml", "name = \n");
+    assert_eq!(env.run(&["statutes", "check", not_toml.to_str().unwrap()]).code, 2);
+    // Invalid statutes create no store.
+    let r = env.run(&["init", "--statutes", f.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(!env.store().exists());
+}
+
+#[test]
+fn a_secretary_keeps_the_register_and_bad_input_writes_nothing() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["statutes", "show"]);
+    let r = env.ok(&[
+        "member",
+        "admit",
+        "--name",
+        "Camille Martin",
+        "--category",
+        "employees",
+        "--shares",
+        "10",
+        "--date",
+        "2020-01-10",
+        "--json",
+    ]);
+    assert_eq!(r.json()["events"][0]["event"]["number"], 1);
+    let r = env.ok(&[
+        "member",
+        "admit",
+        "--name",
+        "Commune de Montval",
+        "--kind",
+        "public-body",
+        "--category",
+        "public",
+        "--date",
+        "2020-01-10",
+    ]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("member 2"), "{}", r.stdout);
+    let before = env.events();
+
+    // Malformed input: exit 2, one sentence, nothing written.
+    for args in [
+        vec!["member", "admit", "--name", "X", "--category", "employees", "--date", "2020-13-01"],
+        vec!["member", "admit", "--name", "X", "--category", "nowhere"],
+        vec!["shares", "pay", "1", "--amount", "12,345"],
+        vec!["shares", "pay", "99", "--amount", "10"],
+        vec!["shares", "subscribe", "1", "--count", "2", "--class", "Z"],
+        vec!["shares", "subscribe", "1", "--count", "0"],
+        vec!["member", "show", "abc"],
+    ] {
+        let r = env.run(&args);
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(!r.stderr.trim().is_empty());
+    }
+    // Governance rules: exit 1, nothing written.
+    let r = env.run(&[
+        "member",
+        "admit",
+        "--name",
+        "Commune 2",
+        "--kind",
+        "public-body",
+        "--category",
+        "public",
+        "--date",
+        "2020-02-01",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("public bodies would hold"), "{}", r.stderr);
+    let r = env.run(&["shares", "redeem", "1", "--count", "10", "--date", "2020-02-01"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("category 'employees' requires"), "{}", r.stderr);
+    assert_eq!(env.events(), before);
+
+    // The life of a member.
+    env.ok(&["shares", "subscribe", "1", "--count", "4", "--paid", "50", "--date", "2021-01-01"]);
+    env.ok(&["shares", "pay", "1", "--amount", "150", "--date", "2021-06-01"]);
+    env.ok(&[
+        "member",
+        "admit",
+        "--name",
+        "Léa Roux",
+        "--category",
+        "beneficiaries",
+        "--shares",
+        "40",
+        "--date",
+        "2021-06-01",
+    ]);
+    env.ok(&["shares", "transfer", "1", "3", "--count", "2", "--date", "2021-07-01"]);
+    env.ok(&["member", "move", "3", "--category", "volunteers", "--date", "2021-08-01"]);
+    env.ok(&["member", "withdraw", "3", "--date", "2022-01-01"]);
+    // Capital peaked at 3,200 €; Léa's 42 shares leave 1,100 €, above the 800 € floor.
+    env.ok(&["shares", "redeem", "3", "--count", "42", "--date", "2022-02-01"]);
+    env.ok(&["member", "withdraw", "1", "--date", "2022-03-01"]);
+    let r = env.run(&["shares", "redeem", "1", "--count", "12", "--date", "2022-04-01"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("below the floor of 800 €"), "{}", r.stderr);
+    let list = env.ok(&["member", "list", "--json"]).json();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let all = env.ok(&["member", "list", "--all", "--json"]).json();
+    assert_eq!(all[0]["status"], "ended");
+    let show = env.ok(&["member", "show", "1", "--history"]);
+    assert!(show.stdout.contains("membership of member 1 ended (withdrawal)"), "{}", show.stdout);
+    let log = env.ok(&["log", "--json"]).json();
+    assert_eq!(log.as_array().unwrap().len() as u64, env.events());
+    assert_eq!(log[1]["actor"], "secretary");
+}
+
+#[test]
+fn the_same_command_id_records_once() {
+    let env = Env::new();
+    env.init();
+    let args = [
+        "member",
+        "admit",
+        "--name",
+        "A",
+        "--category",
+        "employees",
+        "--command-id",
+        "row-17",
+        "--date",
+        "2020-01-01",
+    ];
+    env.ok(&args);
+    let again = env.ok(&args);
+    assert!(again.stdout.contains("already recorded"), "{}", again.stdout);
+    assert_eq!(env.events(), 3);
+}
+
+#[test]
+fn an_exported_log_reimports_and_one_edited_line_is_refused() {
+    let env = Env::new();
+    env.ok(&["demo"]);
+    let export = env.ok(&["export", "events"]).stdout;
+    let good = env.file("log.jsonl", &export);
+    let copy = env.dir.path().join("copy.db");
+    let r = env.run_on(&copy, &["import", "events", good.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let a = env.ok(&["capital", "--json"]).stdout;
+    let b = env.run_on(&copy, &["capital", "--json"]).stdout;
+    assert_eq!(a, b);
+
+    // Change one character in one line: refused, exit 3, naming the line, nothing written.
+    let mut lines: Vec<String> = export.lines().map(String::from).collect();
+    let at = lines.iter().position(|l| l.contains("\"count\":")).unwrap();
+    lines[at] = lines[at].replacen("\"count\":", "\"count\":1", 1);
+    let edited = env.file("edited.jsonl", &(lines.join("\n") + "\n"));
+    let target = env.dir.path().join("edited.db");
+    let r = env.run_on(&target, &["import", "events", edited.to_str().unwrap()]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("line {}", at + 1)) && r.stderr.contains("nothing was written"),
+        "{}",
+        r.stderr
+    );
+    assert!(!target.exists());
+
+    // A truncated export is noticed thanks to its header.
+    let truncated = env.file("short.jsonl", &(export.lines().take(40).collect::<Vec<_>>().join("\n") + "\n"));
+    let r = env.run_on(&target, &["import", "events", truncated.to_str().unwrap()]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("truncated"), "{}", r.stderr);
+    // Not JSON Lines at all: bad input.
+    let junk = env.file("junk.jsonl", "hello\n");
+    assert_eq!(env.run_on(&target, &["import", "events", junk.to_str().unwrap()]).code, 2);
+}
+
+#[test]
+fn a_spreadsheet_register_imports_whole_or_not_at_all() {
+    let env = Env::new();
+    env.init();
+    let good = env.file(
+        "members.csv",
+        "name,category,shares,admitted,kind,email,paid_euros\n\
+         Camille Martin,employees,1,2016-07-01,person,camille@example.org,\n\
+         Domaine des Coteaux,businesses,4,2017-03-15,organisation,,50\n\
+         \"Dupont, Marie\",beneficiaries,2,2018-01-01,,,\n",
+    );
+    let r = env.ok(&["import", "members", good.to_str().unwrap()]);
+    assert!(r.stdout.contains("imported 3 members (numbers 1-3)"), "{}", r.stdout);
+    let reg = env.ok(&["register", "--json"]).json();
+    assert_eq!(reg[2]["name"], "Dupont, Marie");
+    assert_eq!(reg[1]["paid_cents"], 5000);
+    let before = env.events();
+
+    let bad = env.file(
+        "bad.csv",
+        "name,category,shares,admitted\n\
+         A,employees,1,2020-01-01\n\
+         B,employees,x,2020-01-01\n\
+         C,employees,1,01/01/2020\n\
+         D,employees,1,2020-01-01\n",
+    );
+    let r = env.run(&["import", "members", bad.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("line 3: shares 'x'") && r.stderr.contains("line 4: admitted"),
+        "{}",
+        r.stderr
+    );
+    let unknown_col = env.file("col.csv", "name,category,shares,admitted,emial\nA,employees,1,2020-01-01,a@b.c\n");
+    let r = env.run(&["import", "members", unknown_col.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("unknown column 'emial'"), "{}", r.stderr);
+    let refused = env.file(
+        "rule.csv",
+        "name,category,shares,admitted\nA,employees,1,2020-01-01\nB,businesses,2,2020-01-01\nC,nowhere,1,2020-01-01\n",
+    );
+    let r = env.run(&["import", "members", refused.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "an unknown category is bad input");
+    assert!(
+        r.stderr.contains("line 3: category 'businesses' requires at least 4") && r.stderr.contains("line 4: category 'nowhere'"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(env.events(), before);
+}
+
+#[test]
+fn queries_on_a_missing_store_fail_cleanly_and_create_nothing() {
+    let env = Env::new();
+    let r = env.run(&["register"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no store at"), "{}", r.stderr);
+    assert!(!env.store().exists());
+    let r = env.run(&["frobnicate"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(env.run(&["--help"]).code, 0);
+}

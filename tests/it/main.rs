@@ -1,0 +1,5 @@
+//! Integration tests: the library through its public API, and the real `coop` binary on
+//! temporary stores. One test binary, several modules, to keep build times down.
+
+mod cli;
+mod store;
