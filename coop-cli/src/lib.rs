@@ -135,6 +135,16 @@ fn open(path: &Path) -> Result<Store, Failure> {
     Ok(Store::open(path)?)
 }
 
+fn open_existing_check(path: &Path) -> Result<(), Failure> {
+    if !path.exists() {
+        return Err(Failure::input(format!(
+            "no store at {}: create one with `coop init --statutes FILE` or `coop demo`, or pass --store PATH",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Opens an existing store that holds a cooperative.
 fn open_existing(path: &Path) -> Result<Store, Failure> {
     if !path.exists() {
@@ -191,7 +201,10 @@ fn run(cli: Cli) -> Out {
         Cmd::Register { format } => register(&ctx, &open_existing(path)?, format),
         Cmd::Check => check(&ctx, &open_existing(path)?),
         Cmd::Log { from, limit } => log(&ctx, &open_existing(path)?, from, limit),
-        Cmd::Audit(AuditCmd::Verify) => verify(&ctx, &open_existing(path)?),
+        Cmd::Audit(AuditCmd::Verify) => {
+            open_existing_check(path)?;
+            verify(&ctx, &Store::open_for_audit(path)?)
+        }
         Cmd::Audit(AuditCmd::Replay) => replay(&ctx, &open_existing(path)?),
         Cmd::Import(ImportCmd::Members { file }) => import::members(&ctx, &open_existing(path)?, &file),
         Cmd::Import(ImportCmd::Events { file }) => import_events(&ctx, path, &file),

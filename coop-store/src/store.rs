@@ -179,6 +179,8 @@ struct Inner {
     state: State,
     head: Head,
     snapshot_seq: u64,
+    /// Set when opened for audit on a log that cannot be folded: no command may run.
+    damaged: Option<String>,
 }
 
 /// A cooperative's store: the log on disk and the decision state kept in memory.
@@ -204,6 +206,8 @@ pub struct Options {
     pub snapshot_every: u64,
     /// sled's page cache, in bytes. Default 64 MiB.
     pub cache_bytes: u64,
+    /// Open even when the log cannot be folded into a state (see [`Store::open_for_audit`]).
+    pub audit: bool,
 }
 
 impl Default for Options {
@@ -211,6 +215,7 @@ impl Default for Options {
         Options {
             snapshot_every: SNAPSHOT_EVERY,
             cache_bytes: 64 * 1024 * 1024,
+            audit: false,
         }
     }
 }
@@ -292,16 +297,42 @@ impl Store {
                     hash: GENESIS_HASH.into(),
                 },
                 snapshot_seq: 0,
+                damaged: None,
             }),
         };
-        let (state, snapshot_seq) = store.load(&head)?;
-        {
-            let mut inner = store.lock();
-            inner.state = state;
-            inner.head = head;
-            inner.snapshot_seq = snapshot_seq;
+        match store.load(&head) {
+            Ok((state, snapshot_seq)) => {
+                let mut inner = store.lock();
+                inner.state = state;
+                inner.head = head;
+                inner.snapshot_seq = snapshot_seq;
+            }
+            Err(e @ Error::Integrity { .. }) if options.audit => {
+                let mut inner = store.lock();
+                inner.head = head;
+                inner.damaged = Some(e.to_string());
+            }
+            Err(e) => return Err(e),
         }
         Ok(store)
+    }
+
+    /// Opens a store for auditing: a log that cannot be folded is still opened, so that
+    /// [`Store::verify`] can say where it breaks and [`Store::export_events`] can copy it out.
+    /// Commands and state queries on such a store fail with the integrity error.
+    pub fn open_for_audit(path: impl AsRef<Path>) -> Result<Store> {
+        Store::open_with(
+            path,
+            Options {
+                audit: true,
+                ..Options::default()
+            },
+        )
+    }
+
+    /// Why the store could not be loaded, when opened for audit on a damaged log.
+    pub fn damaged(&self) -> Option<String> {
+        self.lock().damaged.clone()
     }
 
     /// The sequence number of the snapshot the kept state was loaded from or last written (0: none).
@@ -458,6 +489,9 @@ impl Store {
     /// reported, with its index). Flushed to disk before returning.
     pub fn execute_all(&self, requests: Vec<Request>) -> Result<Vec<Receipt>> {
         let mut inner = self.lock();
+        if let Some(why) = &inner.damaged {
+            return Err(integrity(0, format!("the store is damaged and cannot take commands: {why}")));
+        }
         loop {
             match self.try_execute(&mut inner, &requests) {
                 Err(Error::Integrity { reason, .. }) if reason == CONFLICT => {

@@ -374,3 +374,32 @@ fn queries_on_a_missing_store_fail_cleanly_and_create_nothing() {
     assert_eq!(r.code, 2);
     assert_eq!(env.run(&["--help"]).code, 0);
 }
+
+#[test]
+fn a_tampered_store_fails_verify_with_exit_3_and_the_first_bad_event() {
+    let env = Env::new();
+    env.ok(&["demo"]);
+    {
+        let db = sled::open(env.store()).unwrap();
+        let log = db.open_tree("log").unwrap();
+        let v = log.get(42u64.to_be_bytes()).unwrap().unwrap();
+        let t = String::from_utf8(v.to_vec())
+            .unwrap()
+            .replacen("\"count\":", "\"count\":9", 1)
+            .replacen("\"category\":\"", "\"category\":\"x", 1);
+        assert_ne!(t.as_bytes(), v.as_ref());
+        log.insert(42u64.to_be_bytes(), t.as_bytes()).unwrap();
+        db.flush().unwrap();
+    }
+    let r = env.run(&["audit", "verify", "--json"]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    let j = r.json();
+    assert_eq!(j["ok"], false);
+    assert_eq!(j["first_bad_seq"], 42);
+    assert_eq!(j["events"], 41);
+    let r = env.run(&["register"]);
+    assert_eq!(r.code, 3, "a damaged store answers no query: {}", r.stdout);
+    assert!(r.stderr.contains("event 42"), "{}", r.stderr);
+    let r = env.run(&["member", "admit", "--name", "X", "--category", "employees"]);
+    assert_eq!(r.code, 3);
+}

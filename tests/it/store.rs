@@ -301,3 +301,27 @@ proptest! {
         prop_assert!(store.verify().unwrap().ok);
     }
 }
+
+#[test]
+fn threads_sharing_one_store_keep_the_log_gap_free_and_the_chain_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("s")).unwrap();
+    found(&store);
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            let store = &store;
+            s.spawn(move || {
+                for i in 0..10 {
+                    store
+                        .execute(Request::new(admit(&format!("T{t}-{i}"), PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-01")))
+                        .unwrap();
+                }
+            });
+        }
+    });
+    assert_eq!(store.head().seq, 1 + 40 * 2);
+    let numbers: Vec<u32> = store.state().members.keys().map(|n| n.0).collect();
+    assert_eq!(numbers, (1..=40).collect::<Vec<_>>());
+    assert!(store.verify().unwrap().ok);
+    assert!(store.replay_check().unwrap().matches);
+}
