@@ -7,9 +7,7 @@ use coop::{Command, PartyKind, Personal, Request, Statutes, Store};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let given = std::env::args().nth(1).map(std::path::PathBuf::from);
-    let path = given
-        .clone()
-        .unwrap_or_else(|| std::env::temp_dir().join(format!("coop-embed-{}", std::process::id())));
+    let path = given.clone().unwrap_or_else(|| std::env::temp_dir().join(format!("coop-embed-{}", std::process::id())));
     let result = run(&path);
     if given.is_none() {
         let _ = std::fs::remove_dir_all(&path);
@@ -28,10 +26,7 @@ fn run(path: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
 
     let receipt = store.execute(
         Request::new(Command::Admit {
-            personal: Personal {
-                name: "Camille Martin".into(),
-                email: Some("camille@example.org".into()),
-            },
+            personal: Personal { name: "Camille Martin".into(), email: Some("camille@example.org".into()) },
             kind: PartyKind::Person,
             category: "employees".into(),
             shares: Some(2),
@@ -40,11 +35,7 @@ fn run(path: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
         })
         .by("embed example"),
     )?;
-    println!(
-        "admitted member {} (events {:?})",
-        receipt.admitted().map(|n| n.0).unwrap_or(0),
-        receipt.seqs()
-    );
+    println!("admitted member {} (events {:?})", receipt.admitted().map(|n| n.0).unwrap_or(0), receipt.seqs());
 
     for row in store.register(&store.state())? {
         println!(
@@ -58,11 +49,6 @@ fn run(path: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     let report = store.verify()?;
-    println!(
-        "chain ok: {} ({} events, head {})",
-        report.ok,
-        report.events,
-        &report.head_hash[..16]
-    );
+    println!("chain ok: {} ({} events, head {})", report.ok, report.events, &report.head_hash[..16]);
     Ok(())
 }

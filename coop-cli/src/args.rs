@@ -18,9 +18,7 @@ fn member(s: &str) -> Result<MemberRef, String> {
 fn count(s: &str) -> Result<u64, String> {
     match s.trim().parse::<u64>() {
         Ok(n) if (1..=1_000_000_000).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "'{s}' is not a number of shares: expected a whole number from 1 to 1000000000"
-        )),
+        _ => Err(format!("'{s}' is not a number of shares: expected a whole number from 1 to 1000000000")),
     }
 }
 
@@ -117,6 +115,13 @@ pub enum Cmd {
     /// Export the log (JSON Lines) or the register (CSV) on stdout.
     #[command(subcommand)]
     Export(ExportCmd),
+    /// General assemblies: convene, roll, attendance, proxies, postal votes, quorum, votes,
+    /// results, attendance sheet and minutes.
+    #[command(subcommand)]
+    Assembly(AssemblyCmd),
+    /// Record a completed cooperative review (révision coopérative), dated with --date.
+    #[command(after_help = "Example:\n  coop review --date 2026-03-15")]
+    Review,
     /// Create a sample cooperative in the store and print its register and capital.
     #[command(after_help = "Example:\n  coop demo && coop check")]
     Demo,
@@ -134,6 +139,18 @@ pub enum Format {
 pub enum StatutesCmd {
     /// The statutes in force (use --as-of for a past date).
     Show,
+    /// Replace the statutes, as decided by an adopted extraordinary resolution of a closed assembly.
+    #[command(after_help = "Example:\n  coop statutes amend statutes-2026.toml --assembly age-2026 --resolution 1 --date 2026-06-20")]
+    Amend {
+        /// The new statutes file.
+        file: PathBuf,
+        /// The assembly that decided it.
+        #[arg(long)]
+        assembly: String,
+        /// The resolution number.
+        #[arg(long)]
+        resolution: u32,
+    },
     /// Check a statutes file without a store, listing every problem at once.
     #[command(after_help = STATUTES_HELP)]
     Check {
@@ -200,6 +217,19 @@ pub enum MemberCmd {
         #[arg(value_parser = member)]
         member: MemberRef,
     },
+    /// Exclude a member, as decided by an adopted extraordinary resolution of a closed assembly.
+    #[command(after_help = "Example:\n  coop member exclude 17 --assembly age-2026 --resolution 3 --date 2026-06-20")]
+    Exclude {
+        /// Member number or ULID.
+        #[arg(value_parser = member)]
+        member: MemberRef,
+        /// The assembly that decided it.
+        #[arg(long)]
+        assembly: String,
+        /// The resolution number.
+        #[arg(long)]
+        resolution: u32,
+    },
     /// Record the end of a membership by death, dissolution, or loss of quality (flagged by
     /// default statutes, ended where they say so).
     #[command(after_help = "Example:\n  coop member end 7 --cause loss-of-quality --date 2026-05-31")]
@@ -250,6 +280,215 @@ pub struct AdmitArgs {
     /// E-mail address, for convocations.
     #[arg(long)]
     pub email: Option<String>,
+}
+
+/// Postal directions as typed: `1=for,2=abstain`.
+#[derive(Clone, Debug)]
+pub struct Votes(pub Vec<(u32, coop_core::Choice)>);
+
+fn votes(s: &str) -> Result<Votes, String> {
+    let mut out = Vec::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (n, c) = part.split_once('=').ok_or_else(|| format!("'{part}' is not N=CHOICE, such as 1=for"))?;
+        let n: u32 = n.trim().parse().map_err(|_| format!("'{n}' is not a resolution number"))?;
+        let c = coop_core::Choice::parse(c).ok_or_else(|| format!("'{c}' is not for, against, abstain or blank"))?;
+        out.push((n, c));
+    }
+    Ok(Votes(out))
+}
+
+fn choice(s: &str) -> Result<coop_core::Choice, String> {
+    coop_core::Choice::parse(s).ok_or_else(|| format!("'{s}' is not for, against, abstain or blank"))
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KindOfAssembly {
+    Ordinary,
+    Extraordinary,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocFormat {
+    Md,
+    Html,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    Fr,
+    En,
+}
+
+const AGENDA_HELP: &str = "\
+The agenda file (TOML) lists the resolutions in order:
+  [[resolution]]
+  title = \"Approval of the 2025 accounts\"
+  kind = \"ordinary\"            # ordinary | extraordinary; an assembly may mix both
+  board_approved = true
+
+The global --date is the meeting's date; --sent the day it is convened (default today). The notice
+between them must be at least the statutes' notice_days (15 by default), or notice_days_second (10)
+for a second convocation, which names the first assembly (it must have lacked quorum).
+
+Example:
+  coop assembly convene ago-2026 --kind ordinary --date 2026-06-20 --sent 2026-06-01 \\
+       --place \"Salle des fêtes, Lons\" --agenda agenda.toml";
+
+#[derive(Subcommand, Debug)]
+pub enum AssemblyCmd {
+    /// Convene a general assembly.
+    #[command(after_help = AGENDA_HELP)]
+    Convene {
+        /// A slug naming the assembly, such as ago-2026.
+        slug: String,
+        /// Ordinary or extraordinary assembly.
+        #[arg(long, value_enum)]
+        kind: KindOfAssembly,
+        /// Where it meets.
+        #[arg(long)]
+        place: String,
+        /// The agenda file (TOML).
+        #[arg(long, value_name = "FILE")]
+        agenda: PathBuf,
+        /// The first assembly, which lacked quorum, when this is a second convocation.
+        #[arg(long, value_name = "SLUG")]
+        second_of: Option<String>,
+        /// The day it is convened (default today).
+        #[arg(long, value_parser = date, value_name = "YYYY-MM-DD")]
+        sent: Option<NaiveDate>,
+    },
+    /// The assemblies in the log.
+    List,
+    /// The voting roll: members on the assembly's date, by college, and how each takes part.
+    #[command(after_help = "Example:\n  coop assembly roll ago-2026 --json")]
+    Roll {
+        /// The assembly.
+        assembly: String,
+    },
+    /// Write a convocation (Markdown and printable HTML, with a proxy form and a postal voting
+    /// form) for each member on the roll not yet convened, and a CSV mailing list; record the
+    /// sending date (--date, default today) for each as proof of convocation.
+    #[command(after_help = "Example:\n  coop assembly convocations ago-2026 --out convocations/ --date 2026-06-01")]
+    Convocations {
+        /// The assembly.
+        assembly: String,
+        /// Directory to write into (default ./convocations-SLUG).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Language of the documents.
+        #[arg(long, value_enum, default_value_t = Lang::Fr)]
+        lang: Lang,
+    },
+    /// Appoint the assembly's officers (bureau): chair, secretary, tellers.
+    #[command(after_help = "Example:\n  coop assembly officers ago-2026 --chair 1 --secretary 2 --scrutineer 5 --scrutineer 9")]
+    Officers {
+        /// The assembly.
+        assembly: String,
+        /// The chair.
+        #[arg(long, value_parser = member)]
+        chair: MemberRef,
+        /// The secretary.
+        #[arg(long, value_parser = member)]
+        secretary: MemberRef,
+        /// A teller (repeat for several).
+        #[arg(long = "scrutineer", value_parser = member)]
+        scrutineers: Vec<MemberRef>,
+    },
+    /// Record a member's attendance (dated the meeting's date by default); revokes its proxy.
+    #[command(after_help = "Example:\n  coop assembly attend ago-2026 12 --remote")]
+    Attend {
+        /// The assembly.
+        assembly: String,
+        /// Member number or ULID.
+        #[arg(value_parser = member)]
+        member: MemberRef,
+        /// Attending remotely.
+        #[arg(long)]
+        remote: bool,
+    },
+    /// Record a proxy; without --to it is a blank proxy (for the board's resolutions, against the others).
+    #[command(after_help = "Example:\n  coop assembly proxy ago-2026 17 --to 4 --date 2026-06-12")]
+    Proxy {
+        /// The assembly.
+        assembly: String,
+        /// The member giving the proxy.
+        #[arg(value_parser = member)]
+        from: MemberRef,
+        /// The member holding it.
+        #[arg(long, value_parser = member)]
+        to: Option<MemberRef>,
+    },
+    /// Record a postal voting form, received on --date (default today).
+    #[command(after_help = "Example:\n  coop assembly postal ago-2026 23 --votes \"1=for,2=against,3=abstain\" --date 2026-06-15")]
+    Postal {
+        /// The assembly.
+        assembly: String,
+        /// Member number or ULID.
+        #[arg(value_parser = member)]
+        member: MemberRef,
+        /// Directions: N=for|against|abstain|blank, comma-separated; a resolution left out is no vote.
+        #[arg(long, value_parser = votes, default_value = "")]
+        votes: Votes,
+    },
+    /// The quorum per kind of resolution on the agenda.
+    #[command(after_help = "Example:\n  coop assembly quorum ago-2026 --json")]
+    Quorum {
+        /// The assembly.
+        assembly: String,
+    },
+    /// Record a vote on a resolution (the member's own, or by its proxy holder).
+    #[command(after_help = "Example:\n  coop assembly vote ago-2026 1 12 for")]
+    Vote {
+        /// The assembly.
+        assembly: String,
+        /// Resolution number.
+        resolution: u32,
+        /// Whose vote (member number or ULID).
+        #[arg(value_parser = member)]
+        member: MemberRef,
+        /// for, against, abstain or blank.
+        #[arg(value_parser = choice)]
+        choice: coop_core::Choice,
+    },
+    /// Results per college and weighted, for every resolution or one.
+    #[command(after_help = "Example:\n  coop assembly result ago-2026 2 --json")]
+    Result {
+        /// The assembly.
+        assembly: String,
+        /// Only this resolution.
+        resolution: Option<u32>,
+    },
+    /// Close the assembly: nothing more can be recorded; the roll is frozen.
+    #[command(after_help = "Example:\n  coop assembly close ago-2026")]
+    Close {
+        /// The assembly.
+        assembly: String,
+    },
+    /// The attendance sheet (feuille de présence), per college, with a signature column.
+    #[command(after_help = "Example:\n  coop assembly sheet ago-2026 --format html > sheet.html")]
+    Sheet {
+        /// The assembly.
+        assembly: String,
+        /// Markdown or printable HTML.
+        #[arg(long, value_enum, default_value_t = DocFormat::Md)]
+        format: DocFormat,
+        /// Language.
+        #[arg(long, value_enum, default_value_t = Lang::Fr)]
+        lang: Lang,
+    },
+    /// The minutes (procès-verbal): convocation, agenda, officers, attendance and quorum, and
+    /// each resolution's result per college and overall.
+    #[command(after_help = "Example:\n  coop assembly minutes ago-2026 --format html --lang en > minutes.html")]
+    Minutes {
+        /// The assembly.
+        assembly: String,
+        /// Markdown or printable HTML.
+        #[arg(long, value_enum, default_value_t = DocFormat::Md)]
+        format: DocFormat,
+        /// Language.
+        #[arg(long, value_enum, default_value_t = Lang::Fr)]
+        lang: Lang,
+    },
 }
 
 #[derive(Subcommand, Debug)]

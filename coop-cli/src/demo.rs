@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use chrono::{Days, NaiveDate};
-use coop_core::{Cents, Command, EndCause, MemberNo, MemberRef, PartyKind, Personal, Statutes};
+use coop_core::{Cents, Choice, Command, EndCause, MemberNo, MemberRef, PartyKind, Personal, Resolution, ResolutionKind, Statutes};
 use coop_store::{Request, Store};
 
 use crate::{Failure, Out};
@@ -82,15 +82,8 @@ impl Gen {
 
 fn admit(name: &str, kind: PartyKind, category: &str, shares: u64, paid: Option<Cents>, email: bool) -> Command {
     let email = email.then(|| {
-        let slug: String = name
-            .to_lowercase()
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '.' })
-            .collect();
-        format!(
-            "{}@example.org",
-            slug.split('.').filter(|s| !s.is_empty()).take(3).collect::<Vec<_>>().join(".")
-        )
+        let slug: String = name.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '.' }).collect();
+        format!("{}@example.org", slug.split('.').filter(|s| !s.is_empty()).take(3).collect::<Vec<_>>().join("."))
     });
     Command::Admit {
         personal: Personal { name: name.into(), email },
@@ -117,11 +110,7 @@ pub fn script() -> Vec<(NaiveDate, Command)> {
     let mut people: Vec<(String, PartyKind, &str, u64)> = Vec::new();
     let mut used = std::collections::BTreeSet::new();
     let mut person = |g: &mut Gen| loop {
-        let n = format!(
-            "{} {}",
-            FIRST[g.next(FIRST.len() as u64) as usize],
-            LAST[g.next(LAST.len() as u64) as usize]
-        );
+        let n = format!("{} {}", FIRST[g.next(FIRST.len() as u64) as usize], LAST[g.next(LAST.len() as u64) as usize]);
         if used.insert(n.clone()) {
             return n;
         }
@@ -135,12 +124,7 @@ pub fn script() -> Vec<(NaiveDate, Command)> {
         if i % 10 == 9 {
             // Some habitual beneficiaries are organisations (winegrowers using the bottle washing).
             people.pop();
-            people.push((
-                format!("GAEC {}", LAST[i % LAST.len()]),
-                PartyKind::Organisation,
-                "beneficiaries",
-                2,
-            ));
+            people.push((format!("GAEC {}", LAST[i % LAST.len()]), PartyKind::Organisation, "beneficiaries", 2));
         }
     }
     for _ in 0..18 {
@@ -168,11 +152,8 @@ pub fn script() -> Vec<(NaiveDate, Command)> {
         .iter()
         .enumerate()
         .map(|(k, &i)| {
-            let d = if k < founders.len() {
-                founded
-            } else {
-                founded + Days::new(30 + (k as u64 * span / people.len() as u64) + g.next(20))
-            };
+            let d =
+                if k < founders.len() { founded } else { founded + Days::new(30 + (k as u64 * span / people.len() as u64) + g.next(20)) };
             (d, i)
         })
         .collect();
@@ -193,95 +174,95 @@ pub fn script() -> Vec<(NaiveDate, Command)> {
             .nth(n);
         m(found.map_or(1, |(k, _)| k as u32 + 1))
     };
-    let business = |n: usize| {
-        m(dated
-            .iter()
-            .enumerate()
-            .filter(|(_, (_, i))| people[*i].2 == "businesses")
-            .nth(n)
-            .map_or(1, |(k, _)| k as u32 + 1))
-    };
+    let business =
+        |n: usize| m(dated.iter().enumerate().filter(|(_, (_, i))| people[*i].2 == "businesses").nth(n).map_or(1, |(k, _)| k as u32 + 1));
     // Life of the register.
     let leaving = pick("beneficiaries", 2, "2019-01-01");
     out.push((d("2019-03-31"), Command::Withdraw { member: leaving }));
-    let leaving_shares = dated
-        .iter()
-        .enumerate()
-        .find(|(k, _)| m(*k as u32 + 1) == leaving)
-        .map_or(1, |(_, (_, i))| people[*i].3);
+    let leaving_shares = dated.iter().enumerate().find(|(k, _)| m(*k as u32 + 1) == leaving).map_or(1, |(_, (_, i))| people[*i].3);
+    out.push((d("2019-09-30"), Command::Redeem { member: leaving, count: leaving_shares, class: None }));
+    out.push((d("2021-01-15"), Command::Subscribe { member: business(0), count: 10, class: None, paid: None }));
+    out.push((d("2022-05-02"), Command::Transfer { from: business(0), to: business(1), count: 2, class: None }));
+    out.push((d("2023-02-28"), Command::End { member: pick("volunteers", 0, "2023-01-01"), cause: EndCause::Death }));
+    out.push((d("2023-06-30"), Command::Move { member: pick("volunteers", 1, "2023-01-01"), category: "employees".into() }));
+    out.push((d("2024-04-15"), Command::Subscribe { member: business(2), count: 10, class: None, paid: Some(Cents(25_000)) }));
+    out.push((d("2025-01-31"), Command::Pay { member: business(2), amount: Cents(10_000) }));
+    out.push((d("2025-09-30"), Command::End { member: pick("employees", 1, "2020-01-01"), cause: EndCause::LossOfQuality }));
+    let deceased = pick("volunteers", 0, "2023-01-01");
+    out.push((d("2023-06-15"), Command::RecordReview));
+
+    // The annual ordinary assembly of 2026, with proxies and postal votes.
+    let slug = "ago-2026";
+    let a = || slug.to_string();
+    let agenda = vec![
+        res("Approbation des comptes de l'exercice 2025", ResolutionKind::Ordinary, true),
+        res("Affectation du résultat : 57,5 % aux réserves impartageables", ResolutionKind::Ordinary, true),
+        res("Renouvellement du conseil coopératif", ResolutionKind::Ordinary, true),
+        res("Entrée au capital d'une fondation territoriale (non agréée par le conseil)", ResolutionKind::Ordinary, false),
+    ];
     out.push((
-        d("2019-09-30"),
-        Command::Redeem {
-            member: leaving,
-            count: leaving_shares,
-            class: None,
+        d("2026-05-29"),
+        Command::Convene {
+            slug: a(),
+            kind: ResolutionKind::Ordinary,
+            date: d("2026-06-20"),
+            place: "Salle des fêtes, 12 rue du Commerce, Lons-le-Saunier".into(),
+            agenda,
+            second_of: None,
         },
     ));
+    out.push((d("2026-05-29"), Command::SendConvocations { assembly: a() }));
+    let active: Vec<u32> = (1..=dated.len() as u32).filter(|n| m(*n) != leaving && m(*n) != deceased).collect();
+    let present: Vec<u32> = active.iter().copied().filter(|n| n % 3 == 1).collect();
+    let absent: Vec<u32> = active.iter().copied().filter(|n| n % 3 != 1).collect();
+    let proxies: Vec<(u32, Option<u32>)> =
+        absent.iter().take(7).enumerate().map(|(i, n)| (*n, if i == 6 { None } else { Some(present[i]) })).collect();
+    let postal: Vec<u32> = absent.iter().skip(7).step_by(4).take(6).copied().collect();
+    for (i, (from, to)) in proxies.iter().enumerate() {
+        out.push((d("2026-06-08") + Days::new(i as u64), Command::Proxy { assembly: a(), from: m(*from), to: to.map(m) }));
+    }
+    let choice = |n: u32, r: u32| match (n * 7 + r * 3) % 11 {
+        0 | 5 => Choice::Against,
+        1 => Choice::Abstain,
+        _ if r == 4 && n % 2 == 0 => Choice::Against,
+        _ => Choice::For,
+    };
+    for (i, n) in postal.iter().enumerate() {
+        let votes = (1..=4).filter(|r| !(i == 0 && *r == 3)).map(|r| (r, choice(*n, r))).collect();
+        out.push((d("2026-06-12") + Days::new(i as u64), Command::Postal { assembly: a(), member: m(*n), votes }));
+    }
+    let meeting = d("2026-06-20");
+    for (i, n) in present.iter().enumerate() {
+        out.push((meeting, Command::Attend { assembly: a(), member: m(*n), remote: i % 5 == 4 }));
+    }
     out.push((
-        d("2021-01-15"),
-        Command::Subscribe {
-            member: business(0),
-            count: 10,
-            class: None,
-            paid: None,
+        meeting,
+        Command::AppointOfficers {
+            assembly: a(),
+            chair: m(present[0]),
+            secretary: m(present[1]),
+            scrutineers: vec![m(present[2]), m(present[3])],
         },
     ));
-    out.push((
-        d("2022-05-02"),
-        Command::Transfer {
-            from: business(0),
-            to: business(1),
-            count: 2,
-            class: None,
-        },
-    ));
-    out.push((
-        d("2023-02-28"),
-        Command::End {
-            member: pick("volunteers", 0, "2023-01-01"),
-            cause: EndCause::Death,
-        },
-    ));
-    out.push((
-        d("2023-06-30"),
-        Command::Move {
-            member: pick("volunteers", 1, "2023-01-01"),
-            category: "employees".into(),
-        },
-    ));
-    out.push((
-        d("2024-04-15"),
-        Command::Subscribe {
-            member: business(2),
-            count: 10,
-            class: None,
-            paid: Some(Cents(25_000)),
-        },
-    ));
-    out.push((
-        d("2025-01-31"),
-        Command::Pay {
-            member: business(2),
-            amount: Cents(10_000),
-        },
-    ));
-    out.push((
-        d("2025-09-30"),
-        Command::End {
-            member: pick("employees", 1, "2020-01-01"),
-            cause: EndCause::LossOfQuality,
-        },
-    ));
+    let voters: Vec<u32> = present.iter().copied().chain(proxies.iter().filter(|(_, to)| to.is_some()).map(|(f, _)| *f)).collect();
+    for r in 1..=4u32 {
+        for n in &voters {
+            out.push((meeting, Command::Vote { assembly: a(), resolution: r, member: m(*n), choice: choice(*n, r) }));
+        }
+    }
+    out.push((meeting, Command::Close { assembly: a() }));
     out
+}
+
+fn res(title: &str, kind: ResolutionKind, board_approved: bool) -> Resolution {
+    Resolution { title: title.into(), kind, board_approved }
 }
 
 pub fn run(path: &Path, today: NaiveDate, json: bool) -> Out {
     let store = Store::open(path)?;
     let fresh = store.head().seq == 0;
     if !fresh {
-        let name = store
-            .with_state(|s| s.statutes.as_ref().map(|s| s.name.clone()))
-            .unwrap_or_default();
+        let name = store.with_state(|s| s.statutes.as_ref().map(|s| s.name.clone())).unwrap_or_default();
         if name != DEMO_NAME {
             return Err(Failure::rule(format!(
                 "the store at {} already holds {name}; the demo writes only into a new store (pass --store PATH)",
@@ -289,16 +270,8 @@ pub fn run(path: &Path, today: NaiveDate, json: bool) -> Out {
             )));
         }
     } else {
-        let requests: Vec<Request> = script()
-            .into_iter()
-            .map(|(date, command)| Request {
-                command,
-                date,
-                today,
-                actor: "demo".into(),
-                command_id: None,
-            })
-            .collect();
+        let requests: Vec<Request> =
+            script().into_iter().map(|(date, command)| Request { command, date, today, actor: "demo".into(), command_id: None }).collect();
         store.execute_all(requests)?;
     }
     let state = store.state();
@@ -310,11 +283,7 @@ pub fn run(path: &Path, today: NaiveDate, json: bool) -> Out {
         return Ok(ExitCode::SUCCESS);
     }
     if fresh {
-        println!(
-            "created the sample cooperative \"{DEMO_NAME}\" in {} ({} events)\n",
-            path.display(),
-            store.head().seq
-        );
+        println!("created the sample cooperative \"{DEMO_NAME}\" in {} ({} events)\n", path.display(), store.head().seq);
     } else {
         println!("{} already holds the sample cooperative; showing it again\n", path.display());
     }
@@ -332,5 +301,6 @@ pub fn run(path: &Path, today: NaiveDate, json: bool) -> Out {
         c.members
     );
     println!("\nnext: coop check | coop member show 2 --history | coop --as-of 2020-12-31 register | coop audit verify");
+    println!("      coop assembly result ago-2026 | coop assembly minutes ago-2026 --format html > pv.html");
     Ok(ExitCode::SUCCESS)
 }

@@ -17,24 +17,13 @@ const MAX_ROWS: usize = 200_000;
 
 pub fn members(ctx: &Ctx, store: &coop_store::Store, file: &Path) -> Out {
     let text = read_file(file, "members file")?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| Failure::input(format!("{}: the header row cannot be read: {e}", file.display())))?
-        .clone();
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|e| Failure::input(format!("{}: the header row cannot be read: {e}", file.display())))?.clone();
     let mut problems: Vec<String> = Vec::new();
     let col = |name: &str| headers.iter().position(|h| h == name);
     for h in headers.iter() {
         if !REQUIRED.contains(&h) && !OPTIONAL.contains(&h) {
-            problems.push(format!(
-                "line 1: unknown column '{h}'; accepted columns: {}, {}",
-                REQUIRED.join(", "),
-                OPTIONAL.join(", ")
-            ));
+            problems.push(format!("line 1: unknown column '{h}'; accepted columns: {}, {}", REQUIRED.join(", "), OPTIONAL.join(", ")));
         }
     }
     for r in REQUIRED {
@@ -43,21 +32,14 @@ pub fn members(ctx: &Ctx, store: &coop_store::Store, file: &Path) -> Out {
         }
     }
     if !problems.is_empty() {
-        return Err(Failure::input(format!(
-            "{}: {}; nothing was written",
-            file.display(),
-            problems.join("; ")
-        )));
+        return Err(Failure::input(format!("{}: {}; nothing was written", file.display(), problems.join("; "))));
     }
     let get = |rec: &csv::StringRecord, name: &str| col(name).and_then(|i| rec.get(i)).unwrap_or("").to_string();
     let mut requests = Vec::new();
     let mut lines = Vec::new();
     for (i, rec) in reader.records().enumerate() {
         if i >= MAX_ROWS {
-            return Err(Failure::input(format!(
-                "{}: more than {MAX_ROWS} rows; split the file",
-                file.display()
-            )));
+            return Err(Failure::input(format!("{}: more than {MAX_ROWS} rows; split the file", file.display())));
         }
         let rec = match rec {
             Ok(r) => r,
@@ -121,14 +103,8 @@ pub fn members(ctx: &Ctx, store: &coop_store::Store, file: &Path) -> Out {
             continue;
         }
         if let (Some(shares), Some(admitted), Some(kind)) = (shares, admitted, kind) {
-            let mut req = ctx.request(Command::Admit {
-                personal: Personal { name, email },
-                kind,
-                category,
-                shares: Some(shares),
-                class,
-                paid,
-            });
+            let mut req =
+                ctx.request(Command::Admit { personal: Personal { name, email }, kind, category, shares: Some(shares), class, paid });
             req.date = admitted;
             req.command_id = ctx.command_id.as_ref().map(|id| format!("{id}/{line}"));
             requests.push(req);
@@ -166,17 +142,8 @@ pub fn members(ctx: &Ctx, store: &coop_store::Store, file: &Path) -> Out {
         Err(StoreError::BatchRefused(refusals)) => {
             let bad_input = refusals.iter().any(|(_, r)| r.rule.is_bad_input());
             let text: Vec<String> = refusals.iter().map(|(i, r)| format!("line {}: {r}", lines[*i])).collect();
-            let message = format!(
-                "{}: {} rows refused; nothing was written:\n{}",
-                file.display(),
-                refusals.len(),
-                text.join("\n")
-            );
-            Err(if bad_input {
-                Failure::input(message)
-            } else {
-                Failure::rule(message)
-            })
+            let message = format!("{}: {} rows refused; nothing was written:\n{}", file.display(), refusals.len(), text.join("\n"));
+            Err(if bad_input { Failure::input(message) } else { Failure::rule(message) })
         }
         Err(e) => Err(e.into()),
     }

@@ -2,7 +2,9 @@
 //! rule: every decision is `coop-core`'s, every write goes through `coop-store`.
 
 mod args;
+mod assembly;
 mod demo;
+mod documents;
 mod import;
 mod output;
 
@@ -30,16 +32,10 @@ pub struct Failure {
 
 impl Failure {
     fn input(message: impl Into<String>) -> Failure {
-        Failure {
-            code: 2,
-            message: message.into(),
-        }
+        Failure { code: 2, message: message.into() }
     }
     fn rule(message: impl Into<String>) -> Failure {
-        Failure {
-            code: 1,
-            message: message.into(),
-        }
+        Failure { code: 1, message: message.into() }
     }
 }
 
@@ -64,19 +60,13 @@ impl From<StoreError> for Failure {
             StoreError::BadImport { .. } | StoreError::CommandIdReused(_) | StoreError::NotEmpty(_) => 2,
             StoreError::InUse(_) | StoreError::Storage(_) | StoreError::Integrity { .. } | StoreError::Io(_) => 3,
         };
-        Failure {
-            code,
-            message: e.to_string(),
-        }
+        Failure { code, message: e.to_string() }
     }
 }
 
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Failure {
-        Failure {
-            code: 3,
-            message: format!("output failed: {e}"),
-        }
+        Failure { code: 3, message: format!("output failed: {e}") }
     }
 }
 
@@ -155,10 +145,7 @@ fn open_existing(path: &Path) -> Result<Store, Failure> {
     }
     let store = open(path)?;
     if store.head().seq == 0 {
-        return Err(Failure::input(format!(
-            "the store at {} holds no cooperative yet: run `coop init --statutes FILE`",
-            path.display()
-        )));
+        return Err(Failure::input(format!("the store at {} holds no cooperative yet: run `coop init --statutes FILE`", path.display())));
     }
     Ok(store)
 }
@@ -166,11 +153,7 @@ fn open_existing(path: &Path) -> Result<Store, Failure> {
 fn read_file(path: &Path, what: &str) -> Result<String, Failure> {
     let meta = std::fs::metadata(path).map_err(|e| Failure::input(format!("cannot read {what} {}: {e}", path.display())))?;
     if meta.len() > 16 * 1024 * 1024 {
-        return Err(Failure::input(format!(
-            "{what} {} is {} bytes; at most 16 MiB is accepted",
-            path.display(),
-            meta.len()
-        )));
+        return Err(Failure::input(format!("{what} {} is {} bytes; at most 16 MiB is accepted", path.display(), meta.len())));
     }
     let bytes = std::fs::read(path).map_err(|e| Failure::input(format!("cannot read {what} {}: {e}", path.display())))?;
     String::from_utf8(bytes).map_err(|_| Failure::input(format!("{what} {} is not UTF-8 text", path.display())))
@@ -181,11 +164,7 @@ fn run(cli: Cli) -> Out {
         cli_json: cli.json,
         as_of: cli.as_of,
         date: cli.date,
-        actor: cli
-            .actor
-            .clone()
-            .filter(|a| !a.trim().is_empty())
-            .unwrap_or_else(|| "secretary".into()),
+        actor: cli.actor.clone().filter(|a| !a.trim().is_empty()).unwrap_or_else(|| "secretary".into()),
         command_id: cli.command_id.clone(),
         today: today()?,
     };
@@ -194,6 +173,22 @@ fn run(cli: Cli) -> Out {
         Cmd::Statutes(StatutesCmd::Check { file }) => statutes_check(&ctx, &file),
         Cmd::Init { name, statutes } => init(&ctx, path, name, &statutes),
         Cmd::Demo => demo::run(path, ctx.today, ctx.cli_json),
+        Cmd::Assembly(a) => assembly::run(&ctx, &open_existing(path)?, a),
+        Cmd::Review => {
+            let store = open_existing(path)?;
+            let r = store.execute(ctx.request(Command::RecordReview))?;
+            written(&ctx, &r, "cooperative review recorded".into())
+        }
+        Cmd::Statutes(StatutesCmd::Amend { file, assembly, resolution }) => {
+            let text = read_file(&file, "statutes file")?;
+            let statutes = Statutes::from_toml(&text).map_err(|problems| {
+                let lines: Vec<String> = problems.iter().map(|p| format!("{}: {p}", file.display())).collect();
+                Failure::input(format!("the statutes are not valid; nothing was written:\n{}", lines.join("\n")))
+            })?;
+            let store = open_existing(path)?;
+            let r = store.execute(ctx.request(Command::Amend { statutes, assembly: assembly.clone(), resolution }))?;
+            written(&ctx, &r, format!("statutes amended by resolution {resolution} of {assembly}"))
+        }
         Cmd::Statutes(StatutesCmd::Show) => statutes_show(&ctx, &open_existing(path)?),
         Cmd::Member(m) => member(&ctx, &open_existing(path)?, m),
         Cmd::Shares(s) => shares(&ctx, &open_existing(path)?, s),
@@ -249,11 +244,7 @@ fn statutes_check(ctx: &Ctx, file: &Path) -> Out {
                 return Ok(ExitCode::from(2));
             }
             let lines: Vec<String> = problems.iter().map(|p| format!("{}: {p}", file.display())).collect();
-            Err(Failure::input(format!(
-                "{} problems in the statutes:\n{}",
-                problems.len(),
-                lines.join("\n")
-            )))
+            Err(Failure::input(format!("{} problems in the statutes:\n{}", problems.len(), lines.join("\n"))))
         }
     }
 }
@@ -268,14 +259,10 @@ fn init(ctx: &Ctx, path: &Path, name: Option<String>, file: &Path) -> Out {
         statutes.name = n;
     }
     if statutes.name.trim().is_empty() {
-        return Err(Failure::input(
-            "the cooperative has no name: pass --name or set `name` in the statutes",
-        ));
+        return Err(Failure::input("the cooperative has no name: pass --name or set `name` in the statutes"));
     }
     let store = open(path)?;
-    let mut req = ctx.request(Command::Found {
-        statutes: statutes.clone(),
-    });
+    let mut req = ctx.request(Command::Found { statutes: statutes.clone() });
     req.date = ctx.date.unwrap_or(statutes.founded);
     let receipt = store.execute(req)?;
     if ctx.cli_json {
@@ -320,11 +307,7 @@ fn statutes_show(ctx: &Ctx, store: &Store) -> Out {
         println!("no colleges: one member, one vote");
     }
     for c in &s.colleges {
-        println!(
-            "college {}: {:.1} % of the votes",
-            c.code,
-            s.college_weight(&c.code).unwrap_or_default()
-        );
+        println!("college {}: {:.1} % of the votes", c.code, s.college_weight(&c.code).unwrap_or_default());
     }
     let mut t = Table::new(vec!["category", "role", "college", "class", "min shares"]);
     for c in &s.categories {
@@ -349,15 +332,8 @@ fn written(ctx: &Ctx, receipt: &coop_store::Receipt, what: String) -> Out {
     if ctx.cli_json {
         output::json(receipt)?;
     } else {
-        let seqs = receipt
-            .seqs()
-            .map(|(a, b)| if a == b { format!("event {a}") } else { format!("events {a}-{b}") })
-            .unwrap_or_default();
-        let again = if receipt.replayed {
-            " (already recorded under this command id; nothing new written)"
-        } else {
-            ""
-        };
+        let seqs = receipt.seqs().map(|(a, b)| if a == b { format!("event {a}") } else { format!("events {a}-{b}") }).unwrap_or_default();
+        let again = if receipt.replayed { " (already recorded under this command id; nothing new written)" } else { "" };
         println!("{what}: {seqs}{again}");
     }
     Ok(ExitCode::SUCCESS)
@@ -409,7 +385,7 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
                     if batch.is_empty() {
                         break;
                     }
-                    out.extend(batch.into_iter().filter(|e| concerns(&e.event, m.number)));
+                    out.extend(batch.into_iter().filter(|e| e.event.concerns(m.number)));
                 }
                 out
             } else {
@@ -421,11 +397,7 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
                 )?;
                 return Ok(ExitCode::SUCCESS);
             }
-            println!(
-                "member {} — {}",
-                row.number,
-                row.name.as_deref().unwrap_or("(name erased or unknown)")
-            );
+            println!("member {} — {}", row.number, row.name.as_deref().unwrap_or("(name erased or unknown)"));
             println!(
                 "id {}; {}; category {}{}",
                 row.id,
@@ -437,17 +409,12 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
                 "admitted {}; status {}{}",
                 row.admitted,
                 row.status,
-                m.ended
-                    .map(|e| format!(" ({} on {})", e.cause.as_str(), e.date))
-                    .unwrap_or_default()
+                m.ended.map(|e| format!(" ({} on {})", e.cause.as_str(), e.date)).unwrap_or_default()
             );
             if let Some(since) = m.flagged_since {
                 println!("flagged: lost the quality of its category on {since}; move it to another category");
             }
-            println!(
-                "{} shares: {} subscribed, {} paid",
-                row.shares, row.subscribed_cents, row.paid_cents
-            );
+            println!("{} shares: {} subscribed, {} paid", row.shares, row.subscribed_cents, row.paid_cents);
             let mut t = Table::new(vec!["class", "since", "shares", "nominal", "paid"]);
             for l in &m.lots {
                 t.push(vec![
@@ -466,11 +433,12 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
             }
             Ok(ExitCode::SUCCESS)
         }
+        MemberCmd::Exclude { member, assembly, resolution } => {
+            let r = store.execute(ctx.request(Command::Exclude { member, assembly: assembly.clone(), resolution }))?;
+            written(ctx, &r, format!("member {member} excluded by resolution {resolution} of {assembly}"))
+        }
         MemberCmd::Move { member, category } => {
-            let r = store.execute(ctx.request(Command::Move {
-                member,
-                category: category.clone(),
-            }))?;
+            let r = store.execute(ctx.request(Command::Move { member, category: category.clone() }))?;
             written(ctx, &r, format!("member {member} moved to {category}"))
         }
         MemberCmd::Withdraw { member } => {
@@ -500,46 +468,18 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
     }
 }
 
-fn concerns(e: &coop_core::Event, n: coop_core::MemberNo) -> bool {
-    use coop_core::Event::*;
-    match e {
-        StatutesAdopted { .. } => false,
-        MemberAdmitted { number, .. } => *number == n,
-        SharesSubscribed { member, .. }
-        | SharesPaid { member, .. }
-        | SharesRedeemed { member, .. }
-        | MemberMoved { member, .. }
-        | QualityLost { member }
-        | MembershipEnded { member, .. } => *member == n,
-        SharesTransferred { from, to, .. } => *from == n || *to == n,
-    }
-}
-
 fn shares(ctx: &Ctx, store: &Store, cmd: SharesCmd) -> Out {
     let (command, what) = match cmd {
-        SharesCmd::Subscribe {
-            member,
-            count,
-            class,
-            paid,
-        } => (
-            Command::Subscribe {
-                member,
-                count,
-                class,
-                paid,
-            },
-            format!("member {member} subscribed {count} shares"),
-        ),
+        SharesCmd::Subscribe { member, count, class, paid } => {
+            (Command::Subscribe { member, count, class, paid }, format!("member {member} subscribed {count} shares"))
+        }
         SharesCmd::Pay { member, amount } => (Command::Pay { member, amount }, format!("member {member} paid {amount}")),
-        SharesCmd::Transfer { from, to, count, class } => (
-            Command::Transfer { from, to, count, class },
-            format!("{count} shares transferred from member {from} to member {to}"),
-        ),
-        SharesCmd::Redeem { member, count, class } => (
-            Command::Redeem { member, count, class },
-            format!("{count} shares of member {member} redeemed"),
-        ),
+        SharesCmd::Transfer { from, to, count, class } => {
+            (Command::Transfer { from, to, count, class }, format!("{count} shares transferred from member {from} to member {to}"))
+        }
+        SharesCmd::Redeem { member, count, class } => {
+            (Command::Redeem { member, count, class }, format!("{count} shares of member {member} redeemed"))
+        }
     };
     let r = store.execute(ctx.request(command))?;
     let extra = r
@@ -565,16 +505,10 @@ fn capital(ctx: &Ctx, store: &Store) -> Out {
     let mut t = Table::new(vec!["", "amount"]);
     t.push(vec!["subscribed".into(), c.subscribed_cents.to_string()]);
     t.push(vec!["paid".into(), c.paid_cents.to_string()]);
-    t.push(vec![
-        "unpaid".into(),
-        coop_core::Cents(c.subscribed_cents.0 - c.paid_cents.0).to_string(),
-    ]);
+    t.push(vec!["unpaid".into(), coop_core::Cents(c.subscribed_cents.0 - c.paid_cents.0).to_string()]);
     t.push(vec!["highest ever".into(), c.highest_cents.to_string()]);
     t.push(vec!["floor".into(), c.floor_cents.to_string()]);
-    t.push(vec![
-        "public bodies".into(),
-        format!("{} ({:.1} %)", c.public_bodies_cents, c.public_bodies_share * 100.0),
-    ]);
+    t.push(vec!["public bodies".into(), format!("{} ({:.1} %)", c.public_bodies_cents, c.public_bodies_share * 100.0)]);
     print!("{}", t.text());
     for k in &c.by_class {
         println!("class {}: {} shares, {}", k.class, k.shares, k.subscribed_cents);
@@ -598,19 +532,8 @@ fn print_register(rows: &[coop_core::RegisterRow], format: Format) -> Out {
         output::json(&rows)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let mut t = Table::new(vec![
-        "number",
-        "name",
-        "kind",
-        "category",
-        "college",
-        "shares",
-        "subscribed",
-        "paid",
-        "admitted",
-        "ended",
-        "status",
-    ]);
+    let mut t =
+        Table::new(vec!["number", "name", "kind", "category", "college", "shares", "subscribed", "paid", "admitted", "ended", "status"]);
     for r in rows {
         t.push(vec![
             r.number.to_string(),
@@ -630,10 +553,7 @@ fn print_register(rows: &[coop_core::RegisterRow], format: Format) -> Out {
         ]);
     }
     let text = match format {
-        Format::Csv => t.csv().map_err(|e| Failure {
-            code: 3,
-            message: format!("CSV output failed: {e}"),
-        })?,
+        Format::Csv => t.csv().map_err(|e| Failure { code: 3, message: format!("CSV output failed: {e}") })?,
         Format::Md => t.markdown(),
         _ => t.text(),
     };
@@ -651,24 +571,17 @@ fn check(ctx: &Ctx, store: &Store) -> Out {
     } else if findings.is_empty() {
         println!("nothing out of line on {date}");
     } else {
-        println!("{} problems on {date}:", findings.len());
+        println!("{} {} on {date}:", findings.len(), if findings.len() == 1 { "problem" } else { "problems" });
         for f in &findings {
             let who = if f.members.is_empty() {
                 String::new()
             } else {
-                format!(
-                    " (members {})",
-                    f.members.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", ")
-                )
+                format!(" (members {})", f.members.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", "))
             };
             println!("- [{}] {}{who}", f.code, f.message);
         }
     }
-    Ok(if findings.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(if findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 fn log(ctx: &Ctx, store: &Store, from: u64, limit: usize) -> Out {
@@ -701,13 +614,7 @@ fn verify(ctx: &Ctx, store: &Store) -> Out {
         )?;
     } else if report.ok {
         let rate = if secs > 0.0 { report.events as f64 / secs } else { 0.0 };
-        println!(
-            "ok: {} events verified in {:.1} ms ({:.0} events/s)\nhead hash {}",
-            report.events,
-            secs * 1000.0,
-            rate,
-            report.head_hash
-        );
+        println!("ok: {} events verified in {:.1} ms ({:.0} events/s)\nhead hash {}", report.events, secs * 1000.0, rate, report.head_hash);
     } else {
         println!(
             "BROKEN at event {}: {}\n{} events verified before it; last good hash {}",
@@ -759,12 +666,7 @@ fn import_events(ctx: &Ctx, path: &Path, file: &Path) -> Out {
     if ctx.cli_json {
         output::json(&report)?;
     } else {
-        println!(
-            "imported {} events into {}; head hash {}",
-            report.events,
-            path.display(),
-            report.head_hash
-        );
+        println!("imported {} events into {}; head hash {}", report.events, path.display(), report.head_hash);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -4,10 +4,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::event::{EndCause, Event, PartyKind};
+use crate::assembly::{self, Assembly, Choice, Officers, Resolution, ResolutionKind};
+use crate::event::{Decision, EndCause, Event, PartyKind};
 use crate::state::{Member, State};
 use crate::statutes::{LossOfQuality, Role, Statutes};
-use crate::units::{Cents, Fraction, MemberRef, PartyId};
+use crate::units::{Cents, Fraction, MemberNo, MemberRef, PartyId};
 
 /// Personal data of a party: kept outside the hashed log, erasable.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,6 +113,100 @@ pub enum Command {
         /// Share class; the member's category class when `None`.
         class: Option<String>,
     },
+    /// Exclude a member, as decided by an extraordinary resolution of a closed assembly.
+    Exclude {
+        /// Who.
+        member: MemberRef,
+        /// The assembly slug.
+        assembly: String,
+        /// The resolution number.
+        resolution: u32,
+    },
+    /// Amend the statutes, as decided by an extraordinary resolution of a closed assembly.
+    Amend {
+        /// The new statutes.
+        statutes: Statutes,
+        /// The assembly slug.
+        assembly: String,
+        /// The resolution number.
+        resolution: u32,
+    },
+    /// Convene a general assembly; the command's date is the convening date.
+    Convene {
+        /// A slug such as `ago-2026` (lowercase letters, digits, dashes).
+        slug: String,
+        /// Ordinary or extraordinary assembly.
+        kind: ResolutionKind,
+        /// Date of the meeting.
+        date: NaiveDate,
+        /// Where.
+        place: String,
+        /// Resolutions, in order.
+        agenda: Vec<Resolution>,
+        /// The first convocation this one follows (which lacked quorum).
+        second_of: Option<String>,
+    },
+    /// Record that convocations were sent to every member on the roll not yet convened.
+    SendConvocations {
+        /// The assembly slug.
+        assembly: String,
+    },
+    /// Appoint the assembly's officers.
+    AppointOfficers {
+        /// The assembly slug.
+        assembly: String,
+        /// Chair.
+        chair: MemberRef,
+        /// Secretary.
+        secretary: MemberRef,
+        /// Tellers.
+        scrutineers: Vec<MemberRef>,
+    },
+    /// Record a member's attendance (revoking any proxy it gave).
+    Attend {
+        /// The assembly slug.
+        assembly: String,
+        /// Who.
+        member: MemberRef,
+        /// Remotely.
+        remote: bool,
+    },
+    /// Record a proxy; `to: None` is a blank proxy.
+    Proxy {
+        /// The assembly slug.
+        assembly: String,
+        /// Delegator.
+        from: MemberRef,
+        /// Holder.
+        to: Option<MemberRef>,
+    },
+    /// Record a postal voting form received on the command's date.
+    Postal {
+        /// The assembly slug.
+        assembly: String,
+        /// Who.
+        member: MemberRef,
+        /// Directions: resolution number and choice.
+        votes: Vec<(u32, Choice)>,
+    },
+    /// Record a vote at the meeting (by the member, or by its proxy holder).
+    Vote {
+        /// The assembly slug.
+        assembly: String,
+        /// Resolution number.
+        resolution: u32,
+        /// Whose vote.
+        member: MemberRef,
+        /// The choice.
+        choice: Choice,
+    },
+    /// Close the assembly: nothing more can be recorded for it.
+    Close {
+        /// The assembly slug.
+        assembly: String,
+    },
+    /// Record a completed cooperative review (révision coopérative), dated.
+    RecordReview,
 }
 
 impl Command {
@@ -128,10 +223,7 @@ impl Command {
     pub fn fingerprint(&self) -> String {
         let mut c = self.clone();
         if let Command::Admit { personal, .. } = &mut c {
-            *personal = Personal {
-                name: String::new(),
-                email: None,
-            };
+            *personal = Personal { name: String::new(), email: None };
         }
         let json = serde_json::to_vec(&c).unwrap_or_default();
         hex::encode(Sha256::digest(json))
@@ -193,6 +285,36 @@ pub enum Rule {
     CapitalFloor,
     /// Public bodies hold at most half of the capital.
     PublicBodiesCap,
+    /// An assembly slug that is not in the log.
+    UnknownAssembly,
+    /// A resolution number not on the agenda.
+    UnknownResolution,
+    /// Assembly slugs are unique.
+    AssemblyExists,
+    /// The notice between convening and meeting.
+    NoticePeriod,
+    /// A second convocation follows a first one that lacked quorum.
+    SecondConvocation,
+    /// Nothing is recorded for a closed assembly.
+    AssemblyClosed,
+    /// Only members on the voting roll take part.
+    NotOnRoll,
+    /// One level of proxy only: a holder cannot delegate, a delegator cannot hold.
+    ProxyChain,
+    /// The statutes cap proxies per holder.
+    ProxyCap,
+    /// Postal forms count only if received by the deadline.
+    PostalDeadline,
+    /// Each member takes part once: present, represented or by post, and votes once.
+    AlreadyRecorded,
+    /// Only members present or represented vote at the meeting.
+    NotPresent,
+    /// A resolution is voted on only if the quorum of its kind is reached.
+    QuorumNotReached,
+    /// Attendance and votes are dated on the meeting's date.
+    AssemblyDate,
+    /// An exclusion or amendment needs an adopted extraordinary resolution of a closed assembly.
+    NoDecision,
 }
 
 impl Rule {
@@ -201,7 +323,12 @@ impl Rule {
     pub fn is_bad_input(self) -> bool {
         matches!(
             self,
-            Rule::UnknownMember | Rule::UnknownCategory | Rule::UnknownShareClass | Rule::InvalidValue | Rule::InvalidStatutes
+            Rule::UnknownMember
+                | Rule::UnknownCategory
+                | Rule::UnknownShareClass
+                | Rule::InvalidValue
+                | Rule::InvalidStatutes
+                | Rule::UnknownAssembly
         )
     }
 }
@@ -217,10 +344,7 @@ pub struct Refusal {
 }
 
 fn refuse<T>(rule: Rule, message: impl Into<String>) -> Result<T, Refusal> {
-    Err(Refusal {
-        rule,
-        message: message.into(),
-    })
+    Err(Refusal { rule, message: message.into() })
 }
 
 /// Decides a command dated `date` on `state`: the events to append, or the rule it breaks.
@@ -229,36 +353,22 @@ pub fn decide(state: &State, date: NaiveDate, command: &Command, ctx: &Context) 
     if date > ctx.today {
         return refuse(
             Rule::FutureDate,
-            format!(
-                "the date {date} is after today ({}): facts are recorded once they have happened",
-                ctx.today
-            ),
+            format!("the date {date} is after today ({}): facts are recorded once they have happened", ctx.today),
         );
     }
     let Some(statutes) = state.statutes.as_ref() else {
         return match command {
             Command::Found { statutes } if date < statutes.founded => refuse(
                 Rule::DateBeforeHistory,
-                format!(
-                    "the statutes cannot be adopted on {date}, before the founding date {}",
-                    statutes.founded
-                ),
+                format!("the statutes cannot be adopted on {date}, before the founding date {}", statutes.founded),
             ),
-            Command::Found { statutes } => Ok(vec![Event::StatutesAdopted {
-                statutes: statutes.clone(),
-            }]),
-            _ => refuse(
-                Rule::NotFounded,
-                "no cooperative in this store yet: run `coop init` with its statutes first",
-            ),
+            Command::Found { statutes } => Ok(vec![Event::StatutesAdopted { statutes: statutes.clone(), decided_by: None }]),
+            _ => refuse(Rule::NotFounded, "no cooperative in this store yet: run `coop init` with its statutes first"),
         };
     };
     if let Some(since) = state.statutes_since {
         if date < since {
-            return refuse(
-                Rule::DateBeforeHistory,
-                format!("the date {date} is before the statutes in force were adopted ({since})"),
-            );
+            return refuse(Rule::DateBeforeHistory, format!("the date {date} is before the statutes in force were adopted ({since})"));
         }
     }
     let d = Decider { state, statutes, date };
@@ -267,32 +377,61 @@ pub fn decide(state: &State, date: NaiveDate, command: &Command, ctx: &Context) 
             Rule::AlreadyFounded,
             "this store already holds a cooperative: its founding statutes are adopted once (amend them instead)",
         ),
-        Command::Admit {
-            personal,
-            kind,
-            category,
-            shares,
-            class,
-            paid,
-        } => d.admit(personal, *kind, category, *shares, class.as_deref(), *paid, ctx),
+        Command::Admit { personal, kind, category, shares, class, paid } => {
+            d.admit(personal, *kind, category, *shares, class.as_deref(), *paid, ctx)
+        }
         Command::Move { member, category } => d.move_member(*member, category),
         Command::Withdraw { member } => {
             let m = d.active(*member)?;
-            Ok(vec![Event::MembershipEnded {
-                member: m.number,
-                cause: EndCause::Withdrawal,
-            }])
+            Ok(vec![Event::MembershipEnded { member: m.number, cause: EndCause::Withdrawal }])
         }
         Command::End { member, cause } => d.end(*member, *cause),
-        Command::Subscribe {
-            member,
-            count,
-            class,
-            paid,
-        } => d.subscribe(*member, *count, class.as_deref(), *paid),
+        Command::Subscribe { member, count, class, paid } => d.subscribe(*member, *count, class.as_deref(), *paid),
         Command::Pay { member, amount } => d.pay(*member, *amount),
         Command::Transfer { from, to, count, class } => d.transfer(*from, *to, *count, class.as_deref()),
         Command::Redeem { member, count, class } => d.redeem(*member, *count, class.as_deref()),
+        Command::Exclude { member, assembly, resolution } => {
+            let decided_by = d.decision(assembly, *resolution, "an exclusion")?;
+            let m = d.active(*member)?;
+            Ok(vec![Event::MemberExcluded { member: m.number, decided_by }])
+        }
+        Command::Amend { statutes: new, assembly, resolution } => d.amend(new, assembly, *resolution),
+        Command::Convene { slug, kind, date: meeting, place, agenda, second_of } => {
+            d.convene(slug, *kind, *meeting, place, agenda, second_of.as_deref())
+        }
+        Command::SendConvocations { assembly } => {
+            let a = d.open_assembly(assembly)?;
+            let members = assembly::pending_convocations(state, a);
+            if members.is_empty() {
+                return refuse(
+                    Rule::AlreadyRecorded,
+                    format!("every member on the roll of {assembly} has already been sent a convocation"),
+                );
+            }
+            Ok(vec![Event::ConvocationsSent { assembly: a.slug.clone(), members }])
+        }
+        Command::AppointOfficers { assembly, chair, secretary, scrutineers } => {
+            let a = d.open_assembly(assembly)?;
+            let chair = d.known(*chair)?.number;
+            let secretary = d.known(*secretary)?.number;
+            let scrutineers = scrutineers.iter().map(|s| d.known(*s).map(|m| m.number)).collect::<Result<Vec<_>, _>>()?;
+            Ok(vec![Event::OfficersAppointed { assembly: a.slug.clone(), officers: Officers { chair, secretary, scrutineers } }])
+        }
+        Command::Attend { assembly, member, remote } => d.attend(assembly, *member, *remote),
+        Command::Proxy { assembly, from, to } => d.proxy(assembly, *from, *to),
+        Command::Postal { assembly, member, votes } => d.postal(assembly, *member, votes),
+        Command::Vote { assembly, resolution, member, choice } => d.vote(assembly, *resolution, *member, *choice),
+        Command::Close { assembly } => {
+            let a = d.open_assembly(assembly)?;
+            if date < a.date {
+                return refuse(
+                    Rule::AssemblyDate,
+                    format!("assembly {assembly} meets on {}; it cannot be closed on {date}, before it met", a.date),
+                );
+            }
+            Ok(vec![Event::AssemblyClosed { assembly: a.slug.clone(), roll: assembly::live_roll(state, a.date) }])
+        }
+        Command::RecordReview => Ok(vec![Event::ReviewCompleted {}]),
     }
 }
 
@@ -306,18 +445,12 @@ impl<'a> Decider<'a> {
     fn known(&self, r: MemberRef) -> Result<&'a Member, Refusal> {
         let Some(m) = self.state.member(r) else {
             let last = self.state.members.keys().next_back().map_or(0, |n| n.0);
-            return refuse(
-                Rule::UnknownMember,
-                format!("member {r} is not in the register (numbers run from 1 to {last})"),
-            );
+            return refuse(Rule::UnknownMember, format!("member {r} is not in the register (numbers run from 1 to {last})"));
         };
         if self.date < m.last_date {
             return refuse(
                 Rule::DateBeforeHistory,
-                format!(
-                    "member {} has a fact recorded on {}; a later fact cannot be dated {}",
-                    m.number, m.last_date, self.date
-                ),
+                format!("member {} has a fact recorded on {}; a later fact cannot be dated {}", m.number, m.last_date, self.date),
             );
         }
         Ok(m)
@@ -328,12 +461,7 @@ impl<'a> Decider<'a> {
         if let Some(e) = m.ended {
             return refuse(
                 Rule::NotAMember,
-                format!(
-                    "member {} is no longer a member (membership ended on {} by {})",
-                    m.number,
-                    e.date,
-                    e.cause.as_str()
-                ),
+                format!("member {} is no longer a member (membership ended on {} by {})", m.number, e.date, e.cause.as_str()),
             );
         }
         Ok(m)
@@ -373,19 +501,11 @@ impl<'a> Decider<'a> {
         match cat.role {
             Role::Volunteers if kind != PartyKind::Person => refuse(
                 Rule::KindNotAllowed,
-                format!(
-                    "category '{}' is for volunteers, who are natural persons; a {} cannot join it",
-                    cat.code,
-                    kind.as_str()
-                ),
+                format!("category '{}' is for volunteers, who are natural persons; a {} cannot join it", cat.code, kind.as_str()),
             ),
             Role::Public if kind != PartyKind::PublicBody => refuse(
                 Rule::KindNotAllowed,
-                format!(
-                    "category '{}' is for public bodies; a {} cannot join it (use --kind public-body)",
-                    cat.code,
-                    kind.as_str()
-                ),
+                format!("category '{}' is for public bodies; a {} cannot join it (use --kind public-body)", cat.code, kind.as_str()),
             ),
             _ => Ok(()),
         }
@@ -393,10 +513,7 @@ impl<'a> Decider<'a> {
 
     fn count(&self, count: u64) -> Result<(), Refusal> {
         if count == 0 || count > 1_000_000_000 {
-            return refuse(
-                Rule::InvalidValue,
-                format!("{count} is not a number of shares: expected 1 to 1,000,000,000"),
-            );
+            return refuse(Rule::InvalidValue, format!("{count} is not a number of shares: expected 1 to 1,000,000,000"));
         }
         Ok(())
     }
@@ -459,10 +576,7 @@ impl<'a> Decider<'a> {
                 && e.split_once('@').is_some_and(|(a, b)| !a.is_empty() && b.contains('.'))
                 && !e.contains(char::is_whitespace);
             if !ok {
-                return refuse(
-                    Rule::InvalidValue,
-                    format!("'{e}' is not an e-mail address such as name@example.org"),
-                );
+                return refuse(Rule::InvalidValue, format!("'{e}' is not an e-mail address such as name@example.org"));
             }
         }
         let cat = self.category(category)?;
@@ -472,10 +586,7 @@ impl<'a> Decider<'a> {
             if c != cat.class {
                 return refuse(
                     Rule::UnknownShareClass,
-                    format!(
-                        "category '{}' subscribes class {} shares on admission, not class {c}",
-                        cat.code, cat.class
-                    ),
+                    format!("category '{}' subscribes class {} shares on admission, not class {c}", cat.code, cat.class),
                 );
             }
         }
@@ -485,16 +596,11 @@ impl<'a> Decider<'a> {
         if count < cat.min_shares as u64 {
             return refuse(
                 Rule::MinimumShares,
-                format!(
-                    "category '{}' requires at least {} shares on admission; {count} offered",
-                    cat.code, cat.min_shares
-                ),
+                format!("category '{}' requires at least {} shares on admission; {count} offered", cat.code, cat.min_shares),
             );
         }
-        let subscribed = nominal.times(count).ok_or_else(|| Refusal {
-            rule: Rule::InvalidValue,
-            message: format!("{count} shares is too many"),
-        })?;
+        let subscribed =
+            nominal.times(count).ok_or_else(|| Refusal { rule: Rule::InvalidValue, message: format!("{count} shares is too many") })?;
         let paid = self.quarter_paid(subscribed, paid)?;
         let public = if kind == PartyKind::PublicBody { subscribed.0 } else { 0 };
         self.public_cap(public, subscribed.0)?;
@@ -510,12 +616,7 @@ impl<'a> Decider<'a> {
                 category: cat.code.clone(),
                 personal_digest: personal.digest(&ctx.salt),
             },
-            Event::SharesSubscribed {
-                member: number,
-                class: cat.class.clone(),
-                count,
-                paid_cents: paid,
-            },
+            Event::SharesSubscribed { member: number, class: cat.class.clone(), count, paid_cents: paid },
         ])
     }
 
@@ -536,11 +637,7 @@ impl<'a> Decider<'a> {
                 ),
             );
         }
-        Ok(vec![Event::MemberMoved {
-            member: m.number,
-            from: m.category.clone(),
-            to: cat.code.clone(),
-        }])
+        Ok(vec![Event::MemberMoved { member: m.number, from: m.category.clone(), to: cat.code.clone() }])
     }
 
     fn end(&self, member: MemberRef, cause: EndCause) -> Result<Vec<Event>, Refusal> {
@@ -549,29 +646,19 @@ impl<'a> Decider<'a> {
             EndCause::Death if m.kind != PartyKind::Person => {
                 return refuse(
                     Rule::CauseDoesNotFit,
-                    format!(
-                        "member {} is a {}, not a natural person: it cannot die (use dissolution)",
-                        m.number,
-                        m.kind.as_str()
-                    ),
+                    format!("member {} is a {}, not a natural person: it cannot die (use dissolution)", m.number, m.kind.as_str()),
                 )
             }
             EndCause::Dissolution if m.kind == PartyKind::Person => {
                 return refuse(
                     Rule::CauseDoesNotFit,
-                    format!(
-                        "member {} is a natural person: it is not dissolved (use death or withdrawal)",
-                        m.number
-                    ),
+                    format!("member {} is a natural person: it is not dissolved (use death or withdrawal)", m.number),
                 )
             }
             EndCause::Withdrawal | EndCause::Exclusion => {
                 return refuse(
                     Rule::CauseDoesNotFit,
-                    format!(
-                        "'{}' is not recorded with `member end`: use `member withdraw` or `member exclude`",
-                        cause.as_str()
-                    ),
+                    format!("'{}' is not recorded with `member end`: use `member withdraw` or `member exclude`", cause.as_str()),
                 )
             }
             EndCause::LossOfQuality if self.statutes.members.loss_of_quality == LossOfQuality::Flag => {
@@ -592,19 +679,12 @@ impl<'a> Decider<'a> {
         let m = self.active(member)?;
         self.count(count)?;
         let (class, nominal) = self.class_for(m, class)?;
-        let subscribed = nominal.times(count).ok_or_else(|| Refusal {
-            rule: Rule::InvalidValue,
-            message: format!("{count} shares is too many"),
-        })?;
+        let subscribed =
+            nominal.times(count).ok_or_else(|| Refusal { rule: Rule::InvalidValue, message: format!("{count} shares is too many") })?;
         let paid = self.quarter_paid(subscribed, paid)?;
         let public = if m.kind == PartyKind::PublicBody { subscribed.0 } else { 0 };
         self.public_cap(public, subscribed.0)?;
-        Ok(vec![Event::SharesSubscribed {
-            member: m.number,
-            class,
-            count,
-            paid_cents: paid,
-        }])
+        Ok(vec![Event::SharesSubscribed { member: m.number, class, count, paid_cents: paid }])
     }
 
     fn pay(&self, member: MemberRef, amount: Cents) -> Result<Vec<Event>, Refusal> {
@@ -616,16 +696,10 @@ impl<'a> Decider<'a> {
         if amount > owed {
             return refuse(
                 Rule::Overpayment,
-                format!(
-                    "member {} owes {owed} on its shares; a payment of {amount} is more than that",
-                    m.number
-                ),
+                format!("member {} owes {owed} on its shares; a payment of {amount} is more than that", m.number),
             );
         }
-        Ok(vec![Event::SharesPaid {
-            member: m.number,
-            amount_cents: amount,
-        }])
+        Ok(vec![Event::SharesPaid { member: m.number, amount_cents: amount }])
     }
 
     /// A current member keeps its category's minimum in the category's class.
@@ -651,10 +725,7 @@ impl<'a> Decider<'a> {
     fn holds(&self, m: &Member, class: &str, count: u64) -> Result<(), Refusal> {
         let have = m.shares_of(class);
         if have < count {
-            return refuse(
-                Rule::NotEnoughShares,
-                format!("member {} holds {have} class {class} shares, fewer than {count}", m.number),
-            );
+            return refuse(Rule::NotEnoughShares, format!("member {} holds {have} class {class} shares, fewer than {count}", m.number));
         }
         Ok(())
     }
@@ -663,10 +734,7 @@ impl<'a> Decider<'a> {
         let giver = self.active(from)?;
         let receiver = self.active(to)?;
         if giver.number == receiver.number {
-            return refuse(
-                Rule::InvalidValue,
-                format!("member {} cannot transfer shares to itself", giver.number),
-            );
+            return refuse(Rule::InvalidValue, format!("member {} cannot transfer shares to itself", giver.number));
         }
         self.count(count)?;
         let (class, _) = self.class_for(giver, class)?;
@@ -681,12 +749,341 @@ impl<'a> Decider<'a> {
         self.keeps_minimum(giver, &class, count, "transfer")?;
         let delta = |m: &Member, sign: i64| if m.kind == PartyKind::PublicBody { sign * nominal.0 } else { 0 };
         self.public_cap(delta(receiver, 1) + delta(giver, -1), 0)?;
-        Ok(vec![Event::SharesTransferred {
-            from: giver.number,
-            to: receiver.number,
-            class,
-            count,
+        Ok(vec![Event::SharesTransferred { from: giver.number, to: receiver.number, class, count }])
+    }
+
+    fn assembly(&self, slug: &str) -> Result<&'a Assembly, Refusal> {
+        self.state.assemblies.get(slug).ok_or_else(|| {
+            let known: Vec<&str> = self.state.assemblies.keys().map(String::as_str).collect();
+            Refusal {
+                rule: Rule::UnknownAssembly,
+                message: format!(
+                    "assembly '{slug}' is not in the log (assemblies: {})",
+                    if known.is_empty() { "none yet".to_string() } else { known.join(", ") }
+                ),
+            }
+        })
+    }
+
+    fn open_assembly(&self, slug: &str) -> Result<&'a Assembly, Refusal> {
+        let a = self.assembly(slug)?;
+        if let Some(on) = a.closed_on {
+            return refuse(Rule::AssemblyClosed, format!("assembly {slug} was closed on {on}: nothing more can be recorded for it"));
+        }
+        Ok(a)
+    }
+
+    /// An adopted extraordinary resolution of a closed assembly.
+    fn decision(&self, slug: &str, n: u32, what: &str) -> Result<Decision, Refusal> {
+        let a = self.assembly(slug)?;
+        let Some(res) = a.resolution(n) else {
+            return refuse(Rule::UnknownResolution, format!("assembly {slug} has no resolution {n} (its agenda has {})", a.agenda.len()));
+        };
+        if a.closed.is_none() {
+            return refuse(Rule::NoDecision, format!("assembly {slug} is not closed yet: {what} needs the final result of resolution {n}"));
+        }
+        if res.kind != ResolutionKind::Extraordinary {
+            return refuse(Rule::NoDecision, format!("resolution {n} of {slug} is ordinary: {what} needs an extraordinary resolution"));
+        }
+        let result = assembly::results(self.state, self.statutes, a).into_iter().nth(n as usize - 1);
+        if !result.is_some_and(|r| r.adopted) {
+            return refuse(Rule::NoDecision, format!("resolution {n} of {slug} was not adopted: it cannot decide {what}"));
+        }
+        if self.date < a.date {
+            return refuse(
+                Rule::DateBeforeHistory,
+                format!("{what} decided by {slug} cannot be dated {}, before the assembly met ({})", self.date, a.date),
+            );
+        }
+        Ok(Decision { assembly: slug.to_string(), resolution: n })
+    }
+
+    fn amend(&self, new: &Statutes, slug: &str, n: u32) -> Result<Vec<Event>, Refusal> {
+        let decided_by = self.decision(slug, n, "an amendment of the statutes")?;
+        for m in self.state.members.values().filter(|m| m.is_active()) {
+            let Some(cat) = new.category(&m.category) else {
+                return refuse(
+                    Rule::InvalidStatutes,
+                    format!("the amended statutes drop category '{}', which member {} is in: move its members first", m.category, m.number),
+                );
+            };
+            if m.kind != PartyKind::Person && cat.role == Role::Volunteers {
+                return refuse(
+                    Rule::InvalidStatutes,
+                    format!(
+                        "the amended statutes make '{}' a volunteers' category, but member {} is not a natural person",
+                        cat.code, m.number
+                    ),
+                );
+            }
+        }
+        for lot in self.state.members.values().flat_map(|m| m.lots.iter()) {
+            if new.share_class(&lot.class).is_none() {
+                return refuse(
+                    Rule::InvalidStatutes,
+                    format!("the amended statutes drop share class '{}', which shares are still held in", lot.class),
+                );
+            }
+        }
+        Ok(vec![Event::StatutesAdopted { statutes: new.clone(), decided_by: Some(decided_by) }])
+    }
+
+    fn convene(
+        &self,
+        slug: &str,
+        kind: ResolutionKind,
+        meeting: NaiveDate,
+        place: &str,
+        agenda: &[Resolution],
+        second_of: Option<&str>,
+    ) -> Result<Vec<Event>, Refusal> {
+        let valid = !slug.is_empty() && slug.len() <= 64 && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !valid || slug.len() == 26 {
+            return refuse(
+                Rule::InvalidValue,
+                format!("'{slug}' is not an assembly slug: use 1 to 64 lowercase letters, digits and dashes, such as ago-2026"),
+            );
+        }
+        if self.state.assemblies.contains_key(slug) {
+            return refuse(Rule::AssemblyExists, format!("an assembly '{slug}' already exists: choose another slug"));
+        }
+        if place.trim().is_empty() || place.chars().count() > 300 {
+            return refuse(Rule::InvalidValue, "the place of the assembly must be 1 to 300 characters");
+        }
+        if agenda.is_empty() || agenda.len() > assembly::MAX_RESOLUTIONS {
+            return refuse(
+                Rule::InvalidValue,
+                format!("an agenda has 1 to {} resolutions; this one has {}", assembly::MAX_RESOLUTIONS, agenda.len()),
+            );
+        }
+        let rules = &self.statutes.assembly;
+        let notice = if second_of.is_some() { rules.notice_days_second } else { rules.notice_days };
+        let days = (meeting - self.date).num_days();
+        if days < notice as i64 {
+            return refuse(
+                Rule::NoticePeriod,
+                format!(
+                    "convening on {} for {meeting} gives {days} days' notice; the statutes require {notice} on {} convocation",
+                    self.date,
+                    if second_of.is_some() { "second" } else { "first" }
+                ),
+            );
+        }
+        if let Some(first) = second_of {
+            let f = self.assembly(first)?;
+            if f.second_of.is_some() {
+                return refuse(Rule::SecondConvocation, format!("{first} was itself a second convocation"));
+            }
+            if meeting <= f.date {
+                return refuse(Rule::SecondConvocation, format!("a second convocation meets after the first ({first} met on {})", f.date));
+            }
+            let lacked = f
+                .kinds()
+                .into_iter()
+                .filter(|k| agenda.iter().any(|r| r.kind == *k))
+                .any(|k| !assembly::quorum(self.state, self.statutes, f, k).reached);
+            if !lacked {
+                return refuse(
+                    Rule::SecondConvocation,
+                    format!("{first} reached its quorum: a second convocation follows only an assembly that lacked it"),
+                );
+            }
+        }
+        Ok(vec![Event::AssemblyConvened {
+            assembly: slug.to_string(),
+            kind,
+            date: meeting,
+            place: place.trim().to_string(),
+            agenda: agenda.to_vec(),
+            second_of: second_of.map(str::to_string),
         }])
+    }
+
+    /// A member on the assembly's roll.
+    fn on_roll(&self, a: &Assembly, r: MemberRef) -> Result<(MemberNo, Option<String>), Refusal> {
+        let Some(m) = self.state.member(r) else {
+            let last = self.state.members.keys().next_back().map_or(0, |n| n.0);
+            return refuse(Rule::UnknownMember, format!("member {r} is not in the register (numbers run from 1 to {last})"));
+        };
+        match assembly::live_roll(self.state, a.date).into_iter().find(|e| e.member == m.number) {
+            Some(e) => Ok((m.number, e.college)),
+            None => {
+                refuse(Rule::NotOnRoll, format!("member {} is not on the voting roll of {} (not a member on {})", m.number, a.slug, a.date))
+            }
+        }
+    }
+
+    fn on_meeting_day(&self, a: &Assembly, what: &str) -> Result<(), Refusal> {
+        if self.date != a.date {
+            return refuse(
+                Rule::AssemblyDate,
+                format!("{what} at {} is dated on the meeting's date, {} (not {})", a.slug, a.date, self.date),
+            );
+        }
+        Ok(())
+    }
+
+    fn attend(&self, slug: &str, member: MemberRef, remote: bool) -> Result<Vec<Event>, Refusal> {
+        let a = self.open_assembly(slug)?;
+        let (m, _) = self.on_roll(a, member)?;
+        self.on_meeting_day(a, "attendance")?;
+        if a.present.contains_key(&m) {
+            return refuse(Rule::AlreadyRecorded, format!("member {m} is already recorded as present at {slug}"));
+        }
+        if a.postal.contains_key(&m) {
+            return refuse(Rule::AlreadyRecorded, format!("member {m} voted by post for {slug}: it cannot also take part in the meeting"));
+        }
+        let mut events = Vec::new();
+        if a.proxies.contains_key(&m) {
+            if a.votes.values().any(|v| v.contains_key(&m)) {
+                return refuse(
+                    Rule::AlreadyRecorded,
+                    format!("votes were already cast on behalf of member {m} by its proxy: it can no longer revoke it"),
+                );
+            }
+            events.push(Event::ProxyRevoked { assembly: slug.to_string(), from: m });
+        }
+        events.push(Event::MemberAttended { assembly: slug.to_string(), member: m, remote });
+        Ok(events)
+    }
+
+    fn proxy(&self, slug: &str, from: MemberRef, to: Option<MemberRef>) -> Result<Vec<Event>, Refusal> {
+        let a = self.open_assembly(slug)?;
+        let (giver, _) = self.on_roll(a, from)?;
+        if self.date > a.date {
+            return refuse(Rule::AssemblyDate, format!("a proxy for {slug} is given by the meeting's date, {}", a.date));
+        }
+        if a.present.contains_key(&giver) {
+            return refuse(Rule::AlreadyRecorded, format!("member {giver} is present at {slug}: it votes itself"));
+        }
+        if a.postal.contains_key(&giver) {
+            return refuse(Rule::AlreadyRecorded, format!("member {giver} voted by post for {slug}: it cannot also give a proxy"));
+        }
+        if a.proxies.contains_key(&giver) {
+            return refuse(Rule::AlreadyRecorded, format!("member {giver} already gave a proxy for {slug}"));
+        }
+        if a.held_by(giver) > 0 {
+            return refuse(
+                Rule::ProxyChain,
+                format!("member {giver} holds proxies for {slug}: a holder cannot delegate (one level of proxy only)"),
+            );
+        }
+        let holder = match to {
+            None => None,
+            Some(t) => {
+                let (h, _) = self.on_roll(a, t)?;
+                if h == giver {
+                    return refuse(Rule::InvalidValue, format!("member {giver} cannot give a proxy to itself"));
+                }
+                if a.proxies.contains_key(&h) {
+                    return refuse(
+                        Rule::ProxyChain,
+                        format!("member {h} gave a proxy for {slug}: a delegator cannot hold proxies (one level of proxy only)"),
+                    );
+                }
+                if a.postal.contains_key(&h) {
+                    return refuse(
+                        Rule::NotPresent,
+                        format!("member {h} voted by post for {slug}: it will not be at the meeting to use a proxy"),
+                    );
+                }
+                let cap = self.statutes.assembly.max_proxies_per_holder;
+                if cap > 0 && a.held_by(h) >= cap as usize {
+                    return refuse(
+                        Rule::ProxyCap,
+                        format!("member {h} already holds {} proxies for {slug}, the most the statutes allow", a.held_by(h)),
+                    );
+                }
+                Some(h)
+            }
+        };
+        Ok(vec![Event::ProxyGiven { assembly: slug.to_string(), from: giver, to: holder }])
+    }
+
+    fn postal(&self, slug: &str, member: MemberRef, votes: &[(u32, Choice)]) -> Result<Vec<Event>, Refusal> {
+        let a = self.open_assembly(slug)?;
+        let (m, _) = self.on_roll(a, member)?;
+        let days = self.statutes.assembly.postal_days_before;
+        let deadline = a.date - chrono::Days::new(days as u64);
+        if self.date > deadline {
+            return refuse(
+                Rule::PostalDeadline,
+                format!("a postal form received on {} is too late for {slug}: forms count if received by {deadline}, {days} days before the meeting", self.date),
+            );
+        }
+        if a.postal.contains_key(&m) || a.present.contains_key(&m) || a.proxies.contains_key(&m) {
+            return refuse(Rule::AlreadyRecorded, format!("member {m} already takes part in {slug} (present, represented or by post)"));
+        }
+        if a.held_by(m) > 0 {
+            return refuse(
+                Rule::AlreadyRecorded,
+                format!("member {m} holds proxies for {slug}: it is expected at the meeting, not by post"),
+            );
+        }
+        let mut map = std::collections::BTreeMap::new();
+        for (n, c) in votes {
+            if a.resolution(*n).is_none() {
+                return refuse(
+                    Rule::UnknownResolution,
+                    format!("assembly {slug} has no resolution {n} (its agenda has {})", a.agenda.len()),
+                );
+            }
+            if map.insert(*n, *c).is_some() {
+                return refuse(Rule::InvalidValue, format!("the form gives resolution {n} twice"));
+            }
+        }
+        let votes = map.into_iter().map(|(resolution, choice)| crate::event::Direction { resolution, choice }).collect();
+        Ok(vec![Event::PostalVoteReceived { assembly: slug.to_string(), member: m, votes }])
+    }
+
+    fn vote(&self, slug: &str, n: u32, member: MemberRef, choice: Choice) -> Result<Vec<Event>, Refusal> {
+        let a = self.open_assembly(slug)?;
+        let (m, _) = self.on_roll(a, member)?;
+        let Some(res) = a.resolution(n) else {
+            return refuse(Rule::UnknownResolution, format!("assembly {slug} has no resolution {n} (its agenda has {})", a.agenda.len()));
+        };
+        self.on_meeting_day(a, "a vote")?;
+        let q = assembly::quorum(self.state, self.statutes, a, res.kind);
+        if !q.reached {
+            return refuse(
+                Rule::QuorumNotReached,
+                format!(
+                    "the quorum for {} resolutions is not reached ({} of {} members counted, {} required): resolution {n} cannot be voted on",
+                    res.kind.as_str(),
+                    q.counted,
+                    q.eligible,
+                    q.required
+                ),
+            );
+        }
+        if a.votes.get(&n).is_some_and(|v| v.contains_key(&m)) {
+            return refuse(Rule::AlreadyRecorded, format!("member {m} has already voted on resolution {n} of {slug}"));
+        }
+        let by = if a.present.contains_key(&m) {
+            None
+        } else if a.postal.contains_key(&m) {
+            return refuse(Rule::AlreadyRecorded, format!("member {m} voted by post for {slug}: its form counts"));
+        } else {
+            match a.proxies.get(&m) {
+                Some(Some(h)) if a.present.contains_key(h) => Some(*h),
+                Some(Some(h)) => {
+                    return refuse(Rule::NotPresent, format!("member {m}'s proxy holder, member {h}, is not present at {slug}"))
+                }
+                Some(None) => {
+                    return refuse(
+                        Rule::AlreadyRecorded,
+                        format!("member {m} gave a blank proxy: it votes for the board's resolutions and against the others"),
+                    )
+                }
+                None => {
+                    return refuse(
+                        Rule::NotPresent,
+                        format!("member {m} is neither present nor represented at {slug}: record its attendance first"),
+                    )
+                }
+            }
+        };
+        Ok(vec![Event::VoteCast { assembly: slug.to_string(), resolution: n, member: m, choice, by }])
     }
 
     fn redeem(&self, member: MemberRef, count: u64, class: Option<&str>) -> Result<Vec<Event>, Refusal> {
@@ -713,11 +1110,6 @@ impl<'a> Decider<'a> {
         }
         let public = if m.kind == PartyKind::PublicBody { -nominal.0 } else { 0 };
         self.public_cap(public, -nominal.0)?;
-        Ok(vec![Event::SharesRedeemed {
-            member: m.number,
-            class,
-            count,
-            reimbursed_cents: paid,
-        }])
+        Ok(vec![Event::SharesRedeemed { member: m.number, class, count, reimbursed_cents: paid }])
     }
 }

@@ -4,8 +4,10 @@
 //! The serialized form of [`Event`] is a persisted contract. Fields are only ever added with a
 //! default; a change of meaning bumps [`EVENT_SCHEMA`] and gets an upcaster in [`upcast`].
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::assembly::{Choice, Officers, Resolution, ResolutionKind, RollEntry};
 use crate::statutes::Statutes;
 use crate::units::{Cents, MemberNo, PartyId};
 
@@ -81,6 +83,9 @@ pub enum Event {
     StatutesAdopted {
         /// The statutes in force from the event's effective date.
         statutes: Statutes,
+        /// For an amendment: the assembly resolution that decided it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        decided_by: Option<Decision>,
     },
     /// A party was admitted as a member.
     MemberAdmitted {
@@ -156,6 +161,118 @@ pub enum Event {
         /// Why.
         cause: EndCause,
     },
+    /// A member was excluded by an extraordinary resolution. Shares stay until redeemed.
+    MemberExcluded {
+        /// Who.
+        member: MemberNo,
+        /// The resolution that decided it.
+        decided_by: Decision,
+    },
+    /// A general assembly was convened (the event's date is the convening date).
+    AssemblyConvened {
+        /// Slug.
+        assembly: String,
+        /// Ordinary or extraordinary assembly.
+        kind: ResolutionKind,
+        /// Date of the meeting.
+        date: NaiveDate,
+        /// Where.
+        place: String,
+        /// The resolutions, in order.
+        agenda: Vec<Resolution>,
+        /// The first convocation this one follows.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        second_of: Option<String>,
+    },
+    /// Convocations were sent to these members (proof of convocation).
+    ConvocationsSent {
+        /// Slug.
+        assembly: String,
+        /// To whom.
+        members: Vec<MemberNo>,
+    },
+    /// The assembly's officers were appointed.
+    OfficersAppointed {
+        /// Slug.
+        assembly: String,
+        /// Chair, secretary, tellers.
+        officers: Officers,
+    },
+    /// A member attended (signing the attendance sheet, or connected remotely).
+    MemberAttended {
+        /// Slug.
+        assembly: String,
+        /// Who.
+        member: MemberNo,
+        /// Remotely rather than in person.
+        remote: bool,
+    },
+    /// A member gave a proxy; `to: None` is a blank proxy.
+    ProxyGiven {
+        /// Slug.
+        assembly: String,
+        /// The delegator.
+        from: MemberNo,
+        /// The holder, if named.
+        to: Option<MemberNo>,
+    },
+    /// A proxy was revoked (its giver attended).
+    ProxyRevoked {
+        /// Slug.
+        assembly: String,
+        /// The delegator.
+        from: MemberNo,
+    },
+    /// A postal voting form was received in time.
+    PostalVoteReceived {
+        /// Slug.
+        assembly: String,
+        /// Who.
+        member: MemberNo,
+        /// Directions, by resolution (a resolution left out has no direction).
+        votes: Vec<Direction>,
+    },
+    /// A vote was cast at the meeting, by the member or by its proxy holder.
+    VoteCast {
+        /// Slug.
+        assembly: String,
+        /// Resolution number.
+        resolution: u32,
+        /// Whose vote.
+        member: MemberNo,
+        /// The choice.
+        choice: Choice,
+        /// The proxy holder who cast it, if not the member.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<MemberNo>,
+    },
+    /// The assembly was closed: nothing more can be recorded; the roll is frozen.
+    AssemblyClosed {
+        /// Slug.
+        assembly: String,
+        /// The voting roll, as it stood on the assembly's date.
+        roll: Vec<RollEntry>,
+    },
+    /// A cooperative review (révision coopérative) was completed on the event's date.
+    ReviewCompleted {},
+}
+
+/// One direction of a postal voting form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Direction {
+    /// Resolution number.
+    pub resolution: u32,
+    /// The choice.
+    pub choice: Choice,
+}
+
+/// An adopted resolution of a closed assembly, cited by a fact it decided.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    /// Assembly slug.
+    pub assembly: String,
+    /// Resolution number.
+    pub resolution: u32,
 }
 
 impl Event {
@@ -171,36 +288,63 @@ impl Event {
             Event::MemberMoved { .. } => "member_moved",
             Event::QualityLost { .. } => "quality_lost",
             Event::MembershipEnded { .. } => "membership_ended",
+            Event::MemberExcluded { .. } => "member_excluded",
+            Event::AssemblyConvened { .. } => "assembly_convened",
+            Event::ConvocationsSent { .. } => "convocations_sent",
+            Event::OfficersAppointed { .. } => "officers_appointed",
+            Event::MemberAttended { .. } => "member_attended",
+            Event::ProxyGiven { .. } => "proxy_given",
+            Event::ProxyRevoked { .. } => "proxy_revoked",
+            Event::PostalVoteReceived { .. } => "postal_vote_received",
+            Event::VoteCast { .. } => "vote_cast",
+            Event::AssemblyClosed { .. } => "assembly_closed",
+            Event::ReviewCompleted {} => "review_completed",
+        }
+    }
+
+    /// Whether the event is about member `n` (its register facts and its part in assemblies).
+    pub fn concerns(&self, n: MemberNo) -> bool {
+        use Event::*;
+        match self {
+            StatutesAdopted { .. } | ReviewCompleted {} | AssemblyConvened { .. } | AssemblyClosed { .. } | OfficersAppointed { .. } => {
+                false
+            }
+            MemberAdmitted { number, .. } => *number == n,
+            SharesSubscribed { member, .. }
+            | SharesPaid { member, .. }
+            | SharesRedeemed { member, .. }
+            | MemberMoved { member, .. }
+            | QualityLost { member }
+            | MembershipEnded { member, .. }
+            | MemberExcluded { member, .. }
+            | MemberAttended { member, .. }
+            | PostalVoteReceived { member, .. } => *member == n,
+            VoteCast { member, by, .. } => *member == n || *by == Some(n),
+            SharesTransferred { from, to, .. } => *from == n || *to == n,
+            ProxyGiven { from, to, .. } => *from == n || *to == Some(n),
+            ProxyRevoked { from, .. } => *from == n,
+            ConvocationsSent { members, .. } => members.contains(&n),
         }
     }
 
     /// One line describing the event for logs, in plain words.
     pub fn describe(&self) -> String {
         match self {
-            Event::StatutesAdopted { statutes } => format!("statutes of {} adopted", statutes.name),
-            Event::MemberAdmitted {
-                number, kind, category, ..
-            } => {
+            Event::StatutesAdopted { statutes, decided_by: None } => format!("statutes of {} adopted", statutes.name),
+            Event::StatutesAdopted { statutes, decided_by: Some(d) } => {
+                format!("statutes of {} amended by resolution {} of {}", statutes.name, d.resolution, d.assembly)
+            }
+            Event::MemberAdmitted { number, kind, category, .. } => {
                 format!("member {number} ({}) admitted into {category}", kind.as_str())
             }
-            Event::SharesSubscribed {
-                member,
-                class,
-                count,
-                paid_cents,
-            } => {
+            Event::SharesSubscribed { member, class, count, paid_cents } => {
                 format!("member {member} subscribed {count} class {class} shares, paying {paid_cents}")
             }
             Event::SharesPaid { member, amount_cents } => format!("member {member} paid {amount_cents}"),
             Event::SharesTransferred { from, to, class, count } => {
                 format!("{count} class {class} shares transferred from member {from} to member {to}")
             }
-            Event::SharesRedeemed {
-                member,
-                class,
-                count,
-                reimbursed_cents,
-            } => {
+            Event::SharesRedeemed { member, class, count, reimbursed_cents } => {
                 format!("{count} class {class} shares of member {member} redeemed, {reimbursed_cents} reimbursed")
             }
             Event::MemberMoved { member, from, to } => format!("member {member} moved from {from} to {to}"),
@@ -208,6 +352,33 @@ impl Event {
             Event::MembershipEnded { member, cause } => {
                 format!("membership of member {member} ended ({})", cause.as_str())
             }
+            Event::MemberExcluded { member, decided_by } => {
+                format!("member {member} excluded by resolution {} of {}", decided_by.resolution, decided_by.assembly)
+            }
+            Event::AssemblyConvened { assembly, kind, date, agenda, second_of, .. } => format!(
+                "{} assembly {assembly} convened for {date} ({} resolutions{})",
+                kind.as_str(),
+                agenda.len(),
+                if second_of.is_some() { ", second convocation" } else { "" }
+            ),
+            Event::ConvocationsSent { assembly, members } => format!("convocations to {assembly} sent to {} members", members.len()),
+            Event::OfficersAppointed { assembly, officers } => {
+                format!("officers of {assembly}: chair {}, secretary {}", officers.chair, officers.secretary)
+            }
+            Event::MemberAttended { assembly, member, remote } => {
+                format!("member {member} attended {assembly}{}", if *remote { " remotely" } else { "" })
+            }
+            Event::ProxyGiven { assembly, from, to: Some(to) } => format!("member {from} gave a proxy to member {to} for {assembly}"),
+            Event::ProxyGiven { assembly, from, to: None } => format!("member {from} gave a blank proxy for {assembly}"),
+            Event::ProxyRevoked { assembly, from } => format!("proxy of member {from} for {assembly} revoked"),
+            Event::PostalVoteReceived { assembly, member, .. } => format!("postal vote of member {member} for {assembly} received"),
+            Event::VoteCast { assembly, resolution, member, choice, by } => format!(
+                "member {member} voted {} on resolution {resolution} of {assembly}{}",
+                choice.as_str(),
+                by.map(|b| format!(" (by proxy, member {b})")).unwrap_or_default()
+            ),
+            Event::AssemblyClosed { assembly, roll } => format!("assembly {assembly} closed ({} members on the roll)", roll.len()),
+            Event::ReviewCompleted {} => "cooperative review completed".to_string(),
         }
     }
 }
@@ -258,6 +429,51 @@ mod tests {
         for f in V1_FIXTURES {
             let e = upcast(1, f).unwrap_or_else(|e| panic!("{f}: {e}"));
             assert_eq!(serde_json::to_string(&e).unwrap(), *f, "round trip changes the stored form");
+        }
+    }
+
+    #[test]
+    fn every_event_type_reads_back_as_written() {
+        use crate::assembly::{Choice, Officers, Resolution, ResolutionKind, RollEntry};
+        use crate::statutes::Statutes;
+        let st = Statutes::from_toml(crate::SAMPLE_STATUTES).unwrap();
+        let n = MemberNo(4);
+        let a = || "ago-2026".to_string();
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 6, 20).unwrap();
+        let all = vec![
+            Event::StatutesAdopted { statutes: st.clone(), decided_by: None },
+            Event::StatutesAdopted { statutes: st, decided_by: Some(Decision { assembly: a(), resolution: 2 }) },
+            Event::MemberExcluded { member: n, decided_by: Decision { assembly: a(), resolution: 3 } },
+            Event::AssemblyConvened {
+                assembly: a(),
+                kind: ResolutionKind::Ordinary,
+                date: d,
+                place: "Lons".into(),
+                agenda: vec![Resolution { title: "Comptes".into(), kind: ResolutionKind::Extraordinary, board_approved: false }],
+                second_of: Some("ago-2026-1".into()),
+            },
+            Event::ConvocationsSent { assembly: a(), members: vec![n, MemberNo(5)] },
+            Event::OfficersAppointed {
+                assembly: a(),
+                officers: Officers { chair: n, secretary: MemberNo(5), scrutineers: vec![MemberNo(6)] },
+            },
+            Event::MemberAttended { assembly: a(), member: n, remote: true },
+            Event::ProxyGiven { assembly: a(), from: n, to: None },
+            Event::ProxyGiven { assembly: a(), from: n, to: Some(MemberNo(9)) },
+            Event::ProxyRevoked { assembly: a(), from: n },
+            Event::PostalVoteReceived {
+                assembly: a(),
+                member: n,
+                votes: vec![Direction { resolution: 1, choice: Choice::Abstain }, Direction { resolution: 12, choice: Choice::Blank }],
+            },
+            Event::VoteCast { assembly: a(), resolution: 2, member: n, choice: Choice::Against, by: Some(MemberNo(1)) },
+            Event::AssemblyClosed { assembly: a(), roll: vec![RollEntry { member: n, category: "users".into(), college: None }] },
+            Event::ReviewCompleted {},
+        ];
+        for e in all {
+            let json = serde_json::to_string(&e).unwrap();
+            let back = upcast(EVENT_SCHEMA, &json).unwrap_or_else(|err| panic!("{json}: {err}"));
+            assert_eq!(back, e, "{json}");
         }
     }
 

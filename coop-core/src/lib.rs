@@ -25,6 +25,7 @@
 
 #![warn(missing_docs)]
 
+mod assembly;
 mod decide;
 mod event;
 mod projection;
@@ -32,8 +33,12 @@ mod state;
 mod statutes;
 mod units;
 
+pub use assembly::{
+    choices, live_roll, parse_agenda, participation, pending_convocations, quorum, results, roll, Assembly, Choice, CollegeTally, Officers,
+    Participation, PostalForm, Quorum, Ratio, Resolution, ResolutionKind, ResolutionResult, RollEntry, MAX_RESOLUTIONS,
+};
 pub use decide::{decide, Command, Context, Personal, Refusal, Rule};
-pub use event::{upcast, EndCause, Event, PartyKind, UpcastError, EVENT_SCHEMA};
+pub use event::{upcast, Decision, Direction, EndCause, Event, PartyKind, UpcastError, EVENT_SCHEMA};
 pub use projection::{capital, college_of, compliance, register, register_row, CapitalSummary, ClassTotal, Finding, RegisterRow};
 pub use state::{CapitalTotals, Ended, Inconsistency, Lot, Member, State};
 pub use statutes::{
@@ -51,3 +56,5 @@ pub const SAMPLE_STATUTES: &str = include_str!("sample-statutes.toml");
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_assembly;

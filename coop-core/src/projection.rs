@@ -115,11 +115,7 @@ pub fn capital(state: &State) -> CapitalSummary {
         .statutes
         .iter()
         .flat_map(|s| s.share_classes.iter())
-        .map(|sc| ClassTotal {
-            class: sc.code.clone(),
-            shares: 0,
-            subscribed_cents: Cents::ZERO,
-        })
+        .map(|sc| ClassTotal { class: sc.code.clone(), shares: 0, subscribed_cents: Cents::ZERO })
         .collect();
     for lot in state.members.values().flat_map(|m| m.lots.iter()) {
         if let Some(t) = by_class.iter_mut().find(|t| t.class == lot.class) {
@@ -132,11 +128,7 @@ pub fn capital(state: &State) -> CapitalSummary {
         paid_cents: c.paid,
         highest_cents: c.highest,
         floor_cents: floor,
-        public_bodies_share: if c.subscribed.0 > 0 {
-            c.public_subscribed.0 as f64 / c.subscribed.0 as f64
-        } else {
-            0.0
-        },
+        public_bodies_share: if c.subscribed.0 > 0 { c.public_subscribed.0 as f64 / c.subscribed.0 as f64 } else { 0.0 },
         public_bodies_cents: c.public_subscribed,
         members: state.members.values().filter(|m| m.is_active()).count(),
         by_class,
@@ -157,11 +149,7 @@ pub struct Finding {
 /// Everything out of line on `today`.
 pub fn compliance(state: &State, today: NaiveDate) -> Vec<Finding> {
     let Some(st) = state.statutes.as_ref() else {
-        return vec![Finding {
-            code: "not_founded",
-            message: "no statutes adopted yet".into(),
-            members: vec![],
-        }];
+        return vec![Finding { code: "not_founded", message: "no statutes adopted yet".into(), members: vec![] }];
     };
     let mut out = Vec::new();
     let active: Vec<&Member> = state.members.values().filter(|m| m.is_active()).collect();
@@ -169,11 +157,7 @@ pub fn compliance(state: &State, today: NaiveDate) -> Vec<Finding> {
 
     // Mandatory categories: beneficiaries, and employees (or producers).
     for roles in st.mandatory_roles() {
-        let defined: Vec<Role> = roles
-            .iter()
-            .copied()
-            .filter(|r| st.categories.iter().any(|c| c.role == *r))
-            .collect();
+        let defined: Vec<Role> = roles.iter().copied().filter(|r| st.categories.iter().any(|c| c.role == *r)).collect();
         if defined.is_empty() {
             continue;
         }
@@ -182,10 +166,7 @@ pub fn compliance(state: &State, today: NaiveDate) -> Vec<Finding> {
             let names: Vec<&str> = defined.iter().map(|r| r.as_str()).collect();
             out.push(Finding {
                 code: "mandatory_category_empty",
-                message: format!(
-                    "no current member has role {}: this category is mandatory for a SCIC",
-                    names.join(" or ")
-                ),
+                message: format!("no current member has role {}: this category is mandatory for a SCIC", names.join(" or ")),
                 members: vec![],
             });
         }
@@ -194,10 +175,7 @@ pub fn compliance(state: &State, today: NaiveDate) -> Vec<Finding> {
     if !active.is_empty() && represented.len() < 3 {
         out.push(Finding {
             code: "fewer_than_three_categories",
-            message: format!(
-                "current members fill {} categories; a SCIC associates at least 3",
-                represented.len()
-            ),
+            message: format!("current members fill {} categories; a SCIC associates at least 3", represented.len()),
             members: vec![],
         });
     }
@@ -226,11 +204,7 @@ pub fn compliance(state: &State, today: NaiveDate) -> Vec<Finding> {
     let unpaid: Vec<MemberNo> = state
         .members
         .values()
-        .filter(|m| {
-            m.lots
-                .iter()
-                .any(|l| l.paid_cents < l.subscribed() && add_years(l.date, 5) <= today)
-        })
+        .filter(|m| m.lots.iter().any(|l| l.paid_cents < l.subscribed() && add_years(l.date, 5) <= today))
         .map(|m| m.number)
         .collect();
     if !unpaid.is_empty() {
@@ -248,8 +222,8 @@ pub fn compliance(state: &State, today: NaiveDate) -> Vec<Finding> {
         out.push(Finding {
             code: "quality_lost",
             message: format!(
-                "{} members lost the quality of their category and must be moved to another",
-                flagged.len()
+                "{} lost the quality of their category and must be moved to another",
+                count(flagged.len(), "member", "members")
             ),
             members: flagged,
         });
@@ -271,5 +245,59 @@ pub fn compliance(state: &State, today: NaiveDate) -> Vec<Finding> {
             members: overdue,
         });
     }
+    annual_assembly(state, st, today, &mut out);
+    let last_review = state.last_review.or(state.founded_on);
+    if let Some(since) = last_review {
+        if add_years(since, 5) < today {
+            out.push(Finding {
+                code: "review_overdue",
+                message: format!(
+                    "the last cooperative review (révision) was {}; the law requires one every 5 years (record it with `coop review`)",
+                    match state.last_review {
+                        Some(d) => format!("on {d}"),
+                        None => format!("never done since the founding on {since}"),
+                    }
+                ),
+                members: vec![],
+            });
+        }
+    }
     out
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The annual ordinary assembly meets within six months of the financial year's end.
+fn annual_assembly(state: &State, st: &crate::Statutes, today: NaiveDate, out: &mut Vec<Finding>) {
+    use chrono::{Datelike, Months};
+    let (month, day) = st.assembly.financial_year_end;
+    let Some(founded) = state.founded_on else { return };
+    // The latest year end whose six months have run out by today.
+    let mut year = today.year();
+    let end = loop {
+        let Some(e) = NaiveDate::from_ymd_opt(year, month, day) else { return };
+        match e.checked_add_months(Months::new(6)) {
+            Some(deadline) if deadline < today => break e,
+            _ => year -= 1,
+        }
+        if year < founded.year() - 1 {
+            return;
+        }
+    };
+    if end <= founded {
+        return;
+    }
+    let Some(deadline) = end.checked_add_months(Months::new(6)) else { return };
+    let held = state.assemblies.values().any(|a| {
+        a.closed.is_some() && a.date > end && a.date <= deadline && a.agenda.iter().any(|r| r.kind == crate::ResolutionKind::Ordinary)
+    });
+    if !held {
+        out.push(Finding {
+            code: "annual_assembly_overdue",
+            message: format!("no ordinary assembly was held between the financial year's end on {end} and {deadline} (within six months, as the law requires)"),
+            members: vec![],
+        });
+    }
 }

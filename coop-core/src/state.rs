@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::assembly::Assembly;
 use crate::event::{EndCause, Event, PartyKind};
 use crate::statutes::Statutes;
 use crate::units::{Cents, MemberNo, PartyId};
@@ -70,9 +71,19 @@ pub struct Member {
     pub last_date: NaiveDate,
     /// Digest of the personal data kept outside the log.
     pub personal_digest: String,
+    /// Categories over time: (from date, category), in date order.
+    pub categories: Vec<(NaiveDate, String)>,
 }
 
 impl Member {
+    /// Whether the party was a member at the end of `date`.
+    pub fn member_on(&self, date: NaiveDate) -> bool {
+        self.admitted <= date && self.ended.is_none_or(|e| e.date > date)
+    }
+    /// The member's category at the end of `date`.
+    pub fn category_on(&self, date: NaiveDate) -> &str {
+        self.categories.iter().rev().find(|(d, _)| *d <= date).map_or(self.category.as_str(), |(_, c)| c.as_str())
+    }
     /// Whether the membership is current.
     pub fn is_active(&self) -> bool {
         self.ended.is_none()
@@ -149,6 +160,10 @@ pub struct State {
     pub parties: BTreeMap<PartyId, MemberNo>,
     /// Capital totals.
     pub capital: CapitalTotals,
+    /// General assemblies, by slug.
+    pub assemblies: BTreeMap<String, Assembly>,
+    /// Date of the last cooperative review (révision), if any.
+    pub last_review: Option<NaiveDate>,
 }
 
 impl State {
@@ -162,18 +177,12 @@ impl State {
     pub fn apply(&mut self, date: NaiveDate, event: &Event) -> Result<(), Inconsistency> {
         let missing = |n: &MemberNo| Inconsistency(format!("member {n} is unknown"));
         match event {
-            Event::StatutesAdopted { statutes } => {
+            Event::StatutesAdopted { statutes, .. } => {
                 self.statutes = Some(statutes.clone());
                 self.statutes_since = Some(date);
                 self.founded_on.get_or_insert(date);
             }
-            Event::MemberAdmitted {
-                party,
-                number,
-                kind,
-                category,
-                personal_digest,
-            } => {
+            Event::MemberAdmitted { party, number, kind, category, personal_digest } => {
                 if self.members.contains_key(number) || self.parties.contains_key(party) {
                     return Err(Inconsistency(format!("member {number} is admitted twice")));
                 }
@@ -191,15 +200,11 @@ impl State {
                         lots: Vec::new(),
                         last_date: date,
                         personal_digest: personal_digest.clone(),
+                        categories: vec![(date, category.clone())],
                     },
                 );
             }
-            Event::SharesSubscribed {
-                member,
-                class,
-                count,
-                paid_cents,
-            } => {
+            Event::SharesSubscribed { member, class, count, paid_cents } => {
                 let nominal = self
                     .statutes
                     .as_ref()
@@ -207,13 +212,7 @@ impl State {
                     .map(|c| c.nominal_cents)
                     .ok_or_else(|| Inconsistency(format!("share class {class} is unknown")))?;
                 let m = self.members.get_mut(member).ok_or_else(|| missing(member))?;
-                let lot = Lot {
-                    class: class.clone(),
-                    date,
-                    count: *count,
-                    nominal_cents: nominal,
-                    paid_cents: *paid_cents,
-                };
+                let lot = Lot { class: class.clone(), date, count: *count, nominal_cents: nominal, paid_cents: *paid_cents };
                 let sub = lot.subscribed();
                 m.lots.push(lot);
                 m.last_date = m.last_date.max(date);
@@ -277,6 +276,7 @@ impl State {
             Event::MemberMoved { member, to, .. } => {
                 let m = self.members.get_mut(member).ok_or_else(|| missing(member))?;
                 m.category = to.clone();
+                m.categories.push((date, to.clone()));
                 m.flagged_since = None;
                 m.last_date = m.last_date.max(date);
             }
@@ -291,8 +291,84 @@ impl State {
                 m.flagged_since = None;
                 m.last_date = m.last_date.max(date);
             }
+            Event::MemberExcluded { member, .. } => {
+                let m = self.members.get_mut(member).ok_or_else(|| missing(member))?;
+                m.ended = Some(Ended { date, cause: EndCause::Exclusion });
+                m.flagged_since = None;
+                m.last_date = m.last_date.max(date);
+            }
+            Event::AssemblyConvened { assembly, kind, date: meeting, place, agenda, second_of } => {
+                if self.assemblies.contains_key(assembly) {
+                    return Err(Inconsistency(format!("assembly {assembly} is convened twice")));
+                }
+                self.assemblies.insert(
+                    assembly.clone(),
+                    Assembly {
+                        slug: assembly.clone(),
+                        kind: *kind,
+                        date: *meeting,
+                        place: place.clone(),
+                        agenda: agenda.clone(),
+                        second_of: second_of.clone(),
+                        convened_on: date,
+                        convocations: BTreeMap::new(),
+                        present: BTreeMap::new(),
+                        proxies: BTreeMap::new(),
+                        postal: BTreeMap::new(),
+                        votes: BTreeMap::new(),
+                        officers: None,
+                        closed: None,
+                        closed_on: None,
+                    },
+                );
+            }
+            Event::ConvocationsSent { assembly, members } => {
+                let a = self.open_assembly(assembly)?;
+                for m in members {
+                    a.convocations.insert(*m, date);
+                }
+            }
+            Event::OfficersAppointed { assembly, officers } => {
+                self.open_assembly(assembly)?.officers = Some(officers.clone());
+            }
+            Event::MemberAttended { assembly, member, remote } => {
+                self.open_assembly(assembly)?.present.insert(*member, *remote);
+            }
+            Event::ProxyGiven { assembly, from, to } => {
+                self.open_assembly(assembly)?.proxies.insert(*from, *to);
+            }
+            Event::ProxyRevoked { assembly, from } => {
+                self.open_assembly(assembly)?.proxies.remove(from);
+            }
+            Event::PostalVoteReceived { assembly, member, votes } => {
+                let form = crate::assembly::PostalForm { received: date, votes: votes.iter().map(|v| (v.resolution, v.choice)).collect() };
+                self.open_assembly(assembly)?.postal.insert(*member, form);
+            }
+            Event::VoteCast { assembly, resolution, member, choice, .. } => {
+                let a = self.open_assembly(assembly)?;
+                if a.resolution(*resolution).is_none() {
+                    return Err(Inconsistency(format!("assembly {assembly} has no resolution {resolution}")));
+                }
+                a.votes.entry(*resolution).or_default().insert(*member, *choice);
+            }
+            Event::AssemblyClosed { assembly, roll } => {
+                let a = self.open_assembly(assembly)?;
+                a.closed = Some(roll.clone());
+                a.closed_on = Some(date);
+            }
+            Event::ReviewCompleted {} => {
+                self.last_review = Some(self.last_review.map_or(date, |d| d.max(date)));
+            }
         }
         Ok(())
+    }
+
+    fn open_assembly(&mut self, slug: &str) -> Result<&mut Assembly, Inconsistency> {
+        match self.assemblies.get_mut(slug) {
+            Some(a) if a.closed.is_none() => Ok(a),
+            Some(_) => Err(Inconsistency(format!("assembly {slug} is closed"))),
+            None => Err(Inconsistency(format!("assembly {slug} is unknown"))),
+        }
     }
 
     /// The member with this number or party id.

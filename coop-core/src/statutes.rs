@@ -168,6 +168,14 @@ pub struct AssemblyRules {
     pub max_proxies_per_holder: u32,
     /// Postal forms count if received at least this many days before the meeting.
     pub postal_days_before: u32,
+    /// Last day of the financial year, as (month, day); the annual ordinary assembly meets
+    /// within six months of it.
+    #[serde(default = "default_year_end")]
+    pub financial_year_end: (u32, u32),
+}
+
+fn default_year_end() -> (u32, u32) {
+    (12, 31)
 }
 
 /// Member rules.
@@ -220,11 +228,7 @@ impl Statutes {
     /// The capital floor in force: the greater of the floor fraction of `highest` and the
     /// statutory minimum (itself at least the legal minimum).
     pub fn capital_floor(&self, highest: Cents) -> Cents {
-        self.capital
-            .floor_fraction
-            .of_ceil(highest)
-            .max(self.capital.minimum_cents)
-            .max(self.legal_form.legal_minimum())
+        self.capital.floor_fraction.of_ceil(highest).max(self.capital.minimum_cents).max(self.legal_form.legal_minimum())
     }
     /// Category codes whose role is in `roles`.
     pub fn categories_with_role(&self, roles: &[Role]) -> Vec<&Category> {
@@ -269,10 +273,7 @@ pub(crate) struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
-        Reader {
-            text,
-            problems: Vec::new(),
-        }
+        Reader { text, problems: Vec::new() }
     }
 
     pub(crate) fn line_of(&self, span: Option<std::ops::Range<usize>>) -> Option<usize> {
@@ -281,10 +282,7 @@ impl<'a> Reader<'a> {
 
     pub(crate) fn problem(&mut self, span: Option<std::ops::Range<usize>>, message: impl Into<String>) {
         let line = self.line_of(span);
-        self.problems.push(Problem {
-            line,
-            message: message.into(),
-        });
+        self.problems.push(Problem { line, message: message.into() });
     }
 
     pub(crate) fn parse(&mut self) -> Option<ImDocument<&'a str>> {
@@ -309,10 +307,7 @@ impl<'a> Reader<'a> {
     }
 
     fn span_of(table: &Table, key: &str) -> Option<std::ops::Range<usize>> {
-        table
-            .get(key)
-            .and_then(|i| i.span())
-            .or_else(|| table.key(key).and_then(|k| k.span()))
+        table.get(key).and_then(|i| i.span()).or_else(|| table.key(key).and_then(|k| k.span()))
     }
 
     pub(crate) fn value<'t>(&mut self, table: &'t Table, key: &str, where_: &str, required: bool) -> Option<&'t Value> {
@@ -344,6 +339,17 @@ impl<'a> Reader<'a> {
         }
     }
 
+    pub(crate) fn boolean(&mut self, table: &Table, key: &str, where_: &str) -> Option<bool> {
+        let v = self.value(table, key, where_, false)?;
+        match v.as_bool() {
+            Some(b) => Some(b),
+            None => {
+                self.problem(v.span(), format!("'{key}' in {where_} must be true or false"));
+                None
+            }
+        }
+    }
+
     fn uint(&mut self, table: &Table, key: &str, where_: &str, max: i64) -> Option<u32> {
         let v = self.value(table, key, where_, false)?;
         match v.as_integer() {
@@ -364,10 +370,7 @@ impl<'a> Reader<'a> {
             _ => None,
         };
         if parsed.is_none() {
-            self.problem(
-                v.span(),
-                format!("'{key}' in {where_} must be an amount in euros such as 50 or 12.50"),
-            );
+            self.problem(v.span(), format!("'{key}' in {where_} must be an amount in euros such as 50 or 12.50"));
         }
         parsed
     }
@@ -446,10 +449,7 @@ impl<'a> Reader<'a> {
             _ => {
                 let mut p = self.problems;
                 if p.is_empty() {
-                    p.push(Problem {
-                        line: None,
-                        message: "the file could not be read".into(),
-                    });
+                    p.push(Problem { line: None, message: "the file could not be read".into() });
                 }
                 p.sort_by_key(|p| p.line.unwrap_or(usize::MAX));
                 Err(p)
@@ -462,17 +462,7 @@ impl<'a> Reader<'a> {
         let root = doc.as_table();
         self.unknown_keys(
             root,
-            &[
-                "name",
-                "legal_form",
-                "founded",
-                "capital",
-                "share_class",
-                "college",
-                "category",
-                "assembly",
-                "members",
-            ],
+            &["name", "legal_form", "founded", "capital", "share_class", "college", "category", "assembly", "members"],
             "the statutes",
         );
         let name = self.string(root, "name", "the statutes", false).unwrap_or_default();
@@ -507,16 +497,7 @@ impl<'a> Reader<'a> {
         let empty = Table::new();
         let cap = self.table(root, "capital").unwrap_or(&empty);
         let w = "[capital]";
-        self.unknown_keys(
-            cap,
-            &[
-                "floor_fraction",
-                "minimum_euros",
-                "public_bodies_max_percent",
-                "reimbursement_delay_days",
-            ],
-            w,
-        );
+        self.unknown_keys(cap, &["floor_fraction", "minimum_euros", "public_bodies_max_percent", "reimbursement_delay_days"], w);
         let floor_fraction = self.fraction(cap, "floor_fraction", w).unwrap_or(Fraction::QUARTER);
         if floor_fraction.less_than(Fraction::QUARTER) {
             self.problem(Self::span_of(cap, "floor_fraction"), format!("floor_fraction {floor_fraction} is below 1/4: the law forbids capital to fall below a quarter of the highest capital reached"));
@@ -531,13 +512,7 @@ impl<'a> Reader<'a> {
         if let Some(LegalForm::Sa) = legal_form {
             if minimum_cents < LegalForm::Sa.legal_minimum() {
                 let span = Self::span_of(cap, "minimum_euros").or_else(|| Self::span_of(root, "legal_form"));
-                self.problem(
-                    span,
-                    format!(
-                        "an SA needs a minimum capital of at least 18,500 euros; minimum_euros is {}",
-                        minimum_cents
-                    ),
-                );
+                self.problem(span, format!("an SA needs a minimum capital of at least 18,500 euros; minimum_euros is {}", minimum_cents));
             }
         }
         let public_bodies_max_percent = self.uint(cap, "public_bodies_max_percent", w, 100).unwrap_or(50);
@@ -559,25 +534,16 @@ impl<'a> Reader<'a> {
             }
             if let (Some(code), Some(nominal)) = (code, nominal) {
                 if nominal <= Cents::ZERO {
-                    self.problem(
-                        Self::span_of(t, "nominal_euros"),
-                        format!("share class '{code}' must have a nominal value above zero"),
-                    );
+                    self.problem(Self::span_of(t, "nominal_euros"), format!("share class '{code}' must have a nominal value above zero"));
                 }
                 if !seen.insert(code.clone()) {
                     self.problem(Self::span_of(t, "code"), format!("share class '{code}' is defined twice"));
                 }
-                share_classes.push(ShareClass {
-                    code,
-                    nominal_cents: nominal,
-                });
+                share_classes.push(ShareClass { code, nominal_cents: nominal });
             }
         }
         if share_classes.is_empty() && !self.problems.iter().any(|p| p.message.contains("share_class")) {
-            self.problem(
-                None,
-                "the statutes define no share class: add a [[share_class]] with a code and nominal_euros",
-            );
+            self.problem(None, "the statutes define no share class: add a [[share_class]] with a code and nominal_euros");
         }
 
         // [[college]]
@@ -593,19 +559,13 @@ impl<'a> Reader<'a> {
                     self.problem(Self::span_of(t, "code"), format!("college '{code}' is defined twice"));
                 }
                 college_spans.push(Self::span_of(t, "weight_percent").or(t.span()));
-                colleges.push(College {
-                    code,
-                    weight_percent: weight,
-                });
+                colleges.push(College { code, weight_percent: weight });
             }
         }
         if !colleges.is_empty() && colleges.len() < 3 {
             self.problem(
                 root.get("college").and_then(|i| i.span()),
-                format!(
-                    "{} colleges are defined: statutes that use colleges need at least 3 (law)",
-                    colleges.len()
-                ),
+                format!("{} colleges are defined: statutes that use colleges need at least 3 (law)", colleges.len()),
             );
         }
         let weighted = colleges.iter().filter(|c| c.weight_percent.is_some()).count();
@@ -621,10 +581,7 @@ impl<'a> Reader<'a> {
                     if !(10..=50).contains(&w) {
                         self.problem(
                             span.clone(),
-                            format!(
-                                "college '{}' weighs {w} %: each college must weigh from 10 % to 50 % of the votes (law)",
-                                c.code
-                            ),
+                            format!("college '{}' weighs {w} %: each college must weigh from 10 % to 50 % of the votes (law)", c.code),
                         );
                     }
                 }
@@ -674,10 +631,7 @@ impl<'a> Reader<'a> {
                     );
                 }
             } else if !colleges.is_empty() {
-                self.problem(
-                    t.span(),
-                    format!("category '{code}' names no college: when colleges are used, every category votes in one"),
-                );
+                self.problem(t.span(), format!("category '{code}' names no college: when colleges are used, every category votes in one"));
             }
             let class = match class {
                 Some(cl) => {
@@ -702,29 +656,14 @@ impl<'a> Reader<'a> {
                 );
             }
             if let Some(role) = role {
-                categories.push(Category {
-                    code,
-                    role,
-                    college,
-                    class,
-                    min_shares,
-                });
+                categories.push(Category { code, role, college, class, min_shares });
             }
         }
         if categories.len() < 3 {
-            self.problem(
-                None,
-                format!(
-                    "{} categories are defined: a SCIC needs at least 3 categories of members (law)",
-                    categories.len()
-                ),
-            );
+            self.problem(None, format!("{} categories are defined: a SCIC needs at least 3 categories of members (law)", categories.len()));
         }
         if !categories.iter().any(|c| c.role == Role::Beneficiaries) {
-            self.problem(
-                None,
-                "no category has role 'beneficiaries': habitual beneficiaries are a mandatory category (law)",
-            );
+            self.problem(None, "no category has role 'beneficiaries': habitual beneficiaries are a mandatory category (law)");
         }
         if !categories.iter().any(|c| matches!(c.role, Role::Employees | Role::Producers)) {
             self.problem(None, "no category has role 'employees' or 'producers': employees (or producers, where the SCIC has no employees) are a mandatory category (law)");
@@ -762,23 +701,28 @@ impl<'a> Reader<'a> {
         let assembly = AssemblyRules {
             notice_days: self.uint(asm, "notice_days", w, 365).unwrap_or(15),
             notice_days_second: self.uint(asm, "notice_days_second", w, 365).unwrap_or(10),
-            quorum_ordinary: self
-                .fraction_pair(asm, "quorum_ordinary", w)
-                .unwrap_or([Fraction::FIFTH, Fraction::ZERO]),
-            quorum_extraordinary: self
-                .fraction_pair(asm, "quorum_extraordinary", w)
-                .unwrap_or([Fraction::QUARTER, Fraction::FIFTH]),
-            majority_ordinary: self.majority(asm, "majority_ordinary", w).unwrap_or(Majority {
-                strict: true,
-                threshold: Fraction::HALF,
-            }),
-            majority_extraordinary: self.majority(asm, "majority_extraordinary", w).unwrap_or(Majority {
-                strict: false,
-                threshold: Fraction::TWO_THIRDS,
-            }),
+            quorum_ordinary: self.fraction_pair(asm, "quorum_ordinary", w).unwrap_or([Fraction::FIFTH, Fraction::ZERO]),
+            quorum_extraordinary: self.fraction_pair(asm, "quorum_extraordinary", w).unwrap_or([Fraction::QUARTER, Fraction::FIFTH]),
+            majority_ordinary: self.majority(asm, "majority_ordinary", w).unwrap_or(Majority { strict: true, threshold: Fraction::HALF }),
+            majority_extraordinary: self
+                .majority(asm, "majority_extraordinary", w)
+                .unwrap_or(Majority { strict: false, threshold: Fraction::TWO_THIRDS }),
             college_method,
             max_proxies_per_holder: self.uint(asm, "max_proxies_per_holder", w, 1_000_000).unwrap_or(0),
             postal_days_before: self.uint(asm, "postal_days_before", w, 365).unwrap_or(3),
+            financial_year_end: {
+                let span = Self::span_of(asm, "financial_year_end");
+                match self.string(asm, "financial_year_end", w, false) {
+                    None => default_year_end(),
+                    Some(t) => match parse_date(&format!("2001-{t}")) {
+                        Ok(d) => (chrono::Datelike::month(&d), chrono::Datelike::day(&d)),
+                        Err(_) => {
+                            self.problem(span, format!("financial_year_end '{t}' is not a month and day such as \"12-31\""));
+                            default_year_end()
+                        }
+                    },
+                }
+            },
         };
 
         // [members]
@@ -801,12 +745,7 @@ impl<'a> Reader<'a> {
                 name,
                 legal_form,
                 founded,
-                capital: CapitalRules {
-                    floor_fraction,
-                    minimum_cents,
-                    public_bodies_max_percent,
-                    reimbursement_delay_days,
-                },
+                capital: CapitalRules { floor_fraction, minimum_cents, public_bodies_max_percent, reimbursement_delay_days },
                 share_classes,
                 colleges,
                 categories,
@@ -826,12 +765,7 @@ pub(crate) mod tests {
     pub const GOOD: &str = crate::SAMPLE_STATUTES;
 
     fn problems(text: &str) -> Vec<String> {
-        Statutes::from_toml(text)
-            .err()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|p| p.to_string())
-            .collect()
+        Statutes::from_toml(text).err().unwrap_or_default().into_iter().map(|p| p.to_string()).collect()
     }
 
     #[test]
@@ -888,15 +822,13 @@ class = "B"
 
     #[test]
     fn colleges_at_the_weight_boundaries_are_accepted() {
-        let text = GOOD.replace("weight_percent = 40", "weight_percent = 50").replace(
-            "code = \"supporters\"\nweight_percent = 30",
-            "code = \"supporters\"\nweight_percent = 20",
-        );
+        let text = GOOD
+            .replace("weight_percent = 40", "weight_percent = 50")
+            .replace("code = \"supporters\"\nweight_percent = 30", "code = \"supporters\"\nweight_percent = 20");
         assert!(Statutes::from_toml(&text).is_ok(), "{:?}", problems(&text));
-        let text = GOOD.replace("weight_percent = 40", "weight_percent = 51").replace(
-            "code = \"supporters\"\nweight_percent = 30",
-            "code = \"supporters\"\nweight_percent = 19",
-        );
+        let text = GOOD
+            .replace("weight_percent = 40", "weight_percent = 51")
+            .replace("code = \"supporters\"\nweight_percent = 30", "code = \"supporters\"\nweight_percent = 19");
         let p = problems(&text).join("\n");
         assert!(p.contains("weighs 51 %"), "{p}");
         assert!(!p.contains("sum to"), "{p}");
@@ -926,9 +858,7 @@ class = "B"
 
     #[test]
     fn sa_with_enough_capital_passes_and_floor_uses_the_legal_minimum() {
-        let text = GOOD
-            .replace("legal_form = \"sas\"", "legal_form = \"sa\"")
-            .replace("minimum_euros = 0", "minimum_euros = 18500");
+        let text = GOOD.replace("legal_form = \"sas\"", "legal_form = \"sa\"").replace("minimum_euros = 0", "minimum_euros = 18500");
         let s = Statutes::from_toml(&text).expect("SA");
         assert_eq!(s.capital_floor(Cents::from_euros(100_000)), Cents::from_euros(25_000));
         assert_eq!(s.capital_floor(Cents::from_euros(20_000)), Cents::from_euros(18_500));

@@ -16,26 +16,14 @@ struct Coop {
 }
 
 fn ctx(ids: u128) -> Context {
-    Context {
-        today: d("2026-11-28"),
-        fresh_id: ulid::Ulid(ids),
-        salt: format!("salt{ids}"),
-    }
+    Context { today: d("2026-11-28"), fresh_id: ulid::Ulid(ids), salt: format!("salt{ids}") }
 }
 
 impl Coop {
     fn given_statutes(text: &str) -> Coop {
         let statutes = Statutes::from_toml(text).expect("valid statutes");
-        let mut c = Coop {
-            state: State::default(),
-            ids: 1,
-        };
-        c.ok(
-            &statutes.founded.to_string(),
-            Command::Found {
-                statutes: statutes.clone(),
-            },
-        );
+        let mut c = Coop { state: State::default(), ids: 1 };
+        c.ok(&statutes.founded.to_string(), Command::Found { statutes: statutes.clone() });
         c
     }
     fn new() -> Coop {
@@ -68,17 +56,7 @@ impl Coop {
 }
 
 fn admit(name: &str, kind: PartyKind, category: &str, shares: Option<u64>, paid: Option<Cents>) -> Command {
-    Command::Admit {
-        personal: Personal {
-            name: name.into(),
-            email: None,
-        },
-        kind,
-        category: category.into(),
-        shares,
-        class: None,
-        paid,
-    }
+    Command::Admit { personal: Personal { name: name.into(), email: None }, kind, category: category.into(), shares, class: None, paid }
 }
 
 fn m(n: u32) -> MemberRef {
@@ -88,20 +66,9 @@ fn m(n: u32) -> MemberRef {
 #[test]
 fn admission_subscribes_the_category_minimum_and_numbers_are_sequential() {
     let mut c = Coop::new();
-    let ev = c.ok(
-        "2020-01-10",
-        admit("Une Entreprise", PartyKind::Organisation, "businesses", None, None),
-    );
+    let ev = c.ok("2020-01-10", admit("Une Entreprise", PartyKind::Organisation, "businesses", None, None));
     assert!(matches!(&ev[0], Event::MemberAdmitted { number: MemberNo(1), category, .. } if category == "businesses"));
-    assert_eq!(
-        ev[1],
-        Event::SharesSubscribed {
-            member: MemberNo(1),
-            class: "A".into(),
-            count: 4,
-            paid_cents: Cents(20_000)
-        }
-    );
+    assert_eq!(ev[1], Event::SharesSubscribed { member: MemberNo(1), class: "A".into(), count: 4, paid_cents: Cents(20_000) });
     assert_eq!(c.admit("B", PartyKind::Person, "employees", None), MemberNo(2));
     // A number is never reused, even after the member left.
     c.ok("2021-01-01", Command::Withdraw { member: m(2) });
@@ -126,10 +93,7 @@ fn unknown_category_and_class_are_bad_input() {
     let r = c.refused(
         "2020-01-10",
         Command::Admit {
-            personal: Personal {
-                name: "X".into(),
-                email: None,
-            },
+            personal: Personal { name: "X".into(), email: None },
             kind: PartyKind::Person,
             category: "employees".into(),
             shares: None,
@@ -138,29 +102,16 @@ fn unknown_category_and_class_are_bad_input() {
         },
     );
     assert_eq!(r.rule, Rule::UnknownShareClass);
-    let r = c.refused(
-        "2020-01-10",
-        Command::Pay {
-            member: m(9),
-            amount: Cents(100),
-        },
-    );
+    let r = c.refused("2020-01-10", Command::Pay { member: m(9), amount: Cents(100) });
     assert_eq!(r.rule, Rule::UnknownMember);
 }
 
 #[test]
 fn names_and_emails_are_checked() {
     let c = Coop::new();
-    assert_eq!(
-        c.refused("2020-01-10", admit("  ", PartyKind::Person, "employees", None, None))
-            .rule,
-        Rule::InvalidValue
-    );
+    assert_eq!(c.refused("2020-01-10", admit("  ", PartyKind::Person, "employees", None, None)).rule, Rule::InvalidValue);
     let bad_mail = Command::Admit {
-        personal: Personal {
-            name: "A".into(),
-            email: Some("not-an-address".into()),
-        },
+        personal: Personal { name: "A".into(), email: Some("not-an-address".into()) },
         kind: PartyKind::Person,
         category: "employees".into(),
         shares: None,
@@ -173,76 +124,31 @@ fn names_and_emails_are_checked() {
 #[test]
 fn volunteers_are_persons_and_the_public_category_is_for_public_bodies() {
     let c = Coop::new();
-    assert_eq!(
-        c.refused("2020-01-10", admit("Asso", PartyKind::Organisation, "volunteers", None, None))
-            .rule,
-        Rule::KindNotAllowed
-    );
-    assert_eq!(
-        c.refused("2020-01-10", admit("Jean", PartyKind::Person, "public", None, None)).rule,
-        Rule::KindNotAllowed
-    );
+    assert_eq!(c.refused("2020-01-10", admit("Asso", PartyKind::Organisation, "volunteers", None, None)).rule, Rule::KindNotAllowed);
+    assert_eq!(c.refused("2020-01-10", admit("Jean", PartyKind::Person, "public", None, None)).rule, Rule::KindNotAllowed);
 }
 
 #[test]
 fn a_quarter_is_paid_at_subscription_and_no_more_than_subscribed() {
     let mut c = Coop::new();
     // businesses: 4 shares of 50 € = 200 €; a quarter is 50 €.
-    let r = c.refused(
-        "2020-01-10",
-        admit("X", PartyKind::Organisation, "businesses", None, Some(Cents(4_999))),
-    );
+    let r = c.refused("2020-01-10", admit("X", PartyKind::Organisation, "businesses", None, Some(Cents(4_999))));
     assert_eq!(r.rule, Rule::QuarterPaid);
     assert!(r.message.contains("49.99 €") && r.message.contains("50 €"), "{r}");
-    c.ok(
-        "2020-01-10",
-        admit("X", PartyKind::Organisation, "businesses", None, Some(Cents(5_000))),
-    );
-    let r = c.refused(
-        "2020-01-10",
-        admit("Y", PartyKind::Organisation, "businesses", None, Some(Cents(20_001))),
-    );
+    c.ok("2020-01-10", admit("X", PartyKind::Organisation, "businesses", None, Some(Cents(5_000))));
+    let r = c.refused("2020-01-10", admit("Y", PartyKind::Organisation, "businesses", None, Some(Cents(20_001))));
     assert_eq!(r.rule, Rule::Overpayment);
 }
 
 #[test]
 fn paying_up_fills_the_oldest_lot_and_cannot_exceed_what_is_owed() {
     let mut c = Coop::new();
-    c.ok(
-        "2020-01-10",
-        admit("X", PartyKind::Organisation, "businesses", None, Some(Cents(5_000))),
-    );
-    assert_eq!(
-        c.refused(
-            "2020-02-01",
-            Command::Pay {
-                member: m(1),
-                amount: Cents(15_001)
-            }
-        )
-        .rule,
-        Rule::Overpayment
-    );
-    c.ok(
-        "2020-02-01",
-        Command::Pay {
-            member: m(1),
-            amount: Cents(15_000),
-        },
-    );
+    c.ok("2020-01-10", admit("X", PartyKind::Organisation, "businesses", None, Some(Cents(5_000))));
+    assert_eq!(c.refused("2020-02-01", Command::Pay { member: m(1), amount: Cents(15_001) }).rule, Rule::Overpayment);
+    c.ok("2020-02-01", Command::Pay { member: m(1), amount: Cents(15_000) });
     assert_eq!(c.state.members[&MemberNo(1)].paid(), Cents(20_000));
     assert_eq!(c.state.capital.paid, Cents(20_000));
-    assert_eq!(
-        c.refused(
-            "2020-02-01",
-            Command::Pay {
-                member: m(1),
-                amount: Cents(1)
-            }
-        )
-        .rule,
-        Rule::Overpayment
-    );
+    assert_eq!(c.refused("2020-02-01", Command::Pay { member: m(1), amount: Cents(1) }).rule, Rule::Overpayment);
 }
 
 #[test]
@@ -254,43 +160,12 @@ fn public_bodies_hold_at_most_half_of_the_capital() {
     assert_eq!(r.rule, Rule::PublicBodiesCap);
     assert!(r.message.contains("50 %"), "{r}");
     // Exactly half is allowed: 300 € more from others, then 500 € public = 500 of 1000.
-    c.ok(
-        "2020-01-10",
-        Command::Subscribe {
-            member: m(1),
-            count: 6,
-            class: None,
-            paid: None,
-        },
-    );
+    c.ok("2020-01-10", Command::Subscribe { member: m(1), count: 6, class: None, paid: None });
     c.ok("2020-01-10", admit("Commune", PartyKind::PublicBody, "public", None, None));
     assert_eq!(c.state.capital.public_subscribed.0 * 2, c.state.capital.subscribed.0);
     // One more public share is refused; so is redeeming others' shares below the cap.
-    assert_eq!(
-        c.refused(
-            "2020-02-01",
-            Command::Subscribe {
-                member: m(2),
-                count: 1,
-                class: None,
-                paid: None
-            }
-        )
-        .rule,
-        Rule::PublicBodiesCap
-    );
-    assert_eq!(
-        c.refused(
-            "2020-02-01",
-            Command::Redeem {
-                member: m(1),
-                count: 1,
-                class: None
-            }
-        )
-        .rule,
-        Rule::PublicBodiesCap
-    );
+    assert_eq!(c.refused("2020-02-01", Command::Subscribe { member: m(2), count: 1, class: None, paid: None }).rule, Rule::PublicBodiesCap);
+    assert_eq!(c.refused("2020-02-01", Command::Redeem { member: m(1), count: 1, class: None }).rule, Rule::PublicBodiesCap);
 }
 
 #[test]
@@ -300,28 +175,11 @@ fn redemption_may_not_take_capital_below_a_quarter_of_the_highest() {
     c.admit("B", PartyKind::Person, "beneficiaries", Some(4)); // 200 €: highest 1200 €, floor 300 €
     c.ok("2021-01-01", Command::Withdraw { member: m(1) });
     // Redeeming 18 of A's shares leaves 300 €: exactly the floor, allowed.
-    c.ok(
-        "2021-01-02",
-        Command::Redeem {
-            member: m(1),
-            count: 18,
-            class: None,
-        },
-    );
+    c.ok("2021-01-02", Command::Redeem { member: m(1), count: 18, class: None });
     assert_eq!(c.state.capital.subscribed, Cents(30_000));
-    let r = c.refused(
-        "2021-01-03",
-        Command::Redeem {
-            member: m(1),
-            count: 1,
-            class: None,
-        },
-    );
+    let r = c.refused("2021-01-03", Command::Redeem { member: m(1), count: 1, class: None });
     assert_eq!(r.rule, Rule::CapitalFloor);
-    assert!(
-        r.message.contains("300 €") && r.message.contains("250 €") && r.message.contains("1/4 of the highest capital, 1,200 €"),
-        "{r}"
-    );
+    assert!(r.message.contains("300 €") && r.message.contains("250 €") && r.message.contains("1/4 of the highest capital, 1,200 €"), "{r}");
 }
 
 #[test]
@@ -331,234 +189,58 @@ fn a_statutory_floor_above_a_quarter_is_enforced() {
     c.admit("A", PartyKind::Person, "employees", Some(10));
     c.admit("B", PartyKind::Person, "beneficiaries", Some(10));
     c.ok("2021-01-01", Command::Withdraw { member: m(1) });
-    c.ok(
-        "2021-01-01",
-        Command::Redeem {
-            member: m(1),
-            count: 10,
-            class: None,
-        },
-    );
+    c.ok("2021-01-01", Command::Redeem { member: m(1), count: 10, class: None });
     c.ok("2021-01-01", Command::Withdraw { member: m(2) });
-    assert_eq!(
-        c.refused(
-            "2021-01-01",
-            Command::Redeem {
-                member: m(2),
-                count: 1,
-                class: None
-            }
-        )
-        .rule,
-        Rule::CapitalFloor
-    );
+    assert_eq!(c.refused("2021-01-01", Command::Redeem { member: m(2), count: 1, class: None }).rule, Rule::CapitalFloor);
 }
 
 #[test]
 fn a_current_member_keeps_its_category_minimum() {
     let mut c = Coop::new();
     c.admit("Biz", PartyKind::Organisation, "businesses", Some(6));
-    c.ok(
-        "2020-02-01",
-        Command::Redeem {
-            member: m(1),
-            count: 2,
-            class: None,
-        },
-    );
-    let r = c.refused(
-        "2020-02-01",
-        Command::Redeem {
-            member: m(1),
-            count: 1,
-            class: None,
-        },
-    );
+    c.ok("2020-02-01", Command::Redeem { member: m(1), count: 2, class: None });
+    let r = c.refused("2020-02-01", Command::Redeem { member: m(1), count: 1, class: None });
     assert_eq!(r.rule, Rule::MinimumShares);
-    assert_eq!(
-        c.refused(
-            "2020-02-01",
-            Command::Redeem {
-                member: m(1),
-                count: 50,
-                class: None
-            }
-        )
-        .rule,
-        Rule::NotEnoughShares
-    );
+    assert_eq!(c.refused("2020-02-01", Command::Redeem { member: m(1), count: 50, class: None }).rule, Rule::NotEnoughShares);
 }
 
 #[test]
 fn only_fully_paid_shares_are_transferred_between_current_members() {
     let mut c = Coop::new();
-    c.ok(
-        "2020-01-10",
-        admit("A", PartyKind::Organisation, "businesses", Some(8), Some(Cents(20_000))),
-    ); // 4 of 8 paid
+    c.ok("2020-01-10", admit("A", PartyKind::Organisation, "businesses", Some(8), Some(Cents(20_000)))); // 4 of 8 paid
     c.admit("B", PartyKind::Person, "beneficiaries", None);
-    let r = c.refused(
-        "2020-02-01",
-        Command::Transfer {
-            from: m(1),
-            to: m(2),
-            count: 2,
-            class: None,
-        },
-    );
+    let r = c.refused("2020-02-01", Command::Transfer { from: m(1), to: m(2), count: 2, class: None });
     assert_eq!(r.rule, Rule::UnpaidShares);
-    c.ok(
-        "2020-02-01",
-        Command::Pay {
-            member: m(1),
-            amount: Cents(20_000),
-        },
-    );
-    c.ok(
-        "2020-02-01",
-        Command::Transfer {
-            from: m(1),
-            to: m(2),
-            count: 2,
-            class: None,
-        },
-    );
+    c.ok("2020-02-01", Command::Pay { member: m(1), amount: Cents(20_000) });
+    c.ok("2020-02-01", Command::Transfer { from: m(1), to: m(2), count: 2, class: None });
     assert_eq!(c.state.members[&MemberNo(2)].shares(), 3);
-    assert_eq!(
-        c.refused(
-            "2020-02-01",
-            Command::Transfer {
-                from: m(1),
-                to: m(1),
-                count: 1,
-                class: None
-            }
-        )
-        .rule,
-        Rule::InvalidValue
-    );
-    assert_eq!(
-        c.refused(
-            "2020-02-01",
-            Command::Transfer {
-                from: m(1),
-                to: m(2),
-                count: 3,
-                class: None
-            }
-        )
-        .rule,
-        Rule::MinimumShares
-    );
+    assert_eq!(c.refused("2020-02-01", Command::Transfer { from: m(1), to: m(1), count: 1, class: None }).rule, Rule::InvalidValue);
+    assert_eq!(c.refused("2020-02-01", Command::Transfer { from: m(1), to: m(2), count: 3, class: None }).rule, Rule::MinimumShares);
     c.ok("2020-03-01", Command::Withdraw { member: m(2) });
-    assert_eq!(
-        c.refused(
-            "2020-03-01",
-            Command::Transfer {
-                from: m(1),
-                to: m(2),
-                count: 1,
-                class: None
-            }
-        )
-        .rule,
-        Rule::NotAMember
-    );
+    assert_eq!(c.refused("2020-03-01", Command::Transfer { from: m(1), to: m(2), count: 1, class: None }).rule, Rule::NotAMember);
 }
 
 #[test]
 fn moving_needs_a_new_category_the_kind_fits_and_enough_shares() {
     let mut c = Coop::new();
     c.admit("A", PartyKind::Person, "employees", None);
-    assert_eq!(
-        c.refused(
-            "2020-02-01",
-            Command::Move {
-                member: m(1),
-                category: "employees".into()
-            }
-        )
-        .rule,
-        Rule::NoChange
-    );
-    assert_eq!(
-        c.refused(
-            "2020-02-01",
-            Command::Move {
-                member: m(1),
-                category: "businesses".into()
-            }
-        )
-        .rule,
-        Rule::MinimumShares
-    );
-    assert_eq!(
-        c.refused(
-            "2020-02-01",
-            Command::Move {
-                member: m(1),
-                category: "public".into()
-            }
-        )
-        .rule,
-        Rule::KindNotAllowed
-    );
-    let ev = c.ok(
-        "2020-02-01",
-        Command::Move {
-            member: m(1),
-            category: "beneficiaries".into(),
-        },
-    );
-    assert_eq!(
-        ev,
-        vec![Event::MemberMoved {
-            member: MemberNo(1),
-            from: "employees".into(),
-            to: "beneficiaries".into()
-        }]
-    );
+    assert_eq!(c.refused("2020-02-01", Command::Move { member: m(1), category: "employees".into() }).rule, Rule::NoChange);
+    assert_eq!(c.refused("2020-02-01", Command::Move { member: m(1), category: "businesses".into() }).rule, Rule::MinimumShares);
+    assert_eq!(c.refused("2020-02-01", Command::Move { member: m(1), category: "public".into() }).rule, Rule::KindNotAllowed);
+    let ev = c.ok("2020-02-01", Command::Move { member: m(1), category: "beneficiaries".into() });
+    assert_eq!(ev, vec![Event::MemberMoved { member: MemberNo(1), from: "employees".into(), to: "beneficiaries".into() }]);
 }
 
 #[test]
 fn loss_of_quality_flags_by_default_and_a_move_clears_it() {
     let mut c = Coop::new();
     c.admit("A", PartyKind::Person, "employees", None);
-    let ev = c.ok(
-        "2020-02-01",
-        Command::End {
-            member: m(1),
-            cause: EndCause::LossOfQuality,
-        },
-    );
+    let ev = c.ok("2020-02-01", Command::End { member: m(1), cause: EndCause::LossOfQuality });
     assert_eq!(ev, vec![Event::QualityLost { member: MemberNo(1) }]);
     assert!(c.state.members[&MemberNo(1)].is_active());
-    assert_eq!(
-        compliance(&c.state, d("2020-02-02"))
-            .iter()
-            .find(|f| f.code == "quality_lost")
-            .unwrap()
-            .members,
-        vec![MemberNo(1)]
-    );
-    assert_eq!(
-        c.refused(
-            "2020-02-02",
-            Command::End {
-                member: m(1),
-                cause: EndCause::LossOfQuality
-            }
-        )
-        .rule,
-        Rule::NoChange
-    );
-    c.ok(
-        "2020-03-01",
-        Command::Move {
-            member: m(1),
-            category: "beneficiaries".into(),
-        },
-    );
+    assert_eq!(compliance(&c.state, d("2020-02-02")).iter().find(|f| f.code == "quality_lost").unwrap().members, vec![MemberNo(1)]);
+    assert_eq!(c.refused("2020-02-02", Command::End { member: m(1), cause: EndCause::LossOfQuality }).rule, Rule::NoChange);
+    c.ok("2020-03-01", Command::Move { member: m(1), category: "beneficiaries".into() });
     assert!(compliance(&c.state, d("2020-03-02")).iter().all(|f| f.code != "quality_lost"));
 }
 
@@ -567,20 +249,8 @@ fn loss_of_quality_ends_membership_when_the_statutes_say_so() {
     let text = format!("{SAMPLE_STATUTES}\n[members]\nloss_of_quality = \"end\"\n");
     let mut c = Coop::given_statutes(&text);
     c.admit("A", PartyKind::Person, "employees", None);
-    let ev = c.ok(
-        "2020-02-01",
-        Command::End {
-            member: m(1),
-            cause: EndCause::LossOfQuality,
-        },
-    );
-    assert_eq!(
-        ev,
-        vec![Event::MembershipEnded {
-            member: MemberNo(1),
-            cause: EndCause::LossOfQuality
-        }]
-    );
+    let ev = c.ok("2020-02-01", Command::End { member: m(1), cause: EndCause::LossOfQuality });
+    assert_eq!(ev, vec![Event::MembershipEnded { member: MemberNo(1), cause: EndCause::LossOfQuality }]);
 }
 
 #[test]
@@ -588,53 +258,11 @@ fn causes_of_ending_fit_the_kind_of_party() {
     let mut c = Coop::new();
     c.admit("A", PartyKind::Person, "employees", None);
     c.admit("Biz", PartyKind::Organisation, "businesses", None);
-    assert_eq!(
-        c.refused(
-            "2020-02-01",
-            Command::End {
-                member: m(2),
-                cause: EndCause::Death
-            }
-        )
-        .rule,
-        Rule::CauseDoesNotFit
-    );
-    assert_eq!(
-        c.refused(
-            "2020-02-01",
-            Command::End {
-                member: m(1),
-                cause: EndCause::Dissolution
-            }
-        )
-        .rule,
-        Rule::CauseDoesNotFit
-    );
-    assert_eq!(
-        c.refused(
-            "2020-02-01",
-            Command::End {
-                member: m(1),
-                cause: EndCause::Exclusion
-            }
-        )
-        .rule,
-        Rule::CauseDoesNotFit
-    );
-    c.ok(
-        "2020-02-01",
-        Command::End {
-            member: m(1),
-            cause: EndCause::Death,
-        },
-    );
-    c.ok(
-        "2020-02-01",
-        Command::End {
-            member: m(2),
-            cause: EndCause::Dissolution,
-        },
-    );
+    assert_eq!(c.refused("2020-02-01", Command::End { member: m(2), cause: EndCause::Death }).rule, Rule::CauseDoesNotFit);
+    assert_eq!(c.refused("2020-02-01", Command::End { member: m(1), cause: EndCause::Dissolution }).rule, Rule::CauseDoesNotFit);
+    assert_eq!(c.refused("2020-02-01", Command::End { member: m(1), cause: EndCause::Exclusion }).rule, Rule::CauseDoesNotFit);
+    c.ok("2020-02-01", Command::End { member: m(1), cause: EndCause::Death });
+    c.ok("2020-02-01", Command::End { member: m(2), cause: EndCause::Dissolution });
     assert_eq!(c.refused("2020-03-01", Command::Withdraw { member: m(1) }).rule, Rule::NotAMember);
 }
 
@@ -642,30 +270,16 @@ fn causes_of_ending_fit_the_kind_of_party() {
 fn dates_run_forward_per_member_and_never_into_the_future() {
     let mut c = Coop::new();
     c.admit("A", PartyKind::Person, "employees", None);
-    let r = c.refused(
-        "2019-12-31",
-        Command::Subscribe {
-            member: m(1),
-            count: 1,
-            class: None,
-            paid: None,
-        },
-    );
+    let r = c.refused("2019-12-31", Command::Subscribe { member: m(1), count: 1, class: None, paid: None });
     assert_eq!(r.rule, Rule::DateBeforeHistory);
     assert!(r.message.contains("2020-01-10"), "{r}");
     assert_eq!(c.refused("2026-11-29", Command::Withdraw { member: m(1) }).rule, Rule::FutureDate);
-    assert_eq!(
-        c.refused("2016-06-29", admit("B", PartyKind::Person, "employees", None, None)).rule,
-        Rule::DateBeforeHistory
-    );
+    assert_eq!(c.refused("2016-06-29", admit("B", PartyKind::Person, "employees", None, None)).rule, Rule::DateBeforeHistory);
 }
 
 #[test]
 fn nothing_before_founding_and_founding_once() {
-    let c = Coop {
-        state: State::default(),
-        ids: 1,
-    };
+    let c = Coop { state: State::default(), ids: 1 };
     assert_eq!(c.refused("2020-01-01", Command::Withdraw { member: m(1) }).rule, Rule::NotFounded);
     let c = Coop::new();
     let statutes = Statutes::from_toml(SAMPLE_STATUTES).unwrap();
@@ -675,18 +289,19 @@ fn nothing_before_founding_and_founding_once() {
 #[test]
 fn compliance_finds_empty_mandatory_categories_unpaid_shares_and_overdue_reimbursements() {
     let mut c = Coop::new();
-    let codes = |c: &Coop, day: &str| compliance(&c.state, d(day)).into_iter().map(|f| f.code).collect::<Vec<_>>();
+    // Assembly and review findings are tested in `assemblies`.
+    let codes = |c: &Coop, day: &str| {
+        compliance(&c.state, d(day))
+            .into_iter()
+            .map(|f| f.code)
+            .filter(|c| !matches!(*c, "annual_assembly_overdue" | "review_overdue"))
+            .collect::<Vec<_>>()
+    };
     // No members: both mandatory categories are empty.
-    assert_eq!(
-        codes(&c, "2020-01-01").iter().filter(|c| **c == "mandatory_category_empty").count(),
-        2
-    );
+    assert_eq!(codes(&c, "2020-01-01").iter().filter(|c| **c == "mandatory_category_empty").count(), 2);
     c.admit("A", PartyKind::Person, "employees", None);
     c.admit("B", PartyKind::Person, "beneficiaries", None);
-    c.ok(
-        "2020-01-10",
-        admit("C", PartyKind::Organisation, "businesses", None, Some(Cents(5_000))),
-    );
+    c.ok("2020-01-10", admit("C", PartyKind::Organisation, "businesses", None, Some(Cents(5_000))));
     assert!(codes(&c, "2020-06-01").is_empty(), "{:?}", codes(&c, "2020-06-01"));
     // Five years after subscribing, C has still not paid up.
     assert_eq!(codes(&c, "2025-01-09"), Vec::<&str>::new());
@@ -694,20 +309,14 @@ fn compliance_finds_empty_mandatory_categories_unpaid_shares_and_overdue_reimbur
     // A leaves: employees empty; its shares still wait for reimbursement.
     c.ok("2021-01-01", Command::Withdraw { member: m(1) });
     let found = codes(&c, "2026-01-05");
-    assert!(
-        found.contains(&"mandatory_category_empty") && found.contains(&"reimbursement_overdue"),
-        "{found:?}"
-    );
+    assert!(found.contains(&"mandatory_category_empty") && found.contains(&"reimbursement_overdue"), "{found:?}");
 }
 
 #[test]
 fn the_capital_summary_adds_up() {
     let mut c = Coop::new();
     c.admit("A", PartyKind::Person, "employees", Some(3));
-    c.ok(
-        "2020-01-10",
-        admit("C", PartyKind::Organisation, "businesses", None, Some(Cents(5_000))),
-    );
+    c.ok("2020-01-10", admit("C", PartyKind::Organisation, "businesses", None, Some(Cents(5_000))));
     let s = capital(&c.state);
     assert_eq!(s.subscribed_cents, Cents(35_000));
     assert_eq!(s.paid_cents, Cents(20_000));
@@ -726,18 +335,7 @@ fn fingerprints_ignore_personal_data_but_not_the_rest() {
     let c2 = admit("A", PartyKind::Person, "employees", Some(2), None);
     assert_eq!(a.fingerprint(), b.fingerprint());
     assert_ne!(a.fingerprint(), c2.fingerprint());
-    assert_ne!(
-        Personal {
-            name: "A".into(),
-            email: None
-        }
-        .digest("x"),
-        Personal {
-            name: "A".into(),
-            email: None
-        }
-        .digest("y")
-    );
+    assert_ne!(Personal { name: "A".into(), email: None }.digest("x"), Personal { name: "A".into(), email: None }.digest("y"));
 }
 
 mod properties {
@@ -776,55 +374,23 @@ mod properties {
         let n = state.members.len().max(1) as u32;
         let who = |w: u8| m(w as u32 % n + 1);
         match op {
-            Op::Admit {
-                kind,
-                category,
-                extra,
-                quarter,
-            } => {
+            Op::Admit { kind, category, extra, quarter } => {
                 let cat = CATS[*category as usize];
-                let min = state
-                    .statutes
-                    .as_ref()
-                    .and_then(|s| s.category(cat))
-                    .map_or(1, |c| c.min_shares as u64);
+                let min = state.statutes.as_ref().and_then(|s| s.category(cat)).map_or(1, |c| c.min_shares as u64);
                 let shares = min + *extra as u64;
                 let paid = quarter.then(|| Cents((shares as i64 * 5000 + 3) / 4));
                 admit("P", KINDS[*kind as usize], cat, Some(shares), paid)
             }
             Op::Subscribe { who: w, count, quarter } => {
                 let paid = quarter.then(|| Cents((*count as i64 * 5000 + 3) / 4));
-                Command::Subscribe {
-                    member: who(*w),
-                    count: *count as u64,
-                    class: None,
-                    paid,
-                }
+                Command::Subscribe { member: who(*w), count: *count as u64, class: None, paid }
             }
-            Op::Pay { who: w, euros } => Command::Pay {
-                member: who(*w),
-                amount: Cents(*euros as i64 * 100),
-            },
-            Op::Transfer { from, to, count } => Command::Transfer {
-                from: who(*from),
-                to: who(*to),
-                count: *count as u64,
-                class: None,
-            },
-            Op::Redeem { who: w, count } => Command::Redeem {
-                member: who(*w),
-                count: *count as u64,
-                class: None,
-            },
+            Op::Pay { who: w, euros } => Command::Pay { member: who(*w), amount: Cents(*euros as i64 * 100) },
+            Op::Transfer { from, to, count } => Command::Transfer { from: who(*from), to: who(*to), count: *count as u64, class: None },
+            Op::Redeem { who: w, count } => Command::Redeem { member: who(*w), count: *count as u64, class: None },
             Op::Withdraw { who: w } => Command::Withdraw { member: who(*w) },
-            Op::Move { who: w, category } => Command::Move {
-                member: who(*w),
-                category: CATS[*category as usize].into(),
-            },
-            Op::Lose { who: w } => Command::End {
-                member: who(*w),
-                cause: EndCause::LossOfQuality,
-            },
+            Op::Move { who: w, category } => Command::Move { member: who(*w), category: CATS[*category as usize].into() },
+            Op::Lose { who: w } => Command::End { member: who(*w), cause: EndCause::LossOfQuality },
         }
     }
 
@@ -873,6 +439,6 @@ mod properties {
 
     fn c_log(c: &Coop) -> Vec<(NaiveDate, Event)> {
         let st = c.state.statutes.clone().unwrap();
-        vec![(st.founded, Event::StatutesAdopted { statutes: st })]
+        vec![(st.founded, Event::StatutesAdopted { statutes: st, decided_by: None })]
     }
 }

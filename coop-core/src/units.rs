@@ -65,9 +65,7 @@ impl FromStr for Cents {
     /// Parses euros as typed by a user: `25`, `25.5`, `25.50`, `1000`. No sign, no
     /// thousands separator, at most two decimals, at most 10^12 euros.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || AmountError {
-            input: s.chars().take(40).collect(),
-        };
+        let err = || AmountError { input: s.chars().take(40).collect() };
         let t = s.trim();
         let t = t.strip_suffix('€').map(str::trim_end).unwrap_or(t);
         let (whole, frac) = match t.split_once(['.', ',']) {
@@ -160,9 +158,7 @@ pub struct FractionError {
 impl FromStr for Fraction {
     type Err = FractionError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || FractionError {
-            input: s.chars().take(40).collect(),
-        };
+        let err = || FractionError { input: s.chars().take(40).collect() };
         let t = s.trim();
         let (n, d) = match t.split_once('/') {
             Some((n, d)) => (n.trim(), d.trim()),
@@ -213,9 +209,7 @@ pub struct MajorityError {
 impl FromStr for Majority {
     type Err = MajorityError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || MajorityError {
-            input: s.chars().take(40).collect(),
-        };
+        let err = || MajorityError { input: s.chars().take(40).collect() };
         let t = s.trim();
         let (strict, rest) = if let Some(r) = t.strip_prefix(">=") {
             (false, r)
@@ -300,9 +294,7 @@ impl FromStr for MemberRef {
                 return Ok(MemberRef::Id(id));
             }
         }
-        Err(MemberRefError {
-            input: s.chars().take(40).collect(),
-        })
+        Err(MemberRefError { input: s.chars().take(40).collect() })
     }
 }
 
@@ -317,9 +309,7 @@ pub struct DateError {
 /// Parses a `YYYY-MM-DD` date, strictly (no other format, no time).
 pub fn parse_date(s: &str) -> Result<NaiveDate, DateError> {
     let t = s.trim();
-    let err = || DateError {
-        input: s.chars().take(40).collect(),
-    };
+    let err = || DateError { input: s.chars().take(40).collect() };
     if t.len() != 10 || t.as_bytes()[4] != b'-' || t.as_bytes()[7] != b'-' {
         return Err(err());
     }
@@ -329,9 +319,7 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, DateError> {
 /// Adds a number of calendar years, clamping 29 February to 28 February.
 pub fn add_years(date: NaiveDate, years: i32) -> NaiveDate {
     use chrono::Datelike;
-    date.with_year(date.year() + years)
-        .or_else(|| date.pred_opt().and_then(|d| d.with_year(d.year() + years)))
-        .unwrap_or(date)
+    date.with_year(date.year() + years).or_else(|| date.pred_opt().and_then(|d| d.with_year(d.year() + years))).unwrap_or(date)
 }
 
 #[cfg(test)]

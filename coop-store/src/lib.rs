@@ -76,10 +76,7 @@ impl From<sled::transaction::TransactionError<Error>> for Error {
 }
 
 fn refusal_list(v: &[(usize, Refusal)]) -> String {
-    v.iter()
-        .map(|(i, r)| format!("command {}: {r}", i + 1))
-        .collect::<Vec<_>>()
-        .join("; ")
+    v.iter().map(|(i, r)| format!("command {}: {r}", i + 1)).collect::<Vec<_>>().join("; ")
 }
 
 /// Result alias of the store.

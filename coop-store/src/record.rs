@@ -112,17 +112,7 @@ pub fn seal(
     prev: &str,
     event: &Event,
 ) -> (Vec<u8>, String) {
-    let body = BodyOut {
-        v: coop_core::EVENT_SCHEMA,
-        seq,
-        id,
-        recorded,
-        effective,
-        actor,
-        command,
-        prev,
-        event,
-    };
+    let body = BodyOut { v: coop_core::EVENT_SCHEMA, seq, id, recorded, effective, actor, command, prev, event };
     // Serializing plain structs, strings and integers cannot fail.
     let body = serde_json::to_string(&body).unwrap_or_default();
     let hash = hex::encode(Sha256::digest(body.as_bytes()));
@@ -146,10 +136,7 @@ pub fn open(bytes: &[u8], expected_seq: u64, prev_hash: &str) -> Result<Envelope
     }
     let body: BodyIn = serde_json::from_str(body_text).map_err(|e| RecordError::Malformed(e.to_string()))?;
     if body.seq != expected_seq {
-        return Err(RecordError::Sequence {
-            expected: expected_seq,
-            found: body.seq,
-        });
+        return Err(RecordError::Sequence { expected: expected_seq, found: body.seq });
     }
     if body.prev != prev_hash {
         return Err(RecordError::BrokenLink);
@@ -175,21 +162,9 @@ mod tests {
     use coop_core::{Cents, MemberNo};
 
     fn sample() -> (Vec<u8>, String) {
-        let ev = Event::SharesPaid {
-            member: MemberNo(3),
-            amount_cents: Cents(1250),
-        };
+        let ev = Event::SharesPaid { member: MemberNo(3), amount_cents: Cents(1250) };
         let t = DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z").unwrap().with_timezone(&Utc);
-        seal(
-            7,
-            Ulid(42),
-            &t,
-            NaiveDate::from_ymd_opt(2026, 1, 2).unwrap(),
-            "sec",
-            "cmd1",
-            GENESIS_HASH,
-            &ev,
-        )
+        seal(7, Ulid(42), &t, NaiveDate::from_ymd_opt(2026, 1, 2).unwrap(), "sec", "cmd1", GENESIS_HASH, &ev)
     }
 
     #[test]
@@ -208,11 +183,7 @@ mod tests {
             for delta in [1u8, 0x20, 0x80] {
                 let mut b = bytes.clone();
                 b[i] ^= delta;
-                assert!(
-                    open(&b, 7, GENESIS_HASH).is_err(),
-                    "byte {i} ^ {delta:#x} went unseen: {}",
-                    String::from_utf8_lossy(&b)
-                );
+                assert!(open(&b, 7, GENESIS_HASH).is_err(), "byte {i} ^ {delta:#x} went unseen: {}", String::from_utf8_lossy(&b));
             }
         }
     }
@@ -220,10 +191,7 @@ mod tests {
     #[test]
     fn wrong_place_or_link_is_detected() {
         let (bytes, _) = sample();
-        assert!(matches!(
-            open(&bytes, 8, GENESIS_HASH),
-            Err(RecordError::Sequence { expected: 8, found: 7 })
-        ));
+        assert!(matches!(open(&bytes, 8, GENESIS_HASH), Err(RecordError::Sequence { expected: 8, found: 7 })));
         assert!(matches!(open(&bytes, 7, "ab"), Err(RecordError::BrokenLink)));
     }
 }

@@ -74,13 +74,7 @@ impl Request {
     /// A request dated today, by the actor `coop`, with a fresh command id.
     pub fn new(command: Command) -> Request {
         let today = chrono::Local::now().date_naive();
-        Request {
-            command,
-            date: today,
-            today,
-            actor: "coop".into(),
-            command_id: None,
-        }
+        Request { command, date: today, today, actor: "coop".into(), command_id: None }
     }
     /// Sets the legal date of the fact.
     pub fn dated(mut self, date: NaiveDate) -> Request {
@@ -212,11 +206,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options {
-            snapshot_every: SNAPSHOT_EVERY,
-            cache_bytes: 64 * 1024 * 1024,
-            audit: false,
-        }
+        Options { snapshot_every: SNAPSHOT_EVERY, cache_bytes: 64 * 1024 * 1024, audit: false }
     }
 }
 
@@ -225,10 +215,7 @@ fn key(seq: u64) -> [u8; 8] {
 }
 
 fn integrity(seq: u64, reason: impl Into<String>) -> Error {
-    Error::Integrity {
-        seq,
-        reason: reason.into(),
-    }
+    Error::Integrity { seq, reason: reason.into() }
 }
 
 impl Store {
@@ -240,14 +227,10 @@ impl Store {
     /// Opens (or creates) the store at `path` with options.
     pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<Store> {
         let path = path.as_ref().to_path_buf();
-        let db = sled::Config::new()
-            .path(&path)
-            .cache_capacity(options.cache_bytes)
-            .open()
-            .map_err(|e| match e {
-                sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => Error::InUse(path.display().to_string()),
-                other => Error::Storage(other),
-            })?;
+        let db = sled::Config::new().path(&path).cache_capacity(options.cache_bytes).open().map_err(|e| match e {
+            sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => Error::InUse(path.display().to_string()),
+            other => Error::Storage(other),
+        })?;
         let tree = |name: &str| db.open_tree(name);
         let (log, meta, commands, personal) = (tree("log")?, tree("meta")?, tree("commands")?, tree("personal")?);
         match meta.get(K_FORMAT)? {
@@ -255,11 +238,7 @@ impl Store {
             Some(f) => {
                 return Err(integrity(
                     0,
-                    format!(
-                        "unknown store format '{}'; this coop reads {}",
-                        String::from_utf8_lossy(&f),
-                        String::from_utf8_lossy(FORMAT)
-                    ),
+                    format!("unknown store format '{}'; this coop reads {}", String::from_utf8_lossy(&f), String::from_utf8_lossy(FORMAT)),
                 ))
             }
             None if log.is_empty() => {
@@ -277,10 +256,7 @@ impl Store {
         }
         let head: Head = match meta.get(K_HEAD)? {
             Some(h) => serde_json::from_slice(&h).map_err(|e| integrity(0, format!("unreadable head: {e}")))?,
-            None => Head {
-                seq: 0,
-                hash: GENESIS_HASH.into(),
-            },
+            None => Head { seq: 0, hash: GENESIS_HASH.into() },
         };
         let store = Store {
             path,
@@ -292,10 +268,7 @@ impl Store {
             snapshot_every: options.snapshot_every.max(1),
             inner: Mutex::new(Inner {
                 state: State::default(),
-                head: Head {
-                    seq: 0,
-                    hash: GENESIS_HASH.into(),
-                },
+                head: Head { seq: 0, hash: GENESIS_HASH.into() },
                 snapshot_seq: 0,
                 damaged: None,
             }),
@@ -321,13 +294,7 @@ impl Store {
     /// [`Store::verify`] can say where it breaks and [`Store::export_events`] can copy it out.
     /// Commands and state queries on such a store fail with the integrity error.
     pub fn open_for_audit(path: impl AsRef<Path>) -> Result<Store> {
-        Store::open_with(
-            path,
-            Options {
-                audit: true,
-                ..Options::default()
-            },
-        )
+        Store::open_with(path, Options { audit: true, ..Options::default() })
     }
 
     /// Why the store could not be loaded, when opened for audit on a damaged log.
@@ -397,9 +364,7 @@ impl Store {
                 })
                 .map_err(|e| integrity(expected, e.to_string()))?;
             if keep(expected, &env) {
-                state
-                    .apply(env.effective, &env.event)
-                    .map_err(|e| integrity(expected, e.to_string()))?;
+                state.apply(env.effective, &env.event).map_err(|e| integrity(expected, e.to_string()))?;
             }
             prev = Some(env.hash);
             expected += 1;
@@ -460,11 +425,7 @@ impl Store {
 
     /// The personal data of a party, unless it was never stored here or has been erased.
     pub fn personal(&self, party: PartyId) -> Result<Option<Personal>> {
-        Ok(self
-            .personal
-            .get(party.to_bytes())?
-            .and_then(|b| serde_json::from_slice::<PersonalEntry>(&b).ok())
-            .map(|p| p.data))
+        Ok(self.personal.get(party.to_bytes())?.and_then(|b| serde_json::from_slice::<PersonalEntry>(&b).ok()).map(|p| p.data))
     }
 
     /// The register of `state` with names joined from the personal data.
@@ -498,10 +459,7 @@ impl Store {
                     // The head moved under us: catch up with the log and decide again.
                     let head: Head = match self.meta.get(K_HEAD)? {
                         Some(h) => serde_json::from_slice(&h).map_err(|e| integrity(0, format!("unreadable head: {e}")))?,
-                        None => Head {
-                            seq: 0,
-                            hash: GENESIS_HASH.into(),
-                        },
+                        None => Head { seq: 0, hash: GENESIS_HASH.into() },
                     };
                     let (state, snap) = self.load(&head)?;
                     inner.state = state;
@@ -529,11 +487,7 @@ impl Store {
             if receipts[i].is_some() {
                 continue;
             }
-            let ctx = Context {
-                today: r.today,
-                fresh_id: Ulid::new(),
-                salt: fresh_salt(),
-            };
+            let ctx = Context { today: r.today, fresh_id: Ulid::new(), salt: fresh_salt() };
             let state = work.as_ref().unwrap_or(&inner.state);
             match decide(state, r.date, &r.command, &ctx) {
                 Err(refusal) => refusals.push((i, refusal)),
@@ -541,19 +495,10 @@ impl Store {
                     if requests.len() > 1 {
                         let w = work.get_or_insert_with(|| inner.state.clone());
                         for e in &events {
-                            w.apply(r.date, e)
-                                .map_err(|e| integrity(inner.head.seq, format!("decided event does not apply: {e}")))?;
+                            w.apply(r.date, e).map_err(|e| integrity(inner.head.seq, format!("decided event does not apply: {e}")))?;
                         }
                     }
-                    let personal = r.command.personal().map(|p| {
-                        (
-                            ctx.fresh_id,
-                            PersonalEntry {
-                                salt: ctx.salt.clone(),
-                                data: p.clone(),
-                            },
-                        )
-                    });
+                    let personal = r.command.personal().map(|p| (ctx.fresh_id, PersonalEntry { salt: ctx.salt.clone(), data: p.clone() }));
                     let id = r.command_id.clone().unwrap_or_else(|| Ulid::new().to_string());
                     planned.push((i, id, events, personal));
                 }
@@ -593,11 +538,7 @@ impl Store {
                 records.push((seq, bytes));
                 hash = h;
             }
-            let entry = CommandEntry {
-                first,
-                last: seq,
-                fingerprint: r.command.fingerprint(),
-            };
+            let entry = CommandEntry { first, last: seq, fingerprint: r.command.fingerprint() };
             cmd_entries.push((id.clone(), serde_json::to_vec(&entry).unwrap_or_default()));
             envelopes.push((*i, id.clone(), envs));
         }
@@ -611,8 +552,7 @@ impl Store {
             if requests.len() == 1 {
                 for (i, _, events, _) in &planned {
                     for e in events {
-                        s.apply(requests[*i].date, e)
-                            .map_err(|e| integrity(old_seq, format!("decided event does not apply: {e}")))?;
+                        s.apply(requests[*i].date, e).map_err(|e| integrity(old_seq, format!("decided event does not apply: {e}")))?;
                     }
                 }
             }
@@ -621,11 +561,7 @@ impl Store {
             None
         };
         let snapshot = if snapshot_due {
-            let snap = Snapshot {
-                seq: new_head.seq,
-                hash: new_head.hash.clone(),
-                state: after.clone().unwrap_or_default(),
-            };
+            let snap = Snapshot { seq: new_head.seq, hash: new_head.hash.clone(), state: after.clone().unwrap_or_default() };
             Some(serde_json::to_vec(&snap).map_err(|e| integrity(new_head.seq, format!("snapshot: {e}")))?)
         } else {
             None
@@ -692,16 +628,9 @@ impl Store {
             match prev {
                 Some(r) => out.push(r),
                 None => {
-                    let (j, id, events) = fresh
-                        .next()
-                        .filter(|(j, _, _)| *j == i)
-                        .ok_or_else(|| integrity(0, "receipts out of order"))?;
+                    let (j, id, events) = fresh.next().filter(|(j, _, _)| *j == i).ok_or_else(|| integrity(0, "receipts out of order"))?;
                     debug_assert_eq!(i, j);
-                    out.push(Receipt {
-                        command_id: id,
-                        events,
-                        replayed: false,
-                    });
+                    out.push(Receipt { command_id: id, events, replayed: false });
                 }
             }
         }
@@ -721,11 +650,7 @@ impl Store {
             return Err(Error::CommandIdReused(id.to_string()));
         }
         let events = self.events(entry.first, (entry.last + 1 - entry.first) as usize)?;
-        Ok(Some(Receipt {
-            command_id: id.to_string(),
-            events,
-            replayed: true,
-        }))
+        Ok(Some(Receipt { command_id: id.to_string(), events, replayed: true }))
     }
 
     /// Up to `limit` events from sequence number `from`.
@@ -770,19 +695,9 @@ impl Store {
         let events = expected - 1;
         if events != head.seq || prev != head.hash {
             let seq = events.min(head.seq) + 1;
-            return Ok(bad(
-                seq,
-                prev,
-                format!("the log holds {events} events but its head says {}", head.seq),
-            ));
+            return Ok(bad(seq, prev, format!("the log holds {events} events but its head says {}", head.seq)));
         }
-        Ok(VerifyReport {
-            events,
-            head_hash: prev,
-            ok: true,
-            first_bad_seq: None,
-            problem: None,
-        })
+        Ok(VerifyReport { events, head_hash: prev, ok: true, first_bad_seq: None, problem: None })
     }
 
     /// Rebuilds the state from the first event and compares it with the state kept (snapshot
@@ -806,24 +721,14 @@ impl Store {
             }
         }
         let totals_differ = kept.capital != rebuilt.capital || kept.statutes != rebuilt.statutes || kept.parties != rebuilt.parties;
-        Ok(ReplayReport {
-            events: head.seq,
-            snapshot_seq,
-            matches: kept == rebuilt,
-            differing_members: differing,
-            totals_differ,
-        })
+        Ok(ReplayReport { events: head.seq, snapshot_seq, matches: kept == rebuilt, differing_members: differing, totals_differ })
     }
 
     /// Writes the log as JSON Lines: a header line, then one record per line, byte for byte
     /// as stored (so an auditor can re-hash each body). Returns the number of events.
     pub fn export_events(&self, out: &mut dyn Write) -> Result<u64> {
         let head = self.head();
-        let header = ExportHeader {
-            coop_export: 1,
-            events: head.seq,
-            head_hash: head.hash.clone(),
-        };
+        let header = ExportHeader { coop_export: 1, events: head.seq, head_hash: head.hash.clone() };
         serde_json::to_writer(&mut *out, &header).map_err(std::io::Error::from)?;
         out.write_all(b"\n")?;
         for item in self.log.range(key(1)..=key(head.seq.max(1))) {
@@ -843,32 +748,15 @@ impl Store {
         if inner.head.seq != 0 {
             return Err(Error::NotEmpty(inner.head.seq));
         }
-        let bad = |line: usize, reason: String| Error::BadImport {
-            line,
-            reason,
-            integrity: false,
-        };
-        let broken = |line: usize, reason: String| Error::BadImport {
-            line,
-            reason,
-            integrity: true,
-        };
+        let bad = |line: usize, reason: String| Error::BadImport { line, reason, integrity: false };
+        let broken = |line: usize, reason: String| Error::BadImport { line, reason, integrity: true };
         let mut lines = input.split(b'\n');
-        let header_line = lines
-            .next()
-            .transpose()?
-            .ok_or_else(|| bad(1, "the file is empty; expected a coop export".into()))?;
+        let header_line = lines.next().transpose()?.ok_or_else(|| bad(1, "the file is empty; expected a coop export".into()))?;
         let header: ExportHeader = serde_json::from_slice(&header_line).map_err(|e| {
-            bad(
-                1,
-                format!("the first line is not a coop export header ({{\"coop_export\":1,\"events\":N,\"head_hash\":\"...\"}}): {e}"),
-            )
+            bad(1, format!("the first line is not a coop export header ({{\"coop_export\":1,\"events\":N,\"head_hash\":\"...\"}}): {e}"))
         })?;
         if header.coop_export != 1 {
-            return Err(bad(
-                1,
-                format!("export format {} is not one this coop reads (1)", header.coop_export),
-            ));
+            return Err(bad(1, format!("export format {} is not one this coop reads (1)", header.coop_export)));
         }
         let mut state = State::default();
         let mut prev = GENESIS_HASH.to_string();
@@ -886,9 +774,7 @@ impl Store {
                 RecordError::Malformed(m) => bad(line_no, format!("not a coop event record: {m}")),
                 other => broken(line_no, format!("event {seq}: {other}")),
             })?;
-            state
-                .apply(env.effective, &env.event)
-                .map_err(|e| broken(line_no, format!("event {seq}: {e}")))?;
+            state.apply(env.effective, &env.event).map_err(|e| broken(line_no, format!("event {seq}: {e}")))?;
             prev = env.hash;
             let c = commands.entry(env.command_id).or_insert((seq, seq));
             c.1 = seq;
@@ -899,11 +785,7 @@ impl Store {
             return Err(broken(line_no, format!("the file holds {n} events ending with hash {prev}, but its header announces {} ending with {}: it was truncated or altered", header.events, header.head_hash)));
         }
         let head = Head { seq: n, hash: prev };
-        let snapshot = Snapshot {
-            seq: head.seq,
-            hash: head.hash.clone(),
-            state: state.clone(),
-        };
+        let snapshot = Snapshot { seq: head.seq, hash: head.hash.clone(), state: state.clone() };
         let mut batch = sled::Batch::default();
         for (seq, bytes) in &records {
             batch.insert(&key(*seq), bytes.as_slice());
@@ -911,11 +793,7 @@ impl Store {
         let mut cmd_batch = sled::Batch::default();
         for (id, (first, last)) in &commands {
             // Imported commands have no fingerprint: a retry under the same id is refused.
-            let entry = CommandEntry {
-                first: *first,
-                last: *last,
-                fingerprint: String::new(),
-            };
+            let entry = CommandEntry { first: *first, last: *last, fingerprint: String::new() };
             cmd_batch.insert(id.as_bytes(), serde_json::to_vec(&entry).unwrap_or_default());
         }
         // Records first, then the head that makes them visible: a crash in between leaves an
@@ -937,10 +815,7 @@ impl Store {
         inner.state = state;
         inner.head = head.clone();
         inner.snapshot_seq = head.seq;
-        Ok(ImportReport {
-            events: head.seq,
-            head_hash: head.hash,
-        })
+        Ok(ImportReport { events: head.seq, head_hash: head.hash })
     }
 }
 

@@ -3,40 +3,38 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-struct Env {
-    dir: tempfile::TempDir,
+pub struct Env {
+    pub dir: tempfile::TempDir,
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
 }
 
 impl Run {
-    fn json(&self) -> serde_json::Value {
+    pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
     }
 }
 
 impl Env {
-    fn new() -> Env {
-        Env {
-            dir: tempfile::tempdir().unwrap(),
-        }
+    pub fn new() -> Env {
+        Env { dir: tempfile::tempdir().unwrap() }
     }
-    fn store(&self) -> PathBuf {
+    pub fn store(&self) -> PathBuf {
         self.dir.path().join("coop.db")
     }
-    fn file(&self, name: &str, text: &str) -> PathBuf {
+    pub fn file(&self, name: &str, text: &str) -> PathBuf {
         let p = self.dir.path().join(name);
         std::fs::write(&p, text).unwrap();
         p
     }
-    fn run(&self, args: &[&str]) -> Run {
+    pub fn run(&self, args: &[&str]) -> Run {
         self.run_on(&self.store(), args)
     }
-    fn run_on(&self, store: &Path, args: &[&str]) -> Run {
+    pub fn run_on(&self, store: &Path, args: &[&str]) -> Run {
         let out: Output = Command::new(env!("CARGO_BIN_EXE_coop"))
             .arg("--store")
             .arg(store)
@@ -52,16 +50,16 @@ impl Env {
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
     }
-    fn ok(&self, args: &[&str]) -> Run {
+    pub fn ok(&self, args: &[&str]) -> Run {
         let r = self.run(args);
         assert_eq!(r.code, 0, "coop {args:?} failed: {}{}", r.stdout, r.stderr);
         r
     }
-    fn init(&self) {
+    pub fn init(&self) {
         let statutes = self.file("statutes.toml", coop::SAMPLE_STATUTES);
         self.ok(&["init", "--statutes", statutes.to_str().unwrap()]);
     }
-    fn events(&self) -> u64 {
+    pub fn events(&self) -> u64 {
         self.ok(&["audit", "verify", "--json"]).json()["events"].as_u64().unwrap()
     }
 }
@@ -70,40 +68,19 @@ impl Env {
 fn the_demo_prints_its_register_and_answers_every_query() {
     let env = Env::new();
     let demo = env.ok(&["demo"]);
-    assert!(
-        demo.stdout.contains("created the sample cooperative") && demo.stdout.contains("capital:"),
-        "{}",
-        demo.stdout
-    );
+    assert!(demo.stdout.contains("created the sample cooperative") && demo.stdout.contains("capital:"), "{}", demo.stdout);
     let again = env.ok(&["demo"]);
     assert!(again.stdout.contains("already holds the sample cooperative"));
     let reg = env.ok(&["register", "--json"]).json();
     let rows = reg.as_array().unwrap();
     assert_eq!(rows.len(), 70);
-    for key in [
-        "number",
-        "id",
-        "name",
-        "kind",
-        "category",
-        "college",
-        "shares",
-        "subscribed_cents",
-        "paid_cents",
-        "admitted",
-        "ended",
-        "status",
-    ] {
+    for key in
+        ["number", "id", "name", "kind", "category", "college", "shares", "subscribed_cents", "paid_cents", "admitted", "ended", "status"]
+    {
         assert!(rows[0].get(key).is_some(), "register lacks {key}");
     }
     let cap = env.ok(&["capital", "--json"]).json();
-    for key in [
-        "subscribed_cents",
-        "paid_cents",
-        "highest_cents",
-        "floor_cents",
-        "public_bodies_share",
-    ] {
+    for key in ["subscribed_cents", "paid_cents", "highest_cents", "floor_cents", "public_bodies_share"] {
         assert!(cap.get(key).is_some(), "capital lacks {key}");
     }
     let sum: i64 = rows.iter().map(|r| r["subscribed_cents"].as_i64().unwrap()).sum();
@@ -132,11 +109,7 @@ fn statutes_check_lists_every_problem_with_lines() {
     let f = env.file("bad.toml", &bad);
     let r = env.run(&["statutes", "check", f.to_str().unwrap()]);
     assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("weighs 55 %") && r.stderr.contains("sum to 115 %") && r.stderr.contains("below 1/4"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("weighs 55 %") && r.stderr.contains("sum to 115 %") && r.stderr.contains("below 1/4"), "{}", r.stderr);
     assert!(r.stderr.contains("line 7: unknown key 'floor_fractoin'"), "{}", r.stderr);
     let good = env.file("good.toml", coop::SAMPLE_STATUTES);
     env.ok(&["statutes", "check", good.to_str().unwrap()]);
@@ -198,18 +171,7 @@ fn a_secretary_keeps_the_register_and_bad_input_writes_nothing() {
         assert!(!r.stderr.trim().is_empty());
     }
     // Governance rules: exit 1, nothing written.
-    let r = env.run(&[
-        "member",
-        "admit",
-        "--name",
-        "Commune 2",
-        "--kind",
-        "public-body",
-        "--category",
-        "public",
-        "--date",
-        "2020-02-01",
-    ]);
+    let r = env.run(&["member", "admit", "--name", "Commune 2", "--kind", "public-body", "--category", "public", "--date", "2020-02-01"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("public bodies would hold"), "{}", r.stderr);
     let r = env.run(&["shares", "redeem", "1", "--count", "10", "--date", "2020-02-01"]);
@@ -220,18 +182,7 @@ fn a_secretary_keeps_the_register_and_bad_input_writes_nothing() {
     // The life of a member.
     env.ok(&["shares", "subscribe", "1", "--count", "4", "--paid", "50", "--date", "2021-01-01"]);
     env.ok(&["shares", "pay", "1", "--amount", "150", "--date", "2021-06-01"]);
-    env.ok(&[
-        "member",
-        "admit",
-        "--name",
-        "Léa Roux",
-        "--category",
-        "beneficiaries",
-        "--shares",
-        "40",
-        "--date",
-        "2021-06-01",
-    ]);
+    env.ok(&["member", "admit", "--name", "Léa Roux", "--category", "beneficiaries", "--shares", "40", "--date", "2021-06-01"]);
     env.ok(&["shares", "transfer", "1", "3", "--count", "2", "--date", "2021-07-01"]);
     env.ok(&["member", "move", "3", "--category", "volunteers", "--date", "2021-08-01"]);
     env.ok(&["member", "withdraw", "3", "--date", "2022-01-01"]);
@@ -256,18 +207,7 @@ fn a_secretary_keeps_the_register_and_bad_input_writes_nothing() {
 fn the_same_command_id_records_once() {
     let env = Env::new();
     env.init();
-    let args = [
-        "member",
-        "admit",
-        "--name",
-        "A",
-        "--category",
-        "employees",
-        "--command-id",
-        "row-17",
-        "--date",
-        "2020-01-01",
-    ];
+    let args = ["member", "admit", "--name", "A", "--category", "employees", "--command-id", "row-17", "--date", "2020-01-01"];
     env.ok(&args);
     let again = env.ok(&args);
     assert!(again.stdout.contains("already recorded"), "{}", again.stdout);
@@ -295,11 +235,7 @@ fn an_exported_log_reimports_and_one_edited_line_is_refused() {
     let target = env.dir.path().join("edited.db");
     let r = env.run_on(&target, &["import", "events", edited.to_str().unwrap()]);
     assert_eq!(r.code, 3, "{}", r.stderr);
-    assert!(
-        r.stderr.contains(&format!("line {}", at + 1)) && r.stderr.contains("nothing was written"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains(&format!("line {}", at + 1)) && r.stderr.contains("nothing was written"), "{}", r.stderr);
     assert!(!target.exists());
 
     // A truncated export is noticed thanks to its header.
@@ -340,19 +276,13 @@ fn a_spreadsheet_register_imports_whole_or_not_at_all() {
     );
     let r = env.run(&["import", "members", bad.to_str().unwrap()]);
     assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("line 3: shares 'x'") && r.stderr.contains("line 4: admitted"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("line 3: shares 'x'") && r.stderr.contains("line 4: admitted"), "{}", r.stderr);
     let unknown_col = env.file("col.csv", "name,category,shares,admitted,emial\nA,employees,1,2020-01-01,a@b.c\n");
     let r = env.run(&["import", "members", unknown_col.to_str().unwrap()]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("unknown column 'emial'"), "{}", r.stderr);
-    let refused = env.file(
-        "rule.csv",
-        "name,category,shares,admitted\nA,employees,1,2020-01-01\nB,businesses,2,2020-01-01\nC,nowhere,1,2020-01-01\n",
-    );
+    let refused = env
+        .file("rule.csv", "name,category,shares,admitted\nA,employees,1,2020-01-01\nB,businesses,2,2020-01-01\nC,nowhere,1,2020-01-01\n");
     let r = env.run(&["import", "members", refused.to_str().unwrap()]);
     assert_eq!(r.code, 2, "an unknown category is bad input");
     assert!(
@@ -383,10 +313,11 @@ fn a_tampered_store_fails_verify_with_exit_3_and_the_first_bad_event() {
         let db = sled::open(env.store()).unwrap();
         let log = db.open_tree("log").unwrap();
         let v = log.get(42u64.to_be_bytes()).unwrap().unwrap();
-        let t = String::from_utf8(v.to_vec())
-            .unwrap()
-            .replacen("\"count\":", "\"count\":9", 1)
-            .replacen("\"category\":\"", "\"category\":\"x", 1);
+        let t = String::from_utf8(v.to_vec()).unwrap().replacen("\"count\":", "\"count\":9", 1).replacen(
+            "\"category\":\"",
+            "\"category\":\"x",
+            1,
+        );
         assert_ne!(t.as_bytes(), v.as_ref());
         log.insert(42u64.to_be_bytes(), t.as_bytes()).unwrap();
         db.flush().unwrap();

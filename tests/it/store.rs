@@ -15,10 +15,7 @@ fn found(store: &Store) {
 
 fn admit(name: &str, kind: PartyKind, category: &str, shares: u64) -> Command {
     Command::Admit {
-        personal: Personal {
-            name: name.into(),
-            email: None,
-        },
+        personal: Personal { name: name.into(), email: None },
         kind,
         category: category.into(),
         shares: Some(shares),
@@ -37,17 +34,13 @@ fn a_command_id_appends_once_and_a_reused_id_is_refused() {
     let store = Store::open(dir.path().join("s")).unwrap();
     found(&store);
     let cmd = admit("Camille", PartyKind::Person, "employees", 1);
-    let first = store
-        .execute(Request::new(cmd.clone()).dated(d("2020-01-01")).with_id("abc"))
-        .unwrap();
+    let first = store.execute(Request::new(cmd.clone()).dated(d("2020-01-01")).with_id("abc")).unwrap();
     let again = store.execute(Request::new(cmd).dated(d("2020-01-01")).with_id("abc")).unwrap();
     assert!(!first.replayed && again.replayed);
     assert_eq!(first.seqs(), again.seqs());
     assert_eq!(store.head().seq, 3);
     let other = admit("Camille", PartyKind::Person, "employees", 2);
-    let err = store
-        .execute(Request::new(other).dated(d("2020-01-01")).with_id("abc"))
-        .unwrap_err();
+    let err = store.execute(Request::new(other).dated(d("2020-01-01")).with_id("abc")).unwrap_err();
     assert!(matches!(err, coop::Error::CommandIdReused(_)), "{err}");
     assert_eq!(store.head().seq, 3);
 }
@@ -59,24 +52,10 @@ fn a_refused_command_writes_nothing_and_the_store_reopens_to_the_same_state() {
     let (state, head) = {
         let store = Store::open(&path).unwrap();
         found(&store);
-        store
-            .execute(Request::new(admit("A", PartyKind::Person, "employees", 2)).dated(d("2020-01-01")))
-            .unwrap();
+        store.execute(Request::new(admit("A", PartyKind::Person, "employees", 2)).dated(d("2020-01-01"))).unwrap();
         let before = store.head();
-        let err = store
-            .execute(
-                Request::new(Command::Redeem {
-                    member: m(1),
-                    count: 2,
-                    class: None,
-                })
-                .dated(d("2020-02-01")),
-            )
-            .unwrap_err();
-        assert!(
-            matches!(err, coop::Error::Refused(ref r) if r.rule == coop::Rule::MinimumShares),
-            "{err}"
-        );
+        let err = store.execute(Request::new(Command::Redeem { member: m(1), count: 2, class: None }).dated(d("2020-02-01"))).unwrap_err();
+        assert!(matches!(err, coop::Error::Refused(ref r) if r.rule == coop::Rule::MinimumShares), "{err}");
         assert_eq!(store.head(), before);
         (store.state(), store.head())
     };
@@ -108,25 +87,10 @@ fn as_of_queries_fold_only_facts_dated_on_or_before_the_date() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().join("s")).unwrap();
     found(&store);
-    store
-        .execute(Request::new(admit("A", PartyKind::Person, "employees", 3)).dated(d("2020-01-01")))
-        .unwrap();
-    store
-        .execute(Request::new(admit("B", PartyKind::Person, "beneficiaries", 1)).dated(d("2021-01-01")))
-        .unwrap();
-    store
-        .execute(Request::new(Command::Withdraw { member: m(1) }).dated(d("2022-01-01")))
-        .unwrap();
-    store
-        .execute(
-            Request::new(Command::Redeem {
-                member: m(1),
-                count: 3,
-                class: None,
-            })
-            .dated(d("2022-06-01")),
-        )
-        .unwrap();
+    store.execute(Request::new(admit("A", PartyKind::Person, "employees", 3)).dated(d("2020-01-01"))).unwrap();
+    store.execute(Request::new(admit("B", PartyKind::Person, "beneficiaries", 1)).dated(d("2021-01-01"))).unwrap();
+    store.execute(Request::new(Command::Withdraw { member: m(1) }).dated(d("2022-01-01"))).unwrap();
+    store.execute(Request::new(Command::Redeem { member: m(1), count: 3, class: None }).dated(d("2022-06-01"))).unwrap();
     let s2020 = store.state_as_of(d("2020-12-31")).unwrap();
     assert_eq!(s2020.members.len(), 1);
     assert_eq!(s2020.capital.subscribed, Cents(15_000));
@@ -146,9 +110,7 @@ fn edits_deletions_and_swaps_in_the_sled_log_are_found_by_verify() {
         let store = Store::open(&path).unwrap();
         found(&store);
         for i in 0..6 {
-            store
-                .execute(Request::new(admit(&format!("M{i}"), PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-01")))
-                .unwrap();
+            store.execute(Request::new(admit(&format!("M{i}"), PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-01"))).unwrap();
         }
         assert!(store.verify().unwrap().ok);
     }
@@ -226,18 +188,8 @@ fn an_export_reimports_into_an_empty_store_with_the_same_state() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().join("a")).unwrap();
     found(&store);
-    store
-        .execute(Request::new(admit("A", PartyKind::Person, "employees", 3)).dated(d("2020-01-01")))
-        .unwrap();
-    store
-        .execute(
-            Request::new(Command::End {
-                member: m(1),
-                cause: EndCause::LossOfQuality,
-            })
-            .dated(d("2021-01-01")),
-        )
-        .unwrap();
+    store.execute(Request::new(admit("A", PartyKind::Person, "employees", 3)).dated(d("2020-01-01"))).unwrap();
+    store.execute(Request::new(Command::End { member: m(1), cause: EndCause::LossOfQuality }).dated(d("2021-01-01"))).unwrap();
     let mut buf = Vec::new();
     assert_eq!(store.export_events(&mut buf).unwrap(), 4);
     let copy = Store::open(dir.path().join("b")).unwrap();

@@ -1,0 +1,303 @@
+//! `coop assembly …`: parse, call the library, print. Rules are in coop-core.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use coop_core::{Assembly, Command, MemberNo, ResolutionKind, State, Statutes};
+use coop_store::Store;
+use serde_json::json;
+
+use crate::args::{AssemblyCmd, KindOfAssembly};
+use crate::documents::{self, MinutesInput};
+use crate::output::{self, Table};
+use crate::{read_file, state_for, written, Ctx, Failure, Out};
+
+fn find<'s>(state: &'s State, slug: &str) -> Result<&'s Assembly, Failure> {
+    state.assemblies.get(slug).ok_or_else(|| {
+        let known: Vec<&str> = state.assemblies.keys().map(String::as_str).collect();
+        Failure::input(format!(
+            "assembly '{slug}' is not in the log (assemblies: {})",
+            if known.is_empty() { "none yet".into() } else { known.join(", ") }
+        ))
+    })
+}
+
+fn statutes(state: &State) -> Result<&Statutes, Failure> {
+    state.statutes.as_ref().ok_or_else(|| Failure::input("no statutes in force on that date"))
+}
+
+/// A function giving each member's name from the personal data kept beside the log.
+fn names(store: &Store, state: &State) -> impl Fn(MemberNo) -> String {
+    let map: std::collections::BTreeMap<MemberNo, String> = state
+        .members
+        .values()
+        .map(|m| (m.number, store.personal(m.party).ok().flatten().map(|p| p.name).unwrap_or_else(|| "(erased)".into())))
+        .collect();
+    move |n| map.get(&n).cloned().unwrap_or_else(|| "?".into())
+}
+
+fn quorums(state: &State, st: &Statutes, a: &Assembly) -> Vec<coop_core::Quorum> {
+    a.kinds().into_iter().map(|k| coop_core::quorum(state, st, a, k)).collect()
+}
+
+pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
+    // Commands recorded for a meeting are dated on the meeting's date unless --date says otherwise.
+    let meeting_date = |slug: &str| store.with_state(|s| s.assemblies.get(slug).map(|a| a.date));
+    let on_meeting = |slug: &str, command: Command| {
+        let mut r = ctx.request(command);
+        if ctx.date.is_none() {
+            if let Some(d) = meeting_date(slug) {
+                r.date = d;
+            }
+        }
+        r
+    };
+    match cmd {
+        AssemblyCmd::Convene { slug, kind, place, agenda, second_of, sent } => {
+            let Some(date) = ctx.date else {
+                return Err(Failure::input("give the meeting's date with --date YYYY-MM-DD"));
+            };
+            let text = read_file(&agenda, "agenda file")?;
+            let resolutions = coop_core::parse_agenda(&text).map_err(|problems| {
+                let lines: Vec<String> = problems.iter().map(|p| format!("{}: {p}", agenda.display())).collect();
+                Failure::input(format!("the agenda is not valid; nothing was written:\n{}", lines.join("\n")))
+            })?;
+            let kind = match kind {
+                KindOfAssembly::Ordinary => ResolutionKind::Ordinary,
+                KindOfAssembly::Extraordinary => ResolutionKind::Extraordinary,
+            };
+            let n = resolutions.len();
+            let mut r = ctx.request(Command::Convene { slug: slug.clone(), kind, date, place, agenda: resolutions, second_of });
+            r.date = sent.unwrap_or(ctx.today);
+            let receipt = store.execute(r)?;
+            written(ctx, &receipt, format!("assembly {slug} convened for {date} with {n} resolutions"))
+        }
+        AssemblyCmd::List => {
+            let state = state_for(ctx, store)?;
+            if ctx.cli_json {
+                let list: Vec<_> = state
+                    .assemblies
+                    .values()
+                    .map(|a| json!({"slug": a.slug, "kind": a.kind, "date": a.date, "place": a.place, "resolutions": a.agenda.len(), "second_of": a.second_of, "closed": a.closed_on}))
+                    .collect();
+                output::json(&list)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut t = Table::new(vec!["slug", "kind", "date", "place", "resolutions", "convocation", "status"]);
+            for a in state.assemblies.values() {
+                t.push(vec![
+                    a.slug.clone(),
+                    a.kind.as_str().into(),
+                    a.date.to_string(),
+                    a.place.clone(),
+                    a.agenda.len().to_string(),
+                    if a.second_of.is_some() { "second".into() } else { "first".into() },
+                    a.closed_on.map(|d| format!("closed {d}")).unwrap_or_else(|| "open".into()),
+                ]);
+            }
+            print!("{}", t.text());
+            Ok(ExitCode::SUCCESS)
+        }
+        AssemblyCmd::Roll { assembly } => {
+            let state = state_for(ctx, store)?;
+            let a = find(&state, &assembly)?;
+            let roll = coop_core::roll(&state, a);
+            let name = names(store, &state);
+            if ctx.cli_json {
+                let rows: Vec<_> = roll
+                    .iter()
+                    .map(|e| {
+                        json!({"number": e.member, "name": name(e.member), "category": e.category, "college": e.college,
+                               "convocation_sent": a.convocations.get(&e.member), "participation": coop_core::participation(a, e.member)})
+                    })
+                    .collect();
+                output::json(&json!({"assembly": a.slug, "date": a.date, "roll": rows}))?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!("voting roll of {} ({}): {} members", a.slug, a.date, roll.len());
+            let mut t = Table::new(vec!["number", "name", "category", "college", "convocation sent", "participation"]);
+            for e in &roll {
+                let p = match coop_core::participation(a, e.member) {
+                    coop_core::Participation::Present => "present".into(),
+                    coop_core::Participation::Remote => "remote".into(),
+                    coop_core::Participation::Represented { by } => format!("proxy to {by}"),
+                    coop_core::Participation::BlankProxy => "blank proxy".into(),
+                    coop_core::Participation::Postal => "postal".into(),
+                    coop_core::Participation::Absent => String::new(),
+                };
+                t.push(vec![
+                    e.member.to_string(),
+                    name(e.member),
+                    e.category.clone(),
+                    e.college.clone().unwrap_or_default(),
+                    a.convocations.get(&e.member).map(|d| d.to_string()).unwrap_or_default(),
+                    p,
+                ]);
+            }
+            print!("{}", t.text());
+            Ok(ExitCode::SUCCESS)
+        }
+        AssemblyCmd::Convocations { assembly, out, lang } => {
+            let state = store.state();
+            let a = find(&state, &assembly)?.clone();
+            let st = statutes(&state)?;
+            let pending = coop_core::pending_convocations(&state, &a);
+            if pending.is_empty() {
+                return Err(Failure::rule(format!("every member on the roll of {assembly} has already been sent a convocation")));
+            }
+            let dir = out.unwrap_or_else(|| PathBuf::from(format!("convocations-{assembly}")));
+            std::fs::create_dir_all(&dir).map_err(|e| Failure::input(format!("cannot create {}: {e}", dir.display())))?;
+            let deadline = a.date - chrono::Days::new(st.assembly.postal_days_before as u64);
+            let mut mailing = csv::Writer::from_writer(Vec::new());
+            let csv_err = |e: csv::Error| Failure { code: 3, message: format!("CSV output failed: {e}") };
+            mailing.write_record(["number", "name", "email", "college"]).map_err(csv_err)?;
+            let roll = coop_core::live_roll(&state, a.date);
+            for n in &pending {
+                let m = &state.members[n];
+                let personal = store.personal(m.party)?;
+                let name = personal.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| "(erased)".into());
+                let email = personal.and_then(|p| p.email).unwrap_or_default();
+                let college = roll.iter().find(|e| e.member == *n).and_then(|e| e.college.clone()).unwrap_or_default();
+                mailing.write_record([n.to_string(), name.clone(), email, college]).map_err(csv_err)?;
+                let doc = documents::convocation(lang, &st.name, &a, *n, &name, deadline);
+                for (ext, text) in [("md", doc.markdown()), ("html", doc.html())] {
+                    let p = dir.join(format!("convocation-{:05}.{ext}", n.0));
+                    std::fs::write(&p, text).map_err(|e| Failure { code: 3, message: format!("cannot write {}: {e}", p.display()) })?;
+                }
+            }
+            let bytes = mailing.into_inner().map_err(|e| csv_err(e.into_error().into()))?;
+            let list = dir.join("mailing-list.csv");
+            std::fs::write(&list, bytes).map_err(|e| Failure { code: 3, message: format!("cannot write {}: {e}", list.display()) })?;
+            let receipt = store.execute(ctx.request(Command::SendConvocations { assembly: assembly.clone() }))?;
+            written(ctx, &receipt, format!("{} convocations written to {} and recorded as sent", pending.len(), dir.display()))
+        }
+        AssemblyCmd::Officers { assembly, chair, secretary, scrutineers } => {
+            let r = store
+                .execute(on_meeting(&assembly, Command::AppointOfficers { assembly: assembly.clone(), chair, secretary, scrutineers }))?;
+            written(ctx, &r, format!("officers of {assembly} appointed"))
+        }
+        AssemblyCmd::Attend { assembly, member, remote } => {
+            let r = store.execute(on_meeting(&assembly, Command::Attend { assembly: assembly.clone(), member, remote }))?;
+            let revoked = if r.events.len() > 1 { " (its proxy is revoked)" } else { "" };
+            written(ctx, &r, format!("member {member} present at {assembly}{}{revoked}", if remote { " remotely" } else { "" }))
+        }
+        AssemblyCmd::Proxy { assembly, from, to } => {
+            let r = store.execute(ctx.request(Command::Proxy { assembly: assembly.clone(), from, to }))?;
+            let whom = to.map(|t| format!("member {t}")).unwrap_or_else(|| "the chair (blank proxy)".into());
+            written(ctx, &r, format!("member {from} gave a proxy to {whom} for {assembly}"))
+        }
+        AssemblyCmd::Postal { assembly, member, votes } => {
+            let r = store.execute(ctx.request(Command::Postal { assembly: assembly.clone(), member, votes: votes.0 }))?;
+            written(ctx, &r, format!("postal vote of member {member} for {assembly} recorded"))
+        }
+        AssemblyCmd::Quorum { assembly } => {
+            let state = state_for(ctx, store)?;
+            let a = find(&state, &assembly)?;
+            let qs = quorums(&state, statutes(&state)?, a);
+            if ctx.cli_json {
+                if qs.len() == 1 {
+                    output::json(&qs[0])?;
+                } else {
+                    output::json(&qs)?;
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            for q in &qs {
+                println!(
+                    "{} resolutions ({} convocation): {} counted of {} on the roll ({} present, {} represented, {} by post); {} required ({}): {}",
+                    q.kind.as_str(),
+                    if q.convocation == 1 { "first" } else { "second" },
+                    q.counted,
+                    q.eligible,
+                    q.present,
+                    q.represented,
+                    q.postal,
+                    q.required,
+                    q.fraction,
+                    if q.reached { "REACHED" } else { "NOT REACHED" }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        AssemblyCmd::Vote { assembly, resolution, member, choice } => {
+            let r = store.execute(on_meeting(&assembly, Command::Vote { assembly: assembly.clone(), resolution, member, choice }))?;
+            written(ctx, &r, format!("member {member} voted {} on resolution {resolution} of {assembly}", choice.as_str()))
+        }
+        AssemblyCmd::Result { assembly, resolution } => {
+            let state = state_for(ctx, store)?;
+            let a = find(&state, &assembly)?;
+            let mut results = coop_core::results(&state, statutes(&state)?, a);
+            if let Some(n) = resolution {
+                results.retain(|r| r.number == n);
+                if results.is_empty() {
+                    return Err(Failure::rule(format!("assembly {assembly} has no resolution {n} (its agenda has {})", a.agenda.len())));
+                }
+            }
+            if ctx.cli_json {
+                output::json(&json!({"assembly": a.slug, "closed": a.closed_on.is_some(), "resolutions": results}))?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            for r in &results {
+                println!(
+                    "resolution {} ({}): {} — {}",
+                    r.number,
+                    r.kind.as_str(),
+                    r.title,
+                    if !r.quorum_reached {
+                        "not voted: quorum not reached".to_string()
+                    } else {
+                        format!(
+                            "{} with {:.2} % for ({}), majority {}",
+                            if r.adopted { "ADOPTED" } else { "REJECTED" },
+                            r.for_share * 100.0,
+                            r.for_share_exact,
+                            r.majority
+                        )
+                    }
+                );
+                let mut t = Table::new(vec!["college", "weight", "effective", "for", "against", "abstain", "blank"]);
+                for c in &r.colleges {
+                    t.push(vec![
+                        c.code.clone(),
+                        format!("{:.1} %", c.weight_percent),
+                        format!("{:.1} %", c.effective_weight_percent),
+                        c.r#for.to_string(),
+                        c.against.to_string(),
+                        c.abstain.to_string(),
+                        c.blank.to_string(),
+                    ]);
+                }
+                print!("{}", t.text());
+            }
+            if a.closed_on.is_none() {
+                println!("(provisional: the assembly is not closed)");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        AssemblyCmd::Close { assembly } => {
+            let r = store.execute(on_meeting(&assembly, Command::Close { assembly: assembly.clone() }))?;
+            written(ctx, &r, format!("assembly {assembly} closed"))
+        }
+        AssemblyCmd::Sheet { assembly, format, lang } => {
+            let state = state_for(ctx, store)?;
+            let a = find(&state, &assembly)?;
+            let st = statutes(&state)?;
+            let roll = coop_core::roll(&state, a);
+            let doc = documents::sheet(lang, st, a, &roll, &quorums(&state, st, a), &names(store, &state));
+            print!("{}", doc.render(format));
+            Ok(ExitCode::SUCCESS)
+        }
+        AssemblyCmd::Minutes { assembly, format, lang } => {
+            let state = state_for(ctx, store)?;
+            let a = find(&state, &assembly)?;
+            let st = statutes(&state)?;
+            let roll = coop_core::roll(&state, a);
+            let qs = quorums(&state, st, a);
+            let results = coop_core::results(&state, st, a);
+            let first = a.second_of.as_ref().and_then(|f| state.assemblies.get(f));
+            let input = MinutesInput { coop: &st.name, assembly: a, roll: &roll, quorums: &qs, results: &results, first };
+            print!("{}", documents::minutes(lang, &input, &names(store, &state)).render(format));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! A whole general assembly through the real binary: convocation to minutes.
+
+use crate::cli::Env;
+
+const AGENDA: &str = r#"
+[[resolution]]
+title = "Approbation des comptes 2025"
+kind = "ordinary"
+board_approved = true
+
+[[resolution]]
+title = "Modification de l'article 12 des statuts"
+kind = "extraordinary"
+board_approved = true
+
+[[resolution]]
+title = "Motion d'un membre <non agréée> & débattue"
+kind = "ordinary"
+board_approved = false
+"#;
+
+const A: &str = "ago-2026";
+
+/// Parses an HTML page as XML: our pages are written to be well-formed.
+fn well_formed(html: &str) -> Result<roxmltree::Document<'_>, roxmltree::Error> {
+    roxmltree::Document::parse_with_options(html, roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() })
+}
+
+fn members(env: &Env) {
+    for (cat, n) in [("employees", 3), ("beneficiaries", 4), ("volunteers", 3)] {
+        for i in 0..n {
+            let name = format!("{cat} {i}");
+            env.ok(&["member", "admit", "--name", &name, "--category", cat, "--email", "x@example.org", "--date", "2020-01-01"]);
+        }
+    }
+}
+
+#[test]
+fn a_secretary_runs_an_assembly_from_convocation_to_minutes() {
+    let env = Env::new();
+    env.init();
+    members(&env);
+    let agenda = env.file("agenda.toml", AGENDA);
+    let ag = agenda.to_str().unwrap();
+    let convene = |sent: &str| {
+        env.run(&[
+            "assembly",
+            "convene",
+            A,
+            "--kind",
+            "ordinary",
+            "--date",
+            "2026-06-20",
+            "--sent",
+            sent,
+            "--place",
+            "Salle des fêtes",
+            "--agenda",
+            ag,
+        ])
+    };
+    let r = convene("2026-06-10");
+    assert_eq!(r.code, 1, "10 days is short notice: {}", r.stderr);
+    assert!(r.stderr.contains("require 15"), "{}", r.stderr);
+    assert_eq!(convene("2026-06-01").code, 0);
+    let bad_agenda = env.file("bad.toml", "[[resolution]]\ntitle = \"x\"\nkind = \"sometimes\"\n");
+    let r = env.run(&[
+        "assembly",
+        "convene",
+        "x",
+        "--kind",
+        "ordinary",
+        "--date",
+        "2026-07-20",
+        "--place",
+        "P",
+        "--agenda",
+        bad_agenda.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("line 3"), "{}", r.stderr);
+
+    // Convocation pack.
+    let out = env.dir.path().join("pack");
+    env.ok(&["assembly", "convocations", A, "--out", out.to_str().unwrap(), "--date", "2026-06-01"]);
+    let files = std::fs::read_dir(&out).unwrap().count();
+    assert_eq!(files, 10 * 2 + 1);
+    let list = std::fs::read_to_string(out.join("mailing-list.csv")).unwrap();
+    assert_eq!(list.lines().next(), Some("number,name,email,college"));
+    assert_eq!(list.lines().count(), 11);
+    let conv = std::fs::read_to_string(out.join("convocation-00001.html")).unwrap();
+    well_formed(&conv).expect("a convocation is well-formed");
+    assert!(conv.contains("Formulaire A") && conv.contains("Formulaire B") && conv.contains("17 juin 2026"), "postal deadline shown");
+    assert_eq!(env.run(&["assembly", "convocations", A, "--out", out.to_str().unwrap()]).code, 1, "already sent");
+
+    // Proxies and postal votes before the meeting.
+    env.ok(&["assembly", "proxy", A, "2", "--to", "1", "--date", "2026-06-10"]);
+    let r = env.run(&["assembly", "proxy", A, "3", "--to", "2", "--date", "2026-06-10"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("one level of proxy"), "{}", r.stderr);
+    env.ok(&["assembly", "proxy", A, "8", "--date", "2026-06-11"]);
+    let r = env.run(&["assembly", "postal", A, "9", "--votes", "1=for,2=abstain", "--date", "2026-06-18"]);
+    assert_eq!(r.code, 1, "after the deadline: {}", r.stderr);
+    env.ok(&["assembly", "postal", A, "9", "--votes", "1=for,2=abstain", "--date", "2026-06-17"]);
+    assert_eq!(env.run(&["assembly", "postal", A, "10", "--votes", "1=maybe"]).code, 2);
+
+    // The meeting: attendance, officers, quorum, votes.
+    for m in ["1", "4", "5"] {
+        env.ok(&["assembly", "attend", A, m]);
+    }
+    env.ok(&["assembly", "attend", A, "6", "--remote"]);
+    assert_eq!(env.run(&["assembly", "attend", A, "99"]).code, 2);
+    env.ok(&["assembly", "officers", A, "--chair", "1", "--secretary", "4", "--scrutineer", "5"]);
+    let q = env.ok(&["assembly", "quorum", A, "--json"]).json();
+    let kinds = q.as_array().expect("a list when the agenda mixes kinds");
+    assert_eq!(kinds.len(), 2);
+    for key in ["kind", "convocation", "eligible", "present", "represented", "postal", "counted", "required", "reached"] {
+        assert!(kinds[0].get(key).is_some(), "quorum lacks {key}");
+    }
+    assert_eq!(kinds[1]["counted"], 7, "4 present, 2 represented (one blank), 1 by post");
+    for (n, m, c) in [
+        ("1", "1", "for"),
+        ("1", "2", "for"),
+        ("1", "4", "against"),
+        ("2", "1", "for"),
+        ("2", "2", "for"),
+        ("2", "4", "for"),
+        ("2", "5", "for"),
+        ("2", "6", "against"),
+        ("3", "1", "for"),
+    ] {
+        env.ok(&["assembly", "vote", A, n, m, c]);
+    }
+    let r = env.run(&["assembly", "vote", A, "1", "1", "against"]);
+    assert_eq!(r.code, 1, "voting twice");
+    assert!(r.stderr.contains("already voted"), "{}", r.stderr);
+    assert_eq!(env.run(&["assembly", "vote", A, "9", "1", "for"]).code, 1, "no resolution 9");
+    assert_eq!(env.run(&["assembly", "vote", A, "1", "3", "for"]).code, 1, "neither present nor represented");
+
+    let res = env.ok(&["assembly", "result", A, "--json"]).json();
+    assert_eq!(res["assembly"], A);
+    let r2 = &res["resolutions"][1];
+    for key in ["number", "title", "kind", "adopted", "for_share", "colleges"] {
+        assert!(r2.get(key).is_some(), "result lacks {key}");
+    }
+    for key in ["code", "weight_percent", "for", "against", "abstain", "blank"] {
+        assert!(r2["colleges"][0].get(key).is_some(), "college lacks {key}");
+    }
+    assert_eq!(r2["adopted"], true);
+    // Resolution 3 was not approved by the board: the blank proxy votes against it.
+    let supporters = res["resolutions"][2]["colleges"].as_array().unwrap().iter().find(|c| c["code"] == "supporters").unwrap().clone();
+    assert_eq!(supporters["against"], 1);
+
+    env.ok(&["assembly", "close", A]);
+    let r = env.run(&["assembly", "attend", A, "7"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("closed"), "{}", r.stderr);
+
+    // Documents.
+    for (doc, lang) in [("sheet", "fr"), ("sheet", "en"), ("minutes", "fr"), ("minutes", "en")] {
+        let md = env.ok(&["assembly", doc, A, "--lang", lang]).stdout;
+        let html = env.ok(&["assembly", doc, A, "--format", "html", "--lang", lang]).stdout;
+        let parsed = well_formed(&html).unwrap_or_else(|e| panic!("{doc} {lang} HTML is not well-formed: {e}"));
+        let text: String = parsed.descendants().filter_map(|n| n.text()).collect();
+        if doc == "minutes" {
+            for title in
+                ["Approbation des comptes 2025", "Modification de l'article 12 des statuts", "Motion d'un membre <non agréée> & débattue"]
+            {
+                assert!(text.contains(title), "{lang} minutes lack {title}");
+                assert!(md.contains(title));
+            }
+            assert!(text.contains(if lang == "fr" { "ADOPTÉE" } else { "ADOPTED" }));
+        } else {
+            assert!(text.contains("employees 0"), "the sheet names members");
+        }
+    }
+    let sheet = env.ok(&["assembly", "sheet", A]).stdout;
+    assert!(
+        sheet.contains("représenté par le n° 1") && sheet.contains("vote par correspondance") && sheet.contains("2026-06-01"),
+        "{sheet}"
+    );
+
+    // Effects of the extraordinary resolution.
+    let r = env.run(&["member", "exclude", "10", "--assembly", A, "--resolution", "1", "--date", "2026-06-21"]);
+    assert_eq!(r.code, 1, "resolution 1 is ordinary");
+    assert!(r.stderr.contains("extraordinary"), "{}", r.stderr);
+    env.ok(&["member", "exclude", "10", "--assembly", A, "--resolution", "2", "--date", "2026-06-21"]);
+    let amended = env.file("st2.toml", &coop::SAMPLE_STATUTES.replace("notice_days = 15", "notice_days = 21"));
+    env.ok(&["statutes", "amend", amended.to_str().unwrap(), "--assembly", A, "--resolution", "2", "--date", "2026-06-21"]);
+    let st = env.ok(&["statutes", "show", "--json"]).json();
+    assert_eq!(st["statutes"]["assembly"]["notice_days"], 21);
+    let old = env.ok(&["statutes", "show", "--json", "--as-of", "2026-06-20"]).json();
+    assert_eq!(old["statutes"]["assembly"]["notice_days"], 15);
+    env.ok(&["audit", "verify"]);
+    env.ok(&["audit", "replay"]);
+}
+
+#[test]
+fn the_demo_holds_an_assembly_with_proxies_and_postal_votes() {
+    let env = Env::new();
+    env.ok(&["demo"]);
+    let q = env.ok(&["assembly", "quorum", "ago-2026", "--json"]).json();
+    assert!(q["represented"].as_u64().unwrap() > 0 && q["postal"].as_u64().unwrap() > 0, "{q}");
+    let res = env.ok(&["assembly", "result", "ago-2026", "--json"]).json();
+    assert_eq!(res["closed"], true);
+    assert_eq!(res["resolutions"].as_array().unwrap().len(), 4);
+    let check = env.run(&["check", "--json"]).json();
+    let codes: Vec<&str> = check["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert!(!codes.contains(&"annual_assembly_overdue") && !codes.contains(&"review_overdue"), "{codes:?}");
+}
