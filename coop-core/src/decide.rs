@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 
 use crate::assembly::{self, Assembly, Choice, Officers, Resolution, ResolutionKind};
 use crate::event::{Decision, EndCause, Event, PartyKind};
+use crate::project::{Participant, Project, ProjectRole, Stage};
 use crate::state::{Member, State};
 use crate::statutes::{LossOfQuality, Role, Statutes};
 use crate::units::{Cents, Fraction, MemberNo, MemberRef, PartyId};
@@ -207,6 +208,61 @@ pub enum Command {
     },
     /// Record a completed cooperative review (révision coopérative), dated.
     RecordReview,
+    /// Start a cooperative project (the command's date is its start date).
+    CreateProject {
+        /// Slug (lowercase letters, digits, dashes).
+        slug: String,
+        /// Name.
+        name: String,
+        /// What it is about.
+        description: String,
+        /// The stage it starts at (default `idea`).
+        stage: Option<Stage>,
+    },
+    /// Move a project to the next stage of the pipeline, or to an end.
+    MoveProject {
+        /// Slug.
+        project: String,
+        /// The new stage.
+        stage: Stage,
+    },
+    /// A member or a partner joins a project.
+    Join {
+        /// Slug.
+        project: String,
+        /// Who.
+        who: Who,
+        /// Role.
+        role: ProjectRole,
+    },
+    /// A participant's role changes.
+    ChangeRole {
+        /// Slug.
+        project: String,
+        /// Who.
+        who: Who,
+        /// New role.
+        role: ProjectRole,
+    },
+    /// A participant leaves a project.
+    Leave {
+        /// Slug.
+        project: String,
+        /// Who.
+        who: Who,
+    },
+}
+
+/// Who takes part in a project, as a command names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Who {
+    /// A member.
+    Member(MemberRef),
+    /// A partner already known (by party id).
+    Partner(PartyId),
+    /// A partner taking part for the first time: its name, kept beside the log.
+    NewPartner(Personal),
 }
 
 impl Command {
@@ -214,6 +270,7 @@ impl Command {
     pub fn personal(&self) -> Option<&Personal> {
         match self {
             Command::Admit { personal, .. } => Some(personal),
+            Command::Join { who: Who::NewPartner(personal), .. } => Some(personal),
             _ => None,
         }
     }
@@ -222,11 +279,21 @@ impl Command {
     /// that a retry with the same id but another command is told apart.
     pub fn fingerprint(&self) -> String {
         let mut c = self.clone();
-        if let Command::Admit { personal, .. } = &mut c {
-            *personal = Personal { name: String::new(), email: None };
+        match &mut c {
+            Command::Admit { personal, .. } | Command::Join { who: Who::NewPartner(personal), .. } => {
+                *personal = Personal { name: String::new(), email: None };
+            }
+            _ => {}
         }
         let json = serde_json::to_vec(&c).unwrap_or_default();
         hex::encode(Sha256::digest(json))
+    }
+}
+
+fn who_label(who: Participant) -> String {
+    match who {
+        Participant::Member(n) => format!("member {n}"),
+        Participant::Partner(id) => format!("partner {id}"),
     }
 }
 
@@ -315,6 +382,16 @@ pub enum Rule {
     AssemblyDate,
     /// An exclusion or amendment needs an adopted extraordinary resolution of a closed assembly.
     NoDecision,
+    /// A project slug that is not in the log.
+    UnknownProject,
+    /// Project slugs are unique.
+    ProjectExists,
+    /// Projects move forward through the pipeline, one stage at a time, and never back from an end.
+    StageOrder,
+    /// Nobody joins a project that has ended.
+    ProjectEnded,
+    /// A leave or a role change needs a current participation.
+    NotParticipating,
 }
 
 impl Rule {
@@ -329,6 +406,7 @@ impl Rule {
                 | Rule::InvalidValue
                 | Rule::InvalidStatutes
                 | Rule::UnknownAssembly
+                | Rule::UnknownProject
         )
     }
 }
@@ -432,6 +510,21 @@ pub fn decide(state: &State, date: NaiveDate, command: &Command, ctx: &Context) 
             Ok(vec![Event::AssemblyClosed { assembly: a.slug.clone(), roll: assembly::live_roll(state, a.date) }])
         }
         Command::RecordReview => Ok(vec![Event::ReviewCompleted {}]),
+        Command::CreateProject { slug, name, description, stage } => d.create_project(slug, name, description, *stage),
+        Command::MoveProject { project, stage } => d.move_project(project, *stage),
+        Command::Join { project, who, role } => d.join(project, who, *role, ctx),
+        Command::ChangeRole { project, who, role } => {
+            let (p, who, spell) = d.participating(project, who)?;
+            let from = spell.role();
+            if from == *role {
+                return refuse(Rule::NoChange, format!("{} is already {} in {}", who_label(who), role.as_str(), p.slug));
+            }
+            Ok(vec![Event::RoleChanged { project: p.slug.clone(), who, from, to: *role }])
+        }
+        Command::Leave { project, who } => {
+            let (p, who, _) = d.participating(project, who)?;
+            Ok(vec![Event::ParticipantLeft { project: p.slug.clone(), who }])
+        }
     }
 }
 
@@ -1084,6 +1177,146 @@ impl<'a> Decider<'a> {
             }
         };
         Ok(vec![Event::VoteCast { assembly: slug.to_string(), resolution: n, member: m, choice, by }])
+    }
+
+    fn project(&self, slug: &str) -> Result<&'a Project, Refusal> {
+        let p = self.state.projects.get(slug).ok_or_else(|| {
+            let known: Vec<&str> = self.state.projects.keys().map(String::as_str).collect();
+            Refusal {
+                rule: Rule::UnknownProject,
+                message: format!(
+                    "project '{slug}' is not in the log (projects: {})",
+                    if known.is_empty() { "none yet".to_string() } else { known.join(", ") }
+                ),
+            }
+        })?;
+        if self.date < p.last_date {
+            return refuse(
+                Rule::DateBeforeHistory,
+                format!("project {slug} has a fact recorded on {}; a later fact cannot be dated {}", p.last_date, self.date),
+            );
+        }
+        Ok(p)
+    }
+
+    fn create_project(&self, slug: &str, name: &str, description: &str, stage: Option<Stage>) -> Result<Vec<Event>, Refusal> {
+        let valid = !slug.is_empty() && slug.len() <= 64 && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !valid || slug.len() == 26 {
+            return refuse(
+                Rule::InvalidValue,
+                format!("'{slug}' is not a project slug: use 1 to 64 lowercase letters, digits and dashes, such as bouteilles"),
+            );
+        }
+        if self.state.projects.contains_key(slug) {
+            return refuse(Rule::ProjectExists, format!("a project '{slug}' already exists: choose another slug"));
+        }
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+            return refuse(Rule::InvalidValue, "a project's name must be 1 to 200 printable characters");
+        }
+        if description.chars().count() > 5000 {
+            return refuse(Rule::InvalidValue, "a project's description is at most 5,000 characters");
+        }
+        let stage = stage.unwrap_or(Stage::Idea);
+        if stage.is_end() {
+            return refuse(Rule::StageOrder, format!("a project cannot start at the end stage '{}'", stage.as_str()));
+        }
+        Ok(vec![Event::ProjectCreated {
+            project: slug.to_string(),
+            name: name.to_string(),
+            description: description.trim().to_string(),
+            stage,
+        }])
+    }
+
+    fn move_project(&self, slug: &str, to: Stage) -> Result<Vec<Event>, Refusal> {
+        let p = self.project(slug)?;
+        let from = p.stage();
+        if from.is_end() {
+            return refuse(Rule::StageOrder, format!("project {slug} ended ({}): nothing comes back from an end stage", from.as_str()));
+        }
+        if !(to.is_end() || from.next() == Some(to)) {
+            let next = from.next().map(|n| format!("'{}' or ", n.as_str())).unwrap_or_default();
+            return refuse(
+                Rule::StageOrder,
+                format!(
+                    "project {slug} is at '{}': it moves to {next}an end ('spun-off', 'abandoned'), not to '{}'",
+                    from.as_str(),
+                    to.as_str()
+                ),
+            );
+        }
+        Ok(vec![Event::ProjectStageChanged { project: slug.to_string(), from, to }])
+    }
+
+    fn participant(&self, who: &Who) -> Result<Participant, Refusal> {
+        match who {
+            Who::Member(r) => {
+                let Some(m) = self.state.member(*r) else {
+                    let last = self.state.members.keys().next_back().map_or(0, |n| n.0);
+                    return refuse(Rule::UnknownMember, format!("member {r} is not in the register (numbers run from 1 to {last})"));
+                };
+                if !m.member_on(self.date) {
+                    return refuse(
+                        Rule::NotAMember,
+                        format!(
+                            "member {} is not a member on {} (admitted {}{})",
+                            m.number,
+                            self.date,
+                            m.admitted,
+                            m.ended.map(|e| format!(", left {}", e.date)).unwrap_or_default()
+                        ),
+                    );
+                }
+                Ok(Participant::Member(m.number))
+            }
+            Who::Partner(id) => {
+                if !self.state.partners.contains_key(id) {
+                    return refuse(Rule::UnknownMember, format!("partner {id} is not known"));
+                }
+                Ok(Participant::Partner(*id))
+            }
+            Who::NewPartner(_) => refuse(Rule::NotParticipating, "this partner has not taken part in any project yet"),
+        }
+    }
+
+    fn join(&self, slug: &str, who: &Who, role: ProjectRole, ctx: &Context) -> Result<Vec<Event>, Refusal> {
+        let p = self.project(slug)?;
+        if p.stage().is_end() {
+            return refuse(Rule::ProjectEnded, format!("project {slug} has ended ({}): nobody joins it any more", p.stage().as_str()));
+        }
+        let (participant, digest) = match who {
+            Who::NewPartner(personal) => {
+                let name = personal.name.trim();
+                if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+                    return refuse(Rule::InvalidValue, "a partner's name must be 1 to 200 printable characters");
+                }
+                if self.state.partners.contains_key(&ctx.fresh_id) {
+                    return refuse(Rule::InvalidValue, "the new partner's identity is already taken; retry");
+                }
+                (Participant::Partner(ctx.fresh_id), Some(personal.digest(&ctx.salt)))
+            }
+            other => (self.participant(other)?, None),
+        };
+        if p.current_spell(participant).is_some() {
+            return refuse(Rule::AlreadyRecorded, format!("{} already takes part in {slug}", who_label(participant)));
+        }
+        Ok(vec![Event::ParticipantJoined { project: slug.to_string(), who: participant, role, personal_digest: digest }])
+    }
+
+    fn participating(&self, slug: &str, who: &Who) -> Result<(&'a Project, Participant, &'a crate::project::Spell), Refusal> {
+        let p = self.project(slug)?;
+        let participant = match who {
+            Who::Member(r) => match self.state.member(*r) {
+                Some(m) => Participant::Member(m.number),
+                None => return refuse(Rule::UnknownMember, format!("member {r} is not in the register")),
+            },
+            other => self.participant(other)?,
+        };
+        match p.current_spell(participant) {
+            Some(s) => Ok((p, participant, s)),
+            None => refuse(Rule::NotParticipating, format!("{} does not take part in {slug} (join it first)", who_label(participant))),
+        }
     }
 
     fn redeem(&self, member: MemberRef, count: u64, class: Option<&str>) -> Result<Vec<Event>, Refusal> {

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::assembly::{Choice, Officers, Resolution, ResolutionKind, RollEntry};
+use crate::project::{Participant, ProjectRole, Stage};
 use crate::statutes::Statutes;
 use crate::units::{Cents, MemberNo, PartyId};
 
@@ -255,6 +256,63 @@ pub enum Event {
     },
     /// A cooperative review (révision coopérative) was completed on the event's date.
     ReviewCompleted {},
+    /// A cooperative project started (the event's date is its start date).
+    ProjectCreated {
+        /// Slug.
+        project: String,
+        /// Name.
+        name: String,
+        /// What it is about.
+        description: String,
+        /// The stage it starts at.
+        stage: Stage,
+    },
+    /// A project moved to another stage of the pipeline.
+    ProjectStageChanged {
+        /// Slug.
+        project: String,
+        /// Former stage.
+        from: Stage,
+        /// New stage.
+        to: Stage,
+    },
+    /// A member, or a partner who is not a member, joined a project.
+    ParticipantJoined {
+        /// Slug.
+        project: String,
+        /// Who.
+        who: Participant,
+        /// Role.
+        role: ProjectRole,
+        /// For a partner's first appearance: digest of its name kept beside the log.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        personal_digest: Option<String>,
+    },
+    /// A participant's role changed.
+    RoleChanged {
+        /// Slug.
+        project: String,
+        /// Who.
+        who: Participant,
+        /// Former role.
+        from: ProjectRole,
+        /// New role.
+        to: ProjectRole,
+    },
+    /// A participant left a project.
+    ParticipantLeft {
+        /// Slug.
+        project: String,
+        /// Who.
+        who: Participant,
+    },
+}
+
+fn who_text(who: &Participant) -> String {
+    match who {
+        Participant::Member(n) => format!("member {n}"),
+        Participant::Partner(id) => format!("partner {id}"),
+    }
 }
 
 /// One direction of a postal voting form.
@@ -299,6 +357,11 @@ impl Event {
             Event::VoteCast { .. } => "vote_cast",
             Event::AssemblyClosed { .. } => "assembly_closed",
             Event::ReviewCompleted {} => "review_completed",
+            Event::ProjectCreated { .. } => "project_created",
+            Event::ProjectStageChanged { .. } => "project_stage_changed",
+            Event::ParticipantJoined { .. } => "participant_joined",
+            Event::RoleChanged { .. } => "role_changed",
+            Event::ParticipantLeft { .. } => "participant_left",
         }
     }
 
@@ -306,9 +369,14 @@ impl Event {
     pub fn concerns(&self, n: MemberNo) -> bool {
         use Event::*;
         match self {
-            StatutesAdopted { .. } | ReviewCompleted {} | AssemblyConvened { .. } | AssemblyClosed { .. } | OfficersAppointed { .. } => {
-                false
-            }
+            StatutesAdopted { .. }
+            | ReviewCompleted {}
+            | AssemblyConvened { .. }
+            | AssemblyClosed { .. }
+            | OfficersAppointed { .. }
+            | ProjectCreated { .. }
+            | ProjectStageChanged { .. } => false,
+            ParticipantJoined { who, .. } | RoleChanged { who, .. } | ParticipantLeft { who, .. } => *who == Participant::Member(n),
             MemberAdmitted { number, .. } => *number == n,
             SharesSubscribed { member, .. }
             | SharesPaid { member, .. }
@@ -379,6 +447,15 @@ impl Event {
             ),
             Event::AssemblyClosed { assembly, roll } => format!("assembly {assembly} closed ({} members on the roll)", roll.len()),
             Event::ReviewCompleted {} => "cooperative review completed".to_string(),
+            Event::ProjectCreated { project, stage, .. } => format!("project {project} started at stage {}", stage.as_str()),
+            Event::ProjectStageChanged { project, from, to } => {
+                format!("project {project} moved from {} to {}", from.as_str(), to.as_str())
+            }
+            Event::ParticipantJoined { project, who, role, .. } => {
+                format!("{} joined project {project} as {}", who_text(who), role.as_str())
+            }
+            Event::RoleChanged { project, who, to, .. } => format!("{} is now {} in project {project}", who_text(who), to.as_str()),
+            Event::ParticipantLeft { project, who } => format!("{} left project {project}", who_text(who)),
         }
     }
 }
@@ -435,6 +512,7 @@ mod tests {
     #[test]
     fn every_event_type_reads_back_as_written() {
         use crate::assembly::{Choice, Officers, Resolution, ResolutionKind, RollEntry};
+        use crate::project::{Participant, ProjectRole, Stage};
         use crate::statutes::Statutes;
         let st = Statutes::from_toml(crate::SAMPLE_STATUTES).unwrap();
         let n = MemberNo(4);
@@ -469,6 +547,27 @@ mod tests {
             Event::VoteCast { assembly: a(), resolution: 2, member: n, choice: Choice::Against, by: Some(MemberNo(1)) },
             Event::AssemblyClosed { assembly: a(), roll: vec![RollEntry { member: n, category: "users".into(), college: None }] },
             Event::ReviewCompleted {},
+            Event::ProjectCreated {
+                project: "bouteilles".into(),
+                name: "J'aime mes bouteilles".into(),
+                description: "".into(),
+                stage: Stage::SpunOff,
+            },
+            Event::ProjectStageChanged { project: "b".into(), from: Stage::Idea, to: Stage::Qualification },
+            Event::ParticipantJoined { project: "b".into(), who: Participant::Member(n), role: ProjectRole::Lead, personal_digest: None },
+            Event::ParticipantJoined {
+                project: "b".into(),
+                who: Participant::Partner(ulid::Ulid(7)),
+                role: ProjectRole::Partner,
+                personal_digest: Some("ab".into()),
+            },
+            Event::RoleChanged {
+                project: "b".into(),
+                who: Participant::Partner(ulid::Ulid(7)),
+                from: ProjectRole::Tester,
+                to: ProjectRole::Mentor,
+            },
+            Event::ParticipantLeft { project: "b".into(), who: Participant::Member(n) },
         ];
         for e in all {
             let json = serde_json::to_string(&e).unwrap();

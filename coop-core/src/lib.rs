@@ -28,6 +28,7 @@
 mod assembly;
 mod decide;
 mod event;
+mod project;
 mod projection;
 mod state;
 mod statutes;
@@ -37,8 +38,12 @@ pub use assembly::{
     choices, live_roll, parse_agenda, participation, pending_convocations, quorum, results, roll, Assembly, Choice, CollegeTally, Officers,
     Participation, PostalForm, Quorum, Ratio, Resolution, ResolutionKind, ResolutionResult, RollEntry, MAX_RESOLUTIONS,
 };
-pub use decide::{decide, Command, Context, Personal, Refusal, Rule};
+pub use decide::{decide, Command, Context, Personal, Refusal, Rule, Who};
 pub use event::{upcast, Decision, Direction, EndCause, Event, PartyKind, UpcastError, EVENT_SCHEMA};
+pub use project::{
+    funnel, involvement, member_projects, participants, FunnelStage, GroupRate, Involvement, InvolvementLine, Participant, ParticipantRow,
+    Project, ProjectCount, ProjectRole, Spell, Stage,
+};
 pub use projection::{capital, college_of, compliance, register, register_row, CapitalSummary, ClassTotal, Finding, RegisterRow};
 pub use state::{CapitalTotals, Ended, Inconsistency, Lot, Member, State};
 pub use statutes::{
@@ -58,3 +63,5 @@ pub const SAMPLE_STATUTES: &str = include_str!("sample-statutes.toml");
 mod tests;
 #[cfg(test)]
 mod tests_assembly;
+#[cfg(test)]
+mod tests_project;

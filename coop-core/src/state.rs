@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::assembly::Assembly;
 use crate::event::{EndCause, Event, PartyKind};
+use crate::project::{Participant, Project, Spell};
 use crate::statutes::Statutes;
 use crate::units::{Cents, MemberNo, PartyId};
 
@@ -164,6 +165,10 @@ pub struct State {
     pub assemblies: BTreeMap<String, Assembly>,
     /// Date of the last cooperative review (révision), if any.
     pub last_review: Option<NaiveDate>,
+    /// Cooperative projects, by slug.
+    pub projects: BTreeMap<String, Project>,
+    /// Partners who are not members, with the digest of their personal data.
+    pub partners: BTreeMap<PartyId, String>,
 }
 
 impl State {
@@ -359,8 +364,60 @@ impl State {
             Event::ReviewCompleted {} => {
                 self.last_review = Some(self.last_review.map_or(date, |d| d.max(date)));
             }
+            Event::ProjectCreated { project, name, description, stage } => {
+                if self.projects.contains_key(project) {
+                    return Err(Inconsistency(format!("project {project} is created twice")));
+                }
+                let p = Project {
+                    slug: project.clone(),
+                    name: name.clone(),
+                    description: description.clone(),
+                    created: date,
+                    stages: vec![(date, *stage)],
+                    spells: Vec::new(),
+                    last_date: date,
+                };
+                self.projects.insert(project.clone(), p);
+            }
+            Event::ProjectStageChanged { project, to, .. } => {
+                let p = self.project_mut(project)?;
+                p.stages.push((date, *to));
+                p.last_date = p.last_date.max(date);
+            }
+            Event::ParticipantJoined { project, who, role, personal_digest } => {
+                match who {
+                    Participant::Member(n) if !self.members.contains_key(n) => return Err(missing(n)),
+                    Participant::Partner(id) => {
+                        if let Some(d) = personal_digest {
+                            self.partners.insert(*id, d.clone());
+                        } else if !self.partners.contains_key(id) {
+                            return Err(Inconsistency(format!("partner {id} is unknown")));
+                        }
+                    }
+                    _ => {}
+                }
+                let p = self.project_mut(project)?;
+                p.spells.push(Spell { who: *who, joined: date, left: None, roles: vec![(date, *role)] });
+                p.last_date = p.last_date.max(date);
+            }
+            Event::RoleChanged { project, who, to, .. } => {
+                let p = self.project_mut(project)?;
+                let spell = p.spells.iter_mut().rev().find(|s| s.who == *who && s.left.is_none());
+                spell.ok_or_else(|| Inconsistency(format!("no open participation in {project}")))?.roles.push((date, *to));
+                p.last_date = p.last_date.max(date);
+            }
+            Event::ParticipantLeft { project, who } => {
+                let p = self.project_mut(project)?;
+                let spell = p.spells.iter_mut().rev().find(|s| s.who == *who && s.left.is_none());
+                spell.ok_or_else(|| Inconsistency(format!("no open participation in {project}")))?.left = Some(date);
+                p.last_date = p.last_date.max(date);
+            }
         }
         Ok(())
+    }
+
+    fn project_mut(&mut self, slug: &str) -> Result<&mut Project, Inconsistency> {
+        self.projects.get_mut(slug).ok_or_else(|| Inconsistency(format!("project {slug} is unknown")))
     }
 
     fn open_assembly(&mut self, slug: &str) -> Result<&mut Assembly, Inconsistency> {
