@@ -119,7 +119,7 @@ fn ext(title: &str, board: bool) -> Resolution {
 #[test]
 fn notice_is_fifteen_days_on_first_convocation() {
     let c = Coop::new();
-    let cmd = |sent: &str| Command::Convene {
+    let cmd = || Command::Convene {
         slug: A.into(),
         kind: ResolutionKind::Ordinary,
         date: d(MEETING),
@@ -127,8 +127,8 @@ fn notice_is_fifteen_days_on_first_convocation() {
         agenda: vec![ord("Accounts", true)],
         second_of: None,
     };
-    assert!(c.when("2026-06-05", cmd("2026-06-05")).is_ok(), "exactly 15 days");
-    assert_eq!(c.refused("2026-06-06", cmd("2026-06-06")), Rule::NoticePeriod);
+    assert!(c.when("2026-06-05", cmd()).is_ok(), "exactly 15 days");
+    assert_eq!(c.refused("2026-06-06", cmd()), Rule::NoticePeriod);
 }
 
 #[test]
@@ -137,7 +137,7 @@ fn a_second_convocation_follows_a_first_that_lacked_quorum_with_ten_days_notice(
     c.standard();
     c.attend(&[1]); // 1 of 10: below 1/5
     c.ok(MEETING, Command::Close { assembly: A.into() });
-    let second = |sent: &str, meeting: &str, of: &str| Command::Convene {
+    let second = |meeting: &str, of: &str| Command::Convene {
         slug: "ago-2026-2".into(),
         kind: ResolutionKind::Ordinary,
         date: d(meeting),
@@ -145,15 +145,15 @@ fn a_second_convocation_follows_a_first_that_lacked_quorum_with_ten_days_notice(
         agenda: vec![ord("Accounts", true)],
         second_of: Some(of.into()),
     };
-    assert_eq!(c.refused("2026-06-22", second("2026-06-22", "2026-07-01", A)), Rule::NoticePeriod);
-    assert!(c.when("2026-06-21", second("2026-06-21", "2026-07-01", A)).is_ok());
-    assert_eq!(c.refused("2026-06-21", second("2026-06-21", "2026-07-01", "nope")), Rule::UnknownAssembly);
+    assert_eq!(c.refused("2026-06-22", second("2026-07-01", A)), Rule::NoticePeriod);
+    assert!(c.when("2026-06-21", second("2026-07-01", A)).is_ok());
+    assert_eq!(c.refused("2026-06-21", second("2026-07-01", "nope")), Rule::UnknownAssembly);
 
     // An assembly that reached its quorum has no second convocation.
     let mut c = Coop::new();
     c.standard();
     c.attend(&[1, 2]);
-    assert_eq!(c.refused("2026-06-21", second("2026-06-21", "2026-07-01", A)), Rule::SecondConvocation);
+    assert_eq!(c.refused("2026-06-21", second("2026-07-01", A)), Rule::SecondConvocation);
 }
 
 #[test]
