@@ -119,6 +119,17 @@ pub enum Cmd {
     /// results, attendance sheet and minutes.
     #[command(subcommand)]
     Assembly(AssemblyCmd),
+    /// Cooperative projects: create, move through the pipeline, join, change role, leave, show.
+    #[command(subcommand)]
+    Project(ProjectCmd),
+    /// Who takes part in which project, and who in none: rates by college and by category,
+    /// members and partners per project, the pipeline funnel (use --as-of for a past date).
+    #[command(after_help = "Examples:\n  coop involvement\n  coop --as-of 2021-12-31 involvement --json\n  coop involvement --member 12")]
+    Involvement {
+        /// Only this member's involvement history.
+        #[arg(long, value_parser = member)]
+        member: Option<MemberRef>,
+    },
     /// Record a completed cooperative review (révision coopérative), dated with --date.
     #[command(after_help = "Example:\n  coop review --date 2026-03-15")]
     Review,
@@ -488,6 +499,99 @@ pub enum AssemblyCmd {
         /// Language.
         #[arg(long, value_enum, default_value_t = Lang::Fr)]
         lang: Lang,
+    },
+}
+
+fn stage(s: &str) -> Result<coop_core::Stage, String> {
+    coop_core::Stage::parse(s)
+        .ok_or_else(|| format!("'{s}' is not a stage: expected idea, qualification, prototype, launch, running, spun-off or abandoned"))
+}
+
+fn role(s: &str) -> Result<coop_core::ProjectRole, String> {
+    coop_core::ProjectRole::parse(s)
+        .ok_or_else(|| format!("'{s}' is not a role: expected lead, contributor, tester, funder, partner or mentor"))
+}
+
+/// A member (by number or ULID) or a partner who is not a member (by name).
+#[derive(Args, Debug)]
+#[group(required = true, multiple = false)]
+pub struct WhoArg {
+    /// Member number or ULID.
+    #[arg(value_parser = member)]
+    pub member: Option<MemberRef>,
+    /// A partner who is not a member, by name (created on its first join).
+    #[arg(long)]
+    pub partner: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProjectCmd {
+    /// Start a project (on --date, default today).
+    #[command(
+        after_help = "Example:\n  coop project create bouteilles --name \"J'aime mes bouteilles\" --stage qualification --date 2017-03-01"
+    )]
+    Create {
+        /// A slug naming the project (lowercase letters, digits, dashes).
+        slug: String,
+        /// Its name.
+        #[arg(long)]
+        name: String,
+        /// What it is about.
+        #[arg(long, default_value = "")]
+        description: String,
+        /// The stage it starts at: idea (default), qualification, prototype, launch or running.
+        #[arg(long, value_parser = stage)]
+        stage: Option<coop_core::Stage>,
+    },
+    /// Move a project to its next stage (idea, qualification, prototype, launch, running) or to
+    /// an end (spun-off, abandoned).
+    #[command(after_help = "Example:\n  coop project stage bouteilles prototype --date 2018-01-15")]
+    Stage {
+        /// The project.
+        project: String,
+        /// The new stage.
+        #[arg(value_parser = stage)]
+        stage: coop_core::Stage,
+    },
+    /// A member, or a partner who is not a member, joins a project.
+    #[command(
+        after_help = "Examples:\n  coop project join bouteilles 12 --role lead\n  coop project join bouteilles --partner \"Chambre d'agriculture du Jura\" --role partner"
+    )]
+    Join {
+        /// The project.
+        project: String,
+        #[command(flatten)]
+        who: WhoArg,
+        /// lead, contributor, tester, funder, partner or mentor.
+        #[arg(long, value_parser = role)]
+        role: coop_core::ProjectRole,
+    },
+    /// Change a participant's role.
+    #[command(after_help = "Example:\n  coop project role bouteilles 12 --role mentor")]
+    Role {
+        /// The project.
+        project: String,
+        #[command(flatten)]
+        who: WhoArg,
+        /// The new role.
+        #[arg(long, value_parser = role)]
+        role: coop_core::ProjectRole,
+    },
+    /// A participant leaves a project.
+    #[command(after_help = "Example:\n  coop project leave bouteilles 12 --date 2026-09-30")]
+    Leave {
+        /// The project.
+        project: String,
+        #[command(flatten)]
+        who: WhoArg,
+    },
+    /// The projects, their stage and how many take part.
+    List,
+    /// One project: stage history, members (with college and role) and partners.
+    #[command(after_help = "Example:\n  coop project show bouteilles --as-of 2020-12-31 --json")]
+    Show {
+        /// The project.
+        project: String,
     },
 }
 

@@ -5,7 +5,10 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use chrono::{Days, NaiveDate};
-use coop_core::{Cents, Choice, Command, EndCause, MemberNo, MemberRef, PartyKind, Personal, Resolution, ResolutionKind, Statutes};
+use coop_core::{
+    Cents, Choice, Command, EndCause, MemberNo, MemberRef, PartyKind, Personal, ProjectRole, Resolution, ResolutionKind, Stage, Statutes,
+    Who,
+};
 use coop_store::{Request, Store};
 
 use crate::{Failure, Out};
@@ -184,10 +187,10 @@ pub fn script() -> Vec<(NaiveDate, Command)> {
     out.push((d("2021-01-15"), Command::Subscribe { member: business(0), count: 10, class: None, paid: None }));
     out.push((d("2022-05-02"), Command::Transfer { from: business(0), to: business(1), count: 2, class: None }));
     out.push((d("2023-02-28"), Command::End { member: pick("volunteers", 0, "2023-01-01"), cause: EndCause::Death }));
-    out.push((d("2023-06-30"), Command::Move { member: pick("volunteers", 1, "2023-01-01"), category: "employees".into() }));
+    out.push((d("2023-06-30"), Command::Move { member: pick("volunteers", 1, "2023-01-01"), category: "beneficiaries".into() }));
     out.push((d("2024-04-15"), Command::Subscribe { member: business(2), count: 10, class: None, paid: Some(Cents(25_000)) }));
     out.push((d("2025-01-31"), Command::Pay { member: business(2), amount: Cents(10_000) }));
-    out.push((d("2025-09-30"), Command::End { member: pick("employees", 1, "2020-01-01"), cause: EndCause::LossOfQuality }));
+    out.push((d("2025-09-30"), Command::End { member: pick("beneficiaries", 0, "2020-01-01"), cause: EndCause::LossOfQuality }));
     let deceased = pick("volunteers", 0, "2023-01-01");
     out.push((d("2023-06-15"), Command::RecordReview));
 
@@ -251,8 +254,188 @@ pub fn script() -> Vec<(NaiveDate, Command)> {
         }
     }
     out.push((meeting, Command::Close { assembly: a() }));
+
+    // Fifteen cooperative projects through the territorial R&D pipeline.
+    let admitted: Vec<NaiveDate> = dated.iter().map(|(day, _)| *day).collect();
+    let stays: Vec<u32> = (1..=dated.len() as u32).filter(|n| m(*n) != leaving && m(*n) != deceased).collect();
+    let mut events: Vec<(NaiveDate, Command)> = Vec::new();
+    for (i, (slug, name, description, start, path, partners)) in PROJECTS.iter().enumerate() {
+        let start = d(start);
+        let mut day = start;
+        events.push((
+            day,
+            Command::CreateProject {
+                slug: slug.to_string(),
+                name: name.to_string(),
+                description: description.to_string(),
+                stage: Some(path[0]),
+            },
+        ));
+        // A team of members admitted by then; the first leads.
+        let pool: Vec<u32> = stays.iter().copied().filter(|n| admitted[*n as usize - 1] <= start + Days::new(10)).collect();
+        let size = (3 + g.next(6) as usize).min(pool.len());
+        let mut team: Vec<u32> = Vec::new();
+        while team.len() < size {
+            let pick = pool[g.next(pool.len() as u64) as usize];
+            if !team.contains(&pick) {
+                team.push(pick);
+            }
+        }
+        day = day + Days::new(7);
+        for (k, n) in team.iter().enumerate() {
+            let role = match k {
+                0 => ProjectRole::Lead,
+                1 | 2 => ProjectRole::Contributor,
+                _ => [ProjectRole::Tester, ProjectRole::Funder, ProjectRole::Mentor, ProjectRole::Contributor][g.next(4) as usize],
+            };
+            events.push((day, Command::Join { project: slug.to_string(), who: Who::Member(m(*n)), role }));
+        }
+        for partner in partners.iter() {
+            let who = Who::NewPartner(Personal { name: partner.to_string(), email: None });
+            events.push((day, Command::Join { project: slug.to_string(), who, role: ProjectRole::Partner }));
+        }
+        // Through the pipeline: one stage every few months, up to the last stage of its path.
+        for next in &path[1..] {
+            day = day + Days::new(70 + g.next(120));
+            events.push((day, Command::MoveProject { project: slug.to_string(), stage: *next }));
+            if i % 3 == 0 && *next == Stage::Prototype {
+                // Testers come in at the prototype stage.
+                let newcomers: Vec<u32> =
+                    stays.iter().copied().filter(|n| admitted[*n as usize - 1] <= day && !team.contains(n)).take(2 + i % 3).collect();
+                for n in newcomers {
+                    events.push((day, Command::Join { project: slug.to_string(), who: Who::Member(m(n)), role: ProjectRole::Tester }));
+                    team.push(n);
+                }
+            }
+        }
+        if team.len() > 3 && i % 4 == 1 {
+            day = day + Days::new(30);
+            events.push((day, Command::ChangeRole { project: slug.to_string(), who: Who::Member(m(team[1])), role: ProjectRole::Lead }));
+            events.push((day, Command::Leave { project: slug.to_string(), who: Who::Member(m(team[0])) }));
+        }
+    }
+    out.extend(events);
     out
 }
+
+type ProjectSeed = (&'static str, &'static str, &'static str, &'static str, &'static [Stage], &'static [&'static str]);
+
+/// Slug, name, description, start date, the stages it went through, partners who are not members.
+const PROJECTS: &[ProjectSeed] = &[
+    (
+        "bouteilles",
+        "J'aime mes bouteilles",
+        "Collecter, trier, laver et revendre les bouteilles usagées du vignoble, avec viticulteurs, logisticiens et magasins.",
+        "2017-03-01",
+        &[Stage::Idea, Stage::Qualification, Stage::Prototype, Stage::Launch, Stage::Running],
+        &["Syndicat des vins du Jura", "Centre de tri Sud-Jura"],
+    ),
+    (
+        "carpe-diem",
+        "Carpe Diem",
+        "Une filière territoriale pour la carpe des étangs de Bresse avec les derniers pisciculteurs.",
+        "2017-09-15",
+        &[Stage::Idea, Stage::Qualification, Stage::Prototype, Stage::Launch, Stage::Running, Stage::SpunOff],
+        &["Chambre d'agriculture du Jura"],
+    ),
+    (
+        "maraichage",
+        "Maraîchage sur terres communales",
+        "Installer des maraîchers sur des terres acquises par la commune, avec une commission de recrutement.",
+        "2019-02-01",
+        &[Stage::Idea, Stage::Qualification, Stage::Prototype, Stage::Launch],
+        &["Terre de Liens Franche-Comté", "Lycée agricole de Montmorot"],
+    ),
+    (
+        "conserverie",
+        "Conserverie solidaire",
+        "Transformer les surplus des producteurs en conserves vendues localement.",
+        "2020-04-10",
+        &[Stage::Idea, Stage::Qualification, Stage::Prototype],
+        &[],
+    ),
+    (
+        "mobilite",
+        "Mobilité rurale partagée",
+        "Autopartage et covoiturage organisés entre villages.",
+        "2022-01-20",
+        &[Stage::Idea, Stage::Qualification],
+        &["Marc Dupuis"],
+    ),
+    (
+        "recyclerie",
+        "Recyclerie du Revermont",
+        "Collecte, réparation et revente d'objets, avec un atelier d'insertion.",
+        "2018-05-05",
+        &[Stage::Idea, Stage::Qualification, Stage::Prototype, Stage::Launch, Stage::Running],
+        &["Emmaüs Jura"],
+    ),
+    (
+        "cantine",
+        "Cantine en circuit court",
+        "Approvisionner les cantines des écoles et du collège en produits locaux.",
+        "2020-09-01",
+        &[Stage::Qualification, Stage::Prototype, Stage::Launch],
+        &["Collège Jean-Michel"],
+    ),
+    (
+        "tiers-lieu",
+        "Tiers-lieu numérique",
+        "Un espace de travail partagé et de médiation numérique au bourg.",
+        "2021-03-15",
+        &[Stage::Idea, Stage::Qualification, Stage::Prototype],
+        &[],
+    ),
+    (
+        "bois-energie",
+        "Bois énergie local",
+        "Valoriser le bois des haies en plaquettes pour les chaufferies communales.",
+        "2025-06-01",
+        &[Stage::Idea],
+        &[],
+    ),
+    (
+        "epicerie-mobile",
+        "Épicerie mobile",
+        "Une épicerie itinérante pour les villages sans commerce.",
+        "2023-10-01",
+        &[Stage::Idea, Stage::Qualification],
+        &["CCI du Jura"],
+    ),
+    (
+        "compost",
+        "Compostage collectif",
+        "Plateformes de compostage de quartier, abandonné faute de terrain.",
+        "2019-06-01",
+        &[Stage::Idea, Stage::Qualification, Stage::Abandoned],
+        &[],
+    ),
+    ("atelier-velo", "Atelier vélo participatif", "Réparer et réemployer les vélos.", "2025-09-10", &[Stage::Idea], &["Sophie Lambert"]),
+    (
+        "jardins",
+        "Jardins partagés",
+        "Des jardins partagés et d'insertion dans les quartiers d'habitat social.",
+        "2018-03-20",
+        &[Stage::Idea, Stage::Qualification, Stage::Prototype, Stage::Launch, Stage::Running],
+        &["Bailleur social Jura Habitat"],
+    ),
+    (
+        "logistique",
+        "Plateforme logistique des circuits courts",
+        "Mutualiser le transport et le stockage des producteurs.",
+        "2022-06-01",
+        &[Stage::Idea, Stage::Qualification, Stage::Prototype],
+        &["Groupement des transporteurs du Revermont"],
+    ),
+    (
+        "start-up-territoire",
+        "Start Up de Territoire",
+        "Soirées publiques pour faire émerger les problèmes et les idées du bassin.",
+        "2016-10-01",
+        &[Stage::Idea, Stage::Qualification, Stage::Prototype, Stage::Launch, Stage::Running, Stage::SpunOff],
+        &[],
+    ),
+];
 
 fn res(title: &str, kind: ResolutionKind, board_approved: bool) -> Resolution {
     Resolution { title: title.into(), kind, board_approved }
@@ -300,7 +483,8 @@ pub fn run(path: &Path, today: NaiveDate, json: bool) -> Out {
         c.public_bodies_share * 100.0,
         c.members
     );
-    println!("\nnext: coop check | coop member show 2 --history | coop --as-of 2020-12-31 register | coop audit verify");
+    println!("\nnext: coop check | coop member show 3 --history | coop --as-of 2020-12-31 register | coop audit verify");
     println!("      coop assembly result ago-2026 | coop assembly minutes ago-2026 --format html > pv.html");
+    println!("      coop involvement | coop --as-of 2021-12-31 involvement | coop project list | coop project show bouteilles");
     Ok(ExitCode::SUCCESS)
 }

@@ -7,6 +7,7 @@ mod demo;
 mod documents;
 mod import;
 mod output;
+mod project;
 
 use std::io::Write;
 use std::path::Path;
@@ -74,6 +75,13 @@ type Out = Result<ExitCode, Failure>;
 
 /// Runs the `coop` command line and returns its exit code.
 pub fn main() -> ExitCode {
+    // Like other Unix tools, end quietly when the reader of our output goes away
+    // (`coop register | head`), instead of failing on a closed pipe.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -174,6 +182,8 @@ fn run(cli: Cli) -> Out {
         Cmd::Init { name, statutes } => init(&ctx, path, name, &statutes),
         Cmd::Demo => demo::run(path, ctx.today, ctx.cli_json),
         Cmd::Assembly(a) => assembly::run(&ctx, &open_existing(path)?, a),
+        Cmd::Project(p) => project::run(&ctx, &open_existing(path)?, p),
+        Cmd::Involvement { member } => project::involvement(&ctx, &open_existing(path)?, member),
         Cmd::Review => {
             let store = open_existing(path)?;
             let r = store.execute(ctx.request(Command::RecordReview))?;
@@ -391,9 +401,11 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
             } else {
                 Vec::new()
             };
+            let projects = coop_core::member_projects(&state, m.number, ctx.as_of.unwrap_or(ctx.today));
             if ctx.cli_json {
                 output::json(
-                    &json!({"member": row, "email": personal.and_then(|p| p.email), "lots": m.lots, "flagged_since": m.flagged_since, "history": events}),
+                    &json!({"member": row, "email": personal.and_then(|p| p.email), "lots": m.lots, "flagged_since": m.flagged_since,
+                    "projects": projects, "history": events}),
                 )?;
                 return Ok(ExitCode::SUCCESS);
             }
@@ -426,6 +438,12 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
                 ]);
             }
             print!("{}", t.text());
+            if projects.is_empty() {
+                println!("takes part in no cooperative project");
+            } else {
+                println!("projects:");
+                project::print_history(&projects);
+            }
             if history {
                 for e in &events {
                     println!("#{} {} {}", e.seq, e.effective, e.event.describe());

@@ -3,4 +3,5 @@
 
 mod assembly;
 mod cli;
+mod project;
 mod store;

@@ -1,0 +1,248 @@
+//! `coop project …` and `coop involvement`: parse, call the library, print.
+
+use std::process::ExitCode;
+
+use coop_core::{Command, MemberNo, Participant, PartyId, Personal, Project, State, Who};
+use coop_store::Store;
+use serde_json::json;
+
+use crate::args::{ProjectCmd, WhoArg};
+use crate::output::{self, Table};
+use crate::{state_for, written, Ctx, Failure, Out};
+
+fn find<'s>(state: &'s State, slug: &str) -> Result<&'s Project, Failure> {
+    state.projects.get(slug).ok_or_else(|| {
+        let known: Vec<&str> = state.projects.keys().map(String::as_str).collect();
+        Failure::input(format!(
+            "project '{slug}' is not in the log (projects: {})",
+            if known.is_empty() { "none yet".into() } else { known.join(", ") }
+        ))
+    })
+}
+
+/// The partner already known under this exact name, if any.
+fn partner_named(store: &Store, name: &str) -> Result<Option<PartyId>, Failure> {
+    let ids: Vec<PartyId> = store.with_state(|s| s.partners.keys().copied().collect());
+    for id in ids {
+        if store.personal(id)?.is_some_and(|p| p.name == name) {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
+}
+
+/// Resolves the command line's member or partner. A partner not yet known is new only for a join.
+fn who(store: &Store, arg: WhoArg, joining: bool) -> Result<Who, Failure> {
+    match (arg.member, arg.partner) {
+        (Some(m), _) => Ok(Who::Member(m)),
+        (None, Some(name)) => {
+            let name = name.trim().to_string();
+            match partner_named(store, &name)? {
+                Some(id) => Ok(Who::Partner(id)),
+                None if joining => Ok(Who::NewPartner(Personal { name, email: None })),
+                None => Err(Failure::input(format!("no partner is named '{name}' (names are matched exactly)"))),
+            }
+        }
+        (None, None) => Err(Failure::input("name a member (number or ULID) or a partner (--partner NAME)")),
+    }
+}
+
+/// Names of members and partners, from the personal data kept beside the log.
+pub fn name_of(store: &Store, state: &State, who: Participant) -> String {
+    let party = match who {
+        Participant::Member(n) => state.members.get(&n).map(|m| m.party),
+        Participant::Partner(id) => Some(id),
+    };
+    party.and_then(|p| store.personal(p).ok().flatten()).map(|p| p.name).unwrap_or_else(|| "(erased)".into())
+}
+
+pub fn run(ctx: &Ctx, store: &Store, cmd: ProjectCmd) -> Out {
+    match cmd {
+        ProjectCmd::Create { slug, name, description, stage } => {
+            let r = store.execute(ctx.request(Command::CreateProject { slug: slug.clone(), name, description, stage }))?;
+            written(ctx, &r, format!("project {slug} created"))
+        }
+        ProjectCmd::Stage { project, stage } => {
+            let r = store.execute(ctx.request(Command::MoveProject { project: project.clone(), stage }))?;
+            written(ctx, &r, format!("project {project} moved to {}", stage.as_str()))
+        }
+        ProjectCmd::Join { project, who: w, role } => {
+            let label = w.member.map(|m| format!("member {m}")).or(w.partner.clone()).unwrap_or_default();
+            let r = store.execute(ctx.request(Command::Join { project: project.clone(), who: who(store, w, true)?, role }))?;
+            written(ctx, &r, format!("{label} joined {project} as {}", role.as_str()))
+        }
+        ProjectCmd::Role { project, who: w, role } => {
+            let r = store.execute(ctx.request(Command::ChangeRole { project: project.clone(), who: who(store, w, false)?, role }))?;
+            written(ctx, &r, format!("role in {project} changed to {}", role.as_str()))
+        }
+        ProjectCmd::Leave { project, who: w } => {
+            let r = store.execute(ctx.request(Command::Leave { project: project.clone(), who: who(store, w, false)? }))?;
+            written(ctx, &r, format!("left {project}"))
+        }
+        ProjectCmd::List => {
+            let state = state_for(ctx, store)?;
+            let date = ctx.as_of.unwrap_or(ctx.today);
+            let mut rows = Vec::new();
+            for p in state.projects.values() {
+                let Some(stage) = p.stage_on(date) else { continue };
+                let since = p.stages.iter().rev().find(|(d, _)| *d <= date).map(|(d, _)| *d).unwrap_or(p.created);
+                let (ms, ps) = coop_core::participants(&state, p, date);
+                rows.push((p, stage, since, ms.len(), ps.len()));
+            }
+            if ctx.cli_json {
+                let list: Vec<_> = rows
+                    .iter()
+                    .map(|(p, stage, since, ms, ps)| json!({"slug": p.slug, "name": p.name, "stage": stage, "since": since, "members": ms, "partners": ps}))
+                    .collect();
+                output::json(&list)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut t = Table::new(vec!["slug", "name", "stage", "since", "members", "partners"]);
+            for (p, stage, since, ms, ps) in rows {
+                t.push(vec![p.slug.clone(), p.name.clone(), stage.as_str().into(), since.to_string(), ms.to_string(), ps.to_string()]);
+            }
+            print!("{}", t.text());
+            Ok(ExitCode::SUCCESS)
+        }
+        ProjectCmd::Show { project } => {
+            let state = state_for(ctx, store)?;
+            let date = ctx.as_of.unwrap_or(ctx.today);
+            let p = find(&state, &project)?;
+            let (ms, ps) = coop_core::participants(&state, p, date);
+            let member_rows: Vec<_> = ms
+                .iter()
+                .map(|r| {
+                    let number = match r.who {
+                        Participant::Member(n) => Some(n),
+                        Participant::Partner(_) => None,
+                    };
+                    json!({"number": number, "name": name_of(store, &state, r.who), "role": r.role, "since": r.since, "college": r.college})
+                })
+                .collect();
+            let partner_rows: Vec<_> = ps
+                .iter()
+                .map(|r| {
+                    let id = match r.who {
+                        Participant::Partner(id) => Some(id),
+                        Participant::Member(_) => None,
+                    };
+                    json!({"id": id, "name": name_of(store, &state, r.who), "role": r.role, "since": r.since})
+                })
+                .collect();
+            let stages: Vec<_> = p.stages.iter().filter(|(d, _)| *d <= date).map(|(d, s)| json!({"stage": s, "since": d})).collect();
+            if ctx.cli_json {
+                output::json(&json!({"slug": p.slug, "name": p.name, "description": p.description, "created": p.created,
+                    "stage": p.stage_on(date), "stages": stages, "members": member_rows, "partners": partner_rows}))?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!("{} — {}", p.slug, p.name);
+            if !p.description.is_empty() {
+                println!("{}", p.description);
+            }
+            let history: Vec<String> = p.stages.iter().filter(|(d, _)| *d <= date).map(|(d, s)| format!("{} {}", s.as_str(), d)).collect();
+            println!("stages: {}", if history.is_empty() { "not started on that date".into() } else { history.join(" → ") });
+            let mut t = Table::new(vec!["number", "name", "college", "role", "since"]);
+            for (r, j) in ms.iter().zip(&member_rows) {
+                t.push(vec![
+                    j["number"].to_string(),
+                    name_of(store, &state, r.who),
+                    r.college.clone().unwrap_or_default(),
+                    r.role.as_str().into(),
+                    r.since.to_string(),
+                ]);
+            }
+            println!("{} members", ms.len());
+            print!("{}", t.text());
+            if !ps.is_empty() {
+                println!("{} partners who are not members", ps.len());
+                let mut t = Table::new(vec!["name", "role", "since"]);
+                for r in &ps {
+                    t.push(vec![name_of(store, &state, r.who), r.role.as_str().into(), r.since.to_string()]);
+                }
+                print!("{}", t.text());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+pub fn involvement(ctx: &Ctx, store: &Store, member: Option<coop_core::MemberRef>) -> Out {
+    let state = state_for(ctx, store)?;
+    let date = ctx.as_of.unwrap_or(ctx.today);
+    if let Some(r) = member {
+        let Some(m) = state.member(r) else {
+            return Err(Failure::input(format!("member {r} is not in the register")));
+        };
+        let lines = coop_core::member_projects(&state, m.number, date);
+        if ctx.cli_json {
+            output::json(&json!({"member": m.number, "date": date, "projects": lines}))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        println!(
+            "member {} — {}: {} project spells up to {date}",
+            m.number,
+            name_of(store, &state, Participant::Member(m.number)),
+            lines.len()
+        );
+        print_history(&lines);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let report = coop_core::involvement(&state, date);
+    if ctx.cli_json {
+        output::json(&report)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "on {date}: {} of {} members take part in at least one active project ({:.0} %); {} take part in none",
+        report.involved,
+        report.members,
+        report.rate * 100.0,
+        report.not_involved.len()
+    );
+    for (title, groups) in [("by college", &report.by_college), ("by category", &report.by_category)] {
+        println!("\n{title}");
+        let mut t = Table::new(vec!["", "members", "involved", "rate"]);
+        for g in groups.iter() {
+            t.push(vec![g.code.clone(), g.members.to_string(), g.involved.to_string(), format!("{:.0} %", g.rate * 100.0)]);
+        }
+        print!("{}", t.text());
+    }
+    println!("\nby project");
+    let mut t = Table::new(vec!["project", "stage", "members", "partners"]);
+    for p in &report.by_project {
+        t.push(vec![p.slug.clone(), p.stage.as_str().into(), p.members.to_string(), p.partners.to_string()]);
+    }
+    print!("{}", t.text());
+    println!("\npipeline");
+    let mut t = Table::new(vec!["stage", "projects now", "reached", "median days (left it)"]);
+    for f in &report.funnel {
+        t.push(vec![
+            f.stage.as_str().into(),
+            f.projects.to_string(),
+            f.reached.to_string(),
+            f.median_days_completed.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
+        ]);
+    }
+    print!("{}", t.text());
+    println!("\nmembers in no active project");
+    let names: Vec<String> =
+        report.not_involved.iter().map(|n: &MemberNo| format!("{n} {}", name_of(store, &state, Participant::Member(*n)))).collect();
+    for chunk in names.chunks(4) {
+        println!("  {}", chunk.join("; "));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn print_history(lines: &[coop_core::InvolvementLine]) {
+    let mut t = Table::new(vec!["project", "role", "joined", "left", "counts now"]);
+    for l in lines {
+        t.push(vec![
+            l.project.clone(),
+            l.role.as_str().into(),
+            l.joined.to_string(),
+            l.left.map(|d| d.to_string()).unwrap_or_default(),
+            if l.active { "yes".into() } else { "no".into() },
+        ]);
+    }
+    print!("{}", t.text());
+}

@@ -1,0 +1,127 @@
+//! Projects and involvement through the real binary.
+
+use crate::cli::Env;
+
+fn setup() -> Env {
+    let env = Env::new();
+    env.init();
+    for (cat, n) in [("employees", 2), ("beneficiaries", 3), ("volunteers", 2)] {
+        for i in 0..n {
+            env.ok(&["member", "admit", "--name", &format!("{cat} {i}"), "--category", cat, "--date", "2020-01-01"]);
+        }
+    }
+    env
+}
+
+#[test]
+fn who_takes_part_in_which_project_and_who_in_none() {
+    let env = setup();
+    env.ok(&["project", "create", "bouteilles", "--name", "J'aime mes bouteilles", "--date", "2021-01-10"]);
+    env.ok(&["project", "create", "carpe", "--name", "Carpe Diem", "--stage", "prototype", "--date", "2021-02-01"]);
+    env.ok(&["project", "join", "bouteilles", "1", "--role", "lead", "--date", "2021-01-15"]);
+    env.ok(&["project", "join", "bouteilles", "3", "--role", "tester", "--date", "2021-01-15"]);
+    env.ok(&["project", "join", "bouteilles", "--partner", "Chambre d'agriculture du Jura", "--role", "partner", "--date", "2021-01-15"]);
+    env.ok(&["project", "join", "carpe", "--partner", "Chambre d'agriculture du Jura", "--role", "mentor", "--date", "2021-02-02"]);
+    env.ok(&["project", "join", "carpe", "6", "--role", "contributor", "--date", "2021-02-02"]);
+    env.ok(&["project", "stage", "bouteilles", "qualification", "--date", "2021-03-01"]);
+
+    let show = env.ok(&["project", "show", "bouteilles", "--json"]).json();
+    for key in ["slug", "name", "stage", "members", "partners"] {
+        assert!(show.get(key).is_some(), "project show lacks {key}");
+    }
+    assert_eq!(show["stage"], "qualification");
+    assert_eq!(show["members"].as_array().unwrap().len(), 2);
+    for key in ["number", "name", "role", "since"] {
+        assert!(show["members"][0].get(key).is_some(), "member row lacks {key}");
+    }
+    assert_eq!(show["partners"][0]["name"], "Chambre d'agriculture du Jura");
+    // The same partner, known by name, takes part in both projects as one party.
+    let carpe = env.ok(&["project", "show", "carpe", "--json"]).json();
+    assert_eq!(carpe["partners"][0]["id"], show["partners"][0]["id"]);
+
+    let inv = env.ok(&["involvement", "--json", "--as-of", "2021-06-01"]).json();
+    for key in ["members", "involved", "not_involved", "by_college", "by_project"] {
+        assert!(inv.get(key).is_some(), "involvement lacks {key}");
+    }
+    assert_eq!(inv["members"], 7);
+    assert_eq!(inv["involved"], 3);
+    assert_eq!(inv["not_involved"], serde_json::json!([2, 4, 5, 7]));
+    let workers = inv["by_college"].as_array().unwrap().iter().find(|c| c["code"] == "workers").unwrap().clone();
+    assert_eq!((workers["members"].as_u64(), workers["involved"].as_u64()), (Some(2), Some(1)));
+    let carpe_row = inv["by_project"].as_array().unwrap().iter().find(|p| p["slug"] == "carpe").unwrap().clone();
+    assert_eq!((carpe_row["members"].as_u64(), carpe_row["partners"].as_u64()), (Some(1), Some(1)));
+
+    // A past date: before any project started, nobody is involved.
+    let past = env.ok(&["involvement", "--json", "--as-of", "2021-01-01"]).json();
+    assert_eq!(past["involved"], 0);
+    // A member's membership ends: it stays in the history, no longer counted.
+    env.ok(&["member", "withdraw", "1", "--date", "2021-07-01"]);
+    let after = env.ok(&["involvement", "--json", "--as-of", "2021-08-01"]).json();
+    assert_eq!(after["involved"], 2);
+    let history = env.ok(&["involvement", "--member", "1", "--json", "--as-of", "2021-08-01"]).json();
+    assert_eq!(history["projects"][0]["project"], "bouteilles");
+    assert_eq!(history["projects"][0]["active"], false);
+    let show = env.ok(&["member", "show", "3"]).stdout;
+    assert!(show.contains("bouteilles") && show.contains("tester"), "{show}");
+    let text = env.ok(&["involvement"]).stdout;
+    assert!(text.contains("by college") && text.contains("pipeline") && text.contains("members in no active project"), "{text}");
+    assert!(env.ok(&["project", "list"]).stdout.contains("carpe"));
+}
+
+#[test]
+fn project_refusals_are_clear_and_write_nothing() {
+    let env = setup();
+    env.ok(&["project", "create", "p", "--name", "P", "--date", "2021-01-10"]);
+    let before = env.events();
+    let cases: Vec<(Vec<&str>, i32, &str)> = vec![
+        (vec!["project", "stage", "p", "launch", "--date", "2021-02-01"], 1, "moves to 'qualification'"),
+        (vec!["project", "stage", "p", "sideways"], 2, "is not a stage"),
+        (vec!["project", "stage", "nope", "qualification"], 2, "not in the log"),
+        (vec!["project", "join", "p", "1", "--role", "boss"], 2, "is not a role"),
+        (vec!["project", "join", "p", "99", "--role", "lead"], 2, "not in the register"),
+        (vec!["project", "join", "p", "1", "--role", "lead", "--date", "2021-01-01"], 1, "cannot be dated"),
+        (vec!["project", "leave", "p", "2"], 1, "does not take part"),
+        (vec!["project", "leave", "p", "--partner", "Nobody"], 2, "no partner is named"),
+        (vec!["project", "join", "p", "--role", "lead"], 2, "required"),
+    ];
+    for (args, code, text) in cases {
+        let r = env.run(&args);
+        assert_eq!(r.code, code, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains(text), "{args:?}: {}", r.stderr);
+    }
+    env.ok(&["member", "withdraw", "2", "--date", "2021-01-20"]);
+    let r = env.run(&["project", "join", "p", "2", "--role", "tester", "--date", "2021-02-01"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("is not a member on 2021-02-01"), "{}", r.stderr);
+    env.ok(&["project", "stage", "p", "abandoned", "--date", "2021-03-01"]);
+    let r = env.run(&["project", "stage", "p", "idea", "--date", "2021-03-02"]);
+    assert!(r.code == 1 && r.stderr.contains("nothing comes back"), "{}", r.stderr);
+    assert_eq!(env.events(), before + 2);
+}
+
+#[test]
+fn the_demo_answers_who_takes_part_in_which_project_by_college_now_and_in_the_past() {
+    let env = Env::new();
+    env.ok(&["demo"]);
+    let now = env.ok(&["involvement", "--json"]).json();
+    assert!(now["members"].as_u64().unwrap() >= 60);
+    let by_project = now["by_project"].as_array().unwrap();
+    assert_eq!(by_project.len(), 15);
+    let stages: std::collections::BTreeSet<&str> = by_project.iter().map(|p| p["stage"].as_str().unwrap()).collect();
+    assert_eq!(stages.len(), 7, "every stage is represented: {stages:?}");
+    assert!(by_project.iter().map(|p| p["partners"].as_u64().unwrap()).sum::<u64>() > 0);
+    assert!(!now["not_involved"].as_array().unwrap().is_empty());
+    assert_eq!(now["by_college"].as_array().unwrap().len(), 3);
+    let past = env.ok(&["involvement", "--json", "--as-of", "2019-12-31"]).json();
+    assert!(past["members"].as_u64() < now["members"].as_u64());
+    assert!(past["by_project"].as_array().unwrap().len() < 15);
+    let employees = env
+        .ok(&["register", "--json"])
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["category"] == "employees" && r["status"] != "ended")
+        .count();
+    assert_eq!(employees, 5, "the hub employs 5");
+}
