@@ -241,6 +241,15 @@ pub enum MemberCmd {
         #[arg(long)]
         resolution: u32,
     },
+    /// Erase a former member's personal data (name, e-mail) once the statutes' retention period
+    /// after its departure is over. The log, its chain, counts and results are unchanged; the
+    /// register shows the number as erased.
+    #[command(after_help = "Example:\n  coop member forget 17")]
+    Forget {
+        /// Member number or ULID.
+        #[arg(value_parser = member)]
+        member: MemberRef,
+    },
     /// Record the end of a membership by death, dissolution, or loss of quality (flagged by
     /// default statutes, ended where they say so).
     #[command(after_help = "Example:\n  coop member end 7 --cause loss-of-quality --date 2026-05-31")]

@@ -451,6 +451,10 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
             }
             Ok(ExitCode::SUCCESS)
         }
+        MemberCmd::Forget { member } => {
+            let r = store.execute(ctx.request(Command::Forget { member }))?;
+            written(ctx, &r, format!("personal data of former member {member} erased"))
+        }
         MemberCmd::Exclude { member, assembly, resolution } => {
             let r = store.execute(ctx.request(Command::Exclude { member, assembly: assembly.clone(), resolution }))?;
             written(ctx, &r, format!("member {member} excluded by resolution {resolution} of {assembly}"))

@@ -208,6 +208,11 @@ pub enum Command {
     },
     /// Record a completed cooperative review (révision coopérative), dated.
     RecordReview,
+    /// Erase a former member's personal data, once the statutes' retention period is over.
+    Forget {
+        /// Whose.
+        member: MemberRef,
+    },
     /// Start a cooperative project (the command's date is its start date).
     CreateProject {
         /// Slug (lowercase letters, digits, dashes).
@@ -266,6 +271,15 @@ pub enum Who {
 }
 
 impl Command {
+    /// The party whose personal data this command erases from beside the log, given the state
+    /// it was decided on.
+    pub fn erases(&self, state: &State) -> Option<PartyId> {
+        match self {
+            Command::Forget { member } => state.member(*member).map(|m| m.party),
+            _ => None,
+        }
+    }
+
     /// The personal data this command brings, to be stored beside the log.
     pub fn personal(&self) -> Option<&Personal> {
         match self {
@@ -392,6 +406,8 @@ pub enum Rule {
     ProjectEnded,
     /// A leave or a role change needs a current participation.
     NotParticipating,
+    /// Personal data is kept for the statutes' retention period after a member leaves.
+    RetentionPeriod,
 }
 
 impl Rule {
@@ -510,6 +526,26 @@ pub fn decide(state: &State, date: NaiveDate, command: &Command, ctx: &Context) 
             Ok(vec![Event::AssemblyClosed { assembly: a.slug.clone(), roll: assembly::live_roll(state, a.date) }])
         }
         Command::RecordReview => Ok(vec![Event::ReviewCompleted {}]),
+        Command::Forget { member } => {
+            let Some(m) = state.member(*member) else {
+                return refuse(Rule::UnknownMember, format!("member {member} is not in the register"));
+            };
+            let Some(ended) = m.ended else {
+                return refuse(Rule::RetentionPeriod, format!("member {} is a current member: its personal data is needed", m.number));
+            };
+            if let Some(on) = m.erased {
+                return refuse(Rule::NoChange, format!("the personal data of member {} was already erased on {on}", m.number));
+            }
+            let days = statutes.members.retention_days;
+            let until = ended.date + chrono::Days::new(days as u64);
+            if date < until {
+                return refuse(
+                    Rule::RetentionPeriod,
+                    format!("member {} left on {}; its personal data is kept {days} days, until {until}", m.number, ended.date),
+                );
+            }
+            Ok(vec![Event::PersonalDataErased { member: m.number }])
+        }
         Command::CreateProject { slug, name, description, stage } => d.create_project(slug, name, description, *stage),
         Command::MoveProject { project, stage } => d.move_project(project, *stage),
         Command::Join { project, who, role } => d.join(project, who, *role, ctx),

@@ -256,6 +256,11 @@ pub enum Event {
     },
     /// A cooperative review (révision coopérative) was completed on the event's date.
     ReviewCompleted {},
+    /// A former member's personal data was erased from beside the log (its digest stays).
+    PersonalDataErased {
+        /// Whose.
+        member: MemberNo,
+    },
     /// A cooperative project started (the event's date is its start date).
     ProjectCreated {
         /// Slug.
@@ -357,6 +362,7 @@ impl Event {
             Event::VoteCast { .. } => "vote_cast",
             Event::AssemblyClosed { .. } => "assembly_closed",
             Event::ReviewCompleted {} => "review_completed",
+            Event::PersonalDataErased { .. } => "personal_data_erased",
             Event::ProjectCreated { .. } => "project_created",
             Event::ProjectStageChanged { .. } => "project_stage_changed",
             Event::ParticipantJoined { .. } => "participant_joined",
@@ -385,6 +391,7 @@ impl Event {
             | QualityLost { member }
             | MembershipEnded { member, .. }
             | MemberExcluded { member, .. }
+            | PersonalDataErased { member }
             | MemberAttended { member, .. }
             | PostalVoteReceived { member, .. } => *member == n,
             VoteCast { member, by, .. } => *member == n || *by == Some(n),
@@ -447,6 +454,7 @@ impl Event {
             ),
             Event::AssemblyClosed { assembly, roll } => format!("assembly {assembly} closed ({} members on the roll)", roll.len()),
             Event::ReviewCompleted {} => "cooperative review completed".to_string(),
+            Event::PersonalDataErased { member } => format!("personal data of former member {member} erased"),
             Event::ProjectCreated { project, stage, .. } => format!("project {project} started at stage {}", stage.as_str()),
             Event::ProjectStageChanged { project, from, to } => {
                 format!("project {project} moved from {} to {}", from.as_str(), to.as_str())
@@ -547,6 +555,7 @@ mod tests {
             Event::VoteCast { assembly: a(), resolution: 2, member: n, choice: Choice::Against, by: Some(MemberNo(1)) },
             Event::AssemblyClosed { assembly: a(), roll: vec![RollEntry { member: n, category: "users".into(), college: None }] },
             Event::ReviewCompleted {},
+            Event::PersonalDataErased { member: n },
             Event::ProjectCreated {
                 project: "bouteilles".into(),
                 name: "J'aime mes bouteilles".into(),

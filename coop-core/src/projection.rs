@@ -38,6 +38,8 @@ pub struct RegisterRow {
     pub status: &'static str,
     /// Why the membership ended.
     pub end_cause: Option<&'static str>,
+    /// Whether the member's personal data has been erased.
+    pub erased: bool,
 }
 
 /// The register of every member ever admitted, by number.
@@ -67,6 +69,7 @@ pub fn register_row(state: &State, m: &Member) -> RegisterRow {
             "active"
         },
         end_cause: m.ended.map(|e| e.cause.as_str()),
+        erased: m.erased.is_some(),
     }
 }
 

@@ -74,6 +74,9 @@ pub struct Member {
     pub personal_digest: String,
     /// Categories over time: (from date, category), in date order.
     pub categories: Vec<(NaiveDate, String)>,
+    /// When its personal data was erased, if it was.
+    #[serde(default)]
+    pub erased: Option<NaiveDate>,
 }
 
 impl Member {
@@ -206,6 +209,7 @@ impl State {
                         last_date: date,
                         personal_digest: personal_digest.clone(),
                         categories: vec![(date, category.clone())],
+                        erased: None,
                     },
                 );
             }
@@ -360,6 +364,10 @@ impl State {
                 let a = self.open_assembly(assembly)?;
                 a.closed = Some(roll.clone());
                 a.closed_on = Some(date);
+            }
+            Event::PersonalDataErased { member } => {
+                let m = self.members.get_mut(member).ok_or_else(|| missing(member))?;
+                m.erased = Some(date);
             }
             Event::ReviewCompleted {} => {
                 self.last_review = Some(self.last_review.map_or(date, |d| d.max(date)));

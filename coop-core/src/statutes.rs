@@ -183,6 +183,14 @@ fn default_year_end() -> (u32, u32) {
 pub struct MemberRules {
     /// What happens when a member loses the quality of its category.
     pub loss_of_quality: LossOfQuality,
+    /// How long a former member's personal data is kept after its membership ended, in days,
+    /// before it may be erased. Default 10 years (3,652 days).
+    #[serde(default = "default_retention")]
+    pub retention_days: u32,
+}
+
+fn default_retention() -> u32 {
+    3652
 }
 
 /// The statutes of the cooperative, validated.
@@ -727,7 +735,8 @@ impl<'a> Reader<'a> {
 
         // [members]
         let mem = self.table(root, "members").unwrap_or(&empty);
-        self.unknown_keys(mem, &["loss_of_quality"], "[members]");
+        self.unknown_keys(mem, &["loss_of_quality", "retention_days"], "[members]");
+        let retention_days = self.uint(mem, "retention_days", "[members]", 36_500).unwrap_or_else(default_retention);
         let loss_of_quality = {
             let span = Self::span_of(mem, "loss_of_quality");
             match self.string(mem, "loss_of_quality", "[members]", false).as_deref() {
@@ -750,7 +759,7 @@ impl<'a> Reader<'a> {
                 colleges,
                 categories,
                 assembly,
-                members: MemberRules { loss_of_quality },
+                members: MemberRules { loss_of_quality, retention_days },
             }),
             _ => None,
         };

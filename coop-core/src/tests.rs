@@ -442,3 +442,27 @@ mod properties {
         vec![(st.founded, Event::StatutesAdopted { statutes: st, decided_by: None })]
     }
 }
+
+#[test]
+fn personal_data_is_erased_only_after_the_retention_period_and_counts_stay() {
+    let mut c = Coop::given_statutes(&format!("{SAMPLE_STATUTES}\n[members]\nretention_days = 365\n"));
+    c.admit("A", PartyKind::Person, "employees", Some(3));
+    c.admit("B", PartyKind::Person, "beneficiaries", Some(1));
+    let forget = || Command::Forget { member: m(1) };
+    assert_eq!(c.refused("2021-01-01", forget()).rule, Rule::RetentionPeriod, "a current member");
+    c.ok("2021-01-01", Command::Withdraw { member: m(1) });
+    let r = c.refused("2021-12-31", forget());
+    assert_eq!(r.rule, Rule::RetentionPeriod);
+    assert!(r.message.contains("until 2022-01-01"), "{r}");
+    let before = (capital(&c.state), register(&c.state).len());
+    let ev = c.ok("2022-01-01", forget());
+    assert_eq!(ev, vec![Event::PersonalDataErased { member: MemberNo(1) }]);
+    assert_eq!((capital(&c.state), register(&c.state).len()), before);
+    assert!(register(&c.state)[0].erased);
+    assert_eq!(c.refused("2022-01-02", forget()).rule, Rule::NoChange);
+    assert_eq!(
+        Command::Forget { member: m(1) }.erases(&c.state),
+        Some(c.state.members[&MemberNo(1)].party),
+        "the store is told whose data to remove"
+    );
+}

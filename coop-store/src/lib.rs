@@ -14,6 +14,7 @@
 
 #![warn(missing_docs)]
 
+mod personal;
 mod record;
 mod store;
 

@@ -9,6 +9,7 @@ use sled::transaction::{abort, ConflictableTransactionResult, TransactionalTree}
 use sled::Transactional;
 use ulid::Ulid;
 
+use crate::personal::{PersonalEntry, PersonalFiles};
 use crate::record::{self, Envelope, RecordError, GENESIS_HASH};
 use crate::{Error, Result};
 
@@ -24,6 +25,7 @@ const K_FORMAT: &[u8] = b"format";
 const K_HEAD: &[u8] = b"head";
 const K_SNAPSHOT: &[u8] = b"snapshot";
 const K_IMPORTING: &[u8] = b"importing";
+const K_PENDING_ERASE: &[u8] = b"pending-erase";
 
 /// The last event of the log: its sequence number and hash.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,13 +41,6 @@ struct CommandEntry {
     first: u64,
     last: u64,
     fingerprint: String,
-}
-
-#[derive(Serialize, Deserialize)]
-struct PersonalEntry {
-    salt: String,
-    #[serde(flatten)]
-    data: Personal,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -187,7 +182,7 @@ pub struct Store {
     log: sled::Tree,
     meta: sled::Tree,
     commands: sled::Tree,
-    personal: sled::Tree,
+    personal: PersonalFiles,
     snapshot_every: u64,
     inner: Mutex<Inner>,
 }
@@ -232,7 +227,8 @@ impl Store {
             other => Error::Storage(other),
         })?;
         let tree = |name: &str| db.open_tree(name);
-        let (log, meta, commands, personal) = (tree("log")?, tree("meta")?, tree("commands")?, tree("personal")?);
+        let (log, meta, commands) = (tree("log")?, tree("meta")?, tree("commands")?);
+        let personal = PersonalFiles::open(&path)?;
         match meta.get(K_FORMAT)? {
             Some(f) if f.as_ref() == FORMAT => {}
             Some(f) => {
@@ -273,6 +269,10 @@ impl Store {
                 damaged: None,
             }),
         };
+        if let Some(bytes) = store.meta.get(K_PENDING_ERASE)? {
+            let parties: Vec<PartyId> = serde_json::from_slice(&bytes).unwrap_or_default();
+            store.finish_erasure(&parties)?;
+        }
         match store.load(&head) {
             Ok((state, snapshot_seq)) => {
                 let mut inner = store.lock();
@@ -295,6 +295,14 @@ impl Store {
     /// Commands and state queries on such a store fail with the integrity error.
     pub fn open_for_audit(path: impl AsRef<Path>) -> Result<Store> {
         Store::open_with(path, Options { audit: true, ..Options::default() })
+    }
+
+    /// Removes erased parties' files, then the marker that says an erasure is pending.
+    fn finish_erasure(&self, parties: &[PartyId]) -> Result<()> {
+        self.personal.remove_all(parties)?;
+        self.meta.remove(K_PENDING_ERASE)?;
+        self.db.flush()?;
+        Ok(())
     }
 
     /// Why the store could not be loaded, when opened for audit on a damaged log.
@@ -425,7 +433,7 @@ impl Store {
 
     /// The personal data of a party, unless it was never stored here or has been erased.
     pub fn personal(&self, party: PartyId) -> Result<Option<Personal>> {
-        Ok(self.personal.get(party.to_bytes())?.and_then(|b| serde_json::from_slice::<PersonalEntry>(&b).ok()).map(|p| p.data))
+        Ok(self.personal.get(party)?.map(|p| p.data))
     }
 
     /// The register of `state` with names joined from the personal data.
@@ -492,6 +500,7 @@ impl Store {
             match decide(state, r.date, &r.command, &ctx) {
                 Err(refusal) => refusals.push((i, refusal)),
                 Ok(events) => {
+                    let erase = r.command.erases(state);
                     if requests.len() > 1 {
                         let w = work.get_or_insert_with(|| inner.state.clone());
                         for e in &events {
@@ -500,7 +509,7 @@ impl Store {
                     }
                     let personal = r.command.personal().map(|p| (ctx.fresh_id, PersonalEntry { salt: ctx.salt.clone(), data: p.clone() }));
                     let id = r.command_id.clone().unwrap_or_else(|| Ulid::new().to_string());
-                    planned.push((i, id, events, personal));
+                    planned.push(Planned { index: i, id, events, personal, erase });
                 }
             }
         }
@@ -515,7 +524,7 @@ impl Store {
         let mut records = Vec::new();
         let mut cmd_entries = Vec::new();
         let mut envelopes: Vec<(usize, String, Vec<Envelope>)> = Vec::new();
-        for (i, id, events, _) in &planned {
+        for Planned { index: i, id, events, .. } in &planned {
             let r = &requests[*i];
             let first = seq + 1;
             let mut envs = Vec::new();
@@ -550,7 +559,7 @@ impl Store {
         let after = if snapshot_due || work.is_some() {
             let mut s = work.unwrap_or_else(|| inner.state.clone());
             if requests.len() == 1 {
-                for (i, _, events, _) in &planned {
+                for Planned { index: i, events, .. } in &planned {
                     for e in events {
                         s.apply(requests[*i].date, e).map_err(|e| integrity(old_seq, format!("decided event does not apply: {e}")))?;
                     }
@@ -570,13 +579,16 @@ impl Store {
         if !records.is_empty() {
             let expected = serde_json::to_vec(&inner.head).unwrap_or_default();
             let head_bytes = serde_json::to_vec(&new_head).unwrap_or_default();
-            let personal: Vec<(Vec<u8>, Vec<u8>)> = planned
-                .iter()
-                .filter_map(|(_, _, _, p)| p.as_ref())
-                .map(|(id, entry)| (id.to_bytes().to_vec(), serde_json::to_vec(entry).unwrap_or_default()))
-                .collect();
-            (&self.log, &self.meta, &self.commands, &self.personal).transaction(
-                |(log, meta, cmds, pers): &(TransactionalTree, TransactionalTree, TransactionalTree, TransactionalTree)| -> ConflictableTransactionResult<(), Error> {
+            // Personal data first: an acknowledged admission always has its name. If the log
+            // write below fails, the entry is an orphan no event refers to.
+            let personal: Vec<(PartyId, PersonalEntry)> = planned.iter().filter_map(|p| p.personal.clone()).collect();
+            if !personal.is_empty() {
+                self.personal.put_all(&personal)?;
+            }
+            let erased: Vec<PartyId> = planned.iter().filter_map(|p| p.erase).collect();
+            let pending = serde_json::to_vec(&erased).unwrap_or_default();
+            (&self.log, &self.meta, &self.commands).transaction(
+                |(log, meta, cmds): &(TransactionalTree, TransactionalTree, TransactionalTree)| -> ConflictableTransactionResult<(), Error> {
                     let current = meta.get(K_HEAD)?;
                     let moved = match &current {
                         Some(c) => c.as_ref() != expected.as_slice(),
@@ -591,8 +603,9 @@ impl Store {
                     for (id, entry) in &cmd_entries {
                         cmds.insert(id.as_bytes(), entry.as_slice())?;
                     }
-                    for (k, v) in &personal {
-                        pers.insert(k.as_slice(), v.as_slice())?;
+                    if !erased.is_empty() {
+                        // Finished below, after the commit; redone on open if interrupted.
+                        meta.insert(K_PENDING_ERASE, pending.as_slice())?;
                     }
                     meta.insert(K_HEAD, head_bytes.as_slice())?;
                     if let Some(s) = &snapshot {
@@ -602,13 +615,16 @@ impl Store {
                 },
             )?;
             self.db.flush()?;
+            if !erased.is_empty() {
+                self.finish_erasure(&erased)?;
+            }
         }
 
         // The write is durable: now move the in-memory state.
         match after {
             Some(s) => inner.state = s,
             None => {
-                for (i, _, events, _) in &planned {
+                for Planned { index: i, events, .. } in &planned {
                     for e in events {
                         inner
                             .state
@@ -819,8 +835,19 @@ impl Store {
     }
 }
 
-/// A decided command: its index in the batch, its id, its events and the personal data it brings.
-type Planned = (usize, String, Vec<Event>, Option<(PartyId, PersonalEntry)>);
+/// A decided command, ready to be written.
+struct Planned {
+    /// Its index in the batch.
+    index: usize,
+    /// Its command id.
+    id: String,
+    /// The events decided.
+    events: Vec<Event>,
+    /// The personal data it brings, to store beside the log.
+    personal: Option<(PartyId, PersonalEntry)>,
+    /// The party whose personal data it erases.
+    erase: Option<PartyId>,
+}
 
 const CONFLICT: &str = "the log moved while the command was decided";
 

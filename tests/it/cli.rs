@@ -334,3 +334,53 @@ fn a_tampered_store_fails_verify_with_exit_3_and_the_first_bad_event() {
     let r = env.run(&["member", "admit", "--name", "X", "--category", "employees"]);
     assert_eq!(r.code, 3);
 }
+
+#[test]
+fn a_former_members_personal_data_is_erased_after_retention_and_the_chain_still_verifies() {
+    let env = Env::new();
+    env.init();
+    env.ok(&[
+        "member",
+        "admit",
+        "--name",
+        "Camille Martin",
+        "--email",
+        "camille@example.org",
+        "--category",
+        "employees",
+        "--date",
+        "2016-07-01",
+    ]);
+    env.ok(&["member", "admit", "--name", "Léa Roux", "--category", "beneficiaries", "--shares", "3", "--date", "2016-07-01"]);
+    let r = env.run(&["member", "forget", "2"]);
+    assert_eq!(r.code, 1, "a current member: {}", r.stderr);
+    env.ok(&["member", "withdraw", "2", "--date", "2016-08-01"]);
+    let r = env.run(&["member", "forget", "2", "--date", "2026-07-31"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("kept 3652 days, until 2026-08-01"), "{}", r.stderr);
+    let capital_before = env.ok(&["capital", "--json"]).stdout;
+    env.ok(&["member", "forget", "2", "--date", "2026-08-01"]);
+    let reg = env.ok(&["register", "--json"]).json();
+    assert_eq!(reg[1]["name"], serde_json::Value::Null);
+    assert_eq!(reg[1]["erased"], true);
+    assert_eq!(reg[1]["shares"], 3, "the shares still wait to be redeemed");
+    assert!(env.ok(&["register"]).stdout.contains("(erased)"));
+    assert_eq!(env.ok(&["capital", "--json"]).stdout, capital_before);
+    let v = env.ok(&["audit", "verify", "--json"]).json();
+    assert_eq!(v["ok"], true);
+    env.ok(&["audit", "replay"]);
+    let export = env.ok(&["export", "events"]).stdout;
+    assert!(!export.contains("Léa Roux") && !export.contains("Camille Martin"), "no personal data in the log");
+    // The name is gone from every file of the store, not only from the answers.
+    let mut files = vec![env.store()];
+    let mut found = Vec::new();
+    while let Some(p) = files.pop() {
+        if p.is_dir() {
+            files.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+        } else if std::fs::read(&p).unwrap().windows("Léa Roux".len()).any(|w| w == "Léa Roux".as_bytes()) {
+            found.push(p);
+        }
+    }
+    assert!(found.is_empty(), "the erased name is still in {found:?}");
+    assert!(env.ok(&["register"]).stdout.contains("Camille Martin"), "other members keep theirs");
+}
