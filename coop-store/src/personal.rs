@@ -49,16 +49,19 @@ impl PersonalFiles {
     }
 
     fn load<'a>(&self, cache: &'a mut BTreeMap<u8, Bucket>, b: u8) -> std::io::Result<&'a mut Bucket> {
-        if !cache.contains_key(&b) {
-            let bucket = match fs::read(self.path(b)) {
-                Ok(bytes) => serde_json::from_slice(&bytes)
-                    .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("personal data file {b:02x}.json: {e}")))?,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Bucket::new(),
-                Err(e) => return Err(e),
-            };
-            cache.insert(b, bucket);
+        match cache.entry(b) {
+            std::collections::btree_map::Entry::Occupied(e) => Ok(e.into_mut()),
+            std::collections::btree_map::Entry::Vacant(v) => {
+                let bucket = match fs::read(self.path(b)) {
+                    Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                        std::io::Error::new(std::io::ErrorKind::InvalidData, format!("personal data file {b:02x}.json: {e}"))
+                    })?,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Bucket::new(),
+                    Err(e) => return Err(e),
+                };
+                Ok(v.insert(bucket))
+            }
         }
-        Ok(cache.get_mut(&b).expect("inserted above"))
     }
 
     fn write(&self, b: u8, bucket: &Bucket) -> std::io::Result<()> {
