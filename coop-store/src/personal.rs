@@ -89,7 +89,13 @@ impl PersonalFiles {
     /// The entry of a party, if present.
     pub fn get(&self, id: PartyId) -> std::io::Result<Option<PersonalEntry>> {
         let mut cache = self.lock();
-        Ok(self.load(&mut cache, bucket_of(id))?.get(&id.to_string()).cloned())
+        let b = bucket_of(id);
+        if let Some(e) = self.load(&mut cache, b)?.get(&id.to_string()) {
+            return Ok(Some(e.clone()));
+        }
+        // Another handle on the same store may have written it since this bucket was read.
+        cache.remove(&b);
+        Ok(self.load(&mut cache, b)?.get(&id.to_string()).cloned())
     }
 
     /// Adds entries, durably, before the events that refer to them are committed.

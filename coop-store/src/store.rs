@@ -222,10 +222,27 @@ impl Store {
     /// Opens (or creates) the store at `path` with options.
     pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<Store> {
         let path = path.as_ref().to_path_buf();
+        let db = Self::open_db(&path, &options)?;
+        Store::on_db(db, path, options)
+    }
+
+    /// A second, independent handle on the same database, with its own copy of the state. Two
+    /// handles deciding at once is how the optimistic check of the head is exercised in tests;
+    /// an application shares one `Store` between its threads instead.
+    #[doc(hidden)]
+    pub fn second_handle(&self) -> Result<Store> {
+        Store::on_db(self.db.clone(), self.path.clone(), Options { snapshot_every: self.snapshot_every, ..Options::default() })
+    }
+
+    fn open_db(path: &Path, options: &Options) -> Result<sled::Db> {
         let db = sled::Config::new().path(&path).cache_capacity(options.cache_bytes).open().map_err(|e| match e {
             sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => Error::InUse(path.display().to_string()),
             other => Error::Storage(other),
         })?;
+        Ok(db)
+    }
+
+    fn on_db(db: sled::Db, path: PathBuf, options: Options) -> Result<Store> {
         let tree = |name: &str| db.open_tree(name);
         let (log, meta, commands) = (tree("log")?, tree("meta")?, tree("commands")?);
         let personal = PersonalFiles::open(&path)?;

@@ -277,3 +277,48 @@ fn threads_sharing_one_store_keep_the_log_gap_free_and_the_chain_valid() {
     assert!(store.verify().unwrap().ok);
     assert!(store.replay_check().unwrap().matches);
 }
+
+/// Two handles, each with its own copy of the state, deciding at once: every command must be
+/// decided again on the latest state when the head moved under it. A stale decision would give
+/// two members the same number, which the replay below would refuse.
+#[test]
+fn under_contention_no_command_is_appended_on_a_stale_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Store::open(dir.path().join("s")).unwrap();
+    found(&a);
+    let b = a.second_handle().unwrap();
+    std::thread::scope(|s| {
+        for (t, store) in [(0, &a), (1, &b), (2, &a), (3, &b)] {
+            s.spawn(move || {
+                for i in 0..15 {
+                    let r = store.execute(Request::new(admit(&format!("T{t}-{i}"), PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-01")));
+                    r.unwrap();
+                }
+            });
+        }
+    });
+    let head = a.head().seq.max(b.head().seq);
+    assert_eq!(head, 1 + 60 * 2);
+    drop((a, b));
+    let store = Store::open(dir.path().join("s")).unwrap();
+    let numbers: Vec<u32> = store.state().members.keys().map(|n| n.0).collect();
+    assert_eq!(numbers, (1..=60).collect::<Vec<_>>());
+    assert!(store.verify().unwrap().ok);
+    assert!(store.replay_check().unwrap().matches);
+    let names: std::collections::BTreeSet<String> = store.register(&store.state()).unwrap().into_iter().filter_map(|r| r.name).collect();
+    assert_eq!(names.len(), 60, "every acknowledged admission kept its name");
+}
+
+#[test]
+fn a_second_process_gets_store_in_use_not_a_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s");
+    let store = Store::open(&path).unwrap();
+    found(&store);
+    let started = std::time::Instant::now();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_coop")).arg("--store").arg(&path).arg("register").output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("in use by another process"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "it must not wait for the lock");
+}
