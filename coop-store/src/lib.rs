@@ -18,7 +18,7 @@ mod personal;
 mod record;
 mod store;
 
-pub use record::{Envelope, RecordError, GENESIS_HASH};
+pub use record::{open as check_record, Envelope, RecordError, GENESIS_HASH};
 pub use store::{ExportHeader, Head, ImportReport, Options, Receipt, ReplayReport, Request, Store, VerifyReport, SNAPSHOT_EVERY};
 
 use coop_core::Refusal;

@@ -125,8 +125,8 @@ pub fn seal(
     (out, hash)
 }
 
-/// Reads a record's bytes and checks its own hash, its place (`expected_seq`) and its link to
-/// `prev_hash`. Returns the envelope.
+/// Reads a record's bytes (a line of an export) and checks its own hash, its place
+/// (`expected_seq`) and its link to `prev_hash`. Returns the envelope.
 pub fn open(bytes: &[u8], expected_seq: u64, prev_hash: &str) -> Result<Envelope, RecordError> {
     let text = std::str::from_utf8(bytes).map_err(|_| RecordError::Malformed("not UTF-8".into()))?;
     let rec: RecordIo = serde_json::from_str(text).map_err(|e| RecordError::Malformed(e.to_string()))?;

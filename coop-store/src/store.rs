@@ -6,6 +6,7 @@ use chrono::{NaiveDate, Utc};
 use coop_core::{decide, Command, Context, Event, MemberNo, PartyId, Personal, RegisterRow, State};
 use serde::{Deserialize, Serialize};
 use sled::transaction::{abort, ConflictableTransactionResult, TransactionalTree};
+use sha2::Digest as _;
 use sled::Transactional;
 use ulid::Ulid;
 
@@ -184,6 +185,9 @@ pub struct Store {
     commands: sled::Tree,
     personal: PersonalFiles,
     snapshot_every: u64,
+    fsync: bool,
+    /// The head as last acknowledged, kept in a file beside sled's (see `witness`).
+    witness: Option<Head>,
     inner: Mutex<Inner>,
 }
 
@@ -197,11 +201,15 @@ pub struct Options {
     pub cache_bytes: u64,
     /// Open even when the log cannot be folded into a state (see [`Store::open_for_audit`]).
     pub audit: bool,
+    /// After sled's flush (which only asks the kernel to write the pages, with
+    /// `sync_file_range`), also `fsync` the store's files and directory, so that an acknowledged
+    /// command survives a power loss. Default true; bulk tools may turn it off and sync once.
+    pub fsync: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { snapshot_every: SNAPSHOT_EVERY, cache_bytes: 64 * 1024 * 1024, audit: false }
+        Options { snapshot_every: SNAPSHOT_EVERY, cache_bytes: 64 * 1024 * 1024, audit: false, fsync: true }
     }
 }
 
@@ -243,6 +251,7 @@ impl Store {
     }
 
     fn on_db(db: sled::Db, path: PathBuf, options: Options) -> Result<Store> {
+        let witness = read_witness(&path);
         let tree = |name: &str| db.open_tree(name);
         let (log, meta, commands) = (tree("log")?, tree("meta")?, tree("commands")?);
         let personal = PersonalFiles::open(&path)?;
@@ -279,6 +288,8 @@ impl Store {
             commands,
             personal,
             snapshot_every: options.snapshot_every.max(1),
+            fsync: options.fsync,
+            witness,
             inner: Mutex::new(Inner {
                 state: State::default(),
                 head: Head { seq: 0, hash: GENESIS_HASH.into() },
@@ -290,7 +301,8 @@ impl Store {
             let parties: Vec<PartyId> = serde_json::from_slice(&bytes).unwrap_or_default();
             store.finish_erasure(&parties)?;
         }
-        match store.load(&head) {
+        let loaded = store.check_witness(&head).and_then(|_| store.load(&head));
+        match loaded {
             Ok((state, snapshot_seq)) => {
                 let mut inner = store.lock();
                 inner.state = state;
@@ -312,6 +324,50 @@ impl Store {
     /// Commands and state queries on such a store fail with the integrity error.
     pub fn open_for_audit(path: impl AsRef<Path>) -> Result<Store> {
         Store::open_with(path, Options { audit: true, ..Options::default() })
+    }
+
+    /// Compares the log's head with the head last acknowledged, which is written in a file of its
+    /// own after each commit. sled recovers from a damaged file by going back to the last
+    /// consistent point it can read, which may be an empty store: without this check a damaged
+    /// store would silently look younger than it is.
+    fn check_witness(&self, head: &Head) -> Result<()> {
+        let Some(w) = &self.witness else {
+            if head.seq > 0 {
+                write_witness(&self.path, head)?;
+            }
+            return Ok(());
+        };
+        if head.seq < w.seq {
+            return Err(integrity(
+                head.seq + 1,
+                format!(
+                    "the database holds {} events but {} were acknowledged (last hash {}): the storage is damaged; restore the store from a backup or an export",
+                    head.seq, w.seq, w.hash
+                ),
+            ));
+        }
+        if self.hash_at(w.seq)?.as_deref() != Some(w.hash.as_str()) {
+            return Err(integrity(w.seq, format!("event {} does not have the hash acknowledged for it ({})", w.seq, w.hash)));
+        }
+        Ok(())
+    }
+
+    /// Makes the last writes durable: sled's flush, then (unless turned off) `fsync` of sled's
+    /// data file, of large values written as blob files, and of the directories.
+    fn sync(&self, blobs: bool) -> Result<()> {
+        self.db.flush()?;
+        if self.fsync {
+            std::fs::File::open(self.path.join("db"))?.sync_all()?;
+            let blob_dir = self.path.join("blobs");
+            if blobs && blob_dir.is_dir() {
+                for e in std::fs::read_dir(&blob_dir)? {
+                    std::fs::File::open(e?.path())?.sync_all()?;
+                }
+                sync_dir(&blob_dir)?;
+            }
+            sync_dir(&self.path)?;
+        }
+        Ok(())
     }
 
     /// Removes erased parties' files, then the marker that says an erasure is pending.
@@ -631,7 +687,8 @@ impl Store {
                     Ok(())
                 },
             )?;
-            self.db.flush()?;
+            self.sync(snapshot.is_some())?;
+            write_witness(&self.path, &new_head)?;
             if !erased.is_empty() {
                 self.finish_erasure(&erased)?;
             }
@@ -729,6 +786,11 @@ impl Store {
         if events != head.seq || prev != head.hash {
             let seq = events.min(head.seq) + 1;
             return Ok(bad(seq, prev, format!("the log holds {events} events but its head says {}", head.seq)));
+        }
+        if let Some(w) = &self.witness {
+            if events < w.seq {
+                return Ok(bad(events + 1, prev, format!("the log holds {events} events but {} were acknowledged: events are missing", w.seq)));
+            }
         }
         Ok(VerifyReport { events, head_hash: prev, ok: true, first_bad_seq: None, problem: None })
     }
@@ -844,7 +906,8 @@ impl Store {
             meta.remove(K_IMPORTING)?;
             Ok(())
         })?;
-        self.db.flush()?;
+        self.sync(true)?;
+        write_witness(&self.path, &head)?;
         inner.state = state;
         inner.head = head.clone();
         inner.snapshot_seq = head.seq;
@@ -864,6 +927,42 @@ struct Planned {
     personal: Option<(PartyId, PersonalEntry)>,
     /// The party whose personal data it erases.
     erase: Option<PartyId>,
+}
+
+const WITNESS: &str = "head";
+
+/// Writes the acknowledged head in its own small file, checksummed, then `fsync`s it.
+fn write_witness(dir: &Path, head: &Head) -> Result<()> {
+    use std::io::Write as _;
+    let body = format!("{} {}", head.seq, head.hash);
+    let check = &hex::encode(sha2::Sha256::digest(body.as_bytes()))[..16];
+    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(dir.join(WITNESS))?;
+    let text = format!("coop-head/1 {body} {check}\n");
+    f.write_all(text.as_bytes())?;
+    f.set_len(text.len() as u64)?;
+    f.sync_all()?;
+    Ok(())
+}
+
+/// The acknowledged head, if its file is present and intact.
+fn read_witness(dir: &Path) -> Option<Head> {
+    let text = std::fs::read_to_string(dir.join(WITNESS)).ok()?;
+    let mut parts = text.split_whitespace();
+    if parts.next()? != "coop-head/1" {
+        return None;
+    }
+    let seq: u64 = parts.next()?.parse().ok()?;
+    let hash = parts.next()?.to_string();
+    let check = parts.next()?;
+    let body = format!("{seq} {hash}");
+    (hex::encode(sha2::Sha256::digest(body.as_bytes()))[..16] == *check).then_some(Head { seq, hash })
+}
+
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    std::fs::File::open(dir)?.sync_all()?;
+    let _ = dir;
+    Ok(())
 }
 
 const CONFLICT: &str = "the log moved while the command was decided";

@@ -5,3 +5,4 @@ mod assembly;
 mod cli;
 mod project;
 mod store;
+mod tamper;
