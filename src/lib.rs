@@ -38,4 +38,7 @@
 #![warn(missing_docs)]
 
 pub use coop_core::*;
-pub use coop_store::{check_record, Envelope, RecordError, GENESIS_HASH, Error, ExportHeader, Head, ImportReport, Options, Receipt, ReplayReport, Request, Store, VerifyReport};
+pub use coop_store::{
+    check_record, Envelope, Error, ExportHeader, Head, ImportReport, Options, Receipt, RecordError, ReplayReport, Request, Store,
+    VerifyReport, GENESIS_HASH,
+};

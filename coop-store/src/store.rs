@@ -5,8 +5,8 @@ use std::sync::Mutex;
 use chrono::{NaiveDate, Utc};
 use coop_core::{decide, Command, Context, Event, MemberNo, PartyId, Personal, RegisterRow, State};
 use serde::{Deserialize, Serialize};
-use sled::transaction::{abort, ConflictableTransactionResult, TransactionalTree};
 use sha2::Digest as _;
+use sled::transaction::{abort, ConflictableTransactionResult, TransactionalTree};
 use sled::Transactional;
 use ulid::Ulid;
 
@@ -789,7 +789,11 @@ impl Store {
         }
         if let Some(w) = &self.witness {
             if events < w.seq {
-                return Ok(bad(events + 1, prev, format!("the log holds {events} events but {} were acknowledged: events are missing", w.seq)));
+                return Ok(bad(
+                    events + 1,
+                    prev,
+                    format!("the log holds {events} events but {} were acknowledged: events are missing", w.seq),
+                ));
             }
         }
         Ok(VerifyReport { events, head_hash: prev, ok: true, first_bad_seq: None, problem: None })

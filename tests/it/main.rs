@@ -3,6 +3,7 @@
 
 mod assembly;
 mod cli;
+mod crash;
 mod project;
 mod store;
 mod tamper;

@@ -291,7 +291,8 @@ fn under_contention_no_command_is_appended_on_a_stale_state() {
         for (t, store) in [(0, &a), (1, &b), (2, &a), (3, &b)] {
             s.spawn(move || {
                 for i in 0..15 {
-                    let r = store.execute(Request::new(admit(&format!("T{t}-{i}"), PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-01")));
+                    let r = store
+                        .execute(Request::new(admit(&format!("T{t}-{i}"), PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-01")));
                     r.unwrap();
                 }
             });

@@ -73,7 +73,8 @@ fn any_single_byte_changed_in_any_exported_event_is_found_at_that_event() {
         let seq = i as u64;
         let prev = lines.get(i - 1).filter(|_| i > 1).map(|l| hash_of(l)).unwrap_or_else(|| coop::GENESIS_HASH.to_string());
         let bytes = line.as_bytes();
-        let positions: Vec<usize> = if long { (0..bytes.len()).collect() } else { (0..6).map(|_| rand(bytes.len())).chain([0, bytes.len() - 1]).collect() };
+        let positions: Vec<usize> =
+            if long { (0..bytes.len()).collect() } else { (0..6).map(|_| rand(bytes.len())).chain([0, bytes.len() - 1]).collect() };
         for p in positions {
             for delta in [0x01u8, 0x20] {
                 let mut b = bytes.to_vec();
@@ -111,20 +112,29 @@ fn storage_damage_is_an_integrity_failure_not_a_panic_nor_a_younger_store() {
     let events = env.events();
     let damages: Vec<(&str, Box<dyn Fn(&std::path::Path)>)> = vec![
         ("flipped bytes", Box::new(|p| flip(&p.join("db"), 5000, 64))),
-        ("flipped bytes near the end", Box::new(|p| {
-            let len = std::fs::metadata(p.join("db")).unwrap().len() as usize;
-            flip(&p.join("db"), len - 2000, 64)
-        })),
-        ("truncated file", Box::new(|p| {
-            let f = std::fs::OpenOptions::new().write(true).open(p.join("db")).unwrap();
-            let len = f.metadata().unwrap().len();
-            f.set_len(len / 2).unwrap();
-        })),
-        ("random garbage", Box::new(|p| {
-            let len = std::fs::metadata(p.join("db")).unwrap().len() as usize;
-            let junk: Vec<u8> = (0..len).map(|i| (i as u32).wrapping_mul(2654435761).to_le_bytes()[3]).collect();
-            std::fs::write(p.join("db"), junk).unwrap();
-        })),
+        (
+            "flipped bytes near the end",
+            Box::new(|p| {
+                let len = std::fs::metadata(p.join("db")).unwrap().len() as usize;
+                flip(&p.join("db"), len - 2000, 64)
+            }),
+        ),
+        (
+            "truncated file",
+            Box::new(|p| {
+                let f = std::fs::OpenOptions::new().write(true).open(p.join("db")).unwrap();
+                let len = f.metadata().unwrap().len();
+                f.set_len(len / 2).unwrap();
+            }),
+        ),
+        (
+            "random garbage",
+            Box::new(|p| {
+                let len = std::fs::metadata(p.join("db")).unwrap().len() as usize;
+                let junk: Vec<u8> = (0..len).map(|i| (i as u32).wrapping_mul(2654435761).to_le_bytes()[3]).collect();
+                std::fs::write(p.join("db"), junk).unwrap();
+            }),
+        ),
     ];
     for (name, damage) in damages {
         let copy = env.dir.path().join(name.replace(' ', "-"));
