@@ -110,7 +110,8 @@ fn storage_damage_is_an_integrity_failure_not_a_panic_nor_a_younger_store() {
     env.ok(&["demo"]);
     let store = env.store();
     let events = env.events();
-    let damages: Vec<(&str, Box<dyn Fn(&std::path::Path)>)> = vec![
+    type Damage = Box<dyn Fn(&std::path::Path)>;
+    let damages: Vec<(&str, Damage)> = vec![
         ("flipped bytes", Box::new(|p| flip(&p.join("db"), 5000, 64))),
         (
             "flipped bytes near the end",
