@@ -671,7 +671,7 @@ fn import_events(ctx: &Ctx, path: &Path, file: &Path) -> Out {
     let f = std::fs::File::open(file).map_err(|e| Failure::input(format!("cannot read {}: {e}", file.display())))?;
     let existed = path.exists();
     let store = open(path)?;
-    let result = store.import_events(&mut std::io::BufReader::new(f));
+    let result = store.import_events(f);
     let report = match result {
         Ok(r) => r,
         Err(e) => {

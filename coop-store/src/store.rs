@@ -1,4 +1,4 @@
-use std::io::{BufRead, Write};
+use std::io::{BufRead, BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -230,7 +230,18 @@ impl Store {
     /// Opens (or creates) the store at `path` with options.
     pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<Store> {
         let path = path.as_ref().to_path_buf();
-        let db = Self::open_db(&path, &options)?;
+        // sled's background threads may hold the lock for a moment after a handle in this very
+        // process was dropped: retry briefly before saying the store is in use.
+        let mut tries = 0;
+        let db = loop {
+            match Self::open_db(&path, &options) {
+                Err(Error::InUse(_)) if tries < 12 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(25));
+                }
+                other => break other?,
+            }
+        };
         Store::on_db(db, path, options)
     }
 
@@ -842,66 +853,37 @@ impl Store {
     /// Reads an export into this store, which must be empty. The whole file is checked first:
     /// the header, every record's hash, place and link, that the count and head match the
     /// header, and that every event applies. Nothing is written if any line is wrong.
-    pub fn import_events(&self, input: &mut dyn BufRead) -> Result<ImportReport> {
+    ///
+    /// Memory stays bounded whatever the file's size: a first pass checks it keeping only the
+    /// state, a second pass (re-checking the chain) writes it in batches, and the head that
+    /// makes the events visible is written last. Lines longer than 4 MiB are refused.
+    pub fn import_events<R: Read + Seek>(&self, mut input: R) -> Result<ImportReport> {
         let mut inner = self.lock();
         if inner.head.seq != 0 {
             return Err(Error::NotEmpty(inner.head.seq));
         }
-        let bad = |line: usize, reason: String| Error::BadImport { line, reason, integrity: false };
-        let broken = |line: usize, reason: String| Error::BadImport { line, reason, integrity: true };
-        let mut lines = input.split(b'\n');
-        let header_line = lines.next().transpose()?.ok_or_else(|| bad(1, "the file is empty; expected a coop export".into()))?;
-        let header: ExportHeader = serde_json::from_slice(&header_line).map_err(|e| {
-            bad(1, format!("the first line is not a coop export header ({{\"coop_export\":1,\"events\":N,\"head_hash\":\"...\"}}): {e}"))
-        })?;
-        if header.coop_export != 1 {
-            return Err(bad(1, format!("export format {} is not one this coop reads (1)", header.coop_export)));
-        }
-        let mut state = State::default();
-        let mut prev = GENESIS_HASH.to_string();
-        let mut records: Vec<(u64, Vec<u8>)> = Vec::new();
-        let mut commands: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
-        let mut line_no = 1;
-        for line in lines {
-            let line = line?;
-            line_no += 1;
-            if line.is_empty() {
-                continue;
+        let (state, head) = {
+            let mut pass = ImportPass::start(BufReader::new(&mut input))?;
+            let mut state = State::default();
+            while let Some(env) = pass.next_record()? {
+                state.apply(env.effective, &env.event).map_err(|e| broken(pass.line_no, format!("event {}: {e}", env.seq)))?;
             }
-            let seq = records.len() as u64 + 1;
-            let env = record::open(&line, seq, &prev).map_err(|e| match e {
-                RecordError::Malformed(m) => bad(line_no, format!("not a coop event record: {m}")),
-                other => broken(line_no, format!("event {seq}: {other}")),
-            })?;
-            state.apply(env.effective, &env.event).map_err(|e| broken(line_no, format!("event {seq}: {e}")))?;
-            prev = env.hash;
-            let c = commands.entry(env.command_id).or_insert((seq, seq));
-            c.1 = seq;
-            records.push((seq, line));
-        }
-        let n = records.len() as u64;
-        if n != header.events || prev != header.head_hash {
-            return Err(broken(line_no, format!("the file holds {n} events ending with hash {prev}, but its header announces {} ending with {}: it was truncated or altered", header.events, header.head_hash)));
-        }
-        let head = Head { seq: n, hash: prev };
-        let snapshot = Snapshot { seq: head.seq, hash: head.hash.clone(), state: state.clone() };
-        let mut batch = sled::Batch::default();
-        for (seq, bytes) in &records {
-            batch.insert(&key(*seq), bytes.as_slice());
-        }
-        let mut cmd_batch = sled::Batch::default();
-        for (id, (first, last)) in &commands {
-            // Imported commands have no fingerprint: a retry under the same id is refused.
-            let entry = CommandEntry { first: *first, last: *last, fingerprint: String::new() };
-            cmd_batch.insert(id.as_bytes(), serde_json::to_vec(&entry).unwrap_or_default());
-        }
+            (state, pass.finish()?)
+        };
+
         // Records first, then the head that makes them visible: a crash in between leaves an
         // empty store (its head still 0, an import marker set), cleared on the next open.
         self.meta.insert(K_IMPORTING, b"1".as_slice())?;
         self.db.flush()?;
-        self.log.apply_batch(batch)?;
-        self.commands.apply_batch(cmd_batch)?;
-        self.db.flush()?;
+        let written = self.write_import(&mut input);
+        if let Err(e) = written {
+            self.log.clear()?;
+            self.commands.clear()?;
+            self.meta.remove(K_IMPORTING)?;
+            self.db.flush()?;
+            return Err(e);
+        }
+        let snapshot = Snapshot { seq: head.seq, hash: head.hash.clone(), state };
         let head_bytes = serde_json::to_vec(&head).unwrap_or_default();
         let snap_bytes = serde_json::to_vec(&snapshot).unwrap_or_default();
         (&self.meta,).transaction(|(meta,): &(TransactionalTree,)| -> ConflictableTransactionResult<(), Error> {
@@ -912,11 +894,143 @@ impl Store {
         })?;
         self.sync(true)?;
         write_witness(&self.path, &head)?;
-        inner.state = state;
+        inner.state = snapshot.state;
         inner.head = head.clone();
         inner.snapshot_seq = head.seq;
         Ok(ImportReport { events: head.seq, head_hash: head.hash })
     }
+
+    /// The second pass of an import: the same checks, and the records and command index
+    /// written in batches.
+    fn write_import<R: Read + Seek>(&self, input: &mut R) -> Result<()> {
+        input.seek(std::io::SeekFrom::Start(0))?;
+        let mut pass = ImportPass::start(BufReader::new(input))?;
+        let mut batch = sled::Batch::default();
+        let mut commands = sled::Batch::default();
+        let mut in_batch = 0;
+        let mut current: Option<(String, u64, u64)> = None;
+        // Imported commands have no fingerprint: a retry under the same id is refused.
+        let entry = |first: u64, last: u64| serde_json::to_vec(&CommandEntry { first, last, fingerprint: String::new() }).unwrap_or_default();
+        while let Some((env, bytes)) = pass.next_raw()? {
+            batch.insert(&key(env.seq), bytes);
+            match &mut current {
+                Some((id, _, last)) if *id == env.command_id => *last = env.seq,
+                _ => {
+                    if let Some((id, first, last)) = current.take() {
+                        commands.insert(id.as_bytes(), entry(first, last));
+                    }
+                    current = Some((env.command_id, env.seq, env.seq));
+                }
+            }
+            in_batch += 1;
+            if in_batch == 10_000 {
+                self.log.apply_batch(std::mem::take(&mut batch))?;
+                self.commands.apply_batch(std::mem::take(&mut commands))?;
+                in_batch = 0;
+            }
+        }
+        if let Some((id, first, last)) = current {
+            commands.insert(id.as_bytes(), entry(first, last));
+        }
+        self.log.apply_batch(batch)?;
+        self.commands.apply_batch(commands)?;
+        pass.finish()?;
+        self.db.flush()?;
+        Ok(())
+    }
+}
+
+/// The longest line an import accepts.
+const MAX_LINE: usize = 4 * 1024 * 1024;
+
+fn bad(line: usize, reason: String) -> Error {
+    Error::BadImport { line, reason, integrity: false }
+}
+
+fn broken(line: usize, reason: String) -> Error {
+    Error::BadImport { line, reason, integrity: true }
+}
+
+/// Reads an export line by line, checking each record against the chain.
+struct ImportPass<R: BufRead> {
+    input: R,
+    header: ExportHeader,
+    prev: String,
+    seq: u64,
+    line_no: usize,
+    buf: Vec<u8>,
+}
+
+impl<R: BufRead> ImportPass<R> {
+    fn start(mut input: R) -> Result<Self> {
+        let mut buf = Vec::new();
+        if !read_line(&mut input, &mut buf, 1)? {
+            return Err(bad(1, "the file is empty; expected a coop export".into()));
+        }
+        let header: ExportHeader = serde_json::from_slice(&buf).map_err(|e| {
+            bad(1, format!("the first line is not a coop export header ({{\"coop_export\":1,\"events\":N,\"head_hash\":\"...\"}}): {e}"))
+        })?;
+        if header.coop_export != 1 {
+            return Err(bad(1, format!("export format {} is not one this coop reads (1)", header.coop_export)));
+        }
+        Ok(ImportPass { input, header, prev: GENESIS_HASH.to_string(), seq: 0, line_no: 1, buf })
+    }
+
+    /// The next record and its bytes, checked; `None` at the end of the file.
+    fn next_raw(&mut self) -> Result<Option<(Envelope, Vec<u8>)>> {
+        loop {
+            self.line_no += 1;
+            if !read_line(&mut self.input, &mut self.buf, self.line_no)? {
+                return Ok(None);
+            }
+            if self.buf.is_empty() {
+                continue;
+            }
+            let seq = self.seq + 1;
+            let line_no = self.line_no;
+            let env = record::open(&self.buf, seq, &self.prev).map_err(|e| match e {
+                RecordError::Malformed(m) => bad(line_no, format!("not a coop event record: {m}")),
+                other => broken(line_no, format!("event {seq}: {other}")),
+            })?;
+            self.prev = env.hash.clone();
+            self.seq = seq;
+            return Ok(Some((env, self.buf.clone())));
+        }
+    }
+
+    fn next_record(&mut self) -> Result<Option<Envelope>> {
+        Ok(self.next_raw()?.map(|(e, _)| e))
+    }
+
+    /// Checks the count and the last hash against the header.
+    fn finish(self) -> Result<Head> {
+        if self.seq != self.header.events || self.prev != self.header.head_hash {
+            return Err(broken(
+                self.line_no,
+                format!(
+                    "the file holds {} events ending with hash {}, but its header announces {} ending with {}: it was truncated or altered",
+                    self.seq, self.prev, self.header.events, self.header.head_hash
+                ),
+            ));
+        }
+        Ok(Head { seq: self.seq, hash: self.prev })
+    }
+}
+
+/// Reads one line without its newline into `buf`, refusing lines over `MAX_LINE`.
+/// Returns false at the end of the input.
+fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>, line_no: usize) -> Result<bool> {
+    buf.clear();
+    let n = input.by_ref().take(MAX_LINE as u64 + 1).read_until(b'\n', buf)?;
+    if n == 0 {
+        return Ok(false);
+    }
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+    } else if buf.len() > MAX_LINE {
+        return Err(bad(line_no, format!("the line is longer than {} MiB: not a coop event record", MAX_LINE / (1024 * 1024))));
+    }
+    Ok(true)
 }
 
 /// A decided command, ready to be written.

@@ -193,12 +193,12 @@ fn an_export_reimports_into_an_empty_store_with_the_same_state() {
     let mut buf = Vec::new();
     assert_eq!(store.export_events(&mut buf).unwrap(), 4);
     let copy = Store::open(dir.path().join("b")).unwrap();
-    let report = copy.import_events(&mut buf.as_slice()).unwrap();
+    let report = copy.import_events(std::io::Cursor::new(&buf)).unwrap();
     assert_eq!(report.head_hash, store.head().hash);
     assert_eq!(copy.state(), store.state());
     assert!(copy.verify().unwrap().ok);
     // A second import into the now non-empty store is refused.
-    assert!(matches!(copy.import_events(&mut buf.as_slice()), Err(coop::Error::NotEmpty(4))));
+    assert!(matches!(copy.import_events(std::io::Cursor::new(&buf)), Err(coop::Error::NotEmpty(4))));
 }
 
 #[derive(Clone, Debug)]
