@@ -15,16 +15,38 @@ const OPTIONAL: [&str; 4] = ["kind", "class", "paid_euros", "email"];
 /// At most this many rows in one import (a register of 100,000 members fits).
 const MAX_ROWS: usize = 200_000;
 
-pub fn members(ctx: &Ctx, store: &coop_store::Store, file: &Path) -> Out {
-    let text = read_file(file, "members file")?;
+/// One valid row of the spreadsheet: its line and the admission it asks for.
+#[derive(Debug)]
+pub struct Row {
+    pub line: u64,
+    pub admitted: chrono::NaiveDate,
+    pub command: Command,
+}
+
+/// Reads the members CSV. Returns every valid row, or every problem (with its line) if any row
+/// is malformed. Pure: no store, no file.
+pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
     let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).trim(csv::Trim::All).from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|e| Failure::input(format!("{}: the header row cannot be read: {e}", file.display())))?.clone();
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Err(vec![format!("line 1: the header row cannot be read: {}", csv_reason(&e))]),
+    };
     let mut problems: Vec<String> = Vec::new();
     let col = |name: &str| headers.iter().position(|h| h == name);
-    for h in headers.iter() {
-        if !REQUIRED.contains(&h) && !OPTIONAL.contains(&h) {
-            problems.push(format!("line 1: unknown column '{h}'; accepted columns: {}, {}", REQUIRED.join(", "), OPTIONAL.join(", ")));
-        }
+    let unknown: Vec<String> = headers
+        .iter()
+        .filter(|h| !REQUIRED.contains(h) && !OPTIONAL.contains(h))
+        .map(|h| format!("'{}'", h.chars().take(40).collect::<String>()))
+        .collect();
+    if !unknown.is_empty() {
+        let more = if unknown.len() > 10 { format!(" and {} more", unknown.len() - 10) } else { String::new() };
+        problems.push(format!(
+            "line 1: unknown column{} {}{more}; accepted columns: {}, {}",
+            if unknown.len() == 1 { "" } else { "s" },
+            unknown[..unknown.len().min(10)].join(", "),
+            REQUIRED.join(", "),
+            OPTIONAL.join(", ")
+        ));
     }
     for r in REQUIRED {
         if col(r).is_none() {
@@ -32,20 +54,22 @@ pub fn members(ctx: &Ctx, store: &coop_store::Store, file: &Path) -> Out {
         }
     }
     if !problems.is_empty() {
-        return Err(Failure::input(format!("{}: {}; nothing was written", file.display(), problems.join("; "))));
+        return Err(problems);
     }
     let get = |rec: &csv::StringRecord, name: &str| col(name).and_then(|i| rec.get(i)).unwrap_or("").to_string();
-    let mut requests = Vec::new();
-    let mut lines = Vec::new();
+    let mut rows = Vec::new();
     for (i, rec) in reader.records().enumerate() {
         if i >= MAX_ROWS {
-            return Err(Failure::input(format!("{}: more than {MAX_ROWS} rows; split the file", file.display())));
+            return Err(vec![format!("more than {MAX_ROWS} rows; split the file")]);
         }
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(i as u64 + 2);
                 problems.push(format!("line {line}: {}", csv_reason(&e)));
+                if problems.len() >= 1000 {
+                    break;
+                }
                 continue;
             }
         };
@@ -59,11 +83,12 @@ pub fn members(ctx: &Ctx, store: &coop_store::Store, file: &Path) -> Out {
         if category.is_empty() {
             row_problems.push("the category is empty".to_string());
         }
-        let shares = get(&rec, "shares");
-        let shares = match shares.parse::<u64>() {
-            Ok(n) if n >= 1 => Some(n),
+        let shares_text = get(&rec, "shares");
+        let shares = match shares_text.parse::<u64>() {
+            Ok(n) if (1..=1_000_000_000).contains(&n) => Some(n),
             _ => {
-                row_problems.push(format!("shares '{shares}' is not a whole number of at least 1"));
+                let shown: String = shares_text.chars().take(40).collect();
+                row_problems.push(format!("shares '{shown}' is not a whole number from 1 to 1000000000"));
                 None
             }
         };
@@ -80,7 +105,8 @@ pub fn members(ctx: &Ctx, store: &coop_store::Store, file: &Path) -> Out {
         } else {
             let k = PartyKind::parse(&kind_text);
             if k.is_none() {
-                row_problems.push(format!("kind '{kind_text}' is not person, organisation or public-body"));
+                let shown: String = kind_text.chars().take(40).collect();
+                row_problems.push(format!("kind '{shown}' is not person, organisation or public-body"));
             }
             k
         };
@@ -100,28 +126,41 @@ pub fn members(ctx: &Ctx, store: &coop_store::Store, file: &Path) -> Out {
         let email = Some(get(&rec, "email")).filter(|c| !c.is_empty());
         if !row_problems.is_empty() {
             problems.push(format!("line {line}: {}", row_problems.join("; ")));
+            if problems.len() >= 1000 {
+                break;
+            }
             continue;
         }
         if let (Some(shares), Some(admitted), Some(kind)) = (shares, admitted, kind) {
-            let mut req =
-                ctx.request(Command::Admit { personal: Personal { name, email }, kind, category, shares: Some(shares), class, paid });
-            req.date = admitted;
-            req.command_id = ctx.command_id.as_ref().map(|id| format!("{id}/{line}"));
-            requests.push(req);
-            lines.push(line);
+            let command = Command::Admit { personal: Personal { name, email }, kind, category, shares: Some(shares), class, paid };
+            rows.push(Row { line, admitted, command });
         }
     }
     if !problems.is_empty() {
-        return Err(Failure::input(format!(
-            "{}: {} bad rows; nothing was written:\n{}",
-            file.display(),
-            problems.len(),
-            problems.join("\n")
-        )));
+        return Err(problems);
     }
-    if requests.is_empty() {
-        return Err(Failure::input(format!("{}: no member rows after the header", file.display())));
+    if rows.is_empty() {
+        return Err(vec!["no member rows after the header".into()]);
     }
+    Ok(rows)
+}
+
+pub fn members(ctx: &Ctx, store: &coop_store::Store, file: &Path) -> Out {
+    let text = read_file(file, "members file")?;
+    let rows = parse(&text).map_err(|problems| {
+        let more = if problems.len() >= 1000 { " (the first 1000)" } else { "" };
+        Failure::input(format!("{}: {} problems{more}; nothing was written:\n{}", file.display(), problems.len(), problems.join("\n")))
+    })?;
+    let lines: Vec<u64> = rows.iter().map(|r| r.line).collect();
+    let requests: Vec<_> = rows
+        .into_iter()
+        .map(|r| {
+            let mut req = ctx.request(r.command);
+            req.date = r.admitted;
+            req.command_id = ctx.command_id.as_ref().map(|id| format!("{id}/{}", r.line));
+            req
+        })
+        .collect();
     let n = requests.len();
     match store.execute_all(requests) {
         Ok(receipts) => {
@@ -154,5 +193,48 @@ fn csv_reason(e: &csv::Error) -> String {
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => format!("{len} fields where the header has {expected_len}"),
         csv::ErrorKind::Utf8 { .. } => "not UTF-8 text".into(),
         _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_good_file_gives_rows_with_their_lines() {
+        let rows = parse("name,category,shares,admitted\n\"Dupont, Marie\",employees,2,2020-01-01\nB,users,1,2021-02-03\n").unwrap();
+        assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), vec![2, 3]);
+    }
+
+    #[test]
+    fn ragged_rows_and_bad_headers_are_reported_by_line() {
+        let p = parse("name,category,shares,admitted\nA,employees,1\nB,employees,1,2020-01-01,extra\n").unwrap_err();
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(p[0].starts_with("line 2: 3 fields where the header has 4"), "{p:?}");
+        assert!(parse("").is_err());
+        assert!(parse("name\n").unwrap_err().iter().any(|p| p.contains("'shares' is missing")));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// Whatever the bytes, the parser answers rows or problems, never a panic, and a problem
+        /// always names a line (or the file).
+        #[test]
+        fn hostile_csv_never_panics(text in "(?s).{0,400}") {
+            if let Err(problems) = parse(&text) {
+                prop_assert!(!problems.is_empty());
+            }
+        }
+
+        #[test]
+        fn mutated_good_files_never_panic(pos in 0usize..200, junk in "(?s).{0,12}") {
+            let good = "name,category,shares,admitted,kind,class,paid_euros,email\nCamille Martin,employees,1,2016-07-01,person,A,50,c@example.org\nDomaine,businesses,4,2017-03-15,organisation,,,\n";
+            let cut = pos.min(good.len());
+            let cut = (0..=cut).rev().find(|i| good.is_char_boundary(*i)).unwrap_or(0);
+            let text = format!("{}{junk}{}", &good[..cut], &good[cut..]);
+            let _ = parse(&text);
+        }
     }
 }

@@ -64,4 +64,6 @@ mod tests;
 #[cfg(test)]
 mod tests_assembly;
 #[cfg(test)]
+mod tests_hostile;
+#[cfg(test)]
 mod tests_project;

@@ -910,7 +910,8 @@ impl Store {
         let mut in_batch = 0;
         let mut current: Option<(String, u64, u64)> = None;
         // Imported commands have no fingerprint: a retry under the same id is refused.
-        let entry = |first: u64, last: u64| serde_json::to_vec(&CommandEntry { first, last, fingerprint: String::new() }).unwrap_or_default();
+        let entry =
+            |first: u64, last: u64| serde_json::to_vec(&CommandEntry { first, last, fingerprint: String::new() }).unwrap_or_default();
         while let Some((env, bytes)) = pass.next_raw()? {
             batch.insert(&key(env.seq), bytes);
             match &mut current {

@@ -323,3 +323,31 @@ fn a_second_process_gets_store_in_use_not_a_hang() {
     assert!(err.contains("in use by another process"), "{err}");
     assert!(started.elapsed() < std::time::Duration::from_secs(30), "it must not wait for the lock");
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Whatever the lines, an import of events into an empty store is refused or exact, never a
+    /// panic, and a refused import leaves the store empty.
+    #[test]
+    fn hostile_event_files_are_refused_and_leave_the_store_empty(
+        lines in proptest::collection::vec("(?s).{0,120}", 0..6),
+        header in proptest::bool::ANY,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("s")).unwrap();
+        let mut text = String::new();
+        if header {
+            text.push_str(&format!("{{\"coop_export\":1,\"events\":{},\"head_hash\":\"{}\"}}\n", lines.len(), coop::GENESIS_HASH));
+        }
+        for l in &lines {
+            text.push_str(l);
+            text.push('\n');
+        }
+        let r = store.import_events(std::io::Cursor::new(text.into_bytes()));
+        if r.is_err() {
+            prop_assert_eq!(store.head().seq, 0);
+            prop_assert!(store.verify().unwrap().ok);
+        }
+    }
+}
