@@ -16,7 +16,8 @@
 //! let store = Store::open(dir.path().join("coop.db")).unwrap();
 //! let statutes = Statutes::from_toml(coop::SAMPLE_STATUTES).unwrap();
 //! let founded = statutes.founded;
-//! store.execute(Request::new(Command::Found { statutes }).dated(founded)).unwrap();
+//! // Whoever founds the store becomes the board's first secretary.
+//! store.execute(Request::new(Command::Found { statutes }).dated(founded).by("Claire")).unwrap();
 //!
 //! let receipt = store
 //!     .execute(Request::new(Command::Admit {
@@ -26,7 +27,7 @@
 //!         shares: None,
 //!         class: None,
 //!         paid: None,
-//!     }).by("secretary"))
+//!     }).by("Claire"))
 //!     .unwrap();
 //! assert_eq!(receipt.admitted().map(|n| n.0), Some(1));
 //!

@@ -130,6 +130,9 @@ pub enum Cmd {
         #[arg(long, value_parser = member)]
         member: Option<MemberRef>,
     },
+    /// The roster of officers (board members, chair, secretary) and who may do what.
+    #[command(subcommand)]
+    Officer(OfficerCmd),
     /// Record a completed cooperative review (révision coopérative), dated with --date.
     #[command(after_help = "Example:\n  coop review --date 2026-03-15")]
     Review,
@@ -602,6 +605,50 @@ pub enum ProjectCmd {
         /// The project.
         project: String,
     },
+}
+
+fn office(s: &str) -> Result<coop_core::Office, String> {
+    coop_core::Office::parse(s).ok_or_else(|| format!("'{s}' is not an office: expected board, chair or secretary"))
+}
+
+const OFFICER_HELP: &str = "\
+Every command is checked against the roster: --actor NAME (or COOP_ACTOR; default 'secretary')
+must hold an office the statutes' [permissions] entitle to act. Whoever runs `coop init` becomes
+the board's first secretary and may do everything until the roster says otherwise. By default the
+board admits members, records shares, convenes assemblies and runs projects; the chair and the
+secretary sit on the board; an assembly's officers (chair, secretary, tellers: members linked to a
+person with --member) or the secretary record its meeting; the secretary keeps the roster.
+
+Examples:
+  coop officer appoint \"Claire Faivre\" --office board --member 12
+  coop --actor \"Claire Faivre\" member admit --name \"Léa Roux\" --category beneficiaries
+  coop officer list";
+
+#[derive(Subcommand, Debug)]
+pub enum OfficerCmd {
+    /// Give someone an office of the board.
+    #[command(after_help = OFFICER_HELP)]
+    Appoint {
+        /// The name they act under (what they pass as --actor).
+        person: String,
+        /// board, chair or secretary.
+        #[arg(long, value_parser = office)]
+        office: coop_core::Office,
+        /// The member they are (links them to the assemblies whose officer they are).
+        #[arg(long, value_parser = member)]
+        member: Option<MemberRef>,
+    },
+    /// Take an office from someone (the board keeps at least one secretary).
+    #[command(after_help = "Example:\n  coop officer remove \"Claire Faivre\" --office board")]
+    Remove {
+        /// The name they act under.
+        person: String,
+        /// board, chair or secretary.
+        #[arg(long, value_parser = office)]
+        office: coop_core::Office,
+    },
+    /// The roster, and who may do what under the statutes in force.
+    List,
 }
 
 #[derive(Subcommand, Debug)]

@@ -441,7 +441,7 @@ fn res(title: &str, kind: ResolutionKind, board_approved: bool) -> Resolution {
     Resolution { title: title.into(), kind, board_approved }
 }
 
-pub fn run(path: &Path, today: NaiveDate, json: bool) -> Out {
+pub fn run(path: &Path, today: NaiveDate, actor: &str, json: bool) -> Out {
     let store = Store::open(path)?;
     let fresh = store.head().seq == 0;
     if !fresh {
@@ -453,8 +453,10 @@ pub fn run(path: &Path, today: NaiveDate, json: bool) -> Out {
             )));
         }
     } else {
-        let requests: Vec<Request> =
-            script().into_iter().map(|(date, command)| Request { command, date, today, actor: "demo".into(), command_id: None }).collect();
+        let requests: Vec<Request> = script()
+            .into_iter()
+            .map(|(date, command)| Request { command, date, today, actor: actor.to_string(), command_id: None })
+            .collect();
         store.execute_all(requests)?;
     }
     let state = store.state();

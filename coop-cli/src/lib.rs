@@ -19,7 +19,7 @@ use coop_core::{Command, EndCause, PartyKind, Personal, State, Statutes};
 use coop_store::{Error as StoreError, Request, Store};
 use serde_json::json;
 
-use args::{AuditCmd, CauseArg, Cli, Cmd, ExportCmd, Format, ImportCmd, KindArg, MemberCmd, SharesCmd, StatutesCmd};
+use args::{AuditCmd, CauseArg, Cli, Cmd, ExportCmd, Format, ImportCmd, KindArg, MemberCmd, OfficerCmd, SharesCmd, StatutesCmd};
 use output::{euros, Table};
 
 /// A failure to report: a message for stderr and an exit code.
@@ -180,7 +180,8 @@ fn run(cli: Cli) -> Out {
     match cli.command {
         Cmd::Statutes(StatutesCmd::Check { file }) => statutes_check(&ctx, &file),
         Cmd::Init { name, statutes } => init(&ctx, path, name, &statutes),
-        Cmd::Demo => demo::run(path, ctx.today, ctx.cli_json),
+        Cmd::Demo => demo::run(path, ctx.today, &ctx.actor, ctx.cli_json),
+        Cmd::Officer(o) => officer(&ctx, &open_existing(path)?, o),
         Cmd::Assembly(a) => assembly::run(&ctx, &open_existing(path)?, a),
         Cmd::Project(p) => project::run(&ctx, &open_existing(path)?, p),
         Cmd::Involvement { member } => project::involvement(&ctx, &open_existing(path)?, member),
@@ -220,6 +221,40 @@ fn run(cli: Cli) -> Out {
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Export(ExportCmd::Register) => register(&ctx, &open_existing(path)?, Format::Csv),
+    }
+}
+
+fn officer(ctx: &Ctx, store: &Store, cmd: OfficerCmd) -> Out {
+    match cmd {
+        OfficerCmd::Appoint { person, office, member } => {
+            let r = store.execute(ctx.request(Command::AppointOfficer { person: person.clone(), office, member }))?;
+            written(ctx, &r, format!("{person} appointed {} of the board", office.as_str()))
+        }
+        OfficerCmd::Remove { person, office } => {
+            let r = store.execute(ctx.request(Command::RemoveOfficer { person: person.clone(), office }))?;
+            written(ctx, &r, format!("{person} is no longer {} of the board", office.as_str()))
+        }
+        OfficerCmd::List => {
+            let state = state_for(ctx, store)?;
+            if ctx.cli_json {
+                output::json(&state.roster)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut t = Table::new(vec!["person", "offices", "member"]);
+            for (p, o) in &state.roster {
+                let offices: Vec<&str> = o.offices.iter().map(|x| x.as_str()).collect();
+                t.push(vec![p.clone(), offices.join(", "), o.member.map(|m| m.to_string()).unwrap_or_default()]);
+            }
+            print!("{}", t.text());
+            if let Some(st) = &state.statutes {
+                println!("\nwho may do what (statutes):");
+                for (action, what) in coop_core::ACTIONS {
+                    let who: Vec<&str> = st.permissions.entitled(action).iter().map(|e| e.as_str()).collect();
+                    println!("  {action:<9} {:<28} {what}", who.join(", "));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

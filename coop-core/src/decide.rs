@@ -8,7 +8,7 @@ use crate::assembly::{self, Assembly, Choice, Officers, Resolution, ResolutionKi
 use crate::event::{Decision, EndCause, Event, PartyKind};
 use crate::project::{Participant, Project, ProjectRole, Stage};
 use crate::state::{Member, State};
-use crate::statutes::{LossOfQuality, Role, Statutes};
+use crate::statutes::{Entitled, LossOfQuality, Office, Role, Statutes};
 use crate::units::{Cents, Fraction, MemberNo, MemberRef, PartyId};
 
 /// Personal data of a party: kept outside the hashed log, erasable.
@@ -208,6 +208,22 @@ pub enum Command {
     },
     /// Record a completed cooperative review (révision coopérative), dated.
     RecordReview,
+    /// Give someone (named as they act) an office of the board.
+    AppointOfficer {
+        /// The name they act under (`--actor`).
+        person: String,
+        /// The office.
+        office: Office,
+        /// The member they are, if they are one.
+        member: Option<MemberRef>,
+    },
+    /// Take an office from someone.
+    RemoveOfficer {
+        /// The name they act under.
+        person: String,
+        /// The office.
+        office: Office,
+    },
     /// Erase a former member's personal data, once the statutes' retention period is over.
     Forget {
         /// Whose.
@@ -304,6 +320,89 @@ impl Command {
     }
 }
 
+fn valid_person(name: &str) -> Result<String, Refusal> {
+    let n = name.trim();
+    if n.is_empty() || n.chars().count() > 100 || n.chars().any(char::is_control) {
+        return refuse(Rule::InvalidValue, "an actor's name must be 1 to 100 printable characters");
+    }
+    Ok(n.to_string())
+}
+
+/// The action of [`crate::statutes::ACTIONS`] a command takes, and the assembly it is about.
+fn action(command: &Command) -> (&'static str, Option<&str>) {
+    match command {
+        Command::Found { .. } => ("init", None),
+        Command::Admit { .. } => ("admit", None),
+        Command::Move { .. } | Command::Withdraw { .. } | Command::End { .. } | Command::Exclude { .. } | Command::Forget { .. } => {
+            ("members", None)
+        }
+        Command::Subscribe { .. } | Command::Pay { .. } | Command::Transfer { .. } | Command::Redeem { .. } => ("shares", None),
+        Command::Convene { slug, .. } => ("convene", Some(slug)),
+        Command::SendConvocations { assembly } | Command::AppointOfficers { assembly, .. } => ("convene", Some(assembly)),
+        Command::Attend { assembly, .. }
+        | Command::Proxy { assembly, .. }
+        | Command::Postal { assembly, .. }
+        | Command::Vote { assembly, .. }
+        | Command::Close { assembly } => ("meeting", Some(assembly)),
+        Command::Amend { .. } => ("statutes", None),
+        Command::RecordReview => ("review", None),
+        Command::CreateProject { .. }
+        | Command::MoveProject { .. }
+        | Command::Join { .. }
+        | Command::ChangeRole { .. }
+        | Command::Leave { .. } => ("projects", None),
+        Command::AppointOfficer { .. } | Command::RemoveOfficer { .. } => ("roster", None),
+    }
+}
+
+/// Whether `actor` may take the action of `command`, by the roster and the statutes in force.
+/// A log with no roster at all (written before rosters existed) lets anyone act.
+fn authorize(state: &State, statutes: &Statutes, command: &Command, actor: &str) -> Result<(), Refusal> {
+    if state.roster.is_empty() {
+        return Ok(());
+    }
+    let (action, assembly) = action(command);
+    let entitled = statutes.permissions.entitled(action);
+    let officer = state.roster.get(actor.trim());
+    let holds = |o: Office| {
+        officer.is_some_and(|of| match o {
+            // The chair and the secretary sit on the board.
+            Office::Board => !of.offices.is_empty(),
+            other => of.offices.contains(&other),
+        })
+    };
+    let assembly_officer = || {
+        let (Some(slug), Some(member)) = (assembly, officer.and_then(|o| o.member)) else { return false };
+        state
+            .assemblies
+            .get(slug)
+            .and_then(|a| a.officers.as_ref())
+            .is_some_and(|o| o.chair == member || o.secretary == member || o.scrutineers.contains(&member))
+    };
+    let allowed = entitled.iter().any(|e| match e {
+        Entitled::Office(o) => holds(*o),
+        Entitled::AssemblyOfficers => assembly_officer(),
+    });
+    if allowed {
+        return Ok(());
+    }
+    let what = crate::statutes::ACTIONS.iter().find(|(a, _)| *a == action).map_or(action, |(_, w)| w);
+    let who: Vec<&str> = entitled.iter().map(|e| e.as_str()).collect();
+    let holds_now = match officer {
+        Some(o) if !o.offices.is_empty() => o.offices.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(", "),
+        _ => "no office".to_string(),
+    };
+    refuse(
+        Rule::NotEntitled,
+        format!(
+            "'{}' may not {what}: the statutes give it to {} ('{}' holds {holds_now}; the roster is kept with `coop officer`)",
+            actor.trim(),
+            who.join(", "),
+            actor.trim()
+        ),
+    )
+}
+
 fn who_label(who: Participant) -> String {
     match who {
         Participant::Member(n) => format!("member {n}"),
@@ -320,6 +419,8 @@ pub struct Context {
     pub fresh_id: PartyId,
     /// A fresh random salt for the personal-data digest.
     pub salt: String,
+    /// Who asks: checked against the roster of officers and the statutes' permissions.
+    pub actor: String,
 }
 
 /// The rule a refused command broke. Stable names, shown in JSON output.
@@ -408,6 +509,10 @@ pub enum Rule {
     NotParticipating,
     /// Personal data is kept for the statutes' retention period after a member leaves.
     RetentionPeriod,
+    /// Only those the statutes entitle may take an action.
+    NotEntitled,
+    /// The board keeps a secretary.
+    LastSecretary,
 }
 
 impl Rule {
@@ -456,7 +561,14 @@ pub fn decide(state: &State, date: NaiveDate, command: &Command, ctx: &Context) 
                 Rule::DateBeforeHistory,
                 format!("the statutes cannot be adopted on {date}, before the founding date {}", statutes.founded),
             ),
-            Command::Found { statutes } => Ok(vec![Event::StatutesAdopted { statutes: statutes.clone(), decided_by: None }]),
+            Command::Found { statutes } => {
+                let person = valid_person(&ctx.actor)?;
+                Ok(vec![
+                    Event::StatutesAdopted { statutes: statutes.clone(), decided_by: None },
+                    // Whoever founds the store keeps it until the roster says otherwise.
+                    Event::OfficerAppointed { person, office: Office::Secretary, member: None },
+                ])
+            }
             _ => refuse(Rule::NotFounded, "no cooperative in this store yet: run `coop init` with its statutes first"),
         };
     };
@@ -465,6 +577,7 @@ pub fn decide(state: &State, date: NaiveDate, command: &Command, ctx: &Context) 
             return refuse(Rule::DateBeforeHistory, format!("the date {date} is before the statutes in force were adopted ({since})"));
         }
     }
+    authorize(state, statutes, command, &ctx.actor)?;
     let d = Decider { state, statutes, date };
     match command {
         Command::Found { .. } => refuse(
@@ -526,6 +639,30 @@ pub fn decide(state: &State, date: NaiveDate, command: &Command, ctx: &Context) 
             Ok(vec![Event::AssemblyClosed { assembly: a.slug.clone(), roll: assembly::live_roll(state, a.date) }])
         }
         Command::RecordReview => Ok(vec![Event::ReviewCompleted {}]),
+        Command::AppointOfficer { person, office, member } => {
+            let person = valid_person(person)?;
+            let member = match member {
+                Some(r) => Some(d.known(*r)?.number),
+                None => None,
+            };
+            if state.roster.get(&person).is_some_and(|o| o.offices.contains(office) && (member.is_none() || o.member == member)) {
+                return refuse(Rule::NoChange, format!("{person} already holds the office of {}", office.as_str()));
+            }
+            Ok(vec![Event::OfficerAppointed { person, office: *office, member }])
+        }
+        Command::RemoveOfficer { person, office } => {
+            if !state.roster.get(person).is_some_and(|o| o.offices.contains(office)) {
+                return refuse(Rule::NoChange, format!("{person} does not hold the office of {}", office.as_str()));
+            }
+            let secretaries = state.roster.values().filter(|o| o.offices.contains(&Office::Secretary)).count();
+            if *office == Office::Secretary && secretaries == 1 {
+                return refuse(
+                    Rule::LastSecretary,
+                    format!("{person} is the board's only secretary: appoint another before removing them"),
+                );
+            }
+            Ok(vec![Event::OfficerRemoved { person: person.clone(), office: *office }])
+        }
         Command::Forget { member } => {
             let Some(m) = state.member(*member) else {
                 return refuse(Rule::UnknownMember, format!("member {member} is not in the register"));

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::assembly::{Choice, Officers, Resolution, ResolutionKind, RollEntry};
 use crate::project::{Participant, ProjectRole, Stage};
-use crate::statutes::Statutes;
+use crate::statutes::{Office, Statutes};
 use crate::units::{Cents, MemberNo, PartyId};
 
 /// The schema version written in every envelope.
@@ -256,6 +256,24 @@ pub enum Event {
     },
     /// A cooperative review (révision coopérative) was completed on the event's date.
     ReviewCompleted {},
+    /// Someone (named as they act, with `--actor`) took an office: board member, chair or
+    /// secretary of the board.
+    OfficerAppointed {
+        /// The name they act under.
+        person: String,
+        /// The office.
+        office: Office,
+        /// The member they are, if they are one (links them to an assembly's officers).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        member: Option<MemberNo>,
+    },
+    /// Someone left an office.
+    OfficerRemoved {
+        /// The name they act under.
+        person: String,
+        /// The office.
+        office: Office,
+    },
     /// A former member's personal data was erased from beside the log (its digest stays).
     PersonalDataErased {
         /// Whose.
@@ -362,6 +380,8 @@ impl Event {
             Event::VoteCast { .. } => "vote_cast",
             Event::AssemblyClosed { .. } => "assembly_closed",
             Event::ReviewCompleted {} => "review_completed",
+            Event::OfficerAppointed { .. } => "officer_appointed",
+            Event::OfficerRemoved { .. } => "officer_removed",
             Event::PersonalDataErased { .. } => "personal_data_erased",
             Event::ProjectCreated { .. } => "project_created",
             Event::ProjectStageChanged { .. } => "project_stage_changed",
@@ -381,7 +401,9 @@ impl Event {
             | AssemblyClosed { .. }
             | OfficersAppointed { .. }
             | ProjectCreated { .. }
+            | OfficerRemoved { .. }
             | ProjectStageChanged { .. } => false,
+            OfficerAppointed { member, .. } => *member == Some(n),
             ParticipantJoined { who, .. } | RoleChanged { who, .. } | ParticipantLeft { who, .. } => *who == Participant::Member(n),
             MemberAdmitted { number, .. } => *number == n,
             SharesSubscribed { member, .. }
@@ -454,6 +476,8 @@ impl Event {
             ),
             Event::AssemblyClosed { assembly, roll } => format!("assembly {assembly} closed ({} members on the roll)", roll.len()),
             Event::ReviewCompleted {} => "cooperative review completed".to_string(),
+            Event::OfficerAppointed { person, office, .. } => format!("{person} appointed {} of the board", office.as_str()),
+            Event::OfficerRemoved { person, office } => format!("{person} is no longer {} of the board", office.as_str()),
             Event::PersonalDataErased { member } => format!("personal data of former member {member} erased"),
             Event::ProjectCreated { project, stage, .. } => format!("project {project} started at stage {}", stage.as_str()),
             Event::ProjectStageChanged { project, from, to } => {
@@ -521,7 +545,7 @@ mod tests {
     fn every_event_type_reads_back_as_written() {
         use crate::assembly::{Choice, Officers, Resolution, ResolutionKind, RollEntry};
         use crate::project::{Participant, ProjectRole, Stage};
-        use crate::statutes::Statutes;
+        use crate::statutes::{Office, Statutes};
         let st = Statutes::from_toml(crate::SAMPLE_STATUTES).unwrap();
         let n = MemberNo(4);
         let a = || "ago-2026".to_string();
@@ -556,6 +580,8 @@ mod tests {
             Event::AssemblyClosed { assembly: a(), roll: vec![RollEntry { member: n, category: "users".into(), college: None }] },
             Event::ReviewCompleted {},
             Event::PersonalDataErased { member: n },
+            Event::OfficerAppointed { person: "Claire".into(), office: crate::statutes::Office::Secretary, member: Some(n) },
+            Event::OfficerRemoved { person: "Claire".into(), office: crate::statutes::Office::Board },
             Event::ProjectCreated {
                 project: "bouteilles".into(),
                 name: "J'aime mes bouteilles".into(),

@@ -9,7 +9,7 @@
 //! # let toml = coop_core::SAMPLE_STATUTES;
 //! let statutes = Statutes::from_toml(toml).expect("valid statutes");
 //! let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
-//! let ctx = Context { today, fresh_id: ulid::Ulid::nil(), salt: "s".into() };
+//! let ctx = Context { today, fresh_id: ulid::Ulid::nil(), salt: "s".into(), actor: "secretary".into() };
 //! let mut state = State::default();
 //! for e in decide(&state, statutes.founded, &Command::Found { statutes: statutes.clone() }, &ctx).unwrap() {
 //!     state.apply(statutes.founded, &e).unwrap();
@@ -45,10 +45,10 @@ pub use project::{
     Project, ProjectCount, ProjectRole, Spell, Stage,
 };
 pub use projection::{capital, college_of, compliance, register, register_row, CapitalSummary, ClassTotal, Finding, RegisterRow};
-pub use state::{CapitalTotals, Ended, Inconsistency, Lot, Member, State};
+pub use state::{CapitalTotals, Ended, Inconsistency, Lot, Member, Officer, State};
 pub use statutes::{
-    AssemblyRules, CapitalRules, Category, College, CollegeMethod, LegalForm, LossOfQuality, MemberRules, Problem, Role, ShareClass,
-    Statutes,
+    AssemblyRules, CapitalRules, Category, College, CollegeMethod, Entitled, LegalForm, LossOfQuality, MemberRules, Office, Permissions,
+    Problem, Role, ShareClass, Statutes, ACTIONS,
 };
 pub use units::{
     add_years, parse_date, AmountError, Cents, DateError, Fraction, FractionError, Majority, MajorityError, MemberNo, MemberRef,
@@ -67,3 +67,5 @@ mod tests_assembly;
 mod tests_hostile;
 #[cfg(test)]
 mod tests_project;
+#[cfg(test)]
+mod tests_roster;

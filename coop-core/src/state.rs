@@ -172,6 +172,18 @@ pub struct State {
     pub projects: BTreeMap<String, Project>,
     /// Partners who are not members, with the digest of their personal data.
     pub partners: BTreeMap<PartyId, String>,
+    /// Who holds which office, by the name they act under.
+    #[serde(default)]
+    pub roster: BTreeMap<String, Officer>,
+}
+
+/// The offices one person holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Officer {
+    /// Offices held.
+    pub offices: std::collections::BTreeSet<crate::statutes::Office>,
+    /// The member they are, if any.
+    pub member: Option<MemberNo>,
 }
 
 impl State {
@@ -368,6 +380,21 @@ impl State {
             Event::PersonalDataErased { member } => {
                 let m = self.members.get_mut(member).ok_or_else(|| missing(member))?;
                 m.erased = Some(date);
+            }
+            Event::OfficerAppointed { person, office, member } => {
+                let o = self.roster.entry(person.clone()).or_default();
+                o.offices.insert(*office);
+                if member.is_some() {
+                    o.member = *member;
+                }
+            }
+            Event::OfficerRemoved { person, office } => {
+                if let Some(o) = self.roster.get_mut(person) {
+                    o.offices.remove(office);
+                    if o.offices.is_empty() {
+                        self.roster.remove(person);
+                    }
+                }
             }
             Event::ReviewCompleted {} => {
                 self.last_review = Some(self.last_review.map_or(date, |d| d.max(date)));

@@ -193,6 +193,103 @@ fn default_retention() -> u32 {
     3652
 }
 
+/// An office in the roster: who may act for the cooperative.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Office {
+    /// A member of the board (conseil).
+    Board,
+    /// The board's chair.
+    Chair,
+    /// The board's secretary (keeps the register).
+    Secretary,
+}
+
+impl Office {
+    /// Every office.
+    pub const ALL: [Office; 3] = [Office::Board, Office::Chair, Office::Secretary];
+    /// The office as written in statutes and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Office::Board => "board",
+            Office::Chair => "chair",
+            Office::Secretary => "secretary",
+        }
+    }
+    /// Parses an office name.
+    pub fn parse(s: &str) -> Option<Office> {
+        Office::ALL.into_iter().find(|o| o.as_str() == s.trim())
+    }
+}
+
+/// Who the statutes allow to act: an office of the roster, or the officers of the assembly a
+/// command is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Entitled {
+    /// Holders of an office (chair and secretary sit on the board: `board` includes them).
+    Office(Office),
+    /// The chair, secretary and tellers of the assembly concerned.
+    AssemblyOfficers,
+}
+
+impl Entitled {
+    fn parse(s: &str) -> Option<Entitled> {
+        match s.trim() {
+            "assembly-officers" => Some(Entitled::AssemblyOfficers),
+            other => Office::parse(other).map(Entitled::Office),
+        }
+    }
+    /// As written in statutes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entitled::Office(o) => o.as_str(),
+            Entitled::AssemblyOfficers => "assembly-officers",
+        }
+    }
+}
+
+/// The kinds of action the statutes give to some offices.
+pub const ACTIONS: [(&str, &str); 10] = [
+    ("admit", "admit members"),
+    ("members", "move, withdraw, end, exclude members and erase their personal data"),
+    ("shares", "record subscriptions, payments, transfers and redemptions"),
+    ("convene", "convene assemblies, send convocations, appoint an assembly's officers"),
+    ("meeting", "record attendance, proxies, postal votes, votes and ballots, and close an assembly"),
+    ("statutes", "amend the statutes"),
+    ("review", "record a cooperative review"),
+    ("projects", "create projects, move them, record who takes part"),
+    ("roster", "appoint and remove officers"),
+    ("init", "found the cooperative"),
+];
+
+/// Who may do what: for each action of [`ACTIONS`], the entitled offices.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Permissions(pub std::collections::BTreeMap<String, Vec<Entitled>>);
+
+impl Default for Permissions {
+    /// The board decides; the secretary, a board member, can therefore do everything the board
+    /// does; an assembly's officers (or the secretary) record its meeting; the secretary keeps
+    /// the roster.
+    fn default() -> Self {
+        let board = vec![Entitled::Office(Office::Board)];
+        let mut m = std::collections::BTreeMap::new();
+        for (a, _) in ACTIONS {
+            m.insert(a.to_string(), board.clone());
+        }
+        m.insert("meeting".into(), vec![Entitled::AssemblyOfficers, Entitled::Office(Office::Secretary)]);
+        m.insert("roster".into(), vec![Entitled::Office(Office::Secretary)]);
+        Permissions(m)
+    }
+}
+
+impl Permissions {
+    /// Who may take `action`.
+    pub fn entitled(&self, action: &str) -> Vec<Entitled> {
+        self.0.get(action).cloned().unwrap_or_else(|| Permissions::default().0.get(action).cloned().unwrap_or_default())
+    }
+}
+
 /// The statutes of the cooperative, validated.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Statutes {
@@ -214,6 +311,9 @@ pub struct Statutes {
     pub assembly: AssemblyRules,
     /// Member rules.
     pub members: MemberRules,
+    /// Who may do what.
+    #[serde(default)]
+    pub permissions: Permissions,
 }
 
 impl Statutes {
@@ -470,7 +570,7 @@ impl<'a> Reader<'a> {
         let root = doc.as_table();
         self.unknown_keys(
             root,
-            &["name", "legal_form", "founded", "capital", "share_class", "college", "category", "assembly", "members"],
+            &["name", "legal_form", "founded", "capital", "share_class", "college", "category", "assembly", "members", "permissions"],
             "the statutes",
         );
         let name = self.string(root, "name", "the statutes", false).unwrap_or_default();
@@ -749,6 +849,27 @@ impl<'a> Reader<'a> {
             }
         };
 
+        // [permissions]
+        let perm = self.table(root, "permissions").unwrap_or(&empty);
+        let actions: Vec<&str> = ACTIONS.iter().map(|(a, _)| *a).collect();
+        self.unknown_keys(perm, &actions, "[permissions]");
+        let mut permissions = Permissions::default();
+        for (action, _) in ACTIONS {
+            let Some(v) = self.value(perm, action, "[permissions]", false) else { continue };
+            let span = v.span();
+            let list: Option<Vec<Entitled>> =
+                v.as_array().and_then(|a| a.iter().map(|x| x.as_str().and_then(Entitled::parse)).collect::<Option<Vec<_>>>());
+            match list {
+                Some(l) if !l.is_empty() => {
+                    permissions.0.insert(action.to_string(), l);
+                }
+                _ => self.problem(
+                    span,
+                    format!("'{action}' in [permissions] must list who may do it, among \"board\", \"chair\", \"secretary\", \"assembly-officers\""),
+                ),
+            }
+        }
+
         let statutes = match (legal_form, founded) {
             (Some(legal_form), Some(founded)) => Some(Statutes {
                 name,
@@ -760,6 +881,7 @@ impl<'a> Reader<'a> {
                 categories,
                 assembly,
                 members: MemberRules { loss_of_quality, retention_days },
+                permissions,
             }),
             _ => None,
         };

@@ -16,7 +16,7 @@ struct Coop {
 }
 
 fn ctx(ids: u128) -> Context {
-    Context { today: d("2026-11-28"), fresh_id: ulid::Ulid(ids), salt: format!("salt{ids}") }
+    Context { today: d("2026-11-28"), fresh_id: ulid::Ulid(ids), salt: format!("salt{ids}"), actor: "secretary".into() }
 }
 
 impl Coop {
@@ -437,9 +437,11 @@ mod properties {
         }
     }
 
+    /// The founding events, as `Coop::new` recorded them.
     fn c_log(c: &Coop) -> Vec<(NaiveDate, Event)> {
         let st = c.state.statutes.clone().unwrap();
-        vec![(st.founded, Event::StatutesAdopted { statutes: st, decided_by: None })]
+        let events = decide(&State::default(), st.founded, &Command::Found { statutes: st.clone() }, &ctx(1)).unwrap();
+        events.into_iter().map(|e| (st.founded, e)).collect()
     }
 }
 

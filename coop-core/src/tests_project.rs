@@ -40,7 +40,12 @@ impl Coop {
         c
     }
     fn when(&self, date: &str, cmd: Command) -> Result<Vec<Event>, Refusal> {
-        decide(&self.state, d(date), &cmd, &Context { today: d("2026-11-28"), fresh_id: ulid::Ulid(self.n), salt: "s".into() })
+        decide(
+            &self.state,
+            d(date),
+            &cmd,
+            &Context { today: d("2026-11-28"), fresh_id: ulid::Ulid(self.n), salt: "s".into(), actor: "secretary".into() },
+        )
     }
     fn ok(&mut self, date: &str, cmd: Command) -> Vec<Event> {
         let ev = self.when(date, cmd.clone()).unwrap_or_else(|r| panic!("{cmd:?}: {r}"));

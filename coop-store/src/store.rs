@@ -579,7 +579,7 @@ impl Store {
             if receipts[i].is_some() {
                 continue;
             }
-            let ctx = Context { today: r.today, fresh_id: Ulid::new(), salt: fresh_salt() };
+            let ctx = Context { today: r.today, fresh_id: Ulid::new(), salt: fresh_salt(), actor: r.actor.clone() };
             let state = work.as_ref().unwrap_or(&inner.state);
             match decide(state, r.date, &r.command, &ctx) {
                 Err(refusal) => refusals.push((i, refusal)),

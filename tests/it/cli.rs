@@ -211,7 +211,7 @@ fn the_same_command_id_records_once() {
     env.ok(&args);
     let again = env.ok(&args);
     assert!(again.stdout.contains("already recorded"), "{}", again.stdout);
-    assert_eq!(env.events(), 3);
+    assert_eq!(env.events(), 4, "founding (2 events) and one admission (2)");
 }
 
 #[test]
@@ -383,4 +383,33 @@ fn a_former_members_personal_data_is_erased_after_retention_and_the_chain_still_
     }
     assert!(found.is_empty(), "the erased name is still in {found:?}");
     assert!(env.ok(&["register"]).stdout.contains("Camille Martin"), "other members keep theirs");
+}
+
+#[test]
+fn only_entitled_actors_act_and_the_founder_keeps_the_roster() {
+    let env = Env::new();
+    let statutes = env.file("statutes.toml", coop::SAMPLE_STATUTES);
+    env.ok(&["--actor", "Alice", "init", "--statutes", statutes.to_str().unwrap()]);
+    let admit = |actor: &str, name: &str| {
+        env.run(&["--actor", actor, "member", "admit", "--name", name, "--category", "employees", "--date", "2020-01-01"])
+    };
+    let r = admit("Bob", "X");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("'Bob' may not admit members"), "{}", r.stderr);
+    let r = env.run(&["member", "admit", "--name", "X", "--category", "employees"]);
+    assert_eq!(r.code, 1, "the default actor is not Alice: {}", r.stderr);
+    assert_eq!(admit("Alice", "A").code, 0);
+    env.ok(&["--actor", "Alice", "officer", "appoint", "Bob", "--office", "board", "--member", "1"]);
+    assert_eq!(admit("Bob", "B").code, 0);
+    let r = env.run(&["--actor", "Bob", "officer", "appoint", "Eve", "--office", "board"]);
+    assert_eq!(r.code, 1, "only the secretary keeps the roster");
+    let roster = env.ok(&["officer", "list", "--json"]).json();
+    assert_eq!(roster["Alice"]["offices"], serde_json::json!(["secretary"]));
+    assert_eq!(roster["Bob"]["member"], 1);
+    let r = env.run(&["--actor", "Alice", "officer", "remove", "Alice", "--office", "secretary"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("only secretary"), "{}", r.stderr);
+    let log = env.ok(&["log", "--json"]).json();
+    let actors: Vec<&str> = log.as_array().unwrap().iter().map(|e| e["actor"].as_str().unwrap()).collect();
+    assert!(actors.contains(&"Bob") && actors.contains(&"Alice"), "every event records its actor: {actors:?}");
 }

@@ -1,0 +1,153 @@
+//! Who may act: the roster of officers set by events, checked against the statutes.
+
+use chrono::NaiveDate;
+
+use crate::*;
+
+fn d(s: &str) -> NaiveDate {
+    parse_date(s).unwrap()
+}
+
+struct Coop {
+    state: State,
+    n: u128,
+}
+
+impl Coop {
+    fn founded_by(actor: &str, statutes: &str) -> Coop {
+        let st = Statutes::from_toml(statutes).unwrap();
+        let mut c = Coop { state: State::default(), n: 1 };
+        c.ok(actor, &st.founded.to_string(), Command::Found { statutes: st.clone() });
+        c
+    }
+    fn when(&self, actor: &str, date: &str, cmd: Command) -> Result<Vec<Event>, Refusal> {
+        decide(
+            &self.state,
+            d(date),
+            &cmd,
+            &Context { today: d("2026-11-28"), fresh_id: ulid::Ulid(self.n), salt: "s".into(), actor: actor.into() },
+        )
+    }
+    fn ok(&mut self, actor: &str, date: &str, cmd: Command) -> Vec<Event> {
+        let ev = self.when(actor, date, cmd.clone()).unwrap_or_else(|r| panic!("{actor}: {cmd:?}: {r}"));
+        for e in &ev {
+            self.state.apply(d(date), e).unwrap();
+        }
+        self.n += 1;
+        ev
+    }
+    fn rule(&self, actor: &str, date: &str, cmd: Command) -> Rule {
+        match self.when(actor, date, cmd) {
+            Ok(e) => panic!("{actor} should be refused, got {e:?}"),
+            Err(r) => r.rule,
+        }
+    }
+}
+
+fn admit(name: &str, category: &str) -> Command {
+    Command::Admit {
+        personal: Personal { name: name.into(), email: None },
+        kind: PartyKind::Person,
+        category: category.into(),
+        shares: None,
+        class: None,
+        paid: None,
+    }
+}
+
+fn appoint(person: &str, office: Office, member: Option<u32>) -> Command {
+    Command::AppointOfficer { person: person.into(), office, member: member.map(|n| MemberRef::Number(MemberNo(n))) }
+}
+
+#[test]
+fn the_founder_is_the_first_secretary_and_may_do_everything() {
+    let mut c = Coop::founded_by("Alice", SAMPLE_STATUTES);
+    assert!(c.state.roster["Alice"].offices.contains(&Office::Secretary));
+    c.ok("Alice", "2020-01-01", admit("A", "employees"));
+    c.ok("Alice", "2020-01-01", Command::Subscribe { member: MemberRef::Number(MemberNo(1)), count: 1, class: None, paid: None });
+    c.ok("Alice", "2020-01-01", Command::CreateProject { slug: "p".into(), name: "P".into(), description: String::new(), stage: None });
+    c.ok("Alice", "2020-01-02", Command::RecordReview);
+}
+
+#[test]
+fn someone_not_on_the_roster_is_refused_by_name() {
+    let mut c = Coop::founded_by("Alice", SAMPLE_STATUTES);
+    let r = c.when("Bob", "2020-01-01", admit("A", "employees")).unwrap_err();
+    assert_eq!(r.rule, Rule::NotEntitled);
+    assert!(!r.rule.is_bad_input(), "a governance rule: exit 1");
+    assert!(r.message.contains("'Bob' may not admit members") && r.message.contains("board"), "{r}");
+    // Appointed to the board, Bob admits; he may not keep the roster.
+    c.ok("Alice", "2020-01-01", appoint("Bob", Office::Board, None));
+    c.ok("Bob", "2020-01-02", admit("A", "employees"));
+    assert_eq!(c.rule("Bob", "2020-01-02", appoint("Eve", Office::Board, None)), Rule::NotEntitled);
+    // Removed from the board, he may not act any more.
+    c.ok("Alice", "2020-01-03", Command::RemoveOfficer { person: "Bob".into(), office: Office::Board });
+    assert_eq!(c.rule("Bob", "2020-01-04", admit("B", "employees")), Rule::NotEntitled);
+}
+
+#[test]
+fn the_board_keeps_a_secretary() {
+    let mut c = Coop::founded_by("Alice", SAMPLE_STATUTES);
+    let remove = |p: &str| Command::RemoveOfficer { person: p.into(), office: Office::Secretary };
+    assert_eq!(c.rule("Alice", "2020-01-01", remove("Alice")), Rule::LastSecretary);
+    c.ok("Alice", "2020-01-01", appoint("Claire", Office::Secretary, None));
+    c.ok("Claire", "2020-01-02", remove("Alice"));
+    assert_eq!(c.rule("Alice", "2020-01-03", admit("A", "employees")), Rule::NotEntitled);
+    assert_eq!(c.rule("Claire", "2020-01-03", remove("Alice")), Rule::NoChange);
+}
+
+#[test]
+fn only_an_assemblys_officers_or_the_secretary_record_its_meeting() {
+    let mut c = Coop::founded_by("Alice", SAMPLE_STATUTES);
+    for i in 0..6 {
+        c.ok("Alice", "2020-01-01", admit(&format!("M{i}"), ["employees", "beneficiaries", "volunteers"][i % 3]));
+    }
+    c.ok("Alice", "2020-01-01", appoint("Bob", Office::Board, Some(2)));
+    c.ok("Alice", "2020-01-01", appoint("Dan", Office::Board, Some(4)));
+    let convene = |slug: &str| Command::Convene {
+        slug: slug.into(),
+        kind: ResolutionKind::Ordinary,
+        date: d("2026-06-20"),
+        place: "Lons".into(),
+        agenda: vec![Resolution { title: "Accounts".into(), kind: ResolutionKind::Ordinary, board_approved: true }],
+        second_of: None,
+    };
+    c.ok("Bob", "2026-06-01", convene("ago"));
+    c.ok("Bob", "2026-06-01", convene("other"));
+    let attend = |a: &str, m: u32| Command::Attend { assembly: a.into(), member: MemberRef::Number(MemberNo(m)), remote: false };
+    // Bob is on the board, not an officer of the assembly yet.
+    assert_eq!(c.rule("Bob", "2026-06-20", attend("ago", 1)), Rule::NotEntitled);
+    c.ok(
+        "Alice",
+        "2026-06-20",
+        Command::AppointOfficers {
+            assembly: "ago".into(),
+            chair: MemberRef::Number(MemberNo(2)),
+            secretary: MemberRef::Number(MemberNo(3)),
+            scrutineers: vec![],
+        },
+    );
+    c.ok("Bob", "2026-06-20", attend("ago", 1));
+    assert_eq!(c.rule("Bob", "2026-06-20", attend("other", 1)), Rule::NotEntitled, "officer of one assembly only");
+    assert_eq!(c.rule("Dan", "2026-06-20", attend("ago", 5)), Rule::NotEntitled);
+    c.ok("Alice", "2026-06-20", attend("ago", 5));
+}
+
+#[test]
+fn statutes_can_give_an_action_to_other_offices() {
+    let text = format!("{SAMPLE_STATUTES}\n[permissions]\nadmit = [\"chair\"]\n");
+    let mut c = Coop::founded_by("Alice", &text);
+    c.ok("Alice", "2020-01-01", appoint("Bob", Office::Board, None));
+    c.ok("Alice", "2020-01-01", appoint("Chloé", Office::Chair, None));
+    assert_eq!(c.rule("Bob", "2020-01-02", admit("A", "employees")), Rule::NotEntitled);
+    assert_eq!(c.rule("Alice", "2020-01-02", admit("A", "employees")), Rule::NotEntitled, "only the chair now");
+    c.ok("Chloé", "2020-01-02", admit("A", "employees"));
+    let bad = format!("{SAMPLE_STATUTES}\n[permissions]\nadmit = [\"king\"]\nfly = [\"board\"]\n");
+    let p = Statutes::from_toml(&bad).unwrap_err();
+    let text: Vec<String> = p.iter().map(|p| p.to_string()).collect();
+    assert_eq!(p.len(), 2, "{text:?}");
+    assert!(
+        text.iter().any(|t| t.contains("unknown key 'fly'")) && text.iter().any(|t| t.contains("'admit' in [permissions]")),
+        "{text:?}"
+    );
+}
