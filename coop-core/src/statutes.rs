@@ -172,6 +172,10 @@ pub struct AssemblyRules {
     /// within six months of it.
     #[serde(default = "default_year_end")]
     pub financial_year_end: (u32, u32),
+    /// Votes at the meeting are secret: voters are marked on the roll and the tellers count the
+    /// ballots per college, so the log never links a voter to a choice.
+    #[serde(default)]
+    pub secret_ballot: bool,
 }
 
 fn default_year_end() -> (u32, u32) {
@@ -792,6 +796,8 @@ impl<'a> Reader<'a> {
                 "college_method",
                 "max_proxies_per_holder",
                 "postal_days_before",
+                "financial_year_end",
+                "secret_ballot",
             ],
             w,
         );
@@ -818,6 +824,7 @@ impl<'a> Reader<'a> {
             college_method,
             max_proxies_per_holder: self.uint(asm, "max_proxies_per_holder", w, 1_000_000).unwrap_or(0),
             postal_days_before: self.uint(asm, "postal_days_before", w, 365).unwrap_or(3),
+            secret_ballot: self.boolean(asm, "secret_ballot", w).unwrap_or(false),
             financial_year_end: {
                 let span = Self::span_of(asm, "financial_year_end");
                 match self.string(asm, "financial_year_end", w, false) {

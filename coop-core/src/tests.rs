@@ -246,7 +246,7 @@ fn loss_of_quality_flags_by_default_and_a_move_clears_it() {
 
 #[test]
 fn loss_of_quality_ends_membership_when_the_statutes_say_so() {
-    let text = format!("{SAMPLE_STATUTES}\n[members]\nloss_of_quality = \"end\"\n");
+    let text = SAMPLE_STATUTES.replace("loss_of_quality = \"flag\"", "loss_of_quality = \"end\"");
     let mut c = Coop::given_statutes(&text);
     c.admit("A", PartyKind::Person, "employees", None);
     let ev = c.ok("2020-02-01", Command::End { member: m(1), cause: EndCause::LossOfQuality });
@@ -447,7 +447,7 @@ mod properties {
 
 #[test]
 fn personal_data_is_erased_only_after_the_retention_period_and_counts_stay() {
-    let mut c = Coop::given_statutes(&format!("{SAMPLE_STATUTES}\n[members]\nretention_days = 365\n"));
+    let mut c = Coop::given_statutes(&SAMPLE_STATUTES.replace("retention_days = 3652", "retention_days = 365"));
     c.admit("A", PartyKind::Person, "employees", Some(3));
     c.admit("B", PartyKind::Person, "beneficiaries", Some(1));
     let forget = || Command::Forget { member: m(1) };

@@ -182,7 +182,7 @@ fn the_roll_holds_members_on_the_assembly_date_in_their_college_then() {
 
 #[test]
 fn proxies_go_one_level_deep_to_a_member_on_the_roll_within_the_cap() {
-    let text = SAMPLE_STATUTES.replace("[assembly]", "[assembly]\nmax_proxies_per_holder = 2");
+    let text = SAMPLE_STATUTES.replace("max_proxies_per_holder = 0", "max_proxies_per_holder = 2");
     let mut c = Coop::with(&text, 3, 4, 3);
     c.standard();
     let proxy = |from: u32, to: Option<u32>| Command::Proxy { assembly: A.into(), from: m(from), to: to.map(m) };
@@ -329,7 +329,7 @@ fn exactly_half_fails_an_ordinary_resolution_and_exactly_two_thirds_passes_an_ex
 
 #[test]
 fn the_majority_method_gives_a_college_its_whole_weight() {
-    let text = SAMPLE_STATUTES.replace("majority_extraordinary", "college_method = \"majority\"\nmajority_extraordinary");
+    let text = SAMPLE_STATUTES.replace("college_method = \"proportional\"", "college_method = \"majority\"");
     let mut c = Coop::with(&text, 3, 4, 3);
     c.standard();
     c.attend(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);

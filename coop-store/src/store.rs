@@ -183,7 +183,8 @@ pub struct Store {
     log: sled::Tree,
     meta: sled::Tree,
     commands: sled::Tree,
-    personal: PersonalFiles,
+    /// Shared by every handle on the database: its lock serialises changes to the files.
+    personal: std::sync::Arc<PersonalFiles>,
     snapshot_every: u64,
     fsync: bool,
     /// The head as last acknowledged, kept in a file beside sled's (see `witness`).
@@ -242,7 +243,7 @@ impl Store {
                 other => break other?,
             }
         };
-        Store::on_db(db, path, options)
+        Store::on_db(db, path, options, None)
     }
 
     /// A second, independent handle on the same database, with its own copy of the state. Two
@@ -250,7 +251,12 @@ impl Store {
     /// an application shares one `Store` between its threads instead.
     #[doc(hidden)]
     pub fn second_handle(&self) -> Result<Store> {
-        Store::on_db(self.db.clone(), self.path.clone(), Options { snapshot_every: self.snapshot_every, ..Options::default() })
+        Store::on_db(
+            self.db.clone(),
+            self.path.clone(),
+            Options { snapshot_every: self.snapshot_every, ..Options::default() },
+            Some(self.personal.clone()),
+        )
     }
 
     fn open_db(path: &Path, options: &Options) -> Result<sled::Db> {
@@ -261,11 +267,14 @@ impl Store {
         Ok(db)
     }
 
-    fn on_db(db: sled::Db, path: PathBuf, options: Options) -> Result<Store> {
+    fn on_db(db: sled::Db, path: PathBuf, options: Options, personal: Option<std::sync::Arc<PersonalFiles>>) -> Result<Store> {
         let witness = read_witness(&path);
         let tree = |name: &str| db.open_tree(name);
         let (log, meta, commands) = (tree("log")?, tree("meta")?, tree("commands")?);
-        let personal = PersonalFiles::open(&path)?;
+        let personal = match personal {
+            Some(p) => p,
+            None => std::sync::Arc::new(PersonalFiles::open(&path)?),
+        };
         match meta.get(K_FORMAT)? {
             Some(f) if f.as_ref() == FORMAT => {}
             Some(f) => {
