@@ -459,8 +459,10 @@ pub enum AssemblyCmd {
         /// The assembly.
         assembly: String,
     },
-    /// Record a vote on a resolution (the member's own, or by its proxy holder).
-    #[command(after_help = "Example:\n  coop assembly vote ago-2026 1 12 for")]
+    /// Record a vote on a resolution (the member's own, or by its proxy holder). Under a secret
+    /// ballot (statutes' secret_ballot), give no choice: the member is marked as having voted,
+    /// and the tellers record the ballots with `assembly ballots`.
+    #[command(after_help = "Examples:\n  coop assembly vote ago-2026 1 12 for\n  coop assembly vote ago-2026 1 12        (secret ballot)")]
     Vote {
         /// The assembly.
         assembly: String,
@@ -469,9 +471,34 @@ pub enum AssemblyCmd {
         /// Whose vote (member number or ULID).
         #[arg(value_parser = member)]
         member: MemberRef,
-        /// for, against, abstain or blank.
+        /// for, against, abstain or blank (none under a secret ballot).
         #[arg(value_parser = choice)]
-        choice: coop_core::Choice,
+        choice: Option<coop_core::Choice>,
+    },
+    /// Under a secret ballot: the tellers' count of one college's ballots on a resolution. The
+    /// ballots counted in a college may not exceed its members marked as having voted, and must
+    /// equal them before the assembly is closed.
+    #[command(after_help = "Example:\n  coop assembly ballots ago-2026 1 --college users --for 14 --against 3 --abstain 1")]
+    Ballots {
+        /// The assembly.
+        assembly: String,
+        /// Resolution number.
+        resolution: u32,
+        /// The college (omit without colleges).
+        #[arg(long)]
+        college: Option<String>,
+        /// Ballots for.
+        #[arg(long = "for", default_value_t = 0)]
+        r#for: u64,
+        /// Ballots against.
+        #[arg(long, default_value_t = 0)]
+        against: u64,
+        /// Abstentions.
+        #[arg(long, default_value_t = 0)]
+        abstain: u64,
+        /// Blank ballots.
+        #[arg(long, default_value_t = 0)]
+        blank: u64,
     },
     /// Results per college and weighted, for every resolution or one.
     #[command(after_help = "Example:\n  coop assembly result ago-2026 2 --json")]

@@ -36,6 +36,15 @@ fn names(store: &Store, state: &State) -> impl Fn(MemberNo) -> String {
     move |n| map.get(&n).cloned().unwrap_or_else(|| "?".into())
 }
 
+/// The resolutions on which a member's vote was cast at the meeting (open or secret ballot).
+fn voted_on(a: &Assembly, m: MemberNo) -> Vec<u32> {
+    let open = a.votes.iter().filter(|(_, v)| v.contains_key(&m)).map(|(n, _)| *n);
+    let secret = a.voted.iter().filter(|(_, v)| v.contains_key(&m)).map(|(n, _)| *n);
+    let mut all: Vec<u32> = open.chain(secret).collect();
+    all.sort_unstable();
+    all
+}
+
 fn quorums(state: &State, st: &Statutes, a: &Assembly) -> Vec<coop_core::Quorum> {
     a.kinds().into_iter().map(|k| coop_core::quorum(state, st, a, k)).collect()
 }
@@ -108,7 +117,8 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
                     .iter()
                     .map(|e| {
                         json!({"number": e.member, "name": name(e.member), "category": e.category, "college": e.college,
-                               "convocation_sent": a.convocations.get(&e.member), "participation": coop_core::participation(a, e.member)})
+                               "convocation_sent": a.convocations.get(&e.member), "participation": coop_core::participation(a, e.member),
+                               "voted": voted_on(a, e.member)})
                     })
                     .collect();
                 output::json(&json!({"assembly": a.slug, "date": a.date, "roll": rows}))?;
@@ -220,8 +230,25 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
             Ok(ExitCode::SUCCESS)
         }
         AssemblyCmd::Vote { assembly, resolution, member, choice } => {
-            let r = store.execute(on_meeting(&assembly, Command::Vote { assembly: assembly.clone(), resolution, member, choice }))?;
-            written(ctx, &r, format!("member {member} voted {} on resolution {resolution} of {assembly}", choice.as_str()))
+            let (command, what) = match choice {
+                Some(choice) => (
+                    Command::Vote { assembly: assembly.clone(), resolution, member, choice },
+                    format!("member {member} voted {} on resolution {resolution} of {assembly}", choice.as_str()),
+                ),
+                None => (
+                    Command::MarkVoter { assembly: assembly.clone(), resolution, member },
+                    format!("member {member} marked as having voted on resolution {resolution} of {assembly} (secret ballot)"),
+                ),
+            };
+            let r = store.execute(on_meeting(&assembly, command))?;
+            written(ctx, &r, what)
+        }
+        AssemblyCmd::Ballots { assembly, resolution, college, r#for, against, abstain, blank } => {
+            let tally = coop_core::BallotTally { r#for, against, abstain, blank };
+            let command = Command::CountBallots { assembly: assembly.clone(), resolution, college: college.clone(), tally };
+            let r = store.execute(on_meeting(&assembly, command))?;
+            let college = college.map(|c| format!(" in college {c}")).unwrap_or_default();
+            written(ctx, &r, format!("{} ballots counted{college} on resolution {resolution} of {assembly}", tally.total()))
         }
         AssemblyCmd::Result { assembly, resolution } => {
             let state = state_for(ctx, store)?;

@@ -195,6 +195,12 @@ pub struct Assembly {
     pub votes: BTreeMap<u32, BTreeMap<MemberNo, Choice>>,
     /// The officers, once appointed.
     pub officers: Option<Officers>,
+    /// Under a secret ballot: who voted on each resolution (and by whom, for a proxy).
+    #[serde(default)]
+    pub voted: BTreeMap<u32, BTreeMap<MemberNo, Option<MemberNo>>>,
+    /// Under a secret ballot: ballots counted per resolution and college (`all` without colleges).
+    #[serde(default)]
+    pub ballots: BTreeMap<u32, BTreeMap<String, crate::event::BallotTally>>,
     /// The voting roll frozen at closing; `None` while open.
     pub closed: Option<Vec<RollEntry>>,
     /// Date of closing.
@@ -248,6 +254,21 @@ pub fn live_roll(state: &State, date: NaiveDate) -> Vec<RollEntry> {
             RollEntry { member: m.number, category, college }
         })
         .collect()
+}
+
+/// Under a secret ballot: voters marked and ballots counted per college on resolution `n`, as
+/// (college, marked, counted); colleges are `all` without colleges.
+pub fn ballot_check(state: &State, a: &Assembly, n: u32) -> Vec<(String, u64, u64)> {
+    let roll = roll(state, a);
+    let college = |m: &MemberNo| roll.iter().find(|e| e.member == *m).and_then(|e| e.college.clone()).unwrap_or_else(|| "all".into());
+    let mut out: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for m in a.voted.get(&n).into_iter().flat_map(|v| v.keys()) {
+        out.entry(college(m)).or_default().0 += 1;
+    }
+    for (c, t) in a.ballots.get(&n).into_iter().flatten() {
+        out.entry(c.clone()).or_default().1 += t.total();
+    }
+    out.into_iter().map(|(c, (m, k))| (c, m, k)).collect()
 }
 
 /// Members on the roll whose convocation has not been recorded as sent.
@@ -451,6 +472,9 @@ pub struct ResolutionResult {
 }
 
 /// The choice counted for each member on the roll on resolution `n`, with how it was expressed.
+///
+/// Under a secret ballot, the votes cast at the meeting are not known member by member: only
+/// postal forms and blank proxies are returned, the rest is in the tellers' counts.
 pub fn choices(a: &Assembly, roll: &[RollEntry], n: u32) -> Vec<(MemberNo, Choice)> {
     let Some(res) = a.resolution(n) else { return Vec::new() };
     let recorded = a.votes.get(&n);
@@ -504,6 +528,14 @@ pub fn results(state: &State, statutes: &Statutes, a: &Assembly) -> Vec<Resoluti
             .collect();
         let reached = quorums.get(&res.kind).copied().unwrap_or(false);
         if reached {
+            for (code, t) in a.ballots.get(&n).into_iter().flatten() {
+                if let Some(x) = tallies.iter_mut().find(|x| &x.code == code) {
+                    x.r#for += t.r#for;
+                    x.against += t.against;
+                    x.abstain += t.abstain;
+                    x.blank += t.blank;
+                }
+            }
             for (m, c) in choices(a, &roll, n) {
                 let code = college_of.get(&m).cloned().unwrap_or_else(|| "all".into());
                 if let Some(t) = tallies.iter_mut().find(|t| t.code == code) {

@@ -201,6 +201,27 @@ pub enum Command {
         /// The choice.
         choice: Choice,
     },
+    /// Under a secret ballot: mark that a member's vote was cast (by itself or its proxy
+    /// holder), without its choice.
+    MarkVoter {
+        /// The assembly slug.
+        assembly: String,
+        /// Resolution number.
+        resolution: u32,
+        /// Whose vote.
+        member: MemberRef,
+    },
+    /// Under a secret ballot: the tellers' count of one college's ballots on a resolution.
+    CountBallots {
+        /// The assembly slug.
+        assembly: String,
+        /// Resolution number.
+        resolution: u32,
+        /// The college (none without colleges).
+        college: Option<String>,
+        /// The ballots.
+        tally: crate::event::BallotTally,
+    },
     /// Close the assembly: nothing more can be recorded for it.
     Close {
         /// The assembly slug.
@@ -343,6 +364,8 @@ fn action(command: &Command) -> (&'static str, Option<&str>) {
         | Command::Proxy { assembly, .. }
         | Command::Postal { assembly, .. }
         | Command::Vote { assembly, .. }
+        | Command::MarkVoter { assembly, .. }
+        | Command::CountBallots { assembly, .. }
         | Command::Close { assembly } => ("meeting", Some(assembly)),
         Command::Amend { .. } => ("statutes", None),
         Command::RecordReview => ("review", None),
@@ -513,6 +536,10 @@ pub enum Rule {
     NotEntitled,
     /// The board keeps a secretary.
     LastSecretary,
+    /// Votes are secret, or open, as the statutes say.
+    SecretBallot,
+    /// Under a secret ballot, the ballots counted match the voters marked.
+    BallotCount,
 }
 
 impl Rule {
@@ -628,6 +655,10 @@ pub fn decide(state: &State, date: NaiveDate, command: &Command, ctx: &Context) 
         Command::Proxy { assembly, from, to } => d.proxy(assembly, *from, *to),
         Command::Postal { assembly, member, votes } => d.postal(assembly, *member, votes),
         Command::Vote { assembly, resolution, member, choice } => d.vote(assembly, *resolution, *member, *choice),
+        Command::MarkVoter { assembly, resolution, member } => d.mark_voter(assembly, *resolution, *member),
+        Command::CountBallots { assembly, resolution, college, tally } => {
+            d.count_ballots(assembly, *resolution, college.as_deref(), *tally)
+        }
         Command::Close { assembly } => {
             let a = d.open_assembly(assembly)?;
             if date < a.date {
@@ -635,6 +666,16 @@ pub fn decide(state: &State, date: NaiveDate, command: &Command, ctx: &Context) 
                     Rule::AssemblyDate,
                     format!("assembly {assembly} meets on {}; it cannot be closed on {date}, before it met", a.date),
                 );
+            }
+            for n in 1..=a.agenda.len() as u32 {
+                for (college, marked, counted) in assembly::ballot_check(state, a, n) {
+                    if marked != counted {
+                        return refuse(
+                            Rule::BallotCount,
+                            format!("resolution {n}: {marked} voters marked in college {college} but {counted} ballots counted; count them before closing"),
+                        );
+                    }
+                }
             }
             Ok(vec![Event::AssemblyClosed { assembly: a.slug.clone(), roll: assembly::live_roll(state, a.date) }])
         }
@@ -1201,7 +1242,7 @@ impl<'a> Decider<'a> {
         }
         let mut events = Vec::new();
         if a.proxies.contains_key(&m) {
-            if a.votes.values().any(|v| v.contains_key(&m)) {
+            if a.votes.values().any(|v| v.contains_key(&m)) || a.voted.values().any(|v| v.contains_key(&m)) {
                 return refuse(
                     Rule::AlreadyRecorded,
                     format!("votes were already cast on behalf of member {m} by its proxy: it can no longer revoke it"),
@@ -1303,6 +1344,60 @@ impl<'a> Decider<'a> {
     }
 
     fn vote(&self, slug: &str, n: u32, member: MemberRef, choice: Choice) -> Result<Vec<Event>, Refusal> {
+        if self.statutes.assembly.secret_ballot {
+            return refuse(
+                Rule::SecretBallot,
+                format!("the statutes make votes secret: mark that member {member} voted (no choice) and let the tellers count the ballots per college"),
+            );
+        }
+        let (m, by) = self.voter(slug, n, member)?;
+        Ok(vec![Event::VoteCast { assembly: slug.to_string(), resolution: n, member: m, choice, by }])
+    }
+
+    /// Under a secret ballot: marks that a member's vote was cast, without its choice.
+    fn mark_voter(&self, slug: &str, n: u32, member: MemberRef) -> Result<Vec<Event>, Refusal> {
+        if !self.statutes.assembly.secret_ballot {
+            return refuse(Rule::SecretBallot, "votes are not secret under these statutes: record each vote with its choice");
+        }
+        let (m, by) = self.voter(slug, n, member)?;
+        Ok(vec![Event::VoterMarked { assembly: slug.to_string(), resolution: n, member: m, by }])
+    }
+
+    /// Under a secret ballot: the tellers' count of one college's ballots.
+    fn count_ballots(&self, slug: &str, n: u32, college: Option<&str>, tally: crate::event::BallotTally) -> Result<Vec<Event>, Refusal> {
+        if !self.statutes.assembly.secret_ballot {
+            return refuse(Rule::SecretBallot, "votes are not secret under these statutes: there are no ballots to count");
+        }
+        let a = self.open_assembly(slug)?;
+        if a.resolution(n).is_none() {
+            return refuse(Rule::UnknownResolution, format!("assembly {slug} has no resolution {n} (its agenda has {})", a.agenda.len()));
+        }
+        self.on_meeting_day(a, "a count of ballots")?;
+        let code = match (college, self.statutes.colleges.is_empty()) {
+            (None, true) => "all".to_string(),
+            (Some(c), false) if self.statutes.colleges.iter().any(|x| x.code == c) => c.to_string(),
+            (None, false) => return refuse(Rule::InvalidValue, "name the college whose ballots were counted (--college)"),
+            (Some(c), _) => return refuse(Rule::InvalidValue, format!("'{c}' is not a college of the statutes")),
+        };
+        if tally.total() == 0 {
+            return refuse(Rule::InvalidValue, "a count needs at least one ballot");
+        }
+        let (marked, counted) =
+            assembly::ballot_check(self.state, a, n).into_iter().find(|(c, _, _)| *c == code).map_or((0, 0), |(_, m, k)| (m, k));
+        if counted + tally.total() > marked {
+            return refuse(
+                Rule::BallotCount,
+                format!(
+                    "college {code} has {marked} voters marked on resolution {n} and {counted} ballots already counted: {} more ballots is too many",
+                    tally.total()
+                ),
+            );
+        }
+        Ok(vec![Event::BallotsCounted { assembly: slug.to_string(), resolution: n, college: college.map(str::to_string), tally }])
+    }
+
+    /// The member whose vote is cast on resolution `n`, and the proxy holder casting it.
+    fn voter(&self, slug: &str, n: u32, member: MemberRef) -> Result<(MemberNo, Option<MemberNo>), Refusal> {
         let a = self.open_assembly(slug)?;
         let (m, _) = self.on_roll(a, member)?;
         let Some(res) = a.resolution(n) else {
@@ -1322,7 +1417,7 @@ impl<'a> Decider<'a> {
                 ),
             );
         }
-        if a.votes.get(&n).is_some_and(|v| v.contains_key(&m)) {
+        if a.votes.get(&n).is_some_and(|v| v.contains_key(&m)) || a.voted.get(&n).is_some_and(|v| v.contains_key(&m)) {
             return refuse(Rule::AlreadyRecorded, format!("member {m} has already voted on resolution {n} of {slug}"));
         }
         let by = if a.present.contains_key(&m) {
@@ -1349,7 +1444,7 @@ impl<'a> Decider<'a> {
                 }
             }
         };
-        Ok(vec![Event::VoteCast { assembly: slug.to_string(), resolution: n, member: m, choice, by }])
+        Ok((m, by))
     }
 
     fn project(&self, slug: &str) -> Result<&'a Project, Refusal> {

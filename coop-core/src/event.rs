@@ -247,6 +247,31 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<MemberNo>,
     },
+    /// Under a secret ballot: a member's vote on a resolution was cast (by itself or its proxy
+    /// holder), without its choice. The roll shows who voted.
+    VoterMarked {
+        /// Slug.
+        assembly: String,
+        /// Resolution number.
+        resolution: u32,
+        /// Whose vote.
+        member: MemberNo,
+        /// The proxy holder who cast it, if not the member.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<MemberNo>,
+    },
+    /// Under a secret ballot: the tellers counted ballots of one college on a resolution.
+    BallotsCounted {
+        /// Slug.
+        assembly: String,
+        /// Resolution number.
+        resolution: u32,
+        /// The college (none without colleges).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        college: Option<String>,
+        /// Ballots for, against, abstaining, blank.
+        tally: BallotTally,
+    },
     /// The assembly was closed: nothing more can be recorded; the roll is frozen.
     AssemblyClosed {
         /// Slug.
@@ -338,6 +363,26 @@ fn who_text(who: &Participant) -> String {
     }
 }
 
+/// Ballots counted by the tellers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BallotTally {
+    /// For.
+    pub r#for: u64,
+    /// Against.
+    pub against: u64,
+    /// Abstentions.
+    pub abstain: u64,
+    /// Blank ballots.
+    pub blank: u64,
+}
+
+impl BallotTally {
+    /// Number of ballots.
+    pub fn total(&self) -> u64 {
+        self.r#for + self.against + self.abstain + self.blank
+    }
+}
+
 /// One direction of a postal voting form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Direction {
@@ -379,6 +424,8 @@ impl Event {
             Event::PostalVoteReceived { .. } => "postal_vote_received",
             Event::VoteCast { .. } => "vote_cast",
             Event::AssemblyClosed { .. } => "assembly_closed",
+            Event::VoterMarked { .. } => "voter_marked",
+            Event::BallotsCounted { .. } => "ballots_counted",
             Event::ReviewCompleted {} => "review_completed",
             Event::OfficerAppointed { .. } => "officer_appointed",
             Event::OfficerRemoved { .. } => "officer_removed",
@@ -416,7 +463,8 @@ impl Event {
             | PersonalDataErased { member }
             | MemberAttended { member, .. }
             | PostalVoteReceived { member, .. } => *member == n,
-            VoteCast { member, by, .. } => *member == n || *by == Some(n),
+            VoteCast { member, by, .. } | VoterMarked { member, by, .. } => *member == n || *by == Some(n),
+            BallotsCounted { .. } => false,
             SharesTransferred { from, to, .. } => *from == n || *to == n,
             ProxyGiven { from, to, .. } => *from == n || *to == Some(n),
             ProxyRevoked { from, .. } => *from == n,
@@ -475,6 +523,14 @@ impl Event {
                 by.map(|b| format!(" (by proxy, member {b})")).unwrap_or_default()
             ),
             Event::AssemblyClosed { assembly, roll } => format!("assembly {assembly} closed ({} members on the roll)", roll.len()),
+            Event::VoterMarked { assembly, resolution, member, .. } => {
+                format!("member {member} voted (secret ballot) on resolution {resolution} of {assembly}")
+            }
+            Event::BallotsCounted { assembly, resolution, college, tally } => format!(
+                "{} ballots counted{} on resolution {resolution} of {assembly}",
+                tally.total(),
+                college.as_ref().map(|c| format!(" in college {c}")).unwrap_or_default()
+            ),
             Event::ReviewCompleted {} => "cooperative review completed".to_string(),
             Event::OfficerAppointed { person, office, .. } => format!("{person} appointed {} of the board", office.as_str()),
             Event::OfficerRemoved { person, office } => format!("{person} is no longer {} of the board", office.as_str()),
@@ -577,6 +633,13 @@ mod tests {
                 votes: vec![Direction { resolution: 1, choice: Choice::Abstain }, Direction { resolution: 12, choice: Choice::Blank }],
             },
             Event::VoteCast { assembly: a(), resolution: 2, member: n, choice: Choice::Against, by: Some(MemberNo(1)) },
+            Event::VoterMarked { assembly: a(), resolution: 1, member: n, by: None },
+            Event::BallotsCounted {
+                assembly: a(),
+                resolution: 1,
+                college: Some("users".into()),
+                tally: BallotTally { r#for: 3, against: 1, abstain: 0, blank: 2 },
+            },
             Event::AssemblyClosed { assembly: a(), roll: vec![RollEntry { member: n, category: "users".into(), college: None }] },
             Event::ReviewCompleted {},
             Event::PersonalDataErased { member: n },

@@ -35,11 +35,12 @@ mod statutes;
 mod units;
 
 pub use assembly::{
-    choices, live_roll, parse_agenda, participation, pending_convocations, quorum, results, roll, Assembly, Choice, CollegeTally, Officers,
-    Participation, PostalForm, Quorum, Ratio, Resolution, ResolutionKind, ResolutionResult, RollEntry, MAX_RESOLUTIONS,
+    ballot_check, choices, live_roll, parse_agenda, participation, pending_convocations, quorum, results, roll, Assembly, Choice,
+    CollegeTally, Officers, Participation, PostalForm, Quorum, Ratio, Resolution, ResolutionKind, ResolutionResult, RollEntry,
+    MAX_RESOLUTIONS,
 };
 pub use decide::{decide, Command, Context, Personal, Refusal, Rule, Who};
-pub use event::{upcast, Decision, Direction, EndCause, Event, PartyKind, UpcastError, EVENT_SCHEMA};
+pub use event::{upcast, BallotTally, Decision, Direction, EndCause, Event, PartyKind, UpcastError, EVENT_SCHEMA};
 pub use project::{
     funnel, involvement, member_projects, participants, FunnelStage, GroupRate, Involvement, InvolvementLine, Participant, ParticipantRow,
     Project, ProjectCount, ProjectRole, Spell, Stage,

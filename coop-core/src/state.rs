@@ -338,6 +338,8 @@ impl State {
                         postal: BTreeMap::new(),
                         votes: BTreeMap::new(),
                         officers: None,
+                        voted: BTreeMap::new(),
+                        ballots: BTreeMap::new(),
                         closed: None,
                         closed_on: None,
                     },
@@ -371,6 +373,18 @@ impl State {
                     return Err(Inconsistency(format!("assembly {assembly} has no resolution {resolution}")));
                 }
                 a.votes.entry(*resolution).or_default().insert(*member, *choice);
+            }
+            Event::VoterMarked { assembly, resolution, member, by } => {
+                self.open_assembly(assembly)?.voted.entry(*resolution).or_default().insert(*member, *by);
+            }
+            Event::BallotsCounted { assembly, resolution, college, tally } => {
+                let a = self.open_assembly(assembly)?;
+                let code = college.clone().unwrap_or_else(|| "all".into());
+                let t = a.ballots.entry(*resolution).or_default().entry(code).or_default();
+                t.r#for += tally.r#for;
+                t.against += tally.against;
+                t.abstain += tally.abstain;
+                t.blank += tally.blank;
             }
             Event::AssemblyClosed { assembly, roll } => {
                 let a = self.open_assembly(assembly)?;

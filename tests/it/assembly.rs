@@ -208,3 +208,60 @@ fn the_demo_holds_an_assembly_with_proxies_and_postal_votes() {
     let codes: Vec<&str> = check["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
     assert!(!codes.contains(&"annual_assembly_overdue") && !codes.contains(&"review_overdue"), "{codes:?}");
 }
+
+#[test]
+fn under_a_secret_ballot_the_log_never_links_a_voter_to_a_choice() {
+    let env = Env::new();
+    let statutes = env.file("statutes.toml", &coop::SAMPLE_STATUTES.replace("secret_ballot = false", "secret_ballot = true"));
+    env.ok(&["init", "--statutes", statutes.to_str().unwrap()]);
+    members(&env);
+    let agenda = env.file("agenda.toml", AGENDA);
+    env.ok(&[
+        "assembly",
+        "convene",
+        A,
+        "--kind",
+        "ordinary",
+        "--date",
+        "2026-06-20",
+        "--sent",
+        "2026-06-01",
+        "--place",
+        "Lons",
+        "--agenda",
+        agenda.to_str().unwrap(),
+    ]);
+    for m in ["1", "2", "4", "5", "8"] {
+        env.ok(&["assembly", "attend", A, m]);
+    }
+    let r = env.run(&["assembly", "vote", A, "1", "1", "for"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("secret"), "{}", r.stderr);
+    for m in ["1", "2", "4", "5", "8"] {
+        env.ok(&["assembly", "vote", A, "1", m]);
+    }
+    let r = env.run(&["assembly", "close", A]);
+    assert_eq!(r.code, 1, "ballots not counted: {}", r.stderr);
+    env.ok(&["assembly", "ballots", A, "1", "--college", "workers", "--for", "1", "--against", "1"]);
+    let r = env.run(&["assembly", "ballots", A, "1", "--college", "users", "--for", "3"]);
+    assert_eq!(r.code, 1, "two users voted: {}", r.stderr);
+    env.ok(&["assembly", "ballots", A, "1", "--college", "users", "--for", "2"]);
+    env.ok(&["assembly", "ballots", A, "1", "--college", "supporters", "--blank", "1"]);
+    env.ok(&["assembly", "close", A]);
+    let res = env.ok(&["assembly", "result", A, "1", "--json"]).json();
+    assert_eq!(res["resolutions"][0]["adopted"], true);
+    let roll = env.ok(&["assembly", "roll", A, "--json"]).json();
+    assert_eq!(roll["roll"][0]["voted"], serde_json::json!([1]), "the roll shows who voted");
+    let export = env.ok(&["export", "events"]).stdout;
+    for line in export.lines().skip(1) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let e = &v["body"]["event"];
+        assert_ne!(e["type"], "vote_cast");
+        if e["type"] == "voter_marked" {
+            assert!(e.get("choice").is_none(), "{e}");
+        }
+        if e["type"] == "ballots_counted" {
+            assert!(e.get("member").is_none(), "{e}");
+        }
+    }
+}
