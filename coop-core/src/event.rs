@@ -601,7 +601,7 @@ mod tests {
     fn every_event_type_reads_back_as_written() {
         use crate::assembly::{Choice, Officers, Resolution, ResolutionKind, RollEntry};
         use crate::project::{Participant, ProjectRole, Stage};
-        use crate::statutes::{Office, Statutes};
+        use crate::statutes::Statutes;
         let st = Statutes::from_toml(crate::SAMPLE_STATUTES).unwrap();
         let n = MemberNo(4);
         let a = || "ago-2026".to_string();
