@@ -13,13 +13,7 @@ use crate::output::{self, Table};
 use crate::{read_file, state_for, written, Ctx, Failure, Out};
 
 fn find<'s>(state: &'s State, slug: &str) -> Result<&'s Assembly, Failure> {
-    state.assemblies.get(slug).ok_or_else(|| {
-        let known: Vec<&str> = state.assemblies.keys().map(String::as_str).collect();
-        Failure::input(format!(
-            "assembly '{slug}' is not in the log (assemblies: {})",
-            if known.is_empty() { "none yet".into() } else { known.join(", ") }
-        ))
-    })
+    state.assemblies.get(slug).ok_or_else(|| crate::not_in_log("assembly", "assemblies", slug, state.assemblies.keys()))
 }
 
 fn statutes(state: &State) -> Result<&Statutes, Failure> {

@@ -258,6 +258,15 @@ fn officer(ctx: &Ctx, store: &Store, cmd: OfficerCmd) -> Out {
     }
 }
 
+/// "assembly 'x' is not in the log (assemblies: a, b)": bad input naming what exists.
+fn not_in_log<'a>(what: &str, plural: &str, slug: &str, known: impl Iterator<Item = &'a String>) -> Failure {
+    let known: Vec<&str> = known.map(String::as_str).collect();
+    Failure::input(format!(
+        "{what} '{slug}' is not in the log ({plural}: {})",
+        if known.is_empty() { "none yet".into() } else { known.join(", ") }
+    ))
+}
+
 fn state_for(ctx: &Ctx, store: &Store) -> Result<State, Failure> {
     Ok(match ctx.as_of {
         Some(d) => store.state_as_of(d)?,

@@ -11,13 +11,7 @@ use crate::output::{self, Table};
 use crate::{state_for, written, Ctx, Failure, Out};
 
 fn find<'s>(state: &'s State, slug: &str) -> Result<&'s Project, Failure> {
-    state.projects.get(slug).ok_or_else(|| {
-        let known: Vec<&str> = state.projects.keys().map(String::as_str).collect();
-        Failure::input(format!(
-            "project '{slug}' is not in the log (projects: {})",
-            if known.is_empty() { "none yet".into() } else { known.join(", ") }
-        ))
-    })
+    state.projects.get(slug).ok_or_else(|| crate::not_in_log("project", "projects", slug, state.projects.keys()))
 }
 
 /// The partner already known under this exact name, if any.

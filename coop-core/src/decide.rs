@@ -341,6 +341,20 @@ impl Command {
     }
 }
 
+/// Slugs name assemblies and projects: 1 to 64 lowercase letters, digits and dashes, and never
+/// 26 characters long, so that they can't be taken for a ULID.
+fn valid_slug(slug: &str, what: &str, example: &str) -> Result<(), Refusal> {
+    let valid = !slug.is_empty() && slug.len() <= 64 && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !valid || slug.len() == 26 {
+        let shown: String = slug.chars().take(70).collect();
+        return refuse(
+            Rule::InvalidValue,
+            format!("'{shown}' is not a slug for {what}: use 1 to 64 lowercase letters, digits and dashes (not 26), such as {example}"),
+        );
+    }
+    Ok(())
+}
+
 fn valid_person(name: &str) -> Result<String, Refusal> {
     let n = name.trim();
     if n.is_empty() || n.chars().count() > 100 || n.chars().any(char::is_control) {
@@ -1144,13 +1158,7 @@ impl<'a> Decider<'a> {
         agenda: &[Resolution],
         second_of: Option<&str>,
     ) -> Result<Vec<Event>, Refusal> {
-        let valid = !slug.is_empty() && slug.len() <= 64 && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if !valid || slug.len() == 26 {
-            return refuse(
-                Rule::InvalidValue,
-                format!("'{slug}' is not an assembly slug: use 1 to 64 lowercase letters, digits and dashes, such as ago-2026"),
-            );
-        }
+        valid_slug(slug, "an assembly", "ago-2026")?;
         if self.state.assemblies.contains_key(slug) {
             return refuse(Rule::AssemblyExists, format!("an assembly '{slug}' already exists: choose another slug"));
         }
@@ -1468,13 +1476,7 @@ impl<'a> Decider<'a> {
     }
 
     fn create_project(&self, slug: &str, name: &str, description: &str, stage: Option<Stage>) -> Result<Vec<Event>, Refusal> {
-        let valid = !slug.is_empty() && slug.len() <= 64 && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if !valid || slug.len() == 26 {
-            return refuse(
-                Rule::InvalidValue,
-                format!("'{slug}' is not a project slug: use 1 to 64 lowercase letters, digits and dashes, such as bouteilles"),
-            );
-        }
+        valid_slug(slug, "a project", "bouteilles")?;
         if self.state.projects.contains_key(slug) {
             return refuse(Rule::ProjectExists, format!("a project '{slug}' already exists: choose another slug"));
         }

@@ -3,6 +3,8 @@
 use coop::{Cents, Command, EndCause, MemberNo, MemberRef, Options, PartyKind, Personal, Request, Statutes, Store};
 use proptest::prelude::*;
 
+use crate::copy_dir;
+
 fn d(s: &str) -> chrono::NaiveDate {
     coop::parse_date(s).unwrap()
 }
@@ -168,18 +170,6 @@ fn edits_deletions_and_swaps_in_the_sled_log_are_found_by_verify() {
             }
             Err(coop::Error::Integrity { seq, .. }) => assert_eq!(seq, bad, "{name}"),
             Err(e) => panic!("{name}: {e}"),
-        }
-    }
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
         }
     }
 }

@@ -3,6 +3,7 @@
 //! state.
 
 use crate::cli::Env;
+use crate::copy_dir;
 
 fn demo_export(env: &Env) -> Vec<String> {
     env.ok(&["demo"]);
@@ -161,16 +162,4 @@ fn flip(file: &std::path::Path, from: usize, len: usize) {
         *x ^= 0x5a;
     }
     std::fs::write(file, b).unwrap();
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
 }
