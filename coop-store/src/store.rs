@@ -14,9 +14,9 @@ use crate::personal::{PersonalEntry, PersonalFiles};
 use crate::record::{self, Envelope, RecordError, GENESIS_HASH};
 use crate::{Error, Result};
 
-/// A snapshot of the decision state is written in the same transaction as the events every
-/// time the log crosses a multiple of this many events, so that opening replays at most this
-/// many events.
+/// A snapshot of the decision state is written in the same transaction as the events once this
+/// many events (or 4 per member, if more) have been appended since the last one, so that opening
+/// replays at most that many events.
 pub const SNAPSHOT_EVERY: u64 = 1000;
 
 /// The on-disk layout version, written once in the `meta` tree.
@@ -648,7 +648,10 @@ impl Store {
         let old_seq = inner.head.seq;
 
         // The state after these events: applied now when a snapshot is due, else after the write.
-        let snapshot_due = new_head.seq / self.snapshot_every > old_seq / self.snapshot_every;
+        // A snapshot costs about the size of the state: space them out as the state grows, so
+        // that their cost per event stays small (at most a tail of 4 events per member to replay).
+        let every = self.snapshot_every.max(inner.state.members.len() as u64 * 4);
+        let snapshot_due = new_head.seq - inner.snapshot_seq >= every;
         let after = if snapshot_due || work.is_some() {
             let mut s = work.unwrap_or_else(|| inner.state.clone());
             if requests.len() == 1 {
