@@ -129,6 +129,38 @@ impl Ctx {
     }
 }
 
+/// A progress bar on stderr for long operations, only on a terminal and without `--json`.
+struct Bar(Option<indicatif::ProgressBar>);
+
+impl Bar {
+    fn on(ctx: &Ctx, store: &Store) -> Bar {
+        use std::io::IsTerminal;
+        if ctx.cli_json || !std::io::stderr().is_terminal() {
+            return Bar(None);
+        }
+        let bar = indicatif::ProgressBar::new(0);
+        let style = indicatif::ProgressStyle::with_template("{msg:>8} [{bar:40}] {pos}/{len} events ({per_sec}, {eta})")
+            .map(|s| s.progress_chars("=> "))
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+        bar.set_style(style);
+        let b = bar.clone();
+        store.set_progress(Box::new(move |what, done, total| {
+            b.set_message(what.to_string());
+            b.set_length(total);
+            b.set_position(done);
+        }));
+        Bar(Some(bar))
+    }
+}
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
 fn open(path: &Path) -> Result<Store, Failure> {
     Ok(Store::open(path)?)
 }
@@ -209,13 +241,20 @@ fn run(cli: Cli) -> Out {
         Cmd::Log { from, limit } => log(&ctx, &open_existing(path)?, from, limit),
         Cmd::Audit(AuditCmd::Verify) => {
             open_existing_check(path)?;
-            verify(&ctx, &Store::open_for_audit(path)?)
+            let store = Store::open_for_audit(path)?;
+            let _bar = Bar::on(&ctx, &store);
+            verify(&ctx, &store)
         }
-        Cmd::Audit(AuditCmd::Replay) => replay(&ctx, &open_existing(path)?),
+        Cmd::Audit(AuditCmd::Replay) => {
+            let store = open_existing(path)?;
+            let _bar = Bar::on(&ctx, &store);
+            replay(&ctx, &store)
+        }
         Cmd::Import(ImportCmd::Members { file }) => import::members(&ctx, &open_existing(path)?, &file),
         Cmd::Import(ImportCmd::Events { file }) => import_events(&ctx, path, &file),
         Cmd::Export(ExportCmd::Events) => {
             let store = open_existing(path)?;
+            let _bar = Bar::on(&ctx, &store);
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             store.export_events(&mut out)?;
             Ok(ExitCode::SUCCESS)
@@ -715,7 +754,9 @@ fn import_events(ctx: &Ctx, path: &Path, file: &Path) -> Out {
     let f = std::fs::File::open(file).map_err(|e| Failure::input(format!("cannot read {}: {e}", file.display())))?;
     let existed = path.exists();
     let store = open(path)?;
+    let bar = Bar::on(ctx, &store);
     let result = store.import_events(f);
+    drop(bar);
     let report = match result {
         Ok(r) => r,
         Err(e) => {

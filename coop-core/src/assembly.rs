@@ -241,6 +241,14 @@ pub fn roll(state: &State, a: &Assembly) -> Vec<RollEntry> {
     live_roll(state, a.date)
 }
 
+/// Whether member `m` is on the assembly's roll (without building the roll).
+pub fn on_roll(state: &State, a: &Assembly, m: MemberNo) -> bool {
+    match &a.closed {
+        Some(frozen) => frozen.iter().any(|e| e.member == m),
+        None => state.members.get(&m).is_some_and(|x| x.member_on(a.date)),
+    }
+}
+
 /// The voting roll computed from the register at the end of `date`.
 pub fn live_roll(state: &State, date: NaiveDate) -> Vec<RollEntry> {
     let statutes = state.statutes.as_ref();
@@ -348,22 +356,26 @@ fn proxy_counts(a: &Assembly, holder: &Option<MemberNo>) -> bool {
 
 /// The quorum per head for one kind of resolution.
 pub fn quorum(state: &State, statutes: &Statutes, a: &Assembly, kind: ResolutionKind) -> Quorum {
-    let roll = roll(state, a);
-    let on_roll: std::collections::BTreeSet<MemberNo> = roll.iter().map(|r| r.member).collect();
-    let present = a.present.keys().filter(|m| on_roll.contains(m)).count();
-    let represented = a.proxies.iter().filter(|(m, h)| on_roll.contains(m) && !a.present.contains_key(m) && proxy_counts(a, h)).count();
-    let postal = a.postal.keys().filter(|m| on_roll.contains(m)).count();
+    // No roll is built here: this runs for every vote, and a roll of 100,000 members is costly.
+    let on_roll = |m: &MemberNo| on_roll(state, a, *m);
+    let eligible = match &a.closed {
+        Some(frozen) => frozen.len(),
+        None => state.members.values().filter(|m| m.member_on(a.date)).count(),
+    };
+    let present = a.present.keys().filter(|m| on_roll(m)).count();
+    let represented = a.proxies.iter().filter(|(m, h)| on_roll(m) && !a.present.contains_key(m) && proxy_counts(a, h)).count();
+    let postal = a.postal.keys().filter(|m| on_roll(m)).count();
     let pair = match kind {
         ResolutionKind::Ordinary => statutes.assembly.quorum_ordinary,
         ResolutionKind::Extraordinary => statutes.assembly.quorum_extraordinary,
     };
     let fraction = pair[(a.convocation() - 1) as usize];
     let counted = present + represented + postal;
-    let req = required(roll.len(), fraction);
+    let req = required(eligible, fraction);
     Quorum {
         kind,
         convocation: a.convocation(),
-        eligible: roll.len(),
+        eligible,
         present,
         represented,
         postal,

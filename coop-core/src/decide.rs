@@ -1220,12 +1220,13 @@ impl<'a> Decider<'a> {
             let last = self.state.members.keys().next_back().map_or(0, |n| n.0);
             return refuse(Rule::UnknownMember, format!("member {r} is not in the register (numbers run from 1 to {last})"));
         };
-        match assembly::live_roll(self.state, a.date).into_iter().find(|e| e.member == m.number) {
-            Some(e) => Ok((m.number, e.college)),
-            None => {
-                refuse(Rule::NotOnRoll, format!("member {} is not on the voting roll of {} (not a member on {})", m.number, a.slug, a.date))
-            }
+        if !m.member_on(a.date) {
+            return refuse(
+                Rule::NotOnRoll,
+                format!("member {} is not on the voting roll of {} (not a member on {})", m.number, a.slug, a.date),
+            );
         }
+        Ok((m.number, crate::projection::college_of(self.state, m.category_on(a.date))))
     }
 
     fn on_meeting_day(&self, a: &Assembly, what: &str) -> Result<(), Refusal> {

@@ -19,7 +19,9 @@ mod record;
 mod store;
 
 pub use record::{open as check_record, Envelope, RecordError, GENESIS_HASH};
-pub use store::{ExportHeader, Head, ImportReport, Options, Receipt, ReplayReport, Request, Store, VerifyReport, SNAPSHOT_EVERY};
+pub use store::{
+    ExportHeader, Head, ImportReport, Options, ProgressFn, Receipt, ReplayReport, Request, Store, VerifyReport, SNAPSHOT_EVERY,
+};
 
 use coop_core::Refusal;
 
@@ -77,7 +79,9 @@ impl From<sled::transaction::TransactionError<Error>> for Error {
 }
 
 fn refusal_list(v: &[(usize, Refusal)]) -> String {
-    v.iter().map(|(i, r)| format!("command {}: {r}", i + 1)).collect::<Vec<_>>().join("; ")
+    let shown: Vec<String> = v.iter().take(10).map(|(i, r)| format!("command {}: {r}", i + 1)).collect();
+    let more = if v.len() > 10 { format!("; and {} more", v.len() - 10) } else { String::new() };
+    format!("{}{more}", shown.join("; "))
 }
 
 /// Result alias of the store.

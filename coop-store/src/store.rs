@@ -189,8 +189,17 @@ pub struct Store {
     fsync: bool,
     /// The head as last acknowledged, kept in a file beside sled's (see `witness`).
     witness: Option<Head>,
+    /// Told how far long operations (verify, replay, export, import) have gone.
+    progress: Mutex<Option<ProgressFn>>,
     inner: Mutex<Inner>,
 }
+
+/// Receives (what, done, total) during long operations: `verify`, `replay`, `export`,
+/// `check` and `write` (the two passes of an import).
+pub type ProgressFn = Box<dyn Fn(&str, u64, u64) + Send>;
+
+/// How often progress is reported, in events.
+const PROGRESS_EVERY: u64 = 8192;
 
 /// How a store is opened.
 #[derive(Clone, Debug)]
@@ -310,6 +319,7 @@ impl Store {
             snapshot_every: options.snapshot_every.max(1),
             fsync: options.fsync,
             witness,
+            progress: Mutex::new(None),
             inner: Mutex::new(Inner {
                 state: State::default(),
                 head: Head { seq: 0, hash: GENESIS_HASH.into() },
@@ -398,6 +408,19 @@ impl Store {
         Ok(())
     }
 
+    /// Sets the function told how far long operations have gone (a progress bar).
+    pub fn set_progress(&self, f: ProgressFn) {
+        *self.progress.lock().unwrap_or_else(|p| p.into_inner()) = Some(f);
+    }
+
+    fn report(&self, what: &str, done: u64, total: u64) {
+        if done % PROGRESS_EVERY == 0 || done == total {
+            if let Some(f) = self.progress.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+                f(what, done, total);
+            }
+        }
+    }
+
     /// Why the store could not be loaded, when opened for audit on a damaged log.
     pub fn damaged(&self) -> Option<String> {
         self.lock().damaged.clone()
@@ -467,6 +490,7 @@ impl Store {
             if keep(expected, &env) {
                 state.apply(env.effective, &env.event).map_err(|e| integrity(expected, e.to_string()))?;
             }
+            self.report("replay", expected, to);
             prev = Some(env.hash);
             expected += 1;
         }
@@ -803,6 +827,7 @@ impl Store {
                 Ok(env) => prev = env.hash,
                 Err(e) => return Ok(bad(expected, prev, e.to_string())),
             }
+            self.report("verify", expected, head.seq);
             expected += 1;
         }
         let events = expected - 1;
@@ -853,10 +878,11 @@ impl Store {
         let header = ExportHeader { coop_export: 1, events: head.seq, head_hash: head.hash.clone() };
         serde_json::to_writer(&mut *out, &header).map_err(std::io::Error::from)?;
         out.write_all(b"\n")?;
-        for item in self.log.range(key(1)..=key(head.seq.max(1))) {
+        for (i, item) in self.log.range(key(1)..=key(head.seq.max(1))).enumerate() {
             let (_, bytes) = item?;
             out.write_all(&bytes)?;
             out.write_all(b"\n")?;
+            self.report("export", i as u64 + 1, head.seq);
         }
         out.flush()?;
         Ok(head.seq)
@@ -877,8 +903,10 @@ impl Store {
         let (state, head) = {
             let mut pass = ImportPass::start(BufReader::new(&mut input))?;
             let mut state = State::default();
+            let total = pass.header.events;
             while let Some(env) = pass.next_record()? {
                 state.apply(env.effective, &env.event).map_err(|e| broken(pass.line_no, format!("event {}: {e}", env.seq)))?;
+                self.report("check", env.seq, total);
             }
             (state, pass.finish()?)
         };
@@ -924,15 +952,17 @@ impl Store {
         // Imported commands have no fingerprint: a retry under the same id is refused.
         let entry =
             |first: u64, last: u64| serde_json::to_vec(&CommandEntry { first, last, fingerprint: String::new() }).unwrap_or_default();
-        while let Some((env, bytes)) = pass.next_raw()? {
-            batch.insert(&key(env.seq), bytes);
+        let total = pass.header.events;
+        while let Some((seq, command_id, bytes)) = pass.next_raw()? {
+            self.report("write", seq, total);
+            batch.insert(&key(seq), bytes);
             match &mut current {
-                Some((id, _, last)) if *id == env.command_id => *last = env.seq,
+                Some((id, _, last)) if *id == command_id => *last = seq,
                 _ => {
                     if let Some((id, first, last)) = current.take() {
                         commands.insert(id.as_bytes(), entry(first, last));
                     }
-                    current = Some((env.command_id, env.seq, env.seq));
+                    current = Some((command_id, seq, seq));
                 }
             }
             in_batch += 1;
@@ -989,30 +1019,49 @@ impl<R: BufRead> ImportPass<R> {
         Ok(ImportPass { input, header, prev: GENESIS_HASH.to_string(), seq: 0, line_no: 1, buf })
     }
 
-    /// The next record and its bytes, checked; `None` at the end of the file.
-    fn next_raw(&mut self) -> Result<Option<(Envelope, Vec<u8>)>> {
+    /// The next non-empty line, or `None` at the end of the file.
+    fn next_line(&mut self) -> Result<bool> {
         loop {
             self.line_no += 1;
             if !read_line(&mut self.input, &mut self.buf, self.line_no)? {
-                return Ok(None);
+                return Ok(false);
             }
-            if self.buf.is_empty() {
-                continue;
+            if !self.buf.is_empty() {
+                return Ok(true);
             }
-            let seq = self.seq + 1;
-            let line_no = self.line_no;
-            let env = record::open(&self.buf, seq, &self.prev).map_err(|e| match e {
-                RecordError::Malformed(m) => bad(line_no, format!("not a coop event record: {m}")),
-                other => broken(line_no, format!("event {seq}: {other}")),
-            })?;
-            self.prev = env.hash.clone();
-            self.seq = seq;
-            return Ok(Some((env, self.buf.clone())));
         }
     }
 
+    fn error(&self, e: RecordError, seq: u64) -> Error {
+        match e {
+            RecordError::Malformed(m) => bad(self.line_no, format!("not a coop event record: {m}")),
+            other => broken(self.line_no, format!("event {seq}: {other}")),
+        }
+    }
+
+    /// The next record, checked and decoded; `None` at the end of the file.
     fn next_record(&mut self) -> Result<Option<Envelope>> {
-        Ok(self.next_raw()?.map(|(e, _)| e))
+        if !self.next_line()? {
+            return Ok(None);
+        }
+        let seq = self.seq + 1;
+        let env = record::open(&self.buf, seq, &self.prev).map_err(|e| self.error(e, seq))?;
+        self.prev = env.hash.clone();
+        self.seq = seq;
+        Ok(Some(env))
+    }
+
+    /// The next record's sequence number, command id and bytes, its chain checked again but its
+    /// event not decoded; `None` at the end of the file.
+    fn next_raw(&mut self) -> Result<Option<(u64, String, &[u8])>> {
+        if !self.next_line()? {
+            return Ok(None);
+        }
+        let seq = self.seq + 1;
+        let (hash, command) = record::check_chain(&self.buf, seq, &self.prev).map_err(|e| self.error(e, seq))?;
+        self.prev = hash;
+        self.seq = seq;
+        Ok(Some((seq, command, &self.buf)))
     }
 
     /// Checks the count and the last hash against the header.
