@@ -354,6 +354,28 @@ fn proxy_counts(a: &Assembly, holder: &Option<MemberNo>) -> bool {
     }
 }
 
+/// Whether the quorum for `kind` is reached, cheaply when it obviously is: the members counted
+/// are compared first with the quorum of the whole register (an upper bound of the roll), and the
+/// roll is counted only when that is not enough. Votes call this once each.
+pub fn quorum_reached(state: &State, statutes: &Statutes, a: &Assembly, kind: ResolutionKind) -> bool {
+    let pair = match kind {
+        ResolutionKind::Ordinary => statutes.assembly.quorum_ordinary,
+        ResolutionKind::Extraordinary => statutes.assembly.quorum_extraordinary,
+    };
+    let fraction = pair[(a.convocation() - 1) as usize];
+    let counted = a.present.len() + a.proxies.len() + a.postal.len();
+    if counted < required(state.members.len(), fraction) {
+        return quorum(state, statutes, a, kind).reached;
+    }
+    // Maybe: present, represented and postal members are all on the roll when recorded, but a
+    // named proxy whose holder is absent does not count; check exactly then.
+    let absent_holders = a.proxies.iter().any(|(m, h)| !a.present.contains_key(m) && !proxy_counts(a, h));
+    if absent_holders {
+        return quorum(state, statutes, a, kind).reached;
+    }
+    true
+}
+
 /// The quorum per head for one kind of resolution.
 pub fn quorum(state: &State, statutes: &Statutes, a: &Assembly, kind: ResolutionKind) -> Quorum {
     // No roll is built here: this runs for every vote, and a roll of 100,000 members is costly.

@@ -631,6 +631,7 @@ pub fn decide(state: &State, date: NaiveDate, command: &Command, ctx: &Context) 
         Command::Move { member, category } => d.move_member(*member, category),
         Command::Withdraw { member } => {
             let m = d.active(*member)?;
+            d.not_in_open_assembly(m)?;
             Ok(vec![Event::MembershipEnded { member: m.number, cause: EndCause::Withdrawal }])
         }
         Command::End { member, cause } => d.end(*member, *cause),
@@ -641,6 +642,7 @@ pub fn decide(state: &State, date: NaiveDate, command: &Command, ctx: &Context) 
         Command::Exclude { member, assembly, resolution } => {
             let decided_by = d.decision(assembly, *resolution, "an exclusion")?;
             let m = d.active(*member)?;
+            d.not_in_open_assembly(m)?;
             Ok(vec![Event::MemberExcluded { member: m.number, decided_by }])
         }
         Command::Amend { statutes: new, assembly, resolution } => d.amend(new, assembly, *resolution),
@@ -961,8 +963,29 @@ impl<'a> Decider<'a> {
         Ok(vec![Event::MemberMoved { member: m.number, from: m.category.clone(), to: cat.code.clone() }])
     }
 
+    /// A membership cannot end on or before the date of an open assembly the member takes part
+    /// in: its attendance, proxy or postal vote is on record for that meeting.
+    fn not_in_open_assembly(&self, m: &Member) -> Result<(), Refusal> {
+        let n = m.number;
+        for a in self.state.assemblies.values().filter(|a| a.closed.is_none() && a.date >= self.date) {
+            if a.present.contains_key(&n) || a.proxies.contains_key(&n) || a.postal.contains_key(&n) || a.held_by(n) > 0 {
+                return refuse(
+                    Rule::DateBeforeHistory,
+                    format!(
+                        "member {n} takes part in assembly {} of {}: its membership cannot end on {}, before that meeting is closed",
+                        a.slug, a.date, self.date
+                    ),
+                );
+            }
+        }
+        Ok(())
+    }
+
     fn end(&self, member: MemberRef, cause: EndCause) -> Result<Vec<Event>, Refusal> {
         let m = self.active(member)?;
+        if cause != EndCause::LossOfQuality || self.statutes.members.loss_of_quality == LossOfQuality::End {
+            self.not_in_open_assembly(m)?;
+        }
         match cause {
             EndCause::Death if m.kind != PartyKind::Person => {
                 return refuse(
@@ -1413,8 +1436,8 @@ impl<'a> Decider<'a> {
             return refuse(Rule::UnknownResolution, format!("assembly {slug} has no resolution {n} (its agenda has {})", a.agenda.len()));
         };
         self.on_meeting_day(a, "a vote")?;
-        let q = assembly::quorum(self.state, self.statutes, a, res.kind);
-        if !q.reached {
+        if !assembly::quorum_reached(self.state, self.statutes, a, res.kind) {
+            let q = assembly::quorum(self.state, self.statutes, a, res.kind);
             return refuse(
                 Rule::QuorumNotReached,
                 format!(

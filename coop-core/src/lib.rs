@@ -35,8 +35,8 @@ mod statutes;
 mod units;
 
 pub use assembly::{
-    ballot_check, choices, live_roll, parse_agenda, participation, pending_convocations, quorum, results, roll, Assembly, Choice,
-    CollegeTally, Officers, Participation, PostalForm, Quorum, Ratio, Resolution, ResolutionKind, ResolutionResult, RollEntry,
+    ballot_check, choices, live_roll, parse_agenda, participation, pending_convocations, quorum, quorum_reached, results, roll, Assembly,
+    Choice, CollegeTally, Officers, Participation, PostalForm, Quorum, Ratio, Resolution, ResolutionKind, ResolutionResult, RollEntry,
     MAX_RESOLUTIONS,
 };
 pub use decide::{decide, Command, Context, Personal, Refusal, Rule, Who};

@@ -576,3 +576,36 @@ mod secret_ballot {
         assert_eq!(c.refused(MEETING, count("workers", 1, 0, 0, 0)), Rule::SecretBallot);
     }
 }
+
+#[test]
+fn a_participant_of_an_open_assembly_cannot_leave_before_its_meeting() {
+    let mut c = Coop::new();
+    c.standard();
+    c.ok("2026-06-10", Command::Proxy { assembly: A.into(), from: m(4), to: Some(m(1)) });
+    assert_eq!(c.refused("2026-06-12", Command::Withdraw { member: m(4) }), Rule::DateBeforeHistory);
+    assert_eq!(c.refused("2026-06-12", Command::Withdraw { member: m(1) }), Rule::DateBeforeHistory, "a proxy holder too");
+    c.ok("2026-06-12", Command::Withdraw { member: m(5) });
+}
+
+#[test]
+fn the_quick_quorum_check_agrees_with_the_full_count() {
+    let mut c = Coop::new();
+    c.standard();
+    let st = c.state.statutes.clone().unwrap();
+    let check = |c: &Coop| {
+        for k in [ResolutionKind::Ordinary, ResolutionKind::Extraordinary] {
+            let a = &c.state.assemblies[A];
+            assert_eq!(quorum_reached(&c.state, &st, a, k), quorum(&c.state, &st, a, k).reached);
+        }
+    };
+    check(&c);
+    c.ok("2026-06-10", Command::Proxy { assembly: A.into(), from: m(4), to: Some(m(5)) });
+    c.ok("2026-06-10", Command::Proxy { assembly: A.into(), from: m(6), to: Some(m(7)) });
+    check(&c);
+    c.attend(&[1]);
+    check(&c);
+    c.attend(&[5, 7]);
+    check(&c);
+    c.attend(&[2]);
+    check(&c);
+}
