@@ -253,7 +253,8 @@ fn run(cli: Cli) -> Out {
         Cmd::Import(ImportCmd::Members { file }) => import::members(&ctx, &open_existing(path)?, &file),
         Cmd::Import(ImportCmd::Events { file }) => import_events(&ctx, path, &file),
         Cmd::Export(ExportCmd::Events) => {
-            let store = open_existing(path)?;
+            open_existing_check(path)?;
+            let store = Store::open_for_audit(path)?;
             let _bar = Bar::on(&ctx, &store);
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             store.export_events(&mut out)?;
