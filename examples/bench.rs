@@ -203,21 +203,29 @@ fn pct(v: &[f64], p: f64) -> f64 {
 }
 
 /// Runs a child process and returns its wall time and peak RSS (KiB), checking it succeeded.
+///
+/// The child is started through `/usr/bin/time`: a process forked from this large one inherits
+/// its peak RSS across `exec` (Linux keeps the high-water mark), so `wait4` on a direct child
+/// would report ours. The grandchild `time` starts is forked from a small process.
 fn child(program: &Path, args: &[&str]) -> (Duration, u64) {
+    let out = std::env::temp_dir().join(format!("coop-bench-rss-{}", std::process::id()));
     let started = Instant::now();
-    let c =
-        Process::new(program).args(args).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped()).spawn().expect("spawn");
-    let pid = c.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: a zeroed rusage is a valid value; wait4 fills it for our own child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: pid is our child, status and usage point to live values.
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let status = Process::new("/usr/bin/time")
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(&out)
+        .arg(program)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("/usr/bin/time (Debian package `time`) is needed to measure peak RSS");
     let wall = started.elapsed();
-    assert!(r == pid, "wait4 failed");
-    let ok = libc::WIFEXITED(status) && matches!(libc::WEXITSTATUS(status), 0 | 1);
-    assert!(ok, "{} {args:?} failed with status {status}", program.display());
-    (wall, usage.ru_maxrss as u64)
+    assert!(matches!(status.code(), Some(0) | Some(1)), "{} {args:?} failed with {status}", program.display());
+    let kib = std::fs::read_to_string(&out).ok().and_then(|t| t.lines().last().and_then(|l| l.trim().parse().ok())).unwrap_or(0);
+    let _ = std::fs::remove_file(&out);
+    (wall, kib)
 }
 
 fn dir_size(p: &Path) -> u64 {
@@ -246,14 +254,23 @@ fn main() {
     assert!(coop_bin.exists(), "{} is missing: run `cargo build --release` first", coop_bin.display());
     std::fs::create_dir_all(&a.dir).expect("bench dir");
     let built = a.dir.join("built");
-    let _ = std::fs::remove_dir_all(&built);
-    eprintln!("building a history of {} members and ~{} events ...", a.members, a.events);
-    let (events, took) = build(&built, a.members, a.events);
-    eprintln!(
-        "built {events} events in {:.1} s ({:.0} events/s, through decide, fsync off)",
-        took.as_secs_f64(),
-        events as f64 / took.as_secs_f64()
-    );
+    let reuse = std::env::var("COOP_BENCH_REUSE").is_ok() && built.join("head").exists();
+    let (events, took) = if reuse {
+        eprintln!("reusing the history in {}", built.display());
+        let store = Store::open(&built).expect("open built");
+        (store.head().seq, Duration::ZERO)
+    } else {
+        let _ = std::fs::remove_dir_all(&built);
+        eprintln!("building a history of {} members and ~{} events ...", a.members, a.events);
+        let r = build(&built, a.members, a.events);
+        eprintln!(
+            "built {} events in {:.1} s ({:.0} events/s, through decide, fsync off)",
+            r.0,
+            r.1.as_secs_f64(),
+            r.0 as f64 / r.1.as_secs_f64()
+        );
+        r
+    };
 
     // The export: the JSON every baseline uses.
     let export = a.dir.join("log.jsonl");
@@ -517,7 +534,11 @@ fn main() {
     for r in &rows {
         println!("| {} | {} | {} | {} | {} | {} |", r.what, r.coop, r.baseline, r.ratio, r.target, r.rss);
     }
-    let build_rate = if took.is_zero() { "not rebuilt (COOP_BENCH_REUSE)".to_string() } else { format!("{:.0} events/s", events as f64 / took.as_secs_f64()) };
+    let build_rate = if took.is_zero() {
+        "not rebuilt (COOP_BENCH_REUSE)".to_string()
+    } else {
+        format!("{:.0} events/s", events as f64 / took.as_secs_f64())
+    };
     println!("\nhistory built through decide: {build_rate} (fsync off, batches of 5,000 commands); raw sled open {:.1} ms; process start {:.1} ms", raw_open_ms, process_start_ms);
     if !a.keep {
         let _ = std::fs::remove_dir_all(&a.dir);
