@@ -137,38 +137,39 @@ struct ChainIn<'a> {
 /// Checks a record's own hash, place and link without decoding its event; returns its hash and
 /// command id. For a second pass over records whose events were already read once.
 pub fn check_chain(bytes: &[u8], expected_seq: u64, prev_hash: &str) -> Result<(String, String), RecordError> {
+    let (rec, body): (RecordIo, ChainIn) = hashed(bytes)?;
+    in_place(body.seq, &body.prev, expected_seq, prev_hash)?;
+    Ok((rec.hash.to_string(), body.command.into_owned()))
+}
+
+/// Parses a record, checks that its hash is its body's, and parses the body as `B`.
+fn hashed<'a, B: Deserialize<'a>>(bytes: &'a [u8]) -> Result<(RecordIo<'a>, B), RecordError> {
     let text = std::str::from_utf8(bytes).map_err(|_| RecordError::Malformed("not UTF-8".into()))?;
     let rec: RecordIo = serde_json::from_str(text).map_err(|e| RecordError::Malformed(e.to_string()))?;
     let body_text = rec.body.get();
     if hex::encode(Sha256::digest(body_text.as_bytes())) != rec.hash {
         return Err(RecordError::HashMismatch);
     }
-    let body: ChainIn = serde_json::from_str(body_text).map_err(|e| RecordError::Malformed(e.to_string()))?;
-    if body.seq != expected_seq {
-        return Err(RecordError::Sequence { expected: expected_seq, found: body.seq });
+    let body: B = serde_json::from_str(body_text).map_err(|e| RecordError::Malformed(e.to_string()))?;
+    Ok((rec, body))
+}
+
+/// Checks a record's place in the chain: its sequence number and its link to the previous hash.
+fn in_place(seq: u64, prev: &str, expected_seq: u64, prev_hash: &str) -> Result<(), RecordError> {
+    if seq != expected_seq {
+        return Err(RecordError::Sequence { expected: expected_seq, found: seq });
     }
-    if body.prev != prev_hash {
+    if prev != prev_hash {
         return Err(RecordError::BrokenLink);
     }
-    Ok((rec.hash.to_string(), body.command.into_owned()))
+    Ok(())
 }
 
 /// Reads a record's bytes (a line of an export) and checks its own hash, its place
 /// (`expected_seq`) and its link to `prev_hash`. Returns the envelope.
 pub fn open(bytes: &[u8], expected_seq: u64, prev_hash: &str) -> Result<Envelope, RecordError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| RecordError::Malformed("not UTF-8".into()))?;
-    let rec: RecordIo = serde_json::from_str(text).map_err(|e| RecordError::Malformed(e.to_string()))?;
-    let body_text = rec.body.get();
-    if hex::encode(Sha256::digest(body_text.as_bytes())) != rec.hash {
-        return Err(RecordError::HashMismatch);
-    }
-    let body: BodyIn = serde_json::from_str(body_text).map_err(|e| RecordError::Malformed(e.to_string()))?;
-    if body.seq != expected_seq {
-        return Err(RecordError::Sequence { expected: expected_seq, found: body.seq });
-    }
-    if body.prev != prev_hash {
-        return Err(RecordError::BrokenLink);
-    }
+    let (rec, body): (RecordIo, BodyIn) = hashed(bytes)?;
+    in_place(body.seq, &body.prev, expected_seq, prev_hash)?;
     let event = upcast(body.v, body.event.get())?;
     Ok(Envelope {
         seq: body.seq,
