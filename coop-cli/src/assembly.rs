@@ -22,11 +22,8 @@ fn statutes(state: &State) -> Result<&Statutes, Failure> {
 
 /// A function giving each member's name from the personal data kept beside the log.
 fn names(store: &Store, state: &State) -> impl Fn(MemberNo) -> String {
-    let map: std::collections::BTreeMap<MemberNo, String> = state
-        .members
-        .values()
-        .map(|m| (m.number, store.personal(m.party).ok().flatten().map(|p| p.name).unwrap_or_else(|| "(erased)".into())))
-        .collect();
+    let map: std::collections::BTreeMap<MemberNo, String> =
+        state.members.values().map(|m| (m.number, crate::party_name(store, m.party))).collect();
     move |n| map.get(&n).cloned().unwrap_or_else(|| "?".into())
 }
 
@@ -151,7 +148,7 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
             }
             let dir = out.unwrap_or_else(|| PathBuf::from(format!("convocations-{assembly}")));
             std::fs::create_dir_all(&dir).map_err(|e| Failure::input(format!("cannot create {}: {e}", dir.display())))?;
-            let deadline = a.date - chrono::Days::new(st.assembly.postal_days_before as u64);
+            let deadline = a.postal_deadline(st);
             let mut mailing = csv::Writer::from_writer(Vec::new());
             let csv_err = |e: csv::Error| Failure { code: 3, message: format!("CSV output failed: {e}") };
             mailing.write_record(["number", "name", "email", "college"]).map_err(csv_err)?;

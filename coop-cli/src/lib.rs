@@ -59,7 +59,7 @@ impl From<StoreError> for Failure {
             }
             StoreError::BadImport { integrity: true, .. } => 3,
             StoreError::BadImport { .. } | StoreError::CommandIdReused(_) | StoreError::NotEmpty(_) => 2,
-            StoreError::InUse(_) | StoreError::Storage(_) | StoreError::Integrity { .. } | StoreError::Io(_) => 3,
+            StoreError::InUse(_) | StoreError::Storage(_) | StoreError::Integrity { .. } | StoreError::Io(_) | StoreError::Conflict => 3,
         };
         Failure { code, message: e.to_string() }
     }
@@ -177,17 +177,17 @@ fn open_existing_check(path: &Path) -> Result<(), Failure> {
 
 /// Opens an existing store that holds a cooperative.
 fn open_existing(path: &Path) -> Result<Store, Failure> {
-    if !path.exists() {
-        return Err(Failure::input(format!(
-            "no store at {}: create one with `coop init --statutes FILE` or `coop demo`, or pass --store PATH",
-            path.display()
-        )));
-    }
+    open_existing_check(path)?;
     let store = open(path)?;
     if store.head().seq == 0 {
         return Err(Failure::input(format!("the store at {} holds no cooperative yet: run `coop init --statutes FILE`", path.display())));
     }
     Ok(store)
+}
+
+/// A party's name from the personal data kept beside the log, or `(erased)`.
+fn party_name(store: &Store, party: coop_core::PartyId) -> String {
+    store.personal(party).ok().flatten().map(|p| p.name).unwrap_or_else(|| "(erased)".into())
 }
 
 fn read_file(path: &Path, what: &str) -> Result<String, Failure> {

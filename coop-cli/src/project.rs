@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use coop_core::{Command, MemberNo, Participant, PartyId, Personal, Project, State, Who};
+use coop_core::{Command, MemberNo, Participant, Personal, Project, State, Who};
 use coop_store::Store;
 use serde_json::json;
 
@@ -14,24 +14,14 @@ fn find<'s>(state: &'s State, slug: &str) -> Result<&'s Project, Failure> {
     state.projects.get(slug).ok_or_else(|| crate::not_in_log("project", "projects", slug, state.projects.keys()))
 }
 
-/// The partner already known under this exact name, if any.
-fn partner_named(store: &Store, name: &str) -> Result<Option<PartyId>, Failure> {
-    let ids: Vec<PartyId> = store.with_state(|s| s.partners.keys().copied().collect());
-    for id in ids {
-        if store.personal(id)?.is_some_and(|p| p.name == name) {
-            return Ok(Some(id));
-        }
-    }
-    Ok(None)
-}
-
 /// Resolves the command line's member or partner. A partner not yet known is new only for a join.
 fn who(store: &Store, arg: WhoArg, joining: bool) -> Result<Who, Failure> {
     match (arg.member, arg.partner) {
         (Some(m), _) => Ok(Who::Member(m)),
         (None, Some(name)) => {
             let name = name.trim().to_string();
-            match partner_named(store, &name)? {
+            let known = store.with_state(|state| store.partner_named(state, &name))?;
+            match known {
                 Some(id) => Ok(Who::Partner(id)),
                 None if joining => Ok(Who::NewPartner(Personal { name, email: None })),
                 None => Err(Failure::input(format!("no partner is named '{name}' (names are matched exactly)"))),
@@ -47,7 +37,7 @@ pub fn name_of(store: &Store, state: &State, who: Participant) -> String {
         Participant::Member(n) => state.members.get(&n).map(|m| m.party),
         Participant::Partner(id) => Some(id),
     };
-    party.and_then(|p| store.personal(p).ok().flatten()).map(|p| p.name).unwrap_or_else(|| "(erased)".into())
+    party.map_or_else(|| "(erased)".into(), |p| crate::party_name(store, p))
 }
 
 pub fn run(ctx: &Ctx, store: &Store, cmd: ProjectCmd) -> Out {

@@ -227,6 +227,20 @@ impl Assembly {
         k.dedup();
         k
     }
+    /// The last day a postal voting form may be received.
+    pub fn postal_deadline(&self, statutes: &Statutes) -> NaiveDate {
+        self.date - chrono::Days::new(statutes.assembly.postal_days_before as u64)
+    }
+
+    /// The fraction of the roll the quorum of `kind` requires, on this convocation.
+    pub fn quorum_fraction(&self, statutes: &Statutes, kind: ResolutionKind) -> Fraction {
+        let pair = match kind {
+            ResolutionKind::Ordinary => statutes.assembly.quorum_ordinary,
+            ResolutionKind::Extraordinary => statutes.assembly.quorum_extraordinary,
+        };
+        pair[(self.convocation() - 1) as usize]
+    }
+
     /// Proxies held by `holder`.
     pub fn held_by(&self, holder: MemberNo) -> usize {
         self.proxies.values().filter(|h| **h == Some(holder)).count()
@@ -358,11 +372,7 @@ fn proxy_counts(a: &Assembly, holder: &Option<MemberNo>) -> bool {
 /// are compared first with the quorum of the whole register (an upper bound of the roll), and the
 /// roll is counted only when that is not enough. Votes call this once each.
 pub fn quorum_reached(state: &State, statutes: &Statutes, a: &Assembly, kind: ResolutionKind) -> bool {
-    let pair = match kind {
-        ResolutionKind::Ordinary => statutes.assembly.quorum_ordinary,
-        ResolutionKind::Extraordinary => statutes.assembly.quorum_extraordinary,
-    };
-    let fraction = pair[(a.convocation() - 1) as usize];
+    let fraction = a.quorum_fraction(statutes, kind);
     let counted = a.present.len() + a.proxies.len() + a.postal.len();
     if counted < required(state.members.len(), fraction) {
         return quorum(state, statutes, a, kind).reached;
@@ -387,11 +397,7 @@ pub fn quorum(state: &State, statutes: &Statutes, a: &Assembly, kind: Resolution
     let present = a.present.keys().filter(|m| on_roll(m)).count();
     let represented = a.proxies.iter().filter(|(m, h)| on_roll(m) && !a.present.contains_key(m) && proxy_counts(a, h)).count();
     let postal = a.postal.keys().filter(|m| on_roll(m)).count();
-    let pair = match kind {
-        ResolutionKind::Ordinary => statutes.assembly.quorum_ordinary,
-        ResolutionKind::Extraordinary => statutes.assembly.quorum_extraordinary,
-    };
-    let fraction = pair[(a.convocation() - 1) as usize];
+    let fraction = a.quorum_fraction(statutes, kind);
     let counted = present + represented + postal;
     let req = required(eligible, fraction);
     Quorum {

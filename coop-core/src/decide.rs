@@ -1343,7 +1343,7 @@ impl<'a> Decider<'a> {
         let a = self.open_assembly(slug)?;
         let (m, _) = self.on_roll(a, member)?;
         let days = self.statutes.assembly.postal_days_before;
-        let deadline = a.date - chrono::Days::new(days as u64);
+        let deadline = a.postal_deadline(self.statutes);
         if self.date > deadline {
             return refuse(
                 Rule::PostalDeadline,

@@ -100,10 +100,6 @@ impl Member {
     pub fn shares_of(&self, class: &str) -> u64 {
         self.lots.iter().filter(|l| l.class == class).map(|l| l.count).sum()
     }
-    /// Fully paid shares of one class.
-    pub fn paid_shares_of(&self, class: &str) -> u64 {
-        self.lots.iter().filter(|l| l.class == class).map(|l| l.fully_paid_count()).sum()
-    }
     /// Subscribed capital.
     pub fn subscribed(&self) -> Cents {
         Cents(self.lots.iter().map(|l| l.subscribed().0).sum())

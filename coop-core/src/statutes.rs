@@ -342,10 +342,6 @@ impl Statutes {
     pub fn capital_floor(&self, highest: Cents) -> Cents {
         self.capital.floor_fraction.of_ceil(highest).max(self.capital.minimum_cents).max(self.legal_form.legal_minimum())
     }
-    /// Category codes whose role is in `roles`.
-    pub fn categories_with_role(&self, roles: &[Role]) -> Vec<&Category> {
-        self.categories.iter().filter(|c| roles.contains(&c.role)).collect()
-    }
     /// The mandatory roles: beneficiaries, and employees (or producers when the statutes
     /// define no employees' category).
     pub fn mandatory_roles(&self) -> Vec<Vec<Role>> {

@@ -58,6 +58,10 @@ pub enum Error {
         /// True when the line is well-formed but breaks the hash chain (an integrity failure).
         integrity: bool,
     },
+    /// The log moved while a command was decided. `execute` catches up and decides again, so
+    /// callers do not see this.
+    #[error("the log moved while the command was decided")]
+    Conflict,
     /// A command id was used before for a different command.
     #[error("command id '{0}' was already used for a different command; use a new id")]
     CommandIdReused(String),

@@ -28,6 +28,8 @@ pub struct PersonalEntry {
 
 type Bucket = BTreeMap<String, PersonalEntry>;
 
+/// The personal-data files of one store. Every handle on a database shares one (see
+/// `Store::second_handle`), so its cache and its lock cover every change.
 pub struct PersonalFiles {
     dir: PathBuf,
     buckets: Mutex<BTreeMap<u8, Bucket>>,
@@ -89,13 +91,7 @@ impl PersonalFiles {
     /// The entry of a party, if present.
     pub fn get(&self, id: PartyId) -> std::io::Result<Option<PersonalEntry>> {
         let mut cache = self.lock();
-        let b = bucket_of(id);
-        if let Some(e) = self.load(&mut cache, b)?.get(&id.to_string()) {
-            return Ok(Some(e.clone()));
-        }
-        // Another handle on the same store may have written it since this bucket was read.
-        cache.remove(&b);
-        Ok(self.load(&mut cache, b)?.get(&id.to_string()).cloned())
+        Ok(self.load(&mut cache, bucket_of(id))?.get(&id.to_string()).cloned())
     }
 
     /// Adds entries, durably, before the events that refer to them are committed.

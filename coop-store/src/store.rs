@@ -305,10 +305,7 @@ impl Store {
             meta.remove(K_IMPORTING)?;
             db.flush()?;
         }
-        let head: Head = match meta.get(K_HEAD)? {
-            Some(h) => serde_json::from_slice(&h).map_err(|e| integrity(0, format!("unreadable head: {e}")))?,
-            None => Head { seq: 0, hash: GENESIS_HASH.into() },
-        };
+        let head = read_head(&meta)?;
         let store = Store {
             path,
             db,
@@ -435,11 +432,6 @@ impl Store {
         }
     }
 
-    /// Why the store could not be loaded, when opened for audit on a damaged log.
-    pub fn damaged(&self) -> Option<String> {
-        self.lock().damaged.clone()
-    }
-
     /// The sequence number of the snapshot the kept state was loaded from or last written (0: none).
     pub fn snapshot_seq(&self) -> u64 {
         self.lock().snapshot_seq
@@ -462,13 +454,13 @@ impl Store {
             if let Ok(snap) = serde_json::from_slice::<Snapshot>(&bytes) {
                 if snap.seq <= head.seq && self.hash_at(snap.seq)?.as_deref() == Some(snap.hash.as_str()) {
                     let mut state = snap.state;
-                    self.fold(snap.seq + 1, head.seq, Some(&snap.hash), |_, _| true, &mut state)?;
+                    self.fold(snap.seq + 1, head.seq, &snap.hash, |_, _| true, &mut state)?;
                     return Ok((state, snap.seq));
                 }
             }
         }
         let mut state = State::default();
-        self.fold(1, head.seq, Some(GENESIS_HASH), |_, _| true, &mut state)?;
+        self.fold(1, head.seq, GENESIS_HASH, |_, _| true, &mut state)?;
         Ok((state, 0))
     }
 
@@ -486,49 +478,26 @@ impl Store {
 
     /// Applies the events `from..=to` that `keep` selects to `state`, checking the chain when
     /// `prev` gives the hash before `from`.
-    fn fold(&self, from: u64, to: u64, prev: Option<&str>, keep: impl Fn(u64, &Envelope) -> bool, state: &mut State) -> Result<()> {
+    fn fold(&self, from: u64, to: u64, prev: &str, keep: impl Fn(u64, &Envelope) -> bool, state: &mut State) -> Result<()> {
         let mut expected = from;
-        let mut prev = prev.map(str::to_string);
+        let mut prev = prev.to_string();
         for item in self.log.range(key(from)..=key(to.max(from))) {
             let (_, bytes) = item?;
             if expected > to {
                 break;
             }
-            let env = record::open(&bytes, expected, prev.as_deref().unwrap_or(""))
-                .or_else(|e| match (e, &prev) {
-                    // Without a known previous hash, accept any link.
-                    (RecordError::BrokenLink, None) => record::open(&bytes, expected, &Self::prev_of(&bytes)),
-                    (e, _) => Err(e),
-                })
-                .map_err(|e| integrity(expected, e.to_string()))?;
+            let env = record::open(&bytes, expected, &prev).map_err(|e| integrity(expected, e.to_string()))?;
             if keep(expected, &env) {
                 state.apply(env.effective, &env.event).map_err(|e| integrity(expected, e.to_string()))?;
             }
             self.report("replay", expected, to);
-            prev = Some(env.hash);
+            prev = env.hash;
             expected += 1;
         }
         if expected <= to {
             return Err(integrity(expected, "the event is missing from the log"));
         }
         Ok(())
-    }
-
-    fn prev_of(bytes: &[u8]) -> String {
-        #[derive(Deserialize)]
-        struct B<'a> {
-            #[serde(borrow)]
-            body: &'a serde_json::value::RawValue,
-        }
-        #[derive(Deserialize)]
-        struct P {
-            prev: String,
-        }
-        serde_json::from_slice::<B>(bytes)
-            .ok()
-            .and_then(|b| serde_json::from_str::<P>(b.body.get()).ok())
-            .map(|p| p.prev)
-            .unwrap_or_default()
     }
 
     /// The head of the log.
@@ -551,20 +520,30 @@ impl Store {
     pub fn state_as_of(&self, date: NaiveDate) -> Result<State> {
         let head = self.head();
         let mut state = State::default();
-        self.fold(1, head.seq, Some(GENESIS_HASH), |_, e| e.effective <= date, &mut state)?;
+        self.fold(1, head.seq, GENESIS_HASH, |_, e| e.effective <= date, &mut state)?;
         Ok(state)
     }
 
     /// The state as known after the first `seq` events.
     pub fn state_at_seq(&self, seq: u64) -> Result<State> {
         let mut state = State::default();
-        self.fold(1, seq.min(self.head().seq), Some(GENESIS_HASH), |_, _| true, &mut state)?;
+        self.fold(1, seq.min(self.head().seq), GENESIS_HASH, |_, _| true, &mut state)?;
         Ok(state)
     }
 
     /// The personal data of a party, unless it was never stored here or has been erased.
     pub fn personal(&self, party: PartyId) -> Result<Option<Personal>> {
         Ok(self.personal.get(party)?.map(|p| p.data))
+    }
+
+    /// The partner (not a member) of `state` known under exactly this name, if any.
+    pub fn partner_named(&self, state: &State, name: &str) -> Result<Option<PartyId>> {
+        for id in state.partners.keys() {
+            if self.personal(*id)?.is_some_and(|p| p.name == name) {
+                return Ok(Some(*id));
+            }
+        }
+        Ok(None)
     }
 
     /// The register of `state` with names joined from the personal data.
@@ -594,12 +573,9 @@ impl Store {
         }
         loop {
             match self.try_execute(&mut inner, &requests) {
-                Err(Error::Integrity { reason, .. }) if reason == CONFLICT => {
+                Err(Error::Conflict) => {
                     // The head moved under us: catch up with the log and decide again.
-                    let head: Head = match self.meta.get(K_HEAD)? {
-                        Some(h) => serde_json::from_slice(&h).map_err(|e| integrity(0, format!("unreadable head: {e}")))?,
-                        None => Head { seq: 0, hash: GENESIS_HASH.into() },
-                    };
+                    let head = read_head(&self.meta)?;
                     let (state, snap) = self.load(&head)?;
                     inner.state = state;
                     inner.head = head;
@@ -729,7 +705,7 @@ impl Store {
                         None => old_seq != 0,
                     };
                     if moved {
-                        return abort(integrity(old_seq, CONFLICT));
+                        return abort(Error::Conflict);
                     }
                     for (s, bytes) in &records {
                         log.insert(&key(*s), bytes.as_slice())?;
@@ -869,7 +845,7 @@ impl Store {
             (inner.state.clone(), inner.head.clone(), inner.snapshot_seq)
         };
         let mut rebuilt = State::default();
-        self.fold(1, head.seq, Some(GENESIS_HASH), |_, _| true, &mut rebuilt)?;
+        self.fold(1, head.seq, GENESIS_HASH, |_, _| true, &mut rebuilt)?;
         let mut differing: Vec<MemberNo> = Vec::new();
         for (n, m) in rebuilt.members.iter() {
             if kept.members.get(n) != Some(m) {
@@ -1160,7 +1136,13 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-const CONFLICT: &str = "the log moved while the command was decided";
+/// The head recorded in the `meta` tree (the genesis head for an empty store).
+fn read_head(meta: &sled::Tree) -> Result<Head> {
+    match meta.get(K_HEAD)? {
+        Some(h) => serde_json::from_slice(&h).map_err(|e| integrity(0, format!("unreadable head: {e}"))),
+        None => Ok(Head { seq: 0, hash: GENESIS_HASH.into() }),
+    }
+}
 
 fn fresh_salt() -> String {
     let mut buf = [0u8; 16];

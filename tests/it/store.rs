@@ -100,6 +100,10 @@ fn as_of_queries_fold_only_facts_dated_on_or_before_the_date() {
     assert!(!s2022.members[&MemberNo(1)].is_active());
     assert_eq!(s2022.capital.subscribed, Cents(20_000));
     assert_eq!(store.state_as_of(d("2030-01-01")).unwrap(), store.state());
+    // "As known after event N": the first 4 events are the founding and A's admission.
+    let known = store.state_at_seq(4).unwrap();
+    assert_eq!(known.members.len(), 1);
+    assert_eq!(store.state_at_seq(store.head().seq).unwrap(), store.state());
     let names = store.register(&s2020).unwrap();
     assert_eq!(names[0].name.as_deref(), Some("A"));
 }
