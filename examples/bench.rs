@@ -86,7 +86,7 @@ fn run_batch(store: &Store, reqs: &mut Vec<Request>) {
 /// attendance, proxies and votes, then share movements up to the number of events asked.
 fn build(path: &Path, members: usize, events: usize) -> (u64, Duration) {
     let started = Instant::now();
-    let store = Store::open_with(path, Options { fsync: false, snapshot_every: u64::MAX / 2, ..Options::default() }).expect("open");
+    let store = Store::open_with(path, Options { fsync: false, ..Options::default() }).expect("open");
     let actor = "bench";
     let req = |c: Command, date: chrono::NaiveDate| Request::new(c).dated(date).by(actor);
     let statutes = Statutes::from_toml(coop::SAMPLE_STATUTES).expect("statutes");

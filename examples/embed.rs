@@ -37,7 +37,7 @@ fn run(path: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
     )?;
     println!("admitted member {} (events {:?})", receipt.admitted().map(|n| n.0).unwrap_or(0), receipt.seqs());
 
-    for row in store.register(&store.state())? {
+    for row in store.register(&store.state()?)? {
         println!(
             "{:>4}  {:<30} {:<14} {:<10} {:>3} shares  {}",
             row.number,

@@ -18,7 +18,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err(format!("no store at {path}: run `cargo run -- demo` first, or pass a store path").into());
     }
     let store = Store::open(&path)?;
-    let state = store.state();
+    let state = store.state()?;
     let name = |who: Participant| -> String {
         let party = match who {
             Participant::Member(n) => state.members.get(&n).map(|m| m.party),

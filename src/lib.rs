@@ -31,7 +31,7 @@
 //!     .unwrap();
 //! assert_eq!(receipt.admitted().map(|n| n.0), Some(1));
 //!
-//! let register = store.register(&store.state()).unwrap();
+//! let register = store.register(&store.state().unwrap()).unwrap();
 //! assert_eq!(register[0].name.as_deref(), Some("Camille Martin"));
 //! assert!(store.verify().unwrap().ok);
 //! ```
@@ -40,6 +40,6 @@
 
 pub use coop_core::*;
 pub use coop_store::{
-    check_record, Envelope, Error, ExportHeader, Head, ImportReport, Options, Receipt, RecordError, ReplayReport, Request, Store,
-    VerifyReport, GENESIS_HASH,
+    check_record, Envelope, Error, ExportHeader, Head, ImportReport, Options, Part, Pick, Receipt, RecordError, ReplayReport, Request,
+    Store, VerifyReport, GENESIS_HASH,
 };

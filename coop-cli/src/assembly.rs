@@ -4,13 +4,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use coop_core::{Assembly, Command, MemberNo, ResolutionKind, State, Statutes};
-use coop_store::Store;
+use coop_store::{Part, Pick, Store};
 use serde_json::json;
 
 use crate::args::{AssemblyCmd, KindOfAssembly};
 use crate::documents::{self, MinutesInput};
 use crate::output::{self, Table};
-use crate::{read_file, state_for, written, Ctx, Failure, Out};
+use crate::{read_file, state_for, state_with, written, Ctx, Failure, Out};
 
 fn find<'s>(state: &'s State, slug: &str) -> Result<&'s Assembly, Failure> {
     state.assemblies.get(slug).ok_or_else(|| crate::not_in_log("assembly", "assemblies", slug, state.assemblies.keys()))
@@ -42,7 +42,10 @@ fn quorums(state: &State, st: &Statutes, a: &Assembly) -> Vec<coop_core::Quorum>
 
 pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
     // Commands recorded for a meeting are dated on the meeting's date unless --date says otherwise.
-    let meeting_date = |slug: &str| store.with_state(|s| s.assemblies.get(slug).map(|a| a.date));
+    let meeting_date = |slug: &str| {
+        let part = Part { assemblies: Pick::Only(vec![slug.to_string()]), ..Part::default() };
+        store.state_part(&part).ok().and_then(|s| s.assemblies.get(slug).map(|a| a.date))
+    };
     let on_meeting = |slug: &str, command: Command| {
         let mut r = ctx.request(command);
         if ctx.date.is_none() {
@@ -139,7 +142,7 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
             Ok(ExitCode::SUCCESS)
         }
         AssemblyCmd::Convocations { assembly, out, lang } => {
-            let state = store.state();
+            let state = store.state()?;
             let a = find(&state, &assembly)?.clone();
             let st = statutes(&state)?;
             let pending = coop_core::pending_convocations(&state, &a);
@@ -242,7 +245,13 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
             written(ctx, &r, format!("{} ballots counted{college} on resolution {resolution} of {assembly}", tally.total()))
         }
         AssemblyCmd::Result { assembly, resolution } => {
-            let state = state_for(ctx, store)?;
+            // A closed assembly carries its roll: only it is read. An open one counts on the
+            // register of its date, an unknown one lists the others: the whole state then.
+            let only = Part { assemblies: Pick::Only(vec![assembly.clone()]), ..Part::default() };
+            let state = match state_with(ctx, store, only)? {
+                s if s.assemblies.get(&assembly).is_some_and(|a| a.closed.is_some()) => s,
+                _ => state_for(ctx, store)?,
+            };
             let a = find(&state, &assembly)?;
             let mut results = coop_core::results(&state, statutes(&state)?, a);
             if let Some(n) = resolution {

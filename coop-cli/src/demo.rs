@@ -445,7 +445,7 @@ pub fn run(path: &Path, today: NaiveDate, actor: &str, json: bool) -> Out {
     let store = Store::open(path)?;
     let fresh = store.head().seq == 0;
     if !fresh {
-        let name = store.with_state(|s| s.statutes.as_ref().map(|s| s.name.clone())).unwrap_or_default();
+        let name = store.with_state(|s| s.statutes.as_ref().map(|s| s.name.clone()))?.unwrap_or_default();
         if name != DEMO_NAME {
             return Err(Failure::rule(format!(
                 "the store at {} already holds {name}; the demo writes only into a new store (pass --store PATH)",
@@ -459,7 +459,7 @@ pub fn run(path: &Path, today: NaiveDate, actor: &str, json: bool) -> Out {
             .collect();
         store.execute_all(requests)?;
     }
-    let state = store.state();
+    let state = store.state()?;
     if json {
         let rows = store.register(&state)?;
         crate::output::json(

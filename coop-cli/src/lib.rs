@@ -15,8 +15,8 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use clap::Parser;
-use coop_core::{Command, EndCause, PartyKind, Personal, State, Statutes};
-use coop_store::{Error as StoreError, Request, Store};
+use coop_core::{Command, EndCause, MemberRef, PartyKind, Personal, State, Statutes};
+use coop_store::{Error as StoreError, Part, Pick, Request, Store};
 use serde_json::json;
 
 use args::{AuditCmd, CauseArg, Cli, Cmd, ExportCmd, Format, ImportCmd, KindArg, MemberCmd, OfficerCmd, SharesCmd, StatutesCmd};
@@ -310,7 +310,17 @@ fn not_in_log<'a>(what: &str, plural: &str, slug: &str, known: impl Iterator<Ite
 fn state_for(ctx: &Ctx, store: &Store) -> Result<State, Failure> {
     Ok(match ctx.as_of {
         Some(d) => store.state_as_of(d)?,
-        None => store.state(),
+        None => store.state()?,
+    })
+}
+
+/// The state a query needs: the parts `part` names, read from what the store keeps on disk
+/// (the statutes and totals always come); with `--as-of`, the whole state folded from the log
+/// up to that date.
+fn state_with(ctx: &Ctx, store: &Store, part: Part) -> Result<State, Failure> {
+    Ok(match ctx.as_of {
+        Some(d) => store.state_as_of(d)?,
+        None => store.state_part(&part)?,
     })
 }
 
@@ -457,12 +467,17 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
             written(ctx, &r, format!("admitted {} as member {n}", a.name.trim()))
         }
         MemberCmd::List { all } => {
-            let state = state_for(ctx, store)?;
+            let state = state_with(ctx, store, Part { members: Pick::All, ..Part::default() })?;
             let rows: Vec<_> = store.register(&state)?.into_iter().filter(|r| all || r.ended.is_none()).collect();
             print_register(&rows, if ctx.cli_json { Format::Json } else { Format::Table })
         }
         MemberCmd::Show { member, history } => {
-            let state = state_for(ctx, store)?;
+            let number = match member {
+                MemberRef::Number(n) => Some(n),
+                MemberRef::Id(id) => store.number_of(id)?,
+            };
+            let part = Part { members: Pick::Only(number.into_iter().collect()), projects: Pick::All, ..Part::default() };
+            let state = state_with(ctx, store, part)?;
             let Some(m) = state.member(member) else {
                 return Err(Failure::input(format!("member {member} is not in the register")));
             };
@@ -549,7 +564,7 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
         }
         MemberCmd::Withdraw { member } => {
             let r = store.execute(ctx.request(Command::Withdraw { member }))?;
-            let shares = store.with_state(|s| s.member(member).map(|m| m.shares()).unwrap_or(0));
+            let shares = store.with_state(|s| s.member(member).map(|m| m.shares()).unwrap_or(0))?;
             written(
                 ctx,
                 &r,
@@ -600,7 +615,7 @@ fn shares(ctx: &Ctx, store: &Store, cmd: SharesCmd) -> Out {
 }
 
 fn capital(ctx: &Ctx, store: &Store) -> Out {
-    let state = state_for(ctx, store)?;
+    let state = state_with(ctx, store, Part::default())?;
     let c = coop_core::capital(&state);
     if ctx.cli_json {
         output::json(&c)?;
@@ -624,7 +639,7 @@ fn capital(ctx: &Ctx, store: &Store) -> Out {
 }
 
 fn register(ctx: &Ctx, store: &Store, format: Format) -> Out {
-    let state = state_for(ctx, store)?;
+    let state = state_with(ctx, store, Part { members: Pick::All, ..Part::default() })?;
     let rows = store.register(&state)?;
     print_register(&rows, if ctx.cli_json { Format::Json } else { format })
 }
@@ -738,10 +753,7 @@ fn replay(ctx: &Ctx, store: &Store) -> Out {
     if ctx.cli_json {
         output::json(&r)?;
     } else if r.matches {
-        println!(
-            "ok: rebuilding from {} events gives the state kept (snapshot at event {} plus the events after it)",
-            r.events, r.snapshot_seq
-        );
+        println!("ok: rebuilding from {} events gives the state kept on disk (which reflects event {})", r.events, r.kept_seq);
     } else {
         println!(
             "MISMATCH: the state rebuilt from {} events differs from the one kept (members {:?}; totals differ: {})",

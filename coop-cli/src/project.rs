@@ -3,12 +3,12 @@
 use std::process::ExitCode;
 
 use coop_core::{Command, MemberNo, Participant, Personal, Project, State, Who};
-use coop_store::Store;
+use coop_store::{Part, Pick, Store};
 use serde_json::json;
 
 use crate::args::{ProjectCmd, WhoArg};
 use crate::output::{self, Table};
-use crate::{state_for, written, Ctx, Failure, Out};
+use crate::{state_for, state_with, written, Ctx, Failure, Out};
 
 fn find<'s>(state: &'s State, slug: &str) -> Result<&'s Project, Failure> {
     state.projects.get(slug).ok_or_else(|| crate::not_in_log("project", "projects", slug, state.projects.keys()))
@@ -20,7 +20,7 @@ fn who(store: &Store, arg: WhoArg, joining: bool) -> Result<Who, Failure> {
         (Some(m), _) => Ok(Who::Member(m)),
         (None, Some(name)) => {
             let name = name.trim().to_string();
-            let known = store.with_state(|state| store.partner_named(state, &name))?;
+            let known = store.partner_named(&store.state_part(&Part::default())?, &name)?;
             match known {
                 Some(id) => Ok(Who::Partner(id)),
                 None if joining => Ok(Who::NewPartner(Personal { name, email: None })),
@@ -89,7 +89,10 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: ProjectCmd) -> Out {
             Ok(ExitCode::SUCCESS)
         }
         ProjectCmd::Show { project } => {
-            let state = state_for(ctx, store)?;
+            let state = match ctx.as_of {
+                Some(_) => state_for(ctx, store)?,
+                None => project_with_members(store, &project)?,
+            };
             let date = ctx.as_of.unwrap_or(ctx.today);
             let p = find(&state, &project)?;
             let (ms, ps) = coop_core::participants(&state, p, date);
@@ -150,8 +153,27 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: ProjectCmd) -> Out {
     }
 }
 
+/// The parts of the state `project show` needs: the project, the members who ever took part in
+/// it (and every project's slug only when the one asked for is unknown, to list them).
+fn project_with_members(store: &Store, slug: &str) -> Result<State, Failure> {
+    let only = Part { projects: Pick::Only(vec![slug.to_string()]), ..Part::default() };
+    let Some(p) = store.state_part(&only)?.projects.remove(slug) else {
+        return Ok(store.state_part(&Part { projects: Pick::All, ..Part::default() })?);
+    };
+    let members: Vec<MemberNo> = p
+        .spells
+        .iter()
+        .filter_map(|s| match s.who {
+            Participant::Member(n) => Some(n),
+            Participant::Partner(_) => None,
+        })
+        .collect();
+    Ok(store.state_part(&Part { members: Pick::Only(members), ..only })?)
+}
+
 pub fn involvement(ctx: &Ctx, store: &Store, member: Option<coop_core::MemberRef>) -> Out {
-    let state = state_for(ctx, store)?;
+    // Everything but the assemblies: rates are over all members and all projects.
+    let state = state_with(ctx, store, Part { members: Pick::All, projects: Pick::All, ..Part::default() })?;
     let date = ctx.as_of.unwrap_or(ctx.today);
     if let Some(r) = member {
         let Some(m) = state.member(r) else {

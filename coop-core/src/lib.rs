@@ -46,7 +46,7 @@ pub use project::{
     Project, ProjectCount, ProjectRole, Spell, Stage,
 };
 pub use projection::{capital, college_of, compliance, register, register_row, CapitalSummary, ClassTotal, Finding, RegisterRow};
-pub use state::{CapitalTotals, Ended, Inconsistency, Lot, Member, Officer, State};
+pub use state::{CapitalTotals, ClassCount, Ended, Inconsistency, Lot, Member, Officer, State, Touched};
 pub use statutes::{
     AssemblyRules, CapitalRules, Category, College, CollegeMethod, Entitled, LegalForm, LossOfQuality, MemberRules, Office, Permissions,
     Problem, Role, ShareClass, Statutes, ACTIONS,

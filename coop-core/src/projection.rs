@@ -114,18 +114,16 @@ pub struct ClassTotal {
 pub fn capital(state: &State) -> CapitalSummary {
     let c = state.capital;
     let floor = state.statutes.as_ref().map_or(Cents::ZERO, |s| s.capital_floor(c.highest));
-    let mut by_class: Vec<ClassTotal> = state
+    // The totals are kept by `apply`: no walk over the members (see `State::by_class`).
+    let by_class: Vec<ClassTotal> = state
         .statutes
         .iter()
         .flat_map(|s| s.share_classes.iter())
-        .map(|sc| ClassTotal { class: sc.code.clone(), shares: 0, subscribed_cents: Cents::ZERO })
+        .map(|sc| {
+            let t = state.by_class.get(&sc.code).copied().unwrap_or_default();
+            ClassTotal { class: sc.code.clone(), shares: t.shares, subscribed_cents: t.subscribed }
+        })
         .collect();
-    for lot in state.members.values().flat_map(|m| m.lots.iter()) {
-        if let Some(t) = by_class.iter_mut().find(|t| t.class == lot.class) {
-            t.shares += lot.count;
-            t.subscribed_cents.0 += lot.subscribed().0;
-        }
-    }
     CapitalSummary {
         subscribed_cents: c.subscribed,
         paid_cents: c.paid,
@@ -133,7 +131,7 @@ pub fn capital(state: &State) -> CapitalSummary {
         floor_cents: floor,
         public_bodies_share: if c.subscribed.0 > 0 { c.public_subscribed.0 as f64 / c.subscribed.0 as f64 } else { 0.0 },
         public_bodies_cents: c.public_subscribed,
-        members: state.members.values().filter(|m| m.is_active()).count(),
+        members: state.active_members as usize,
         by_class,
     }
 }

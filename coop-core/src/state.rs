@@ -171,6 +171,81 @@ pub struct State {
     /// Who holds which office, by the name they act under.
     #[serde(default)]
     pub roster: BTreeMap<String, Officer>,
+    /// Shares and subscribed capital by class, former members' unredeemed shares included.
+    #[serde(default)]
+    pub by_class: BTreeMap<String, ClassCount>,
+    /// Number of current members.
+    #[serde(default)]
+    pub active_members: u64,
+}
+
+/// Shares of one class held by all members, kept up to date by `apply`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassCount {
+    /// Number of shares.
+    pub shares: u64,
+    /// Their nominal value.
+    pub subscribed: Cents,
+}
+
+/// The parts of a [`State`] that one event changes, besides the small totals every event may
+/// move (capital, counts, roster, review date). A store that keeps the state in pieces rewrites
+/// these pieces in the same write as the event.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Touched {
+    /// The statutes (and the dates that go with them).
+    pub statutes: bool,
+    /// Members whose record changes.
+    pub members: Vec<MemberNo>,
+    /// The assembly that changes, by slug.
+    pub assembly: Option<String>,
+    /// The project that changes, by slug.
+    pub project: Option<String>,
+    /// A partner (not a member) first recorded.
+    pub partner: Option<PartyId>,
+}
+
+impl Touched {
+    /// What `event` changes.
+    pub fn by(event: &Event) -> Touched {
+        let mut t = Touched::default();
+        match event {
+            Event::StatutesAdopted { .. } => t.statutes = true,
+            Event::MemberAdmitted { number: member, .. }
+            | Event::SharesSubscribed { member, .. }
+            | Event::SharesPaid { member, .. }
+            | Event::SharesRedeemed { member, .. }
+            | Event::MemberMoved { member, .. }
+            | Event::QualityLost { member }
+            | Event::MembershipEnded { member, .. }
+            | Event::MemberExcluded { member, .. }
+            | Event::PersonalDataErased { member } => t.members.push(*member),
+            Event::SharesTransferred { from, to, .. } => t.members.extend([*from, *to]),
+            Event::AssemblyConvened { assembly, .. }
+            | Event::ConvocationsSent { assembly, .. }
+            | Event::OfficersAppointed { assembly, .. }
+            | Event::MemberAttended { assembly, .. }
+            | Event::ProxyGiven { assembly, .. }
+            | Event::ProxyRevoked { assembly, .. }
+            | Event::PostalVoteReceived { assembly, .. }
+            | Event::VoteCast { assembly, .. }
+            | Event::VoterMarked { assembly, .. }
+            | Event::BallotsCounted { assembly, .. }
+            | Event::AssemblyClosed { assembly, .. } => t.assembly = Some(assembly.clone()),
+            Event::ReviewCompleted {} | Event::OfficerAppointed { .. } | Event::OfficerRemoved { .. } => {}
+            Event::ProjectCreated { project, .. }
+            | Event::ProjectStageChanged { project, .. }
+            | Event::RoleChanged { project, .. }
+            | Event::ParticipantLeft { project, .. } => t.project = Some(project.clone()),
+            Event::ParticipantJoined { project, who, .. } => {
+                t.project = Some(project.clone());
+                if let Participant::Partner(id) = who {
+                    t.partner = Some(*id);
+                }
+            }
+        }
+        t
+    }
 }
 
 /// The offices one person holds.
@@ -220,6 +295,7 @@ impl State {
                         erased: None,
                     },
                 );
+                self.active_members += 1;
             }
             Event::SharesSubscribed { member, class, count, paid_cents } => {
                 let nominal = self
@@ -232,6 +308,9 @@ impl State {
                 let lot = Lot { class: class.clone(), date, count: *count, nominal_cents: nominal, paid_cents: *paid_cents };
                 let sub = lot.subscribed();
                 m.lots.push(lot);
+                let total = self.by_class.entry(class.clone()).or_default();
+                total.shares += count;
+                total.subscribed.0 += sub.0;
                 m.last_date = m.last_date.max(date);
                 let public = m.kind == PartyKind::PublicBody;
                 self.capital.subscribed.0 += sub.0;
@@ -284,6 +363,9 @@ impl State {
                 m.last_date = m.last_date.max(date);
                 let sub: i64 = taken.iter().map(|l| l.subscribed().0).sum();
                 let paid: i64 = taken.iter().map(|l| l.paid_cents.0).sum();
+                let total = self.by_class.entry(class.clone()).or_default();
+                total.shares -= count;
+                total.subscribed.0 -= sub;
                 self.capital.subscribed.0 -= sub;
                 self.capital.paid.0 -= paid;
                 if m.kind == PartyKind::PublicBody {
@@ -304,12 +386,18 @@ impl State {
             }
             Event::MembershipEnded { member, cause } => {
                 let m = self.members.get_mut(member).ok_or_else(|| missing(member))?;
+                if m.ended.is_none() {
+                    self.active_members -= 1;
+                }
                 m.ended = Some(Ended { date, cause: *cause });
                 m.flagged_since = None;
                 m.last_date = m.last_date.max(date);
             }
             Event::MemberExcluded { member, .. } => {
                 let m = self.members.get_mut(member).ok_or_else(|| missing(member))?;
+                if m.ended.is_none() {
+                    self.active_members -= 1;
+                }
                 m.ended = Some(Ended { date, cause: EndCause::Exclusion });
                 m.flagged_since = None;
                 m.last_date = m.last_date.max(date);
@@ -513,4 +601,31 @@ fn take_newest(lots: &mut Vec<Lot>, class: &str, count: u64) -> Option<Vec<Lot>>
     lots.retain(|l| l.count > 0);
     taken.reverse();
     Some(taken)
+}
+
+/// Applies `event` and checks that it changed nothing outside what [`Touched`] says it changes:
+/// a store that rewrites only those pieces would otherwise keep a stale state.
+#[cfg(test)]
+pub(crate) fn apply_checked(state: &mut State, date: NaiveDate, event: &Event) {
+    let before = state.clone();
+    state.apply(date, event).expect("decided events apply");
+    let t = Touched::by(event);
+    for (n, m) in &state.members {
+        assert!(before.members.get(n) == Some(m) || t.members.contains(n), "{event:?} changed member {n}, not in {t:?}");
+    }
+    for (slug, a) in &state.assemblies {
+        assert!(before.assemblies.get(slug) == Some(a) || t.assembly.as_ref() == Some(slug), "{event:?} changed assembly {slug}");
+    }
+    for (slug, p) in &state.projects {
+        assert!(before.projects.get(slug) == Some(p) || t.project.as_ref() == Some(slug), "{event:?} changed project {slug}");
+    }
+    for (id, d) in &state.partners {
+        assert!(before.partners.get(id) == Some(d) || t.partner == Some(*id), "{event:?} changed partner {id}");
+    }
+    let same_statutes = before.statutes == state.statutes && before.statutes_since == state.statutes_since;
+    assert!(same_statutes || t.statutes, "{event:?} changed the statutes");
+    // The party index moves with the members it indexes.
+    for (party, n) in &state.parties {
+        assert!(before.parties.get(party) == Some(n) || t.members.contains(n), "{event:?} indexed party {party}");
+    }
 }

@@ -35,7 +35,7 @@ impl Coop {
     fn ok(&mut self, date: &str, cmd: Command) -> Vec<Event> {
         let events = self.when(date, cmd.clone()).unwrap_or_else(|r| panic!("{cmd:?} refused: {r}"));
         for e in &events {
-            self.state.apply(d(date), e).expect("decided events apply");
+            crate::state::apply_checked(&mut self.state, d(date), e);
         }
         self.ids += 1;
         events
@@ -410,7 +410,7 @@ mod properties {
                 if i % 7 == 6 { date = date.succ_opt().unwrap(); }
                 let Ok(events) = decide(&c.state, date, &cmd, &ctx(c.ids)) else { continue };
                 for e in &events {
-                    c.state.apply(date, e).expect("decided events apply");
+                    crate::state::apply_checked(&mut c.state, date, e);
                     log.push((date, e.clone()));
                 }
                 c.ids += 1;

@@ -57,7 +57,7 @@ impl Coop {
     fn ok(&mut self, date: &str, cmd: Command) -> Vec<Event> {
         let ev = self.when(date, cmd.clone()).unwrap_or_else(|r| panic!("{cmd:?}: {r}"));
         for e in &ev {
-            self.state.apply(d(date), e).unwrap();
+            crate::state::apply_checked(&mut self.state, d(date), e);
         }
         self.n += 1;
         ev

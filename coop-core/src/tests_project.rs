@@ -50,7 +50,7 @@ impl Coop {
     fn ok(&mut self, date: &str, cmd: Command) -> Vec<Event> {
         let ev = self.when(date, cmd.clone()).unwrap_or_else(|r| panic!("{cmd:?}: {r}"));
         for e in &ev {
-            self.state.apply(d(date), e).unwrap();
+            crate::state::apply_checked(&mut self.state, d(date), e);
             self.log.push((d(date), e.clone()));
         }
         self.n += 1;

@@ -31,7 +31,7 @@ impl Coop {
     fn ok(&mut self, actor: &str, date: &str, cmd: Command) -> Vec<Event> {
         let ev = self.when(actor, date, cmd.clone()).unwrap_or_else(|r| panic!("{actor}: {cmd:?}: {r}"));
         for e in &ev {
-            self.state.apply(d(date), e).unwrap();
+            crate::state::apply_checked(&mut self.state, d(date), e);
         }
         self.n += 1;
         ev

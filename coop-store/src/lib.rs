@@ -4,24 +4,25 @@
 //! The store knows no governance rule: it asks `coop_core::decide` what to append and folds
 //! events with `State::apply`. What it guarantees is about the log itself:
 //!
-//! - the events of one command, the head, the command-id index, the personal data they bring
-//!   and any snapshot are written in one sled transaction, then flushed before `execute`
-//!   returns;
+//! - the events of one command, the head, the command-id index and the pieces of the decision
+//!   state they change are written in one sled transaction, then flushed (and fsynced) before
+//!   `execute` returns; the personal data they bring is written just before;
 //! - a command is decided on the state at the head it appends after (optimistic check inside
 //!   the transaction; on a moved head it is decided again);
 //! - the same command id twice appends nothing the second time;
-//! - opening reads the latest snapshot and replays only the events after it.
+//! - opening reads nothing but the head: the state is read from its pieces when first needed,
+//!   and a query may read only the pieces it needs ([`Store::state_part`]).
 
 #![warn(missing_docs)]
 
 mod personal;
+mod pieces;
 mod record;
 mod store;
 
+pub use pieces::{Part, Pick};
 pub use record::{open as check_record, Envelope, RecordError, GENESIS_HASH};
-pub use store::{
-    ExportHeader, Head, ImportReport, Options, ProgressFn, Receipt, ReplayReport, Request, Store, VerifyReport, SNAPSHOT_EVERY,
-};
+pub use store::{ExportHeader, Head, ImportReport, Options, ProgressFn, Receipt, ReplayReport, Request, Store, VerifyReport};
 
 use coop_core::Refusal;
 

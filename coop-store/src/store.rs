@@ -11,19 +11,16 @@ use sled::Transactional;
 use ulid::Ulid;
 
 use crate::personal::{PersonalEntry, PersonalFiles};
+use crate::pieces::{self, Changes, Part};
 use crate::record::{self, Envelope, RecordError, GENESIS_HASH};
 use crate::{Error, Result};
-
-/// A snapshot of the decision state is written in the same transaction as the events once this
-/// many events (or 4 per member, if more) have been appended since the last one, so that opening
-/// replays at most that many events.
-pub const SNAPSHOT_EVERY: u64 = 1000;
 
 /// The on-disk layout version, written once in the `meta` tree.
 const FORMAT: &[u8] = b"coop-store/1";
 
 const K_FORMAT: &[u8] = b"format";
 const K_HEAD: &[u8] = b"head";
+/// Where stores written before the state was kept in pieces kept a whole-state snapshot.
 const K_SNAPSHOT: &[u8] = b"snapshot";
 const K_IMPORTING: &[u8] = b"importing";
 const K_PENDING_ERASE: &[u8] = b"pending-erase";
@@ -42,13 +39,6 @@ struct CommandEntry {
     first: u64,
     last: u64,
     fingerprint: String,
-}
-
-#[derive(Serialize, Deserialize)]
-struct Snapshot {
-    seq: u64,
-    hash: String,
-    state: State,
 }
 
 /// A command to run, with when, by whom and under which id.
@@ -134,8 +124,8 @@ pub struct VerifyReport {
 pub struct ReplayReport {
     /// Events replayed.
     pub events: u64,
-    /// The sequence number of the snapshot the kept state started from (0: none).
-    pub snapshot_seq: u64,
+    /// The head the kept state says it reflects (0: no state kept).
+    pub kept_seq: u64,
     /// Whether the rebuilt state equals the kept one.
     pub matches: bool,
     /// Members whose rebuilt record differs from the kept one.
@@ -166,9 +156,9 @@ pub struct ImportReport {
 }
 
 struct Inner {
-    state: State,
+    /// The whole decision state, loaded from the pieces on first use.
+    state: Option<State>,
     head: Head,
-    snapshot_seq: u64,
     /// Set when opened for audit on a log that cannot be folded: no command may run.
     damaged: Option<String>,
 }
@@ -183,9 +173,10 @@ pub struct Store {
     log: sled::Tree,
     meta: sled::Tree,
     commands: sled::Tree,
+    /// The decision state in pieces (see `pieces`).
+    pieces: sled::Tree,
     /// Shared by every handle on the database: its lock serialises changes to the files.
     personal: std::sync::Arc<PersonalFiles>,
-    snapshot_every: u64,
     fsync: bool,
     /// The head as last acknowledged, kept in a file beside sled's (see `witness`).
     witness: Option<Head>,
@@ -198,15 +189,16 @@ pub struct Store {
 /// `check` and `write` (the two passes of an import).
 pub type ProgressFn = Box<dyn Fn(&str, u64, u64) + Send>;
 
+/// Values larger than this may be written by sled as files of their own (its blob threshold is
+/// a quarter of its 512 KiB segments), which must then be synced too.
+const LARGE_VALUE: usize = 64 * 1024;
+
 /// How often progress is reported, in events.
 const PROGRESS_EVERY: u64 = 8192;
 
 /// How a store is opened.
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// Write a snapshot of the decision state each time the log crosses a multiple of this many
-    /// events (at least 1). Default [`SNAPSHOT_EVERY`].
-    pub snapshot_every: u64,
     /// sled's page cache, in bytes. Default 64 MiB.
     pub cache_bytes: u64,
     /// Open even when the log cannot be folded into a state (see [`Store::open_for_audit`]).
@@ -219,7 +211,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { snapshot_every: SNAPSHOT_EVERY, cache_bytes: 64 * 1024 * 1024, audit: false, fsync: true }
+        Options { cache_bytes: 64 * 1024 * 1024, audit: false, fsync: true }
     }
 }
 
@@ -260,12 +252,7 @@ impl Store {
     /// an application shares one `Store` between its threads instead.
     #[doc(hidden)]
     pub fn second_handle(&self) -> Result<Store> {
-        Store::on_db(
-            self.db.clone(),
-            self.path.clone(),
-            Options { snapshot_every: self.snapshot_every, ..Options::default() },
-            Some(self.personal.clone()),
-        )
+        Store::on_db(self.db.clone(), self.path.clone(), Options::default(), Some(self.personal.clone()))
     }
 
     fn open_db(path: &Path, options: &Options) -> Result<sled::Db> {
@@ -279,7 +266,7 @@ impl Store {
     fn on_db(db: sled::Db, path: PathBuf, options: Options, personal: Option<std::sync::Arc<PersonalFiles>>) -> Result<Store> {
         let witness = read_witness(&path);
         let tree = |name: &str| db.open_tree(name);
-        let (log, meta, commands) = (tree("log")?, tree("meta")?, tree("commands")?);
+        let (log, meta, commands, state_tree) = (tree("log")?, tree("meta")?, tree("commands")?, tree("state")?);
         let personal = match personal {
             Some(p) => p,
             None => std::sync::Arc::new(PersonalFiles::open(&path)?),
@@ -302,6 +289,7 @@ impl Store {
             // part of the log. Clear them so the store is empty again.
             log.clear()?;
             commands.clear()?;
+            state_tree.clear()?;
             meta.remove(K_IMPORTING)?;
             db.flush()?;
         }
@@ -312,17 +300,12 @@ impl Store {
             log,
             meta,
             commands,
+            pieces: state_tree,
             personal,
-            snapshot_every: options.snapshot_every.max(1),
             fsync: options.fsync,
             witness,
             progress: Mutex::new(None),
-            inner: Mutex::new(Inner {
-                state: State::default(),
-                head: Head { seq: 0, hash: GENESIS_HASH.into() },
-                snapshot_seq: 0,
-                damaged: None,
-            }),
+            inner: Mutex::new(Inner { state: None, head: Head { seq: 0, hash: GENESIS_HASH.into() }, damaged: None }),
         };
         if let Some(bytes) = store.meta.get(K_PENDING_ERASE)? {
             let parties: Vec<PartyId> = serde_json::from_slice(&bytes).unwrap_or_default();
@@ -341,21 +324,15 @@ impl Store {
             drop(inner);
             return Ok(store);
         }
-        let loaded = store.check_witness(&head).and_then(|_| store.load(&head));
-        match loaded {
-            Ok((state, snapshot_seq)) => {
-                let mut inner = store.lock();
-                inner.state = state;
-                inner.head = head;
-                inner.snapshot_seq = snapshot_seq;
-            }
-            Err(e @ Error::Integrity { .. }) if options.audit => {
-                let mut inner = store.lock();
-                inner.head = head;
-                inner.damaged = Some(e.to_string());
-            }
-            Err(e) => return Err(e),
+        store.check_witness(&head)?;
+        // The pieces of the state are written with the events, so they reflect the head; they
+        // do not when the store was written by an older coop (a whole-state snapshot) or an
+        // import was cut short. Then the state is rebuilt from the log, once, here.
+        if pieces::stamp(&store.pieces)?.as_ref() != Some(&head) {
+            let state = store.rebuild(&head)?;
+            store.lock().state = Some(state);
         }
+        store.lock().head = head;
         Ok(store)
     }
 
@@ -390,6 +367,14 @@ impl Store {
         if self.hash_at(w.seq)?.as_deref() != Some(w.hash.as_str()) {
             return Err(integrity(w.seq, format!("event {} does not have the hash acknowledged for it ({})", w.seq, w.hash)));
         }
+        // The newest event's body must still be what its hash says, and follow the one before.
+        // (The events before it are checked by `verify`: opening does not read the whole log.)
+        if head.seq == 0 {
+            return Ok(());
+        }
+        let prev = self.hash_at(head.seq - 1)?.unwrap_or_default();
+        let bytes = self.log.get(key(head.seq))?.ok_or_else(|| integrity(head.seq, "the event is missing from the log"))?;
+        record::check_chain(&bytes, head.seq, &prev).map_err(|e| integrity(head.seq, e.to_string()))?;
         Ok(())
     }
 
@@ -432,11 +417,6 @@ impl Store {
         }
     }
 
-    /// The sequence number of the snapshot the kept state was loaded from or last written (0: none).
-    pub fn snapshot_seq(&self) -> u64 {
-        self.lock().snapshot_seq
-    }
-
     /// The path the store was opened at.
     pub fn path(&self) -> &Path {
         &self.path
@@ -448,20 +428,31 @@ impl Store {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The state up to `head`: the snapshot if it matches the log, plus the events after it.
-    fn load(&self, head: &Head) -> Result<(State, u64)> {
-        if let Some(bytes) = self.meta.get(K_SNAPSHOT)? {
-            if let Ok(snap) = serde_json::from_slice::<Snapshot>(&bytes) {
-                if snap.seq <= head.seq && self.hash_at(snap.seq)?.as_deref() == Some(snap.hash.as_str()) {
-                    let mut state = snap.state;
-                    self.fold(snap.seq + 1, head.seq, &snap.hash, |_, _| true, &mut state)?;
-                    return Ok((state, snap.seq));
-                }
-            }
-        }
+    /// Folds the whole log up to `head` and writes the state's pieces, replacing any.
+    fn rebuild(&self, head: &Head) -> Result<State> {
         let mut state = State::default();
         self.fold(1, head.seq, GENESIS_HASH, |_, _| true, &mut state)?;
-        Ok((state, 0))
+        pieces::write_all(&self.pieces, &state, head)?;
+        self.meta.remove(K_SNAPSHOT)?;
+        self.sync(false)?;
+        Ok(state)
+    }
+
+    /// The whole state of `inner`'s head, read from the pieces if it is not in memory yet.
+    fn loaded<'i>(&self, inner: &'i mut Inner) -> Result<&'i mut State> {
+        if inner.state.is_none() {
+            inner.state = Some(self.read_whole(&inner.head)?);
+        }
+        Ok(inner.state.get_or_insert_with(State::default))
+    }
+
+    /// The whole state from the pieces, checked to be that of `head` (rebuilt if not).
+    fn read_whole(&self, head: &Head) -> Result<State> {
+        if pieces::stamp(&self.pieces)?.as_ref() != Some(head) {
+            return self.rebuild(head);
+        }
+        let all = Part { members: pieces::Pick::All, assemblies: pieces::Pick::All, projects: pieces::Pick::All };
+        pieces::load(&self.pieces, &all)
     }
 
     fn hash_at(&self, seq: u64) -> Result<Option<String>> {
@@ -505,14 +496,35 @@ impl Store {
         self.lock().head.clone()
     }
 
-    /// A copy of the current decision state.
-    pub fn state(&self) -> State {
-        self.lock().state.clone()
+    /// A copy of the current decision state (read from disk on first use).
+    pub fn state(&self) -> Result<State> {
+        self.with_state(State::clone)
     }
 
-    /// Runs `f` on the current state without copying it.
-    pub fn with_state<T>(&self, f: impl FnOnce(&State) -> T) -> T {
-        f(&self.lock().state)
+    /// Runs `f` on the current state without copying it (read from disk on first use).
+    pub fn with_state<T>(&self, f: impl FnOnce(&State) -> T) -> Result<T> {
+        let mut inner = self.lock();
+        Ok(f(self.loaded(&mut inner)?))
+    }
+
+    /// The parts of the current state that `part` asks for (the statutes and totals always),
+    /// read from disk without loading the rest: what a query needs on a large store. Functions
+    /// of `coop_core` given this state see only those members, assemblies and projects.
+    pub fn state_part(&self, part: &Part) -> Result<State> {
+        let inner = self.lock();
+        if inner.damaged.is_some() {
+            return Ok(State::default());
+        }
+        if pieces::stamp(&self.pieces)?.as_ref() != Some(&inner.head) {
+            drop(inner);
+            return self.state();
+        }
+        pieces::load(&self.pieces, part)
+    }
+
+    /// The member number of a party, read from disk.
+    pub fn number_of(&self, party: PartyId) -> Result<Option<MemberNo>> {
+        pieces::number_of(&self.pieces, party)
     }
 
     /// The state as of the end of `date` (effective dates): a fold of the events dated on or
@@ -575,11 +587,8 @@ impl Store {
             match self.try_execute(&mut inner, &requests) {
                 Err(Error::Conflict) => {
                     // The head moved under us: catch up with the log and decide again.
-                    let head = read_head(&self.meta)?;
-                    let (state, snap) = self.load(&head)?;
-                    inner.state = state;
-                    inner.head = head;
-                    inner.snapshot_seq = snap;
+                    inner.head = read_head(&self.meta)?;
+                    inner.state = None;
                 }
                 other => return other,
             }
@@ -595,7 +604,13 @@ impl Store {
                 None => None,
             });
         }
-        let mut work: Option<State> = None;
+        let old = inner.head.clone();
+        self.loaded(inner)?;
+        // The state is taken out while the commands are decided and applied: it goes back only
+        // once their events are durable. On any other way out it stays out, and is read again
+        // from the pieces on disk (which hold the last durable state) when next needed.
+        let mut state = inner.state.take().unwrap_or_default();
+        let mut changed = false;
         let mut refusals = Vec::new();
         let mut planned: Vec<Planned> = Vec::new();
         for (i, r) in requests.iter().enumerate() {
@@ -603,16 +618,14 @@ impl Store {
                 continue;
             }
             let ctx = Context { today: r.today, fresh_id: Ulid::new(), salt: fresh_salt(), actor: r.actor.clone() };
-            let state = work.as_ref().unwrap_or(&inner.state);
-            match decide(state, r.date, &r.command, &ctx) {
+            match decide(&state, r.date, &r.command, &ctx) {
                 Err(refusal) => refusals.push((i, refusal)),
                 Ok(events) => {
-                    let erase = r.command.erases(state);
-                    if requests.len() > 1 {
-                        let w = work.get_or_insert_with(|| inner.state.clone());
-                        for e in &events {
-                            w.apply(r.date, e).map_err(|e| integrity(inner.head.seq, format!("decided event does not apply: {e}")))?;
-                        }
+                    let erase = r.command.erases(&state);
+                    // Each command is decided on the state the previous ones of the batch leave.
+                    for e in &events {
+                        changed = true;
+                        state.apply(r.date, e).map_err(|e| integrity(old.seq, format!("decided event does not apply: {e}")))?;
                     }
                     let personal = r.command.personal().map(|p| (ctx.fresh_id, PersonalEntry { salt: ctx.salt.clone(), data: p.clone() }));
                     let id = r.command_id.clone().unwrap_or_else(|| Ulid::new().to_string());
@@ -621,16 +634,20 @@ impl Store {
             }
         }
         if !refusals.is_empty() {
+            if !changed {
+                inner.state = Some(state);
+            }
             return Err(Error::BatchRefused(refusals));
         }
 
         // Seal the records, chained from the head.
         let recorded = Utc::now();
-        let mut seq = inner.head.seq;
-        let mut hash = inner.head.hash.clone();
+        let mut seq = old.seq;
+        let mut hash = old.hash.clone();
         let mut records = Vec::new();
         let mut cmd_entries = Vec::new();
         let mut envelopes: Vec<(usize, String, Vec<Envelope>)> = Vec::new();
+        let mut changes = Changes::default();
         for Planned { index: i, id, events, .. } in &planned {
             let r = &requests[*i];
             let first = seq + 1;
@@ -639,6 +656,7 @@ impl Store {
                 seq += 1;
                 let eid = Ulid::new();
                 let (bytes, h) = record::seal(seq, eid, &recorded, r.date, &r.actor, id, &hash, event);
+                changes.add(event);
                 envs.push(Envelope {
                     seq,
                     id: eid,
@@ -659,35 +677,11 @@ impl Store {
             envelopes.push((*i, id.clone(), envs));
         }
         let new_head = Head { seq, hash };
-        let old_seq = inner.head.seq;
-
-        // The state after these events: applied now when a snapshot is due, else after the write.
-        // A snapshot costs about the size of the state: space them out as the state grows, so
-        // that their cost per event stays small (at most a tail of 4 events per member to replay).
-        let every = self.snapshot_every.max(inner.state.members.len() as u64 * 4);
-        let snapshot_due = new_head.seq - inner.snapshot_seq >= every;
-        let after = if snapshot_due || work.is_some() {
-            let mut s = work.unwrap_or_else(|| inner.state.clone());
-            if requests.len() == 1 {
-                for Planned { index: i, events, .. } in &planned {
-                    for e in events {
-                        s.apply(requests[*i].date, e).map_err(|e| integrity(old_seq, format!("decided event does not apply: {e}")))?;
-                    }
-                }
-            }
-            Some(s)
-        } else {
-            None
-        };
-        let snapshot = if snapshot_due {
-            let snap = Snapshot { seq: new_head.seq, hash: new_head.hash.clone(), state: after.clone().unwrap_or_default() };
-            Some(serde_json::to_vec(&snap).map_err(|e| integrity(new_head.seq, format!("snapshot: {e}")))?)
-        } else {
-            None
-        };
 
         if !records.is_empty() {
-            let expected = serde_json::to_vec(&inner.head).unwrap_or_default();
+            // The pieces of the state these events change, as they are after them.
+            let state_pieces = pieces::encode(&state, &changes, &new_head)?;
+            let expected = serde_json::to_vec(&old).unwrap_or_default();
             let head_bytes = serde_json::to_vec(&new_head).unwrap_or_default();
             // Personal data first: an acknowledged admission always has its name. If the log
             // write below fails, the entry is an orphan no event refers to.
@@ -697,12 +691,13 @@ impl Store {
             }
             let erased: Vec<PartyId> = planned.iter().filter_map(|p| p.erase).collect();
             let pending = serde_json::to_vec(&erased).unwrap_or_default();
-            (&self.log, &self.meta, &self.commands).transaction(
-                |(log, meta, cmds): &(TransactionalTree, TransactionalTree, TransactionalTree)| -> ConflictableTransactionResult<(), Error> {
+            let large = records.iter().map(|(_, b)| b.len()).chain(state_pieces.iter().map(|(_, v)| v.len())).any(|l| l > LARGE_VALUE);
+            (&self.log, &self.meta, &self.commands, &self.pieces).transaction(
+                |(log, meta, cmds, kept): &(TransactionalTree, TransactionalTree, TransactionalTree, TransactionalTree)| -> ConflictableTransactionResult<(), Error> {
                     let current = meta.get(K_HEAD)?;
                     let moved = match &current {
                         Some(c) => c.as_ref() != expected.as_slice(),
-                        None => old_seq != 0,
+                        None => old.seq != 0,
                     };
                     if moved {
                         return abort(Error::Conflict);
@@ -713,42 +708,27 @@ impl Store {
                     for (id, entry) in &cmd_entries {
                         cmds.insert(id.as_bytes(), entry.as_slice())?;
                     }
+                    for (k, v) in &state_pieces {
+                        kept.insert(k.as_slice(), v.as_slice())?;
+                    }
                     if !erased.is_empty() {
                         // Finished below, after the commit; redone on open if interrupted.
                         meta.insert(K_PENDING_ERASE, pending.as_slice())?;
                     }
                     meta.insert(K_HEAD, head_bytes.as_slice())?;
-                    if let Some(s) = &snapshot {
-                        meta.insert(K_SNAPSHOT, s.as_slice())?;
-                    }
                     Ok(())
                 },
             )?;
-            self.sync(snapshot.is_some())?;
+            self.sync(large)?;
             write_witness(&self.path, &new_head)?;
             if !erased.is_empty() {
                 self.finish_erasure(&erased)?;
             }
         }
 
-        // The write is durable: now move the in-memory state.
-        match after {
-            Some(s) => inner.state = s,
-            None => {
-                for Planned { index: i, events, .. } in &planned {
-                    for e in events {
-                        inner
-                            .state
-                            .apply(requests[*i].date, e)
-                            .map_err(|e| integrity(old_seq, format!("decided event does not apply: {e}")))?;
-                    }
-                }
-            }
-        }
+        // The write is durable: the state after it is the kept one.
+        inner.state = Some(state);
         inner.head = new_head;
-        if snapshot_due {
-            inner.snapshot_seq = inner.head.seq;
-        }
         let mut out: Vec<Receipt> = Vec::with_capacity(requests.len());
         let mut fresh = envelopes.into_iter().peekable();
         for (i, prev) in receipts.into_iter().enumerate() {
@@ -837,13 +817,13 @@ impl Store {
         Ok(VerifyReport { events, head_hash: prev, ok: true, first_bad_seq: None, problem: None })
     }
 
-    /// Rebuilds the state from the first event and compares it with the state kept (snapshot
-    /// plus tail).
+    /// Rebuilds the state from the first event and compares it with the state kept on disk
+    /// (its pieces, read afresh).
     pub fn replay_check(&self) -> Result<ReplayReport> {
-        let (kept, head, snapshot_seq) = {
-            let inner = self.lock();
-            (inner.state.clone(), inner.head.clone(), inner.snapshot_seq)
-        };
+        let head = self.head();
+        let kept_seq = pieces::stamp(&self.pieces)?.map_or(0, |h| h.seq);
+        let all = Part { members: pieces::Pick::All, assemblies: pieces::Pick::All, projects: pieces::Pick::All };
+        let kept = pieces::load(&self.pieces, &all)?;
         let mut rebuilt = State::default();
         self.fold(1, head.seq, GENESIS_HASH, |_, _| true, &mut rebuilt)?;
         let mut differing: Vec<MemberNo> = Vec::new();
@@ -858,7 +838,8 @@ impl Store {
             }
         }
         let totals_differ = kept.capital != rebuilt.capital || kept.statutes != rebuilt.statutes || kept.parties != rebuilt.parties;
-        Ok(ReplayReport { events: head.seq, snapshot_seq, matches: kept == rebuilt, differing_members: differing, totals_differ })
+        let matches = kept == rebuilt && kept_seq == head.seq;
+        Ok(ReplayReport { events: head.seq, kept_seq, matches, differing_members: differing, totals_differ })
     }
 
     /// Writes the log as JSON Lines: a header line, then one record per line, byte for byte
@@ -909,24 +890,24 @@ impl Store {
         if let Err(e) = written {
             self.log.clear()?;
             self.commands.clear()?;
+            self.pieces.clear()?;
             self.meta.remove(K_IMPORTING)?;
             self.db.flush()?;
             return Err(e);
         }
-        let snapshot = Snapshot { seq: head.seq, hash: head.hash.clone(), state };
+        // The state's pieces, stamped with the head: until the head below is written they
+        // describe events that are not visible, and an interrupted import clears them.
+        pieces::write_all(&self.pieces, &state, &head)?;
         let head_bytes = serde_json::to_vec(&head).unwrap_or_default();
-        let snap_bytes = serde_json::to_vec(&snapshot).unwrap_or_default();
         (&self.meta,).transaction(|(meta,): &(TransactionalTree,)| -> ConflictableTransactionResult<(), Error> {
             meta.insert(K_HEAD, head_bytes.as_slice())?;
-            meta.insert(K_SNAPSHOT, snap_bytes.as_slice())?;
             meta.remove(K_IMPORTING)?;
             Ok(())
         })?;
         self.sync(true)?;
         write_witness(&self.path, &head)?;
-        inner.state = snapshot.state;
+        inner.state = Some(state);
         inner.head = head.clone();
-        inner.snapshot_seq = head.seq;
         Ok(ImportReport { events: head.seq, head_hash: head.hash })
     }
 

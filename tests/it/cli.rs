@@ -328,9 +328,24 @@ fn a_tampered_store_fails_verify_with_exit_3_and_the_first_bad_event() {
     assert_eq!(j["ok"], false);
     assert_eq!(j["first_bad_seq"], 42);
     assert_eq!(j["events"], 41);
+    // Queries read the state kept beside the log, not the log: a change in the middle of the
+    // log does not alter what they answer (only `audit verify` reads every event).
+    let r = env.run(&["register", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stdout.contains("\"x"), "the kept state is not the tampered event's: {}", r.stdout);
+    // The newest event is checked on every open: changed, the store answers nothing.
+    {
+        let db = sled::open(env.store()).unwrap();
+        let log = db.open_tree("log").unwrap();
+        let (k, v) = log.last().unwrap().unwrap();
+        let t = String::from_utf8(v.to_vec()).unwrap().replacen("\"effective\":\"2", "\"effective\":\"1", 1);
+        assert_ne!(t.as_bytes(), v.as_ref());
+        log.insert(k, t.as_bytes()).unwrap();
+        db.flush().unwrap();
+    }
     let r = env.run(&["register"]);
-    assert_eq!(r.code, 3, "a damaged store answers no query: {}", r.stdout);
-    assert!(r.stderr.contains("event 42"), "{}", r.stderr);
+    assert_eq!(r.code, 3, "a store whose newest event is damaged answers no query: {}", r.stdout);
+    assert!(r.stderr.contains("integrity"), "{}", r.stderr);
     let r = env.run(&["member", "admit", "--name", "X", "--category", "employees"]);
     assert_eq!(r.code, 3);
 }
@@ -412,4 +427,35 @@ fn only_entitled_actors_act_and_the_founder_keeps_the_roster() {
     let log = env.ok(&["log", "--json"]).json();
     let actors: Vec<&str> = log.as_array().unwrap().iter().map(|e| e["actor"].as_str().unwrap()).collect();
     assert!(actors.contains(&"Bob") && actors.contains(&"Alice"), "every event records its actor: {actors:?}");
+}
+
+#[test]
+fn queries_reading_only_their_part_of_the_state_answer_as_a_full_fold_of_the_log() {
+    // Without --as-of a query reads only the pieces of the state it needs; with --as-of today
+    // it folds the whole log. Both must say the same thing.
+    let env = Env::new();
+    env.ok(&["demo"]);
+    let p = env.ok(&["project", "list", "--json"]).json();
+    let project = p.as_array().unwrap()[0]["slug"].as_str().unwrap().to_string();
+    let shown = env.ok(&["project", "show", &project, "--json"]).json();
+    let taking_part = shown["members"][0]["number"].to_string();
+    let queries: Vec<Vec<&str>> = vec![
+        vec!["member", "show", &taking_part],
+        vec!["member", "show", "70"],
+        vec!["project", "show", &project],
+        vec!["capital"],
+        vec!["register"],
+        vec!["assembly", "result", "ago-2026"],
+        vec!["involvement"],
+        vec!["involvement", "--member", "3"],
+    ];
+    for q in queries {
+        let mut partial = q.clone();
+        partial.push("--json");
+        let mut folded = partial.clone();
+        folded.extend(["--as-of", "2026-11-28"]);
+        let (a, b) = (env.ok(&partial).json(), env.ok(&folded).json());
+        assert_eq!(a, b, "{q:?} differs from the fold of the log");
+        assert!(a.to_string().len() > 40, "{q:?} answered almost nothing: {a}");
+    }
 }

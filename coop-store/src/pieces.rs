@@ -1,0 +1,252 @@
+//! The decision state kept in pieces in the `state` tree: one value per member, assembly,
+//! project and partner, one for the statutes and one for the small totals (which also names the
+//! head the pieces reflect). A command rewrites the pieces its events change in the same
+//! transaction as the events, so the pieces are always those of the head: opening a store reads
+//! nothing until asked, and a query reads only the pieces it needs.
+//!
+//! Which pieces an event changes is said by `coop_core::Touched`; this module only encodes.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use coop_core::{CapitalTotals, ClassCount, Event, MemberNo, Officer, PartyId, State, Statutes, Touched};
+use serde::{Deserialize, Serialize};
+
+use crate::store::Head;
+use crate::{Error, Result};
+
+const GLOBALS: &[u8] = b"g";
+const STATUTES: &[u8] = b"s";
+const MEMBER: u8 = b'm';
+const PARTY: u8 = b'y';
+const ASSEMBLY: u8 = b'a';
+const PROJECT: u8 = b'p';
+const PARTNER: u8 = b'r';
+
+/// The small part of the state, rewritten by every command, with the head it reflects.
+#[derive(Serialize, Deserialize)]
+struct Globals {
+    seq: u64,
+    hash: String,
+    statutes_since: Option<NaiveDate>,
+    founded_on: Option<NaiveDate>,
+    capital: CapitalTotals,
+    last_review: Option<NaiveDate>,
+    roster: BTreeMap<String, Officer>,
+    by_class: BTreeMap<String, ClassCount>,
+    active_members: u64,
+}
+
+/// Which pieces of the state to read (see [`crate::Store::state_part`]).
+#[derive(Clone, Debug, Default)]
+pub struct Part {
+    /// Members (their party ids come with them).
+    pub members: Pick<MemberNo>,
+    /// Assemblies, by slug.
+    pub assemblies: Pick<String>,
+    /// Projects, by slug.
+    pub projects: Pick<String>,
+}
+
+/// None, some or all of one kind of piece.
+#[derive(Clone, Debug, Default)]
+pub enum Pick<T> {
+    /// None of them.
+    #[default]
+    None,
+    /// Those listed (unknown ones are left out).
+    Only(Vec<T>),
+    /// All of them.
+    All,
+}
+
+/// The pieces a batch of events changes.
+#[derive(Default)]
+pub(crate) struct Changes {
+    statutes: bool,
+    members: BTreeSet<MemberNo>,
+    assemblies: BTreeSet<String>,
+    projects: BTreeSet<String>,
+    partners: BTreeSet<PartyId>,
+}
+
+impl Changes {
+    pub(crate) fn add(&mut self, event: &Event) {
+        let t = Touched::by(event);
+        self.statutes |= t.statutes;
+        self.members.extend(t.members);
+        self.assemblies.extend(t.assembly);
+        self.projects.extend(t.project);
+        self.partners.extend(t.partner);
+    }
+
+    /// Every piece of `state`.
+    fn all(state: &State) -> Changes {
+        Changes {
+            statutes: true,
+            members: state.members.keys().copied().collect(),
+            assemblies: state.assemblies.keys().cloned().collect(),
+            projects: state.projects.keys().cloned().collect(),
+            partners: state.partners.keys().copied().collect(),
+        }
+    }
+}
+
+fn key(tag: u8, id: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + id.len());
+    k.push(tag);
+    k.extend_from_slice(id);
+    k
+}
+
+fn member_key(n: MemberNo) -> Vec<u8> {
+    key(MEMBER, &n.0.to_be_bytes())
+}
+
+fn json<T: Serialize + ?Sized>(v: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(v).map_err(|e| Error::Integrity { seq: 0, reason: format!("state piece cannot be encoded: {e}") })
+}
+
+fn decode<'a, T: Deserialize<'a>>(what: &str, bytes: &'a [u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| Error::Integrity { seq: 0, reason: format!("unreadable state piece ({what}): {e}") })
+}
+
+/// The key/value pairs to write for `changes`, taken from the state after them, stamped with
+/// the head they reflect.
+pub(crate) fn encode(state: &State, changes: &Changes, head: &Head) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    let mut out = Vec::with_capacity(2 + changes.members.len() * 2);
+    let globals = Globals {
+        seq: head.seq,
+        hash: head.hash.clone(),
+        statutes_since: state.statutes_since,
+        founded_on: state.founded_on,
+        capital: state.capital,
+        last_review: state.last_review,
+        roster: state.roster.clone(),
+        by_class: state.by_class.clone(),
+        active_members: state.active_members,
+    };
+    out.push((GLOBALS.to_vec(), json(&globals)?));
+    if changes.statutes {
+        out.push((STATUTES.to_vec(), json(&state.statutes)?));
+    }
+    for n in &changes.members {
+        if let Some(m) = state.members.get(n) {
+            out.push((member_key(*n), json(m)?));
+            out.push((key(PARTY, &m.party.to_bytes()), n.0.to_be_bytes().to_vec()));
+        }
+    }
+    for slug in &changes.assemblies {
+        if let Some(a) = state.assemblies.get(slug) {
+            out.push((key(ASSEMBLY, slug.as_bytes()), json(a)?));
+        }
+    }
+    for slug in &changes.projects {
+        if let Some(p) = state.projects.get(slug) {
+            out.push((key(PROJECT, slug.as_bytes()), json(p)?));
+        }
+    }
+    for id in &changes.partners {
+        if let Some(d) = state.partners.get(id) {
+            out.push((key(PARTNER, &id.to_bytes()), json(d)?));
+        }
+    }
+    Ok(out)
+}
+
+/// Replaces the whole `state` tree with the pieces of `state` at `head`, in batches; the
+/// globals (which say which head the pieces reflect) are written last.
+pub(crate) fn write_all(tree: &sled::Tree, state: &State, head: &Head) -> Result<()> {
+    tree.remove(GLOBALS)?;
+    tree.clear()?;
+    let pairs = encode(state, &Changes::all(state), head)?;
+    let (globals, rest) = pairs.split_first().ok_or_else(|| Error::Integrity { seq: 0, reason: "no globals".into() })?;
+    for chunk in rest.chunks(10_000) {
+        let mut batch = sled::Batch::default();
+        for (k, v) in chunk {
+            batch.insert(k.as_slice(), v.as_slice());
+        }
+        tree.apply_batch(batch)?;
+    }
+    tree.insert(globals.0.as_slice(), globals.1.as_slice())?;
+    Ok(())
+}
+
+/// The head the pieces reflect, if they were ever written.
+pub(crate) fn stamp(tree: &sled::Tree) -> Result<Option<Head>> {
+    let Some(bytes) = tree.get(GLOBALS)? else { return Ok(None) };
+    let g: Globals = decode("totals", &bytes)?;
+    Ok(Some(Head { seq: g.seq, hash: g.hash }))
+}
+
+/// Reads the pieces `part` asks for (the totals and the statutes always), into a `State` that
+/// holds only them.
+pub(crate) fn load(tree: &sled::Tree, part: &Part) -> Result<State> {
+    let mut state = State::default();
+    if let Some(bytes) = tree.get(GLOBALS)? {
+        let g: Globals = decode("totals", &bytes)?;
+        state.statutes_since = g.statutes_since;
+        state.founded_on = g.founded_on;
+        state.capital = g.capital;
+        state.last_review = g.last_review;
+        state.roster = g.roster;
+        state.by_class = g.by_class;
+        state.active_members = g.active_members;
+    }
+    if let Some(bytes) = tree.get(STATUTES)? {
+        state.statutes = decode::<Option<Statutes>>("statutes", &bytes)?;
+    }
+    for item in tree.scan_prefix([PARTNER]) {
+        let (k, v) = item?;
+        let id = ulid::Ulid::from_bytes(k[1..].try_into().map_err(|_| bad_key(&k))?);
+        state.partners.insert(id, decode("partner", &v)?);
+    }
+    let add_member = |state: &mut State, v: &[u8]| -> Result<()> {
+        let m: coop_core::Member = decode("member", v)?;
+        state.parties.insert(m.party, m.number);
+        state.members.insert(m.number, m);
+        Ok(())
+    };
+    match &part.members {
+        Pick::None => {}
+        Pick::Only(list) => {
+            for n in list {
+                if let Some(v) = tree.get(member_key(*n))? {
+                    add_member(&mut state, &v)?;
+                }
+            }
+        }
+        Pick::All => {
+            for item in tree.scan_prefix([MEMBER]) {
+                add_member(&mut state, &item?.1)?;
+            }
+        }
+    }
+    let read = |tag: u8, pick: &Pick<String>| -> Result<Vec<sled::IVec>> {
+        Ok(match pick {
+            Pick::None => Vec::new(),
+            Pick::Only(list) => {
+                list.iter().map(|s| tree.get(key(tag, s.as_bytes()))).collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect()
+            }
+            Pick::All => tree.scan_prefix([tag]).values().collect::<Result<Vec<_>, _>>()?,
+        })
+    };
+    for v in read(ASSEMBLY, &part.assemblies)? {
+        let a: coop_core::Assembly = decode("assembly", &v)?;
+        state.assemblies.insert(a.slug.clone(), a);
+    }
+    for v in read(PROJECT, &part.projects)? {
+        let p: coop_core::Project = decode("project", &v)?;
+        state.projects.insert(p.slug.clone(), p);
+    }
+    Ok(state)
+}
+
+/// The member number of a party, from the index kept beside the member pieces.
+pub(crate) fn number_of(tree: &sled::Tree, party: PartyId) -> Result<Option<MemberNo>> {
+    Ok(tree.get(key(PARTY, &party.to_bytes()))?.and_then(|v| <[u8; 4]>::try_from(v.as_ref()).ok()).map(|b| MemberNo(u32::from_be_bytes(b))))
+}
+
+fn bad_key(k: &[u8]) -> Error {
+    Error::Integrity { seq: 0, reason: format!("malformed state key {k:?}") }
+}
