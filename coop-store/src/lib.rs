@@ -18,6 +18,7 @@
 mod personal;
 mod pieces;
 mod record;
+mod runs;
 mod store;
 
 pub use pieces::{Part, Pick};

@@ -1,4 +1,4 @@
-use std::io::{BufRead, BufReader, Read, Seek, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -13,6 +13,7 @@ use ulid::Ulid;
 use crate::personal::{PersonalEntry, PersonalFiles};
 use crate::pieces::{self, Changes, Part};
 use crate::record::{self, Envelope, RecordError, GENESIS_HASH};
+use crate::runs::{self, key, seq_of, Tail, PACK_BYTES};
 use crate::{Error, Result};
 
 /// The on-disk layout version, written once in the `meta` tree.
@@ -24,6 +25,9 @@ const K_HEAD: &[u8] = b"head";
 const K_SNAPSHOT: &[u8] = b"snapshot";
 const K_IMPORTING: &[u8] = b"importing";
 const K_PENDING_ERASE: &[u8] = b"pending-erase";
+/// The first sequence number after the last pack of the log (see `runs`). Absent in a store
+/// written one record per key: its records stay as they are and packing starts after its head.
+const K_SEALED: &[u8] = b"sealed";
 
 /// The last event of the log: its sequence number and hash.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -158,6 +162,8 @@ pub struct ImportReport {
 struct Inner {
     /// The whole decision state, loaded from the pieces on first use.
     state: Option<State>,
+    /// The runs after the last pack, read on first use.
+    tail: Option<Tail>,
     head: Head,
     /// Set when opened for audit on a log that cannot be folded: no command may run.
     damaged: Option<String>,
@@ -213,10 +219,6 @@ impl Default for Options {
     fn default() -> Self {
         Options { cache_bytes: 64 * 1024 * 1024, audit: false, fsync: true }
     }
-}
-
-fn key(seq: u64) -> [u8; 8] {
-    seq.to_be_bytes()
 }
 
 fn integrity(seq: u64, reason: impl Into<String>) -> Error {
@@ -294,6 +296,10 @@ impl Store {
             db.flush()?;
         }
         let head = read_head(&meta)?;
+        if meta.get(K_SEALED)?.is_none() && !options.audit {
+            // A store written one record per key: packing starts after its head.
+            meta.insert(K_SEALED, key(head.seq + 1).as_slice())?;
+        }
         let store = Store {
             path,
             db,
@@ -305,7 +311,7 @@ impl Store {
             fsync: options.fsync,
             witness,
             progress: Mutex::new(None),
-            inner: Mutex::new(Inner { state: None, head: Head { seq: 0, hash: GENESIS_HASH.into() }, damaged: None }),
+            inner: Mutex::new(Inner { state: None, tail: None, head: Head { seq: 0, hash: GENESIS_HASH.into() }, damaged: None }),
         };
         if let Some(bytes) = store.meta.get(K_PENDING_ERASE)? {
             let parties: Vec<PartyId> = serde_json::from_slice(&bytes).unwrap_or_default();
@@ -373,7 +379,7 @@ impl Store {
             return Ok(());
         }
         let prev = self.hash_at(head.seq - 1)?.unwrap_or_default();
-        let bytes = self.log.get(key(head.seq))?.ok_or_else(|| integrity(head.seq, "the event is missing from the log"))?;
+        let bytes = self.record_at(head.seq)?.ok_or_else(|| integrity(head.seq, "the event is missing from the log"))?;
         record::check_chain(&bytes, head.seq, &prev).map_err(|e| integrity(head.seq, e.to_string()))?;
         Ok(())
     }
@@ -446,6 +452,22 @@ impl Store {
         Ok(inner.state.get_or_insert_with(State::default))
     }
 
+    /// The runs of the log after its last pack, as stored.
+    fn read_tail(&self, head: &Head) -> Result<Tail> {
+        let sealed = match self.meta.get(K_SEALED)? {
+            Some(v) => seq_of(&v),
+            None => head.seq + 1,
+        };
+        let mut tail = Tail::default();
+        for item in self.log.range(key(sealed)..) {
+            let (k, run) = item?;
+            let first = seq_of(&k);
+            tail.keys.push(first);
+            tail.records.extend(runs::split(first, &run).map(|(s, r)| (s, r.to_vec())));
+        }
+        Ok(tail)
+    }
+
     /// The whole state from the pieces, checked to be that of `head` (rebuilt if not).
     fn read_whole(&self, head: &Head) -> Result<State> {
         if pieces::stamp(&self.pieces)?.as_ref() != Some(head) {
@@ -459,7 +481,7 @@ impl Store {
         if seq == 0 {
             return Ok(Some(GENESIS_HASH.into()));
         }
-        let Some(bytes) = self.log.get(key(seq))? else { return Ok(None) };
+        let Some(bytes) = self.record_at(seq)? else { return Ok(None) };
         #[derive(Deserialize)]
         struct HashOnly<'a> {
             hash: &'a str,
@@ -467,26 +489,67 @@ impl Store {
         Ok(serde_json::from_slice::<HashOnly>(&bytes).ok().map(|h| h.hash.to_string()))
     }
 
+    /// The run of records holding `seq`: the sequence number of its first record and its bytes.
+    fn run_of(&self, seq: u64) -> Result<Option<(u64, sled::IVec)>> {
+        match self.log.range(..=key(seq)).next_back() {
+            Some(item) => {
+                let (k, v) = item?;
+                Ok(Some((seq_of(&k), v)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The record `seq` as stored, if it is.
+    fn record_at(&self, seq: u64) -> Result<Option<Vec<u8>>> {
+        Ok(self.run_of(seq)?.and_then(|(first, run)| runs::split(first, &run).find(|(s, _)| *s == seq).map(|(_, r)| r.to_vec())))
+    }
+
+    /// Calls `f` on each stored record from `from` to `to`, in order, with the sequence number
+    /// its place gives it. Returns the sequence number after the last one visited (so
+    /// `to + 1` when all were there). A run out of place is an integrity failure.
+    fn walk(&self, from: u64, to: u64, mut f: impl FnMut(u64, &[u8]) -> Result<()>) -> Result<u64> {
+        let from = from.max(1);
+        let mut expected = from;
+        if from > to {
+            return Ok(expected);
+        }
+        let start = self.run_of(from)?.map_or(from, |(k, _)| k);
+        for item in self.log.range(key(start)..) {
+            let (k, run) = item?;
+            let first = seq_of(&k);
+            if first != expected && !(expected == from && first < from) {
+                return Err(integrity(expected, format!("event {expected} is missing (the next stored run starts at {first})")));
+            }
+            for (s, r) in runs::split(first, &run) {
+                if s < expected {
+                    continue;
+                }
+                if s > to {
+                    return Ok(expected);
+                }
+                f(s, r)?;
+                expected = s + 1;
+            }
+        }
+        Ok(expected)
+    }
+
     /// Applies the events `from..=to` that `keep` selects to `state`, checking the chain when
     /// `prev` gives the hash before `from`.
     fn fold(&self, from: u64, to: u64, prev: &str, keep: impl Fn(u64, &Envelope) -> bool, state: &mut State) -> Result<()> {
-        let mut expected = from;
         let mut prev = prev.to_string();
-        for item in self.log.range(key(from)..=key(to.max(from))) {
-            let (_, bytes) = item?;
-            if expected > to {
-                break;
+        let next = self.walk(from, to, |seq, bytes| {
+            let env = record::open(bytes, seq, &prev).map_err(|e| integrity(seq, e.to_string()))?;
+            if keep(seq, &env) {
+                state.apply(env.effective, &env.event).map_err(|e| integrity(seq, e.to_string()))?;
             }
-            let env = record::open(&bytes, expected, &prev).map_err(|e| integrity(expected, e.to_string()))?;
-            if keep(expected, &env) {
-                state.apply(env.effective, &env.event).map_err(|e| integrity(expected, e.to_string()))?;
-            }
-            self.report("replay", expected, to);
+            self.report("replay", seq, to);
             prev = env.hash;
-            expected += 1;
-        }
-        if expected <= to {
-            return Err(integrity(expected, "the event is missing from the log"));
+            Ok(())
+        })?;
+        if next <= to {
+            return Err(integrity(next, "the event is missing from the log"));
         }
         Ok(())
     }
@@ -589,6 +652,7 @@ impl Store {
                     // The head moved under us: catch up with the log and decide again.
                     inner.head = read_head(&self.meta)?;
                     inner.state = None;
+                    inner.tail = None;
                 }
                 other => return other,
             }
@@ -606,6 +670,10 @@ impl Store {
         }
         let old = inner.head.clone();
         self.loaded(inner)?;
+        let tail = match inner.tail.take() {
+            Some(t) => t,
+            None => self.read_tail(&old)?,
+        };
         // The state is taken out while the commands are decided and applied: it goes back only
         // once their events are durable. On any other way out it stays out, and is read again
         // from the pieces on disk (which hold the last durable state) when next needed.
@@ -637,6 +705,7 @@ impl Store {
             if !changed {
                 inner.state = Some(state);
             }
+            inner.tail = Some(tail);
             return Err(Error::BatchRefused(refusals));
         }
 
@@ -677,8 +746,9 @@ impl Store {
             envelopes.push((*i, id.clone(), envs));
         }
         let new_head = Head { seq, hash };
+        let plan = runs::plan(&tail, records, PACK_BYTES);
 
-        if !records.is_empty() {
+        if !plan.inserts.is_empty() {
             // The pieces of the state these events change, as they are after them.
             let state_pieces = pieces::encode(&state, &changes, &new_head)?;
             let expected = serde_json::to_vec(&old).unwrap_or_default();
@@ -691,7 +761,8 @@ impl Store {
             }
             let erased: Vec<PartyId> = planned.iter().filter_map(|p| p.erase).collect();
             let pending = serde_json::to_vec(&erased).unwrap_or_default();
-            let large = records.iter().map(|(_, b)| b.len()).chain(state_pieces.iter().map(|(_, v)| v.len())).any(|l| l > LARGE_VALUE);
+            let large = plan.inserts.iter().map(|(_, b)| b.len()).chain(state_pieces.iter().map(|(_, v)| v.len())).any(|l| l > LARGE_VALUE);
+            let sealed = plan.sealed.map(|s| key(s));
             (&self.log, &self.meta, &self.commands, &self.pieces).transaction(
                 |(log, meta, cmds, kept): &(TransactionalTree, TransactionalTree, TransactionalTree, TransactionalTree)| -> ConflictableTransactionResult<(), Error> {
                     let current = meta.get(K_HEAD)?;
@@ -702,8 +773,14 @@ impl Store {
                     if moved {
                         return abort(Error::Conflict);
                     }
-                    for (s, bytes) in &records {
-                        log.insert(&key(*s), bytes.as_slice())?;
+                    for s in &plan.removes {
+                        log.remove(&key(*s))?;
+                    }
+                    for (s, run) in &plan.inserts {
+                        log.insert(&key(*s), run.as_slice())?;
+                    }
+                    if let Some(s) = &sealed {
+                        meta.insert(K_SEALED, s.as_slice())?;
                     }
                     for (id, entry) in &cmd_entries {
                         cmds.insert(id.as_bytes(), entry.as_slice())?;
@@ -728,6 +805,7 @@ impl Store {
 
         // The write is durable: the state after it is the kept one.
         inner.state = Some(state);
+        inner.tail = Some(plan.tail);
         inner.head = new_head;
         let mut out: Vec<Receipt> = Vec::with_capacity(requests.len());
         let mut fresh = envelopes.into_iter().peekable();
@@ -765,12 +843,15 @@ impl Store {
         let from = from.max(1);
         let mut prev = self.hash_at(from - 1)?.unwrap_or_default();
         let mut out = Vec::new();
-        for (expected, item) in (from..).zip(self.log.range(key(from)..).take(limit)) {
-            let (_, bytes) = item?;
-            let env = record::open(&bytes, expected, &prev).map_err(|e| integrity(expected, e.to_string()))?;
+        if limit == 0 {
+            return Ok(out);
+        }
+        self.walk(from, from.saturating_add(limit as u64 - 1), |seq, bytes| {
+            let env = record::open(bytes, seq, &prev).map_err(|e| integrity(seq, e.to_string()))?;
             prev = env.hash.clone();
             out.push(env);
-        }
+            Ok(())
+        })?;
         Ok(out)
     }
 
@@ -779,7 +860,7 @@ impl Store {
     pub fn verify(&self) -> Result<VerifyReport> {
         let head = self.head();
         let mut prev = GENESIS_HASH.to_string();
-        let mut expected = 1u64;
+        let expected: u64;
         let bad = |seq: u64, prev: String, problem: String| VerifyReport {
             events: seq - 1,
             head_hash: prev,
@@ -787,18 +868,16 @@ impl Store {
             first_bad_seq: Some(seq),
             problem: Some(problem),
         };
-        for item in self.log.iter() {
-            let (k, bytes) = item?;
-            let at = <[u8; 8]>::try_from(k.as_ref()).map(u64::from_be_bytes).unwrap_or(0);
-            if at != expected {
-                return Ok(bad(expected, prev, format!("event {expected} is missing (next key is {at})")));
-            }
-            match record::open(&bytes, expected, &prev) {
-                Ok(env) => prev = env.hash,
-                Err(e) => return Ok(bad(expected, prev, e.to_string())),
-            }
-            self.report("verify", expected, head.seq);
-            expected += 1;
+        let walked = self.walk(1, u64::MAX, |seq, bytes| {
+            let env = record::open(bytes, seq, &prev).map_err(|e| integrity(seq, e.to_string()))?;
+            prev = env.hash;
+            self.report("verify", seq, head.seq);
+            Ok(())
+        });
+        match walked {
+            Ok(next) => expected = next,
+            Err(Error::Integrity { seq, reason }) => return Ok(bad(seq, prev, reason)),
+            Err(e) => return Err(e),
         }
         let events = expected - 1;
         if events != head.seq || prev != head.hash {
@@ -849,108 +928,113 @@ impl Store {
         let header = ExportHeader { coop_export: 1, events: head.seq, head_hash: head.hash.clone() };
         serde_json::to_writer(&mut *out, &header).map_err(std::io::Error::from)?;
         out.write_all(b"\n")?;
-        for (i, item) in self.log.range(key(1)..=key(head.seq.max(1))).enumerate() {
-            let (_, bytes) = item?;
-            out.write_all(&bytes)?;
+        self.walk(1, head.seq, |seq, bytes| {
+            out.write_all(bytes)?;
             out.write_all(b"\n")?;
-            self.report("export", i as u64 + 1, head.seq);
-        }
+            self.report("export", seq, head.seq);
+            Ok(())
+        })?;
         out.flush()?;
         Ok(head.seq)
     }
 
-    /// Reads an export into this store, which must be empty. The whole file is checked first:
-    /// the header, every record's hash, place and link, that the count and head match the
-    /// header, and that every event applies. Nothing is written if any line is wrong.
+    /// Reads an export into this store, which must be empty. Each line is checked as it is
+    /// read: the header, every record's hash, place and link, that every event applies to the
+    /// state before it, and at the end that the count and the last hash are the header's. The
+    /// records are written in packs as they come, invisible until the head is written last; on
+    /// any bad line everything written is cleared and the store is left empty (as it is when
+    /// the import is cut short: an import marker makes the next open clear it).
     ///
-    /// Memory stays bounded whatever the file's size: a first pass checks it keeping only the
-    /// state, a second pass (re-checking the chain) writes it in batches, and the head that
-    /// makes the events visible is written last. Lines longer than 64 MiB are refused.
-    pub fn import_events<R: Read + Seek>(&self, mut input: R) -> Result<ImportReport> {
+    /// Memory stays bounded by the state and one batch of packs, whatever the file's size.
+    /// Lines longer than 64 MiB are refused.
+    pub fn import_events<R: Read>(&self, input: R) -> Result<ImportReport> {
         let mut inner = self.lock();
         if inner.head.seq != 0 {
             return Err(Error::NotEmpty(inner.head.seq));
         }
-        let (state, head) = {
-            let mut pass = ImportPass::start(BufReader::new(&mut input))?;
-            let mut state = State::default();
-            let total = pass.header.events;
-            while let Some(env) = pass.next_record()? {
-                state.apply(env.effective, &env.event).map_err(|e| broken(pass.line_no, format!("event {}: {e}", env.seq)))?;
-                self.report("check", env.seq, total);
-            }
-            (state, pass.finish()?)
-        };
-
-        // Records first, then the head that makes them visible: a crash in between leaves an
-        // empty store (its head still 0, an import marker set), cleared on the next open.
         self.meta.insert(K_IMPORTING, b"1".as_slice())?;
         self.db.flush()?;
-        let written = self.write_import(&mut input);
-        if let Err(e) = written {
-            self.log.clear()?;
-            self.commands.clear()?;
-            self.pieces.clear()?;
-            self.meta.remove(K_IMPORTING)?;
-            self.db.flush()?;
-            return Err(e);
-        }
+        let (state, head) = match self.write_import(input) {
+            Ok(done) => done,
+            Err(e) => {
+                self.log.clear()?;
+                self.commands.clear()?;
+                self.pieces.clear()?;
+                self.meta.remove(K_IMPORTING)?;
+                self.db.flush()?;
+                return Err(e);
+            }
+        };
         // The state's pieces, stamped with the head: until the head below is written they
         // describe events that are not visible, and an interrupted import clears them.
         pieces::write_all(&self.pieces, &state, &head)?;
         let head_bytes = serde_json::to_vec(&head).unwrap_or_default();
+        let sealed = key(head.seq + 1);
         (&self.meta,).transaction(|(meta,): &(TransactionalTree,)| -> ConflictableTransactionResult<(), Error> {
             meta.insert(K_HEAD, head_bytes.as_slice())?;
+            meta.insert(K_SEALED, sealed.as_slice())?;
             meta.remove(K_IMPORTING)?;
             Ok(())
         })?;
         self.sync(true)?;
         write_witness(&self.path, &head)?;
         inner.state = Some(state);
+        inner.tail = Some(Tail::default());
         inner.head = head.clone();
         Ok(ImportReport { events: head.seq, head_hash: head.hash })
     }
 
-    /// The second pass of an import: the same checks, and the records and command index
-    /// written in batches.
-    fn write_import<R: Read + Seek>(&self, input: &mut R) -> Result<()> {
-        input.seek(std::io::SeekFrom::Start(0))?;
+    /// Reads, checks and folds the export, writing its records in packs and its command index
+    /// in batches. Returns the state and the head it reaches.
+    fn write_import<R: Read>(&self, input: R) -> Result<(State, Head)> {
         let mut pass = ImportPass::start(BufReader::new(input))?;
-        let mut batch = sled::Batch::default();
-        let mut commands = sled::Batch::default();
-        let mut in_batch = 0;
+        let total = pass.header.events;
+        let mut state = State::default();
+        let (mut pack, mut pack_first) = (Vec::with_capacity(PACK_BYTES * 2), 0u64);
+        let (mut packs, mut commands, mut queued) = (sled::Batch::default(), sled::Batch::default(), 0usize);
         let mut current: Option<(String, u64, u64)> = None;
         // Imported commands have no fingerprint: a retry under the same id is refused.
         let entry =
             |first: u64, last: u64| serde_json::to_vec(&CommandEntry { first, last, fingerprint: String::new() }).unwrap_or_default();
-        let total = pass.header.events;
-        while let Some((seq, command_id, bytes)) = pass.next_raw()? {
-            self.report("write", seq, total);
-            batch.insert(&key(seq), bytes);
+        while let Some(env) = pass.next_record()? {
+            state.apply(env.effective, &env.event).map_err(|e| broken(pass.line_no, format!("event {}: {e}", env.seq)))?;
+            if pack.is_empty() {
+                pack_first = env.seq;
+            } else {
+                pack.push(b'\n');
+            }
+            pack.extend_from_slice(&pass.buf);
+            if pack.len() >= PACK_BYTES {
+                packs.insert(&key(pack_first), std::mem::take(&mut pack));
+            }
             match &mut current {
-                Some((id, _, last)) if *id == command_id => *last = seq,
+                Some((id, _, last)) if *id == env.command_id => *last = env.seq,
                 _ => {
                     if let Some((id, first, last)) = current.take() {
                         commands.insert(id.as_bytes(), entry(first, last));
+                        queued += 1;
                     }
-                    current = Some((command_id, seq, seq));
+                    current = Some((env.command_id, env.seq, env.seq));
                 }
             }
-            in_batch += 1;
-            if in_batch == 10_000 {
-                self.log.apply_batch(std::mem::take(&mut batch))?;
+            if queued >= 10_000 {
+                self.log.apply_batch(std::mem::take(&mut packs))?;
                 self.commands.apply_batch(std::mem::take(&mut commands))?;
-                in_batch = 0;
+                queued = 0;
             }
+            self.report("import", env.seq, total);
+        }
+        if !pack.is_empty() {
+            packs.insert(&key(pack_first), pack);
         }
         if let Some((id, first, last)) = current {
             commands.insert(id.as_bytes(), entry(first, last));
         }
-        self.log.apply_batch(batch)?;
+        self.log.apply_batch(packs)?;
         self.commands.apply_batch(commands)?;
-        pass.finish()?;
+        let head = pass.finish()?;
         self.db.flush()?;
-        Ok(())
+        Ok((state, head))
     }
 }
 
@@ -1021,19 +1105,6 @@ impl<R: BufRead> ImportPass<R> {
         self.prev = env.hash.clone();
         self.seq = seq;
         Ok(Some(env))
-    }
-
-    /// The next record's sequence number, command id and bytes, its chain checked again but its
-    /// event not decoded; `None` at the end of the file.
-    fn next_raw(&mut self) -> Result<Option<(u64, String, &[u8])>> {
-        if !self.next_line()? {
-            return Ok(None);
-        }
-        let seq = self.seq + 1;
-        let (hash, command) = record::check_chain(&self.buf, seq, &self.prev).map_err(|e| self.error(e, seq))?;
-        self.prev = hash;
-        self.seq = seq;
-        Ok(Some((seq, command, &self.buf)))
     }
 
     /// Checks the count and the last hash against the header.

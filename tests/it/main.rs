@@ -21,3 +21,37 @@ pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// The records of a store's `log` tree by sequence number, whatever runs they are stored in
+/// (each value is a run of records joined by newlines, under its first sequence number).
+pub fn log_records(log: &sled::Tree) -> std::collections::BTreeMap<u64, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    for item in log.iter() {
+        let (k, v) = item.unwrap();
+        let first = u64::from_be_bytes(k.as_ref().try_into().unwrap());
+        for (i, r) in v.split(|b| *b == b'\n').enumerate() {
+            out.insert(first + i as u64, r.to_vec());
+        }
+    }
+    out
+}
+
+/// Rewrites a store's `log` tree one record per key (a layout the store reads like any other).
+pub fn put_log_records(log: &sled::Tree, records: &std::collections::BTreeMap<u64, Vec<u8>>) {
+    log.clear().unwrap();
+    for (seq, r) in records {
+        log.insert(seq.to_be_bytes(), r.as_slice()).unwrap();
+    }
+}
+
+/// Changes record `seq` where it is stored, inside its run, with `f`.
+pub fn edit_record_in_place(log: &sled::Tree, seq: u64, f: impl Fn(&str) -> String) {
+    let (k, v) = log.range(..=seq.to_be_bytes()).next_back().unwrap().unwrap();
+    let first = u64::from_be_bytes(k.as_ref().try_into().unwrap());
+    let mut records: Vec<String> = String::from_utf8(v.to_vec()).unwrap().split('\n').map(String::from).collect();
+    let i = (seq - first) as usize;
+    let edited = f(&records[i]);
+    assert_ne!(edited, records[i], "the edit changes record {seq}");
+    records[i] = edited;
+    log.insert(k, records.join("\n").as_bytes()).unwrap();
+}
