@@ -762,7 +762,7 @@ impl Store {
             let erased: Vec<PartyId> = planned.iter().filter_map(|p| p.erase).collect();
             let pending = serde_json::to_vec(&erased).unwrap_or_default();
             let large = plan.inserts.iter().map(|(_, b)| b.len()).chain(state_pieces.iter().map(|(_, v)| v.len())).any(|l| l > LARGE_VALUE);
-            let sealed = plan.sealed.map(|s| key(s));
+            let sealed = plan.sealed.map(key);
             (&self.log, &self.meta, &self.commands, &self.pieces).transaction(
                 |(log, meta, cmds, kept): &(TransactionalTree, TransactionalTree, TransactionalTree, TransactionalTree)| -> ConflictableTransactionResult<(), Error> {
                     let current = meta.get(K_HEAD)?;
@@ -860,7 +860,6 @@ impl Store {
     pub fn verify(&self) -> Result<VerifyReport> {
         let head = self.head();
         let mut prev = GENESIS_HASH.to_string();
-        let expected: u64;
         let bad = |seq: u64, prev: String, problem: String| VerifyReport {
             events: seq - 1,
             head_hash: prev,
@@ -874,11 +873,11 @@ impl Store {
             self.report("verify", seq, head.seq);
             Ok(())
         });
-        match walked {
-            Ok(next) => expected = next,
+        let expected = match walked {
+            Ok(next) => next,
             Err(Error::Integrity { seq, reason }) => return Ok(bad(seq, prev, reason)),
             Err(e) => return Err(e),
-        }
+        };
         let events = expected - 1;
         if events != head.seq || prev != head.hash {
             let seq = events.min(head.seq) + 1;
