@@ -15,6 +15,7 @@
 
 #![warn(missing_docs)]
 
+mod imported;
 mod personal;
 mod pieces;
 mod record;

@@ -10,6 +10,7 @@ use sled::transaction::{abort, ConflictableTransactionResult, TransactionalTree}
 use sled::Transactional;
 use ulid::Ulid;
 
+use crate::imported;
 use crate::personal::{PersonalEntry, PersonalFiles};
 use crate::pieces::{self, Changes, Part};
 use crate::record::{self, Envelope, RecordError, GENESIS_HASH};
@@ -179,6 +180,8 @@ pub struct Store {
     log: sled::Tree,
     meta: sled::Tree,
     commands: sled::Tree,
+    /// The command ids of an imported log, sorted in chunks (see `imported`).
+    imported_ids: sled::Tree,
     /// The decision state in pieces (see `pieces`).
     pieces: sled::Tree,
     /// Shared by every handle on the database: its lock serialises changes to the files.
@@ -269,6 +272,7 @@ impl Store {
         let witness = read_witness(&path);
         let tree = |name: &str| db.open_tree(name);
         let (log, meta, commands, state_tree) = (tree("log")?, tree("meta")?, tree("commands")?, tree("state")?);
+        let imported_ids = tree("imported-commands")?;
         let personal = match personal {
             Some(p) => p,
             None => std::sync::Arc::new(PersonalFiles::open(&path)?),
@@ -291,6 +295,7 @@ impl Store {
             // part of the log. Clear them so the store is empty again.
             log.clear()?;
             commands.clear()?;
+            imported_ids.clear()?;
             state_tree.clear()?;
             meta.remove(K_IMPORTING)?;
             db.flush()?;
@@ -306,6 +311,7 @@ impl Store {
             log,
             meta,
             commands,
+            imported_ids,
             pieces: state_tree,
             personal,
             fsync: options.fsync,
@@ -444,10 +450,31 @@ impl Store {
         Ok(state)
     }
 
-    /// The whole state of `inner`'s head, read from the pieces if it is not in memory yet.
+    /// The whole state, read from the pieces if it is not in memory yet; `inner.head` becomes
+    /// the head the pieces reflect.
     fn loaded<'i>(&self, inner: &'i mut Inner) -> Result<&'i mut State> {
-        if inner.state.is_none() {
-            inner.state = Some(self.read_whole(&inner.head)?);
+        while inner.state.is_none() {
+            // Another handle may be writing: read the head, then the pieces, then check that the
+            // pieces still say that head (else read again). Only when the head stands still and
+            // the pieces say another are they stale, and rebuilt from the log.
+            let head = read_head(&self.meta)?;
+            if pieces::stamp(&self.pieces)?.as_ref() != Some(&head) {
+                if read_head(&self.meta)? == head {
+                    inner.state = Some(self.rebuild(&head)?);
+                    inner.head = head;
+                    inner.tail = None;
+                }
+                continue;
+            }
+            let all = Part { members: pieces::Pick::All, assemblies: pieces::Pick::All, projects: pieces::Pick::All };
+            let state = pieces::load(&self.pieces, &all)?;
+            if pieces::stamp(&self.pieces)?.as_ref() == Some(&head) {
+                if inner.head != head {
+                    inner.tail = None;
+                }
+                inner.state = Some(state);
+                inner.head = head;
+            }
         }
         Ok(inner.state.get_or_insert_with(State::default))
     }
@@ -466,15 +493,6 @@ impl Store {
             tail.records.extend(runs::split(first, &run).map(|(s, r)| (s, r.to_vec())));
         }
         Ok(tail)
-    }
-
-    /// The whole state from the pieces, checked to be that of `head` (rebuilt if not).
-    fn read_whole(&self, head: &Head) -> Result<State> {
-        if pieces::stamp(&self.pieces)?.as_ref() != Some(head) {
-            return self.rebuild(head);
-        }
-        let all = Part { members: pieces::Pick::All, assemblies: pieces::Pick::All, projects: pieces::Pick::All };
-        pieces::load(&self.pieces, &all)
     }
 
     fn hash_at(&self, seq: u64) -> Result<Option<String>> {
@@ -661,6 +679,7 @@ impl Store {
 
     fn try_execute(&self, inner: &mut Inner, requests: &[Request]) -> Result<Vec<Receipt>> {
         // Retries: a command id already in the log returns its first result.
+        self.loaded(inner)?;
         let mut receipts: Vec<Option<Receipt>> = Vec::with_capacity(requests.len());
         for r in requests {
             receipts.push(match &r.command_id {
@@ -669,7 +688,6 @@ impl Store {
             });
         }
         let old = inner.head.clone();
-        self.loaded(inner)?;
         let tail = match inner.tail.take() {
             Some(t) => t,
             None => self.read_tail(&old)?,
@@ -824,10 +842,14 @@ impl Store {
 
     /// The receipt of a command id already in the log, if any.
     fn previous(&self, id: &str, command: &Command, head: u64) -> Result<Option<Receipt>> {
-        let Some(bytes) = self.commands.get(id.as_bytes())? else {
-            return Ok(None);
+        let entry: CommandEntry = match self.commands.get(id.as_bytes())? {
+            Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| integrity(0, format!("unreadable command index: {e}")))?,
+            // Imported commands have no fingerprint: a retry under the same id is refused.
+            None => match imported::find(&self.imported_ids, id)? {
+                Some((first, last)) => CommandEntry { first, last, fingerprint: String::new() },
+                None => return Ok(None),
+            },
         };
-        let entry: CommandEntry = serde_json::from_slice(&bytes).map_err(|e| integrity(0, format!("unreadable command index: {e}")))?;
         if entry.last > head {
             return Ok(None);
         }
@@ -958,6 +980,7 @@ impl Store {
             Err(e) => {
                 self.log.clear()?;
                 self.commands.clear()?;
+                self.imported_ids.clear()?;
                 self.pieces.clear()?;
                 self.meta.remove(K_IMPORTING)?;
                 self.db.flush()?;
@@ -990,11 +1013,9 @@ impl Store {
         let total = pass.header.events;
         let mut state = State::default();
         let (mut pack, mut pack_first) = (Vec::with_capacity(PACK_BYTES * 2), 0u64);
-        let (mut packs, mut commands, mut queued) = (sled::Batch::default(), sled::Batch::default(), 0usize);
+        let (mut packs, mut queued) = (sled::Batch::default(), 0usize);
+        let mut commands = imported::Collector::default();
         let mut current: Option<(String, u64, u64)> = None;
-        // Imported commands have no fingerprint: a retry under the same id is refused.
-        let entry =
-            |first: u64, last: u64| serde_json::to_vec(&CommandEntry { first, last, fingerprint: String::new() }).unwrap_or_default();
         while let Some(env) = pass.next_record()? {
             state.apply(env.effective, &env.event).map_err(|e| broken(pass.line_no, format!("event {}: {e}", env.seq)))?;
             if pack.is_empty() {
@@ -1005,20 +1026,19 @@ impl Store {
             pack.extend_from_slice(&pass.buf);
             if pack.len() >= PACK_BYTES {
                 packs.insert(&key(pack_first), std::mem::take(&mut pack));
+                queued += 1;
             }
             match &mut current {
                 Some((id, _, last)) if *id == env.command_id => *last = env.seq,
                 _ => {
                     if let Some((id, first, last)) = current.take() {
-                        commands.insert(id.as_bytes(), entry(first, last));
-                        queued += 1;
+                        commands.push(&id, first, last);
                     }
                     current = Some((env.command_id, env.seq, env.seq));
                 }
             }
-            if queued >= 10_000 {
+            if queued >= 64 {
                 self.log.apply_batch(std::mem::take(&mut packs))?;
-                self.commands.apply_batch(std::mem::take(&mut commands))?;
                 queued = 0;
             }
             self.report("import", env.seq, total);
@@ -1027,10 +1047,10 @@ impl Store {
             packs.insert(&key(pack_first), pack);
         }
         if let Some((id, first, last)) = current {
-            commands.insert(id.as_bytes(), entry(first, last));
+            commands.push(&id, first, last);
         }
         self.log.apply_batch(packs)?;
-        self.commands.apply_batch(commands)?;
+        commands.write(&self.imported_ids)?;
         let head = pass.finish()?;
         self.db.flush()?;
         Ok((state, head))

@@ -186,7 +186,8 @@ fn an_export_reimports_into_an_empty_store_with_the_same_state() {
     let store = Store::open(dir.path().join("a")).unwrap();
     found(&store);
     store.execute(Request::new(admit("A", PartyKind::Person, "employees", 3)).dated(d("2020-01-01"))).unwrap();
-    store.execute(Request::new(Command::End { member: m(1), cause: EndCause::LossOfQuality }).dated(d("2021-01-01"))).unwrap();
+    let end = Command::End { member: m(1), cause: EndCause::LossOfQuality };
+    store.execute(Request::new(end.clone()).dated(d("2021-01-01")).with_id("end-1")).unwrap();
     let mut buf = Vec::new();
     assert_eq!(store.export_events(&mut buf).unwrap(), 5);
     let copy = Store::open(dir.path().join("b")).unwrap();
@@ -196,6 +197,14 @@ fn an_export_reimports_into_an_empty_store_with_the_same_state() {
     assert!(copy.verify().unwrap().ok);
     // A second import into the now non-empty store is refused.
     assert!(matches!(copy.import_events(std::io::Cursor::new(&buf)), Err(coop::Error::NotEmpty(5))));
+    // The imported command ids are known: a retry under one appends nothing (the export does
+    // not carry what the command was, so the retry is refused rather than replayed).
+    let retry = copy.execute(Request::new(end).dated(d("2021-01-01")).with_id("end-1")).unwrap_err();
+    assert!(matches!(retry, coop::Error::CommandIdReused(_)), "{retry}");
+    let fresh = admit("B", PartyKind::Person, "employees", 1);
+    let r = copy.execute(Request::new(fresh).dated(d("2021-02-01")).with_id("admit-2"));
+    assert!(r.is_ok(), "{r:?}");
+    assert_eq!(copy.head().seq, 7);
 }
 
 #[derive(Clone, Debug)]
@@ -312,7 +321,8 @@ fn under_contention_no_command_is_appended_on_a_stale_state() {
     let store = Store::open(dir.path().join("s")).unwrap();
     let numbers: Vec<u32> = store.state().unwrap().members.keys().map(|n| n.0).collect();
     assert_eq!(numbers, (1..=60).collect::<Vec<_>>());
-    assert!(store.verify().unwrap().ok);
+    let v = store.verify().unwrap();
+    assert!(v.ok, "{v:?}");
     assert!(store.replay_check().unwrap().matches);
     let names: std::collections::BTreeSet<String> =
         store.register(&store.state().unwrap()).unwrap().into_iter().filter_map(|r| r.name).collect();
