@@ -4,6 +4,11 @@
 //! transaction as the events, so the pieces are always those of the head: opening a store reads
 //! nothing until asked, and a query reads only the pieces it needs.
 //!
+//! Members, assemblies and projects are kept in trees of their own, apart from the small
+//! pieces every query reads (totals, statutes, partners, the party index): sled keeps up to
+//! sixteen values in a page, and a small value sharing a page with an assembly's frozen roll
+//! (megabytes at 100,000 members) would cost that roll's read each time.
+//!
 //! Which pieces an event changes is said by `coop_core::Touched`; this module only encodes.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,6 +27,51 @@ const PARTY: u8 = b'y';
 const ASSEMBLY: u8 = b'a';
 const PROJECT: u8 = b'p';
 const PARTNER: u8 = b'r';
+
+/// The trees the pieces are kept in.
+pub(crate) struct Trees {
+    small: sled::Tree,
+    members: sled::Tree,
+    assemblies: sled::Tree,
+    projects: sled::Tree,
+}
+
+impl Trees {
+    pub(crate) fn open(db: &sled::Db) -> Result<Trees> {
+        Ok(Trees {
+            small: db.open_tree("state-totals")?,
+            members: db.open_tree("state-members")?,
+            assemblies: db.open_tree("state-assemblies")?,
+            projects: db.open_tree("state-projects")?,
+        })
+    }
+
+    /// The four trees, in the order [`Trees::index`] numbers them.
+    pub(crate) fn all(&self) -> [&sled::Tree; 4] {
+        [&self.small, &self.members, &self.assemblies, &self.projects]
+    }
+
+    /// Which of [`Trees::all`] holds `key`.
+    pub(crate) fn index(key: &[u8]) -> usize {
+        match key.first() {
+            Some(&MEMBER) => 1,
+            Some(&ASSEMBLY) => 2,
+            Some(&PROJECT) => 3,
+            _ => 0,
+        }
+    }
+
+    fn of(&self, key: &[u8]) -> &sled::Tree {
+        self.all()[Trees::index(key)]
+    }
+
+    pub(crate) fn clear(&self) -> Result<()> {
+        for t in self.all() {
+            t.clear()?;
+        }
+        Ok(())
+    }
+}
 
 /// The small part of the state, rewritten by every command, with the head it reflects.
 #[derive(Serialize, Deserialize)]
@@ -156,33 +206,36 @@ pub(crate) fn encode(state: &State, changes: &Changes, head: &Head) -> Result<Ve
 
 /// Replaces the whole `state` tree with the pieces of `state` at `head`, in batches; the
 /// globals (which say which head the pieces reflect) are written last.
-pub(crate) fn write_all(tree: &sled::Tree, state: &State, head: &Head) -> Result<()> {
-    tree.remove(GLOBALS)?;
-    tree.clear()?;
+pub(crate) fn write_all(trees: &Trees, state: &State, head: &Head) -> Result<()> {
+    trees.small.remove(GLOBALS)?;
+    trees.clear()?;
     let pairs = encode(state, &Changes::all(state), head)?;
     let (globals, rest) = pairs.split_first().ok_or_else(|| Error::Integrity { seq: 0, reason: "no globals".into() })?;
     for chunk in rest.chunks(10_000) {
-        let mut batch = sled::Batch::default();
+        let mut batches: [sled::Batch; 4] = Default::default();
         for (k, v) in chunk {
-            batch.insert(k.as_slice(), v.as_slice());
+            batches[Trees::index(k)].insert(k.as_slice(), v.as_slice());
         }
-        tree.apply_batch(batch)?;
+        for (t, b) in trees.all().into_iter().zip(batches) {
+            t.apply_batch(b)?;
+        }
     }
-    tree.insert(globals.0.as_slice(), globals.1.as_slice())?;
+    trees.of(&globals.0).insert(globals.0.as_slice(), globals.1.as_slice())?;
     Ok(())
 }
 
 /// The head the pieces reflect, if they were ever written.
-pub(crate) fn stamp(tree: &sled::Tree) -> Result<Option<Head>> {
-    let Some(bytes) = tree.get(GLOBALS)? else { return Ok(None) };
+pub(crate) fn stamp(trees: &Trees) -> Result<Option<Head>> {
+    let Some(bytes) = trees.small.get(GLOBALS)? else { return Ok(None) };
     let g: Globals = decode("totals", &bytes)?;
     Ok(Some(Head { seq: g.seq, hash: g.hash }))
 }
 
 /// Reads the pieces `part` asks for (the totals and the statutes always), into a `State` that
 /// holds only them.
-pub(crate) fn load(tree: &sled::Tree, part: &Part) -> Result<State> {
+pub(crate) fn load(trees: &Trees, part: &Part) -> Result<State> {
     let mut state = State::default();
+    let tree = &trees.small;
     if let Some(bytes) = tree.get(GLOBALS)? {
         let g: Globals = decode("totals", &bytes)?;
         state.statutes_since = g.statutes_since;
@@ -211,18 +264,19 @@ pub(crate) fn load(tree: &sled::Tree, part: &Part) -> Result<State> {
         Pick::None => {}
         Pick::Only(list) => {
             for n in list {
-                if let Some(v) = tree.get(member_key(*n))? {
+                if let Some(v) = trees.members.get(member_key(*n))? {
                     add_member(&mut state, &v)?;
                 }
             }
         }
         Pick::All => {
-            for item in tree.scan_prefix([MEMBER]) {
+            for item in trees.members.scan_prefix([MEMBER]) {
                 add_member(&mut state, &item?.1)?;
             }
         }
     }
     let read = |tag: u8, pick: &Pick<String>| -> Result<Vec<sled::IVec>> {
+        let tree = trees.of(&[tag]);
         Ok(match pick {
             Pick::None => Vec::new(),
             Pick::Only(list) => {
@@ -243,8 +297,12 @@ pub(crate) fn load(tree: &sled::Tree, part: &Part) -> Result<State> {
 }
 
 /// The member number of a party, from the index kept beside the member pieces.
-pub(crate) fn number_of(tree: &sled::Tree, party: PartyId) -> Result<Option<MemberNo>> {
-    Ok(tree.get(key(PARTY, &party.to_bytes()))?.and_then(|v| <[u8; 4]>::try_from(v.as_ref()).ok()).map(|b| MemberNo(u32::from_be_bytes(b))))
+pub(crate) fn number_of(trees: &Trees, party: PartyId) -> Result<Option<MemberNo>> {
+    Ok(trees
+        .small
+        .get(key(PARTY, &party.to_bytes()))?
+        .and_then(|v| <[u8; 4]>::try_from(v.as_ref()).ok())
+        .map(|b| MemberNo(u32::from_be_bytes(b))))
 }
 
 fn bad_key(k: &[u8]) -> Error {

@@ -11,7 +11,7 @@
 
 /// Runs after the last pack are sealed into packs once they hold this many bytes. Far under
 /// sled's blob threshold (a quarter of its 512 KiB segments).
-pub const PACK_BYTES: usize = 32 * 1024;
+pub const PACK_BYTES: usize = 6 * 1024;
 
 /// The key of a run starting at `seq`.
 pub fn key(seq: u64) -> [u8; 8] {

@@ -183,10 +183,14 @@ pub struct Store {
     /// The command ids of an imported log, sorted in chunks (see `imported`).
     imported_ids: sled::Tree,
     /// The decision state in pieces (see `pieces`).
-    pieces: sled::Tree,
+    pieces: pieces::Trees,
     /// Shared by every handle on the database: its lock serialises changes to the files.
     personal: std::sync::Arc<PersonalFiles>,
     fsync: bool,
+    /// sled's data file, kept open to sync it.
+    db_file: Mutex<Option<std::fs::File>>,
+    /// The blob directory's modification time and the blob files already synced.
+    blobs_seen: Mutex<(Option<std::time::SystemTime>, std::collections::BTreeSet<std::ffi::OsString>)>,
     /// The head as last acknowledged, kept in a file beside sled's (see `witness`).
     witness: Option<Head>,
     /// Told how far long operations (verify, replay, export, import) have gone.
@@ -271,7 +275,8 @@ impl Store {
     fn on_db(db: sled::Db, path: PathBuf, options: Options, personal: Option<std::sync::Arc<PersonalFiles>>) -> Result<Store> {
         let witness = read_witness(&path);
         let tree = |name: &str| db.open_tree(name);
-        let (log, meta, commands, state_tree) = (tree("log")?, tree("meta")?, tree("commands")?, tree("state")?);
+        let (log, meta, commands) = (tree("log")?, tree("meta")?, tree("commands")?);
+        let state_tree = pieces::Trees::open(&db)?;
         let imported_ids = tree("imported-commands")?;
         let personal = match personal {
             Some(p) => p,
@@ -305,6 +310,7 @@ impl Store {
             // A store written one record per key: packing starts after its head.
             meta.insert(K_SEALED, key(head.seq + 1).as_slice())?;
         }
+        let blobs_seen = blob_files(&path);
         let store = Store {
             path,
             db,
@@ -315,6 +321,8 @@ impl Store {
             pieces: state_tree,
             personal,
             fsync: options.fsync,
+            db_file: Mutex::new(None),
+            blobs_seen: Mutex::new(blobs_seen),
             witness,
             progress: Mutex::new(None),
             inner: Mutex::new(Inner { state: None, tail: None, head: Head { seq: 0, hash: GENESIS_HASH.into() }, damaged: None }),
@@ -395,15 +403,34 @@ impl Store {
     fn sync(&self, blobs: bool) -> Result<()> {
         self.db.flush()?;
         if self.fsync {
-            std::fs::File::open(self.path.join("db"))?.sync_all()?;
+            // `fdatasync` of sled's file: its data and what is needed to read it back (its size).
+            let mut file = self.db_file.lock().unwrap_or_else(|p| p.into_inner());
+            if file.is_none() {
+                *file = Some(std::fs::File::open(self.path.join("db"))?);
+                // Once per handle, the directory too: the file's entry must be durable.
+                sync_dir(&self.path)?;
+            }
+            // sled writes a value, or a page, larger than a quarter of its segments as a file of
+            // its own in `blobs/`, and does not sync it. Sync the new ones (the directory's
+            // modification time says when there are) before the data file that points to them.
             let blob_dir = self.path.join("blobs");
-            if blobs && blob_dir.is_dir() {
+            let mut seen = self.blobs_seen.lock().unwrap_or_else(|p| p.into_inner());
+            let stamp = std::fs::metadata(&blob_dir).and_then(|m| m.modified()).ok();
+            if blobs || stamp != seen.0 {
+                let mut now = std::collections::BTreeSet::new();
                 for e in std::fs::read_dir(&blob_dir)? {
-                    std::fs::File::open(e?.path())?.sync_all()?;
+                    let name = e?.file_name();
+                    if !seen.1.contains(&name) {
+                        std::fs::File::open(blob_dir.join(&name))?.sync_all()?;
+                    }
+                    now.insert(name);
                 }
                 sync_dir(&blob_dir)?;
+                *seen = (stamp, now);
             }
-            sync_dir(&self.path)?;
+            if let Some(f) = file.as_ref() {
+                f.sync_data()?;
+            }
         }
         Ok(())
     }
@@ -781,39 +808,40 @@ impl Store {
             let pending = serde_json::to_vec(&erased).unwrap_or_default();
             let large = plan.inserts.iter().map(|(_, b)| b.len()).chain(state_pieces.iter().map(|(_, v)| v.len())).any(|l| l > LARGE_VALUE);
             let sealed = plan.sealed.map(key);
-            (&self.log, &self.meta, &self.commands, &self.pieces).transaction(
-                |(log, meta, cmds, kept): &(TransactionalTree, TransactionalTree, TransactionalTree, TransactionalTree)| -> ConflictableTransactionResult<(), Error> {
-                    let current = meta.get(K_HEAD)?;
-                    let moved = match &current {
-                        Some(c) => c.as_ref() != expected.as_slice(),
-                        None => old.seq != 0,
-                    };
-                    if moved {
-                        return abort(Error::Conflict);
-                    }
-                    for s in &plan.removes {
-                        log.remove(&key(*s))?;
-                    }
-                    for (s, run) in &plan.inserts {
-                        log.insert(&key(*s), run.as_slice())?;
-                    }
-                    if let Some(s) = &sealed {
-                        meta.insert(K_SEALED, s.as_slice())?;
-                    }
-                    for (id, entry) in &cmd_entries {
-                        cmds.insert(id.as_bytes(), entry.as_slice())?;
-                    }
-                    for (k, v) in &state_pieces {
-                        kept.insert(k.as_slice(), v.as_slice())?;
-                    }
-                    if !erased.is_empty() {
-                        // Finished below, after the commit; redone on open if interrupted.
-                        meta.insert(K_PENDING_ERASE, pending.as_slice())?;
-                    }
-                    meta.insert(K_HEAD, head_bytes.as_slice())?;
-                    Ok(())
-                },
-            )?;
+            let [t0, t1, t2, t3] = self.pieces.all();
+            let trees: [&sled::Tree; 7] = [&self.log, &self.meta, &self.commands, t0, t1, t2, t3];
+            trees.as_slice().transaction(|view: &Vec<TransactionalTree>| -> ConflictableTransactionResult<(), Error> {
+                let (log, meta, cmds) = (&view[0], &view[1], &view[2]);
+                let current = meta.get(K_HEAD)?;
+                let moved = match &current {
+                    Some(c) => c.as_ref() != expected.as_slice(),
+                    None => old.seq != 0,
+                };
+                if moved {
+                    return abort(Error::Conflict);
+                }
+                for s in &plan.removes {
+                    log.remove(&key(*s))?;
+                }
+                for (s, run) in &plan.inserts {
+                    log.insert(&key(*s), run.as_slice())?;
+                }
+                if let Some(s) = &sealed {
+                    meta.insert(K_SEALED, s.as_slice())?;
+                }
+                for (id, entry) in &cmd_entries {
+                    cmds.insert(id.as_bytes(), entry.as_slice())?;
+                }
+                for (k, v) in &state_pieces {
+                    view[3 + pieces::Trees::index(k)].insert(k.as_slice(), v.as_slice())?;
+                }
+                if !erased.is_empty() {
+                    // Finished below, after the commit; redone on open if interrupted.
+                    meta.insert(K_PENDING_ERASE, pending.as_slice())?;
+                }
+                meta.insert(K_HEAD, head_bytes.as_slice())?;
+                Ok(())
+            })?;
             self.sync(large)?;
             write_witness(&self.path, &new_head)?;
             if !erased.is_empty() {
@@ -1173,7 +1201,7 @@ struct Planned {
 
 const WITNESS: &str = "head";
 
-/// Writes the acknowledged head in its own small file, checksummed, then `fsync`s it.
+/// Writes the acknowledged head in its own small file, checksummed.
 fn write_witness(dir: &Path, head: &Head) -> Result<()> {
     use std::io::Write as _;
     let body = format!("{} {}", head.seq, head.hash);
@@ -1182,7 +1210,8 @@ fn write_witness(dir: &Path, head: &Head) -> Result<()> {
     let text = format!("coop-head/1 {body} {check}\n");
     f.write_all(text.as_bytes())?;
     f.set_len(text.len() as u64)?;
-    f.sync_all()?;
+    // Not synced: it is written after the log is durable, so after a power loss it can only be
+    // as new as the log or older (or torn, and then ignored for its checksum), never ahead.
     Ok(())
 }
 
@@ -1198,6 +1227,15 @@ fn read_witness(dir: &Path) -> Option<Head> {
     let check = parts.next()?;
     let body = format!("{seq} {hash}");
     (hex::encode(sha2::Sha256::digest(body.as_bytes()))[..16] == *check).then_some(Head { seq, hash })
+}
+
+/// The blob directory's modification time and files: those there when a store is opened were
+/// synced by whoever wrote them.
+fn blob_files(store: &Path) -> (Option<std::time::SystemTime>, std::collections::BTreeSet<std::ffi::OsString>) {
+    let dir = store.join("blobs");
+    let stamp = std::fs::metadata(&dir).and_then(|m| m.modified()).ok();
+    let names = std::fs::read_dir(&dir).map(|rd| rd.flatten().map(|e| e.file_name()).collect()).unwrap_or_default();
+    (stamp, names)
 }
 
 fn sync_dir(dir: &Path) -> std::io::Result<()> {
