@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::args::{AssemblyCmd, KindOfAssembly};
 use crate::documents::{self, MinutesInput};
 use crate::output::{self, Table};
-use crate::{read_file, state_for, state_with, written, Ctx, Failure, Out};
+use crate::{read_file, state_for, written, Ctx, Failure, Out};
 
 fn find<'s>(state: &'s State, slug: &str) -> Result<&'s Assembly, Failure> {
     state.assemblies.get(slug).ok_or_else(|| crate::not_in_log("assembly", "assemblies", slug, state.assemblies.keys()))
@@ -245,23 +245,27 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
             written(ctx, &r, format!("{} ballots counted{college} on resolution {resolution} of {assembly}", tally.total()))
         }
         AssemblyCmd::Result { assembly, resolution } => {
-            // A closed assembly carries its roll: only it is read. An open one counts on the
-            // register of its date, an unknown one lists the others: the whole state then.
-            let only = Part { assemblies: Pick::Only(vec![assembly.clone()]), ..Part::default() };
-            let state = match state_with(ctx, store, only)? {
-                s if s.assemblies.get(&assembly).is_some_and(|a| a.closed.is_some()) => s,
-                _ => state_for(ctx, store)?,
+            // A closed assembly's results are kept computed: nothing else is read. An open one
+            // counts on the register of its date, an unknown one lists the others: the whole
+            // state then.
+            let kept = if ctx.as_of.is_none() { store.closed_results(&assembly)? } else { None };
+            let (mut results, closed) = match kept {
+                Some(r) => (r, true),
+                None => {
+                    let state = state_for(ctx, store)?;
+                    let a = find(&state, &assembly)?;
+                    (coop_core::results(&state, statutes(&state)?, a), a.closed_on.is_some())
+                }
             };
-            let a = find(&state, &assembly)?;
-            let mut results = coop_core::results(&state, statutes(&state)?, a);
+            let agenda = results.len();
             if let Some(n) = resolution {
                 results.retain(|r| r.number == n);
                 if results.is_empty() {
-                    return Err(Failure::rule(format!("assembly {assembly} has no resolution {n} (its agenda has {})", a.agenda.len())));
+                    return Err(Failure::rule(format!("assembly {assembly} has no resolution {n} (its agenda has {agenda})")));
                 }
             }
             if ctx.cli_json {
-                output::json(&json!({"assembly": a.slug, "closed": a.closed_on.is_some(), "resolutions": results}))?;
+                output::json(&json!({"assembly": assembly, "closed": closed, "resolutions": results}))?;
                 return Ok(ExitCode::SUCCESS);
             }
             for r in &results {
@@ -296,7 +300,7 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
                 }
                 print!("{}", t.text());
             }
-            if a.closed_on.is_none() {
+            if !closed {
                 println!("(provisional: the assembly is not closed)");
             }
             Ok(ExitCode::SUCCESS)

@@ -470,7 +470,7 @@ impl fmt::Display for Ratio {
 }
 
 /// One college's tally on one resolution.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CollegeTally {
     /// College code (`all` without colleges).
     pub code: String,
@@ -489,7 +489,7 @@ pub struct CollegeTally {
 }
 
 /// The result of one resolution.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ResolutionResult {
     /// Number from 1.
     pub number: u32,

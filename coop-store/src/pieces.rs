@@ -27,6 +27,8 @@ const PARTY: u8 = b'y';
 const ASSEMBLY: u8 = b'a';
 const PROJECT: u8 = b'p';
 const PARTNER: u8 = b'r';
+/// The results of a closed assembly, under the statutes in force (see [`results`]).
+const RESULTS: u8 = b'R';
 
 /// The trees the pieces are kept in.
 pub(crate) struct Trees {
@@ -191,6 +193,15 @@ pub(crate) fn encode(state: &State, changes: &Changes, head: &Head) -> Result<Ve
             out.push((key(ASSEMBLY, slug.as_bytes()), json(a)?));
         }
     }
+    // A closed assembly's results change no more, unless the statutes (its colleges' weights)
+    // do: they are computed once then, so that asking for them reads no roll.
+    if let Some(st) = &state.statutes {
+        for a in state.assemblies.values().filter(|a| a.closed.is_some()) {
+            if changes.statutes || changes.assemblies.contains(&a.slug) {
+                out.push((key(RESULTS, a.slug.as_bytes()), json(&coop_core::results(state, st, a))?));
+            }
+        }
+    }
     for slug in &changes.projects {
         if let Some(p) = state.projects.get(slug) {
             out.push((key(PROJECT, slug.as_bytes()), json(p)?));
@@ -294,6 +305,11 @@ pub(crate) fn load(trees: &Trees, part: &Part) -> Result<State> {
         state.projects.insert(p.slug.clone(), p);
     }
     Ok(state)
+}
+
+/// The results of closed assembly `slug` as they were last computed, if it is closed.
+pub(crate) fn results(trees: &Trees, slug: &str) -> Result<Option<Vec<coop_core::ResolutionResult>>> {
+    trees.small.get(key(RESULTS, slug.as_bytes()))?.map(|v| decode("results", &v)).transpose()
 }
 
 /// The member number of a party, from the index kept beside the member pieces.

@@ -630,6 +630,20 @@ impl Store {
         pieces::load(&self.pieces, part)
     }
 
+    /// The results of a closed assembly, read from disk without its roll (`None` if it is not
+    /// closed, or unknown). They equal `coop_core::results` on the current state.
+    pub fn closed_results(&self, slug: &str) -> Result<Option<Vec<coop_core::ResolutionResult>>> {
+        let inner = self.lock();
+        if pieces::stamp(&self.pieces)?.as_ref() != Some(&inner.head) {
+            drop(inner);
+            return Ok(self.with_state(|s| {
+                let a = s.assemblies.get(slug).filter(|a| a.closed.is_some());
+                a.zip(s.statutes.as_ref()).map(|(a, st)| coop_core::results(s, st, a))
+            })?);
+        }
+        pieces::results(&self.pieces, slug)
+    }
+
     /// The member number of a party, read from disk.
     pub fn number_of(&self, party: PartyId) -> Result<Option<MemberNo>> {
         pieces::number_of(&self.pieces, party)

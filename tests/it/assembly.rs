@@ -185,8 +185,17 @@ fn a_secretary_runs_an_assembly_from_convocation_to_minutes() {
     assert_eq!(r.code, 1, "resolution 1 is ordinary");
     assert!(r.stderr.contains("extraordinary"), "{}", r.stderr);
     env.ok(&["member", "exclude", "10", "--assembly", A, "--resolution", "2", "--date", "2026-06-21"]);
-    let amended = env.file("st2.toml", &coop::SAMPLE_STATUTES.replace("notice_days = 15", "notice_days = 21"));
+    let before = env.ok(&["assembly", "result", A, "--json"]).json();
+    let amended = coop::SAMPLE_STATUTES
+        .replace("notice_days = 15", "notice_days = 21")
+        .replacen("weight_percent = 30", "weight_percent = 20", 1)
+        .replacen("weight_percent = 40", "weight_percent = 50", 1);
+    let amended = env.file("st2.toml", &amended);
     env.ok(&["statutes", "amend", amended.to_str().unwrap(), "--assembly", A, "--resolution", "2", "--date", "2026-06-21"]);
+    // The results kept for the closed assembly follow the statutes, as a fold of the log does.
+    let after = env.ok(&["assembly", "result", A, "--json"]).json();
+    assert_ne!(before, after, "new college weights change the weighted results");
+    assert_eq!(after, env.ok(&["assembly", "result", A, "--json", "--as-of", "2026-11-28"]).json());
     let st = env.ok(&["statutes", "show", "--json"]).json();
     assert_eq!(st["statutes"]["assembly"]["notice_days"], 21);
     let old = env.ok(&["statutes", "show", "--json", "--as-of", "2026-06-20"]).json();
