@@ -18,7 +18,13 @@ use crate::runs::{self, key, seq_of, Tail, PACK_BYTES};
 use crate::{Error, Result};
 
 /// The on-disk layout version, written once in the `meta` tree.
-const FORMAT: &[u8] = b"coop-store/1";
+///
+/// - `coop-store/1`: one record per key in `log`, a whole-state snapshot in `meta`.
+/// - `coop-store/2`: runs and packs of records in `log` (see `runs`), the state in pieces (see
+///   `pieces`), imported command ids in chunks. A `/1` store is read as it is (each of its values
+///   is a run of one record; its pieces are built from the log on the first open) and marked `/2`.
+const FORMAT: &[u8] = b"coop-store/2";
+const FORMAT_1: &[u8] = b"coop-store/1";
 
 const K_FORMAT: &[u8] = b"format";
 const K_HEAD: &[u8] = b"head";
@@ -284,6 +290,11 @@ impl Store {
         };
         match meta.get(K_FORMAT)? {
             Some(f) if f.as_ref() == FORMAT => {}
+            Some(f) if f.as_ref() == FORMAT_1 => {
+                if !options.audit {
+                    meta.insert(K_FORMAT, FORMAT)?;
+                }
+            }
             Some(f) => {
                 return Err(integrity(
                     0,
@@ -636,10 +647,10 @@ impl Store {
         let inner = self.lock();
         if pieces::stamp(&self.pieces)?.as_ref() != Some(&inner.head) {
             drop(inner);
-            return Ok(self.with_state(|s| {
+            return self.with_state(|s| {
                 let a = s.assemblies.get(slug).filter(|a| a.closed.is_some());
                 a.zip(s.statutes.as_ref()).map(|(a, st)| coop_core::results(s, st, a))
-            })?);
+            });
         }
         pieces::results(&self.pieces, slug)
     }

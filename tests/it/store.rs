@@ -370,3 +370,41 @@ proptest! {
         }
     }
 }
+
+/// A store of the first layout (one record per key, no state pieces, no pack marker) opens: its
+/// records read as they are, its state is built from the log, and it takes commands again.
+#[test]
+fn a_store_of_the_first_layout_opens_and_is_upgraded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s");
+    let state = {
+        let store = Store::open(&path).unwrap();
+        found(&store);
+        for i in 0..40 {
+            store.execute(Request::new(admit(&format!("M{i}"), PartyKind::Person, "beneficiaries", 2)).dated(d("2020-01-01"))).unwrap();
+        }
+        store.state().unwrap()
+    };
+    {
+        let db = sled::open(&path).unwrap();
+        let log = db.open_tree("log").unwrap();
+        let records = log_records(&log);
+        assert!(log.len() < records.len(), "the log was packed");
+        put_log_records(&log, &records);
+        for t in ["state-totals", "state-members", "state-assemblies", "state-projects", "imported-commands"] {
+            db.drop_tree(t).unwrap();
+        }
+        let meta = db.open_tree("meta").unwrap();
+        meta.remove("sealed").unwrap();
+        meta.insert("format", "coop-store/1").unwrap();
+        db.flush().unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.state().unwrap(), state);
+    assert!(store.verify().unwrap().ok);
+    store.execute(Request::new(admit("N", PartyKind::Person, "employees", 1)).dated(d("2020-02-01"))).unwrap();
+    assert!(store.replay_check().unwrap().matches);
+    drop(store);
+    let db = sled::open(&path).unwrap();
+    assert_eq!(db.open_tree("meta").unwrap().get("format").unwrap().unwrap().as_ref(), b"coop-store/2");
+}
