@@ -373,8 +373,13 @@ fn proxy_counts(a: &Assembly, holder: &Option<MemberNo>) -> bool {
 /// roll is counted only when that is not enough. Votes call this once each.
 pub fn quorum_reached(state: &State, statutes: &Statutes, a: &Assembly, kind: ResolutionKind) -> bool {
     let fraction = a.quorum_fraction(statutes, kind);
+    let bound = required(state.members.len(), fraction);
+    if a.present.len() + a.postal.len() >= bound {
+        // Those present and those who voted by post are on the roll: enough without proxies.
+        return true;
+    }
     let counted = a.present.len() + a.proxies.len() + a.postal.len();
-    if counted < required(state.members.len(), fraction) {
+    if counted < bound {
         return quorum(state, statutes, a, kind).reached;
     }
     // Maybe: present, represented and postal members are all on the roll when recorded, but a
