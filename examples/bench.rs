@@ -208,24 +208,30 @@ fn pct(v: &[f64], p: f64) -> f64 {
 /// its peak RSS across `exec` (Linux keeps the high-water mark), so `wait4` on a direct child
 /// would report ours. The grandchild `time` starts is forked from a small process.
 fn child(program: &Path, args: &[&str]) -> (Duration, u64) {
+    let (wall, kib, _) = child_output(program, args);
+    (wall, kib)
+}
+
+/// [`child`], also returning what the child printed.
+fn child_output(program: &Path, args: &[&str]) -> (Duration, u64, String) {
     let out = std::env::temp_dir().join(format!("coop-bench-rss-{}", std::process::id()));
     let started = Instant::now();
-    let status = Process::new("/usr/bin/time")
+    let output = Process::new("/usr/bin/time")
         .arg("-f")
         .arg("%M")
         .arg("-o")
         .arg(&out)
         .arg(program)
         .args(args)
-        .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
-        .status()
+        .output()
         .expect("/usr/bin/time (Debian package `time`) is needed to measure peak RSS");
     let wall = started.elapsed();
+    let status = output.status;
     assert!(matches!(status.code(), Some(0) | Some(1)), "{} {args:?} failed with {status}", program.display());
     let kib = std::fs::read_to_string(&out).ok().and_then(|t| t.lines().last().and_then(|l| l.trim().parse().ok())).unwrap_or(0);
     let _ = std::fs::remove_file(&out);
-    (wall, kib)
+    (wall, kib, String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 fn dir_size(p: &Path) -> u64 {
@@ -250,21 +256,36 @@ struct Row {
 
 /// `bench --raw-open PATH`: opens the sled database at PATH in this fresh process and prints
 /// how long sled's open took, in milliseconds (the baseline of a query process).
-fn raw_open_child() -> bool {
+///
+/// `bench --raw-scan PATH`: scans the default tree of the sled database at PATH, decoding each
+/// value as JSON, and prints the rate in events per second (the baseline of verify and replay,
+/// whose peak RSS is then measured like theirs, on a process of its own).
+fn raw_child() -> bool {
     let mut it = std::env::args().skip(1);
-    if it.next().as_deref() != Some("--raw-open") {
+    let mode = it.next();
+    if !matches!(mode.as_deref(), Some("--raw-open") | Some("--raw-scan")) {
         return false;
     }
-    let path = it.next().expect("--raw-open PATH");
+    let path = it.next().expect("--raw-open/--raw-scan PATH");
     let t = Instant::now();
     let db = sled::Config::new().path(&path).cache_capacity(64 * 1024 * 1024).open().expect("sled open");
-    println!("{}", t.elapsed().as_secs_f64() * 1000.0);
-    drop(db);
+    if mode.as_deref() == Some("--raw-open") {
+        println!("{}", t.elapsed().as_secs_f64() * 1000.0);
+        return true;
+    }
+    let t = Instant::now();
+    let mut count = 0u64;
+    for item in db.iter() {
+        let (_, v) = item.expect("scan");
+        let _: serde_json::Value = serde_json::from_slice(&v).expect("decode");
+        count += 1;
+    }
+    println!("{}", count as f64 / t.elapsed().as_secs_f64());
     true
 }
 
 fn main() {
-    if raw_open_child() {
+    if raw_child() {
         return;
     }
     let a = args();
@@ -344,28 +365,18 @@ fn main() {
         let _ = std::fs::remove_dir_all(&p);
         pct(&v, 0.5)
     };
-    // Raw sled: one key per event, as inserted above.
+    // Raw sled: one key per event, as inserted above, scanned by a process of its own.
     let raw_store = a.dir.join("raw-0");
-    let raw_scan = {
-        let scans: Vec<f64> = (0..repeats)
-            .map(|_| {
-                let db = sled::Config::new().path(&raw_store).cache_capacity(64 * 1024 * 1024).open().expect("sled open");
-                let log = &*db;
-                let t = Instant::now();
-                let mut count = 0u64;
-                for item in log.iter() {
-                    let (_, v) = item.expect("scan");
-                    let _: serde_json::Value = serde_json::from_slice(&v).expect("decode");
-                    count += 1;
-                }
-                let el = t.elapsed();
-                drop(db);
-                std::thread::sleep(Duration::from_millis(100));
-                count as f64 / el.as_secs_f64()
-            })
-            .collect();
-        median(scans)
-    };
+    let me = std::env::current_exe().expect("exe");
+    let raw_store_arg = raw_store.display().to_string();
+    let scans: Vec<(f64, u64)> = (0..repeats)
+        .map(|_| {
+            let (_, kib, out) = child_output(&me, &["--raw-scan", &raw_store_arg]);
+            (out.trim().parse().expect("raw scan rate"), kib)
+        })
+        .collect();
+    let raw_scan = median(scans.iter().map(|s| s.0).collect());
+    let raw_scan_rss = scans.iter().map(|s| s.1).max().unwrap_or(0);
     let _ = std::fs::remove_dir_all(&raw_store);
     let process_start_ms = median((0..repeats).map(|_| child(&coop_bin, &["--version"]).0.as_secs_f64() * 1000.0).collect());
     let (sqlite_insert, sqlite_replay) = {
@@ -425,8 +436,7 @@ fn main() {
     // Raw sled's open of the store the queries below open, in a fresh process as theirs is
     // (once first, unmeasured: the first open after a bulk write replays sled's own log).
     let raw_open = || -> f64 {
-        let me = std::env::current_exe().expect("exe");
-        let out = Process::new(me).arg("--raw-open").arg(&imported).output().expect("raw open child");
+        let out = Process::new(&me).arg("--raw-open").arg(&imported).output().expect("raw open child");
         String::from_utf8_lossy(&out.stdout).trim().parse().expect("raw open time")
     };
     raw_open();
@@ -509,7 +519,7 @@ fn main() {
     rows.push(Row {
         what: "audit verify (whole process)".into(),
         coop: k(verify_rate),
-        baseline: format!("sled scan+decode {}", k(raw_scan)),
+        baseline: format!("sled scan+decode {} (its peak RSS {})", k(raw_scan), mib(raw_scan_rss)),
         ratio: format!("{:.2}", verify_rate / raw_scan),
         target: "≥ 0.6".into(),
         rss: mib(verify.1),
