@@ -117,6 +117,8 @@ pub enum Pick<T> {
 pub(crate) struct Changes {
     statutes: bool,
     members: BTreeSet<MemberNo>,
+    /// Members admitted: their party is indexed (a party's number never changes after).
+    admitted: BTreeSet<MemberNo>,
     assemblies: BTreeSet<String>,
     projects: BTreeSet<String>,
     partners: BTreeSet<PartyId>,
@@ -130,6 +132,9 @@ impl Changes {
         self.assemblies.extend(t.assembly);
         self.projects.extend(t.project);
         self.partners.extend(t.partner);
+        if let Event::MemberAdmitted { number, .. } = event {
+            self.admitted.insert(*number);
+        }
     }
 
     /// Every piece of `state`.
@@ -137,6 +142,7 @@ impl Changes {
         Changes {
             statutes: true,
             members: state.members.keys().copied().collect(),
+            admitted: state.members.keys().copied().collect(),
             assemblies: state.assemblies.keys().cloned().collect(),
             projects: state.projects.keys().cloned().collect(),
             partners: state.partners.keys().copied().collect(),
@@ -196,7 +202,9 @@ pub(crate) fn encode(state: &State, changes: &Changes, head: &Head) -> Result<Ve
     for n in &changes.members {
         if let Some(m) = state.members.get(n) {
             out.push((member_key(*n), binary(m)?));
-            out.push((key(PARTY, &m.party.to_bytes()), n.0.to_be_bytes().to_vec()));
+            if changes.admitted.contains(n) {
+                out.push((key(PARTY, &m.party.to_bytes()), n.0.to_be_bytes().to_vec()));
+            }
         }
     }
     for slug in &changes.assemblies {

@@ -32,6 +32,13 @@ const K_HEAD: &[u8] = b"head";
 const K_SNAPSHOT: &[u8] = b"snapshot";
 const K_IMPORTING: &[u8] = b"importing";
 const K_PENDING_ERASE: &[u8] = b"pending-erase";
+/// Command ids are kept in `meta` under this prefix, so that a command's transaction spans one
+/// tree fewer (sled's commit costs per tree).
+const K_COMMAND: &[u8] = b"c:";
+
+fn command_key(id: &str) -> Vec<u8> {
+    [K_COMMAND, id.as_bytes()].concat()
+}
 /// The first sequence number after the last pack of the log (see `runs`). Absent in a store
 /// written one record per key: its records stay as they are and packing starts after its head.
 const K_SEALED: &[u8] = b"sealed";
@@ -184,7 +191,9 @@ pub struct Store {
     path: PathBuf,
     db: sled::Db,
     log: sled::Tree,
+    /// The head, the layout marker and the command ids (under `c:`).
     meta: sled::Tree,
+    /// The command ids of a first-layout store (read only).
     commands: sled::Tree,
     /// The command ids of an imported log, sorted in chunks (see `imported`).
     imported_ids: sled::Tree,
@@ -195,6 +204,8 @@ pub struct Store {
     fsync: bool,
     /// sled's data file, kept open to sync it.
     db_file: Mutex<Option<std::fs::File>>,
+    /// The witness file, kept open to rewrite it.
+    witness_file: Mutex<Option<std::fs::File>>,
     /// The blob directory's modification time and the blob files already synced.
     blobs_seen: Mutex<(Option<std::time::SystemTime>, std::collections::BTreeSet<std::ffi::OsString>)>,
     /// The head as last acknowledged, kept in a file beside sled's (see `witness`).
@@ -333,6 +344,7 @@ impl Store {
             personal,
             fsync: options.fsync,
             db_file: Mutex::new(None),
+            witness_file: Mutex::new(None),
             blobs_seen: Mutex::new(blobs_seen),
             witness,
             progress: Mutex::new(None),
@@ -382,7 +394,7 @@ impl Store {
     fn check_witness(&self, head: &Head) -> Result<()> {
         let Some(w) = &self.witness else {
             if head.seq > 0 {
-                write_witness(&self.path, head)?;
+                self.write_witness(head)?;
             }
             return Ok(());
         };
@@ -442,6 +454,26 @@ impl Store {
             if let Some(f) = file.as_ref() {
                 f.sync_data()?;
             }
+        }
+        Ok(())
+    }
+
+    /// Writes the acknowledged head in its own small file (see `check_witness`), kept open and
+    /// rewritten in place. Not synced: it is written after the log is durable, so after a power
+    /// loss it can only be as new as the log or older (or torn, and then ignored for its
+    /// checksum), never ahead.
+    fn write_witness(&self, head: &Head) -> Result<()> {
+        use std::io::{Seek, Write as _};
+        let line = witness_line(head);
+        let mut file = self.witness_file.lock().unwrap_or_else(|p| p.into_inner());
+        if file.is_none() {
+            let f = std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(self.path.join(WITNESS))?;
+            f.set_len(line.len() as u64)?;
+            *file = Some(f);
+        }
+        if let Some(f) = file.as_mut() {
+            f.seek(std::io::SeekFrom::Start(0))?;
+            f.write_all(line.as_bytes())?;
         }
         Ok(())
     }
@@ -812,7 +844,7 @@ impl Store {
                 hash = h;
             }
             let entry = CommandEntry { first, last: seq, fingerprint: r.command.fingerprint() };
-            cmd_entries.push((id.clone(), serde_json::to_vec(&entry).unwrap_or_default()));
+            cmd_entries.push((command_key(id), serde_json::to_vec(&entry).unwrap_or_default()));
             envelopes.push((*i, id.clone(), envs));
         }
         let new_head = Head { seq, hash };
@@ -833,10 +865,17 @@ impl Store {
             let pending = serde_json::to_vec(&erased).unwrap_or_default();
             let large = plan.inserts.iter().map(|(_, b)| b.len()).chain(state_pieces.iter().map(|(_, v)| v.len())).any(|l| l > LARGE_VALUE);
             let sealed = plan.sealed.map(key);
-            let [t0, t1, t2, t3] = self.pieces.all();
-            let trees: [&sled::Tree; 7] = [&self.log, &self.meta, &self.commands, t0, t1, t2, t3];
+            // Only the trees written take part in the transaction (each costs in sled's commit).
+            let mut trees: Vec<&sled::Tree> = vec![&self.log, &self.meta];
+            let mut place = [usize::MAX; 4];
+            for (i, t) in self.pieces.all().into_iter().enumerate() {
+                if state_pieces.iter().any(|(k, _)| pieces::Trees::index(k) == i) {
+                    place[i] = trees.len();
+                    trees.push(t);
+                }
+            }
             trees.as_slice().transaction(|view: &Vec<TransactionalTree>| -> ConflictableTransactionResult<(), Error> {
-                let (log, meta, cmds) = (&view[0], &view[1], &view[2]);
+                let (log, meta) = (&view[0], &view[1]);
                 let current = meta.get(K_HEAD)?;
                 let moved = match &current {
                     Some(c) => c.as_ref() != expected.as_slice(),
@@ -854,11 +893,11 @@ impl Store {
                 if let Some(s) = &sealed {
                     meta.insert(K_SEALED, s.as_slice())?;
                 }
-                for (id, entry) in &cmd_entries {
-                    cmds.insert(id.as_bytes(), entry.as_slice())?;
+                for (k, entry) in &cmd_entries {
+                    meta.insert(k.as_slice(), entry.as_slice())?;
                 }
                 for (k, v) in &state_pieces {
-                    view[3 + pieces::Trees::index(k)].insert(k.as_slice(), v.as_slice())?;
+                    view[place[pieces::Trees::index(k)]].insert(k.as_slice(), v.as_slice())?;
                 }
                 if !erased.is_empty() {
                     // Finished below, after the commit; redone on open if interrupted.
@@ -868,7 +907,7 @@ impl Store {
                 Ok(())
             })?;
             self.sync(large)?;
-            write_witness(&self.path, &new_head)?;
+            self.write_witness(&new_head)?;
             if !erased.is_empty() {
                 self.finish_erasure(&erased)?;
             }
@@ -895,7 +934,13 @@ impl Store {
 
     /// The receipt of a command id already in the log, if any.
     fn previous(&self, id: &str, command: &Command, head: u64) -> Result<Option<Receipt>> {
-        let entry: CommandEntry = match self.commands.get(id.as_bytes())? {
+        // Where a command id is: beside the head (since the second layout), in the tree of
+        // command ids of the first layout, or among the ids of an imported log.
+        let found = match self.meta.get(command_key(id))? {
+            Some(bytes) => Some(bytes),
+            None => self.commands.get(id.as_bytes())?,
+        };
+        let entry: CommandEntry = match found {
             Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| integrity(0, format!("unreadable command index: {e}")))?,
             // Imported commands have no fingerprint: a retry under the same id is refused.
             None => match imported::find(&self.imported_ids, id)? {
@@ -1052,7 +1097,7 @@ impl Store {
             Ok(())
         })?;
         self.sync(true)?;
-        write_witness(&self.path, &head)?;
+        self.write_witness(&head)?;
         inner.state = Some(state);
         inner.tail = Some(Tail::default());
         inner.head = head.clone();
@@ -1226,18 +1271,12 @@ struct Planned {
 
 const WITNESS: &str = "head";
 
-/// Writes the acknowledged head in its own small file, checksummed.
-fn write_witness(dir: &Path, head: &Head) -> Result<()> {
-    use std::io::Write as _;
+/// The witness line for `head`: always the same length (the sequence number is zero-padded), so
+/// that it is rewritten in place; the checksum covers `"{seq} {hash}"`.
+fn witness_line(head: &Head) -> String {
     let body = format!("{} {}", head.seq, head.hash);
     let check = &hex::encode(sha2::Sha256::digest(body.as_bytes()))[..16];
-    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(dir.join(WITNESS))?;
-    let text = format!("coop-head/1 {body} {check}\n");
-    f.write_all(text.as_bytes())?;
-    f.set_len(text.len() as u64)?;
-    // Not synced: it is written after the log is durable, so after a power loss it can only be
-    // as new as the log or older (or torn, and then ignored for its checksum), never ahead.
-    Ok(())
+    format!("coop-head/1 {:020} {} {check}\n", head.seq, head.hash)
 }
 
 /// The acknowledged head, if its file is present and intact.
