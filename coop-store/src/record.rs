@@ -134,6 +134,29 @@ struct ChainIn<'a> {
     prev: std::borrow::Cow<'a, str>,
 }
 
+#[derive(Deserialize)]
+struct DatedIn<'a> {
+    #[serde(borrow)]
+    hash: std::borrow::Cow<'a, str>,
+    body: DatedBody<'a>,
+}
+
+#[derive(Deserialize)]
+struct DatedBody<'a> {
+    seq: u64,
+    effective: NaiveDate,
+    #[serde(borrow)]
+    prev: std::borrow::Cow<'a, str>,
+}
+
+/// A record's hash and effective date, its place and link checked, but neither its own hash nor
+/// its event: what a fold up to a date needs of the records it skips.
+pub fn dated(bytes: &[u8], expected_seq: u64, prev_hash: &str) -> Result<(String, NaiveDate), RecordError> {
+    let rec: DatedIn = serde_json::from_slice(bytes).map_err(|e| RecordError::Malformed(e.to_string()))?;
+    in_place(rec.body.seq, &rec.body.prev, expected_seq, prev_hash)?;
+    Ok((rec.hash.into_owned(), rec.body.effective))
+}
+
 /// Checks a record's own hash, place and link without decoding its event; returns its hash and
 /// command id. For a second pass over records whose events were already read once.
 pub fn check_chain(bytes: &[u8], expected_seq: u64, prev_hash: &str) -> Result<(String, String), RecordError> {
