@@ -393,8 +393,13 @@ pub fn quorum_reached(state: &State, statutes: &Statutes, a: &Assembly, kind: Re
 
 /// The quorum per head for one kind of resolution.
 pub fn quorum(state: &State, statutes: &Statutes, a: &Assembly, kind: ResolutionKind) -> Quorum {
-    // No roll is built here: this runs for every vote, and a roll of 100,000 members is costly.
-    let on_roll = |m: &MemberNo| on_roll(state, a, *m);
+    // No roll is built for an open assembly: this runs for every vote, and a roll of 100,000
+    // members is costly. A closed one's frozen roll is indexed once (not searched per member).
+    let frozen: Option<std::collections::BTreeSet<MemberNo>> = a.closed.as_ref().map(|f| f.iter().map(|e| e.member).collect());
+    let on_roll = |m: &MemberNo| match &frozen {
+        Some(roll) => roll.contains(m),
+        None => on_roll(state, a, *m),
+    };
     let eligible = match &a.closed {
         Some(frozen) => frozen.len(),
         None => state.members.values().filter(|m| m.member_on(a.date)).count(),
