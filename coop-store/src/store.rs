@@ -6,7 +6,7 @@ use chrono::{NaiveDate, Utc};
 use coop_core::{decide, Command, Context, Event, MemberNo, PartyId, Personal, RegisterRow, State};
 use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
-use sled::transaction::{abort, ConflictableTransactionResult, TransactionalTree};
+use sled::transaction::{ConflictableTransactionResult, TransactionalTree};
 use sled::Transactional;
 use ulid::Ulid;
 
@@ -201,6 +201,9 @@ pub struct Store {
     pieces: pieces::Trees,
     /// Shared by every handle on the database: its lock serialises changes to the files.
     personal: std::sync::Arc<PersonalFiles>,
+    /// Shared by every handle on the database: held while a command's writes are made, and while
+    /// the state is read whole, so that no one reads a write half made.
+    write_lock: std::sync::Arc<Mutex<()>>,
     fsync: bool,
     /// sled's data file, kept open to sync it.
     db_file: Mutex<Option<std::fs::File>>,
@@ -278,7 +281,7 @@ impl Store {
     /// an application shares one `Store` between its threads instead.
     #[doc(hidden)]
     pub fn second_handle(&self) -> Result<Store> {
-        Store::on_db(self.db.clone(), self.path.clone(), Options::default(), Some(self.personal.clone()))
+        Store::on_db(self.db.clone(), self.path.clone(), Options::default(), Some((self.personal.clone(), self.write_lock.clone())))
     }
 
     fn open_db(path: &Path, options: &Options) -> Result<sled::Db> {
@@ -289,15 +292,20 @@ impl Store {
         Ok(db)
     }
 
-    fn on_db(db: sled::Db, path: PathBuf, options: Options, personal: Option<std::sync::Arc<PersonalFiles>>) -> Result<Store> {
+    fn on_db(
+        db: sled::Db,
+        path: PathBuf,
+        options: Options,
+        shared: Option<(std::sync::Arc<PersonalFiles>, std::sync::Arc<Mutex<()>>)>,
+    ) -> Result<Store> {
         let witness = read_witness(&path);
         let tree = |name: &str| db.open_tree(name);
         let (log, meta, commands) = (tree("log")?, tree("meta")?, tree("commands")?);
         let state_tree = pieces::Trees::open(&db)?;
         let imported_ids = tree("imported-commands")?;
-        let personal = match personal {
+        let (personal, write_lock) = match shared {
             Some(p) => p,
-            None => std::sync::Arc::new(PersonalFiles::open(&path)?),
+            None => (std::sync::Arc::new(PersonalFiles::open(&path)?), std::sync::Arc::new(Mutex::new(()))),
         };
         match meta.get(K_FORMAT)? {
             Some(f) if f.as_ref() == FORMAT => {}
@@ -342,6 +350,7 @@ impl Store {
             imported_ids,
             pieces: state_tree,
             personal,
+            write_lock,
             fsync: options.fsync,
             db_file: Mutex::new(None),
             witness_file: Mutex::new(None),
@@ -356,26 +365,31 @@ impl Store {
         }
         if options.audit {
             // Verifying and exporting read the log itself: the state is not loaded (it may not
-            // fold, and it costs memory and time on a large store).
-            let witness = store.check_witness(&head).err();
+            // fold, and it costs memory and time on a large store). A write cut short is still
+            // completed if it can be, so that the head is the log's end.
+            let checked = store.check_witness(&head).and_then(|_| store.recover());
             let mut inner = store.lock();
             inner.head = head;
-            inner.damaged = Some(match witness {
-                Some(e) => e.to_string(),
-                None => "the store was opened for audit only (its state is not loaded)".to_string(),
+            inner.damaged = Some(match checked {
+                Err(e) => e.to_string(),
+                Ok((recovered, _)) => {
+                    inner.head = recovered;
+                    "the store was opened for audit only (its state is not loaded)".to_string()
+                }
             });
             drop(inner);
             return Ok(store);
         }
         store.check_witness(&head)?;
-        // The pieces of the state are written with the events, so they reflect the head; they
-        // do not when the store was written by an older coop (a whole-state snapshot) or an
-        // import was cut short. Then the state is rebuilt from the log, once, here.
-        if pieces::stamp(&store.pieces)?.as_ref() != Some(&head) {
-            let state = store.rebuild(&head)?;
-            store.lock().state = Some(state);
-        }
-        store.lock().head = head;
+        // The pieces of the state are written with the events, so they reflect the head. They do
+        // not when a write was cut short (the records come first, the head last), when the store
+        // was written by an older coop, or when an import was cut short: then the state is rolled
+        // forward or rebuilt from the log, once, here.
+        let (head, state) = store.recover()?;
+        let mut inner = store.lock();
+        inner.head = head;
+        inner.state = state;
+        drop(inner);
         Ok(store)
     }
 
@@ -510,41 +524,74 @@ impl Store {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Folds the whole log up to `head` and writes the state's pieces, replacing any.
-    fn rebuild(&self, head: &Head) -> Result<State> {
-        let mut state = State::default();
-        self.fold(1, head.seq, GENESIS_HASH, |_, _| true, &mut state)?;
-        pieces::write_all(&self.pieces, &state, head)?;
-        self.meta.remove(K_SNAPSHOT)?;
-        self.sync(false)?;
-        Ok(state)
+    /// The sequence number of the log's last record (0 for an empty log).
+    fn last_seq(&self) -> Result<u64> {
+        Ok(match self.log.last()? {
+            Some((k, run)) => seq_of(&k) + runs::split(0, &run).count() as u64 - 1,
+            None => 0,
+        })
     }
 
-    /// The whole state, read from the pieces if it is not in memory yet; `inner.head` becomes
-    /// the head the pieces reflect.
+    /// Completes a write cut short, and builds the pieces a store does not have yet.
+    ///
+    /// A command writes its records first, then its command ids, the totals (whose stamp then
+    /// names the new head), the other pieces, and the head last: the head is the commit point,
+    /// and sled keeps a prefix of the writes made. So after a crash the log may hold records past
+    /// the head: their chain is checked from the head and they are folded into the state, which
+    /// starts from the pieces if their stamp is the head (nothing of the write reached them) or
+    /// else from the log's first record; the pieces and the head are then written. Returns the
+    /// head, and the state when it had to be built.
+    fn recover(&self) -> Result<(Head, Option<State>)> {
+        let _writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
+        self.recover_locked()
+    }
+
+    /// [`Store::recover`], the write lock held by the caller.
+    fn recover_locked(&self) -> Result<(Head, Option<State>)> {
+        let head = read_head(&self.meta)?;
+        let last = self.last_seq()?;
+        if last < head.seq {
+            return Err(integrity(last + 1, format!("the log ends at event {last} but its head says {}", head.seq)));
+        }
+        let pieces_at_head = pieces::stamp(&self.pieces)?.as_ref() == Some(&head);
+        if last == head.seq && pieces_at_head {
+            return Ok((head, None));
+        }
+        let mut state = if pieces_at_head {
+            pieces::load(&self.pieces, &Part { members: pieces::Pick::All, assemblies: pieces::Pick::All, projects: pieces::Pick::All })?
+        } else {
+            let mut s = State::default();
+            self.fold(1, head.seq, GENESIS_HASH, |_, _| true, &mut s)?;
+            s
+        };
+        self.fold(head.seq + 1, last, &head.hash, |_, _| true, &mut state)?;
+        let end = Head { seq: last, hash: self.hash_at(last)?.unwrap_or_else(|| head.hash.clone()) };
+        pieces::write_all(&self.pieces, &state, &end)?;
+        self.meta.insert(K_HEAD, serde_json::to_vec(&end).unwrap_or_default())?;
+        self.meta.remove(K_SNAPSHOT)?;
+        self.sync(false)?;
+        Ok((end, Some(state)))
+    }
+
+    /// The whole state, read from the pieces if it is not in memory yet (completing a write
+    /// cut short first); `inner.head` becomes the head the state is at.
     fn loaded<'i>(&self, inner: &'i mut Inner) -> Result<&'i mut State> {
-        while inner.state.is_none() {
-            // Another handle may be writing: read the head, then the pieces, then check that the
-            // pieces still say that head (else read again). Only when the head stands still and
-            // the pieces say another are they stale, and rebuilt from the log.
-            let head = read_head(&self.meta)?;
-            if pieces::stamp(&self.pieces)?.as_ref() != Some(&head) {
-                if read_head(&self.meta)? == head {
-                    inner.state = Some(self.rebuild(&head)?);
-                    inner.head = head;
-                    inner.tail = None;
+        if inner.state.is_none() {
+            // No command is writing while the head and the pieces are read.
+            let _writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
+            let (head, state) = self.recover_locked()?;
+            let state = match state {
+                Some(s) => s,
+                None => {
+                    let all = Part { members: pieces::Pick::All, assemblies: pieces::Pick::All, projects: pieces::Pick::All };
+                    pieces::load(&self.pieces, &all)?
                 }
-                continue;
+            };
+            if inner.head != head {
+                inner.tail = None;
             }
-            let all = Part { members: pieces::Pick::All, assemblies: pieces::Pick::All, projects: pieces::Pick::All };
-            let state = pieces::load(&self.pieces, &all)?;
-            if pieces::stamp(&self.pieces)?.as_ref() == Some(&head) {
-                if inner.head != head {
-                    inner.tail = None;
-                }
-                inner.state = Some(state);
-                inner.head = head;
-            }
+            inner.head = head;
+            inner.state = Some(state);
         }
         Ok(inner.state.get_or_insert_with(State::default))
     }
@@ -666,7 +713,9 @@ impl Store {
         if inner.damaged.is_some() {
             return Ok(State::default());
         }
+        let writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
         if pieces::stamp(&self.pieces)?.as_ref() != Some(&inner.head) {
+            drop(writes);
             drop(inner);
             return self.state();
         }
@@ -869,7 +918,6 @@ impl Store {
         if !plan.inserts.is_empty() {
             // The pieces of the state these events change, as they are after them.
             let state_pieces = pieces::encode(&state, &changes, &new_head)?;
-            let expected = serde_json::to_vec(&old).unwrap_or_default();
             let head_bytes = serde_json::to_vec(&new_head).unwrap_or_default();
             // Personal data first: an acknowledged admission always has its name. If the log
             // write below fails, the entry is an orphan no event refers to.
@@ -880,48 +928,49 @@ impl Store {
             let erased: Vec<PartyId> = planned.iter().filter_map(|p| p.erase).collect();
             let pending = serde_json::to_vec(&erased).unwrap_or_default();
             let large = plan.inserts.iter().map(|(_, b)| b.len()).chain(state_pieces.iter().map(|(_, v)| v.len())).any(|l| l > LARGE_VALUE);
-            let sealed = plan.sealed.map(key);
-            // Only the trees written take part in the transaction (each costs in sled's commit).
-            let mut trees: Vec<&sled::Tree> = vec![&self.log, &self.meta];
-            let mut place = [usize::MAX; 4];
-            for (i, t) in self.pieces.all().into_iter().enumerate() {
-                if state_pieces.iter().any(|(k, _)| pieces::Trees::index(k) == i) {
-                    place[i] = trees.len();
-                    trees.push(t);
-                }
+            // The head is the commit point (see `recover`): the command ids first (an id whose
+            // events did not follow is recognised as such), the records, the totals (their stamp
+            // names the new head), the other pieces, the head last. Plain inserts: sled keeps a
+            // prefix of them through a crash, and a sled transaction would cost its flush double.
+            let writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
+            if read_head(&self.meta)? != old {
+                // Another handle moved the head since this one decided: decide again.
+                return Err(Error::Conflict);
             }
-            trees.as_slice().transaction(|view: &Vec<TransactionalTree>| -> ConflictableTransactionResult<(), Error> {
-                let (log, meta) = (&view[0], &view[1]);
-                let current = meta.get(K_HEAD)?;
-                let moved = match &current {
-                    Some(c) => c.as_ref() != expected.as_slice(),
-                    None => old.seq != 0,
-                };
-                if moved {
-                    return abort(Error::Conflict);
-                }
-                for s in &plan.removes {
-                    log.remove(&key(*s))?;
-                }
+            for (k, entry) in &cmd_entries {
+                self.meta.insert(k.as_slice(), entry.as_slice())?;
+            }
+            if plan.removes.is_empty() && plan.sealed.is_none() {
                 for (s, run) in &plan.inserts {
-                    log.insert(&key(*s), run.as_slice())?;
+                    self.log.insert(key(*s), run.as_slice())?;
                 }
-                if let Some(s) = &sealed {
-                    meta.insert(K_SEALED, s.as_slice())?;
-                }
-                for (k, entry) in &cmd_entries {
-                    meta.insert(k.as_slice(), entry.as_slice())?;
-                }
-                for (k, v) in &state_pieces {
-                    view[place[pieces::Trees::index(k)]].insert(k.as_slice(), v.as_slice())?;
-                }
-                if !erased.is_empty() {
-                    // Finished below, after the commit; redone on open if interrupted.
-                    meta.insert(K_PENDING_ERASE, pending.as_slice())?;
-                }
-                meta.insert(K_HEAD, head_bytes.as_slice())?;
-                Ok(())
-            })?;
+            } else {
+                // Sealing replaces runs by packs, atomically: no record is ever in two runs.
+                let sealed = plan.sealed.map(key);
+                (&self.log, &self.meta).transaction(
+                    |(log, meta): &(TransactionalTree, TransactionalTree)| -> ConflictableTransactionResult<(), Error> {
+                        for (s, run) in &plan.inserts {
+                            log.insert(&key(*s), run.as_slice())?;
+                        }
+                        for s in &plan.removes {
+                            log.remove(&key(*s))?;
+                        }
+                        if let Some(s) = &sealed {
+                            meta.insert(K_SEALED, s.as_slice())?;
+                        }
+                        Ok(())
+                    },
+                )?;
+            }
+            for (k, v) in &state_pieces {
+                self.pieces.tree_of(k).insert(k.as_slice(), v.as_slice())?;
+            }
+            if !erased.is_empty() {
+                // Finished below, after the commit; redone on open if interrupted.
+                self.meta.insert(K_PENDING_ERASE, pending.as_slice())?;
+            }
+            self.meta.insert(K_HEAD, head_bytes.as_slice())?;
+            drop(writes);
             self.sync(large)?;
             self.write_witness(&new_head)?;
             if !erased.is_empty() {
@@ -971,6 +1020,10 @@ impl Store {
             return Err(Error::CommandIdReused(id.to_string()));
         }
         let events = self.events(entry.first, (entry.last + 1 - entry.first) as usize)?;
+        if events.len() as u64 != entry.last + 1 - entry.first || events.iter().any(|e| e.command_id != id) {
+            // The entry of a write cut short before its records: those places hold other events.
+            return Ok(None);
+        }
         Ok(Some(Receipt { command_id: id.to_string(), events, replayed: true }))
     }
 

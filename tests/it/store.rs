@@ -408,3 +408,88 @@ fn a_store_of_the_first_layout_opens_and_is_upgraded() {
     let db = sled::open(&path).unwrap();
     assert_eq!(db.open_tree("meta").unwrap().get("format").unwrap().unwrap().as_ref(), b"coop-store/2");
 }
+
+/// A command writes its command id, its records, the totals, the other pieces and the head last.
+/// Cut at each point, the store reopens to a state that is a fold of its log, every record whose
+/// write began is kept (rolled forward), and a retry under the same command id appends nothing
+/// twice.
+#[test]
+fn a_write_cut_short_at_any_point_reopens_rolled_forward_or_as_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s");
+    let member_2 = [&b"m"[..], &2u32.to_be_bytes()].concat();
+    let (before_head, before_g, before_m2) = {
+        let store = Store::open(&path).unwrap();
+        found(&store);
+        for i in 0..5 {
+            store.execute(Request::new(admit(&format!("M{i}"), PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-01"))).unwrap();
+        }
+        drop(store);
+        let db = sled::open(&path).unwrap();
+        let head = db.open_tree("meta").unwrap().get("head").unwrap().unwrap();
+        let g = db.open_tree("state-totals").unwrap().get("g").unwrap().unwrap();
+        let m2 = db.open_tree("state-members").unwrap().get(&member_2).unwrap().unwrap();
+        (head, g, m2)
+    };
+    let retried =
+        || Request::new(Command::Subscribe { member: m(2), count: 3, class: None, paid: None }).dated(d("2020-02-01")).with_id("sub-1");
+    {
+        let store = Store::open(&path).unwrap();
+        store.execute(retried()).unwrap();
+    }
+    let after = Store::open(&path).unwrap().state().unwrap();
+    // Cut after the records (the totals and head as before), and after the totals (the head as
+    // before): both reopen with the subscription kept, as a fold of the log says.
+    for (name, old_g) in [("after the records", true), ("after the totals", false)] {
+        let copy = dir.path().join(name.replace(' ', "-"));
+        copy_dir(&path, &copy);
+        {
+            let db = sled::open(&copy).unwrap();
+            db.open_tree("meta").unwrap().insert("head", before_head.clone()).unwrap();
+            if old_g {
+                // Nothing after the records was written: the totals and the member's piece too
+                // are as before.
+                db.open_tree("state-totals").unwrap().insert("g", before_g.clone()).unwrap();
+                db.open_tree("state-members").unwrap().insert(&member_2, before_m2.clone()).unwrap();
+            }
+            db.flush().unwrap();
+        }
+        std::fs::remove_file(copy.join("head")).unwrap();
+        let store = Store::open(&copy).unwrap();
+        assert_eq!(store.state().unwrap(), after, "{name}");
+        assert!(store.replay_check().unwrap().matches, "{name}");
+        assert!(store.verify().unwrap().ok, "{name}");
+        let again = store.execute(retried()).unwrap();
+        assert!(again.replayed, "{name}: the retry is recognised");
+        assert_eq!(store.state().unwrap(), after, "{name}");
+    }
+    // Cut after the command id only: its records never came, so the id names nothing and the
+    // retry appends the subscription once.
+    let copy = dir.path().join("after-the-id");
+    copy_dir(&path, &copy);
+    {
+        let db = sled::open(&copy).unwrap();
+        let log = db.open_tree("log").unwrap();
+        let mut records = log_records(&log);
+        let last = *records.keys().last().unwrap();
+        records.remove(&last);
+        put_log_records(&log, &records);
+        db.open_tree("meta").unwrap().insert("head", before_head.clone()).unwrap();
+        db.open_tree("meta").unwrap().remove("sealed").unwrap();
+        db.open_tree("state-totals").unwrap().insert("g", before_g.clone()).unwrap();
+        db.open_tree("state-members").unwrap().insert(&member_2, before_m2.clone()).unwrap();
+        db.flush().unwrap();
+    }
+    std::fs::remove_file(copy.join("head")).unwrap();
+    let store = Store::open(&copy).unwrap();
+    assert_ne!(store.state().unwrap(), after);
+    // Another command takes the places the cut write had named.
+    let other = Command::Subscribe { member: m(3), count: 1, class: None, paid: None };
+    store.execute(Request::new(other).dated(d("2020-02-01"))).unwrap();
+    let first = store.execute(retried()).unwrap();
+    assert!(!first.replayed, "the id of a write cut short before its records names nothing");
+    assert_eq!(first.events[0].command_id, "sub-1");
+    assert_eq!(store.state().unwrap().members[&coop::MemberNo(2)], after.members[&coop::MemberNo(2)]);
+    assert!(store.execute(retried()).unwrap().replayed);
+    assert!(store.replay_check().unwrap().matches);
+}
