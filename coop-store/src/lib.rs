@@ -4,11 +4,12 @@
 //! The store knows no governance rule: it asks `coop_core::decide` what to append and folds
 //! events with `State::apply`. What it guarantees is about the log itself:
 //!
-//! - the events of one command, the head, the command-id index and the pieces of the decision
-//!   state they change are written in one sled transaction, then flushed (and fsynced) before
-//!   `execute` returns; the personal data they bring is written just before;
-//! - a command is decided on the state at the head it appends after (optimistic check inside
-//!   the transaction; on a moved head it is decided again);
+//! - a command is committed by writing the head, last: its command id, its records and the
+//!   pieces of the decision state its events change are written before it, all flushed (and
+//!   fsynced) before `execute` returns; the personal data they bring is written first; a write
+//!   cut short is completed on the next open from the records found past the head;
+//! - a command is decided on the state at the head it appends after (the head is compared under
+//!   the write lock shared by every handle; on a moved head it is decided again);
 //! - the same command id twice appends nothing the second time;
 //! - opening reads nothing but the head: the state is read from its pieces when first needed,
 //!   and a query may read only the pieces it needs ([`Store::state_part`]).
