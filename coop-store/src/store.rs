@@ -1056,17 +1056,46 @@ impl Store {
             first_bad_seq: Some(seq),
             problem: Some(problem),
         };
-        let walked = self.walk(1, u64::MAX, |seq, bytes| {
-            let env = record::open(bytes, seq, &prev).map_err(|e| integrity(seq, e.to_string()))?;
-            prev = env.hash;
-            self.report("verify", seq, head.seq);
-            Ok(())
-        });
-        let expected = match walked {
-            Ok(next) => next,
-            Err(Error::Integrity { seq, reason }) => return Ok(bad(seq, prev, reason)),
-            Err(e) => return Err(e),
-        };
+        // Each record's own hash, place and event are checked on every core, a batch of runs at
+        // a time; the links between records, in order, here.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+        let mut expected = 1u64;
+        let mut batch: Vec<(u64, sled::IVec)> = Vec::new();
+        let mut missing = None;
+        let mut iter = self.log.iter();
+        loop {
+            let item = iter.next();
+            let mut done = item.is_none();
+            if let Some(item) = item {
+                let (k, run) = item?;
+                let first = seq_of(&k);
+                if first != expected {
+                    missing = Some((expected, first));
+                    done = true;
+                } else {
+                    expected = first + runs::split(first, &run).count() as u64;
+                    batch.push((first, run));
+                }
+            }
+            if batch.len() >= 64 * threads || (done && !batch.is_empty()) {
+                let checked = check_runs(&batch, threads);
+                for (seq, result) in checked {
+                    match result {
+                        Err(e) => return Ok(bad(seq, prev, e.to_string())),
+                        Ok((_, claimed)) if claimed != prev => return Ok(bad(seq, prev, RecordError::BrokenLink.to_string())),
+                        Ok((hash, _)) => prev = hash,
+                    }
+                    self.report("verify", seq, head.seq);
+                }
+                batch.clear();
+            }
+            if done {
+                break;
+            }
+        }
+        if let Some((at, first)) = missing {
+            return Ok(bad(at, prev, format!("event {at} is missing (the next stored run starts at {first})")));
+        }
         let events = expected - 1;
         if events != head.seq || prev != head.hash {
             let seq = events.min(head.seq) + 1;
@@ -1222,6 +1251,30 @@ impl Store {
         self.db.flush()?;
         Ok((state, head))
     }
+}
+
+/// A record's sequence number, and its hash and the previous hash it names, or what is wrong.
+type Checked = (u64, Result<(String, String), RecordError>);
+
+/// Checks each record of `batch` alone (`record::open_unlinked`), on up to `threads` threads;
+/// returns the results in order.
+fn check_runs(batch: &[(u64, sled::IVec)], threads: usize) -> Vec<Checked> {
+    let check = |part: &[(u64, sled::IVec)]| -> Vec<Checked> {
+        part.iter().flat_map(|(first, run)| runs::split(*first, run).map(|(seq, r)| (seq, record::open_unlinked(r, seq)))).collect()
+    };
+    if threads <= 1 || batch.len() < 2 {
+        return check(batch);
+    }
+    let size = batch.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = batch.chunks(size).map(|part| (part[0].0, scope.spawn(move || check(part)))).collect();
+        handles
+            .into_iter()
+            .flat_map(|(first, h)| {
+                h.join().unwrap_or_else(|_| vec![(first, Err(RecordError::Malformed("the check of this run failed".into())))])
+            })
+            .collect()
+    })
 }
 
 /// The longest line an import accepts. The longest records are `assembly_closed`, which freeze
