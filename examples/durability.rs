@@ -1,5 +1,5 @@
 //! What durability costs: the latency of one command (an admission) with sled's flush only,
-//! and with the `fsync` coop adds after it so that an acknowledged write survives power loss.
+//! and with the `fdatasync` coop adds after it so that an acknowledged write survives power loss.
 //!
 //! Run with `cargo run --release --example durability [COMMANDS]` (default 300). Prints
 //! p50/p90/p99 per command for each setting, medians over three runs. An admission also writes
@@ -61,7 +61,7 @@ fn main() {
             rows[1][k]
         };
         let (p50, p90, p99) = (median(0, &mut rows), median(1, &mut rows), median(2, &mut rows));
-        let label = if fsync { "sled flush + fsync (default)" } else { "sled flush only" };
+        let label = if fsync { "sled flush + fdatasync (default)" } else { "sled flush only" };
         let command = if admissions { "admission" } else { "subscription" };
         println!("{command:<16} {label:<30} {p50:>8.0} {p90:>8.0} {p99:>8.0}");
     }

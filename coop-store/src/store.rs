@@ -237,8 +237,9 @@ pub struct Options {
     /// Open even when the log cannot be folded into a state (see [`Store::open_for_audit`]).
     pub audit: bool,
     /// After sled's flush (which only asks the kernel to write the pages, with
-    /// `sync_file_range`), also `fsync` the store's files and directory, so that an acknowledged
-    /// command survives a power loss. Default true; bulk tools may turn it off and sync once.
+    /// `sync_file_range`), also sync sled's new blob files and `fdatasync` its data file (and the
+    /// directory once per handle), so that an acknowledged command survives a power loss.
+    /// Default true; bulk tools may turn it off and sync once.
     pub fsync: bool,
 }
 
