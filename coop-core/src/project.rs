@@ -339,21 +339,37 @@ pub fn involvement(state: &State, date: NaiveDate) -> Involvement {
         by_project.push(ProjectCount { slug: p.slug.clone(), stage, members: ms.len(), partners: ps.len() });
     }
     let rate = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-    let group = |key: &dyn Fn(&crate::state::Member) -> Option<String>, order: Vec<String>| -> Vec<GroupRate> {
+    // One pass over the members: (members, involved) by category and by college.
+    let statutes = state.statutes.as_ref();
+    let college_of: BTreeMap<&str, Option<&str>> =
+        statutes.map(|s| s.categories.iter().map(|c| (c.code.as_str(), c.college.as_deref())).collect()).unwrap_or_default();
+    let mut by_cat: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut by_col: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for m in &members {
+        let category = m.category_on(date);
+        let inv = usize::from(involved.contains(&m.number));
+        let c = by_cat.entry(category).or_default();
+        c.0 += 1;
+        c.1 += inv;
+        if let Some(Some(college)) = college_of.get(category) {
+            let c = by_col.entry(college).or_default();
+            c.0 += 1;
+            c.1 += inv;
+        }
+    }
+    let group = |counts: &BTreeMap<&str, (usize, usize)>, order: Vec<String>| -> Vec<GroupRate> {
         order
             .into_iter()
             .map(|code| {
-                let in_group: Vec<_> = members.iter().filter(|m| key(m).as_deref() == Some(code.as_str())).collect();
-                let inv = in_group.iter().filter(|m| involved.contains(&m.number)).count();
-                GroupRate { code, members: in_group.len(), involved: inv, rate: rate(inv, in_group.len()) }
+                let (n, inv) = counts.get(code.as_str()).copied().unwrap_or_default();
+                GroupRate { code, members: n, involved: inv, rate: rate(inv, n) }
             })
             .collect()
     };
-    let statutes = state.statutes.as_ref();
     let colleges: Vec<String> = statutes.map(|s| s.colleges.iter().map(|c| c.code.clone()).collect()).unwrap_or_default();
     let categories: Vec<String> = statutes.map(|s| s.categories.iter().map(|c| c.code.clone()).collect()).unwrap_or_default();
-    let by_college = group(&|m| crate::projection::college_of(state, m.category_on(date)), colleges);
-    let by_category = group(&|m| Some(m.category_on(date).to_string()), categories);
+    let by_college = group(&by_col, colleges);
+    let by_category = group(&by_cat, categories);
     let not_involved: Vec<MemberNo> = members.iter().map(|m| m.number).filter(|n| !involved.contains(n)).collect();
     Involvement {
         date,
