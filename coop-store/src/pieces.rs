@@ -64,11 +64,7 @@ impl Trees {
     }
 
     /// The tree that holds `key`.
-    pub(crate) fn tree_of(&self, key: &[u8]) -> &sled::Tree {
-        self.of(key)
-    }
-
-    fn of(&self, key: &[u8]) -> &sled::Tree {
+    pub(crate) fn of(&self, key: &[u8]) -> &sled::Tree {
         self.all()[Trees::index(key)]
     }
 

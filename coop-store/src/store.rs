@@ -360,10 +360,6 @@ impl Store {
             progress: Mutex::new(None),
             inner: Mutex::new(Inner { state: None, tail: None, head: Head { seq: 0, hash: GENESIS_HASH.into() }, damaged: None }),
         };
-        if let Some(bytes) = store.meta.get(K_PENDING_ERASE)? {
-            let parties: Vec<PartyId> = serde_json::from_slice(&bytes).unwrap_or_default();
-            store.finish_erasure(&parties)?;
-        }
         if options.audit {
             // Verifying and exporting read the log itself: the state is not loaded (it may not
             // fold, and it costs memory and time on a large store). A write cut short is still
@@ -391,6 +387,7 @@ impl Store {
         inner.head = head;
         inner.state = state;
         drop(inner);
+        store.finish_pending_erasure()?;
         Ok(store)
     }
 
@@ -494,6 +491,23 @@ impl Store {
     }
 
     /// Removes erased parties' files, then the marker that says an erasure is pending.
+    /// Finishes an erasure a crash interrupted: the marker, written before the command's
+    /// records, names the parties; those whose erasure is in the log (their member piece says
+    /// erased) lose their files, the others keep them (the command never committed).
+    fn finish_pending_erasure(&self) -> Result<()> {
+        let Some(bytes) = self.meta.get(K_PENDING_ERASE)? else { return Ok(()) };
+        let parties: Vec<PartyId> = serde_json::from_slice(&bytes).unwrap_or_default();
+        let mut erased = Vec::new();
+        for party in parties {
+            let number = self.number_of(party)?;
+            let part = Part { members: pieces::Pick::Only(number.into_iter().collect()), ..Part::default() };
+            if pieces::load(&self.pieces, &part)?.members.values().any(|m| m.party == party && m.erased.is_some()) {
+                erased.push(party);
+            }
+        }
+        self.finish_erasure(&erased)
+    }
+
     fn finish_erasure(&self, parties: &[PartyId]) -> Result<()> {
         self.personal.remove_all(parties)?;
         self.meta.remove(K_PENDING_ERASE)?;
@@ -938,6 +952,11 @@ impl Store {
                 // Another handle moved the head since this one decided: decide again.
                 return Err(Error::Conflict);
             }
+            if !erased.is_empty() {
+                // Before the records: an erasure whose events committed is finished on the next
+                // open if this process stops before finishing it below (`finish_pending_erasure`).
+                self.meta.insert(K_PENDING_ERASE, pending.as_slice())?;
+            }
             for (k, entry) in &cmd_entries {
                 self.meta.insert(k.as_slice(), entry.as_slice())?;
             }
@@ -964,11 +983,7 @@ impl Store {
                 )?;
             }
             for (k, v) in &state_pieces {
-                self.pieces.tree_of(k).insert(k.as_slice(), v.as_slice())?;
-            }
-            if !erased.is_empty() {
-                // Finished below, after the commit; redone on open if interrupted.
-                self.meta.insert(K_PENDING_ERASE, pending.as_slice())?;
+                self.pieces.of(k).insert(k.as_slice(), v.as_slice())?;
             }
             self.meta.insert(K_HEAD, head_bytes.as_slice())?;
             drop(writes);

@@ -534,3 +534,52 @@ fn verify_finds_the_first_bad_event_in_a_long_log() {
         assert_eq!(r.events, at - 1);
     }
 }
+
+/// An erasure marks its parties before its records; a crash before the files are removed is
+/// finished on the next open only for the parties whose erasure is in the log.
+#[test]
+fn an_interrupted_erasure_is_finished_only_if_its_event_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s");
+    let before = dir.path().join("before");
+    let party = {
+        let store = Store::open(&path).unwrap();
+        found(&store);
+        for name in ["A", "B"] {
+            store.execute(Request::new(admit(name, PartyKind::Person, "beneficiaries", 1)).dated(d("2016-07-01"))).unwrap();
+        }
+        store.execute(Request::new(Command::Withdraw { member: m(2) }).dated(d("2016-08-01"))).unwrap();
+        let party = store.state().unwrap().members[&MemberNo(2)].party;
+        drop(store);
+        copy_dir(&path, &before);
+        let store = Store::open(&path).unwrap();
+        store.execute(Request::new(Command::Forget { member: m(2) }).dated(d("2026-08-01"))).unwrap();
+        assert!(store.personal(party).unwrap().is_none());
+        party
+    };
+    let marker = serde_json::to_vec(&vec![party]).unwrap();
+    let set_marker = |store: &std::path::Path| {
+        let db = sled::open(store).unwrap();
+        db.open_tree("meta").unwrap().insert("pending-erase", marker.clone()).unwrap();
+        db.flush().unwrap();
+    };
+    // Committed, files not yet removed: the name goes on the next open.
+    let committed = dir.path().join("committed");
+    copy_dir(&path, &committed);
+    std::fs::remove_dir_all(committed.join("personal")).unwrap();
+    copy_dir(&before.join("personal"), &committed.join("personal"));
+    set_marker(&committed);
+    let store = Store::open(&committed).unwrap();
+    assert!(store.personal(party).unwrap().is_none(), "the committed erasure is finished");
+    assert!(store.personal(store.state().unwrap().members[&MemberNo(1)].party).unwrap().is_some());
+    drop(store);
+    // Not committed (the crash came before the records): the name stays, the marker goes.
+    let uncommitted = dir.path().join("uncommitted");
+    copy_dir(&before, &uncommitted);
+    set_marker(&uncommitted);
+    let store = Store::open(&uncommitted).unwrap();
+    assert_eq!(store.personal(party).unwrap().map(|p| p.name), Some("B".to_string()));
+    drop(store);
+    let db = sled::open(&uncommitted).unwrap();
+    assert!(db.open_tree("meta").unwrap().get("pending-erase").unwrap().is_none());
+}
