@@ -101,6 +101,13 @@ pub struct Part {
     pub projects: Pick<String>,
 }
 
+impl Part {
+    /// Every piece: the whole state.
+    pub fn all() -> Part {
+        Part { members: Pick::All, assemblies: Pick::All, projects: Pick::All }
+    }
+}
+
 /// None, some or all of one kind of piece.
 #[derive(Clone, Debug, Default)]
 pub enum Pick<T> {
@@ -139,7 +146,7 @@ impl Changes {
     }
 
     /// Every piece of `state`.
-    fn all(state: &State) -> Changes {
+    fn every(state: &State) -> Changes {
         Changes {
             statutes: true,
             members: state.members.keys().copied().collect(),
@@ -240,7 +247,7 @@ pub(crate) fn encode(state: &State, changes: &Changes, head: &Head) -> Result<Ve
 pub(crate) fn write_all(trees: &Trees, state: &State, head: &Head) -> Result<()> {
     trees.small.remove(GLOBALS)?;
     trees.clear()?;
-    let pairs = encode(state, &Changes::all(state), head)?;
+    let pairs = encode(state, &Changes::every(state), head)?;
     let (globals, rest) = pairs.split_first().ok_or_else(|| Error::Integrity { seq: 0, reason: "no globals".into() })?;
     for chunk in rest.chunks(10_000) {
         let mut batches: [sled::Batch; 4] = Default::default();

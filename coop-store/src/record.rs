@@ -126,15 +126,6 @@ pub fn seal(
 }
 
 #[derive(Deserialize)]
-struct ChainIn<'a> {
-    seq: u64,
-    #[serde(borrow)]
-    command: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    prev: std::borrow::Cow<'a, str>,
-}
-
-#[derive(Deserialize)]
 struct DatedIn<'a> {
     #[serde(borrow)]
     hash: std::borrow::Cow<'a, str>,
@@ -155,14 +146,6 @@ pub fn dated(bytes: &[u8], expected_seq: u64, prev_hash: &str) -> Result<(String
     let rec: DatedIn = serde_json::from_slice(bytes).map_err(|e| RecordError::Malformed(e.to_string()))?;
     in_place(rec.body.seq, &rec.body.prev, expected_seq, prev_hash)?;
     Ok((rec.hash.into_owned(), rec.body.effective))
-}
-
-/// Checks a record's own hash, place and link without decoding its event; returns its hash and
-/// command id. For a second pass over records whose events were already read once.
-pub fn check_chain(bytes: &[u8], expected_seq: u64, prev_hash: &str) -> Result<(String, String), RecordError> {
-    let (rec, body): (RecordIo, ChainIn) = hashed(bytes)?;
-    in_place(body.seq, &body.prev, expected_seq, prev_hash)?;
-    Ok((rec.hash.to_string(), body.command.into_owned()))
 }
 
 /// Parses a record, checks that its hash is its body's, and parses the body as `B`.

@@ -218,8 +218,8 @@ pub struct Store {
     inner: Mutex<Inner>,
 }
 
-/// Receives (what, done, total) during long operations: `verify`, `replay`, `export`,
-/// `check` and `write` (the two passes of an import).
+/// Receives (what, done, total) during long operations: `verify`, `replay`, `export` and
+/// `import`.
 pub type ProgressFn = Box<dyn Fn(&str, u64, u64) + Send>;
 
 /// Values larger than this may be written by sled as files of their own (its blob threshold is
@@ -429,7 +429,7 @@ impl Store {
         }
         let prev = self.hash_at(head.seq - 1)?.unwrap_or_default();
         let bytes = self.record_at(head.seq)?.ok_or_else(|| integrity(head.seq, "the event is missing from the log"))?;
-        record::check_chain(&bytes, head.seq, &prev).map_err(|e| integrity(head.seq, e.to_string()))?;
+        record::open(&bytes, head.seq, &prev).map_err(|e| integrity(head.seq, e.to_string()))?;
         Ok(())
     }
 
@@ -573,13 +573,13 @@ impl Store {
             return Ok((head, None));
         }
         let mut state = if pieces_at_head {
-            pieces::load(&self.pieces, &Part { members: pieces::Pick::All, assemblies: pieces::Pick::All, projects: pieces::Pick::All })?
+            pieces::load(&self.pieces, &Part::all())?
         } else {
             let mut s = State::default();
-            self.fold(1, head.seq, GENESIS_HASH, |_, _| true, &mut s)?;
+            self.fold(1, head.seq, GENESIS_HASH, None, &mut s)?;
             s
         };
-        self.fold(head.seq + 1, last, &head.hash, |_, _| true, &mut state)?;
+        self.fold(head.seq + 1, last, &head.hash, None, &mut state)?;
         let end = Head { seq: last, hash: self.hash_at(last)?.unwrap_or_else(|| head.hash.clone()) };
         pieces::write_all(&self.pieces, &state, &end)?;
         self.meta.insert(K_HEAD, serde_json::to_vec(&end).unwrap_or_default())?;
@@ -598,7 +598,7 @@ impl Store {
             let state = match state {
                 Some(s) => s,
                 None => {
-                    let all = Part { members: pieces::Pick::All, assemblies: pieces::Pick::All, projects: pieces::Pick::All };
+                    let all = Part::all();
                     pieces::load(&self.pieces, &all)?
                 }
             };
@@ -685,15 +685,23 @@ impl Store {
         Ok(expected)
     }
 
-    /// Applies the events `from..=to` that `keep` selects to `state`, checking the chain when
-    /// `prev` gives the hash before `from`.
-    fn fold(&self, from: u64, to: u64, prev: &str, keep: impl Fn(u64, &Envelope) -> bool, state: &mut State) -> Result<()> {
+    /// Applies the events `from..=to` to `state` (with `until`, only those dated on or before
+    /// it), checking every record's place and link from `prev`, the hash before `from`. The
+    /// records applied are also hashed and decoded; those dated after `until` are skipped
+    /// without (`audit verify` checks them).
+    fn fold(&self, from: u64, to: u64, prev: &str, until: Option<NaiveDate>, state: &mut State) -> Result<()> {
         let mut prev = prev.to_string();
         let next = self.walk(from, to, |seq, bytes| {
-            let env = record::open(bytes, seq, &prev).map_err(|e| integrity(seq, e.to_string()))?;
-            if keep(seq, &env) {
-                state.apply(env.effective, &env.event).map_err(|e| integrity(seq, e.to_string()))?;
+            let bad = |e: RecordError| integrity(seq, e.to_string());
+            if let Some(date) = until {
+                let (hash, effective) = record::dated(bytes, seq, &prev).map_err(bad)?;
+                if effective > date {
+                    prev = hash;
+                    return Ok(());
+                }
             }
+            let env = record::open(bytes, seq, &prev).map_err(bad)?;
+            state.apply(env.effective, &env.event).map_err(|e| integrity(seq, e.to_string()))?;
             self.report("replay", seq, to);
             prev = env.hash;
             Ok(())
@@ -741,7 +749,9 @@ impl Store {
     /// closed, or unknown). They equal `coop_core::results` on the current state.
     pub fn closed_results(&self, slug: &str) -> Result<Option<Vec<coop_core::ResolutionResult>>> {
         let inner = self.lock();
+        let writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
         if pieces::stamp(&self.pieces)?.as_ref() != Some(&inner.head) {
+            drop(writes);
             drop(inner);
             return self.with_state(|s| {
                 let a = s.assemblies.get(slug).filter(|a| a.closed.is_some());
@@ -762,29 +772,15 @@ impl Store {
     /// Every record's place and link are checked; the records dated after `date` are skipped
     /// without hashing their body or decoding their event (`audit verify` checks those).
     pub fn state_as_of(&self, date: NaiveDate) -> Result<State> {
-        let head = self.head();
         let mut state = State::default();
-        let mut prev = GENESIS_HASH.to_string();
-        let next = self.walk(1, head.seq, |seq, bytes| {
-            let (hash, effective) = record::dated(bytes, seq, &prev).map_err(|e| integrity(seq, e.to_string()))?;
-            if effective <= date {
-                let env = record::open(bytes, seq, &prev).map_err(|e| integrity(seq, e.to_string()))?;
-                state.apply(env.effective, &env.event).map_err(|e| integrity(seq, e.to_string()))?;
-            }
-            self.report("replay", seq, head.seq);
-            prev = hash;
-            Ok(())
-        })?;
-        if next <= head.seq {
-            return Err(integrity(next, "the event is missing from the log"));
-        }
+        self.fold(1, self.head().seq, GENESIS_HASH, Some(date), &mut state)?;
         Ok(state)
     }
 
     /// The state as known after the first `seq` events.
     pub fn state_at_seq(&self, seq: u64) -> Result<State> {
         let mut state = State::default();
-        self.fold(1, seq.min(self.head().seq), GENESIS_HASH, |_, _| true, &mut state)?;
+        self.fold(1, seq.min(self.head().seq), GENESIS_HASH, None, &mut state)?;
         Ok(state)
     }
 
@@ -1134,10 +1130,10 @@ impl Store {
     pub fn replay_check(&self) -> Result<ReplayReport> {
         let head = self.head();
         let kept_seq = pieces::stamp(&self.pieces)?.map_or(0, |h| h.seq);
-        let all = Part { members: pieces::Pick::All, assemblies: pieces::Pick::All, projects: pieces::Pick::All };
+        let all = Part::all();
         let kept = pieces::load(&self.pieces, &all)?;
         let mut rebuilt = State::default();
-        self.fold(1, head.seq, GENESIS_HASH, |_, _| true, &mut rebuilt)?;
+        self.fold(1, head.seq, GENESIS_HASH, None, &mut rebuilt)?;
         let mut differing: Vec<MemberNo> = Vec::new();
         for (n, m) in rebuilt.members.iter() {
             if kept.members.get(n) != Some(m) {
