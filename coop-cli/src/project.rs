@@ -99,22 +99,12 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: ProjectCmd) -> Out {
             let member_rows: Vec<_> = ms
                 .iter()
                 .map(|r| {
-                    let number = match r.who {
-                        Participant::Member(n) => Some(n),
-                        Participant::Partner(_) => None,
-                    };
-                    json!({"number": number, "name": name_of(store, &state, r.who), "role": r.role, "since": r.since, "college": r.college})
+                    json!({"number": r.who.member(), "name": name_of(store, &state, r.who), "role": r.role, "since": r.since, "college": r.college})
                 })
                 .collect();
             let partner_rows: Vec<_> = ps
                 .iter()
-                .map(|r| {
-                    let id = match r.who {
-                        Participant::Partner(id) => Some(id),
-                        Participant::Member(_) => None,
-                    };
-                    json!({"id": id, "name": name_of(store, &state, r.who), "role": r.role, "since": r.since})
-                })
+                .map(|r| json!({"id": r.who.partner(), "name": name_of(store, &state, r.who), "role": r.role, "since": r.since}))
                 .collect();
             let stages: Vec<_> = p.stages.iter().filter(|(d, _)| *d <= date).map(|(d, s)| json!({"stage": s, "since": d})).collect();
             if ctx.cli_json {
@@ -160,14 +150,7 @@ fn project_with_members(store: &Store, slug: &str) -> Result<State, Failure> {
     let Some(p) = store.state_part(&only)?.projects.remove(slug) else {
         return Ok(store.state_part(&Part { projects: Pick::All, ..Part::default() })?);
     };
-    let members: Vec<MemberNo> = p
-        .spells
-        .iter()
-        .filter_map(|s| match s.who {
-            Participant::Member(n) => Some(n),
-            Participant::Partner(_) => None,
-        })
-        .collect();
+    let members: Vec<MemberNo> = p.spells.iter().filter_map(|s| s.who.member()).collect();
     Ok(store.state_part(&Part { members: Pick::Only(members), ..only })?)
 }
 

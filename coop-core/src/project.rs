@@ -118,6 +118,24 @@ pub enum Participant {
     Partner(PartyId),
 }
 
+impl Participant {
+    /// The member number, for a member.
+    pub fn member(self) -> Option<MemberNo> {
+        match self {
+            Participant::Member(n) => Some(n),
+            Participant::Partner(_) => None,
+        }
+    }
+
+    /// The party id, for a partner.
+    pub fn partner(self) -> Option<PartyId> {
+        match self {
+            Participant::Partner(id) => Some(id),
+            Participant::Member(_) => None,
+        }
+    }
+}
+
 /// One spell of taking part in a project.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Spell {
