@@ -597,10 +597,7 @@ impl Store {
             let (head, state) = self.recover_locked()?;
             let state = match state {
                 Some(s) => s,
-                None => {
-                    let all = Part::all();
-                    pieces::load(&self.pieces, &all)?
-                }
+                None => pieces::load(&self.pieces, &Part::all())?,
             };
             if inner.head != head {
                 inner.tail = None;
@@ -1130,8 +1127,7 @@ impl Store {
     pub fn replay_check(&self) -> Result<ReplayReport> {
         let head = self.head();
         let kept_seq = pieces::stamp(&self.pieces)?.map_or(0, |h| h.seq);
-        let all = Part::all();
-        let kept = pieces::load(&self.pieces, &all)?;
+        let kept = pieces::load(&self.pieces, &Part::all())?;
         let mut rebuilt = State::default();
         self.fold(1, head.seq, GENESIS_HASH, None, &mut rebuilt)?;
         let mut differing: Vec<MemberNo> = Vec::new();
