@@ -21,6 +21,7 @@ mod personal;
 mod pieces;
 mod record;
 mod runs;
+mod sled_files;
 mod store;
 
 pub use pieces::{Part, Pick};

@@ -286,6 +286,7 @@ impl Store {
     }
 
     fn open_db(path: &Path, options: &Options) -> Result<sled::Db> {
+        crate::sled_files::discard_unfinished_snapshots(path)?;
         let db = sled::Config::new().path(path).cache_capacity(options.cache_bytes).open().map_err(|e| match e {
             sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => Error::InUse(path.display().to_string()),
             other => Error::Storage(other),

@@ -20,12 +20,20 @@ const CHILD_ENV: &str = "COOP_CRASH_CHILD_STORE";
 fn crash_child() {
     let Ok(path) = std::env::var(CHILD_ENV) else { return };
     let first: u64 = std::env::var("COOP_CRASH_FIRST").unwrap().parse().unwrap();
-    let store = Store::open_with(&path, Options::default()).unwrap();
     let mut out = std::io::stdout().lock();
+    writeln!(out, "opening").unwrap();
+    out.flush().unwrap();
+    let store = Store::open_with(&path, Options::default()).unwrap();
+    let once = std::env::var("COOP_CRASH_ONCE").is_ok();
     for i in first.. {
         store.execute(admission(i)).unwrap();
         writeln!(out, "ack {i}").unwrap();
         out.flush().unwrap();
+        if once {
+            // Exit at once: the next process opens the store again (sled writes its snapshot
+            // file while opening), so the kills land around opening and closing.
+            return;
+        }
     }
 }
 
@@ -48,6 +56,20 @@ fn rounds() -> usize {
 
 #[test]
 fn killed_at_random_points_no_acknowledged_write_is_lost() {
+    harness("crash harness", false, |round, seed| 1_000 * if round % 3 == 0 { seed % 40 } else { 20 + seed % 180 });
+}
+
+/// Processes that open the store, record one admission and exit, killed 0 to 3 ms (every other
+/// round: 0 to 120 ms) after they begin to open it: most kills land while sled opens the store and writes its snapshot file, the moment
+/// that once left an unfinished snapshot which made the store unreadable.
+#[test]
+fn killed_while_opening_or_closing_the_store_never_bricks_it() {
+    harness("open/close crash harness", true, |round, seed| if round % 2 == 0 { seed % 3_000 } else { seed % 120_000 });
+}
+
+/// Runs `COOP_CRASH_ROUNDS` rounds (12 by default); `delay_us` says when to kill the child, in
+/// microseconds (from its start, or with `once` from the moment it begins to open the store).
+fn harness(label: &str, once: bool, delay_us: impl Fn(usize, u64) -> u64) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s");
     {
@@ -61,13 +83,20 @@ fn killed_at_random_points_no_acknowledged_write_is_lost() {
     let mut acked_total = 0u64;
     let mut next = 0u64;
     let mut in_flight_seen = 0;
+    let mut kills = 0;
     let rounds = rounds();
     for round in 0..rounds {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        let delay = Duration::from_millis(20 + seed % 180);
-        let mut child = Command::new(&exe)
+        // Some kills land in the first 40 ms, while the child opens the store: that is when
+        // sled writes its snapshot file (an unfinished one once bricked the store).
+        let delay = Duration::from_micros(delay_us(round, seed));
+        let mut command = Command::new(&exe);
+        if once {
+            command.env("COOP_CRASH_ONCE", "1");
+        }
+        let mut child = command
             .args(["--exact", "crash::crash_child", "--ignored", "--nocapture", "--test-threads=1", "-q"])
             .env(CHILD_ENV, &path)
             .env("COOP_CRASH_FIRST", next.to_string())
@@ -76,21 +105,32 @@ fn killed_at_random_points_no_acknowledged_write_is_lost() {
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
+        let (opening_tx, opening) = std::sync::mpsc::channel();
         let reader = std::thread::spawn(move || {
             let mut acks = Vec::new();
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
                 if let Some(n) = line.strip_prefix("ack ") {
                     acks.push(n.trim().parse::<u64>().unwrap());
+                } else if line == "opening" {
+                    let _ = opening_tx.send(());
                 }
             }
             acks
         });
+        if once {
+            // Count the delay from the moment the child opens the store, not from its start
+            // (a debug test binary takes longer than that to start).
+            let _ = opening.recv_timeout(Duration::from_secs(20));
+        }
         let started = Instant::now();
         while started.elapsed() < delay {
-            std::thread::sleep(Duration::from_millis(2));
+            std::thread::sleep(Duration::from_micros(100).min(delay));
         }
-        child.kill().unwrap(); // SIGKILL
+        if matches!(child.try_wait(), Ok(None)) {
+            kills += 1;
+        }
+        let _ = child.kill(); // SIGKILL (the child may have exited already)
         child.wait().unwrap();
         let acks = reader.join().unwrap();
 
@@ -121,6 +161,6 @@ fn killed_at_random_points_no_acknowledged_write_is_lost() {
         next = present;
     }
     eprintln!(
-        "crash harness: {rounds} kills, {acked_total} acknowledged commands, none lost; {in_flight_seen} in-flight commands found committed; {next} members in the end"
+        "{label}: {rounds} rounds, {kills} kills, {acked_total} acknowledged commands, none lost; {in_flight_seen} in-flight commands found committed; {next} members in the end"
     );
 }

@@ -4,6 +4,7 @@
 mod assembly;
 mod cli;
 mod crash;
+mod faults;
 mod hostile;
 mod project;
 mod store;
