@@ -554,6 +554,9 @@ pub enum Rule {
     SecretBallot,
     /// Under a secret ballot, the ballots counted match the voters marked.
     BallotCount,
+    /// A fact entered with an earlier date than facts already recorded must leave each of them
+    /// valid at its own date (see [`crate::timeline`]).
+    BreaksLaterFact,
 }
 
 impl Rule {
@@ -589,13 +592,55 @@ fn refuse<T>(rule: Rule, message: impl Into<String>) -> Result<T, Refusal> {
 
 /// Decides a command dated `date` on `state`: the events to append, or the rule it breaks.
 /// Pure: the same inputs always give the same answer.
+///
+/// `state` must hold no fact dated after `date`, as when `date` is on or after every fact
+/// recorded (the usual case). A fact dated earlier is decided by [`crate::timeline::place`],
+/// which calls [`decide_at`] with the state as of its date and checks every later fact again.
 pub fn decide(state: &State, date: NaiveDate, command: &Command, ctx: &Context) -> Result<Vec<Event>, Refusal> {
+    decide_at(state, state, date, command, ctx)
+}
+
+/// Decides a command dated `date` against `at`, the state as of that date (the timeline's facts
+/// dated on or before it), while `now` (every fact recorded) answers what does not depend on
+/// the date: who may act, which member numbers, identities and slugs are taken, which
+/// assemblies are closed.
+pub fn decide_at(now: &State, at: &State, date: NaiveDate, command: &Command, ctx: &Context) -> Result<Vec<Event>, Refusal> {
     if date > ctx.today {
         return refuse(
             Rule::FutureDate,
             format!("the date {date} is after today ({}): facts are recorded once they have happened", ctx.today),
         );
     }
+    if let (None, Some(founded)) = (&at.statutes, now.founded_on) {
+        return refuse(Rule::DateBeforeHistory, format!("the date {date} is before the cooperative was founded ({founded})"));
+    }
+    if let Some(statutes) = now.statutes.as_ref() {
+        authorize(now, statutes, command, &ctx.actor)?;
+    }
+    rules(now, at, date, command, ctx, None)
+}
+
+/// Decides a command recorded earlier again, on the state as of its date in a changed history:
+/// the rules only (who may act was settled when it was recorded), and nothing known only later.
+/// An admission keeps the member number it was given.
+pub(crate) fn redecide(
+    at: &State,
+    date: NaiveDate,
+    command: &Command,
+    ctx: &Context,
+    number: Option<MemberNo>,
+) -> Result<Vec<Event>, Refusal> {
+    rules(at, at, date, command, ctx, number)
+}
+
+fn rules(
+    now: &State,
+    state: &State,
+    date: NaiveDate,
+    command: &Command,
+    ctx: &Context,
+    number: Option<MemberNo>,
+) -> Result<Vec<Event>, Refusal> {
     let Some(statutes) = state.statutes.as_ref() else {
         return match command {
             Command::Found { statutes } if date < statutes.founded => refuse(
@@ -618,8 +663,7 @@ pub fn decide(state: &State, date: NaiveDate, command: &Command, ctx: &Context) 
             return refuse(Rule::DateBeforeHistory, format!("the date {date} is before the statutes in force were adopted ({since})"));
         }
     }
-    authorize(state, statutes, command, &ctx.actor)?;
-    let d = Decider { state, statutes, date };
+    let d = Decider { state, now, statutes, date, number };
     match command {
         Command::Found { .. } => refuse(
             Rule::AlreadyFounded,
@@ -759,9 +803,15 @@ pub fn decide(state: &State, date: NaiveDate, command: &Command, ctx: &Context) 
 }
 
 struct Decider<'a> {
+    /// The state as of the command's date.
     state: &'a State,
+    /// Every fact recorded: for what a later-dated fact may already have taken (a member
+    /// number, an identity, a slug) and for assemblies closed since.
+    now: &'a State,
     statutes: &'a Statutes,
     date: NaiveDate,
+    /// The number an admission decided again keeps.
+    number: Option<MemberNo>,
 }
 
 impl<'a> Decider<'a> {
@@ -927,10 +977,10 @@ impl<'a> Decider<'a> {
         let paid = self.quarter_paid(subscribed, paid)?;
         let public = if kind == PartyKind::PublicBody { subscribed.0 } else { 0 };
         self.public_cap(public, subscribed.0)?;
-        if self.state.parties.contains_key(&ctx.fresh_id) {
+        if self.now.parties.contains_key(&ctx.fresh_id) {
             return refuse(Rule::InvalidValue, "the new member's identity is already taken; retry");
         }
-        let number = self.state.next_number();
+        let number = self.number.unwrap_or_else(|| self.now.next_number().max(self.state.next_number()));
         Ok(vec![
             Event::MemberAdmitted {
                 party: ctx.fresh_id,
@@ -1111,7 +1161,8 @@ impl<'a> Decider<'a> {
 
     fn open_assembly(&self, slug: &str) -> Result<&'a Assembly, Refusal> {
         let a = self.assembly(slug)?;
-        if let Some(on) = a.closed_on {
+        // Closed as of the command's date, or since: nothing more is recorded for it.
+        if let Some(on) = a.closed_on.or_else(|| self.now.assemblies.get(slug).and_then(|n| n.closed_on)) {
             return refuse(Rule::AssemblyClosed, format!("assembly {slug} was closed on {on}: nothing more can be recorded for it"));
         }
         Ok(a)
@@ -1182,7 +1233,7 @@ impl<'a> Decider<'a> {
         second_of: Option<&str>,
     ) -> Result<Vec<Event>, Refusal> {
         valid_slug(slug, "an assembly", "ago-2026")?;
-        if self.state.assemblies.contains_key(slug) {
+        if self.now.assemblies.contains_key(slug) || self.state.assemblies.contains_key(slug) {
             return refuse(Rule::AssemblyExists, format!("an assembly '{slug}' already exists: choose another slug"));
         }
         if place.trim().is_empty() || place.chars().count() > 300 {
@@ -1501,7 +1552,7 @@ impl<'a> Decider<'a> {
 
     fn create_project(&self, slug: &str, name: &str, description: &str, stage: Option<Stage>) -> Result<Vec<Event>, Refusal> {
         valid_slug(slug, "a project", "bouteilles")?;
-        if self.state.projects.contains_key(slug) {
+        if self.now.projects.contains_key(slug) || self.state.projects.contains_key(slug) {
             return refuse(Rule::ProjectExists, format!("a project '{slug}' already exists: choose another slug"));
         }
         let name = name.trim();
@@ -1585,7 +1636,7 @@ impl<'a> Decider<'a> {
                 if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
                     return refuse(Rule::InvalidValue, "a partner's name must be 1 to 200 printable characters");
                 }
-                if self.state.partners.contains_key(&ctx.fresh_id) {
+                if self.now.partners.contains_key(&ctx.fresh_id) || self.state.partners.contains_key(&ctx.fresh_id) {
                     return refuse(Rule::InvalidValue, "the new partner's identity is already taken; retry");
                 }
                 (Participant::Partner(ctx.fresh_id), Some(personal.digest(&ctx.salt)))

@@ -32,6 +32,7 @@ mod project;
 mod projection;
 mod state;
 mod statutes;
+pub mod timeline;
 mod units;
 
 pub use assembly::{
@@ -39,7 +40,7 @@ pub use assembly::{
     Choice, CollegeTally, Officers, Participation, PostalForm, Quorum, Ratio, Resolution, ResolutionKind, ResolutionResult, RollEntry,
     MAX_RESOLUTIONS,
 };
-pub use decide::{decide, Command, Context, Personal, Refusal, Rule, Who};
+pub use decide::{decide, decide_at, Command, Context, Personal, Refusal, Rule, Who};
 pub use event::{upcast, BallotTally, Decision, Direction, EndCause, Event, PartyKind, UpcastError, EVENT_SCHEMA};
 pub use project::{
     funnel, involvement, member_projects, participants, FunnelStage, GroupRate, Involvement, InvolvementLine, Participant, ParticipantRow,
