@@ -817,6 +817,12 @@ struct Decider<'a> {
 impl<'a> Decider<'a> {
     fn known(&self, r: MemberRef) -> Result<&'a Member, Refusal> {
         let Some(m) = self.state.member(r) else {
+            if let Some(later) = self.now.member(r) {
+                return refuse(
+                    Rule::DateBeforeHistory,
+                    format!("member {} was admitted on {}; a fact about it cannot be dated {}", later.number, later.admitted, self.date),
+                );
+            }
             let last = self.state.members.keys().next_back().map_or(0, |n| n.0);
             return refuse(Rule::UnknownMember, format!("member {r} is not in the register (numbers run from 1 to {last})"));
         };
@@ -1147,6 +1153,12 @@ impl<'a> Decider<'a> {
     }
 
     fn assembly(&self, slug: &str) -> Result<&'a Assembly, Refusal> {
+        if let (None, Some(later)) = (self.state.assemblies.get(slug), self.now.assemblies.get(slug)) {
+            return refuse(
+                Rule::DateBeforeHistory,
+                format!("assembly {slug} was convened on {}; a fact about it cannot be dated {}", later.convened_on, self.date),
+            );
+        }
         self.state.assemblies.get(slug).ok_or_else(|| {
             let known: Vec<&str> = self.state.assemblies.keys().map(String::as_str).collect();
             Refusal {
@@ -1531,6 +1543,12 @@ impl<'a> Decider<'a> {
     }
 
     fn project(&self, slug: &str) -> Result<&'a Project, Refusal> {
+        if let (None, Some(later)) = (self.state.projects.get(slug), self.now.projects.get(slug)) {
+            return refuse(
+                Rule::DateBeforeHistory,
+                format!("project {slug} started on {}; a fact about it cannot be dated {}", later.created, self.date),
+            );
+        }
         let p = self.state.projects.get(slug).ok_or_else(|| {
             let known: Vec<&str> = self.state.projects.keys().map(String::as_str).collect();
             Refusal {
@@ -1598,6 +1616,9 @@ impl<'a> Decider<'a> {
         match who {
             Who::Member(r) => {
                 let Some(m) = self.state.member(*r) else {
+                    if self.now.member(*r).is_some() {
+                        return self.known(*r).map(|_| Participant::Member(MemberNo(0)));
+                    }
                     let last = self.state.members.keys().next_back().map_or(0, |n| n.0);
                     return refuse(Rule::UnknownMember, format!("member {r} is not in the register (numbers run from 1 to {last})"));
                 };

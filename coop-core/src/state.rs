@@ -177,6 +177,10 @@ pub struct State {
     /// Number of current members.
     #[serde(default)]
     pub active_members: u64,
+    /// The latest effective date of any fact: a command dated on or after it is decided on this
+    /// state; one dated before it is placed on the timeline (see [`crate::timeline`]).
+    #[serde(default)]
+    pub latest: Option<NaiveDate>,
 }
 
 /// Shares of one class held by all members, kept up to date by `apply`.
@@ -266,6 +270,7 @@ impl State {
     /// Applies one event with its effective date. Refuses events that do not fit (unknown
     /// member, missing shares): such a log was not written by `decide`.
     pub fn apply(&mut self, date: NaiveDate, event: &Event) -> Result<(), Inconsistency> {
+        self.latest = Some(self.latest.map_or(date, |l| l.max(date)));
         let missing = |n: &MemberNo| Inconsistency(format!("member {n} is unknown"));
         match event {
             Event::StatutesAdopted { statutes, .. } => {
@@ -559,6 +564,17 @@ impl State {
             Some(_) => Err(Inconsistency(format!("assembly {slug} is closed"))),
             None => Err(Inconsistency(format!("assembly {slug} is unknown"))),
         }
+    }
+
+    /// The latest effective date the pieces of this state show (for a state kept before
+    /// [`State::latest`] was): members', projects' and assemblies' facts, the statutes, the
+    /// last review.
+    pub fn latest_shown(&self) -> Option<NaiveDate> {
+        let members = self.members.values().map(|m| m.last_date);
+        let projects = self.projects.values().map(|p| p.last_date);
+        let assemblies = self.assemblies.values().flat_map(|a| [Some(a.convened_on), Some(a.date), a.closed_on].into_iter().flatten());
+        let dates = [self.founded_on, self.statutes_since, self.last_review].into_iter().flatten();
+        members.chain(projects).chain(assemblies).chain(dates).max()
     }
 
     /// The member with this number or party id.

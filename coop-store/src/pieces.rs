@@ -88,6 +88,9 @@ struct Globals {
     roster: BTreeMap<String, Officer>,
     by_class: BTreeMap<String, ClassCount>,
     active_members: u64,
+    /// Absent from pieces written before it was kept (then read from the pieces themselves).
+    #[serde(default)]
+    latest: Option<NaiveDate>,
 }
 
 /// Which pieces of the state to read (see [`crate::Store::state_part`]).
@@ -202,6 +205,7 @@ pub(crate) fn encode(state: &State, changes: &Changes, head: &Head) -> Result<Ve
         roster: state.roster.clone(),
         by_class: state.by_class.clone(),
         active_members: state.active_members,
+        latest: state.latest,
     };
     out.push((GLOBALS.to_vec(), json(&globals)?));
     if changes.statutes {
@@ -283,6 +287,7 @@ pub(crate) fn load(trees: &Trees, part: &Part) -> Result<State> {
         state.roster = g.roster;
         state.by_class = g.by_class;
         state.active_members = g.active_members;
+        state.latest = g.latest;
     }
     if let Some(bytes) = tree.get(STATUTES)? {
         state.statutes = decode::<Option<Statutes>>("statutes", &bytes)?;
@@ -330,6 +335,10 @@ pub(crate) fn load(trees: &Trees, part: &Part) -> Result<State> {
     for v in read(PROJECT, &part.projects)? {
         let p: coop_core::Project = unbinary("project", &v)?;
         state.projects.insert(p.slug.clone(), p);
+    }
+    if state.latest.is_none() && matches!((&part.members, &part.assemblies, &part.projects), (Pick::All, Pick::All, Pick::All)) {
+        // Pieces written before the latest date was kept: the pieces themselves show it.
+        state.latest = state.latest_shown();
     }
     Ok(state)
 }

@@ -3,6 +3,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use chrono::{NaiveDate, Utc};
+use coop_core::timeline::{self, Fact, Unplaced};
 use coop_core::{decide, Command, Context, Event, MemberNo, PartyId, Personal, RegisterRow, State};
 use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
@@ -32,6 +33,10 @@ const K_HEAD: &[u8] = b"head";
 const K_SNAPSHOT: &[u8] = b"snapshot";
 const K_IMPORTING: &[u8] = b"importing";
 const K_PENDING_ERASE: &[u8] = b"pending-erase";
+/// Present while the log's records are in the order of their effective dates (each dated on or
+/// after every one before it), so that it folds as it is read; removed before a fact entered
+/// late is written. Absent in a store written before it was kept: its log is sorted when folded.
+const K_ORDERED: &[u8] = b"ordered";
 /// Command ids are kept in `meta` under this prefix, so that a command's transaction spans one
 /// tree fewer (sled's commit costs per tree).
 const K_COMMAND: &[u8] = b"c:";
@@ -324,6 +329,7 @@ impl Store {
             }
             None if log.is_empty() => {
                 meta.insert(K_FORMAT, FORMAT)?;
+                meta.insert(K_ORDERED, b"1")?;
             }
             None => return Err(integrity(0, "the store has events but no format marker")),
         }
@@ -573,14 +579,14 @@ impl Store {
         if last == head.seq && pieces_at_head {
             return Ok((head, None));
         }
-        let mut state = if pieces_at_head {
-            pieces::load(&self.pieces, &Part::all())?
+        let ordered = self.meta.get(K_ORDERED)?.is_some();
+        let state = if pieces_at_head && ordered {
+            let mut state = pieces::load(&self.pieces, &Part::all())?;
+            self.fold(head.seq + 1, last, &head.hash, None, &mut state)?;
+            state
         } else {
-            let mut s = State::default();
-            self.fold(1, head.seq, GENESIS_HASH, None, &mut s)?;
-            s
+            self.fold_timeline(last, None)?
         };
-        self.fold(head.seq + 1, last, &head.hash, None, &mut state)?;
         let end = Head { seq: last, hash: self.hash_at(last)?.unwrap_or_else(|| head.hash.clone()) };
         pieces::write_all(&self.pieces, &state, &end)?;
         self.meta.insert(K_HEAD, serde_json::to_vec(&end).unwrap_or_default())?;
@@ -710,6 +716,50 @@ impl Store {
         Ok(())
     }
 
+    /// The fold of the events `1..=to` (with `until`, only those dated on or before it) in
+    /// timeline order: by effective date, then as recorded (see `coop_core::timeline`). A log
+    /// known to be in date order is folded as it is read; another is read whole and sorted.
+    fn fold_timeline(&self, to: u64, until: Option<NaiveDate>) -> Result<State> {
+        let mut state = State::default();
+        if self.meta.get(K_ORDERED)?.is_some() {
+            self.fold(1, to, GENESIS_HASH, until, &mut state)?;
+            return Ok(state);
+        }
+        let facts = self.facts(to, until)?;
+        timeline::fold(&mut state, &facts).map_err(|e| match e {
+            Unplaced::Inconsistent { seq, reason } => integrity(seq, reason.to_string()),
+            Unplaced::Refused(r) => integrity(0, r.to_string()),
+        })?;
+        Ok(state)
+    }
+
+    /// The events `1..=to` (with `until`, only those dated on or before it) in timeline order,
+    /// every record's place and link checked.
+    fn facts(&self, to: u64, until: Option<NaiveDate>) -> Result<Vec<Fact>> {
+        let mut facts = Vec::new();
+        let mut prev = GENESIS_HASH.to_string();
+        let next = self.walk(1, to, |seq, bytes| {
+            let bad = |e: RecordError| integrity(seq, e.to_string());
+            if let Some(date) = until {
+                let (hash, effective) = record::dated(bytes, seq, &prev).map_err(bad)?;
+                if effective > date {
+                    prev = hash;
+                    return Ok(());
+                }
+            }
+            let env = record::open(bytes, seq, &prev).map_err(bad)?;
+            self.report("replay", seq, to);
+            prev = env.hash;
+            facts.push(Fact { seq, date: env.effective, command_id: env.command_id, event: env.event });
+            Ok(())
+        })?;
+        if next <= to {
+            return Err(integrity(next, "the event is missing from the log"));
+        }
+        timeline::sort(&mut facts);
+        Ok(facts)
+    }
+
     /// The head of the log.
     pub fn head(&self) -> Head {
         self.lock().head.clone()
@@ -765,21 +815,17 @@ impl Store {
     }
 
     /// The state as of the end of `date` (effective dates): a fold of the events dated on or
-    /// before it, in log order.
+    /// before it, in the order of their dates (then as recorded).
     ///
     /// Every record's place and link are checked; the records dated after `date` are skipped
     /// without hashing their body or decoding their event (`audit verify` checks those).
     pub fn state_as_of(&self, date: NaiveDate) -> Result<State> {
-        let mut state = State::default();
-        self.fold(1, self.head().seq, GENESIS_HASH, Some(date), &mut state)?;
-        Ok(state)
+        self.fold_timeline(self.head().seq, Some(date))
     }
 
-    /// The state as known after the first `seq` events.
+    /// The state as known after the first `seq` events (folded in the order of their dates).
     pub fn state_at_seq(&self, seq: u64) -> Result<State> {
-        let mut state = State::default();
-        self.fold(1, seq.min(self.head().seq), GENESIS_HASH, None, &mut state)?;
-        Ok(state)
+        self.fold_timeline(seq.min(self.head().seq), None)
     }
 
     /// The personal data of a party, unless it was never stored here or has been erased.
@@ -857,23 +903,70 @@ impl Store {
         let mut changed = false;
         let mut refusals = Vec::new();
         let mut planned: Vec<Planned> = Vec::new();
+        // The pieces of the state the batch changes.
+        let mut changes = Changes::default();
+        // Every fact in timeline order, read when a command is dated before the latest fact.
+        let mut facts: Option<Vec<Fact>> = None;
+        let mut next_seq = old.seq + 1;
+        let mut backdated = false;
         for (i, r) in requests.iter().enumerate() {
             if receipts[i].is_some() {
                 continue;
             }
             let ctx = Context { today: r.today, fresh_id: Ulid::new(), salt: fresh_salt(), actor: r.actor.clone() };
-            match decide(&state, r.date, &r.command, &ctx) {
+            let id = r.command_id.clone().unwrap_or_else(|| Ulid::new().to_string());
+            // Each command is decided on the state the previous ones of the batch leave: on the
+            // current state when it is dated on or after every fact, else on the timeline.
+            let decided = if state.latest.is_none_or(|l| r.date >= l) {
+                decide(&state, r.date, &r.command, &ctx).map(|events| (events, None))
+            } else {
+                if facts.is_none() {
+                    let mut all = self.facts(old.seq, None)?;
+                    all.extend(planned.iter().flat_map(|p| {
+                        let date = requests[p.index].date;
+                        p.events.iter().zip(p.first..).map(move |(e, seq)| Fact { seq, date, command_id: p.id.clone(), event: e.clone() })
+                    }));
+                    timeline::sort(&mut all);
+                    facts = Some(all);
+                }
+                let all = facts.as_deref().unwrap_or_default();
+                match timeline::place(&state, all, r.date, &r.command, &ctx) {
+                    Ok(placed) => {
+                        // The pieces the later facts touch are folded anew.
+                        for f in all.iter().filter(|f| f.date > r.date) {
+                            changes.add(&f.event);
+                        }
+                        Ok((placed.events, Some(placed.state)))
+                    }
+                    Err(Unplaced::Refused(refusal)) => Err(refusal),
+                    Err(Unplaced::Inconsistent { seq, reason }) => return Err(integrity(seq, reason.to_string())),
+                }
+            };
+            match decided {
                 Err(refusal) => refusals.push((i, refusal)),
-                Ok(events) => {
+                Ok((events, placed)) => {
                     let erase = r.command.erases(&state);
-                    // Each command is decided on the state the previous ones of the batch leave.
-                    for e in &events {
-                        changed = true;
-                        state.apply(r.date, e).map_err(|e| integrity(old.seq, format!("decided event does not apply: {e}")))?;
+                    changed = true;
+                    match placed {
+                        Some(new_state) => {
+                            backdated = true;
+                            state = new_state;
+                        }
+                        None => {
+                            for e in &events {
+                                state.apply(r.date, e).map_err(|e| integrity(old.seq, format!("decided event does not apply: {e}")))?;
+                            }
+                        }
+                    }
+                    if let Some(all) = facts.as_mut() {
+                        for (e, seq) in events.iter().zip(next_seq..) {
+                            let at = all.partition_point(|f| f.key() <= (r.date, seq));
+                            all.insert(at, Fact { seq, date: r.date, command_id: id.clone(), event: e.clone() });
+                        }
                     }
                     let personal = r.command.personal().map(|p| (ctx.fresh_id, PersonalEntry { salt: ctx.salt.clone(), data: p.clone() }));
-                    let id = r.command_id.clone().unwrap_or_else(|| Ulid::new().to_string());
-                    planned.push(Planned { index: i, id, events, personal, erase });
+                    planned.push(Planned { index: i, first: next_seq, id, events, personal, erase });
+                    next_seq += planned.last().map_or(0, |p| p.events.len() as u64);
                 }
             }
         }
@@ -892,7 +985,6 @@ impl Store {
         let mut records = Vec::new();
         let mut cmd_entries = Vec::new();
         let mut envelopes: Vec<(usize, String, Vec<Envelope>)> = Vec::new();
-        let mut changes = Changes::default();
         for Planned { index: i, id, events, .. } in &planned {
             let r = &requests[*i];
             let first = seq + 1;
@@ -950,6 +1042,10 @@ impl Store {
                 // Before the records: an erasure whose events committed is finished on the next
                 // open if this process stops before finishing it below (`finish_pending_erasure`).
                 self.meta.insert(K_PENDING_ERASE, pending.as_slice())?;
+            }
+            if backdated {
+                // Before the records: the log is no longer in date order.
+                self.meta.remove(K_ORDERED)?;
             }
             for (k, entry) in &cmd_entries {
                 self.meta.insert(k.as_slice(), entry.as_slice())?;
@@ -1129,8 +1225,7 @@ impl Store {
         let head = self.head();
         let kept_seq = pieces::stamp(&self.pieces)?.map_or(0, |h| h.seq);
         let kept = pieces::load(&self.pieces, &Part::all())?;
-        let mut rebuilt = State::default();
-        self.fold(1, head.seq, GENESIS_HASH, None, &mut rebuilt)?;
+        let rebuilt = self.fold_timeline(head.seq, None)?;
         let mut differing: Vec<MemberNo> = Vec::new();
         for (n, m) in rebuilt.members.iter() {
             if kept.members.get(n) != Some(m) {
@@ -1187,6 +1282,7 @@ impl Store {
                 self.commands.clear()?;
                 self.imported_ids.clear()?;
                 self.pieces.clear()?;
+                self.meta.insert(K_ORDERED, b"1".as_slice())?;
                 self.meta.remove(K_IMPORTING)?;
                 self.db.flush()?;
                 return Err(e);
@@ -1221,8 +1317,16 @@ impl Store {
         let (mut packs, mut queued) = (sled::Batch::default(), 0usize);
         let mut commands = imported::Collector::default();
         let mut current: Option<(String, u64, u64)> = None;
+        // Folded as it is read while its records are in date order; else folded in timeline
+        // order once written.
+        let mut ordered = true;
         while let Some(env) = pass.next_record()? {
-            state.apply(env.effective, &env.event).map_err(|e| broken(pass.line_no, format!("event {}: {e}", env.seq)))?;
+            if ordered && state.latest.is_some_and(|l| env.effective < l) {
+                ordered = false;
+            }
+            if ordered {
+                state.apply(env.effective, &env.event).map_err(|e| broken(pass.line_no, format!("event {}: {e}", env.seq)))?;
+            }
             if pack.is_empty() {
                 pack_first = env.seq;
             } else {
@@ -1257,6 +1361,10 @@ impl Store {
         self.log.apply_batch(packs)?;
         commands.write(&self.imported_ids)?;
         let head = pass.finish()?;
+        if !ordered {
+            self.meta.remove(K_ORDERED)?;
+            state = self.fold_timeline(head.seq, None)?;
+        }
         self.db.flush()?;
         Ok((state, head))
     }
@@ -1390,6 +1498,8 @@ fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>, line_no: usize) -> Res
 struct Planned {
     /// Its index in the batch.
     index: usize,
+    /// The sequence number its first event will have.
+    first: u64,
     /// Its command id.
     id: String,
     /// The events decided.

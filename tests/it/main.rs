@@ -5,6 +5,7 @@ mod assembly;
 mod cli;
 mod crash;
 mod faults;
+mod history;
 mod hostile;
 mod project;
 mod store;
@@ -55,4 +56,16 @@ pub fn edit_record_in_place(log: &sled::Tree, seq: u64, f: impl Fn(&str) -> Stri
     assert_ne!(edited, records[i], "the edit changes record {seq}");
     records[i] = edited;
     log.insert(k, records.join("\n").as_bytes()).unwrap();
+}
+
+/// Opens a store's sled database directly (to damage it), waiting a moment for sled's threads
+/// of a handle just dropped to let go of its lock.
+pub fn open_sled(path: &std::path::Path) -> sled::Db {
+    for _ in 0..40 {
+        if let Ok(db) = sled::open(path) {
+            return db;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    sled::open(path).expect("sled opens once the store's handle is gone")
 }

@@ -79,7 +79,11 @@ fn project_refusals_are_clear_and_write_nothing() {
         (vec!["project", "stage", "nope", "qualification"], 2, "not in the log"),
         (vec!["project", "join", "p", "1", "--role", "boss"], 2, "is not a role"),
         (vec!["project", "join", "p", "99", "--role", "lead"], 2, "not in the register"),
-        (vec!["project", "join", "p", "1", "--role", "lead", "--date", "2021-01-01"], 1, "cannot be dated"),
+        (
+            vec!["project", "join", "p", "1", "--role", "lead", "--date", "2021-01-01"],
+            1,
+            "started on 2021-01-10; a fact about it cannot be dated 2021-01-01",
+        ),
         (vec!["project", "leave", "p", "2"], 1, "does not take part"),
         (vec!["project", "leave", "p", "--partner", "Nobody"], 2, "no partner is named"),
         (vec!["project", "join", "p", "--role", "lead"], 2, "required"),

@@ -160,7 +160,7 @@ fn edits_deletions_and_swaps_in_the_sled_log_are_found_by_verify() {
         let copy = dir.path().join(name);
         copy_dir(&path, &copy);
         {
-            let db = sled::open(&copy).unwrap();
+            let db = crate::open_sled(&copy);
             let log = db.open_tree("log").unwrap();
             let mut records = log_records(&log);
             tamper(&mut records);
@@ -386,7 +386,7 @@ fn a_store_of_the_first_layout_opens_and_is_upgraded() {
         store.state().unwrap()
     };
     {
-        let db = sled::open(&path).unwrap();
+        let db = crate::open_sled(&path);
         let log = db.open_tree("log").unwrap();
         let records = log_records(&log);
         assert!(log.len() < records.len(), "the log was packed");
@@ -405,7 +405,7 @@ fn a_store_of_the_first_layout_opens_and_is_upgraded() {
     store.execute(Request::new(admit("N", PartyKind::Person, "employees", 1)).dated(d("2020-02-01"))).unwrap();
     assert!(store.replay_check().unwrap().matches);
     drop(store);
-    let db = sled::open(&path).unwrap();
+    let db = crate::open_sled(&path);
     assert_eq!(db.open_tree("meta").unwrap().get("format").unwrap().unwrap().as_ref(), b"coop-store/2");
 }
 
@@ -425,7 +425,7 @@ fn a_write_cut_short_at_any_point_reopens_rolled_forward_or_as_before() {
             store.execute(Request::new(admit(&format!("M{i}"), PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-01"))).unwrap();
         }
         drop(store);
-        let db = sled::open(&path).unwrap();
+        let db = crate::open_sled(&path);
         let head = db.open_tree("meta").unwrap().get("head").unwrap().unwrap();
         let g = db.open_tree("state-totals").unwrap().get("g").unwrap().unwrap();
         let m2 = db.open_tree("state-members").unwrap().get(&member_2).unwrap().unwrap();
@@ -444,7 +444,7 @@ fn a_write_cut_short_at_any_point_reopens_rolled_forward_or_as_before() {
         let copy = dir.path().join(name.replace(' ', "-"));
         copy_dir(&path, &copy);
         {
-            let db = sled::open(&copy).unwrap();
+            let db = crate::open_sled(&copy);
             db.open_tree("meta").unwrap().insert("head", before_head.clone()).unwrap();
             if old_g {
                 // Nothing after the records was written: the totals and the member's piece too
@@ -468,7 +468,7 @@ fn a_write_cut_short_at_any_point_reopens_rolled_forward_or_as_before() {
     let copy = dir.path().join("after-the-id");
     copy_dir(&path, &copy);
     {
-        let db = sled::open(&copy).unwrap();
+        let db = crate::open_sled(&copy);
         let log = db.open_tree("log").unwrap();
         let mut records = log_records(&log);
         let last = *records.keys().last().unwrap();
@@ -514,7 +514,7 @@ fn verify_finds_the_first_bad_event_in_a_long_log() {
         let copy = dir.path().join(format!("c{at}"));
         copy_dir(&path, &copy);
         {
-            let db = sled::open(&copy).unwrap();
+            let db = crate::open_sled(&copy);
             let log = db.open_tree("log").unwrap();
             assert!(log.len() > 200, "many runs, several batches");
             if edit {
@@ -559,7 +559,7 @@ fn an_interrupted_erasure_is_finished_only_if_its_event_committed() {
     };
     let marker = serde_json::to_vec(&vec![party]).unwrap();
     let set_marker = |store: &std::path::Path| {
-        let db = sled::open(store).unwrap();
+        let db = crate::open_sled(store);
         db.open_tree("meta").unwrap().insert("pending-erase", marker.clone()).unwrap();
         db.flush().unwrap();
     };
@@ -580,6 +580,7 @@ fn an_interrupted_erasure_is_finished_only_if_its_event_committed() {
     let store = Store::open(&uncommitted).unwrap();
     assert_eq!(store.personal(party).unwrap().map(|p| p.name), Some("B".to_string()));
     drop(store);
-    let db = sled::open(&uncommitted).unwrap();
+    // sled's threads may hold its lock a moment after the handle is dropped.
+    let db = crate::open_sled(&uncommitted);
     assert!(db.open_tree("meta").unwrap().get("pending-erase").unwrap().is_none());
 }

@@ -188,7 +188,8 @@ fn a_member_is_a_member_at_the_date_of_each_of_its_facts() {
     assert!(r.message.contains("not_a_member"), "{r}");
     // A fact before the admission is about no member at all.
     let r = h.refused("2019-01-01", Command::Pay { member: m(1), amount: Cents(1) });
-    assert_eq!(r.rule, Rule::UnknownMember, "{r}");
+    assert_eq!(r.rule, Rule::DateBeforeHistory, "{r}");
+    assert!(r.message.contains("admitted on 2020-01-10"), "{r}");
 }
 
 #[test]
@@ -204,7 +205,8 @@ fn participation_stays_inside_membership_and_the_projects_life() {
     h.ok("2024-04-01", Command::Join { project: "bouteilles".into(), who: Who::Member(m(2)), role: ProjectRole::Tester });
     // Before the project began: refused.
     let r = h.refused("2023-12-01", Command::Join { project: "bouteilles".into(), who: Who::Member(m(2)), role: ProjectRole::Tester });
-    assert_eq!(r.rule, Rule::UnknownProject, "{r}");
+    assert_eq!(r.rule, Rule::DateBeforeHistory, "{r}");
+    assert!(r.message.contains("started on 2024-01-01"), "{r}");
     // A membership ended before a later join: the join would be by a former member.
     let r = h.refused("2024-02-01", Command::Withdraw { member: m(1) });
     assert_eq!(r.rule, Rule::BreaksLaterFact, "{r}");
