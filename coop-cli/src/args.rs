@@ -52,7 +52,13 @@ pub struct Cli {
     /// Answer queries as of the end of this date (YYYY-MM-DD).
     #[arg(long, global = true, value_parser = date, value_name = "YYYY-MM-DD")]
     pub as_of: Option<NaiveDate>,
-    /// The legal date of what a command records (default: today).
+    /// Answer queries as the log stood just after this event (its sequence number, as `coop log`
+    /// shows it): a document printed earlier is reproduced exactly. With --as-of: as of that
+    /// date, as known then.
+    #[arg(long, global = true, value_name = "SEQ")]
+    pub known_at: Option<u64>,
+    /// The legal date of what a command records (default: today; for what an assembly decided
+    /// or recorded at its meeting, the meeting's date).
     #[arg(long, global = true, value_parser = date, value_name = "YYYY-MM-DD")]
     pub date: Option<NaiveDate>,
     /// An id for this command: running it again with the same id records nothing twice.

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use coop_core::{Assembly, Command, MemberNo, ResolutionKind, State, Statutes};
-use coop_store::{Part, Pick, Store};
+use coop_store::Store;
 use serde_json::json;
 
 use crate::args::{AssemblyCmd, KindOfAssembly};
@@ -41,20 +41,7 @@ fn quorums(state: &State, st: &Statutes, a: &Assembly) -> Vec<coop_core::Quorum>
 }
 
 pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
-    // Commands recorded for a meeting are dated on the meeting's date unless --date says otherwise.
-    let meeting_date = |slug: &str| {
-        let part = Part { assemblies: Pick::Only(vec![slug.to_string()]), ..Part::default() };
-        store.state_part(&part).ok().and_then(|s| s.assemblies.get(slug).map(|a| a.date))
-    };
-    let on_meeting = |slug: &str, command: Command| {
-        let mut r = ctx.request(command);
-        if ctx.date.is_none() {
-            if let Some(d) = meeting_date(slug) {
-                r.date = d;
-            }
-        }
-        r
-    };
+    let on_meeting = |slug: &str, command: Command| ctx.on_meeting(store, slug, command);
     match cmd {
         AssemblyCmd::Convene { slug, kind, place, agenda, second_of, sent } => {
             let Some(date) = ctx.date else {

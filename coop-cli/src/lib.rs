@@ -111,6 +111,7 @@ fn today() -> Result<NaiveDate, Failure> {
 struct Ctx {
     cli_json: bool,
     as_of: Option<NaiveDate>,
+    known_at: Option<u64>,
     date: Option<NaiveDate>,
     actor: String,
     command_id: Option<String>,
@@ -118,6 +119,19 @@ struct Ctx {
 }
 
 impl Ctx {
+    /// A command recorded for a meeting (attendance, votes, closing, an exclusion or an
+    /// amendment it decided): dated on the meeting's date unless --date says otherwise.
+    fn on_meeting(&self, store: &Store, slug: &str, command: Command) -> Request {
+        let mut r = self.request(command);
+        if self.date.is_none() {
+            let part = Part { assemblies: Pick::Only(vec![slug.to_string()]), ..Part::default() };
+            if let Some(d) = store.state_part(&part).ok().and_then(|s| s.assemblies.get(slug).map(|a| a.date)) {
+                r.date = d;
+            }
+        }
+        r
+    }
+
     fn request(&self, command: Command) -> Request {
         Request {
             command,
@@ -200,9 +214,11 @@ fn read_file(path: &Path, what: &str) -> Result<String, Failure> {
 }
 
 fn run(cli: Cli) -> Out {
+    check_time_flags(&cli)?;
     let ctx = Ctx {
         cli_json: cli.json,
         as_of: cli.as_of,
+        known_at: cli.known_at,
         date: cli.date,
         actor: cli.actor.clone().filter(|a| !a.trim().is_empty()).unwrap_or_else(|| "secretary".into()),
         command_id: cli.command_id.clone(),
@@ -229,7 +245,8 @@ fn run(cli: Cli) -> Out {
                 Failure::input(format!("the statutes are not valid; nothing was written:\n{}", lines.join("\n")))
             })?;
             let store = open_existing(path)?;
-            let r = store.execute(ctx.request(Command::Amend { statutes, assembly: assembly.clone(), resolution }))?;
+            let r =
+                store.execute(ctx.on_meeting(&store, &assembly, Command::Amend { statutes, assembly: assembly.clone(), resolution }))?;
             written(&ctx, &r, format!("statutes amended by resolution {resolution} of {assembly}"))
         }
         Cmd::Statutes(StatutesCmd::Show) => statutes_show(&ctx, &open_existing(path)?),
@@ -308,20 +325,88 @@ fn not_in_log<'a>(what: &str, plural: &str, slug: &str, known: impl Iterator<Ite
 }
 
 fn state_for(ctx: &Ctx, store: &Store) -> Result<State, Failure> {
-    Ok(match ctx.as_of {
-        Some(d) => store.state_as_of(d)?,
-        None => store.state()?,
-    })
+    state_with(ctx, store, Part::all())
 }
 
 /// The state a query needs: the parts `part` names, read from what the store keeps on disk
-/// (the statutes and totals always come); with `--as-of`, the whole state folded from the log
-/// up to that date.
+/// (the statutes and totals always come); with `--as-of` or `--known-at`, the whole state folded
+/// from the log (up to that date, as known after that event).
 fn state_with(ctx: &Ctx, store: &Store, part: Part) -> Result<State, Failure> {
-    Ok(match ctx.as_of {
-        Some(d) => store.state_as_of(d)?,
-        None => store.state_part(&part)?,
+    Ok(match (ctx.known_at, ctx.as_of) {
+        (Some(seq), as_of) => {
+            let head = store.head().seq;
+            if seq > head {
+                return Err(Failure::input(format!("--known-at {seq}: the log holds {head} events")));
+            }
+            store.state_known_at(seq, as_of)?
+        }
+        (None, Some(d)) => store.state_as_of(d)?,
+        (None, None) => store.state_part(&part)?,
     })
+}
+
+/// What a subcommand does with time: answer a query (as of a date, as known after an event),
+/// record a fact (on a legal date), or neither.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Query,
+    Record,
+    Neither,
+}
+
+fn role(cmd: &Cmd) -> Role {
+    use args::{AssemblyCmd as A, ProjectCmd as P};
+    match cmd {
+        Cmd::Init { .. } | Cmd::Shares(_) | Cmd::Review => Role::Record,
+        Cmd::Statutes(StatutesCmd::Show) => Role::Query,
+        Cmd::Statutes(StatutesCmd::Amend { .. }) => Role::Record,
+        Cmd::Member(MemberCmd::List { .. } | MemberCmd::Show { .. }) => Role::Query,
+        Cmd::Member(_) => Role::Record,
+        Cmd::Capital | Cmd::Register { .. } | Cmd::Check | Cmd::Involvement { .. } | Cmd::Export(ExportCmd::Register) => Role::Query,
+        Cmd::Assembly(A::List | A::Roll { .. } | A::Quorum { .. } | A::Result { .. } | A::Sheet { .. } | A::Minutes { .. }) => Role::Query,
+        // Convening takes the meeting's date with --date.
+        Cmd::Assembly(_) => Role::Record,
+        Cmd::Project(P::List | P::Show { .. }) => Role::Query,
+        Cmd::Project(_) => Role::Record,
+        Cmd::Officer(OfficerCmd::List) => Role::Query,
+        Cmd::Officer(_) => Role::Record,
+        Cmd::Statutes(StatutesCmd::Check { .. }) | Cmd::Log { .. } | Cmd::Audit(_) | Cmd::Import(_) | Cmd::Export(_) | Cmd::Demo => {
+            Role::Neither
+        }
+    }
+}
+
+/// `--as-of` and `--known-at` belong to queries and `--date` to commands: a flag that the
+/// subcommand would ignore is a usage error, not a silent surprise.
+fn check_time_flags(cli: &Cli) -> Result<(), Failure> {
+    let role = role(&cli.command);
+    let asked = |flag: &str, what: &str| Failure::input(format!("{flag} {what}"));
+    if role != Role::Query {
+        if cli.as_of.is_some() {
+            return Err(asked(
+                "--as-of",
+                if role == Role::Record {
+                    "answers queries as of a date; a command records a fact on the date given with --date"
+                } else {
+                    "answers queries (register, capital, member show, …); this subcommand takes no date"
+                },
+            ));
+        }
+        if cli.known_at.is_some() {
+            return Err(asked("--known-at", "answers queries as the log stood after an event; this subcommand is not a query"));
+        }
+    }
+    if role != Role::Record && cli.date.is_some() {
+        return Err(asked(
+            "--date",
+            if role == Role::Query {
+                "is the legal date of what a command records; to ask as of a date, use --as-of"
+            } else {
+                "is the legal date of what a command records; this subcommand records nothing dated"
+            },
+        ));
+    }
+    Ok(())
 }
 
 fn statutes_check(ctx: &Ctx, file: &Path) -> Out {
@@ -485,17 +570,24 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
             let personal = store.personal(m.party)?;
             row.name = personal.as_ref().map(|p| p.name.clone());
             let events = if history {
-                let head = store.head();
+                // The member's events in the order of their dates (then as recorded), up to
+                // --as-of and as known after --known-at.
+                let last = ctx.known_at.unwrap_or(u64::MAX).min(store.head().seq);
                 let mut out = Vec::new();
                 let mut from = 1;
-                while from <= head.seq {
+                while from <= last {
                     let batch = store.events(from, 10_000)?;
                     from += batch.len() as u64;
                     if batch.is_empty() {
                         break;
                     }
-                    out.extend(batch.into_iter().filter(|e| e.event.concerns(m.number)));
+                    out.extend(
+                        batch
+                            .into_iter()
+                            .filter(|e| e.seq <= last && e.event.concerns(m.number) && ctx.as_of.is_none_or(|d| e.effective <= d)),
+                    );
                 }
+                out.sort_by_key(|e| (e.effective, e.seq));
                 out
             } else {
                 Vec::new()
@@ -555,7 +647,7 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
             written(ctx, &r, format!("personal data of former member {member} erased"))
         }
         MemberCmd::Exclude { member, assembly, resolution } => {
-            let r = store.execute(ctx.request(Command::Exclude { member, assembly: assembly.clone(), resolution }))?;
+            let r = store.execute(ctx.on_meeting(store, &assembly, Command::Exclude { member, assembly: assembly.clone(), resolution }))?;
             written(ctx, &r, format!("member {member} excluded by resolution {resolution} of {assembly}"))
         }
         MemberCmd::Move { member, category } => {

@@ -823,6 +823,12 @@ impl Store {
         self.fold_timeline(self.head().seq, Some(date))
     }
 
+    /// The state as the log stood after event `seq` (as known then), and with `as_of`, as of the
+    /// end of that date: what a query answered at that point of the log.
+    pub fn state_known_at(&self, seq: u64, as_of: Option<NaiveDate>) -> Result<State> {
+        self.fold_timeline(seq.min(self.head().seq), as_of)
+    }
+
     /// The state as known after the first `seq` events (folded in the order of their dates).
     pub fn state_at_seq(&self, seq: u64) -> Result<State> {
         self.fold_timeline(seq.min(self.head().seq), None)

@@ -184,7 +184,10 @@ fn a_secretary_runs_an_assembly_from_convocation_to_minutes() {
     let r = env.run(&["member", "exclude", "10", "--assembly", A, "--resolution", "1", "--date", "2026-06-21"]);
     assert_eq!(r.code, 1, "resolution 1 is ordinary");
     assert!(r.stderr.contains("extraordinary"), "{}", r.stderr);
-    env.ok(&["member", "exclude", "10", "--assembly", A, "--resolution", "2", "--date", "2026-06-21"]);
+    // Without --date, an exclusion is dated on the meeting that decided it.
+    env.ok(&["member", "exclude", "10", "--assembly", A, "--resolution", "2"]);
+    let excluded = env.ok(&["member", "show", "10", "--json"]).json();
+    assert_eq!(excluded["member"]["ended"], "2026-06-20", "{excluded}");
     let before = env.ok(&["assembly", "result", A, "--json"]).json();
     let amended = coop::SAMPLE_STATUTES
         .replace("notice_days = 15", "notice_days = 21")

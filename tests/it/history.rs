@@ -121,3 +121,44 @@ fn a_store_with_facts_entered_late_reopens_exports_and_reimports_to_the_same_sta
     assert!(other.replay_check().unwrap().matches);
     assert_eq!(other.state_as_of(date("2020-12-31")).unwrap().capital, as_of.capital);
 }
+
+#[test]
+fn time_flags_belong_to_queries_or_commands_and_known_at_reproduces_an_earlier_answer() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["member", "admit", "--name", "A", "--category", "employees", "--shares", "10", "--date", "2020-01-10"]);
+    let seq_then = env.events();
+    let then = env.ok(&["capital", "--json"]).json();
+    env.ok(&["member", "admit", "--name", "B", "--category", "beneficiaries", "--shares", "3", "--date", "2019-06-01"]);
+    // --as-of on a command, --date on a query, --known-at on a command: usage errors, nothing written.
+    let before = env.events();
+    for (args, text) in [
+        (vec!["--as-of", "2025-01-01", "member", "admit", "--name", "C", "--category", "employees"], "--date"),
+        (vec!["--date", "2025-01-01", "capital"], "--as-of"),
+        (vec!["--known-at", "3", "shares", "pay", "1", "--amount", "1"], "not a query"),
+        (vec!["--as-of", "2025-01-01", "audit", "verify"], "takes no date"),
+    ] {
+        let r = env.run(&args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains(text), "{args:?}: {}", r.stderr);
+    }
+    assert_eq!(env.events(), before);
+    // The capital as the log stood before B was entered, though B's admission is dated earlier.
+    assert_eq!(env.ok(&["--known-at", &seq_then.to_string(), "capital", "--json"]).json(), then);
+    let now = env.ok(&["capital", "--json"]).json();
+    assert_eq!(now["subscribed_cents"], 65_000);
+    // Both times: as of 2019-12-31, as known now and as known then.
+    assert_eq!(env.ok(&["--as-of", "2019-12-31", "capital", "--json"]).json()["subscribed_cents"], 15_000);
+    let known_then = env.ok(&["--as-of", "2019-12-31", "--known-at", &seq_then.to_string(), "capital", "--json"]).json();
+    assert_eq!(known_then["subscribed_cents"], 0);
+    let r = env.run(&["--known-at", "999", "capital"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    // The history of a member in date order, up to --as-of.
+    env.ok(&["shares", "subscribe", "2", "--count", "1", "--date", "2021-01-01"]);
+    env.ok(&["shares", "subscribe", "2", "--count", "2", "--date", "2020-01-01"]);
+    let h = env.ok(&["member", "show", "2", "--history", "--json"]).json();
+    let dates: Vec<&str> = h["history"].as_array().unwrap().iter().map(|e| e["effective"].as_str().unwrap()).collect();
+    assert_eq!(dates, ["2019-06-01", "2019-06-01", "2020-01-01", "2021-01-01"], "{h}");
+    let h = env.ok(&["--as-of", "2020-06-30", "member", "show", "2", "--history", "--json"]).json();
+    assert_eq!(h["history"].as_array().unwrap().len(), 3, "{h}");
+}
