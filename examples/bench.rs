@@ -99,7 +99,7 @@ fn build(path: &Path, members: usize, events: usize) -> (u64, Duration) {
     for i in 0..members {
         let date = founded + chrono::Days::new((i as u64 * 1200) / members as u64);
         let c = Command::Admit {
-            personal: Personal { name: format!("Membre {i}"), email: Some(format!("m{i}@example.org")) },
+            personal: Personal { name: format!("Membre {i}"), email: Some(format!("m{i}@example.org")), address: None },
             kind: PartyKind::Person,
             category: cats[i % 3].into(),
             shares: Some(1 + rng.next(4)),

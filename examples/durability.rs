@@ -18,7 +18,7 @@ fn run(fsync: bool, n: usize, admissions: bool) -> Vec<f64> {
     store.execute(Request::new(Command::Found { statutes }).dated(founded)).expect("found");
     let date = coop::parse_date("2020-01-01").expect("date");
     let admit = |i: usize| Command::Admit {
-        personal: Personal { name: format!("Member {i}"), email: None },
+        personal: Personal { name: format!("Member {i}"), email: None, address: None },
         kind: PartyKind::Person,
         category: "beneficiaries".into(),
         shares: None,

@@ -26,7 +26,7 @@ fn run(path: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
 
     let receipt = store.execute(
         Request::new(Command::Admit {
-            personal: Personal { name: "Camille Martin".into(), email: Some("camille@example.org".into()) },
+            personal: Personal { name: "Camille Martin".into(), email: Some("camille@example.org".into()), address: None },
             kind: PartyKind::Person,
             category: "employees".into(),
             shares: Some(2),

@@ -21,7 +21,7 @@
 //!
 //! let receipt = store
 //!     .execute(Request::new(Command::Admit {
-//!         personal: Personal { name: "Camille Martin".into(), email: None },
+//!         personal: Personal { name: "Camille Martin".into(), email: None, address: None },
 //!         kind: PartyKind::Person,
 //!         category: "employees".into(),
 //!         shares: None,
@@ -41,5 +41,5 @@
 pub use coop_core::*;
 pub use coop_store::{
     check_record, Envelope, Error, ExportHeader, Head, ImportReport, Options, Part, Pick, Receipt, RecordError, ReplayReport, Request,
-    Store, VerifyReport, GENESIS_HASH,
+    Store, VerifyReport, Voided, GENESIS_HASH,
 };

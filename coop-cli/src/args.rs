@@ -112,6 +112,20 @@ pub enum Cmd {
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
+    /// Void a command recorded by mistake: every event of the command that recorded event SEQ.
+    /// The events stay in the log, marked voided (`coop log`); every register, document and
+    /// query leaves them out. Refused if a later fact depends on them (it is named), for a closed
+    /// assembly's facts, the founding and an erasure.
+    #[command(
+        after_help = "Examples:\n  coop log --from 40 --limit 10          find the event's number\n  coop void 42 --reason \"payment keyed twice\""
+    )]
+    Void {
+        /// The sequence number of any event of the command (as `coop log` shows it).
+        seq: u64,
+        /// Why, in words the minutes and an auditor can read.
+        #[arg(long)]
+        reason: String,
+    },
     /// Verify the hash chain, or rebuild the state from scratch and compare.
     #[command(subcommand)]
     Audit(AuditCmd),
@@ -236,6 +250,25 @@ pub enum MemberCmd {
         /// Member number or ULID.
         #[arg(value_parser = member)]
         member: MemberRef,
+    },
+    /// Correct a member's personal data: name, e-mail, postal address (kept beside the log; the
+    /// log records the digest of the new data and keeps the previous one's).
+    #[command(
+        after_help = "Examples:\n  coop member edit 12 --name \"Camille Martin-Roux\"\n  coop member edit 12 --email camille@example.org --address \"3 rue des Lilas, 39000 Lons\"\n  coop member edit 12 --email \"\"      (removes the e-mail)"
+    )]
+    Edit {
+        /// Member number or ULID.
+        #[arg(value_parser = member)]
+        member: MemberRef,
+        /// The corrected name.
+        #[arg(long)]
+        name: Option<String>,
+        /// The corrected e-mail ("" removes it).
+        #[arg(long)]
+        email: Option<String>,
+        /// The postal address, for convocations by post ("" removes it).
+        #[arg(long)]
+        address: Option<String>,
     },
     /// Exclude a member, as decided by an adopted extraordinary resolution of a closed assembly.
     #[command(after_help = "Example:\n  coop member exclude 17 --assembly age-2026 --resolution 3 --date 2026-06-20")]

@@ -141,15 +141,17 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
             let deadline = a.postal_deadline(st);
             let mut mailing = csv::Writer::from_writer(Vec::new());
             let csv_err = |e: csv::Error| Failure { code: 3, message: format!("CSV output failed: {e}") };
-            mailing.write_record(["number", "name", "email", "college"]).map_err(csv_err)?;
+            mailing.write_record(["number", "name", "email", "address", "college"]).map_err(csv_err)?;
             let roll = coop_core::live_roll(&state, a.date);
             for n in &pending {
                 let m = &state.members[n];
                 let personal = store.personal(m.party)?;
                 let name = personal.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| "(erased)".into());
-                let email = personal.and_then(|p| p.email).unwrap_or_default();
+                let email = personal.as_ref().and_then(|p| p.email.clone()).unwrap_or_default();
+                // Members without e-mail are convened by post, at this address.
+                let address = personal.and_then(|p| p.address).unwrap_or_default();
                 let college = roll.iter().find(|e| e.member == *n).and_then(|e| e.college.clone()).unwrap_or_default();
-                mailing.write_record([n.to_string(), name.clone(), email, college]).map_err(csv_err)?;
+                mailing.write_record([n.to_string(), name.clone(), email, address, college]).map_err(csv_err)?;
                 let doc = documents::convocation(lang, &st.name, &a, *n, &name, deadline);
                 for (ext, text) in [("md", doc.markdown()), ("html", doc.html())] {
                     let p = dir.join(format!("convocation-{:05}.{ext}", n.0));

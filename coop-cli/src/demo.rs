@@ -89,7 +89,7 @@ fn admit(name: &str, kind: PartyKind, category: &str, shares: u64, paid: Option<
         format!("{}@example.org", slug.split('.').filter(|s| !s.is_empty()).take(3).collect::<Vec<_>>().join("."))
     });
     Command::Admit {
-        personal: Personal { name: name.into(), email },
+        personal: Personal { name: name.into(), email, address: None },
         kind,
         category: category.into(),
         shares: Some(shares),
@@ -291,7 +291,7 @@ pub fn script() -> Vec<(NaiveDate, Command)> {
             events.push((day, Command::Join { project: slug.to_string(), who: Who::Member(m(*n)), role }));
         }
         for partner in partners.iter() {
-            let who = Who::NewPartner(Personal { name: partner.to_string(), email: None });
+            let who = Who::NewPartner(Personal { name: partner.to_string(), email: None, address: None });
             events.push((day, Command::Join { project: slug.to_string(), who, role: ProjectRole::Partner }));
         }
         // Through the pipeline: one stage every few months, up to the last stage of its path.

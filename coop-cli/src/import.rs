@@ -132,7 +132,8 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
             continue;
         }
         if let (Some(shares), Some(admitted), Some(kind)) = (shares, admitted, kind) {
-            let command = Command::Admit { personal: Personal { name, email }, kind, category, shares: Some(shares), class, paid };
+            let command =
+                Command::Admit { personal: Personal { name, email, address: None }, kind, category, shares: Some(shares), class, paid };
             rows.push(Row { line, admitted, command });
         }
     }

@@ -256,6 +256,16 @@ fn run(cli: Cli) -> Out {
         Cmd::Register { format } => register(&ctx, &open_existing(path)?, format),
         Cmd::Check => check(&ctx, &open_existing(path)?),
         Cmd::Log { from, limit } => log(&ctx, &open_existing(path)?, from, limit),
+        Cmd::Void { seq, reason } => {
+            let store = open_existing(path)?;
+            let r = store.execute(ctx.request(Command::Void { seq, reason }))?;
+            let what = match r.events.first().map(|e| &e.event) {
+                Some(coop_core::Event::CommandVoided { first, last, .. }) if first == last => format!("event {first} voided"),
+                Some(coop_core::Event::CommandVoided { first, last, .. }) => format!("events {first} to {last} voided"),
+                _ => "voided".to_string(),
+            };
+            written(&ctx, &r, what)
+        }
         Cmd::Audit(AuditCmd::Verify) => {
             open_existing_check(path)?;
             let store = Store::open_for_audit(path)?;
@@ -357,7 +367,7 @@ enum Role {
 fn role(cmd: &Cmd) -> Role {
     use args::{AssemblyCmd as A, ProjectCmd as P};
     match cmd {
-        Cmd::Init { .. } | Cmd::Shares(_) | Cmd::Review => Role::Record,
+        Cmd::Init { .. } | Cmd::Shares(_) | Cmd::Review | Cmd::Void { .. } => Role::Record,
         Cmd::Statutes(StatutesCmd::Show) => Role::Query,
         Cmd::Statutes(StatutesCmd::Amend { .. }) => Role::Record,
         Cmd::Member(MemberCmd::List { .. } | MemberCmd::Show { .. }) => Role::Query,
@@ -540,6 +550,7 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
                 personal: Personal {
                     name: a.name.trim().to_string(),
                     email: a.email.map(|e| e.trim().to_string()).filter(|e| !e.is_empty()),
+                    address: None,
                 },
                 kind,
                 category: a.category,
@@ -595,7 +606,7 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
             let projects = coop_core::member_projects(&state, m.number, ctx.as_of.unwrap_or(ctx.today));
             if ctx.cli_json {
                 output::json(
-                    &json!({"member": row, "email": personal.and_then(|p| p.email), "lots": m.lots, "flagged_since": m.flagged_since,
+                    &json!({"member": row, "email": personal.as_ref().and_then(|p| p.email.clone()), "address": personal.and_then(|p| p.address), "lots": m.lots, "flagged_since": m.flagged_since,
                     "projects": projects, "history": events}),
                 )?;
                 return Ok(ExitCode::SUCCESS);
@@ -645,6 +656,30 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
         MemberCmd::Forget { member } => {
             let r = store.execute(ctx.request(Command::Forget { member }))?;
             written(ctx, &r, format!("personal data of former member {member} erased"))
+        }
+        MemberCmd::Edit { member, name, email, address } => {
+            if name.is_none() && email.is_none() && address.is_none() {
+                return Err(Failure::input("say what to correct: --name, --email or --address"));
+            }
+            let party = match member {
+                MemberRef::Id(id) => Some(id),
+                MemberRef::Number(n) => {
+                    let part = Part { members: Pick::Only(vec![n]), ..Part::default() };
+                    store.state_part(&part)?.members.get(&n).map(|m| m.party)
+                }
+            };
+            let Some(party) = party else {
+                return Err(Failure::input(format!("member {member} is not in the register")));
+            };
+            let current = store.personal(party)?.unwrap_or(Personal { name: String::new(), email: None, address: None });
+            let blank_is_none = |v: String| Some(v.trim().to_string()).filter(|v| !v.is_empty());
+            let personal = Personal {
+                name: name.map(|n| n.trim().to_string()).unwrap_or(current.name),
+                email: email.map_or(current.email, blank_is_none),
+                address: address.map_or(current.address, blank_is_none),
+            };
+            let r = store.execute(ctx.request(Command::EditMember { member, personal }))?;
+            written(ctx, &r, format!("personal data of member {member} corrected"))
         }
         MemberCmd::Exclude { member, assembly, resolution } => {
             let r = store.execute(ctx.on_meeting(store, &assembly, Command::Exclude { member, assembly: assembly.clone(), resolution }))?;
@@ -799,18 +834,30 @@ fn check(ctx: &Ctx, store: &Store) -> Out {
 
 fn log(ctx: &Ctx, store: &Store, from: u64, limit: usize) -> Out {
     let events = store.events(from, limit.min(100_000))?;
+    let voided = store.voided()?;
     if ctx.cli_json {
-        output::json(&events)?;
+        let rows: Vec<serde_json::Value> = events
+            .iter()
+            .map(|e| {
+                let mut v = serde_json::to_value(e).unwrap_or_default();
+                if let (Some(obj), Some(x)) = (v.as_object_mut(), voided.get(&e.command_id)) {
+                    obj.insert("voided".into(), json!({"by": x.seq, "reason": x.reason}));
+                }
+                v
+            })
+            .collect();
+        output::json(&rows)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut t = Table::new(vec!["seq", "effective", "recorded", "actor", "event"]);
     for e in &events {
+        let mark = voided.get(&e.command_id).map(|v| format!(" [VOIDED by event {}: {}]", v.seq, v.reason)).unwrap_or_default();
         t.push(vec![
             e.seq.to_string(),
             e.effective.to_string(),
             e.recorded.format("%Y-%m-%d %H:%M").to_string(),
             e.actor.clone(),
-            e.event.describe(),
+            format!("{}{mark}", e.event.describe()),
         ]);
     }
     print!("{}", t.text());

@@ -23,7 +23,7 @@ fn who(store: &Store, arg: WhoArg, joining: bool) -> Result<Who, Failure> {
             let known = store.partner_named(&store.state_part(&Part::default())?, &name)?;
             match known {
                 Some(id) => Ok(Who::Partner(id)),
-                None if joining => Ok(Who::NewPartner(Personal { name, email: None })),
+                None if joining => Ok(Who::NewPartner(Personal { name, email: None, address: None })),
                 None => Err(Failure::input(format!("no partner is named '{name}' (names are matched exactly)"))),
             }
         }

@@ -18,10 +18,14 @@ pub struct Personal {
     pub name: String,
     /// E-mail address, if known.
     pub email: Option<String>,
+    /// Postal address, if known (for convocations to members without e-mail).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
 }
 
 impl Personal {
-    /// Hex SHA-256 of the salt and the data; the log keeps only this.
+    /// Hex SHA-256 of the salt and the data; the log keeps only this. (A postal address enters
+    /// the digest only when there is one, so that digests made before addresses stay valid.)
     pub fn digest(&self, salt: &str) -> String {
         let mut h = Sha256::new();
         h.update(salt.as_bytes());
@@ -29,6 +33,10 @@ impl Personal {
         h.update(self.name.as_bytes());
         h.update([0]);
         h.update(self.email.as_deref().unwrap_or("").as_bytes());
+        if let Some(a) = &self.address {
+            h.update([0]);
+            h.update(a.as_bytes());
+        }
         hex::encode(h.finalize())
     }
 }
@@ -293,6 +301,22 @@ pub enum Command {
         /// Who.
         who: Who,
     },
+    /// Void the whole command that recorded event `seq`, a mistake: decided on the timeline by
+    /// [`crate::timeline::void`], which a store calls.
+    Void {
+        /// Any event of the command.
+        seq: u64,
+        /// Why, in the secretary's words.
+        reason: String,
+    },
+    /// Correct a member's personal data (name, e-mail, postal address): the new data is kept
+    /// beside the log and its digest recorded.
+    EditMember {
+        /// Whose.
+        member: MemberRef,
+        /// The data as it should be, whole.
+        personal: Personal,
+    },
 }
 
 /// Who takes part in a project, as a command names it.
@@ -320,9 +344,18 @@ impl Command {
     /// The personal data this command brings, to be stored beside the log.
     pub fn personal(&self) -> Option<&Personal> {
         match self {
-            Command::Admit { personal, .. } => Some(personal),
+            Command::Admit { personal, .. } | Command::EditMember { personal, .. } => Some(personal),
             Command::Join { who: Who::NewPartner(personal), .. } => Some(personal),
             _ => None,
+        }
+    }
+
+    /// The party whose personal data this command stores: the one it creates (`fresh`), or the
+    /// member whose data it corrects.
+    pub fn personal_party(&self, state: &State, fresh: PartyId) -> Option<PartyId> {
+        match self {
+            Command::EditMember { member, .. } => state.member(*member).map(|m| m.party),
+            _ => self.personal().map(|_| fresh),
         }
     }
 
@@ -331,8 +364,10 @@ impl Command {
     pub fn fingerprint(&self) -> String {
         let mut c = self.clone();
         match &mut c {
-            Command::Admit { personal, .. } | Command::Join { who: Who::NewPartner(personal), .. } => {
-                *personal = Personal { name: String::new(), email: None };
+            Command::Admit { personal, .. }
+            | Command::Join { who: Who::NewPartner(personal), .. }
+            | Command::EditMember { personal, .. } => {
+                *personal = Personal { name: String::new(), email: None, address: None };
             }
             _ => {}
         }
@@ -368,9 +403,14 @@ fn action(command: &Command) -> (&'static str, Option<&str>) {
     match command {
         Command::Found { .. } => ("init", None),
         Command::Admit { .. } => ("admit", None),
-        Command::Move { .. } | Command::Withdraw { .. } | Command::End { .. } | Command::Exclude { .. } | Command::Forget { .. } => {
-            ("members", None)
-        }
+        Command::Move { .. }
+        | Command::Withdraw { .. }
+        | Command::End { .. }
+        | Command::Exclude { .. }
+        | Command::Forget { .. }
+        | Command::EditMember { .. } => ("members", None),
+        // Whoever may record the command voided may void it (see `timeline::void`).
+        Command::Void { .. } => ("members", None),
         Command::Subscribe { .. } | Command::Pay { .. } | Command::Transfer { .. } | Command::Redeem { .. } => ("shares", None),
         Command::Convene { slug, .. } => ("convene", Some(slug)),
         Command::SendConvocations { assembly } | Command::AppointOfficers { assembly, .. } => ("convene", Some(assembly)),
@@ -394,7 +434,7 @@ fn action(command: &Command) -> (&'static str, Option<&str>) {
 
 /// Whether `actor` may take the action of `command`, by the roster and the statutes in force.
 /// A log with no roster at all (written before rosters existed) lets anyone act.
-fn authorize(state: &State, statutes: &Statutes, command: &Command, actor: &str) -> Result<(), Refusal> {
+pub(crate) fn authorize(state: &State, statutes: &Statutes, command: &Command, actor: &str) -> Result<(), Refusal> {
     if state.roster.is_empty() {
         return Ok(());
     }
@@ -799,7 +839,40 @@ fn rules(
             let (p, who, _) = d.participating(project, who)?;
             Ok(vec![Event::ParticipantLeft { project: p.slug.clone(), who }])
         }
+        Command::Void { .. } => {
+            refuse(Rule::InvalidValue, "a void is decided on the whole timeline (coop_core::timeline::void, which Store::execute calls)")
+        }
+        Command::EditMember { member, personal } => {
+            let m = d.known(*member)?;
+            if let Some(on) = m.erased {
+                return refuse(Rule::RetentionPeriod, format!("the personal data of member {} was erased on {on}", m.number));
+            }
+            valid_personal(personal, "a member's name")?;
+            let digest = personal.digest(&ctx.salt);
+            Ok(vec![Event::PersonalDataChanged { member: m.number, personal_digest: digest }])
+        }
     }
+}
+
+/// A name, e-mail and postal address as a register keeps them.
+fn valid_personal(personal: &Personal, what: &str) -> Result<(), Refusal> {
+    let name = personal.name.trim();
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return refuse(Rule::InvalidValue, format!("{what} must be 1 to 200 printable characters"));
+    }
+    if let Some(e) = &personal.email {
+        let ok =
+            e.len() <= 254 && e.split_once('@').is_some_and(|(a, b)| !a.is_empty() && b.contains('.')) && !e.contains(char::is_whitespace);
+        if !ok {
+            return refuse(Rule::InvalidValue, format!("'{e}' is not an e-mail address such as name@example.org"));
+        }
+    }
+    if let Some(a) = &personal.address {
+        if a.trim().is_empty() || a.chars().count() > 300 || a.chars().any(|c| c.is_control() && c != '\n') {
+            return refuse(Rule::InvalidValue, "a postal address is 1 to 300 characters (lines separated by newlines)");
+        }
+    }
+    Ok(())
 }
 
 struct Decider<'a> {
@@ -946,18 +1019,7 @@ impl<'a> Decider<'a> {
         paid: Option<Cents>,
         ctx: &Context,
     ) -> Result<Vec<Event>, Refusal> {
-        let name = personal.name.trim();
-        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-            return refuse(Rule::InvalidValue, "a member's name must be 1 to 200 printable characters");
-        }
-        if let Some(e) = &personal.email {
-            let ok = e.len() <= 254
-                && e.split_once('@').is_some_and(|(a, b)| !a.is_empty() && b.contains('.'))
-                && !e.contains(char::is_whitespace);
-            if !ok {
-                return refuse(Rule::InvalidValue, format!("'{e}' is not an e-mail address such as name@example.org"));
-            }
-        }
+        valid_personal(personal, "a member's name")?;
         let cat = self.category(category)?;
         self.kind_fits(kind, cat)?;
         if let Some(c) = class {

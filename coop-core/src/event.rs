@@ -354,6 +354,29 @@ pub enum Event {
         /// Who.
         who: Participant,
     },
+    /// A command recorded by mistake was voided: its events stay in the log, and every state,
+    /// document and query (as known from this event on) leaves them out.
+    CommandVoided {
+        /// The command voided.
+        command_id: String,
+        /// Its first event.
+        first: u64,
+        /// Its last event.
+        last: u64,
+        /// Why, in the secretary's words.
+        reason: String,
+        /// Member numbers its admissions gave: never given again.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        retired: Vec<MemberNo>,
+    },
+    /// A member's personal data was corrected: the digest of the new data (the previous
+    /// digest stays in the log with the event that recorded it).
+    PersonalDataChanged {
+        /// Whose.
+        member: MemberNo,
+        /// Hex SHA-256 of the salted new personal data kept outside the log.
+        personal_digest: String,
+    },
 }
 
 fn who_text(who: &Participant) -> String {
@@ -435,6 +458,8 @@ impl Event {
             Event::ParticipantJoined { .. } => "participant_joined",
             Event::RoleChanged { .. } => "role_changed",
             Event::ParticipantLeft { .. } => "participant_left",
+            Event::CommandVoided { .. } => "command_voided",
+            Event::PersonalDataChanged { .. } => "personal_data_changed",
         }
     }
 
@@ -461,6 +486,7 @@ impl Event {
             | MembershipEnded { member, .. }
             | MemberExcluded { member, .. }
             | PersonalDataErased { member }
+            | PersonalDataChanged { member, .. }
             | MemberAttended { member, .. }
             | PostalVoteReceived { member, .. } => *member == n,
             VoteCast { member, by, .. } | VoterMarked { member, by, .. } => *member == n || *by == Some(n),
@@ -469,6 +495,7 @@ impl Event {
             ProxyGiven { from, to, .. } => *from == n || *to == Some(n),
             ProxyRevoked { from, .. } => *from == n,
             ConvocationsSent { members, .. } => members.contains(&n),
+            CommandVoided { retired, .. } => retired.contains(&n),
         }
     }
 
@@ -544,6 +571,9 @@ impl Event {
             }
             Event::RoleChanged { project, who, to, .. } => format!("{} is now {} in project {project}", who_text(who), to.as_str()),
             Event::ParticipantLeft { project, who } => format!("{} left project {project}", who_text(who)),
+            Event::CommandVoided { first, last, reason, .. } if first == last => format!("event {first} voided: {reason}"),
+            Event::CommandVoided { first, last, reason, .. } => format!("events {first} to {last} voided: {reason}"),
+            Event::PersonalDataChanged { member, .. } => format!("personal data of member {member} corrected"),
         }
     }
 }

@@ -15,7 +15,7 @@
 //!     state.apply(statutes.founded, &e).unwrap();
 //! }
 //! let admit = Command::Admit {
-//!     personal: Personal { name: "Camille Martin".into(), email: None },
+//!     personal: Personal { name: "Camille Martin".into(), email: None, address: None },
 //!     kind: PartyKind::Person, category: "employees".into(),
 //!     shares: None, class: None, paid: None,
 //! };

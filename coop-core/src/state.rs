@@ -181,6 +181,10 @@ pub struct State {
     /// state; one dated before it is placed on the timeline (see [`crate::timeline`]).
     #[serde(default)]
     pub latest: Option<NaiveDate>,
+    /// The highest member number given by an admission that was voided since: numbers are never
+    /// given twice.
+    #[serde(default)]
+    pub retired_number: u32,
 }
 
 /// Shares of one class held by all members, kept up to date by `apply`.
@@ -223,7 +227,8 @@ impl Touched {
             | Event::QualityLost { member }
             | Event::MembershipEnded { member, .. }
             | Event::MemberExcluded { member, .. }
-            | Event::PersonalDataErased { member } => t.members.push(*member),
+            | Event::PersonalDataErased { member }
+            | Event::PersonalDataChanged { member, .. } => t.members.push(*member),
             Event::SharesTransferred { from, to, .. } => t.members.extend([*from, *to]),
             Event::AssemblyConvened { assembly, .. }
             | Event::ConvocationsSent { assembly, .. }
@@ -236,7 +241,7 @@ impl Touched {
             | Event::VoterMarked { assembly, .. }
             | Event::BallotsCounted { assembly, .. }
             | Event::AssemblyClosed { assembly, .. } => t.assembly = Some(assembly.clone()),
-            Event::ReviewCompleted {} | Event::OfficerAppointed { .. } | Event::OfficerRemoved { .. } => {}
+            Event::ReviewCompleted {} | Event::OfficerAppointed { .. } | Event::OfficerRemoved { .. } | Event::CommandVoided { .. } => {}
             Event::ProjectCreated { project, .. }
             | Event::ProjectStageChanged { project, .. }
             | Event::RoleChanged { project, .. }
@@ -264,7 +269,7 @@ pub struct Officer {
 impl State {
     /// The next member number to give.
     pub fn next_number(&self) -> MemberNo {
-        MemberNo(self.members.keys().next_back().map_or(1, |n| n.0 + 1))
+        MemberNo(self.members.keys().next_back().map_or(0, |n| n.0).max(self.retired_number) + 1)
     }
 
     /// Applies one event with its effective date. Refuses events that do not fit (unknown
@@ -498,6 +503,14 @@ impl State {
                         self.roster.remove(person);
                     }
                 }
+            }
+            Event::CommandVoided { retired, .. } => {
+                // What it voids is left out of the fold (`timeline::without_voided`).
+                self.retired_number = retired.iter().map(|n| n.0).fold(self.retired_number, u32::max);
+            }
+            Event::PersonalDataChanged { member, personal_digest } => {
+                let m = self.members.get_mut(member).ok_or_else(|| missing(member))?;
+                m.personal_digest = personal_digest.clone();
             }
             Event::ReviewCompleted {} => {
                 self.last_review = Some(self.last_review.map_or(date, |d| d.max(date)));

@@ -56,7 +56,14 @@ impl Coop {
 }
 
 fn admit(name: &str, kind: PartyKind, category: &str, shares: Option<u64>, paid: Option<Cents>) -> Command {
-    Command::Admit { personal: Personal { name: name.into(), email: None }, kind, category: category.into(), shares, class: None, paid }
+    Command::Admit {
+        personal: Personal { name: name.into(), email: None, address: None },
+        kind,
+        category: category.into(),
+        shares,
+        class: None,
+        paid,
+    }
 }
 
 fn m(n: u32) -> MemberRef {
@@ -93,7 +100,7 @@ fn unknown_category_and_class_are_bad_input() {
     let r = c.refused(
         "2020-01-10",
         Command::Admit {
-            personal: Personal { name: "X".into(), email: None },
+            personal: Personal { name: "X".into(), email: None, address: None },
             kind: PartyKind::Person,
             category: "employees".into(),
             shares: None,
@@ -111,7 +118,7 @@ fn names_and_emails_are_checked() {
     let c = Coop::new();
     assert_eq!(c.refused("2020-01-10", admit("  ", PartyKind::Person, "employees", None, None)).rule, Rule::InvalidValue);
     let bad_mail = Command::Admit {
-        personal: Personal { name: "A".into(), email: Some("not-an-address".into()) },
+        personal: Personal { name: "A".into(), email: Some("not-an-address".into()), address: None },
         kind: PartyKind::Person,
         category: "employees".into(),
         shares: None,
@@ -335,7 +342,10 @@ fn fingerprints_ignore_personal_data_but_not_the_rest() {
     let c2 = admit("A", PartyKind::Person, "employees", Some(2), None);
     assert_eq!(a.fingerprint(), b.fingerprint());
     assert_ne!(a.fingerprint(), c2.fingerprint());
-    assert_ne!(Personal { name: "A".into(), email: None }.digest("x"), Personal { name: "A".into(), email: None }.digest("y"));
+    assert_ne!(
+        Personal { name: "A".into(), email: None, address: None }.digest("x"),
+        Personal { name: "A".into(), email: None, address: None }.digest("y")
+    );
 }
 
 mod properties {

@@ -35,7 +35,7 @@ impl Coop {
                 c.ok(
                     "2020-01-01",
                     Command::Admit {
-                        personal: Personal { name: format!("{cat}{i}"), email: None },
+                        personal: Personal { name: format!("{cat}{i}"), email: None, address: None },
                         kind: PartyKind::Person,
                         category: cat.into(),
                         shares: None,
@@ -165,7 +165,7 @@ fn the_roll_holds_members_on_the_assembly_date_in_their_college_then() {
     c.ok(
         "2026-06-25",
         Command::Admit {
-            personal: Personal { name: "late".into(), email: None },
+            personal: Personal { name: "late".into(), email: None, address: None },
             kind: PartyKind::Person,
             category: "employees".into(),
             shares: None,

@@ -27,7 +27,7 @@ impl Coop {
         for (cat, count) in [("employees", 3), ("beneficiaries", 4), ("volunteers", 3)] {
             for i in 0..count {
                 let admit = Command::Admit {
-                    personal: Personal { name: format!("{cat}{i}"), email: None },
+                    personal: Personal { name: format!("{cat}{i}"), email: None, address: None },
                     kind: PartyKind::Person,
                     category: cat.into(),
                     shares: None,
@@ -118,7 +118,7 @@ fn members_and_partners_join_change_role_and_leave() {
     let ev = c.join(
         "bouteilles",
         "2021-02-01",
-        Who::NewPartner(Personal { name: "Chambre d'agriculture du Jura".into(), email: None }),
+        Who::NewPartner(Personal { name: "Chambre d'agriculture du Jura".into(), email: None, address: None }),
         ProjectRole::Partner,
     );
     let Event::ParticipantJoined { who: Participant::Partner(pid), personal_digest: Some(_), .. } = ev[0] else { panic!("{ev:?}") };
@@ -163,7 +163,12 @@ fn involvement_counts_members_in_active_projects_by_college_and_lists_the_others
     c.join("bouteilles", "2021-02-01", m(4), ProjectRole::Tester);
     c.join("carpe", "2021-02-01", m(4), ProjectRole::Contributor);
     c.join("carpe", "2021-02-01", m(8), ProjectRole::Mentor);
-    c.join("carpe", "2021-02-01", Who::NewPartner(Personal { name: "Lycée agricole".into(), email: None }), ProjectRole::Partner);
+    c.join(
+        "carpe",
+        "2021-02-01",
+        Who::NewPartner(Personal { name: "Lycée agricole".into(), email: None, address: None }),
+        ProjectRole::Partner,
+    );
     let r = involvement(&c.state, d("2021-06-01"));
     assert_eq!((r.members, r.involved), (10, 3));
     assert_eq!(r.not_involved, [2, 3, 5, 6, 7, 9, 10].map(MemberNo).to_vec());
@@ -250,7 +255,7 @@ mod properties {
                     Op::Create(p) => Command::CreateProject { slug: slugs[*p as usize].into(), name: "P".into(), description: String::new(), stage: None },
                     Op::Move(p, s) => stage(slugs[*p as usize], Stage::ALL[*s as usize]),
                     Op::Join(p, w, r) => Command::Join { project: slugs[*p as usize].into(), who: m(*w as u32 + 1), role: ProjectRole::ALL[*r as usize] },
-                    Op::Partner(p) => Command::Join { project: slugs[*p as usize].into(), who: Who::NewPartner(Personal { name: "X".into(), email: None }), role: ProjectRole::Partner },
+                    Op::Partner(p) => Command::Join { project: slugs[*p as usize].into(), who: Who::NewPartner(Personal { name: "X".into(), email: None, address: None }), role: ProjectRole::Partner },
                     Op::Role(p, w, r) => Command::ChangeRole { project: slugs[*p as usize].into(), who: m(*w as u32 + 1), role: ProjectRole::ALL[*r as usize] },
                     Op::Leave(p, w) => Command::Leave { project: slugs[*p as usize].into(), who: m(*w as u32 + 1) },
                     Op::Withdraw(w) => Command::Withdraw { member: MemberRef::Number(MemberNo(*w as u32 + 1)) },

@@ -46,7 +46,7 @@ impl Coop {
 
 fn admit(name: &str, category: &str) -> Command {
     Command::Admit {
-        personal: Personal { name: name.into(), email: None },
+        personal: Personal { name: name.into(), email: None, address: None },
         kind: PartyKind::Person,
         category: category.into(),
         shares: None,

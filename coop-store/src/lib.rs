@@ -26,7 +26,7 @@ mod store;
 
 pub use pieces::{Part, Pick};
 pub use record::{open as check_record, Envelope, RecordError, GENESIS_HASH};
-pub use store::{ExportHeader, Head, ImportReport, Options, ProgressFn, Receipt, ReplayReport, Request, Store, VerifyReport};
+pub use store::{ExportHeader, Head, ImportReport, Options, ProgressFn, Receipt, ReplayReport, Request, Store, VerifyReport, Voided};
 
 use coop_core::Refusal;
 

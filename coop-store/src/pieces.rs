@@ -91,6 +91,8 @@ struct Globals {
     /// Absent from pieces written before it was kept (then read from the pieces themselves).
     #[serde(default)]
     latest: Option<NaiveDate>,
+    #[serde(default)]
+    retired_number: u32,
 }
 
 /// Which pieces of the state to read (see [`crate::Store::state_part`]).
@@ -206,22 +208,28 @@ pub(crate) fn encode(state: &State, changes: &Changes, head: &Head) -> Result<Ve
         by_class: state.by_class.clone(),
         active_members: state.active_members,
         latest: state.latest,
+        retired_number: state.retired_number,
     };
     out.push((GLOBALS.to_vec(), json(&globals)?));
     if changes.statutes {
         out.push((STATUTES.to_vec(), json(&state.statutes)?));
     }
+    // A piece changed whose subject is no longer in the state (a void took it away) is written
+    // empty: the store removes it.
     for n in &changes.members {
         if let Some(m) = state.members.get(n) {
             out.push((member_key(*n), binary(m)?));
             if changes.admitted.contains(n) {
                 out.push((key(PARTY, &m.party.to_bytes()), n.0.to_be_bytes().to_vec()));
             }
+        } else {
+            out.push((member_key(*n), Vec::new()));
         }
     }
     for slug in &changes.assemblies {
-        if let Some(a) = state.assemblies.get(slug) {
-            out.push((key(ASSEMBLY, slug.as_bytes()), binary(a)?));
+        match state.assemblies.get(slug) {
+            Some(a) => out.push((key(ASSEMBLY, slug.as_bytes()), binary(a)?)),
+            None => out.push((key(ASSEMBLY, slug.as_bytes()), Vec::new())),
         }
     }
     // A closed assembly's results change no more, unless the statutes (its colleges' weights)
@@ -234,13 +242,15 @@ pub(crate) fn encode(state: &State, changes: &Changes, head: &Head) -> Result<Ve
         }
     }
     for slug in &changes.projects {
-        if let Some(p) = state.projects.get(slug) {
-            out.push((key(PROJECT, slug.as_bytes()), binary(p)?));
+        match state.projects.get(slug) {
+            Some(p) => out.push((key(PROJECT, slug.as_bytes()), binary(p)?)),
+            None => out.push((key(PROJECT, slug.as_bytes()), Vec::new())),
         }
     }
     for id in &changes.partners {
-        if let Some(d) = state.partners.get(id) {
-            out.push((key(PARTNER, &id.to_bytes()), json(d)?));
+        match state.partners.get(id) {
+            Some(d) => out.push((key(PARTNER, &id.to_bytes()), json(d)?)),
+            None => out.push((key(PARTNER, &id.to_bytes()), Vec::new())),
         }
     }
     Ok(out)
@@ -288,6 +298,7 @@ pub(crate) fn load(trees: &Trees, part: &Part) -> Result<State> {
         state.by_class = g.by_class;
         state.active_members = g.active_members;
         state.latest = g.latest;
+        state.retired_number = g.retired_number;
     }
     if let Some(bytes) = tree.get(STATUTES)? {
         state.statutes = decode::<Option<Statutes>>("statutes", &bytes)?;

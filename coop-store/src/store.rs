@@ -44,6 +44,22 @@ const K_COMMAND: &[u8] = b"c:";
 fn command_key(id: &str) -> Vec<u8> {
     [K_COMMAND, id.as_bytes()].concat()
 }
+
+/// Voided command ids are kept in `meta` under this prefix: `{seq, reason}` of the void.
+const K_VOIDED: &[u8] = b"v:";
+
+fn voided_key(id: &str) -> Vec<u8> {
+    [K_VOIDED, id.as_bytes()].concat()
+}
+
+/// A command voided: by which event, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Voided {
+    /// The event that voided it.
+    pub seq: u64,
+    /// Why.
+    pub reason: String,
+}
 /// The first sequence number after the last pack of the log (see `runs`). Absent in a store
 /// written one record per key: its records stay as they are and packing starts after its head.
 const K_SEALED: &[u8] = b"sealed";
@@ -756,6 +772,7 @@ impl Store {
         if next <= to {
             return Err(integrity(next, "the event is missing from the log"));
         }
+        let mut facts = timeline::without_voided(facts);
         timeline::sort(&mut facts);
         Ok(facts)
     }
@@ -832,6 +849,18 @@ impl Store {
     /// The state as known after the first `seq` events (folded in the order of their dates).
     pub fn state_at_seq(&self, seq: u64) -> Result<State> {
         self.fold_timeline(seq.min(self.head().seq), None)
+    }
+
+    /// The commands voided, by command id: the event that voided each, and why.
+    pub fn voided(&self) -> Result<std::collections::BTreeMap<String, Voided>> {
+        let mut out = std::collections::BTreeMap::new();
+        for item in self.meta.scan_prefix(K_VOIDED) {
+            let (k, v) = item?;
+            let id = String::from_utf8_lossy(&k[K_VOIDED.len()..]).into_owned();
+            let v: Voided = serde_json::from_slice(&v).map_err(|e| integrity(0, format!("unreadable void entry: {e}")))?;
+            out.insert(id, v);
+        }
+        Ok(out)
     }
 
     /// The personal data of a party, unless it was never stored here or has been erased.
@@ -923,7 +952,11 @@ impl Store {
             let id = r.command_id.clone().unwrap_or_else(|| Ulid::new().to_string());
             // Each command is decided on the state the previous ones of the batch leave: on the
             // current state when it is dated on or after every fact, else on the timeline.
-            let decided = if state.latest.is_none_or(|l| r.date >= l) {
+            let void = match &r.command {
+                Command::Void { seq, reason } => Some((*seq, reason.as_str())),
+                _ => None,
+            };
+            let decided = if void.is_none() && state.latest.is_none_or(|l| r.date >= l) {
                 decide(&state, r.date, &r.command, &ctx).map(|events| (events, None))
             } else {
                 if facts.is_none() {
@@ -936,10 +969,18 @@ impl Store {
                     facts = Some(all);
                 }
                 let all = facts.as_deref().unwrap_or_default();
-                match timeline::place(&state, all, r.date, &r.command, &ctx) {
+                let placed = match void {
+                    Some((seq, reason)) => timeline::void(&state, all, seq, reason, r.date, &ctx),
+                    None => timeline::place(&state, all, r.date, &r.command, &ctx),
+                };
+                match placed {
                     Ok(placed) => {
-                        // The pieces the later facts touch are folded anew.
-                        for f in all.iter().filter(|f| f.date > r.date) {
+                        // The pieces the later facts (and a voided command) touch are folded anew.
+                        let since = match void {
+                            Some((seq, _)) => all.iter().find(|f| f.seq == seq).map_or(r.date, |f| f.date),
+                            None => r.date,
+                        };
+                        for f in all.iter().filter(|f| f.date >= since) {
                             changes.add(&f.event);
                         }
                         Ok((placed.events, Some(placed.state)))
@@ -965,12 +1006,19 @@ impl Store {
                         }
                     }
                     if let Some(all) = facts.as_mut() {
+                        if let Some(Event::CommandVoided { command_id, .. }) = events.first() {
+                            all.retain(|f| f.command_id != *command_id);
+                        }
                         for (e, seq) in events.iter().zip(next_seq..) {
                             let at = all.partition_point(|f| f.key() <= (r.date, seq));
                             all.insert(at, Fact { seq, date: r.date, command_id: id.clone(), event: e.clone() });
                         }
                     }
-                    let personal = r.command.personal().map(|p| (ctx.fresh_id, PersonalEntry { salt: ctx.salt.clone(), data: p.clone() }));
+                    let personal = r
+                        .command
+                        .personal()
+                        .zip(r.command.personal_party(&state, ctx.fresh_id))
+                        .map(|(p, party)| (party, PersonalEntry { salt: ctx.salt.clone(), data: p.clone() }));
                     planned.push(Planned { index: i, first: next_seq, id, events, personal, erase });
                     next_seq += planned.last().map_or(0, |p| p.events.len() as u64);
                 }
@@ -1020,6 +1068,16 @@ impl Store {
             envelopes.push((*i, id.clone(), envs));
         }
         let new_head = Head { seq, hash };
+        let voids: Vec<(String, Voided)> = envelopes
+            .iter()
+            .flat_map(|(_, _, envs)| envs.iter())
+            .filter_map(|e| match &e.event {
+                Event::CommandVoided { command_id, reason, .. } => {
+                    Some((command_id.clone(), Voided { seq: e.seq, reason: reason.clone() }))
+                }
+                _ => None,
+            })
+            .collect();
         let plan = runs::plan(&tail, records, PACK_BYTES);
 
         if !plan.inserts.is_empty() {
@@ -1056,6 +1114,9 @@ impl Store {
             for (k, entry) in &cmd_entries {
                 self.meta.insert(k.as_slice(), entry.as_slice())?;
             }
+            for (id, v) in &voids {
+                self.meta.insert(voided_key(id), serde_json::to_vec(v).unwrap_or_default())?;
+            }
             if plan.removes.is_empty() && plan.sealed.is_none() {
                 for (s, run) in &plan.inserts {
                     self.log.insert(key(*s), run.as_slice())?;
@@ -1079,7 +1140,12 @@ impl Store {
                 )?;
             }
             for (k, v) in &state_pieces {
-                self.pieces.of(k).insert(k.as_slice(), v.as_slice())?;
+                if v.is_empty() {
+                    // A piece whose subject a void took away.
+                    self.pieces.of(k).remove(k.as_slice())?;
+                } else {
+                    self.pieces.of(k).insert(k.as_slice(), v.as_slice())?;
+                }
             }
             self.meta.insert(K_HEAD, head_bytes.as_slice())?;
             drop(writes);
@@ -1342,6 +1408,10 @@ impl Store {
             if pack.len() >= PACK_BYTES {
                 packs.insert(&key(pack_first), std::mem::take(&mut pack));
                 queued += 1;
+            }
+            if let Event::CommandVoided { command_id, reason, .. } = &env.event {
+                let v = Voided { seq: env.seq, reason: reason.clone() };
+                self.meta.insert(voided_key(command_id), serde_json::to_vec(&v).unwrap_or_default())?;
             }
             match &mut current {
                 Some((id, _, last)) if *id == env.command_id => *last = env.seq,

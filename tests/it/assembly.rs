@@ -86,7 +86,7 @@ fn a_secretary_runs_an_assembly_from_convocation_to_minutes() {
     let files = std::fs::read_dir(&out).unwrap().count();
     assert_eq!(files, 10 * 2 + 1);
     let list = std::fs::read_to_string(out.join("mailing-list.csv")).unwrap();
-    assert_eq!(list.lines().next(), Some("number,name,email,college"));
+    assert_eq!(list.lines().next(), Some("number,name,email,address,college"));
     assert_eq!(list.lines().count(), 11);
     let conv = std::fs::read_to_string(out.join("convocation-00001.html")).unwrap();
     well_formed(&conv).expect("a convocation is well-formed");

@@ -40,7 +40,7 @@ fn crash_child() {
 /// The `i`th admission, under the command id `c{i}`.
 fn admission(i: u64) -> Request {
     let admit = coop::Command::Admit {
-        personal: Personal { name: format!("c{i}"), email: None },
+        personal: Personal { name: format!("c{i}"), email: None, address: None },
         kind: PartyKind::Person,
         category: ["employees", "beneficiaries", "volunteers"][(i % 3) as usize].into(),
         shares: Some(1 + i % 4),

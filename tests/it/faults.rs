@@ -16,7 +16,7 @@ fn founded(path: &Path) -> Store {
 
 fn admission(i: u64) -> Request {
     let admit = Command::Admit {
-        personal: Personal { name: format!("Membre {i}"), email: None },
+        personal: Personal { name: format!("Membre {i}"), email: None, address: None },
         kind: PartyKind::Person,
         category: "beneficiaries".into(),
         shares: Some(1),

@@ -83,7 +83,7 @@ fn a_store_with_facts_entered_late_reopens_exports_and_reimports_to_the_same_sta
     store.execute(coop::Request::new(Command::Found { statutes }).dated(founded)).unwrap();
     let date = |s: &str| coop::parse_date(s).unwrap();
     let admit = |cat: &str, shares: u64| Command::Admit {
-        personal: coop::Personal { name: format!("{cat}{shares}"), email: None },
+        personal: coop::Personal { name: format!("{cat}{shares}"), email: None, address: None },
         kind: coop::PartyKind::Person,
         category: cat.into(),
         shares: Some(shares),
@@ -161,4 +161,64 @@ fn time_flags_belong_to_queries_or_commands_and_known_at_reproduces_an_earlier_a
     assert_eq!(dates, ["2019-06-01", "2019-06-01", "2020-01-01", "2021-01-01"], "{h}");
     let h = env.ok(&["--as-of", "2020-06-30", "member", "show", "2", "--history", "--json"]).json();
     assert_eq!(h["history"].as_array().unwrap().len(), 3, "{h}");
+}
+
+#[test]
+fn a_command_recorded_by_mistake_is_voided_and_stays_in_the_log_marked() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["member", "admit", "--name", "Léa Roux", "--category", "employees", "--date", "2020-01-10"]);
+    env.ok(&["member", "admit", "--name", "Léa Roux", "--category", "employees", "--date", "2020-01-10"]);
+    let twice = env.events();
+    let before = env.ok(&["register", "--json"]).json();
+    assert_eq!(before.as_array().unwrap().len(), 2);
+    // Bad input first: a reason is needed, the event must exist.
+    assert_eq!(env.run(&["void", &twice.to_string(), "--reason", " "]).code, 2);
+    assert_eq!(env.run(&["void", "999", "--reason", "x"]).code, 2);
+    assert_eq!(env.events(), twice);
+    let out = env.ok(&["void", &twice.to_string(), "--reason", "imported twice"]).stdout;
+    assert!(out.contains(&format!("events {} to {twice} voided", twice - 1)), "{out}");
+    let after = env.ok(&["register", "--json"]).json();
+    assert_eq!(after.as_array().unwrap().len(), 1, "{after}");
+    assert_eq!(env.ok(&["capital", "--json"]).json()["subscribed_cents"], 5_000);
+    // The events stay in the log, marked, and the chain verifies.
+    let log = env.ok(&["log"]).stdout;
+    assert!(log.contains("[VOIDED by event") && log.contains("imported twice"), "{log}");
+    let json = env.ok(&["log", "--json"]).json();
+    let marked: Vec<u64> =
+        json.as_array().unwrap().iter().filter(|e| e.get("voided").is_some()).map(|e| e["seq"].as_u64().unwrap()).collect();
+    assert_eq!(marked, vec![twice - 1, twice]);
+    assert_eq!(env.ok(&["audit", "verify", "--json"]).json()["ok"], true);
+    assert!(env.ok(&["audit", "replay"]).stdout.contains("gives the state kept"));
+    // As known before the void, the register had both.
+    let known = env.ok(&["--known-at", &twice.to_string(), "register", "--json"]).json();
+    assert_eq!(known.as_array().unwrap().len(), 2);
+    // The number is not given again.
+    let out = env.ok(&["member", "admit", "--name", "Marc", "--category", "beneficiaries", "--date", "2020-02-01"]).stdout;
+    assert!(out.contains("as member 3"), "{out}");
+    // What a later fact depends on is not voided.
+    env.ok(&["shares", "subscribe", "1", "--count", "2", "--date", "2021-01-01"]);
+    let r = env.run(&["void", "3", "--reason", "x"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("would break a later fact"), "{}", r.stderr);
+}
+
+#[test]
+fn a_members_personal_data_is_corrected_and_the_log_keeps_the_digests() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["member", "admit", "--name", "Camile Martin", "--category", "employees", "--email", "c@example.org", "--date", "2020-01-10"]);
+    assert_eq!(env.run(&["member", "edit", "1"]).code, 2, "nothing to correct");
+    assert_eq!(env.run(&["member", "edit", "1", "--email", "not-an-address"]).code, 2);
+    env.ok(&["member", "edit", "1", "--name", "Camille Martin", "--address", "3 rue des Lilas, 39000 Lons"]);
+    let show = env.ok(&["member", "show", "1", "--json"]).json();
+    assert_eq!(show["member"]["name"], "Camille Martin");
+    assert_eq!(show["email"], "c@example.org", "the e-mail is kept");
+    assert_eq!(show["address"], "3 rue des Lilas, 39000 Lons");
+    env.ok(&["member", "edit", "1", "--email", ""]);
+    assert_eq!(env.ok(&["member", "show", "1", "--json"]).json()["email"], serde_json::Value::Null);
+    let log = env.ok(&["member", "show", "1", "--history"]).stdout;
+    assert_eq!(log.matches("personal data of member 1 corrected").count(), 2, "{log}");
+    assert_eq!(env.ok(&["audit", "verify", "--json"]).json()["ok"], true);
+    assert!(env.ok(&["audit", "replay"]).stdout.contains("gives the state kept"));
 }

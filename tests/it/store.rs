@@ -17,7 +17,7 @@ fn found(store: &Store) {
 
 fn admit(name: &str, kind: PartyKind, category: &str, shares: u64) -> Command {
     Command::Admit {
-        personal: Personal { name: name.into(), email: None },
+        personal: Personal { name: name.into(), email: None, address: None },
         kind,
         category: category.into(),
         shares: Some(shares),

@@ -38,7 +38,7 @@ fn inverse(events: &[Event], date: NaiveDate) -> Option<(Command, Context)> {
     let n = MemberRef::Number;
     // The name is not in the log: decided again, an admission's name is a placeholder (its
     // digest is not compared).
-    let someone = || Personal { name: "(recorded)".into(), email: None };
+    let someone = || Personal { name: "(recorded)".into(), email: None, address: None };
     let command = match events {
         [Event::StatutesAdopted { statutes, decided_by: None }, Event::OfficerAppointed { person, .. }] => {
             return Some((Command::Found { statutes: statutes.clone() }, ctx(none, person)))
@@ -130,6 +130,7 @@ fn inverse(events: &[Event], date: NaiveDate) -> Option<(Command, Context)> {
             }
             Event::RoleChanged { project, who, to, .. } => Command::ChangeRole { project: project.clone(), who: who_of(*who), role: *to },
             Event::ParticipantLeft { project, who } => Command::Leave { project: project.clone(), who: who_of(*who) },
+            Event::PersonalDataChanged { member, .. } => Command::EditMember { member: n(*member), personal: someone() },
             _ => return None,
         },
         _ => return None,
@@ -156,6 +157,7 @@ pub(super) fn same_fact(recorded: &Event, again: &Event) -> bool {
             Event::ParticipantJoined { project: p1, who: w1, role: r1, personal_digest: d1 },
             Event::ParticipantJoined { project: p2, who: w2, role: r2, personal_digest: d2 },
         ) => p1 == p2 && w1 == w2 && r1 == r2 && d1.is_some() == d2.is_some(),
+        (Event::PersonalDataChanged { member: m1, .. }, Event::PersonalDataChanged { member: m2, .. }) => m1 == m2,
         (a, b) => a == b,
     }
 }

@@ -104,13 +104,115 @@ pub fn place(now: &State, timeline: &[Fact], date: NaiveDate, command: &Command,
     for e in &events {
         at.apply(date, e).map_err(|reason| Unplaced::Inconsistent { seq: 0, reason })?;
     }
-    recheck(&mut at, &timeline[split..], &events)?;
+    recheck(&mut at, &timeline[split..], &format!("{} on that date", what(&events)))?;
     Ok(Placed { events, state: at })
 }
 
+/// The facts that count: those of commands not voided by a `CommandVoided` among them.
+pub fn without_voided(facts: Vec<Fact>) -> Vec<Fact> {
+    let voided: std::collections::BTreeSet<String> = facts
+        .iter()
+        .filter_map(|f| match &f.event {
+            Event::CommandVoided { command_id, .. } => Some(command_id.clone()),
+            _ => None,
+        })
+        .collect();
+    if voided.is_empty() {
+        return facts;
+    }
+    facts.into_iter().filter(|f| !voided.contains(&f.command_id)).collect()
+}
+
+/// Voids the whole command that recorded event `seq`, on the recorded history (`now` and
+/// `timeline`, its facts that count in timeline order, see [`without_voided`]): the timeline
+/// without that command must still be valid at every date, each later fact decided again as in
+/// [`place`]. A vote or any fact of an assembly is voided only while the assembly is open; the
+/// founding, an erasure of personal data and a void are not voided. Who may record the command
+/// may void it. Returns the `CommandVoided` event, dated `date`, and the new state.
+pub fn void(now: &State, timeline: &[Fact], seq: u64, reason: &str, date: NaiveDate, ctx: &Context) -> Result<Placed, Unplaced> {
+    let refuse = |rule: Rule, message: String| Err(Unplaced::Refused(Refusal { rule, message }));
+    if date > ctx.today {
+        return refuse(Rule::FutureDate, format!("the date {date} is after today ({})", ctx.today));
+    }
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 || reason.chars().any(char::is_control) {
+        return refuse(Rule::InvalidValue, "the reason for a void is 1 to 500 printable characters".into());
+    }
+    let Some(target) = timeline.iter().find(|f| f.seq == seq) else {
+        return refuse(
+            Rule::InvalidValue,
+            format!("event {seq} is not among the events that count (it is voided already, or not in the log)"),
+        );
+    };
+    let id = target.command_id.clone();
+    let group: Vec<&Fact> = timeline.iter().filter(|f| f.command_id == id).collect();
+    let events: Vec<Event> = group.iter().map(|f| f.event.clone()).collect();
+    let (first, last) = (group.iter().map(|f| f.seq).min().unwrap_or(seq), group.iter().map(|f| f.seq).max().unwrap_or(seq));
+    for e in &events {
+        match e {
+            Event::StatutesAdopted { decided_by: None, .. } => {
+                return refuse(Rule::InvalidValue, "the founding statutes are not voided: the store is the cooperative's".into())
+            }
+            Event::PersonalDataErased { member } => {
+                return refuse(Rule::InvalidValue, format!("the erasure of member {member}'s personal data cannot be undone"))
+            }
+            Event::CommandVoided { .. } => return refuse(Rule::InvalidValue, "a void is not voided; record the command again".into()),
+            _ => {}
+        }
+        if let Some(slug) = assembly_of(e) {
+            if let Some(on) = now.assemblies.get(slug).and_then(|a| a.closed_on) {
+                return refuse(
+                    Rule::AssemblyClosed,
+                    format!("assembly {slug} was closed on {on}: what was recorded for it can no longer be voided"),
+                );
+            }
+        }
+    }
+    if let Some(statutes) = now.statutes.as_ref() {
+        let command = inverse::redo(&events, target.date).map(|r| r.command).unwrap_or(Command::RecordReview);
+        crate::decide::authorize(now, statutes, &command, &ctx.actor)?;
+    }
+    let rest: Vec<&Fact> = timeline.iter().filter(|f| f.command_id != id).collect();
+    let key = (target.date, first);
+    let split = rest.partition_point(|f| f.key() < key);
+    let mut at = State::default();
+    fold(&mut at, rest[..split].iter().copied())?;
+    let later: Vec<Fact> = rest[split..].iter().map(|f| (*f).clone()).collect();
+    let what = format!("Voiding events {first} to {last} ({})", events.first().map(Event::describe).unwrap_or_default());
+    recheck(&mut at, &later, &what)?;
+    let retired = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::MemberAdmitted { number, .. } => Some(*number),
+            _ => None,
+        })
+        .collect();
+    let void = Event::CommandVoided { command_id: id, first, last, reason: reason.to_string(), retired };
+    at.apply(date, &void).map_err(|reason| Unplaced::Inconsistent { seq: 0, reason })?;
+    Ok(Placed { events: vec![void], state: at })
+}
+
+/// The assembly an event is recorded for, if any.
+fn assembly_of(e: &Event) -> Option<&str> {
+    match e {
+        Event::AssemblyConvened { assembly, .. }
+        | Event::ConvocationsSent { assembly, .. }
+        | Event::OfficersAppointed { assembly, .. }
+        | Event::MemberAttended { assembly, .. }
+        | Event::ProxyGiven { assembly, .. }
+        | Event::ProxyRevoked { assembly, .. }
+        | Event::PostalVoteReceived { assembly, .. }
+        | Event::VoteCast { assembly, .. }
+        | Event::VoterMarked { assembly, .. }
+        | Event::BallotsCounted { assembly, .. }
+        | Event::AssemblyClosed { assembly, .. } => Some(assembly),
+        _ => None,
+    }
+}
+
 /// Decides again, on `state`, each command of `later` (facts in timeline order), and folds its
-/// recorded events. `new` are the events of the command entered late, for the refusal's words.
-fn recheck(state: &mut State, later: &[Fact], new: &[Event]) -> Result<(), Unplaced> {
+/// recorded events. `what` names the change, for the refusal's words.
+fn recheck(state: &mut State, later: &[Fact], what: &str) -> Result<(), Unplaced> {
     let mut i = 0;
     while i < later.len() {
         let first = &later[i];
@@ -122,8 +224,7 @@ fn recheck(state: &mut State, later: &[Fact], new: &[Event]) -> Result<(), Unpla
                 Unplaced::Refused(Refusal {
                     rule: Rule::BreaksLaterFact,
                     message: format!(
-                        "{} on that date would break a later fact: {}, recorded on {} as event {}, would then {why} (rule {})",
-                        what(new),
+                        "{what} would break a later fact: {}, recorded on {} as event {}, would then {why} (rule {})",
                         first.event.describe(),
                         first.date,
                         first.seq,

@@ -40,7 +40,11 @@ impl History {
     fn enter_as(&mut self, date: &str, cmd: Command, fresh: ulid::Ulid) -> Result<Vec<Event>, Unplaced> {
         let ctx = Context { today: d("2026-11-28"), fresh_id: fresh, salt: "s".into(), actor: "secretary".into() };
         self.ids += 1;
-        let placed = place(&self.now, &self.facts, d(date), &cmd, &ctx)?;
+        let counted = without_voided(self.facts.clone());
+        let placed = match &cmd {
+            Command::Void { seq, reason } => void(&self.now, &counted, *seq, reason, d(date), &ctx)?,
+            _ => place(&self.now, &counted, d(date), &cmd, &ctx)?,
+        };
         let id = format!("c{}", self.ids);
         let first = self.facts.len() as u64 + 1;
         for (i, e) in placed.events.iter().enumerate() {
@@ -50,7 +54,7 @@ impl History {
         self.now = placed.state;
         // The state kept is the fold of the whole timeline.
         let mut fresh = State::default();
-        fold(&mut fresh, &self.facts).unwrap();
+        fold(&mut fresh, &without_voided(self.facts.clone())).unwrap();
         assert_eq!(fresh, self.now, "the state placed is the fold of the timeline");
         Ok(placed.events)
     }
@@ -70,14 +74,21 @@ impl History {
     }
     fn as_of(&self, date: &str) -> State {
         let mut s = State::default();
-        fold(&mut s, self.facts.iter().filter(|f| f.date <= d(date))).unwrap();
+        fold(&mut s, without_voided(self.facts.clone()).iter().filter(|f| f.date <= d(date))).unwrap();
         s
+    }
+    /// The sequence number of the first event of the last command entered.
+    fn last_seq(&self) -> u64 {
+        self.facts.iter().map(|f| f.seq).max().unwrap_or(0)
+    }
+    fn void(&mut self, seq: u64, date: &str) -> Result<Vec<Event>, Unplaced> {
+        self.enter(date, Command::Void { seq, reason: "keyed by mistake".into() })
     }
 }
 
 fn admit(kind: PartyKind, category: &str, shares: u64) -> Command {
     Command::Admit {
-        personal: Personal { name: "X".into(), email: None },
+        personal: Personal { name: "X".into(), email: None, address: None },
         kind,
         category: category.into(),
         shares: Some(shares),
@@ -270,6 +281,88 @@ fn nothing_is_dated_before_the_founding() {
     let mut h = History::new();
     let r = h.refused("2015-01-01", person("employees", 1));
     assert_eq!(r.rule, Rule::DateBeforeHistory, "{r}");
+}
+
+#[test]
+fn a_mistaken_payment_is_voided_and_every_date_forgets_it() {
+    let mut h = History::new();
+    h.ok(
+        "2020-01-10",
+        Command::Admit {
+            personal: Personal { name: "X".into(), email: None, address: None },
+            kind: PartyKind::Person,
+            category: "employees".into(),
+            shares: Some(4),
+            class: None,
+            paid: Some(Cents(5_000)),
+        },
+    );
+    h.ok("2020-02-01", Command::Pay { member: m(1), amount: Cents(10_000) });
+    let paid = h.last_seq();
+    h.ok("2020-03-01", Command::Pay { member: m(1), amount: Cents(2_000) });
+    let ev = h.void(paid, "2020-04-01").unwrap();
+    assert!(matches!(&ev[0], Event::CommandVoided { first, last, .. } if *first == paid && *last == paid), "{ev:?}");
+    assert_eq!(h.now.capital.paid, Cents(7_000));
+    assert_eq!(h.as_of("2020-02-15").capital.paid, Cents(5_000));
+    // Voided once: the same event again is refused.
+    let r = match h.void(paid, "2020-04-01") {
+        Err(Unplaced::Refused(r)) => r,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(r.rule, Rule::InvalidValue, "{r}");
+}
+
+#[test]
+fn voiding_what_later_facts_depend_on_is_refused_naming_them() {
+    let mut h = History::new();
+    h.ok("2020-01-10", person("employees", 1));
+    let admitted = h.last_seq();
+    h.ok("2021-01-10", Command::Subscribe { member: m(1), count: 2, class: None, paid: None });
+    let r = match h.void(admitted, "2022-01-01") {
+        Err(Unplaced::Refused(r)) => r,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(r.rule, Rule::BreaksLaterFact, "{r}");
+    assert!(r.message.contains("recorded on 2021-01-10"), "{r}");
+    // An admission no later fact depends on is voided, and its number is never given again.
+    h.ok("2021-02-01", person("beneficiaries", 1));
+    let twice = h.last_seq();
+    h.void(twice, "2021-03-01").unwrap();
+    assert_eq!(h.now.members.len(), 1);
+    let ev = h.ok("2021-04-01", person("beneficiaries", 1));
+    assert!(matches!(ev[0], Event::MemberAdmitted { number: MemberNo(3), .. }), "{ev:?}");
+}
+
+#[test]
+fn a_vote_is_voided_only_while_its_assembly_is_open() {
+    let mut h = History::new();
+    for c in ["employees", "beneficiaries", "volunteers"] {
+        h.ok("2020-01-10", person(c, 1));
+    }
+    let agenda = vec![Resolution { title: "Comptes".into(), kind: ResolutionKind::Ordinary, board_approved: true }];
+    let convene = Command::Convene {
+        slug: "ago".into(),
+        kind: ResolutionKind::Ordinary,
+        date: d("2021-06-01"),
+        place: "Salle".into(),
+        agenda,
+        second_of: None,
+    };
+    h.ok("2021-05-01", convene);
+    for n in 1..=3 {
+        h.ok("2021-06-01", Command::Attend { assembly: "ago".into(), member: m(n), remote: false });
+    }
+    h.ok("2021-06-01", Command::Vote { assembly: "ago".into(), resolution: 1, member: m(1), choice: Choice::Against });
+    let mistyped = h.last_seq();
+    h.void(mistyped, "2021-06-01").unwrap();
+    h.ok("2021-06-01", Command::Vote { assembly: "ago".into(), resolution: 1, member: m(1), choice: Choice::For });
+    let vote = h.last_seq();
+    h.ok("2021-06-01", Command::Close { assembly: "ago".into() });
+    let r = match h.void(vote, "2021-06-02") {
+        Err(Unplaced::Refused(r)) => r,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(r.rule, Rule::AssemblyClosed, "{r}");
 }
 
 // The property: entering a valid history's commands one by one in any order gives, at every
