@@ -41,5 +41,5 @@
 pub use coop_core::*;
 pub use coop_store::{
     check_record, Envelope, Error, ExportHeader, Head, ImportReport, Options, Part, Pick, Receipt, RecordError, ReplayReport, Request,
-    Store, VerifyReport, Voided, GENESIS_HASH,
+    RestoreReport, Store, VerifyReport, Voided, GENESIS_HASH,
 };

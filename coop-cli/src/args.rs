@@ -126,6 +126,22 @@ pub enum Cmd {
         #[arg(long)]
         reason: String,
     },
+    /// Back the store up into one file: the log and the personal data beside it (names,
+    /// e-mails, addresses, salts). Unlike `export events`, it restores a store whose register
+    /// shows every name. The file holds personal data: it is written readable by its owner only.
+    #[command(after_help = "Examples:\n  coop backup scic-2026-11-30.coop\n  coop --store restored.db restore scic-2026-11-30.coop")]
+    Backup {
+        /// The file to write (replaced if it exists).
+        file: PathBuf,
+    },
+    /// Restore a backup (`coop backup`) into a new store (--store PATH, which must not hold a
+    /// cooperative): the whole chain is checked, and each party's personal data against the
+    /// digest the log keeps. Nothing is written if the log is wrong.
+    #[command(after_help = "Example:\n  coop --store restored.db restore scic-2026-11-30.coop && coop --store restored.db audit verify")]
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+    },
     /// Verify the hash chain, or rebuild the state from scratch and compare.
     #[command(subcommand)]
     Audit(AuditCmd),
@@ -794,6 +810,10 @@ pub enum ImportCmd {
     Members {
         /// The CSV file.
         file: PathBuf,
+        /// Import rows even if they repeat a member already in the store (same name, e-mail
+        /// and admission date); refused otherwise, so that a file imported twice is noticed.
+        #[arg(long)]
+        allow_duplicates: bool,
     },
     /// Import a log exported by `coop export events` into an empty store, checking the whole
     /// chain first; nothing is written if any line is wrong.
@@ -816,6 +836,9 @@ Columns (header row required, any order):
   email       optional  e-mail address
 Any other column is an error, so a misspelt header is never silently dropped. Every bad row is
 reported with its line number; nothing is written unless every row is valid.
+Members are admitted in the order of their dates (rows of one date in the order of the file), each
+decided as of its date and checked against every later fact. A row repeating a member already in
+the store (same name, e-mail and admission date) is refused unless --allow-duplicates.
 
 Example:
   name,category,shares,admitted,kind,email

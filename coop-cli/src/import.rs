@@ -4,8 +4,10 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use coop_core::{Cents, Command, PartyKind, Personal};
-use coop_store::Error as StoreError;
+use std::collections::HashMap;
+
+use coop_core::{Cents, Command, MemberNo, PartyKind, Personal};
+use coop_store::{Error as StoreError, Part, Pick};
 
 use crate::{read_file, Ctx, Failure, Out};
 
@@ -146,12 +148,45 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
     Ok(rows)
 }
 
-pub fn members(ctx: &Ctx, store: &coop_store::Store, file: &Path) -> Out {
+/// Rows that repeat a member already in the store: same name, e-mail and admission date.
+fn duplicates(store: &coop_store::Store, rows: &[Row]) -> Result<Vec<String>, Failure> {
+    let state = store.state_part(&Part { members: Pick::All, ..Part::default() })?;
+    let mut known: HashMap<(String, Option<String>, chrono::NaiveDate), MemberNo> = HashMap::new();
+    for m in state.members.values() {
+        if let Some(p) = store.personal(m.party)? {
+            known.insert((p.name, p.email, m.admitted), m.number);
+        }
+    }
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            let Command::Admit { personal, .. } = &r.command else { return None };
+            let n = known.get(&(personal.name.clone(), personal.email.clone(), r.admitted))?;
+            Some(format!("line {}: {} admitted on {} is already member {n}", r.line, personal.name, r.admitted))
+        })
+        .collect())
+}
+
+pub fn members(ctx: &Ctx, store: &coop_store::Store, file: &Path, allow_duplicates: bool) -> Out {
     let text = read_file(file, "members file")?;
-    let rows = parse(&text).map_err(|problems| {
+    let mut rows = parse(&text).map_err(|problems| {
         let more = if problems.len() >= 1000 { " (the first 1000)" } else { "" };
         Failure::input(format!("{}: {} problems{more}; nothing was written:\n{}", file.display(), problems.len(), problems.join("\n")))
     })?;
+    if !allow_duplicates {
+        let dups = duplicates(store, &rows)?;
+        if !dups.is_empty() {
+            let shown = dups.iter().take(20).cloned().collect::<Vec<_>>().join("\n");
+            return Err(Failure::input(format!(
+                "{}: {} rows repeat members already in the store (was the file imported before?); nothing was written; import them anyway with --allow-duplicates:\n{shown}",
+                file.display(),
+                dups.len()
+            )));
+        }
+    }
+    // Admitted in the order of their dates (members of one date in the order of the file), so
+    // that numbers follow admissions and each admission is decided as of its date.
+    rows.sort_by_key(|r| r.admitted);
     let lines: Vec<u64> = rows.iter().map(|r| r.line).collect();
     let requests: Vec<_> = rows
         .into_iter()

@@ -277,8 +277,10 @@ fn run(cli: Cli) -> Out {
             let _bar = Bar::on(&ctx, &store);
             replay(&ctx, &store)
         }
-        Cmd::Import(ImportCmd::Members { file }) => import::members(&ctx, &open_existing(path)?, &file),
+        Cmd::Import(ImportCmd::Members { file, allow_duplicates }) => import::members(&ctx, &open_existing(path)?, &file, allow_duplicates),
         Cmd::Import(ImportCmd::Events { file }) => import_events(&ctx, path, &file),
+        Cmd::Backup { file } => backup(&ctx, &open_existing(path)?, &file),
+        Cmd::Restore { file } => restore(&ctx, path, &file),
         Cmd::Export(ExportCmd::Events) => {
             open_existing_check(path)?;
             let store = Store::open_for_audit(path)?;
@@ -380,9 +382,14 @@ fn role(cmd: &Cmd) -> Role {
         Cmd::Project(_) => Role::Record,
         Cmd::Officer(OfficerCmd::List) => Role::Query,
         Cmd::Officer(_) => Role::Record,
-        Cmd::Statutes(StatutesCmd::Check { .. }) | Cmd::Log { .. } | Cmd::Audit(_) | Cmd::Import(_) | Cmd::Export(_) | Cmd::Demo => {
-            Role::Neither
-        }
+        Cmd::Statutes(StatutesCmd::Check { .. })
+        | Cmd::Log { .. }
+        | Cmd::Audit(_)
+        | Cmd::Import(_)
+        | Cmd::Export(_)
+        | Cmd::Demo
+        | Cmd::Backup { .. }
+        | Cmd::Restore { .. } => Role::Neither,
     }
 }
 
@@ -902,6 +909,68 @@ fn replay(ctx: &Ctx, store: &Store) -> Out {
     Ok(if r.matches { ExitCode::SUCCESS } else { ExitCode::from(3) })
 }
 
+fn backup(ctx: &Ctx, store: &Store, file: &Path) -> Out {
+    let _bar = Bar::on(ctx, store);
+    // Written beside its final name, then renamed: a backup cut short never takes its place.
+    let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = file.file_name().ok_or_else(|| Failure::input(format!("{} is not a file name", file.display())))?;
+    let tmp = dir.join(format!(".{}.partial", name.to_string_lossy()));
+    let cannot = |e: std::io::Error| Failure { code: 3, message: format!("cannot write {}: {e}", file.display()) };
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let f = options.open(&tmp).map_err(cannot)?;
+    let mut out = std::io::BufWriter::new(f);
+    let events = store.backup(&mut out).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })?;
+    let f = out.into_inner().map_err(|e| cannot(e.into_error()))?;
+    f.sync_all().map_err(cannot)?;
+    std::fs::rename(&tmp, file).map_err(cannot)?;
+    let head = store.head();
+    if ctx.cli_json {
+        output::json(&json!({"file": file, "events": events, "head_hash": head.hash}))?;
+    } else {
+        println!("backed up {events} events and the personal data beside them into {}; head hash {}", file.display(), head.hash);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn restore(ctx: &Ctx, path: &Path, file: &Path) -> Out {
+    let f = std::fs::File::open(file).map_err(|e| Failure::input(format!("cannot read {}: {e}", file.display())))?;
+    let existed = path.exists();
+    let store = open(path)?;
+    let bar = Bar::on(ctx, &store);
+    let result = store.restore(f);
+    drop(bar);
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            let imported = store.head().seq > 0;
+            drop(store);
+            if !existed && !imported {
+                let _ = std::fs::remove_dir_all(path);
+            }
+            let mut f = Failure::from(e);
+            f.message = format!("{}: {}{}", file.display(), f.message, if imported { "" } else { "; nothing was written" });
+            return Err(f);
+        }
+    };
+    if ctx.cli_json {
+        output::json(&report)?;
+    } else {
+        println!(
+            "restored {} events and the personal data of {} parties into {}; head hash {}",
+            report.log.events,
+            report.parties,
+            path.display(),
+            report.log.head_hash
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn import_events(ctx: &Ctx, path: &Path, file: &Path) -> Out {
     let f = std::fs::File::open(file).map_err(|e| Failure::input(format!("cannot read {}: {e}", file.display())))?;
     let existed = path.exists();
@@ -926,6 +995,11 @@ fn import_events(ctx: &Ctx, path: &Path, file: &Path) -> Out {
         output::json(&report)?;
     } else {
         println!("imported {} events into {}; head hash {}", report.events, path.display(), report.head_hash);
+    }
+    if report.events > 0 {
+        eprintln!(
+            "note: an export holds the log only, not the personal data beside it: every member shows as (erased) in this store. To move a store with its names, use `coop backup FILE` and `coop --store NEW restore FILE`."
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

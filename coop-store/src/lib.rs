@@ -16,6 +16,7 @@
 
 #![warn(missing_docs)]
 
+mod backup;
 mod imported;
 mod personal;
 mod pieces;
@@ -24,6 +25,7 @@ mod runs;
 mod sled_files;
 mod store;
 
+pub use backup::RestoreReport;
 pub use pieces::{Part, Pick};
 pub use record::{open as check_record, Envelope, RecordError, GENESIS_HASH};
 pub use store::{ExportHeader, Head, ImportReport, Options, ProgressFn, Receipt, ReplayReport, Request, Store, VerifyReport, Voided};

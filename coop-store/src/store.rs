@@ -863,6 +863,16 @@ impl Store {
         Ok(out)
     }
 
+    /// The personal data of a party with its salt, as kept beside the log.
+    pub(crate) fn personal_entry(&self, party: PartyId) -> Result<Option<PersonalEntry>> {
+        Ok(self.personal.get(party)?)
+    }
+
+    /// Writes personal data beside the log (a restore).
+    pub(crate) fn put_personal(&self, entries: &[(PartyId, PersonalEntry)]) -> Result<()> {
+        Ok(self.personal.put_all(entries)?)
+    }
+
     /// The personal data of a party, unless it was never stored here or has been erased.
     pub fn personal(&self, party: PartyId) -> Result<Option<Personal>> {
         Ok(self.personal.get(party)?.map(|p| p.data))

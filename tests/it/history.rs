@@ -222,3 +222,74 @@ fn a_members_personal_data_is_corrected_and_the_log_keeps_the_digests() {
     assert_eq!(env.ok(&["audit", "verify", "--json"]).json()["ok"], true);
     assert!(env.ok(&["audit", "replay"]).stdout.contains("gives the state kept"));
 }
+
+#[test]
+fn a_backup_restores_names_minutes_and_head_and_an_export_warns_that_it_does_not() {
+    let env = Env::new();
+    env.ok(&["demo"]);
+    let backup = env.dir.path().join("scic.coop");
+    env.ok(&["backup", backup.to_str().unwrap()]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&backup).unwrap().permissions().mode() & 0o777, 0o600, "personal data: owner only");
+    }
+    let copy = env.dir.path().join("restored.db");
+    let on = |store: &std::path::Path, args: &[&str]| env.run_on(store, args);
+    let r = on(&copy, &["restore", backup.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for query in
+        [vec!["register", "--json"], vec!["assembly", "minutes", "ago-2026"], vec!["audit", "verify", "--json"], vec!["capital", "--json"]]
+    {
+        let here = env.ok(&query).stdout;
+        let r = on(&copy, &query);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let there = r.stdout;
+        if query[0] == "audit" {
+            let (a, b): (serde_json::Value, serde_json::Value) =
+                (serde_json::from_str(&here).unwrap(), serde_json::from_str(&there).unwrap());
+            assert_eq!(a["head_hash"], b["head_hash"]);
+        } else {
+            assert_eq!(here, there, "{query:?} differs after restore");
+        }
+    }
+    assert!(!on(&copy, &["register"]).stdout.contains("(erased)"));
+    // Restoring into a store that holds a cooperative: refused.
+    assert_eq!(on(&copy, &["restore", backup.to_str().unwrap()]).code, 2);
+    // An altered name in the backup is caught against the digest the log keeps.
+    let text = std::fs::read_to_string(&backup).unwrap();
+    let line = text.lines().nth(1).unwrap();
+    let v: serde_json::Value = serde_json::from_str(line).unwrap();
+    let name = v["name"].as_str().unwrap().to_string();
+    let altered = text.replacen(&format!("\"name\":\"{name}\""), "\"name\":\"Mallory\"", 1);
+    let bad = env.file("altered.coop", &altered);
+    let r = on(&env.dir.path().join("other.db"), &["restore", bad.to_str().unwrap()]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("does not match the digest"), "{}", r.stderr);
+    // A plain export loses the names, and says so.
+    let export = env.ok(&["export", "events"]).stdout;
+    let file = env.file("log.jsonl", &export);
+    let r = on(&env.dir.path().join("plain.db"), &["import", "events", file.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("coop backup"), "{}", r.stderr);
+}
+
+#[test]
+fn a_register_imported_twice_is_noticed_and_rows_are_admitted_in_date_order() {
+    let env = Env::new();
+    env.init();
+    let csv = env.file(
+        "register.csv",
+        "name,category,shares,admitted,email\nB,beneficiaries,1,2019-05-01,b@example.org\nA,employees,1,2017-01-10,a@example.org\n",
+    );
+    env.ok(&["import", "members", csv.to_str().unwrap()]);
+    let reg = env.ok(&["register", "--json"]).json();
+    assert_eq!(reg[0]["name"], "A", "number 1 is the first admitted: {reg}");
+    let before = env.events();
+    let r = env.run(&["import", "members", csv.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("already member 2") && r.stderr.contains("--allow-duplicates"), "{}", r.stderr);
+    assert_eq!(env.events(), before);
+    env.ok(&["import", "members", csv.to_str().unwrap(), "--allow-duplicates"]);
+    assert_eq!(env.ok(&["register", "--json"]).json().as_array().unwrap().len(), 4);
+}
