@@ -822,7 +822,43 @@ pub enum ImportCmd {
         /// The JSON Lines file.
         file: PathBuf,
     },
+    /// Migrate a dated register of movements (admissions, subscriptions, payments, transfers,
+    /// redemptions, withdrawals, ends, moves), in any row order: sorted by date, checked as one
+    /// history, written all or nothing.
+    #[command(after_help = MOVEMENTS_CSV_HELP)]
+    Movements {
+        /// The CSV file.
+        file: PathBuf,
+    },
 }
+
+const MOVEMENTS_CSV_HELP: &str = "\
+Columns (header row required, any order; a column a movement does not use must be empty):
+  date          required  the movement's date, YYYY-MM-DD
+  movement      required  admit, subscribe, pay, transfer, redeem, withdraw, end or move
+  member        required  the member's number in the migrated register; admissions, taken in
+                          date order, must bring 1, 2, 3… (the store's next numbers)
+  name          admit     full name or organisation name
+  category      admit     category code (move: the new category)
+  kind          admit     person (default), organisation or public-body
+  count         shares    admit (default: the category's minimum), subscribe, transfer, redeem
+  class         shares    share class (default: the category's)
+  amount_euros  euros     admit, subscribe: paid at once (default: all); pay: the payment
+  to            transfer  the receiving member's number
+  cause         end       death, dissolution or loss-of-quality
+  email         admit     e-mail address
+Rows are sorted by date (rows of one date keep the file's order) and decided one after the other
+as one history, each as of its date and checked against every later fact; every refused row is
+listed with its line, and nothing is written unless all are accepted.
+
+Example:
+  date,movement,member,name,category,kind,count,class,amount_euros,to,cause,email
+  2016-07-01,admit,1,Camille Martin,employees,,1,,,,,camille@example.org
+  2017-03-15,admit,2,Domaine des Coteaux,businesses,organisation,4,,,,,
+  2018-01-10,subscribe,1,,,,2,,25,,,
+  2019-05-01,pay,1,,,,,,75,,,
+
+  coop import movements register-movements.csv";
 
 const MEMBERS_CSV_HELP: &str = "\
 Columns (header row required, any order):

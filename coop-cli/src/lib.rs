@@ -6,6 +6,7 @@ mod assembly;
 mod demo;
 mod documents;
 mod import;
+mod movements;
 mod output;
 mod project;
 
@@ -279,6 +280,7 @@ fn run(cli: Cli) -> Out {
         }
         Cmd::Import(ImportCmd::Members { file, allow_duplicates }) => import::members(&ctx, &open_existing(path)?, &file, allow_duplicates),
         Cmd::Import(ImportCmd::Events { file }) => import_events(&ctx, path, &file),
+        Cmd::Import(ImportCmd::Movements { file }) => movements::import(&ctx, &open_existing(path)?, &file),
         Cmd::Backup { file } => backup(&ctx, &open_existing(path)?, &file),
         Cmd::Restore { file } => restore(&ctx, path, &file),
         Cmd::Export(ExportCmd::Events) => {

@@ -150,6 +150,22 @@ impl Changes {
         }
     }
 
+    /// The pieces `events` touch whose value differs between `old` and `new`: what facts
+    /// decided again after a fact entered late (or a void) changed, and only that.
+    pub(crate) fn add_differing<'e>(&mut self, events: impl Iterator<Item = &'e Event>, old: &State, new: &State) {
+        let mut touched = Changes::default();
+        for e in events {
+            touched.add(e);
+        }
+        self.statutes |= touched.statutes && (old.statutes != new.statutes || old.statutes_since != new.statutes_since);
+        self.members.extend(touched.members.into_iter().filter(|n| old.members.get(n) != new.members.get(n)));
+        self.admitted
+            .extend(touched.admitted.into_iter().filter(|n| old.members.get(n).map(|m| m.party) != new.members.get(n).map(|m| m.party)));
+        self.assemblies.extend(touched.assemblies.into_iter().filter(|a| old.assemblies.get(a) != new.assemblies.get(a)));
+        self.projects.extend(touched.projects.into_iter().filter(|p| old.projects.get(p) != new.projects.get(p)));
+        self.partners.extend(touched.partners.into_iter().filter(|p| old.partners.get(p) != new.partners.get(p)));
+    }
+
     /// Every piece of `state`.
     fn every(state: &State) -> Changes {
         Changes {

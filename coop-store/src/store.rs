@@ -985,14 +985,14 @@ impl Store {
                 };
                 match placed {
                     Ok(placed) => {
-                        // The pieces the later facts (and a voided command) touch are folded anew.
+                        // The pieces the later facts (and a voided command) touch were folded
+                        // anew: those that differ are rewritten.
                         let since = match void {
                             Some((seq, _)) => all.iter().find(|f| f.seq == seq).map_or(r.date, |f| f.date),
                             None => r.date,
                         };
-                        for f in all.iter().filter(|f| f.date >= since) {
-                            changes.add(&f.event);
-                        }
+                        let later = all.iter().filter(|f| f.date >= since).map(|f| &f.event);
+                        changes.add_differing(later, &state, &placed.state);
                         Ok((placed.events, Some(placed.state)))
                     }
                     Err(Unplaced::Refused(refusal)) => Err(refusal),

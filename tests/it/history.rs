@@ -293,3 +293,35 @@ fn a_register_imported_twice_is_noticed_and_rows_are_admitted_in_date_order() {
     env.ok(&["import", "members", csv.to_str().unwrap(), "--allow-duplicates"]);
     assert_eq!(env.ok(&["register", "--json"]).json().as_array().unwrap().len(), 4);
 }
+
+#[test]
+fn a_movement_register_migrates_in_any_row_order_all_or_nothing() {
+    let env = Env::new();
+    env.init();
+    let header = "date,movement,member,name,category,kind,count,class,amount_euros,to,cause,email\n";
+    // Rows out of order: the payment and the transfer come before the admissions they need.
+    let good = format!(
+        "{header}2019-05-01,pay,1,,,,,,75,,,\n2018-01-10,subscribe,1,,,,2,,25,,,\n2016-07-01,admit,1,Camille Martin,employees,,1,,,,,camille@example.org\n2017-03-15,admit,2,Domaine des Coteaux,businesses,organisation,4,,,,,\n2020-01-01,transfer,1,,,,1,,,2,,\n2021-06-30,withdraw,1,,,,,,,,,\n"
+    );
+    // Bad versions first: an admission numbered out of order; a public body holding more than
+    // half the capital at its date. Nothing is written; the bad row is named.
+    let bad = good.replace("2017-03-15,admit,2,", "2017-03-15,admit,7,");
+    let before = env.events();
+    let r = env.run(&["import", "movements", env.file("bad.csv", &bad).to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("line 5") && r.stderr.contains("next number is 2"), "{}", r.stderr);
+    let public = format!("{good}2017-04-01,admit,3,Commune de Montval,public,public-body,10,,,,,\n");
+    let r = env.run(&["import", "movements", env.file("public.csv", &public).to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("line 8") && r.stderr.contains("public bodies would hold"), "{}", r.stderr);
+    assert_eq!(env.events(), before, "nothing written");
+    let out = env.ok(&["import", "movements", env.file("good.csv", &good).to_str().unwrap()]).stdout;
+    assert!(out.contains("imported 6 movements"), "{out}");
+    let reg = env.ok(&["register", "--json"]).json();
+    assert_eq!(reg[0]["name"], "Camille Martin");
+    assert_eq!(reg[0]["shares"], 2, "1 + 2 subscribed - 1 given: {reg}");
+    assert_eq!(reg[1]["shares"], 5, "{reg}");
+    assert_eq!(reg[0]["status"], "ended", "{reg}");
+    assert_eq!(env.ok(&["--as-of", "2018-12-31", "capital", "--json"]).json()["paid_cents"], 5_000 + 2_500 + 20_000);
+    assert_eq!(env.ok(&["audit", "verify", "--json"]).json()["ok"], true);
+}
