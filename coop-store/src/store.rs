@@ -349,13 +349,21 @@ impl Store {
             }
             None => return Err(integrity(0, "the store has events but no format marker")),
         }
-        if meta.get(K_IMPORTING)?.is_some() && meta.get(K_HEAD)?.is_none() {
-            // An import was interrupted before its head was written: its records were never
-            // part of the log. Clear them so the store is empty again.
+        if meta.get(K_IMPORTING)?.is_some() {
+            // An import was interrupted: its marker goes in the same transaction as its head, so
+            // its records were never part of the log (the store it started on was empty; a new
+            // store's head says 0 events, which is why the head's presence proves nothing).
+            // Clear them so the store is empty again, all of the file or none of it.
             log.clear()?;
             commands.clear()?;
             imported_ids.clear()?;
             state_tree.clear()?;
+            for item in meta.scan_prefix(K_VOIDED) {
+                meta.remove(item?.0)?;
+            }
+            meta.remove(K_HEAD)?;
+            meta.remove(K_SEALED)?;
+            meta.insert(K_ORDERED, b"1")?;
             meta.remove(K_IMPORTING)?;
             db.flush()?;
         }
