@@ -498,6 +498,9 @@ pub struct Context {
     pub salt: String,
     /// Who asks: checked against the roster of officers and the statutes' permissions.
     pub actor: String,
+    /// The number an admission gives; `None`: the next one. A batch gives its admissions their
+    /// numbers in its order, whatever order they are decided in (see `Store::execute_all`).
+    pub number: Option<MemberNo>,
 }
 
 /// The rule a refused command broke. Stable names, shown in JSON output.
@@ -657,30 +660,17 @@ pub fn decide_at(now: &State, at: &State, date: NaiveDate, command: &Command, ct
     if let Some(statutes) = now.statutes.as_ref() {
         authorize(now, statutes, command, &ctx.actor)?;
     }
-    rules(now, at, date, command, ctx, None)
+    rules(now, at, date, command, ctx)
 }
 
 /// Decides a command recorded earlier again, on the state as of its date in a changed history:
 /// the rules only (who may act was settled when it was recorded), and nothing known only later.
-/// An admission keeps the member number it was given.
-pub(crate) fn redecide(
-    at: &State,
-    date: NaiveDate,
-    command: &Command,
-    ctx: &Context,
-    number: Option<MemberNo>,
-) -> Result<Vec<Event>, Refusal> {
-    rules(at, at, date, command, ctx, number)
+/// An admission keeps the member number it was given (`ctx.number`).
+pub(crate) fn redecide(at: &State, date: NaiveDate, command: &Command, ctx: &Context) -> Result<Vec<Event>, Refusal> {
+    rules(at, at, date, command, ctx)
 }
 
-fn rules(
-    now: &State,
-    state: &State,
-    date: NaiveDate,
-    command: &Command,
-    ctx: &Context,
-    number: Option<MemberNo>,
-) -> Result<Vec<Event>, Refusal> {
+fn rules(now: &State, state: &State, date: NaiveDate, command: &Command, ctx: &Context) -> Result<Vec<Event>, Refusal> {
     let Some(statutes) = state.statutes.as_ref() else {
         return match command {
             Command::Found { statutes } if date < statutes.founded => refuse(
@@ -703,7 +693,7 @@ fn rules(
             return refuse(Rule::DateBeforeHistory, format!("the date {date} is before the statutes in force were adopted ({since})"));
         }
     }
-    let d = Decider { state, now, statutes, date, number };
+    let d = Decider { state, now, statutes, date };
     match command {
         Command::Found { .. } => refuse(
             Rule::AlreadyFounded,
@@ -883,8 +873,6 @@ struct Decider<'a> {
     now: &'a State,
     statutes: &'a Statutes,
     date: NaiveDate,
-    /// The number an admission decided again keeps.
-    number: Option<MemberNo>,
 }
 
 impl<'a> Decider<'a> {
@@ -1048,7 +1036,12 @@ impl<'a> Decider<'a> {
         if self.now.parties.contains_key(&ctx.fresh_id) {
             return refuse(Rule::InvalidValue, "the new member's identity is already taken; retry");
         }
-        let number = self.number.unwrap_or_else(|| self.now.next_number().max(self.state.next_number()));
+        let next = self.now.next_number().max(self.state.next_number());
+        let number = match ctx.number {
+            None => next,
+            Some(n) if !self.now.members.contains_key(&n) && !self.state.members.contains_key(&n) => n,
+            Some(n) => return refuse(Rule::InvalidValue, format!("member number {n} is already given (the next free one is {next})")),
+        };
         Ok(vec![
             Event::MemberAdmitted {
                 party: ctx.fresh_id,

@@ -16,7 +16,7 @@ struct Coop {
 }
 
 fn ctx(ids: u128) -> Context {
-    Context { today: d("2026-11-28"), fresh_id: ulid::Ulid(ids), salt: format!("salt{ids}"), actor: "secretary".into() }
+    Context { today: d("2026-11-28"), fresh_id: ulid::Ulid(ids), salt: format!("salt{ids}"), actor: "secretary".into(), number: None }
 }
 
 impl Coop {

@@ -44,7 +44,7 @@ impl Coop {
             &self.state,
             d(date),
             &cmd,
-            &Context { today: d("2026-11-28"), fresh_id: ulid::Ulid(self.n), salt: "s".into(), actor: "secretary".into() },
+            &Context { today: d("2026-11-28"), fresh_id: ulid::Ulid(self.n), salt: "s".into(), actor: "secretary".into(), number: None },
         )
     }
     fn ok(&mut self, date: &str, cmd: Command) -> Vec<Event> {

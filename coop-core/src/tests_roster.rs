@@ -25,7 +25,7 @@ impl Coop {
             &self.state,
             d(date),
             &cmd,
-            &Context { today: d("2026-11-28"), fresh_id: ulid::Ulid(self.n), salt: "s".into(), actor: actor.into() },
+            &Context { today: d("2026-11-28"), fresh_id: ulid::Ulid(self.n), salt: "s".into(), actor: actor.into(), number: None },
         )
     }
     fn ok(&mut self, actor: &str, date: &str, cmd: Command) -> Vec<Event> {

@@ -962,11 +962,28 @@ impl Store {
         let mut facts: Option<Vec<Fact>> = None;
         let mut next_seq = old.seq + 1;
         let mut backdated = false;
-        for (i, r) in requests.iter().enumerate() {
+        // Admissions take their numbers in the batch's order, whatever order they are decided in.
+        let mut number = state.next_number().0;
+        let numbers: Vec<Option<MemberNo>> = requests
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                (receipts[i].is_none() && matches!(r.command, Command::Admit { .. })).then(|| {
+                    number += 1;
+                    MemberNo(number - 1)
+                })
+            })
+            .collect();
+        // In the batch's order, but a command refused for the public bodies' cap while facts of
+        // the same date follow it is decided again after them: the founders of one day are judged
+        // together, whatever the order of their rows.
+        let mut queue: std::collections::VecDeque<(usize, bool)> = (0..requests.len()).map(|i| (i, false)).collect();
+        while let Some((i, deferred)) = queue.pop_front() {
+            let r = &requests[i];
             if receipts[i].is_some() {
                 continue;
             }
-            let ctx = Context { today: r.today, fresh_id: Ulid::new(), salt: fresh_salt(), actor: r.actor.clone() };
+            let ctx = Context { today: r.today, fresh_id: Ulid::new(), salt: fresh_salt(), actor: r.actor.clone(), number: numbers[i] };
             let id = r.command_id.clone().unwrap_or_else(|| Ulid::new().to_string());
             // Each command is decided on the state the previous ones of the batch leave: on the
             // current state when it is dated on or after every fact, else on the timeline.
@@ -1008,7 +1025,13 @@ impl Store {
                 }
             };
             match decided {
-                Err(refusal) => refusals.push((i, refusal)),
+                Err(refusal) => {
+                    let same_day = |j: &usize| requests[*j].date == r.date && receipts[*j].is_none();
+                    match queue.iter().rposition(|(j, _)| same_day(j)) {
+                        Some(last) if !deferred && refusal.rule == coop_core::Rule::PublicBodiesCap => queue.insert(last + 1, (i, true)),
+                        _ => refusals.push((i, refusal)),
+                    }
+                }
                 Ok((events, placed)) => {
                     let erase = r.command.erases(&state);
                     changed = true;
@@ -1042,6 +1065,7 @@ impl Store {
                 }
             }
         }
+        refusals.sort_by_key(|(i, _)| *i);
         if !refusals.is_empty() {
             if !changed {
                 inner.state = Some(state);
@@ -1179,6 +1203,7 @@ impl Store {
         inner.tail = Some(plan.tail);
         inner.head = new_head;
         let mut out: Vec<Receipt> = Vec::with_capacity(requests.len());
+        envelopes.sort_by_key(|(i, _, _)| *i);
         let mut fresh = envelopes.into_iter().peekable();
         for (i, prev) in receipts.into_iter().enumerate() {
             match prev {

@@ -213,6 +213,19 @@ fn killed_imports_leave_all_of_the_file_or_none() {
     let file = dir.path().join("log.jsonl");
     std::fs::write(&file, &export).unwrap();
     let total = 3002;
+    // How long a whole import takes here: the kills land within 120 % of it.
+    let started = Instant::now();
+    let status = Command::new(env!("CARGO_BIN_EXE_coop"))
+        .arg("--store")
+        .arg(dir.path().join("calibration"))
+        .args(["import", "events"])
+        .arg(&file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let span = (started.elapsed().as_micros() as u64 * 6 / 5).max(1);
     let mut seed = 0x2545F4914F6CDD1Du64;
     let (mut none, mut all, mut kills) = (0, 0, 0);
     for round in 0..rounds() {
@@ -229,7 +242,7 @@ fn killed_imports_leave_all_of_the_file_or_none() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_micros(seed % 600_000));
+        std::thread::sleep(Duration::from_micros(seed % span));
         if matches!(child.try_wait(), Ok(None)) {
             kills += 1;
         }

@@ -325,3 +325,30 @@ fn a_movement_register_migrates_in_any_row_order_all_or_nothing() {
     assert_eq!(env.ok(&["--as-of", "2018-12-31", "capital", "--json"]).json()["paid_cents"], 5_000 + 2_500 + 20_000);
     assert_eq!(env.ok(&["audit", "verify", "--json"]).json()["ok"], true);
 }
+
+#[test]
+fn founders_of_one_day_are_judged_together_whatever_the_row_order() {
+    let env = Env::new();
+    env.init();
+    // The public body's row comes first: alone on that day it would hold all the capital.
+    let header = "date,movement,member,name,category,kind,count,class,amount_euros,to,cause,email\n";
+    let rows = "2016-07-01,admit,1,Commune de Montval,public,public-body,10,,,,,\n2016-07-01,admit,2,A,employees,,6,,,,,\n2016-07-01,admit,3,B,beneficiaries,,6,,,,,\n";
+    // Over half at the end of the day: refused, naming the public body's line.
+    let over = format!("{header}{}", rows.replace("beneficiaries,,6", "beneficiaries,,1"));
+    let r = env.run(&["import", "movements", env.file("over.csv", &over).to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("line 2") && r.stderr.contains("public bodies would hold"), "{}", r.stderr);
+    env.ok(&["import", "movements", env.file("ok.csv", &format!("{header}{rows}")).to_str().unwrap()]);
+    let reg = env.ok(&["register", "--json"]).json();
+    let names: Vec<(u64, &str)> =
+        reg.as_array().unwrap().iter().map(|r| (r["number"].as_u64().unwrap(), r["name"].as_str().unwrap())).collect();
+    assert_eq!(names, vec![(1, "Commune de Montval"), (2, "A"), (3, "B")], "numbers follow the rows");
+    let cap = env.ok(&["capital", "--json"]).json();
+    assert_eq!(cap["public_bodies_share"].as_f64().map(|x| (x * 1000.0).round()), Some(455.0), "{cap}");
+    // The same through a members spreadsheet.
+    let env = Env::new();
+    env.init();
+    let csv = "name,category,shares,admitted,kind\nCommune,public,10,2016-07-01,public-body\nA,employees,6,2016-07-01,person\nB,beneficiaries,6,2016-07-01,person\n";
+    env.ok(&["import", "members", env.file("m.csv", csv).to_str().unwrap()]);
+    assert_eq!(env.ok(&["register", "--json"]).json()[0]["name"], "Commune");
+}

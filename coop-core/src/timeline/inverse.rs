@@ -15,25 +15,23 @@ pub fn command_of(events: &[Event], date: NaiveDate) -> Option<(Command, Context
     redo(events, date).map(|r| (r.command, r.ctx))
 }
 
-/// A recorded command to decide again.
+/// A recorded command to decide again, with the context it had (an admission keeps its number).
 pub(super) struct Redo {
     pub command: Command,
     pub ctx: Context,
-    /// The number an admission was given.
-    pub number: Option<crate::units::MemberNo>,
 }
 
 pub(super) fn redo(events: &[Event], date: NaiveDate) -> Option<Redo> {
-    let (command, ctx) = inverse(events, date)?;
-    let number = match events.first() {
-        Some(Event::MemberAdmitted { number, .. }) => Some(*number),
-        _ => None,
-    };
-    Some(Redo { command, ctx, number })
+    let (command, mut ctx) = inverse(events, date)?;
+    if let Some(Event::MemberAdmitted { number, .. }) = events.first() {
+        ctx.number = Some(*number);
+    }
+    Some(Redo { command, ctx })
 }
 
 fn inverse(events: &[Event], date: NaiveDate) -> Option<(Command, Context)> {
-    let ctx = |fresh_id: PartyId, actor: &str| Context { today: date, fresh_id, salt: String::new(), actor: actor.to_string() };
+    let ctx =
+        |fresh_id: PartyId, actor: &str| Context { today: date, fresh_id, salt: String::new(), actor: actor.to_string(), number: None };
     let none = PartyId::nil();
     let n = MemberRef::Number;
     // The name is not in the log: decided again, an admission's name is a placeholder (its

@@ -219,7 +219,7 @@ fn recheck(state: &mut State, later: &[Fact], what: &str) -> Result<(), Unplaced
         let n = later[i..].iter().take_while(|f| f.command_id == first.command_id && f.date == first.date).count();
         let group = &later[i..i + n];
         let events: Vec<Event> = group.iter().map(|f| f.event.clone()).collect();
-        if let Some(inverse::Redo { command, ctx, number }) = inverse::redo(&events, first.date) {
+        if let Some(inverse::Redo { command, ctx }) = inverse::redo(&events, first.date) {
             let breach = |rule: Rule, why: String| {
                 Unplaced::Refused(Refusal {
                     rule: Rule::BreaksLaterFact,
@@ -232,7 +232,7 @@ fn recheck(state: &mut State, later: &[Fact], what: &str) -> Result<(), Unplaced
                     ),
                 })
             };
-            match redecide(state, first.date, &command, &ctx, number) {
+            match redecide(state, first.date, &command, &ctx) {
                 Err(r) => return Err(breach(r.rule, format!("be refused: {}", r.message))),
                 Ok(again) => {
                     if let Some((was, now)) = differs(&events, &again) {
