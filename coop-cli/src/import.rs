@@ -187,33 +187,44 @@ pub fn members(ctx: &Ctx, store: &coop_store::Store, file: &Path, allow_duplicat
     // Admitted in the order of their dates (members of one date in the order of the file), so
     // that numbers follow admissions and each admission is decided as of its date.
     rows.sort_by_key(|r| r.admitted);
-    let lines: Vec<u64> = rows.iter().map(|r| r.line).collect();
+    let n = rows.len();
+    let receipts = run_rows(ctx, store, file, rows.into_iter().map(|r| (r.line, r.admitted, r.command)).collect())?;
+    let first = receipts.iter().find_map(|r| r.admitted());
+    let last = receipts.iter().rev().find_map(|r| r.admitted());
+    if ctx.cli_json {
+        crate::output::json(&serde_json::json!({"imported": n, "first_number": first, "last_number": last, "head": store.head()}))?;
+    } else {
+        println!(
+            "imported {n} members (numbers {}-{}) from {}",
+            first.map(|x| x.to_string()).unwrap_or_default(),
+            last.map(|x| x.to_string()).unwrap_or_default(),
+            file.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the rows of a spreadsheet (line, date, command) as one batch, in their order, each dated
+/// as its row says: every refused row is reported with its line, and nothing is written unless
+/// all are accepted.
+pub fn run_rows(
+    ctx: &Ctx,
+    store: &coop_store::Store,
+    file: &Path,
+    rows: Vec<(u64, chrono::NaiveDate, Command)>,
+) -> Result<Vec<coop_store::Receipt>, Failure> {
+    let lines: Vec<u64> = rows.iter().map(|r| r.0).collect();
     let requests: Vec<_> = rows
         .into_iter()
-        .map(|r| {
-            let mut req = ctx.request(r.command);
-            req.date = r.admitted;
-            req.command_id = ctx.command_id.as_ref().map(|id| format!("{id}/{}", r.line));
+        .map(|(line, date, command)| {
+            let mut req = ctx.request(command);
+            req.date = date;
+            req.command_id = ctx.command_id.as_ref().map(|id| format!("{id}/{line}"));
             req
         })
         .collect();
-    let n = requests.len();
     match store.execute_all(requests) {
-        Ok(receipts) => {
-            let first = receipts.iter().find_map(|r| r.admitted());
-            let last = receipts.iter().rev().find_map(|r| r.admitted());
-            if ctx.cli_json {
-                crate::output::json(&serde_json::json!({"imported": n, "first_number": first, "last_number": last, "head": store.head()}))?;
-            } else {
-                println!(
-                    "imported {n} members (numbers {}-{}) from {}",
-                    first.map(|x| x.to_string()).unwrap_or_default(),
-                    last.map(|x| x.to_string()).unwrap_or_default(),
-                    file.display()
-                );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Ok(receipts) => Ok(receipts),
         Err(StoreError::BatchRefused(refusals)) => {
             let bad_input = refusals.iter().any(|(_, r)| r.rule.is_bad_input());
             let text: Vec<String> = refusals.iter().map(|(i, r)| format!("line {}: {r}", lines[*i])).collect();

@@ -8,7 +8,6 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use coop_core::{Cents, Command, EndCause, MemberNo, MemberRef, PartyKind, Personal};
-use coop_store::Error as StoreError;
 
 use crate::{read_file, Ctx, Failure, Out};
 
@@ -248,35 +247,15 @@ pub fn import(ctx: &Ctx, store: &coop_store::Store, file: &Path) -> Out {
             problems.join("\n")
         )));
     }
-    let lines: Vec<u64> = rows.iter().map(|r| r.line).collect();
-    let requests: Vec<_> = rows
-        .into_iter()
-        .map(|r| {
-            let mut req = ctx.request(r.command);
-            req.date = r.date;
-            req.command_id = ctx.command_id.as_ref().map(|id| format!("{id}/{}", r.line));
-            req
-        })
-        .collect();
-    let n = requests.len();
-    match store.execute_all(requests) {
-        Ok(receipts) => {
-            let events: usize = receipts.iter().map(|r| r.events.len()).sum();
-            if ctx.cli_json {
-                crate::output::json(&serde_json::json!({"movements": n, "events": events, "head": store.head()}))?;
-            } else {
-                println!("imported {n} movements ({events} events) from {}", file.display());
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(StoreError::BatchRefused(refusals)) => {
-            let bad_input = refusals.iter().any(|(_, r)| r.rule.is_bad_input());
-            let text: Vec<String> = refusals.iter().map(|(i, r)| format!("line {}: {r}", lines[*i])).collect();
-            let message = format!("{}: {} rows refused; nothing was written:\n{}", file.display(), refusals.len(), text.join("\n"));
-            Err(if bad_input { Failure::input(message) } else { Failure::rule(message) })
-        }
-        Err(e) => Err(e.into()),
+    let n = rows.len();
+    let receipts = crate::import::run_rows(ctx, store, file, rows.into_iter().map(|r| (r.line, r.date, r.command)).collect())?;
+    let events: usize = receipts.iter().map(|r| r.events.len()).sum();
+    if ctx.cli_json {
+        crate::output::json(&serde_json::json!({"movements": n, "events": events, "head": store.head()}))?;
+    } else {
+        println!("imported {n} movements ({events} events) from {}", file.display());
     }
+    Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(test)]

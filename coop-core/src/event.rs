@@ -463,6 +463,24 @@ impl Event {
         }
     }
 
+    /// The assembly the event is recorded for, if any.
+    pub fn assembly(&self) -> Option<&str> {
+        match self {
+            Event::AssemblyConvened { assembly, .. }
+            | Event::ConvocationsSent { assembly, .. }
+            | Event::OfficersAppointed { assembly, .. }
+            | Event::MemberAttended { assembly, .. }
+            | Event::ProxyGiven { assembly, .. }
+            | Event::ProxyRevoked { assembly, .. }
+            | Event::PostalVoteReceived { assembly, .. }
+            | Event::VoteCast { assembly, .. }
+            | Event::VoterMarked { assembly, .. }
+            | Event::BallotsCounted { assembly, .. }
+            | Event::AssemblyClosed { assembly, .. } => Some(assembly),
+            _ => None,
+        }
+    }
+
     /// Whether the event is about member `n` (its register facts and its part in assemblies).
     pub fn concerns(&self, n: MemberNo) -> bool {
         use Event::*;

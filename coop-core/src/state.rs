@@ -216,7 +216,7 @@ pub struct Touched {
 impl Touched {
     /// What `event` changes.
     pub fn by(event: &Event) -> Touched {
-        let mut t = Touched::default();
+        let mut t = Touched { assembly: event.assembly().map(String::from), ..Touched::default() };
         match event {
             Event::StatutesAdopted { .. } => t.statutes = true,
             Event::MemberAdmitted { number: member, .. }
@@ -230,17 +230,18 @@ impl Touched {
             | Event::PersonalDataErased { member }
             | Event::PersonalDataChanged { member, .. } => t.members.push(*member),
             Event::SharesTransferred { from, to, .. } => t.members.extend([*from, *to]),
-            Event::AssemblyConvened { assembly, .. }
-            | Event::ConvocationsSent { assembly, .. }
-            | Event::OfficersAppointed { assembly, .. }
-            | Event::MemberAttended { assembly, .. }
-            | Event::ProxyGiven { assembly, .. }
-            | Event::ProxyRevoked { assembly, .. }
-            | Event::PostalVoteReceived { assembly, .. }
-            | Event::VoteCast { assembly, .. }
-            | Event::VoterMarked { assembly, .. }
-            | Event::BallotsCounted { assembly, .. }
-            | Event::AssemblyClosed { assembly, .. } => t.assembly = Some(assembly.clone()),
+            // An assembly's facts change their assembly (`Event::assembly`, above).
+            Event::AssemblyConvened { .. }
+            | Event::ConvocationsSent { .. }
+            | Event::OfficersAppointed { .. }
+            | Event::MemberAttended { .. }
+            | Event::ProxyGiven { .. }
+            | Event::ProxyRevoked { .. }
+            | Event::PostalVoteReceived { .. }
+            | Event::VoteCast { .. }
+            | Event::VoterMarked { .. }
+            | Event::BallotsCounted { .. }
+            | Event::AssemblyClosed { .. } => {}
             Event::ReviewCompleted {} | Event::OfficerAppointed { .. } | Event::OfficerRemoved { .. } | Event::CommandVoided { .. } => {}
             Event::ProjectCreated { project, .. }
             | Event::ProjectStageChanged { project, .. }

@@ -713,11 +713,18 @@ impl Store {
         Ok(expected)
     }
 
-    /// Applies the events `from..=to` to `state` (with `until`, only those dated on or before
-    /// it), checking every record's place and link from `prev`, the hash before `from`. The
-    /// records applied are also hashed and decoded; those dated after `until` are skipped
+    /// Opens the records `from..=to` in order (with `until`, only those dated on or before it)
+    /// and gives each to `f`, checking every record's place and link from `prev`, the hash before
+    /// `from`. The records given are hashed and decoded; those dated after `until` are skipped
     /// without (`audit verify` checks them).
-    fn fold(&self, from: u64, to: u64, prev: &str, until: Option<NaiveDate>, state: &mut State) -> Result<()> {
+    fn each_record(
+        &self,
+        from: u64,
+        to: u64,
+        prev: &str,
+        until: Option<NaiveDate>,
+        mut f: impl FnMut(Envelope) -> Result<()>,
+    ) -> Result<()> {
         let mut prev = prev.to_string();
         let next = self.walk(from, to, |seq, bytes| {
             let bad = |e: RecordError| integrity(seq, e.to_string());
@@ -729,15 +736,20 @@ impl Store {
                 }
             }
             let env = record::open(bytes, seq, &prev).map_err(bad)?;
-            state.apply(env.effective, &env.event).map_err(|e| integrity(seq, e.to_string()))?;
             self.report("replay", seq, to);
-            prev = env.hash;
-            Ok(())
+            prev = env.hash.clone();
+            f(env)
         })?;
         if next <= to {
             return Err(integrity(next, "the event is missing from the log"));
         }
         Ok(())
+    }
+
+    /// Applies the events `from..=to` to `state` in the log's order (with `until`, only those
+    /// dated on or before it); see [`Store::each_record`].
+    fn fold(&self, from: u64, to: u64, prev: &str, until: Option<NaiveDate>, state: &mut State) -> Result<()> {
+        self.each_record(from, to, prev, until, |env| state.apply(env.effective, &env.event).map_err(|e| integrity(env.seq, e.to_string())))
     }
 
     /// The fold of the events `1..=to` (with `until`, only those dated on or before it) in
@@ -761,25 +773,10 @@ impl Store {
     /// every record's place and link checked.
     fn facts(&self, to: u64, until: Option<NaiveDate>) -> Result<Vec<Fact>> {
         let mut facts = Vec::new();
-        let mut prev = GENESIS_HASH.to_string();
-        let next = self.walk(1, to, |seq, bytes| {
-            let bad = |e: RecordError| integrity(seq, e.to_string());
-            if let Some(date) = until {
-                let (hash, effective) = record::dated(bytes, seq, &prev).map_err(bad)?;
-                if effective > date {
-                    prev = hash;
-                    return Ok(());
-                }
-            }
-            let env = record::open(bytes, seq, &prev).map_err(bad)?;
-            self.report("replay", seq, to);
-            prev = env.hash;
-            facts.push(Fact { seq, date: env.effective, command_id: env.command_id, event: env.event });
+        self.each_record(1, to, GENESIS_HASH, until, |env| {
+            facts.push(Fact { seq: env.seq, date: env.effective, command_id: env.command_id, event: env.event });
             Ok(())
         })?;
-        if next <= to {
-            return Err(integrity(next, "the event is missing from the log"));
-        }
         let mut facts = timeline::without_voided(facts);
         timeline::sort(&mut facts);
         Ok(facts)

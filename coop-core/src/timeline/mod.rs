@@ -159,7 +159,7 @@ pub fn void(now: &State, timeline: &[Fact], seq: u64, reason: &str, date: NaiveD
             Event::CommandVoided { .. } => return refuse(Rule::InvalidValue, "a void is not voided; record the command again".into()),
             _ => {}
         }
-        if let Some(slug) = assembly_of(e) {
+        if let Some(slug) = e.assembly() {
             if let Some(on) = now.assemblies.get(slug).and_then(|a| a.closed_on) {
                 return refuse(
                     Rule::AssemblyClosed,
@@ -190,24 +190,6 @@ pub fn void(now: &State, timeline: &[Fact], seq: u64, reason: &str, date: NaiveD
     let void = Event::CommandVoided { command_id: id, first, last, reason: reason.to_string(), retired };
     at.apply(date, &void).map_err(|reason| Unplaced::Inconsistent { seq: 0, reason })?;
     Ok(Placed { events: vec![void], state: at })
-}
-
-/// The assembly an event is recorded for, if any.
-fn assembly_of(e: &Event) -> Option<&str> {
-    match e {
-        Event::AssemblyConvened { assembly, .. }
-        | Event::ConvocationsSent { assembly, .. }
-        | Event::OfficersAppointed { assembly, .. }
-        | Event::MemberAttended { assembly, .. }
-        | Event::ProxyGiven { assembly, .. }
-        | Event::ProxyRevoked { assembly, .. }
-        | Event::PostalVoteReceived { assembly, .. }
-        | Event::VoteCast { assembly, .. }
-        | Event::VoterMarked { assembly, .. }
-        | Event::BallotsCounted { assembly, .. }
-        | Event::AssemblyClosed { assembly, .. } => Some(assembly),
-        _ => None,
-    }
 }
 
 /// Decides again, on `state`, each command of `later` (facts in timeline order), and folds its
