@@ -879,11 +879,31 @@ fn verify(ctx: &Ctx, store: &Store) -> Out {
     let secs = started.elapsed().as_secs_f64();
     if ctx.cli_json {
         output::json(
-            &json!({"events": report.events, "head_hash": report.head_hash, "ok": report.ok, "first_bad_seq": report.first_bad_seq, "problem": report.problem, "seconds": secs}),
+            &json!({"events": report.events, "head_hash": report.head_hash, "ok": report.ok, "first_bad_seq": report.first_bad_seq, "problem": report.problem, "personal": report.personal, "seconds": secs}),
         )?;
     } else if report.ok {
         let rate = if secs > 0.0 { report.events as f64 / secs } else { 0.0 };
         println!("ok: {} events verified in {:.1} ms ({:.0} events/s)\nhead hash {}", report.events, secs * 1000.0, rate, report.head_hash);
+        if let Some(p) = &report.personal {
+            println!(
+                "personal data: {} parties match the digests in the log, {} erased{}",
+                p.checked,
+                p.erased,
+                if p.orphans > 0 {
+                    format!(", {} entries for parties the log does not name (left by writes that never committed)", p.orphans)
+                } else {
+                    String::new()
+                }
+            );
+            if p.from_export {
+                println!("({} parties have no personal data: the store was imported from an export, which holds none)", p.missing);
+            }
+        }
+    } else if let Some(p) = report.personal.as_ref().filter(|p| !p.problems.is_empty()) {
+        println!("the log is sound ({} events, head hash {}), but the personal data beside it is not:", report.events, report.head_hash);
+        for line in &p.problems {
+            println!("  {line}");
+        }
     } else {
         println!(
             "BROKEN at event {}: {}\n{} events verified before it; last good hash {}",

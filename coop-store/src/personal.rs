@@ -28,6 +28,20 @@ pub struct PersonalEntry {
 
 type Bucket = BTreeMap<String, PersonalEntry>;
 
+/// The file recording what the last `put_all` did until its command has committed.
+const PENDING: &str = "pending.json";
+
+/// What a `put_all` did: the parties it added, and the entries it replaced as they were.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Pending {
+    /// Which `put_all` (settled by it).
+    pub token: String,
+    /// Parties whose entry it created.
+    pub added: Vec<PartyId>,
+    /// Entries it replaced, as they were before.
+    pub replaced: Vec<(PartyId, PersonalEntry)>,
+}
+
 /// The personal-data files of one store. Every handle on a database shares one (see
 /// `Store::second_handle`), so its cache and its lock cover every change.
 pub struct PersonalFiles {
@@ -74,13 +88,20 @@ impl PersonalFiles {
                 _ => sync_dir(&self.dir),
             };
         }
-        let tmp = self.dir.join(format!("{b:02x}.json.tmp"));
+        self.write_file(&path, &serde_json::to_vec(bucket).map_err(std::io::Error::other)?)
+    }
+
+    /// Replaces a file whole and durably: a temporary file, `fsync`, `rename`, the directory synced.
+    fn write_file(&self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".tmp");
+        let tmp = PathBuf::from(tmp);
         {
             let mut f = fs::File::create(&tmp)?;
-            f.write_all(&serde_json::to_vec(bucket).map_err(std::io::Error::other)?)?;
+            f.write_all(bytes)?;
             f.sync_all()?;
         }
-        fs::rename(&tmp, &path)?;
+        fs::rename(&tmp, path)?;
         sync_dir(&self.dir)
     }
 
@@ -94,13 +115,79 @@ impl PersonalFiles {
         Ok(self.load(&mut cache, bucket_of(id))?.get(&id.to_string()).cloned())
     }
 
-    /// Adds entries, durably, before the events that refer to them are committed.
-    pub fn put_all(&self, entries: &[(PartyId, PersonalEntry)]) -> std::io::Result<()> {
-        self.change(entries.iter().map(|(id, _)| *id), |bucket, id| {
-            if let Some((_, e)) = entries.iter().find(|(i, _)| *i == id) {
-                bucket.insert(id.to_string(), e.clone());
+    /// Adds or replaces entries, durably, before the events that refer to them are committed.
+    /// What it does is first recorded in `pending.json` (the parties added, the entries replaced
+    /// as they were), so that if the command never commits, the next open can undo it
+    /// ([`PersonalFiles::pending`]); the store calls [`PersonalFiles::settle`] with the token
+    /// returned once the command has committed.
+    pub fn put_all(&self, entries: &[(PartyId, PersonalEntry)]) -> std::io::Result<String> {
+        let mut cache = self.lock();
+        let mut write = Pending { token: ulid::Ulid::new().to_string(), ..Pending::default() };
+        for (id, _) in entries {
+            match self.load(&mut cache, bucket_of(*id))?.get(&id.to_string()) {
+                Some(previous) => write.replaced.push((*id, previous.clone())),
+                None => write.added.push(*id),
             }
-        })
+        }
+        let mut pending = self.read_pending()?;
+        let token = write.token.clone();
+        pending.push(write);
+        self.write_pending(&pending)?;
+        let by_id: BTreeMap<PartyId, &PersonalEntry> = entries.iter().map(|(id, e)| (*id, e)).collect();
+        self.change_locked(&mut cache, entries.iter().map(|(id, _)| *id), |bucket, id| {
+            if let Some(e) = by_id.get(&id) {
+                bucket.insert(id.to_string(), (*e).clone());
+            }
+        })?;
+        Ok(token)
+    }
+
+    /// What the `put_all`s whose commands may not have committed did, if any were cut short.
+    pub fn pending(&self) -> std::io::Result<Vec<Pending>> {
+        let _cache = self.lock();
+        self.read_pending()
+    }
+
+    /// Forgets the record of one `put_all` (its command committed); `None`: of every one.
+    pub fn settle(&self, token: Option<&str>) -> std::io::Result<()> {
+        let _cache = self.lock();
+        let mut pending = self.read_pending()?;
+        pending.retain(|p| token.is_some_and(|t| t != p.token));
+        self.write_pending(&pending)
+    }
+
+    fn read_pending(&self) -> std::io::Result<Vec<Pending>> {
+        match fs::read(self.dir.join(PENDING)) {
+            Ok(bytes) => Ok(serde_json::from_slice(&bytes).unwrap_or_default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn write_pending(&self, pending: &[Pending]) -> std::io::Result<()> {
+        let path = self.dir.join(PENDING);
+        if pending.is_empty() {
+            return match fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            };
+        }
+        self.write_file(&path, &serde_json::to_vec(pending).map_err(std::io::Error::other)?)
+    }
+
+    /// Every entry, by party (reads every file).
+    pub fn all(&self) -> std::io::Result<Vec<(PartyId, PersonalEntry)>> {
+        let mut cache = self.lock();
+        let mut out = Vec::new();
+        for b in 0..=255u8 {
+            for (id, e) in self.load(&mut cache, b)?.iter() {
+                let id: PartyId = id.parse().map_err(|_| {
+                    std::io::Error::new(std::io::ErrorKind::InvalidData, format!("personal data file {b:02x}.json: bad party id {id}"))
+                })?;
+                out.push((id, e.clone()));
+            }
+        }
+        Ok(out)
     }
 
     /// Removes entries, rewriting their files.
@@ -110,14 +197,23 @@ impl PersonalFiles {
         })
     }
 
-    fn change(&self, ids: impl Iterator<Item = PartyId>, mut edit: impl FnMut(&mut Bucket, PartyId)) -> std::io::Result<()> {
+    fn change(&self, ids: impl Iterator<Item = PartyId>, edit: impl FnMut(&mut Bucket, PartyId)) -> std::io::Result<()> {
+        let mut cache = self.lock();
+        self.change_locked(&mut cache, ids, edit)
+    }
+
+    fn change_locked(
+        &self,
+        cache: &mut BTreeMap<u8, Bucket>,
+        ids: impl Iterator<Item = PartyId>,
+        mut edit: impl FnMut(&mut Bucket, PartyId),
+    ) -> std::io::Result<()> {
         let mut by_bucket: BTreeMap<u8, Vec<PartyId>> = BTreeMap::new();
         for id in ids {
             by_bucket.entry(bucket_of(id)).or_default().push(id);
         }
-        let mut cache = self.lock();
         for (b, ids) in by_bucket {
-            let mut bucket = self.load(&mut cache, b)?.clone();
+            let mut bucket = self.load(cache, b)?.clone();
             for id in ids {
                 edit(&mut bucket, id);
             }

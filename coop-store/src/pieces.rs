@@ -387,3 +387,18 @@ pub(crate) fn number_of(trees: &Trees, party: PartyId) -> Result<Option<MemberNo
 fn bad_key(k: &[u8]) -> Error {
     Error::Integrity { seq: 0, reason: format!("malformed state key {k:?}") }
 }
+
+/// The digest of the personal data the log keeps for a party: a member's latest (`None` once
+/// erased), or a partner's; `None` for a party the log does not name.
+pub(crate) fn digest_of(trees: &Trees, party: PartyId) -> Result<Option<String>> {
+    if let Some(n) = number_of(trees, party)? {
+        return Ok(match trees.members.get(member_key(n))? {
+            Some(v) => {
+                let m: coop_core::Member = unbinary("member", &v)?;
+                Some(m.personal_digest).filter(|_| m.erased.is_none() && m.party == party)
+            }
+            None => None,
+        });
+    }
+    trees.small.get(key(PARTNER, &party.to_bytes()))?.map(|v| decode("partner", &v)).transpose()
+}

@@ -37,6 +37,9 @@ const K_PENDING_ERASE: &[u8] = b"pending-erase";
 /// after every one before it), so that it folds as it is read; removed before a fact entered
 /// late is written. Absent in a store written before it was kept: its log is sorted when folded.
 const K_ORDERED: &[u8] = b"ordered";
+/// Present in a store imported from an export, which holds no personal data (until a backup's
+/// is restored): its members have no names, and that is not damage.
+const K_NO_PERSONAL: &[u8] = b"no-personal-data";
 /// Command ids are kept in `meta` under this prefix, so that a command's transaction spans one
 /// tree fewer (sled's commit costs per tree).
 const K_COMMAND: &[u8] = b"c:";
@@ -156,6 +159,26 @@ pub struct VerifyReport {
     pub first_bad_seq: Option<u64>,
     /// What was wrong there.
     pub problem: Option<String>,
+    /// The personal data beside the log, compared with the digests in it (when the chain is
+    /// sound).
+    pub personal: Option<PersonalReport>,
+}
+
+/// The personal data beside the log, compared with the digests the log keeps.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct PersonalReport {
+    /// Parties whose data matches its digest.
+    pub checked: u64,
+    /// Members whose data was erased (and is gone, as it should be).
+    pub erased: u64,
+    /// Entries for parties the log does not name (left by a write that never committed).
+    pub orphans: u64,
+    /// The store was imported from an export, which holds no personal data.
+    pub from_export: bool,
+    /// In such a store, parties without personal data.
+    pub missing: u64,
+    /// Missing, altered or not erased entries.
+    pub problems: Vec<String>,
 }
 
 /// The result of `replay_check`.
@@ -419,6 +442,7 @@ impl Store {
         inner.state = state;
         drop(inner);
         store.finish_pending_erasure()?;
+        store.finish_pending_personal()?;
         Ok(store)
     }
 
@@ -537,6 +561,34 @@ impl Store {
             }
         }
         self.finish_erasure(&erased)
+    }
+
+    /// Undoes the personal data written by a command that never committed (its write was cut
+    /// short before the head): entries the log does not name are removed (no orphan is left),
+    /// entries replaced by an edit that did not commit are put back.
+    fn finish_pending_personal(&self) -> Result<()> {
+        let pending = self.personal.pending()?;
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let added = pending.iter().flat_map(|p| p.added.iter().copied());
+        let orphans: Vec<PartyId> = added
+            .filter_map(|p| pieces::digest_of(&self.pieces, p).map(|d| d.is_none().then_some(p)).transpose())
+            .collect::<Result<_>>()?;
+        self.personal.remove_all(&orphans)?;
+        let mut restore = Vec::new();
+        for (party, previous) in pending.into_iter().flat_map(|p| p.replaced) {
+            let kept = pieces::digest_of(&self.pieces, party)?;
+            let current = self.personal.get(party)?.map(|e| e.data.digest(&e.salt));
+            if kept.is_some() && kept != current && kept == Some(previous.data.digest(&previous.salt)) {
+                restore.push((party, previous));
+            }
+        }
+        if !restore.is_empty() {
+            self.personal.put_all(&restore)?;
+        }
+        self.personal.settle(None)?;
+        Ok(())
     }
 
     fn finish_erasure(&self, parties: &[PartyId]) -> Result<()> {
@@ -875,7 +927,11 @@ impl Store {
 
     /// Writes personal data beside the log (a restore).
     pub(crate) fn put_personal(&self, entries: &[(PartyId, PersonalEntry)]) -> Result<()> {
-        Ok(self.personal.put_all(entries)?)
+        let token = self.personal.put_all(entries)?;
+        self.personal.settle(Some(&token))?;
+        self.meta.remove(K_NO_PERSONAL)?;
+        self.db.flush()?;
+        Ok(())
     }
 
     /// The personal data of a party, unless it was never stored here or has been erased.
@@ -1126,9 +1182,7 @@ impl Store {
             // Personal data first: an acknowledged admission always has its name. If the log
             // write below fails, the entry is an orphan no event refers to.
             let personal: Vec<(PartyId, PersonalEntry)> = planned.iter().filter_map(|p| p.personal.clone()).collect();
-            if !personal.is_empty() {
-                self.personal.put_all(&personal)?;
-            }
+            let pending_personal = if personal.is_empty() { None } else { Some(self.personal.put_all(&personal)?) };
             let erased: Vec<PartyId> = planned.iter().filter_map(|p| p.erase).collect();
             let pending = serde_json::to_vec(&erased).unwrap_or_default();
             let large = plan.inserts.iter().map(|(_, b)| b.len()).chain(state_pieces.iter().map(|(_, v)| v.len())).any(|l| l > LARGE_VALUE);
@@ -1189,6 +1243,10 @@ impl Store {
             self.meta.insert(K_HEAD, head_bytes.as_slice())?;
             drop(writes);
             self.sync(large)?;
+            if let Some(token) = &pending_personal {
+                // Committed: the personal data written before the records stays.
+                self.personal.settle(Some(token))?;
+            }
             self.write_witness(&new_head)?;
             if !erased.is_empty() {
                 self.finish_erasure(&erased)?;
@@ -1273,6 +1331,7 @@ impl Store {
             ok: false,
             first_bad_seq: Some(seq),
             problem: Some(problem),
+            personal: None,
         };
         // Each record's own hash, place and event are checked on every core, a batch of runs at
         // a time; the links between records, in order, here.
@@ -1328,7 +1387,51 @@ impl Store {
                 ));
             }
         }
-        Ok(VerifyReport { events, head_hash: prev, ok: true, first_bad_seq: None, problem: None })
+        let personal = self.check_personal(&head)?;
+        let ok = personal.problems.is_empty();
+        let problem = personal.problems.first().map(|p| format!("personal data: {p}"));
+        Ok(VerifyReport { events, head_hash: prev, ok, first_bad_seq: None, problem, personal: Some(personal) })
+    }
+
+    /// Compares each party's personal data beside the log with the digest the log keeps for it
+    /// (the log's chain being sound up to `head`).
+    fn check_personal(&self, head: &Head) -> Result<PersonalReport> {
+        let state = if pieces::stamp(&self.pieces)?.as_ref() == Some(head) {
+            pieces::load(&self.pieces, &Part::all())?
+        } else {
+            self.fold_timeline(head.seq, None)?
+        };
+        let mut entries: std::collections::BTreeMap<PartyId, PersonalEntry> = self.personal.all()?.into_iter().collect();
+        let mut report = PersonalReport { from_export: self.meta.get(K_NO_PERSONAL)?.is_some(), ..PersonalReport::default() };
+        let check = |what: String,
+                     party: PartyId,
+                     digest: &str,
+                     entries: &mut std::collections::BTreeMap<PartyId, PersonalEntry>,
+                     report: &mut PersonalReport| {
+            match entries.remove(&party) {
+                None if report.from_export => report.missing += 1,
+                None => report.problems.push(format!("{what}: its name is missing, though it was never erased")),
+                Some(e) if e.data.digest(&e.salt) != digest => {
+                    report.problems.push(format!("{what}: its name or e-mail does not match the digest the log keeps (altered)"))
+                }
+                Some(_) => report.checked += 1,
+            }
+        };
+        for m in state.members.values() {
+            if let Some(on) = m.erased {
+                report.erased += 1;
+                if entries.remove(&m.party).is_some() {
+                    report.problems.push(format!("member {}: its personal data was erased on {on} but is still there", m.number));
+                }
+            } else {
+                check(format!("member {}", m.number), m.party, &m.personal_digest, &mut entries, &mut report);
+            }
+        }
+        for (party, digest) in &state.partners {
+            check(format!("partner {party}"), *party, digest, &mut entries, &mut report);
+        }
+        report.orphans = entries.len() as u64;
+        Ok(report)
     }
 
     /// Rebuilds the state from the first event and compares it with the state kept on disk
@@ -1408,6 +1511,7 @@ impl Store {
         (&self.meta,).transaction(|(meta,): &(TransactionalTree,)| -> ConflictableTransactionResult<(), Error> {
             meta.insert(K_HEAD, head_bytes.as_slice())?;
             meta.insert(K_SEALED, sealed.as_slice())?;
+            meta.insert(K_NO_PERSONAL, b"1".as_slice())?;
             meta.remove(K_IMPORTING)?;
             Ok(())
         })?;
