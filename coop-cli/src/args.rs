@@ -794,10 +794,17 @@ pub enum SharesCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum AuditCmd {
-    /// Check every record's hash, order and link; print the head hash to note down.
-    /// Exit 3 and the first bad sequence number when the chain is broken.
+    /// Check every record's hash, order and link, that the state kept beside the log is the
+    /// fold of the log, and that each party's personal data matches the digest the log keeps;
+    /// print the head hash to note down. Exit 3 and what is wrong (the first bad sequence number
+    /// for the chain) otherwise: then the store takes no command until a verify finds it sound.
     #[command(after_help = "Example:\n  coop audit verify --json")]
     Verify,
+    /// Rebuild the state kept beside the log from the log itself, when `audit verify` found only
+    /// that state wrong (the log's chain sound); the store then takes commands again. A damaged
+    /// log is not repaired: restore a backup.
+    #[command(after_help = "Example:\n  coop audit verify || coop audit repair")]
+    Repair,
     /// Rebuild the state from the first event and compare it with what the store keeps.
     #[command(after_help = "Example:\n  coop audit replay")]
     Replay,

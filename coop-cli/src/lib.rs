@@ -273,6 +273,27 @@ fn run(cli: Cli) -> Out {
             let _bar = Bar::on(&ctx, &store);
             verify(&ctx, &store)
         }
+        Cmd::Audit(AuditCmd::Repair) => {
+            open_existing_check(path)?;
+            let store = open(path)?;
+            let _bar = Bar::on(&ctx, &store);
+            let report = store.repair()?;
+            if !report.ok {
+                return Err(Failure {
+                    code: 3,
+                    message: format!(
+                        "not repaired: {}{}; restore the store from a backup (`coop --store NEW restore FILE`)",
+                        report.first_bad_seq.map(|s| format!("event {s}: ")).unwrap_or_default(),
+                        report.problem.unwrap_or_default()
+                    ),
+                });
+            }
+            println!(
+                "repaired: the state kept beside the log was rebuilt from its {} events; head hash {}",
+                report.events, report.head_hash
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Cmd::Audit(AuditCmd::Replay) => {
             let store = open_existing(path)?;
             let _bar = Bar::on(&ctx, &store);
@@ -879,7 +900,7 @@ fn verify(ctx: &Ctx, store: &Store) -> Out {
     let secs = started.elapsed().as_secs_f64();
     if ctx.cli_json {
         output::json(
-            &json!({"events": report.events, "head_hash": report.head_hash, "ok": report.ok, "first_bad_seq": report.first_bad_seq, "problem": report.problem, "personal": report.personal, "seconds": secs}),
+            &json!({"events": report.events, "head_hash": report.head_hash, "ok": report.ok, "first_bad_seq": report.first_bad_seq, "problem": report.problem, "kept_state_matches": report.kept_state_matches, "personal": report.personal, "seconds": secs}),
         )?;
     } else if report.ok {
         let rate = if secs > 0.0 { report.events as f64 / secs } else { 0.0 };
@@ -899,11 +920,15 @@ fn verify(ctx: &Ctx, store: &Store) -> Out {
                 println!("({} parties have no personal data: the store was imported from an export, which holds none)", p.missing);
             }
         }
-    } else if let Some(p) = report.personal.as_ref().filter(|p| !p.problems.is_empty()) {
-        println!("the log is sound ({} events, head hash {}), but the personal data beside it is not:", report.events, report.head_hash);
-        for line in &p.problems {
-            println!("  {line}");
+    } else if report.first_bad_seq.is_none() {
+        println!("the log's chain is sound ({} events, head hash {}), but:", report.events, report.head_hash);
+        if report.kept_state_matches == Some(false) {
+            println!("  the state kept beside the log is not the fold of the log: rebuild it with `coop audit repair`");
         }
+        for line in report.personal.iter().flat_map(|p| p.problems.iter()) {
+            println!("  personal data: {line}");
+        }
+        println!("until a verify finds the store sound, it takes no command");
     } else {
         println!(
             "BROKEN at event {}: {}\n{} events verified before it; last good hash {}",

@@ -40,6 +40,9 @@ const K_ORDERED: &[u8] = b"ordered";
 /// Present in a store imported from an export, which holds no personal data (until a backup's
 /// is restored): its members have no names, and that is not damage.
 const K_NO_PERSONAL: &[u8] = b"no-personal-data";
+/// Written by `verify` when it finds the log, the kept state or the personal data wrong (with
+/// what it found), removed when it finds them sound: until then no command is taken.
+const K_DAMAGED: &[u8] = b"damaged";
 /// Command ids are kept in `meta` under this prefix, so that a command's transaction spans one
 /// tree fewer (sled's commit costs per tree).
 const K_COMMAND: &[u8] = b"c:";
@@ -162,6 +165,9 @@ pub struct VerifyReport {
     /// The personal data beside the log, compared with the digests in it (when the chain is
     /// sound).
     pub personal: Option<PersonalReport>,
+    /// Whether the state kept beside the log (what queries and commands read) is the fold of
+    /// the log (when the chain is sound).
+    pub kept_state_matches: Option<bool>,
 }
 
 /// The personal data beside the log, compared with the digests the log keeps.
@@ -974,6 +980,12 @@ impl Store {
         if let Some(why) = &inner.damaged {
             return Err(integrity(0, format!("the store is damaged and cannot take commands: {why}")));
         }
+        if let Some(found) = self.damage()? {
+            return Err(integrity(
+                0,
+                format!("`coop audit verify` found this store damaged ({found}); it takes no command until repaired (`coop audit repair` rebuilds the kept state; a damaged log is restored from a backup)"),
+            ));
+        }
         loop {
             match self.try_execute(&mut inner, &requests) {
                 Err(Error::Conflict) => {
@@ -1323,7 +1335,76 @@ impl Store {
     /// Checks the whole chain: every record's hash, place and link, that every event can be
     /// read, and that the head matches the last record. Stops at the first bad record.
     pub fn verify(&self) -> Result<VerifyReport> {
+        let report = self.check_all()?;
+        // What verify finds stands until a verify finds the store sound again: a damaged store
+        // takes no command, and no export is made of it.
+        match (&report.ok, &report.problem) {
+            (true, _) => {
+                self.meta.remove(K_DAMAGED)?;
+            }
+            (false, problem) => {
+                let at = report.first_bad_seq.map(|s| format!("event {s}: ")).unwrap_or_default();
+                self.meta.insert(K_DAMAGED, format!("{at}{}", problem.clone().unwrap_or_default()).as_bytes())?;
+            }
+        }
+        self.db.flush()?;
+        Ok(report)
+    }
+
+    /// What `audit verify` found wrong with this store, if it did (and no verify has found it
+    /// sound since).
+    pub fn damage(&self) -> Result<Option<String>> {
+        Ok(self.meta.get(K_DAMAGED)?.map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    /// Rebuilds the state kept beside the log from the log itself, when the log's chain and the
+    /// personal data are sound and only the kept state is wrong (its pieces were edited or
+    /// damaged); then the store takes commands again.
+    pub fn repair(&self) -> Result<VerifyReport> {
+        let _writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
         let head = self.head();
+        let chain = self.check_chain(&head)?;
+        if !chain.ok {
+            return Ok(chain);
+        }
+        let state = self.fold_timeline(head.seq, None)?;
+        pieces::write_all(&self.pieces, &state, &head)?;
+        self.sync(true)?;
+        drop(_writes);
+        self.lock().state = None;
+        self.verify()
+    }
+
+    fn check_all(&self) -> Result<VerifyReport> {
+        let head = self.head();
+        let mut report = self.check_chain(&head)?;
+        if !report.ok {
+            return Ok(report);
+        }
+        let personal = self.check_personal(&head)?;
+        let replay = self.replay_check()?;
+        let mut problems: Vec<String> = personal.problems.iter().map(|p| format!("personal data: {p}")).collect();
+        if !replay.matches {
+            let members: Vec<String> = replay.differing_members.iter().take(10).map(|n| n.to_string()).collect();
+            problems.insert(
+                0,
+                format!(
+                    "the state kept beside the log is not the fold of the log{}{}: rebuild it with `coop audit repair`",
+                    if members.is_empty() { String::new() } else { format!(" (members {})", members.join(", ")) },
+                    if replay.totals_differ { " (totals, statutes or the party index)" } else { "" }
+                ),
+            );
+        }
+        report.ok = problems.is_empty();
+        report.problem = problems.first().cloned();
+        report.kept_state_matches = Some(replay.matches);
+        report.personal = Some(personal);
+        Ok(report)
+    }
+
+    /// The chain of records: each one's hash, place and link, the head and the witness.
+    fn check_chain(&self, head: &Head) -> Result<VerifyReport> {
+        let head = head.clone();
         let mut prev = GENESIS_HASH.to_string();
         let bad = |seq: u64, prev: String, problem: String| VerifyReport {
             events: seq - 1,
@@ -1332,6 +1413,7 @@ impl Store {
             first_bad_seq: Some(seq),
             problem: Some(problem),
             personal: None,
+            kept_state_matches: None,
         };
         // Each record's own hash, place and event are checked on every core, a batch of runs at
         // a time; the links between records, in order, here.
@@ -1387,10 +1469,7 @@ impl Store {
                 ));
             }
         }
-        let personal = self.check_personal(&head)?;
-        let ok = personal.problems.is_empty();
-        let problem = personal.problems.first().map(|p| format!("personal data: {p}"));
-        Ok(VerifyReport { events, head_hash: prev, ok, first_bad_seq: None, problem, personal: Some(personal) })
+        Ok(VerifyReport { events, head_hash: prev, ok: true, first_bad_seq: None, problem: None, personal: None, kept_state_matches: None })
     }
 
     /// Compares each party's personal data beside the log with the digest the log keeps for it
@@ -1460,6 +1539,9 @@ impl Store {
     /// Writes the log as JSON Lines: a header line, then one record per line, byte for byte
     /// as stored (so an auditor can re-hash each body). Returns the number of events.
     pub fn export_events(&self, out: &mut dyn Write) -> Result<u64> {
+        if let Some(found) = self.damage()? {
+            return Err(integrity(0, format!("`coop audit verify` found this store damaged ({found}); it is not exported until repaired")));
+        }
         let head = self.head();
         let header = ExportHeader { coop_export: 1, events: head.seq, head_hash: head.hash.clone() };
         serde_json::to_writer(&mut *out, &header).map_err(std::io::Error::from)?;

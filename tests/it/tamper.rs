@@ -163,3 +163,61 @@ fn flip(file: &std::path::Path, from: usize, len: usize) {
     }
     std::fs::write(file, b).unwrap();
 }
+
+/// The state kept beside the log, edited in sled (999,999 € paid; "mallory" added to the roster):
+/// before, only `audit replay` noticed, and mallory could then act. Now `audit verify` finds it
+/// (exit 3), the store takes no command and makes no export until repaired, and `audit repair`
+/// rebuilds the state from the log.
+#[test]
+fn an_edited_kept_state_is_found_by_verify_and_the_store_refuses_commands_until_repaired() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["member", "admit", "--name", "A", "--category", "employees", "--date", "2016-07-01"]);
+    {
+        let db = crate::open_sled(&env.store());
+        let totals = db.open_tree("state-totals").unwrap();
+        let g: serde_json::Value = serde_json::from_slice(&totals.get("g").unwrap().unwrap()).unwrap();
+        let mut forged = g.clone();
+        forged["capital"]["paid"] = serde_json::json!(99_999_900);
+        forged["roster"]["mallory"] = serde_json::json!({"offices": ["secretary"], "member": null});
+        totals.insert("g", serde_json::to_vec(&forged).unwrap()).unwrap();
+        db.flush().unwrap();
+    }
+    let r = env.run(&["audit", "verify"]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("not the fold of the log"), "{}", r.stdout);
+    let r = env.run(&["--actor", "mallory", "member", "admit", "--name", "M", "--category", "employees"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("takes no command until repaired"), "{}", r.stderr);
+    assert_eq!(env.run(&["export", "events"]).code, 3);
+    env.ok(&["audit", "repair"]);
+    assert_eq!(env.run(&["audit", "verify"]).code, 0);
+    assert_eq!(env.ok(&["capital", "--json"]).json()["paid_cents"], 5_000);
+    let r = env.run(&["--actor", "mallory", "member", "admit", "--name", "M", "--category", "employees"]);
+    assert_eq!(r.code, 1, "mallory holds no office: {}", r.stderr);
+    env.ok(&["member", "admit", "--name", "B", "--category", "employees"]);
+}
+
+/// A record edited in the middle of the log: verify names it, commands stop, and repair does
+/// not pretend to mend a log (exit 3: restore a backup).
+#[test]
+fn a_mid_log_edit_stops_commands_and_is_not_repaired() {
+    let env = Env::new();
+    env.init();
+    for name in ["A", "B", "C"] {
+        env.ok(&["member", "admit", "--name", name, "--category", "employees", "--date", "2016-07-01"]);
+    }
+    {
+        let db = crate::open_sled(&env.store());
+        crate::edit_record_in_place(&db.open_tree("log").unwrap(), 4, |r| r.replace("\"count\":1", "\"count\":9"));
+        db.flush().unwrap();
+    }
+    let r = env.run(&["audit", "verify", "--json"]);
+    assert_eq!(r.code, 3);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&r.stdout).unwrap()["first_bad_seq"], 4);
+    let r = env.run(&["member", "admit", "--name", "D", "--category", "employees"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let r = env.run(&["audit", "repair"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("restore the store from a backup"), "{}", r.stderr);
+}
