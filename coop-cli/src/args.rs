@@ -15,6 +15,19 @@ fn amount(s: &str) -> Result<Cents, String> {
 fn member(s: &str) -> Result<MemberRef, String> {
     s.parse::<MemberRef>().map_err(|e| e.to_string())
 }
+fn actor(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.is_empty() || t.chars().count() > 100 || t.chars().any(char::is_control) {
+        return Err("an actor's name is 1 to 100 printable characters on one line".into());
+    }
+    Ok(t.to_string())
+}
+fn command_id(s: &str) -> Result<String, String> {
+    if s.is_empty() || s.len() > 128 || s.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err("a command id is 1 to 128 bytes of printable characters without spaces, such as 2026-06-20-admit-12".into());
+    }
+    Ok(s.to_string())
+}
 fn count(s: &str) -> Result<u64, String> {
     match s.trim().parse::<u64>() {
         Ok(n) if (1..=1_000_000_000).contains(&n) => Ok(n),
@@ -44,7 +57,7 @@ pub struct Cli {
     #[arg(long, global = true, env = "COOP_STORE", default_value = "./coop.db", value_name = "PATH")]
     pub store: PathBuf,
     /// Who is acting; recorded on every event.
-    #[arg(long, global = true, env = "COOP_ACTOR", value_name = "NAME")]
+    #[arg(long, global = true, env = "COOP_ACTOR", value_name = "NAME", value_parser = actor)]
     pub actor: Option<String>,
     /// Print one JSON document on stdout instead of text.
     #[arg(long, global = true)]
@@ -62,7 +75,7 @@ pub struct Cli {
     #[arg(long, global = true, value_parser = date, value_name = "YYYY-MM-DD")]
     pub date: Option<NaiveDate>,
     /// An id for this command: running it again with the same id records nothing twice.
-    #[arg(long, global = true, value_name = "ID")]
+    #[arg(long, global = true, value_name = "ID", value_parser = command_id)]
     pub command_id: Option<String>,
     #[command(subcommand)]
     pub command: Cmd,

@@ -30,8 +30,27 @@ pub fn tr(lang: Lang, fr: &str, en: &str) -> String {
     }
 }
 
+/// Text from the register (names, titles, places) made inert in Markdown: no raw HTML (a name
+/// such as `<script>` or `<img onerror=…>`), no link, emphasis or code syntax (`[x](javascript:…)`).
+pub fn md_text(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '!' => {
+                o.push('\\');
+                o.push(c);
+            }
+            c => o.push(c),
+        }
+    }
+    o
+}
+
 fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    md_text(s).replace('\n', " ")
 }
 
 fn esc(s: &str) -> String {
@@ -58,11 +77,11 @@ impl Doc {
     }
 
     pub fn markdown(&self) -> String {
-        let mut o = format!("# {}\n\n", self.title);
+        let mut o = format!("# {}\n\n", md_cell(&self.title));
         for b in &self.blocks {
             match b {
-                Block::H(l, t) => o.push_str(&format!("{} {t}\n\n", "#".repeat(*l as usize + 1))),
-                Block::P(t) => o.push_str(&format!("{t}\n\n")),
+                Block::H(l, t) => o.push_str(&format!("{} {}\n\n", "#".repeat(*l as usize + 1), md_cell(t))),
+                Block::P(t) => o.push_str(&format!("{}\n\n", md_text(t))),
                 Block::Table(h, rows) => {
                     o.push_str(&format!("| {} |\n", h.iter().map(|c| md_cell(c)).collect::<Vec<_>>().join(" | ")));
                     o.push_str(&format!("|{}|\n", h.iter().map(|_| "---").collect::<Vec<_>>().join("|")));
@@ -73,19 +92,19 @@ impl Doc {
                 }
                 Block::List(items) => {
                     for i in items {
-                        o.push_str(&format!("- {i}\n"));
+                        o.push_str(&format!("- {}\n", md_cell(i)));
                     }
                     o.push('\n');
                 }
                 Block::Ordered(items) => {
                     for (n, i) in items.iter().enumerate() {
-                        o.push_str(&format!("{}. {i}\n", n + 1));
+                        o.push_str(&format!("{}. {}\n", n + 1, md_cell(i)));
                     }
                     o.push('\n');
                 }
                 Block::Signatures(who) => {
                     for w in who {
-                        o.push_str(&format!("{w} :\n\n\n_____________________________\n\n"));
+                        o.push_str(&format!("{} :\n\n\n_____________________________\n\n", md_cell(w)));
                     }
                 }
             }

@@ -181,7 +181,8 @@ fn open(path: &Path) -> Result<Store, Failure> {
 }
 
 fn open_existing_check(path: &Path) -> Result<(), Failure> {
-    if !path.exists() {
+    // A directory that is not a store (no sled data file in it) is never turned into one.
+    if !path.join("db").is_file() {
         return Err(Failure::input(format!(
             "no store at {}: create one with `coop init --statutes FILE` or `coop demo`, or pass --store PATH",
             path.display()
@@ -205,12 +206,18 @@ fn party_name(store: &Store, party: coop_core::PartyId) -> String {
     store.personal(party).ok().flatten().map(|p| p.name).unwrap_or_else(|| "(erased)".into())
 }
 
+/// At most this much is read of a file given on the command line.
+const MAX_FILE: u64 = 16 * 1024 * 1024;
+
 fn read_file(path: &Path, what: &str) -> Result<String, Failure> {
-    let meta = std::fs::metadata(path).map_err(|e| Failure::input(format!("cannot read {what} {}: {e}", path.display())))?;
-    if meta.len() > 16 * 1024 * 1024 {
-        return Err(Failure::input(format!("{what} {} is {} bytes; at most 16 MiB is accepted", path.display(), meta.len())));
+    use std::io::Read as _;
+    let cannot = |e: std::io::Error| Failure::input(format!("cannot read {what} {}: {e}", path.display()));
+    // The bytes read are capped, not the size the file claims: a device or a pipe says 0.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path).map_err(cannot)?.take(MAX_FILE + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.len() as u64 > MAX_FILE {
+        return Err(Failure::input(format!("{what} {} is over 16 MiB; at most 16 MiB is accepted", path.display())));
     }
-    let bytes = std::fs::read(path).map_err(|e| Failure::input(format!("cannot read {what} {}: {e}", path.display())))?;
     String::from_utf8(bytes).map_err(|_| Failure::input(format!("{what} {} is not UTF-8 text", path.display())))
 }
 

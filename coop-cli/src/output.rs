@@ -55,9 +55,9 @@ impl Table {
         out
     }
 
-    /// A GitHub-flavoured Markdown table; pipes in cells are escaped.
+    /// A GitHub-flavoured Markdown table; cells are made inert (no HTML, links or emphasis).
     pub fn markdown(&self) -> String {
-        let esc = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+        let esc = |s: &str| crate::documents::md_text(s).replace('\n', " ");
         let mut out = format!("| {} |\n", self.headers.iter().map(|h| esc(h)).collect::<Vec<_>>().join(" | "));
         out.push_str(&format!("|{}|\n", self.headers.iter().map(|_| "---").collect::<Vec<_>>().join("|")));
         for r in &self.rows {
@@ -66,12 +66,12 @@ impl Table {
         out
     }
 
-    /// CSV with a header row.
+    /// CSV with a header row; a cell that a spreadsheet would take for a formula is defused.
     pub fn csv(&self) -> Result<String, csv::Error> {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(&self.headers)?;
         for r in &self.rows {
-            w.write_record(r)?;
+            w.write_record(r.iter().map(|c| csv_cell(c)))?;
         }
         let bytes = w.into_inner().map_err(|e| e.into_error())?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
@@ -88,4 +88,13 @@ pub fn json<T: Serialize>(value: &T) -> std::io::Result<()> {
 /// Euros with two decimals for CSV and tables meant for spreadsheets.
 pub fn euros(c: coop_core::Cents) -> String {
     format!("{}.{:02}", c.0 / 100, (c.0 % 100).abs())
+}
+
+/// A cell as a spreadsheet must show it: text starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return is read as a formula (`=HYPERLINK(…)`), so it is prefixed with `'`.
+pub fn csv_cell(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
 }

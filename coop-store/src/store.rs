@@ -1259,7 +1259,10 @@ impl Store {
                 // Committed: the personal data written before the records stays.
                 self.personal.settle(Some(token))?;
             }
-            self.write_witness(&new_head)?;
+            // The command is committed and durable: a witness that cannot be written (a
+            // read-only file, a full disk) must not turn it into an error. The witness then lags,
+            // which opening accepts (it only guards against a log younger than it).
+            let _ = self.write_witness(&new_head);
             if !erased.is_empty() {
                 self.finish_erasure(&erased)?;
             }
@@ -1567,6 +1570,12 @@ impl Store {
     /// Lines longer than 64 MiB are refused.
     pub fn import_events<R: Read>(&self, input: R) -> Result<ImportReport> {
         let mut inner = self.lock();
+        // Every handle on the database shares this lock: no other handle writes meanwhile, and
+        // the store must still be empty under it.
+        let _writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
+        if read_head(&self.meta)?.seq != 0 {
+            return Err(Error::NotEmpty(read_head(&self.meta)?.seq));
+        }
         if inner.head.seq != 0 {
             return Err(Error::NotEmpty(inner.head.seq));
         }

@@ -127,6 +127,12 @@ fn very_large_inputs_are_refused_without_reading_them_whole() {
     let r = env.run(&["import", "members", big.to_str().unwrap()]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("at most 16 MiB"), "{}", r.stderr);
+    // A device that says it is empty and never ends: the bytes read are capped, not the size.
+    if std::path::Path::new("/dev/zero").exists() {
+        let r = env.run(&["import", "members", "/dev/zero"]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains("at most 16 MiB"), "{}", r.stderr);
+    }
     // An agenda of 10,000 resolutions is refused.
     let agenda: String = (0..10_000).map(|i| format!("[[resolution]]\ntitle = \"R{i}\"\nkind = \"ordinary\"\n")).collect();
     let path = env.file("agenda.toml", &agenda);
@@ -145,4 +151,38 @@ fn very_large_inputs_are_refused_without_reading_them_whole() {
     ]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("at most 1000"), "{}", r.stderr);
+}
+
+#[test]
+fn names_cannot_inject_into_documents_spreadsheets_or_the_command_line() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["member", "admit", "--name", "<script>alert(1)</script>", "--category", "employees", "--date", "2016-07-01"]);
+    env.ok(&["member", "admit", "--name", "[clic](javascript:alert(1))", "--category", "employees", "--date", "2016-07-01"]);
+    env.ok(&["member", "admit", "--name", "=HYPERLINK(\"http://x\",\"y\")", "--category", "employees", "--date", "2016-07-01"]);
+    let md = env.ok(&["register", "--format", "md"]).stdout;
+    assert!(!md.contains("<script>") && md.contains("&lt;script&gt;"), "{md}");
+    assert!(!md.contains("[clic](") && md.contains("\\[clic\\]"), "{md}");
+    let csv = env.ok(&["register", "--format", "csv"]).stdout;
+    assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    assert!(!csv.lines().any(|l| l.split(',').any(|c| c.trim_matches('"').starts_with('='))), "{csv}");
+    // Actors and command ids: one printable line, bounded.
+    let before = env.events();
+    let long = "x".repeat(120_000);
+    for args in [
+        vec!["--actor", long.as_str(), "review"],
+        vec!["--actor", "secretary\nmallory", "review"],
+        vec!["--command-id", "a\nb", "review"],
+        vec!["--command-id", long.as_str(), "review"],
+    ] {
+        let r = env.run(&args);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+    }
+    assert_eq!(env.events(), before);
+    // A query pointed at a directory that is not a store creates nothing in it.
+    let plain = env.dir.path().join("plain");
+    std::fs::create_dir(&plain).unwrap();
+    let r = env.run_on(&plain, &["capital"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(std::fs::read_dir(&plain).unwrap().count(), 0, "nothing was created in {}", plain.display());
 }
