@@ -136,6 +136,10 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
             if pending.is_empty() {
                 return Err(Failure::rule(format!("every member on the roll of {assembly} has already been sent a convocation")));
             }
+            // Who may send them, and whether they may be sent, is settled before any file is
+            // written: a refused command leaves no convocation and no mailing list behind.
+            let send = ctx.request(Command::SendConvocations { assembly: assembly.clone() });
+            store.check(&send)?;
             let dir = out.unwrap_or_else(|| PathBuf::from(format!("convocations-{assembly}")));
             std::fs::create_dir_all(&dir).map_err(|e| Failure::input(format!("cannot create {}: {e}", dir.display())))?;
             let deadline = a.postal_deadline(st);
@@ -162,7 +166,7 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
             let bytes = mailing.into_inner().map_err(|e| csv_err(e.into_error().into()))?;
             let list = dir.join("mailing-list.csv");
             std::fs::write(&list, bytes).map_err(|e| Failure { code: 3, message: format!("cannot write {}: {e}", list.display()) })?;
-            let receipt = store.execute(ctx.request(Command::SendConvocations { assembly: assembly.clone() }))?;
+            let receipt = store.execute(send)?;
             written(ctx, &receipt, format!("{} convocations written to {} and recorded as sent", pending.len(), dir.display()))
         }
         AssemblyCmd::Officers { assembly, chair, secretary, scrutineers } => {

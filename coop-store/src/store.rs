@@ -964,6 +964,37 @@ impl Store {
         Ok(rows)
     }
 
+    /// Decides a command as [`Store::execute`] would, and writes nothing: what it would record,
+    /// or why it would be refused. For a caller that must do something first only if the
+    /// command will be accepted (write the convocations it records as sent).
+    pub fn check(&self, request: &Request) -> Result<Vec<Event>> {
+        if let Some(found) = self.damage()? {
+            return Err(integrity(
+                0,
+                format!("`coop audit verify` found this store damaged ({found}); it takes no command until repaired"),
+            ));
+        }
+        let mut inner = self.lock();
+        let state = self.loaded(&mut inner)?;
+        let ctx = Context { today: request.today, fresh_id: Ulid::new(), salt: fresh_salt(), actor: request.actor.clone(), number: None };
+        if state.latest.is_none_or(|l| request.date >= l) && !matches!(request.command, Command::Void { .. }) {
+            return decide(state, request.date, &request.command, &ctx).map_err(Error::Refused);
+        }
+        let state = state.clone();
+        let head = inner.head.seq;
+        drop(inner);
+        let facts = self.facts(head, None)?;
+        let placed = match &request.command {
+            Command::Void { seq, reason } => timeline::void(&state, &facts, *seq, reason, request.date, &ctx),
+            other => timeline::place(&state, &facts, request.date, other, &ctx),
+        };
+        match placed {
+            Ok(p) => Ok(p.events),
+            Err(Unplaced::Refused(r)) => Err(Error::Refused(r)),
+            Err(Unplaced::Inconsistent { seq, reason }) => Err(integrity(seq, reason.to_string())),
+        }
+    }
+
     /// Decides and appends one command, flushed to disk before returning.
     pub fn execute(&self, request: Request) -> Result<Receipt> {
         self.execute_all(vec![request]).map(|mut v| v.remove(0)).map_err(|e| match e {

@@ -80,7 +80,11 @@ fn a_secretary_runs_an_assembly_from_convocation_to_minutes() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("line 3"), "{}", r.stderr);
 
-    // Convocation pack.
+    // Convocation pack. Someone the statutes do not entitle writes none of it.
+    let refused = env.dir.path().join("refused-pack");
+    let r = env.run(&["--actor", "nobody", "assembly", "convocations", A, "--out", refused.to_str().unwrap(), "--date", "2026-06-01"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(!refused.exists(), "a refused sending writes no file");
     let out = env.dir.path().join("pack");
     env.ok(&["assembly", "convocations", A, "--out", out.to_str().unwrap(), "--date", "2026-06-01"]);
     let files = std::fs::read_dir(&out).unwrap().count();
