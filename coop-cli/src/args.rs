@@ -811,8 +811,16 @@ pub enum AuditCmd {
     /// fold of the log, and that each party's personal data matches the digest the log keeps;
     /// print the head hash to note down. Exit 3 and what is wrong (the first bad sequence number
     /// for the chain) otherwise: then the store takes no command until a verify finds it sound.
-    #[command(after_help = "Example:\n  coop audit verify --json")]
-    Verify,
+    #[command(
+        after_help = "Examples:\n  coop audit verify --json\n  coop audit verify --accept-head      (after checking the head against a seal or the minutes)"
+    )]
+    Verify {
+        /// Accept the log's head when the head witness (the file `head`) is missing or
+        /// unreadable, and write it anew, if everything else is sound. Check the head against a
+        /// seal or the last minutes first: a rolled-back store looks exactly like this.
+        #[arg(long)]
+        accept_head: bool,
+    },
     /// Rebuild the state kept beside the log from the log itself, when `audit verify` found only
     /// that state wrong (the log's chain sound); the store then takes commands again. A damaged
     /// log is not repaired: restore a backup.

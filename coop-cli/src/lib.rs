@@ -274,11 +274,11 @@ fn run(cli: Cli) -> Out {
             };
             written(&ctx, &r, what)
         }
-        Cmd::Audit(AuditCmd::Verify) => {
+        Cmd::Audit(AuditCmd::Verify { accept_head }) => {
             open_existing_check(path)?;
             let store = Store::open_for_audit(path)?;
             let _bar = Bar::on(&ctx, &store);
-            verify(&ctx, &store)
+            verify(&ctx, &store, accept_head)
         }
         Cmd::Audit(AuditCmd::Repair) => {
             open_existing_check(path)?;
@@ -901,9 +901,9 @@ fn log(ctx: &Ctx, store: &Store, from: u64, limit: usize) -> Out {
     Ok(ExitCode::SUCCESS)
 }
 
-fn verify(ctx: &Ctx, store: &Store) -> Out {
+fn verify(ctx: &Ctx, store: &Store, accept_head: bool) -> Out {
     let started = std::time::Instant::now();
-    let report = store.verify()?;
+    let report = if accept_head { store.verify_accepting_head()? } else { store.verify()? };
     let secs = started.elapsed().as_secs_f64();
     if ctx.cli_json {
         output::json(

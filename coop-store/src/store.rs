@@ -262,7 +262,7 @@ pub struct Store {
     /// The blob directory's modification time and the blob files already synced.
     blobs_seen: Mutex<(Option<std::time::SystemTime>, std::collections::BTreeSet<std::ffi::OsString>)>,
     /// The head as last acknowledged, kept in a file beside sled's (see `witness`).
-    witness: Option<Head>,
+    witness: Witness,
     /// Told how far long operations (verify, replay, export, import) have gone.
     progress: Mutex<Option<ProgressFn>>,
     inner: Mutex<Inner>,
@@ -465,11 +465,26 @@ impl Store {
     /// consistent point it can read, which may be an empty store: without this check a damaged
     /// store would silently look younger than it is.
     fn check_witness(&self, head: &Head) -> Result<()> {
-        let Some(w) = &self.witness else {
-            if head.seq > 0 {
-                self.write_witness(head)?;
+        let w = match &self.witness {
+            Witness::Head(w) => w,
+            // A store is given its witness when it is created, before its first event: on a
+            // store with events, a missing or unreadable witness was removed or damaged, and the
+            // log may have been rolled back with it. Not accepted silently.
+            other if head.seq > 0 => {
+                return Err(integrity(
+                    head.seq,
+                    format!(
+                        "the head witness (the file `head` beside the database) is {}; the log may have been rolled back (it holds {} events, last hash {}). Check the head against a seal or the last minutes, then accept it knowingly with `coop audit verify --accept-head`",
+                        if matches!(other, Witness::Missing) { "missing" } else { "unreadable" },
+                        head.seq,
+                        head.hash
+                    ),
+                ))
             }
-            return Ok(());
+            _ => {
+                self.write_witness(head)?;
+                return Ok(());
+            }
         };
         if head.seq < w.seq {
             return Err(integrity(
@@ -1369,7 +1384,21 @@ impl Store {
     /// Checks the whole chain: every record's hash, place and link, that every event can be
     /// read, and that the head matches the last record. Stops at the first bad record.
     pub fn verify(&self) -> Result<VerifyReport> {
-        let report = self.check_all()?;
+        self.verify_accepting(false)
+    }
+
+    /// [`Store::verify`], accepting the log's head as the one acknowledged when the witness
+    /// beside the database is missing or unreadable (after checking the head against a seal or
+    /// the last minutes): if everything else is sound, the witness is written anew.
+    pub fn verify_accepting_head(&self) -> Result<VerifyReport> {
+        self.verify_accepting(true)
+    }
+
+    fn verify_accepting(&self, accept_head: bool) -> Result<VerifyReport> {
+        let report = self.check_all(accept_head)?;
+        if report.ok && accept_head {
+            self.write_witness(&self.head())?;
+        }
         // What verify finds stands until a verify finds the store sound again: a damaged store
         // takes no command, and no export is made of it.
         match (&report.ok, &report.problem) {
@@ -1397,7 +1426,7 @@ impl Store {
     pub fn repair(&self) -> Result<VerifyReport> {
         let _writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
         let head = self.head();
-        let chain = self.check_chain(&head)?;
+        let chain = self.check_chain(&head, false)?;
         if !chain.ok {
             return Ok(chain);
         }
@@ -1409,9 +1438,9 @@ impl Store {
         self.verify()
     }
 
-    fn check_all(&self) -> Result<VerifyReport> {
+    fn check_all(&self, accept_head: bool) -> Result<VerifyReport> {
         let head = self.head();
-        let mut report = self.check_chain(&head)?;
+        let mut report = self.check_chain(&head, accept_head)?;
         if !report.ok {
             return Ok(report);
         }
@@ -1436,8 +1465,9 @@ impl Store {
         Ok(report)
     }
 
-    /// The chain of records: each one's hash, place and link, the head and the witness.
-    fn check_chain(&self, head: &Head) -> Result<VerifyReport> {
+    /// The chain of records: each one's hash, place and link, the head and the witness (a
+    /// missing or unreadable witness is let pass with `accept_head`).
+    fn check_chain(&self, head: &Head, accept_head: bool) -> Result<VerifyReport> {
         let head = head.clone();
         let mut prev = GENESIS_HASH.to_string();
         let bad = |seq: u64, prev: String, problem: String| VerifyReport {
@@ -1494,14 +1524,30 @@ impl Store {
             let seq = events.min(head.seq) + 1;
             return Ok(bad(seq, prev, format!("the log holds {events} events but its head says {}", head.seq)));
         }
-        if let Some(w) = &self.witness {
-            if events < w.seq {
+        // The witness as it is now (this handle rewrites it after each command).
+        match &read_witness(&self.path) {
+            Witness::Head(w) if events < w.seq => {
                 return Ok(bad(
                     events + 1,
                     prev,
                     format!("the log holds {events} events but {} were acknowledged: events are missing", w.seq),
                 ));
             }
+            Witness::Head(w) if self.hash_at(w.seq)?.as_deref() != Some(w.hash.as_str()) => {
+                return Ok(bad(
+                    w.seq,
+                    prev,
+                    format!("event {} does not have the hash acknowledged for it ({}): the log was rewritten", w.seq, w.hash),
+                ));
+            }
+            Witness::Missing | Witness::Unreadable if events > 0 && !accept_head => {
+                return Ok(bad(
+                    events + 1,
+                    prev,
+                    "the head witness (the file `head`) is missing or unreadable: the log may have been rolled back; check its head against a seal or the last minutes, then accept it with `coop audit verify --accept-head`".to_string(),
+                ));
+            }
+            _ => {}
         }
         Ok(VerifyReport { events, head_hash: prev, ok: true, first_bad_seq: None, problem: None, personal: None, kept_state_matches: None })
     }
@@ -1862,8 +1908,26 @@ fn witness_line(head: &Head) -> String {
     format!("coop-head/1 {:020} {} {check}\n", head.seq, head.hash)
 }
 
+/// The head last acknowledged, as the file beside the database says it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Witness {
+    /// No file.
+    Missing,
+    /// A file that does not parse or whose checksum fails.
+    Unreadable,
+    /// The head it names.
+    Head(Head),
+}
+
+fn read_witness(dir: &Path) -> Witness {
+    match std::fs::metadata(dir.join(WITNESS)) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Witness::Missing,
+        _ => parse_witness(dir).map_or(Witness::Unreadable, Witness::Head),
+    }
+}
+
 /// The acknowledged head, if its file is present and intact.
-fn read_witness(dir: &Path) -> Option<Head> {
+fn parse_witness(dir: &Path) -> Option<Head> {
     let text = std::fs::read_to_string(dir.join(WITNESS)).ok()?;
     let mut parts = text.split_whitespace();
     if parts.next()? != "coop-head/1" {

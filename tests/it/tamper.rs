@@ -221,3 +221,48 @@ fn a_mid_log_edit_stops_commands_and_is_not_repaired() {
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(r.stderr.contains("restore the store from a backup"), "{}", r.stderr);
 }
+
+/// The head witness (`head`, beside the database) is given to a store when it is created: deleted
+/// or damaged on a store with events, it is never silently rewritten (a rolled-back store looks
+/// exactly like that); verify says so too, and `--accept-head` accepts the head knowingly.
+#[test]
+fn a_missing_damaged_or_forged_witness_is_never_silently_rewritten() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["member", "admit", "--name", "A", "--category", "employees", "--date", "2016-07-01"]);
+    let early = env.dir.path().join("early");
+    crate::copy_dir(&env.store(), &early);
+    env.ok(&["member", "admit", "--name", "B", "--category", "employees", "--date", "2016-07-01"]);
+    let witness = env.store().join("head");
+    let good = std::fs::read_to_string(&witness).unwrap();
+    // Deleted.
+    std::fs::remove_file(&witness).unwrap();
+    let r = env.run(&["capital"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("--accept-head"), "{}", r.stderr);
+    assert_eq!(env.run(&["audit", "verify"]).code, 3);
+    assert!(!witness.exists(), "not rewritten by a refused open");
+    env.ok(&["audit", "verify", "--accept-head"]);
+    env.ok(&["capital"]);
+    // Flipped (its checksum fails).
+    std::fs::write(&witness, good.replacen('0', "1", 1)).unwrap();
+    assert_eq!(env.run(&["capital"]).code, 3);
+    std::fs::write(&witness, &good).unwrap();
+    // Another hash at the same sequence number, with a valid checksum: verify says so.
+    let parts: Vec<&str> = good.split_whitespace().collect();
+    let seq: u64 = parts[1].parse().unwrap();
+    let forged_hash = "ab".repeat(32);
+    let body = format!("{seq} {forged_hash}");
+    use sha2::Digest;
+    let check = &hex::encode(sha2::Sha256::digest(body.as_bytes()))[..16];
+    std::fs::write(&witness, format!("coop-head/1 {seq:020} {forged_hash} {check}\n")).unwrap();
+    let r = env.run(&["audit", "verify", "--json"]);
+    assert_eq!(r.code, 3, "{}", r.stdout);
+    assert!(r.stdout.contains("rewritten") || r.stderr.contains("hash acknowledged"), "{}{}", r.stdout, r.stderr);
+    std::fs::write(&witness, &good).unwrap();
+    // The whole directory rolled back to an earlier copy, its witness deleted: refused.
+    std::fs::remove_dir_all(env.store()).unwrap();
+    crate::copy_dir(&early, &env.store());
+    std::fs::remove_file(env.store().join("head")).unwrap();
+    assert_eq!(env.run(&["capital"]).code, 3);
+}
