@@ -40,6 +40,6 @@
 
 pub use coop_core::*;
 pub use coop_store::{
-    check_record, Envelope, Error, ExportHeader, Head, ImportReport, Options, Part, PersonalReport, Pick, Receipt, RecordError,
-    ReplayReport, Request, RestoreReport, Store, VerifyReport, Voided, GENESIS_HASH,
+    check_export_anchors, check_record, Anchor, Envelope, Error, ExportHeader, Head, ImportReport, Options, Part, PersonalReport, Pick,
+    Receipt, RecordError, ReplayReport, Request, RestoreReport, Store, VerifyReport, Voided, GENESIS_HASH,
 };

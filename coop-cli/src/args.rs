@@ -28,6 +28,9 @@ fn command_id(s: &str) -> Result<String, String> {
     }
     Ok(s.to_string())
 }
+fn anchor(s: &str) -> Result<coop_store::Anchor, String> {
+    s.parse()
+}
 fn count(s: &str) -> Result<u64, String> {
     match s.trim().parse::<u64>() {
         Ok(n) if (1..=1_000_000_000).contains(&n) => Ok(n),
@@ -820,7 +823,22 @@ pub enum AuditCmd {
         /// seal or the last minutes first: a rolled-back store looks exactly like this.
         #[arg(long)]
         accept_head: bool,
+        /// An anchor kept elsewhere (`coop audit seal`, the head printed in minutes): event SEQ
+        /// must have exactly HASH, or exit 3 (a rollback or a re-hashed rewrite). Repeatable.
+        #[arg(long, value_name = "SEQ:HASH", value_parser = anchor)]
+        expect: Vec<coop_store::Anchor>,
+        /// A file of anchors, one per line (`SEQ:HASH` or seal lines).
+        #[arg(long, value_name = "FILE")]
+        expect_file: Option<PathBuf>,
+        /// Verify this export file (its chain and the anchors) instead of the store.
+        #[arg(long, value_name = "FILE")]
+        export: Option<PathBuf>,
     },
+    /// Print a seal of the log's head (sequence number, hash, date) to keep outside the store:
+    /// on paper with the minutes, in a mail to the auditor. `audit verify --expect` checks the
+    /// log against it later, so a rollback or a rewrite of the whole store is found.
+    #[command(after_help = "Examples:\n  coop audit seal >> seals.txt\n  coop audit verify --expect-file seals.txt")]
+    Seal,
     /// Rebuild the state kept beside the log from the log itself, when `audit verify` found only
     /// that state wrong (the log's chain sound); the store then takes commands again. A damaged
     /// log is not repaired: restore a backup.

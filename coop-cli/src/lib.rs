@@ -274,11 +274,36 @@ fn run(cli: Cli) -> Out {
             };
             written(&ctx, &r, what)
         }
-        Cmd::Audit(AuditCmd::Verify { accept_head }) => {
+        Cmd::Audit(AuditCmd::Verify { accept_head, mut expect, expect_file, export }) => {
+            if let Some(f) = expect_file {
+                for (i, line) in read_file(&f, "anchors file")?.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+                    expect.push(line.parse().map_err(|e| Failure::input(format!("{} line {}: {e}", f.display(), i + 1)))?);
+                }
+            }
+            if let Some(file) = export {
+                return verify_export(&ctx, &file, &expect);
+            }
             open_existing_check(path)?;
             let store = Store::open_for_audit(path)?;
             let _bar = Bar::on(&ctx, &store);
-            verify(&ctx, &store, accept_head)
+            let code = verify(&ctx, &store, accept_head)?;
+            let failed = store.check_anchors(&expect)?;
+            anchors_out(&failed, expect.len())?;
+            Ok(if failed.is_empty() { code } else { ExitCode::from(3) })
+        }
+        Cmd::Audit(AuditCmd::Seal) => {
+            let store = open_existing(path)?;
+            let head = store.head();
+            let name = store.with_state(|s| s.statutes.as_ref().map(|st| st.name.clone()).unwrap_or_default())?;
+            if ctx.cli_json {
+                output::json(
+                    &json!({"seal": 1, "cooperative": name, "seq": head.seq, "hash": head.hash, "date": ctx.today, "signed": false}),
+                )?;
+            } else {
+                println!("coop-seal/1 seq={} hash={} date={} cooperative={:?} unsigned", head.seq, head.hash, ctx.today, name);
+                eprintln!("keep this line outside the store; `coop audit verify --expect-file FILE` checks the log against it. (Unsigned: acts are not yet authenticated by officers' keys.)");
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Cmd::Audit(AuditCmd::Repair) => {
             open_existing_check(path)?;
@@ -946,6 +971,37 @@ fn verify(ctx: &Ctx, store: &Store, accept_head: bool) -> Out {
         );
     }
     Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(3) })
+}
+
+/// Says which anchors failed (on stderr, each with why), if any were given.
+fn anchors_out(failed: &[(coop_store::Anchor, String)], given: usize) -> Result<(), Failure> {
+    if given == 0 {
+        return Ok(());
+    }
+    if failed.is_empty() {
+        eprintln!("{given} anchors match the log");
+    }
+    for (_, why) in failed {
+        eprintln!("ANCHOR FAILED: {why}");
+    }
+    Ok(())
+}
+
+fn verify_export(ctx: &Ctx, file: &Path, expect: &[coop_store::Anchor]) -> Out {
+    let f = std::fs::File::open(file).map_err(|e| Failure::input(format!("cannot read {}: {e}", file.display())))?;
+    let (head, failed) = coop_store::check_export_anchors(f, expect).map_err(|e| {
+        let mut f = Failure::from(e);
+        f.message = format!("{}: {}", file.display(), f.message);
+        f
+    })?;
+    if ctx.cli_json {
+        let failed: Vec<&str> = failed.iter().map(|(_, w)| w.as_str()).collect();
+        output::json(&json!({"events": head.seq, "head_hash": head.hash, "ok": failed.is_empty(), "anchors_failed": failed}))?;
+    } else {
+        println!("ok: the export's chain holds {} events\nhead hash {}", head.seq, head.hash);
+        anchors_out(&failed, expect.len())?;
+    }
+    Ok(if failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(3) })
 }
 
 fn replay(ctx: &Ctx, store: &Store) -> Out {

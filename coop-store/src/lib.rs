@@ -29,7 +29,8 @@ pub use backup::RestoreReport;
 pub use pieces::{Part, Pick};
 pub use record::{open as check_record, Envelope, RecordError, GENESIS_HASH};
 pub use store::{
-    ExportHeader, Head, ImportReport, Options, PersonalReport, ProgressFn, Receipt, ReplayReport, Request, Store, VerifyReport, Voided,
+    check_export_anchors, Anchor, ExportHeader, Head, ImportReport, Options, PersonalReport, ProgressFn, Receipt, ReplayReport, Request,
+    Store, VerifyReport, Voided,
 };
 
 use coop_core::Refusal;

@@ -728,6 +728,22 @@ impl Store {
         Ok(tail)
     }
 
+    /// Checks anchors of the log kept elsewhere (a seal, the head printed in minutes): the log
+    /// must hold event `seq` with exactly that hash. Returns the anchors that fail, with why.
+    pub fn check_anchors(&self, anchors: &[Anchor]) -> Result<Vec<(Anchor, String)>> {
+        let mut failed = Vec::new();
+        for a in anchors {
+            match self.hash_at(a.seq)? {
+                Some(h) if h == a.hash => {}
+                Some(h) => failed.push((a.clone(), format!("event {} has hash {h}, not {}: the log was rewritten", a.seq, a.hash))),
+                None => {
+                    failed.push((a.clone(), format!("the log has no event {} (it holds {}): it was rolled back", a.seq, self.head().seq)))
+                }
+            }
+        }
+        Ok(failed)
+    }
+
     fn hash_at(&self, seq: u64) -> Result<Option<String>> {
         if seq == 0 {
             return Ok(Some(GENESIS_HASH.into()));
@@ -1795,6 +1811,60 @@ fn broken(line: usize, reason: String) -> Error {
 }
 
 /// Reads an export line by line, checking each record against the chain.
+/// A point of the log noted elsewhere: event `seq` has hash `hash`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Anchor {
+    /// The sequence number.
+    pub seq: u64,
+    /// The hash of that event.
+    pub hash: String,
+}
+
+impl std::str::FromStr for Anchor {
+    type Err = String;
+    /// `SEQ:HASH`, or a seal line (`coop-seal/1 seq=SEQ hash=HASH …`).
+    fn from_str(s: &str) -> std::result::Result<Anchor, String> {
+        let s = s.trim();
+        let (seq, hash) = if s.starts_with("coop-seal/") {
+            let field = |k: &str| s.split_whitespace().find_map(|w| w.strip_prefix(k)).map(str::to_string);
+            (field("seq=").unwrap_or_default(), field("hash=").unwrap_or_default())
+        } else {
+            let (a, b) = s.split_once(':').unwrap_or((s, ""));
+            (a.to_string(), b.to_string())
+        };
+        let seq: u64 = seq.parse().map_err(|_| format!("'{s}' is not an anchor: expected SEQ:HASH such as 1204:3f9a… or a seal line"))?;
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!("'{s}' is not an anchor: the hash is 64 hexadecimal digits"));
+        }
+        Ok(Anchor { seq, hash: hash.to_ascii_lowercase() })
+    }
+}
+
+/// Checks an export file's chain as it reads it (as `import_events` does, writing nothing) and
+/// returns its head and the anchors that fail against it.
+pub fn check_export_anchors<R: Read>(input: R, anchors: &[Anchor]) -> Result<(Head, Vec<(Anchor, String)>)> {
+    let mut pass = ImportPass::start(BufReader::new(input))?;
+    let mut hashes = std::collections::BTreeMap::new();
+    let wanted: std::collections::BTreeSet<u64> = anchors.iter().map(|a| a.seq).collect();
+    while let Some(env) = pass.next_record()? {
+        if wanted.contains(&env.seq) {
+            hashes.insert(env.seq, env.hash.clone());
+        }
+    }
+    let head = pass.finish()?;
+    let failed = anchors
+        .iter()
+        .filter_map(|a| match hashes.get(&a.seq) {
+            Some(h) if *h == a.hash => None,
+            Some(h) => Some((a.clone(), format!("event {} has hash {h}, not {}: the log was rewritten", a.seq, a.hash))),
+            None => {
+                Some((a.clone(), format!("the export has no event {} (it holds {}): it was cut short or rolled back", a.seq, head.seq)))
+            }
+        })
+        .collect();
+    Ok((head, failed))
+}
+
 struct ImportPass<R: BufRead> {
     input: R,
     header: ExportHeader,

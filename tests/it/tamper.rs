@@ -266,3 +266,36 @@ fn a_missing_damaged_or_forged_witness_is_never_silently_rewritten() {
     std::fs::remove_file(env.store().join("head")).unwrap();
     assert_eq!(env.run(&["capital"]).code, 3);
 }
+
+/// A seal kept outside the store anchors the log: a copy of the whole directory from before the
+/// seal (witness and all, so it verifies on its own) is found by `verify --expect`, on the store
+/// and on an export.
+#[test]
+fn a_seal_kept_elsewhere_finds_a_rollback_of_the_whole_directory() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["member", "admit", "--name", "A", "--category", "employees", "--date", "2016-07-01"]);
+    let early = env.dir.path().join("early");
+    crate::copy_dir(&env.store(), &early);
+    env.ok(&["member", "admit", "--name", "B", "--category", "employees", "--date", "2016-07-01"]);
+    let seal = env.ok(&["audit", "seal"]).stdout;
+    assert!(seal.starts_with("coop-seal/1 seq=6 hash="), "{seal}");
+    let seals = env.file("seals.txt", &seal);
+    let r = env.run(&["audit", "verify", "--expect-file", seals.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let export = env.file("log.jsonl", &env.ok(&["export", "events"]).stdout);
+    assert_eq!(env.run(&["audit", "verify", "--export", export.to_str().unwrap(), "--expect-file", seals.to_str().unwrap()]).code, 0);
+    // Rolled back: the earlier directory verifies on its own, but not against the seal.
+    assert_eq!(env.run_on(&early, &["audit", "verify"]).code, 0);
+    let r = env.run_on(&early, &["audit", "verify", "--expect-file", seals.to_str().unwrap()]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("rolled back"), "{}", r.stderr);
+    // Another hash at the sealed sequence number: a rewrite.
+    let wrong = format!("6:{}", "0".repeat(64));
+    let r = env.run(&["audit", "verify", "--expect", &wrong]);
+    assert_eq!(r.code, 3);
+    assert!(r.stderr.contains("rewritten"), "{}", r.stderr);
+    let r = env.run(&["audit", "verify", "--export", export.to_str().unwrap(), "--expect", &wrong]);
+    assert_eq!(r.code, 3);
+    assert_eq!(env.run(&["audit", "verify", "--expect", "6:xyz"]).code, 2, "a malformed anchor");
+}

@@ -126,8 +126,8 @@ fn a_backdated_redemption_below_the_floor_of_its_date_is_refused() {
     assert_eq!(r.rule, Rule::CapitalFloor, "{r}");
     // A redemption that leaves the floor at its date is placed, and the state as of its date shows it.
     h.ok("2020-03-01", redeem(1, 50));
-    assert_eq!(h.as_of("2020-03-31").capital.subscribed, Cents(2_500_00));
-    assert_eq!(h.now.capital.subscribed, Cents(2_550_00));
+    assert_eq!(h.as_of("2020-03-31").capital.subscribed, Cents(250_000));
+    assert_eq!(h.now.capital.subscribed, Cents(255_000));
 }
 
 #[test]
