@@ -40,6 +40,20 @@ fn quorums(state: &State, st: &Statutes, a: &Assembly) -> Vec<coop_core::Quorum>
     a.kinds().into_iter().map(|k| coop_core::quorum(state, st, a, k)).collect()
 }
 
+/// Ends a closed assembly's document with the log's anchor at its closing (the event's number
+/// and hash): the paper signed by the chair then anchors the log (`coop audit verify --expect`).
+fn anchor_closing(store: &Store, doc: &mut documents::Doc, lang: crate::args::Lang, slug: &str) -> Result<(), Failure> {
+    let closing = store.find_event(|e| matches!(e, coop_core::Event::AssemblyClosed { assembly, .. } if assembly == slug))?;
+    if let Some(a) = closing {
+        doc.blocks.push(documents::Block::P(documents::tr(
+            lang,
+            &format!("Journal des décisions : clôture enregistrée à l'événement {}, empreinte {} (vérifiable par `coop audit verify --expect {}:{}`).", a.seq, a.hash, a.seq, a.hash),
+            &format!("Decision log: closing recorded as event {}, hash {} (checked by `coop audit verify --expect {}:{}`).", a.seq, a.hash, a.seq, a.hash),
+        )));
+    }
+    Ok(())
+}
+
 pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
     let on_meeting = |slug: &str, command: Command| ctx.on_meeting(store, slug, command);
     match cmd {
@@ -308,7 +322,8 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
             let a = find(&state, &assembly)?;
             let st = statutes(&state)?;
             let roll = coop_core::roll(&state, a);
-            let doc = documents::sheet(lang, st, a, &roll, &quorums(&state, st, a), &names(store, &state));
+            let mut doc = documents::sheet(lang, st, a, &roll, &quorums(&state, st, a), &names(store, &state));
+            anchor_closing(store, &mut doc, lang, &assembly)?;
             print!("{}", doc.render(format));
             Ok(ExitCode::SUCCESS)
         }
@@ -321,7 +336,9 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
             let results = coop_core::results(&state, st, a);
             let first = a.second_of.as_ref().and_then(|f| state.assemblies.get(f));
             let input = MinutesInput { coop: &st.name, assembly: a, roll: &roll, quorums: &qs, results: &results, first };
-            print!("{}", documents::minutes(lang, &input, &names(store, &state)).render(format));
+            let mut doc = documents::minutes(lang, &input, &names(store, &state));
+            anchor_closing(store, &mut doc, lang, &assembly)?;
+            print!("{}", doc.render(format));
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -728,6 +728,25 @@ impl Store {
         Ok(tail)
     }
 
+    /// The first event (in the log's order) for which `which` holds, with its sequence number
+    /// and hash: for a document to print the anchor of the act it records (an assembly's
+    /// closing). Reads the log from the start.
+    pub fn find_event(&self, which: impl Fn(&Event) -> bool) -> Result<Option<Anchor>> {
+        let head = self.head().seq;
+        let mut from = 1;
+        while from <= head {
+            let batch = self.events(from, 10_000)?;
+            if batch.is_empty() {
+                break;
+            }
+            from += batch.len() as u64;
+            if let Some(e) = batch.into_iter().find(|e| which(&e.event)) {
+                return Ok(Some(Anchor { seq: e.seq, hash: e.hash }));
+            }
+        }
+        Ok(None)
+    }
+
     /// Checks anchors of the log kept elsewhere (a seal, the head printed in minutes): the log
     /// must hold event `seq` with exactly that hash. Returns the anchors that fail, with why.
     pub fn check_anchors(&self, anchors: &[Anchor]) -> Result<Vec<(Anchor, String)>> {

@@ -180,6 +180,15 @@ fn a_secretary_runs_an_assembly_from_convocation_to_minutes() {
             assert!(text.contains("employees 0"), "the sheet names members");
         }
     }
+    // The minutes anchor the log: the closing's event number and hash, checked by verify.
+    let minutes = env.ok(&["assembly", "minutes", A]).stdout;
+    let after = |text: &str, key: &str| -> String {
+        let i = text.find(key).unwrap_or_else(|| panic!("no '{key}' in the minutes: {text}")) + key.len();
+        text[i..].chars().take_while(|c| c.is_ascii_alphanumeric()).collect()
+    };
+    let (seq, hash) = (after(&minutes, "événement "), after(&minutes, "empreinte "));
+    assert_eq!(hash.len(), 64, "{minutes}");
+    env.ok(&["audit", "verify", "--expect", &format!("{seq}:{hash}")]);
     let sheet = env.ok(&["assembly", "sheet", A]).stdout;
     assert!(
         sheet.contains("représenté par le n° 1") && sheet.contains("vote par correspondance") && sheet.contains("2026-06-01"),
