@@ -113,32 +113,39 @@ impl Store {
             let l: Line = serde_json::from_str(buf.trim_end()).map_err(|e| bad(line, format!("not a party's personal data: {e}")))?;
             entries.push((line, l));
         }
-        let log = self.import_events(input)?;
-        let state = self.state()?;
-        let digests = digests(&state);
-        let mut checked = Vec::with_capacity(entries.len());
-        for (line, l) in entries {
-            match digests.get(&l.party) {
-                Some(d) if *d == l.entry.data.digest(&l.entry.salt) => checked.push((l.party, l.entry)),
-                Some(_) => {
-                    return Err(Error::Integrity {
-                        seq: 0,
-                        reason: format!(
-                            "line {line}: the personal data of party {} does not match the digest the log keeps: the backup was altered; the log was restored without personal data",
-                            l.party
-                        ),
-                    })
-                }
-                None => {
-                    return Err(Error::Integrity {
-                        seq: 0,
-                        reason: format!("line {line}: party {} is not in the log; the log was restored without personal data", l.party),
-                    })
+        // The personal data goes first, recorded as pending: if the restore stops before the log
+        // commits, the next open removes it (its parties are not in the log); the log is imported
+        // with the check that each entry matches its digest, before its head is written. So a
+        // restore ends with all of the backup or none of it.
+        let entries: Vec<(usize, PartyId, PersonalEntry)> = entries.into_iter().map(|(line, l)| (line, l.party, l.entry)).collect();
+        let pairs: Vec<(PartyId, PersonalEntry)> = entries.iter().map(|(_, p, e)| (*p, e.clone())).collect();
+        let token = self.personal_pending_put(&pairs)?;
+        let checked = self.import_checked(input, |state| {
+            let digests = digests(state);
+            for (line, party, entry) in &entries {
+                match digests.get(party) {
+                    Some(d) if *d == entry.data.digest(&entry.salt) => {}
+                    Some(_) => {
+                        return Err(Error::Integrity {
+                            seq: 0,
+                            reason: format!("line {line}: the personal data of party {party} does not match the digest the log keeps: the backup was altered"),
+                        })
+                    }
+                    None => return Err(Error::Integrity { seq: 0, reason: format!("line {line}: party {party} is not in the log") }),
                 }
             }
-        }
-        let parties = checked.len() as u64;
-        self.put_personal(&checked)?;
+            Ok(())
+        });
+        let log = match checked {
+            Ok(log) => log,
+            Err(e) => {
+                let parties: Vec<PartyId> = pairs.iter().map(|(p, _)| *p).collect();
+                self.personal_undo(&parties, &token)?;
+                return Err(e);
+            }
+        };
+        let parties = pairs.len() as u64;
+        self.personal_settled(&token)?;
         Ok(RestoreReport { log, parties })
     }
 }

@@ -981,13 +981,25 @@ impl Store {
         Ok(self.personal.get(party)?)
     }
 
-    /// Writes personal data beside the log (a restore).
-    pub(crate) fn put_personal(&self, entries: &[(PartyId, PersonalEntry)]) -> Result<()> {
-        let token = self.personal.put_all(entries)?;
-        self.personal.settle(Some(&token))?;
+    /// Writes personal data beside the log before the events that name it (a restore), recorded
+    /// as pending; returns the token that settles it.
+    pub(crate) fn personal_pending_put(&self, entries: &[(PartyId, PersonalEntry)]) -> Result<String> {
+        Ok(self.personal.put_all(entries)?)
+    }
+
+    /// The events naming the personal data written under `token` committed: it stays, and the
+    /// store is no longer one without personal data.
+    pub(crate) fn personal_settled(&self, token: &str) -> Result<()> {
+        self.personal.settle(Some(token))?;
         self.meta.remove(K_NO_PERSONAL)?;
         self.db.flush()?;
         Ok(())
+    }
+
+    /// The events naming the personal data written under `token` did not commit: it goes.
+    pub(crate) fn personal_undo(&self, parties: &[PartyId], token: &str) -> Result<()> {
+        self.personal.remove_all(parties)?;
+        Ok(self.personal.settle(Some(token))?)
     }
 
     /// The personal data of a party, unless it was never stored here or has been erased.
@@ -1681,6 +1693,12 @@ impl Store {
     /// Memory stays bounded by the state and one batch of packs, whatever the file's size.
     /// Lines longer than 64 MiB are refused.
     pub fn import_events<R: Read>(&self, input: R) -> Result<ImportReport> {
+        self.import_checked(input, |_| Ok(()))
+    }
+
+    /// [`Store::import_events`], with `check` run on the imported state before the import
+    /// commits: an error from it leaves the store empty, like a bad line.
+    pub(crate) fn import_checked<R: Read>(&self, input: R, check: impl FnOnce(&State) -> Result<()>) -> Result<ImportReport> {
         let mut inner = self.lock();
         // Every handle on the database shares this lock: no other handle writes meanwhile, and
         // the store must still be empty under it.
@@ -1693,7 +1711,7 @@ impl Store {
         }
         self.meta.insert(K_IMPORTING, b"1".as_slice())?;
         self.db.flush()?;
-        let (state, head) = match self.write_import(input) {
+        let (state, head) = match self.write_import(input).and_then(|(state, head)| check(&state).map(|_| (state, head))) {
             Ok(done) => done,
             Err(e) => {
                 self.log.clear()?;

@@ -264,3 +264,64 @@ fn killed_imports_leave_all_of_the_file_or_none() {
     }
     eprintln!("import crash harness: {} rounds, {kills} kills, {all} complete imports, {none} empty stores, none partial", rounds());
 }
+
+/// `coop restore` killed at random moments: the store holds all of the backup (the log and
+/// every name) or nothing (no event, no name left behind).
+#[test]
+fn killed_restores_leave_all_of_the_backup_or_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("source");
+    export_of(dir.path(), 1500);
+    let mut backup = Vec::new();
+    Store::open(&source).unwrap().backup(&mut backup).unwrap();
+    let file = dir.path().join("scic.coop");
+    std::fs::write(&file, &backup).unwrap();
+    let verify = |path: &std::path::Path| -> serde_json::Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_coop")).arg("--store").arg(path).args(["audit", "verify", "--json"]).output().unwrap();
+        serde_json::from_slice(&out.stdout).unwrap_or_default()
+    };
+    let started = Instant::now();
+    let calibration = dir.path().join("calibration");
+    let status = Command::new(env!("CARGO_BIN_EXE_coop")).arg("--store").arg(&calibration).arg("restore").arg(&file).status().unwrap();
+    assert!(status.success());
+    let span = (started.elapsed().as_micros() as u64 * 6 / 5).max(1);
+    assert_eq!(verify(&calibration)["personal"]["checked"], 1500);
+    let mut seed = 0x51_7C_C1_B7_27_22_0A_95u64;
+    let (mut kills, mut all, mut none) = (0, 0, 0);
+    for round in 0..rounds() {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let path = dir.path().join(format!("r{round}"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_coop"))
+            .arg("--store")
+            .arg(&path)
+            .arg("restore")
+            .arg(&file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_micros(seed % span));
+        if matches!(child.try_wait(), Ok(None)) {
+            kills += 1;
+        }
+        let _ = child.kill();
+        child.wait().unwrap();
+        if !path.join("db").exists() {
+            none += 1;
+            continue;
+        }
+        // Opening finishes what the kill left (an import cut short, names written before it).
+        drop(Store::open(&path).unwrap_or_else(|e| panic!("round {round}: {e}")));
+        let v = verify(&path);
+        assert_eq!(v["ok"], true, "round {round}: {v}");
+        match (v["events"].as_u64(), v["personal"]["checked"].as_u64(), v["personal"]["orphans"].as_u64()) {
+            (Some(0), Some(0), Some(0)) => none += 1,
+            (Some(3002), Some(1500), Some(0)) => all += 1,
+            other => panic!("round {round}: a killed restore left {other:?} (events, names, orphans): {v}"),
+        }
+        std::fs::remove_dir_all(&path).unwrap();
+    }
+    eprintln!("restore crash harness: {} rounds, {kills} kills, {all} complete, {none} empty, none partial", rounds());
+}
