@@ -213,41 +213,15 @@ fn killed_imports_leave_all_of_the_file_or_none() {
     let file = dir.path().join("log.jsonl");
     std::fs::write(&file, &export).unwrap();
     let total = 3002;
-    // How long a whole import takes here: the kills land within 120 % of it.
-    let started = Instant::now();
-    let status = Command::new(env!("CARGO_BIN_EXE_coop"))
-        .arg("--store")
-        .arg(dir.path().join("calibration"))
-        .args(["import", "events"])
-        .arg(&file)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let span = (started.elapsed().as_micros() as u64 * 6 / 5).max(1);
+    let args = [std::ffi::OsStr::new("import"), "events".as_ref(), file.as_os_str()];
+    let span = crate::kill_span(&dir.path().join("calibration"), &args);
     let mut seed = 0x2545F4914F6CDD1Du64;
     let (mut none, mut all, mut kills) = (0, 0, 0);
     for round in 0..rounds() {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
         let path = dir.path().join(format!("r{round}"));
-        let mut child = Command::new(env!("CARGO_BIN_EXE_coop"))
-            .arg("--store")
-            .arg(&path)
-            .args(["import", "events"])
-            .arg(&file)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_micros(seed % span));
-        if matches!(child.try_wait(), Ok(None)) {
+        if crate::run_killed(&path, &args, crate::next_seed(&mut seed) % span) {
             kills += 1;
         }
-        let _ = child.kill();
-        child.wait().unwrap();
         if !path.exists() {
             none += 1;
             continue;
@@ -280,34 +254,17 @@ fn killed_restores_leave_all_of_the_backup_or_none() {
         let out = Command::new(env!("CARGO_BIN_EXE_coop")).arg("--store").arg(path).args(["audit", "verify", "--json"]).output().unwrap();
         serde_json::from_slice(&out.stdout).unwrap_or_default()
     };
-    let started = Instant::now();
     let calibration = dir.path().join("calibration");
-    let status = Command::new(env!("CARGO_BIN_EXE_coop")).arg("--store").arg(&calibration).arg("restore").arg(&file).status().unwrap();
-    assert!(status.success());
-    let span = (started.elapsed().as_micros() as u64 * 6 / 5).max(1);
+    let args = [std::ffi::OsStr::new("restore"), file.as_os_str()];
+    let span = crate::kill_span(&calibration, &args);
     assert_eq!(verify(&calibration)["personal"]["checked"], 1500);
     let mut seed = 0x51_7C_C1_B7_27_22_0A_95u64;
     let (mut kills, mut all, mut none) = (0, 0, 0);
     for round in 0..rounds() {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
         let path = dir.path().join(format!("r{round}"));
-        let mut child = Command::new(env!("CARGO_BIN_EXE_coop"))
-            .arg("--store")
-            .arg(&path)
-            .arg("restore")
-            .arg(&file)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_micros(seed % span));
-        if matches!(child.try_wait(), Ok(None)) {
+        if crate::run_killed(&path, &args, crate::next_seed(&mut seed) % span) {
             kills += 1;
         }
-        let _ = child.kill();
-        child.wait().unwrap();
         if !path.join("db").exists() {
             none += 1;
             continue;

@@ -70,3 +70,47 @@ pub fn open_sled(path: &std::path::Path) -> sled::Db {
     }
     sled::open(path).expect("sled opens once the store's handle is gone")
 }
+
+/// One step of a xorshift generator: the harnesses' random delays, reproducible run to run.
+pub fn next_seed(seed: &mut u64) -> u64 {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    *seed
+}
+
+/// Runs the `coop` binary on `store` with `args` to its end, and returns 120 % of the time it
+/// took in microseconds: the kills of a harness land within that span.
+pub fn kill_span(store: &std::path::Path, args: &[&std::ffi::OsStr]) -> u64 {
+    let started = std::time::Instant::now();
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_coop"))
+        .arg("--store")
+        .arg(store)
+        .args(args)
+        .env("COOP_TODAY", "2026-11-28")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "the calibration run failed");
+    (started.elapsed().as_micros() as u64 * 6 / 5).max(1)
+}
+
+/// Runs the `coop` binary on `store` with `args` and kills it (SIGKILL) `after_us` microseconds
+/// later unless it has exited; returns whether it was killed while running.
+pub fn run_killed(store: &std::path::Path, args: &[&std::ffi::OsStr], after_us: u64) -> bool {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_coop"))
+        .arg("--store")
+        .arg(store)
+        .args(args)
+        .env("COOP_TODAY", "2026-11-28")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_micros(after_us));
+    let running = matches!(child.try_wait(), Ok(None));
+    let _ = child.kill();
+    child.wait().unwrap();
+    running
+}

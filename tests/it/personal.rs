@@ -1,9 +1,6 @@
 //! The personal data beside the log: checked against the digests the log keeps, never left
 //! behind by a write that did not commit.
 
-use std::process::{Command as Process, Stdio};
-use std::time::{Duration, Instant};
-
 use crate::cli::Env;
 
 fn verify(env: &Env) -> (i32, serde_json::Value) {
@@ -115,34 +112,17 @@ fn killed_member_imports_leave_no_orphan() {
     let file = env.file("register.csv", &csv);
     let base = env.dir.path().join("base");
     crate::copy_dir(&env.store(), &base);
-    let started = Instant::now();
-    assert_eq!(env.run(&["import", "members", file.to_str().unwrap()]).code, 0);
-    let span = (started.elapsed().as_micros() as u64 * 6 / 5).max(1);
+    let args = [std::ffi::OsStr::new("--actor"), "secretary".as_ref(), "import".as_ref(), "members".as_ref(), file.as_os_str()];
+    let span = crate::kill_span(&env.store(), &args);
     let mut seed = 0x9E3779B97F4A7C15u64;
     let rounds = std::env::var("COOP_CRASH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(8);
     let (mut kills, mut all, mut none) = (0, 0, 0);
     for round in 0..rounds {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
         let path = env.dir.path().join(format!("r{round}"));
         crate::copy_dir(&base, &path);
-        let mut child = Process::new(env!("CARGO_BIN_EXE_coop"))
-            .arg("--store")
-            .arg(&path)
-            .args(["--actor", "secretary", "import", "members"])
-            .arg(&file)
-            .env("COOP_TODAY", "2026-11-28")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_micros(seed % span));
-        if matches!(child.try_wait(), Ok(None)) {
+        if crate::run_killed(&path, &args, crate::next_seed(&mut seed) % span) {
             kills += 1;
         }
-        let _ = child.kill();
-        child.wait().unwrap();
         let r = env.run_on(&path, &["audit", "verify", "--json"]);
         // The first command after the kill opens the store (and finishes what is pending).
         let r = if r.code == 0 { env.run_on(&path, &["audit", "verify", "--json"]) } else { r };

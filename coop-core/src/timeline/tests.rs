@@ -448,11 +448,12 @@ proptest! {
                 Err(Unplaced::Refused(_)) => {
                     refused_any = true;
                     // Refused only where the history of the commands entered so far and this
-                    // one, entered in date order, is not lawful (it may lack an admission not
-                    // entered yet, or break a rule at some date).
+                    // one, in timeline order, is not lawful (it may lack an admission not entered
+                    // yet, or break a rule at some date). The timeline orders facts by date, and
+                    // facts of one date as they were entered: this one last of its date.
                     let mut with = entered.clone();
                     with.push(i);
-                    with.sort();
+                    with.sort_by_key(|&k| cmds[k].0.clone());
                     let mut check = base();
                     let lawful = with.iter().all(|&k| check.enter_as(&cmds[k].0, cmds[k].1.clone(), cmds[k].2).is_ok());
                     prop_assert!(!lawful, "command {} ({}: {:?}) refused although the history with it is lawful in date order", i, date, c);
