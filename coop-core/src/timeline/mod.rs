@@ -82,6 +82,14 @@ pub struct Placed {
     pub events: Vec<Event>,
     /// The fold of every fact, the new ones included, in timeline order.
     pub state: State,
+    /// The earliest date from which facts were folded anew: what they touch may differ.
+    pub since: NaiveDate,
+}
+
+/// Whether a command is decided on the current state (`decide`) rather than placed on the
+/// timeline: dated on or after every fact recorded, and not a void.
+pub fn on_current_state(now: &State, date: NaiveDate, command: &Command) -> bool {
+    !matches!(command, Command::Void { .. }) && now.latest.is_none_or(|l| date >= l)
 }
 
 /// Folds facts (in timeline order) into `state`.
@@ -96,7 +104,12 @@ pub fn fold<'f>(state: &mut State, facts: impl IntoIterator<Item = &'f Fact>) ->
 /// and `timeline` those facts in timeline order ([`sort`]). The command is decided on the state
 /// as of `date`, then every fact dated after it is decided again on the new history. Returns
 /// the command's events and the new current state, or the first refusal.
+///
+/// A void ([`Command::Void`]) is placed by [`void`].
 pub fn place(now: &State, timeline: &[Fact], date: NaiveDate, command: &Command, ctx: &Context) -> Result<Placed, Unplaced> {
+    if let Command::Void { seq, reason } = command {
+        return void(now, timeline, *seq, reason, date, ctx);
+    }
     let split = timeline.partition_point(|f| f.date <= date);
     let mut at = State::default();
     fold(&mut at, &timeline[..split])?;
@@ -105,7 +118,7 @@ pub fn place(now: &State, timeline: &[Fact], date: NaiveDate, command: &Command,
         at.apply(date, e).map_err(|reason| Unplaced::Inconsistent { seq: 0, reason })?;
     }
     recheck(&mut at, &timeline[split..], &format!("{} on that date", what(&events)))?;
-    Ok(Placed { events, state: at })
+    Ok(Placed { events, state: at, since: date })
 }
 
 /// The facts that count: those of commands not voided by a `CommandVoided` among them.
@@ -189,7 +202,7 @@ pub fn void(now: &State, timeline: &[Fact], seq: u64, reason: &str, date: NaiveD
         .collect();
     let void = Event::CommandVoided { command_id: id, first, last, reason: reason.to_string(), retired };
     at.apply(date, &void).map_err(|reason| Unplaced::Inconsistent { seq: 0, reason })?;
-    Ok(Placed { events: vec![void], state: at })
+    Ok(Placed { events: vec![void], state: at, since: target.date })
 }
 
 /// Decides again, on `state`, each command of `later` (facts in timeline order), and folds its

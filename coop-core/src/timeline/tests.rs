@@ -41,10 +41,7 @@ impl History {
         let ctx = Context { today: d("2026-11-28"), fresh_id: fresh, salt: "s".into(), actor: "secretary".into(), number: None };
         self.ids += 1;
         let counted = without_voided(self.facts.clone());
-        let placed = match &cmd {
-            Command::Void { seq, reason } => void(&self.now, &counted, *seq, reason, d(date), &ctx)?,
-            _ => place(&self.now, &counted, d(date), &cmd, &ctx)?,
-        };
+        let placed = place(&self.now, &counted, d(date), &cmd, &ctx)?;
         let id = format!("c{}", self.ids);
         let first = self.facts.len() as u64 + 1;
         for (i, e) in placed.events.iter().enumerate() {

@@ -18,6 +18,9 @@ use crate::record::{self, Envelope, RecordError, GENESIS_HASH};
 use crate::runs::{self, key, seq_of, Tail, PACK_BYTES};
 use crate::{Error, Result};
 
+mod verify;
+pub use verify::{check_export_anchors, Anchor, PersonalReport, ReplayReport, VerifyReport};
+
 /// The on-disk layout version, written once in the `meta` tree.
 ///
 /// - `coop-store/1`: one record per key in `log`, a whole-state snapshot in `meta`.
@@ -147,59 +150,6 @@ impl Receipt {
     pub fn seqs(&self) -> Option<(u64, u64)> {
         Some((self.events.first()?.seq, self.events.last()?.seq))
     }
-}
-
-/// The result of `verify`.
-#[derive(Clone, Debug, Serialize)]
-pub struct VerifyReport {
-    /// Events checked.
-    pub events: u64,
-    /// Hash of the last good record.
-    pub head_hash: String,
-    /// Whether the whole chain verifies.
-    pub ok: bool,
-    /// The first bad sequence number, if any.
-    pub first_bad_seq: Option<u64>,
-    /// What was wrong there.
-    pub problem: Option<String>,
-    /// The personal data beside the log, compared with the digests in it (when the chain is
-    /// sound).
-    pub personal: Option<PersonalReport>,
-    /// Whether the state kept beside the log (what queries and commands read) is the fold of
-    /// the log (when the chain is sound).
-    pub kept_state_matches: Option<bool>,
-}
-
-/// The personal data beside the log, compared with the digests the log keeps.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct PersonalReport {
-    /// Parties whose data matches its digest.
-    pub checked: u64,
-    /// Members whose data was erased (and is gone, as it should be).
-    pub erased: u64,
-    /// Entries for parties the log does not name (left by a write that never committed).
-    pub orphans: u64,
-    /// The store was imported from an export, which holds no personal data.
-    pub from_export: bool,
-    /// In such a store, parties without personal data.
-    pub missing: u64,
-    /// Missing, altered or not erased entries.
-    pub problems: Vec<String>,
-}
-
-/// The result of `replay_check`.
-#[derive(Clone, Debug, Serialize)]
-pub struct ReplayReport {
-    /// Events replayed.
-    pub events: u64,
-    /// The head the kept state says it reflects (0: no state kept).
-    pub kept_seq: u64,
-    /// Whether the rebuilt state equals the kept one.
-    pub matches: bool,
-    /// Members whose rebuilt record differs from the kept one.
-    pub differing_members: Vec<MemberNo>,
-    /// Whether the capital totals or the statutes differ.
-    pub totals_differ: bool,
 }
 
 /// The first line of an export: what the reader needs to notice a truncated file.
@@ -728,41 +678,6 @@ impl Store {
         Ok(tail)
     }
 
-    /// The first event (in the log's order) for which `which` holds, with its sequence number
-    /// and hash: for a document to print the anchor of the act it records (an assembly's
-    /// closing). Reads the log from the start.
-    pub fn find_event(&self, which: impl Fn(&Event) -> bool) -> Result<Option<Anchor>> {
-        let head = self.head().seq;
-        let mut from = 1;
-        while from <= head {
-            let batch = self.events(from, 10_000)?;
-            if batch.is_empty() {
-                break;
-            }
-            from += batch.len() as u64;
-            if let Some(e) = batch.into_iter().find(|e| which(&e.event)) {
-                return Ok(Some(Anchor { seq: e.seq, hash: e.hash }));
-            }
-        }
-        Ok(None)
-    }
-
-    /// Checks anchors of the log kept elsewhere (a seal, the head printed in minutes): the log
-    /// must hold event `seq` with exactly that hash. Returns the anchors that fail, with why.
-    pub fn check_anchors(&self, anchors: &[Anchor]) -> Result<Vec<(Anchor, String)>> {
-        let mut failed = Vec::new();
-        for a in anchors {
-            match self.hash_at(a.seq)? {
-                Some(h) if h == a.hash => {}
-                Some(h) => failed.push((a.clone(), format!("event {} has hash {h}, not {}: the log was rewritten", a.seq, a.hash))),
-                None => {
-                    failed.push((a.clone(), format!("the log has no event {} (it holds {}): it was rolled back", a.seq, self.head().seq)))
-                }
-            }
-        }
-        Ok(failed)
-    }
-
     fn hash_at(&self, seq: u64) -> Result<Option<String>> {
         if seq == 0 {
             return Ok(Some(GENESIS_HASH.into()));
@@ -1030,30 +945,28 @@ impl Store {
     /// or why it would be refused. For a caller that must do something first only if the
     /// command will be accepted (write the convocations it records as sent).
     pub fn check(&self, request: &Request) -> Result<Vec<Event>> {
-        if let Some(found) = self.damage()? {
-            return Err(integrity(
-                0,
-                format!("`coop audit verify` found this store damaged ({found}); it takes no command until repaired"),
-            ));
-        }
+        self.refuse_if_damaged()?;
         let mut inner = self.lock();
         let state = self.loaded(&mut inner)?;
         let ctx = Context { today: request.today, fresh_id: Ulid::new(), salt: fresh_salt(), actor: request.actor.clone(), number: None };
-        if state.latest.is_none_or(|l| request.date >= l) && !matches!(request.command, Command::Void { .. }) {
+        if timeline::on_current_state(state, request.date, &request.command) {
             return decide(state, request.date, &request.command, &ctx).map_err(Error::Refused);
         }
         let state = state.clone();
         let head = inner.head.seq;
         drop(inner);
         let facts = self.facts(head, None)?;
-        let placed = match &request.command {
-            Command::Void { seq, reason } => timeline::void(&state, &facts, *seq, reason, request.date, &ctx),
-            other => timeline::place(&state, &facts, request.date, other, &ctx),
-        };
-        match placed {
-            Ok(p) => Ok(p.events),
-            Err(Unplaced::Refused(r)) => Err(Error::Refused(r)),
-            Err(Unplaced::Inconsistent { seq, reason }) => Err(integrity(seq, reason.to_string())),
+        Ok(placed_or_refused(timeline::place(&state, &facts, request.date, &request.command, &ctx))?.map_err(Error::Refused)?.events)
+    }
+
+    /// Refuses what a store found damaged by `audit verify` may not do (commands, exports).
+    fn refuse_if_damaged(&self) -> Result<()> {
+        match self.damage()? {
+            None => Ok(()),
+            Some(found) => Err(integrity(
+                0,
+                format!("`coop audit verify` found this store damaged ({found}); it takes no command until repaired, and makes no export (`coop audit repair` rebuilds the kept state; a damaged log is restored from a backup)"),
+            )),
         }
     }
 
@@ -1073,12 +986,7 @@ impl Store {
         if let Some(why) = &inner.damaged {
             return Err(integrity(0, format!("the store is damaged and cannot take commands: {why}")));
         }
-        if let Some(found) = self.damage()? {
-            return Err(integrity(
-                0,
-                format!("`coop audit verify` found this store damaged ({found}); it takes no command until repaired (`coop audit repair` rebuilds the kept state; a damaged log is restored from a backup)"),
-            ));
-        }
+        self.refuse_if_damaged()?;
         loop {
             match self.try_execute(&mut inner, &requests) {
                 Err(Error::Conflict) => {
@@ -1145,11 +1053,7 @@ impl Store {
             let id = r.command_id.clone().unwrap_or_else(|| Ulid::new().to_string());
             // Each command is decided on the state the previous ones of the batch leave: on the
             // current state when it is dated on or after every fact, else on the timeline.
-            let void = match &r.command {
-                Command::Void { seq, reason } => Some((*seq, reason.as_str())),
-                _ => None,
-            };
-            let decided = if void.is_none() && state.latest.is_none_or(|l| r.date >= l) {
+            let decided = if timeline::on_current_state(&state, r.date, &r.command) {
                 decide(&state, r.date, &r.command, &ctx).map(|events| (events, None))
             } else {
                 if facts.is_none() {
@@ -1162,24 +1066,14 @@ impl Store {
                     facts = Some(all);
                 }
                 let all = facts.as_deref().unwrap_or_default();
-                let placed = match void {
-                    Some((seq, reason)) => timeline::void(&state, all, seq, reason, r.date, &ctx),
-                    None => timeline::place(&state, all, r.date, &r.command, &ctx),
-                };
-                match placed {
+                match placed_or_refused(timeline::place(&state, all, r.date, &r.command, &ctx))? {
                     Ok(placed) => {
-                        // The pieces the later facts (and a voided command) touch were folded
-                        // anew: those that differ are rewritten.
-                        let since = match void {
-                            Some((seq, _)) => all.iter().find(|f| f.seq == seq).map_or(r.date, |f| f.date),
-                            None => r.date,
-                        };
-                        let later = all.iter().filter(|f| f.date >= since).map(|f| &f.event);
+                        // The pieces the facts folded anew touch: those that differ are rewritten.
+                        let later = all.iter().filter(|f| f.date >= placed.since).map(|f| &f.event);
                         changes.add_differing(later, &state, &placed.state);
                         Ok((placed.events, Some(placed.state)))
                     }
-                    Err(Unplaced::Refused(refusal)) => Err(refusal),
-                    Err(Unplaced::Inconsistent { seq, reason }) => return Err(integrity(seq, reason.to_string())),
+                    Err(refusal) => Err(refusal),
                 }
             };
             match decided {
@@ -1428,247 +1322,10 @@ impl Store {
         Ok(out)
     }
 
-    /// Checks the whole chain: every record's hash, place and link, that every event can be
-    /// read, and that the head matches the last record. Stops at the first bad record.
-    pub fn verify(&self) -> Result<VerifyReport> {
-        self.verify_accepting(false)
-    }
-
-    /// [`Store::verify`], accepting the log's head as the one acknowledged when the witness
-    /// beside the database is missing or unreadable (after checking the head against a seal or
-    /// the last minutes): if everything else is sound, the witness is written anew.
-    pub fn verify_accepting_head(&self) -> Result<VerifyReport> {
-        self.verify_accepting(true)
-    }
-
-    fn verify_accepting(&self, accept_head: bool) -> Result<VerifyReport> {
-        let report = self.check_all(accept_head)?;
-        if report.ok && accept_head {
-            self.write_witness(&self.head())?;
-        }
-        // What verify finds stands until a verify finds the store sound again: a damaged store
-        // takes no command, and no export is made of it.
-        match (&report.ok, &report.problem) {
-            (true, _) => {
-                self.meta.remove(K_DAMAGED)?;
-            }
-            (false, problem) => {
-                let at = report.first_bad_seq.map(|s| format!("event {s}: ")).unwrap_or_default();
-                self.meta.insert(K_DAMAGED, format!("{at}{}", problem.clone().unwrap_or_default()).as_bytes())?;
-            }
-        }
-        self.db.flush()?;
-        Ok(report)
-    }
-
-    /// What `audit verify` found wrong with this store, if it did (and no verify has found it
-    /// sound since).
-    pub fn damage(&self) -> Result<Option<String>> {
-        Ok(self.meta.get(K_DAMAGED)?.map(|v| String::from_utf8_lossy(&v).into_owned()))
-    }
-
-    /// Rebuilds the state kept beside the log from the log itself, when the log's chain and the
-    /// personal data are sound and only the kept state is wrong (its pieces were edited or
-    /// damaged); then the store takes commands again.
-    pub fn repair(&self) -> Result<VerifyReport> {
-        let _writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
-        let head = self.head();
-        let chain = self.check_chain(&head, false)?;
-        if !chain.ok {
-            return Ok(chain);
-        }
-        let state = self.fold_timeline(head.seq, None)?;
-        pieces::write_all(&self.pieces, &state, &head)?;
-        self.sync(true)?;
-        drop(_writes);
-        self.lock().state = None;
-        self.verify()
-    }
-
-    fn check_all(&self, accept_head: bool) -> Result<VerifyReport> {
-        let head = self.head();
-        let mut report = self.check_chain(&head, accept_head)?;
-        if !report.ok {
-            return Ok(report);
-        }
-        let personal = self.check_personal(&head)?;
-        let replay = self.replay_check()?;
-        let mut problems: Vec<String> = personal.problems.iter().map(|p| format!("personal data: {p}")).collect();
-        if !replay.matches {
-            let members: Vec<String> = replay.differing_members.iter().take(10).map(|n| n.to_string()).collect();
-            problems.insert(
-                0,
-                format!(
-                    "the state kept beside the log is not the fold of the log{}{}: rebuild it with `coop audit repair`",
-                    if members.is_empty() { String::new() } else { format!(" (members {})", members.join(", ")) },
-                    if replay.totals_differ { " (totals, statutes or the party index)" } else { "" }
-                ),
-            );
-        }
-        report.ok = problems.is_empty();
-        report.problem = problems.first().cloned();
-        report.kept_state_matches = Some(replay.matches);
-        report.personal = Some(personal);
-        Ok(report)
-    }
-
-    /// The chain of records: each one's hash, place and link, the head and the witness (a
-    /// missing or unreadable witness is let pass with `accept_head`).
-    fn check_chain(&self, head: &Head, accept_head: bool) -> Result<VerifyReport> {
-        let head = head.clone();
-        let mut prev = GENESIS_HASH.to_string();
-        let bad = |seq: u64, prev: String, problem: String| VerifyReport {
-            events: seq - 1,
-            head_hash: prev,
-            ok: false,
-            first_bad_seq: Some(seq),
-            problem: Some(problem),
-            personal: None,
-            kept_state_matches: None,
-        };
-        // Each record's own hash, place and event are checked on every core, a batch of runs at
-        // a time; the links between records, in order, here.
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-        let mut expected = 1u64;
-        let mut batch: Vec<(u64, sled::IVec)> = Vec::new();
-        let mut missing = None;
-        let mut iter = self.log.iter();
-        loop {
-            let item = iter.next();
-            let mut done = item.is_none();
-            if let Some(item) = item {
-                let (k, run) = item?;
-                let first = seq_of(&k);
-                if first != expected {
-                    missing = Some((expected, first));
-                    done = true;
-                } else {
-                    expected = first + runs::split(first, &run).count() as u64;
-                    batch.push((first, run));
-                }
-            }
-            if batch.len() >= 64 * threads || (done && !batch.is_empty()) {
-                let checked = check_runs(&batch, threads);
-                for (seq, result) in checked {
-                    match result {
-                        Err(e) => return Ok(bad(seq, prev, e.to_string())),
-                        Ok((_, claimed)) if claimed != prev => return Ok(bad(seq, prev, RecordError::BrokenLink.to_string())),
-                        Ok((hash, _)) => prev = hash,
-                    }
-                    self.report("verify", seq, head.seq);
-                }
-                batch.clear();
-            }
-            if done {
-                break;
-            }
-        }
-        if let Some((at, first)) = missing {
-            return Ok(bad(at, prev, format!("event {at} is missing (the next stored run starts at {first})")));
-        }
-        let events = expected - 1;
-        if events != head.seq || prev != head.hash {
-            let seq = events.min(head.seq) + 1;
-            return Ok(bad(seq, prev, format!("the log holds {events} events but its head says {}", head.seq)));
-        }
-        // The witness as it is now (this handle rewrites it after each command).
-        match &read_witness(&self.path) {
-            Witness::Head(w) if events < w.seq => {
-                return Ok(bad(
-                    events + 1,
-                    prev,
-                    format!("the log holds {events} events but {} were acknowledged: events are missing", w.seq),
-                ));
-            }
-            Witness::Head(w) if self.hash_at(w.seq)?.as_deref() != Some(w.hash.as_str()) => {
-                return Ok(bad(
-                    w.seq,
-                    prev,
-                    format!("event {} does not have the hash acknowledged for it ({}): the log was rewritten", w.seq, w.hash),
-                ));
-            }
-            Witness::Missing | Witness::Unreadable if events > 0 && !accept_head => {
-                return Ok(bad(
-                    events + 1,
-                    prev,
-                    "the head witness (the file `head`) is missing or unreadable: the log may have been rolled back; check its head against a seal or the last minutes, then accept it with `coop audit verify --accept-head`".to_string(),
-                ));
-            }
-            _ => {}
-        }
-        Ok(VerifyReport { events, head_hash: prev, ok: true, first_bad_seq: None, problem: None, personal: None, kept_state_matches: None })
-    }
-
-    /// Compares each party's personal data beside the log with the digest the log keeps for it
-    /// (the log's chain being sound up to `head`).
-    fn check_personal(&self, head: &Head) -> Result<PersonalReport> {
-        let state = if pieces::stamp(&self.pieces)?.as_ref() == Some(head) {
-            pieces::load(&self.pieces, &Part::all())?
-        } else {
-            self.fold_timeline(head.seq, None)?
-        };
-        let mut entries: std::collections::BTreeMap<PartyId, PersonalEntry> = self.personal.all()?.into_iter().collect();
-        let mut report = PersonalReport { from_export: self.meta.get(K_NO_PERSONAL)?.is_some(), ..PersonalReport::default() };
-        let check = |what: String,
-                     party: PartyId,
-                     digest: &str,
-                     entries: &mut std::collections::BTreeMap<PartyId, PersonalEntry>,
-                     report: &mut PersonalReport| {
-            match entries.remove(&party) {
-                None if report.from_export => report.missing += 1,
-                None => report.problems.push(format!("{what}: its name is missing, though it was never erased")),
-                Some(e) if e.data.digest(&e.salt) != digest => {
-                    report.problems.push(format!("{what}: its name or e-mail does not match the digest the log keeps (altered)"))
-                }
-                Some(_) => report.checked += 1,
-            }
-        };
-        for m in state.members.values() {
-            if let Some(on) = m.erased {
-                report.erased += 1;
-                if entries.remove(&m.party).is_some() {
-                    report.problems.push(format!("member {}: its personal data was erased on {on} but is still there", m.number));
-                }
-            } else {
-                check(format!("member {}", m.number), m.party, &m.personal_digest, &mut entries, &mut report);
-            }
-        }
-        for (party, digest) in &state.partners {
-            check(format!("partner {party}"), *party, digest, &mut entries, &mut report);
-        }
-        report.orphans = entries.len() as u64;
-        Ok(report)
-    }
-
-    /// Rebuilds the state from the first event and compares it with the state kept on disk
-    /// (its pieces, read afresh).
-    pub fn replay_check(&self) -> Result<ReplayReport> {
-        let head = self.head();
-        let kept_seq = pieces::stamp(&self.pieces)?.map_or(0, |h| h.seq);
-        let kept = pieces::load(&self.pieces, &Part::all())?;
-        let rebuilt = self.fold_timeline(head.seq, None)?;
-        let mut differing: Vec<MemberNo> = Vec::new();
-        for (n, m) in rebuilt.members.iter() {
-            if kept.members.get(n) != Some(m) {
-                differing.push(*n);
-            }
-        }
-        for n in kept.members.keys() {
-            if !rebuilt.members.contains_key(n) {
-                differing.push(*n);
-            }
-        }
-        let totals_differ = kept.capital != rebuilt.capital || kept.statutes != rebuilt.statutes || kept.parties != rebuilt.parties;
-        let matches = kept == rebuilt && kept_seq == head.seq;
-        Ok(ReplayReport { events: head.seq, kept_seq, matches, differing_members: differing, totals_differ })
-    }
-
     /// Writes the log as JSON Lines: a header line, then one record per line, byte for byte
     /// as stored (so an auditor can re-hash each body). Returns the number of events.
     pub fn export_events(&self, out: &mut dyn Write) -> Result<u64> {
-        if let Some(found) = self.damage()? {
-            return Err(integrity(0, format!("`coop audit verify` found this store damaged ({found}); it is not exported until repaired")));
-        }
+        self.refuse_if_damaged()?;
         let head = self.head();
         let header = ExportHeader { coop_export: 1, events: head.seq, head_hash: head.hash.clone() };
         serde_json::to_writer(&mut *out, &header).map_err(std::io::Error::from)?;
@@ -1811,30 +1468,6 @@ impl Store {
     }
 }
 
-/// A record's sequence number, and its hash and the previous hash it names, or what is wrong.
-type Checked = (u64, Result<(String, String), RecordError>);
-
-/// Checks each record of `batch` alone (`record::open_unlinked`), on up to `threads` threads;
-/// returns the results in order.
-fn check_runs(batch: &[(u64, sled::IVec)], threads: usize) -> Vec<Checked> {
-    let check = |part: &[(u64, sled::IVec)]| -> Vec<Checked> {
-        part.iter().flat_map(|(first, run)| runs::split(*first, run).map(|(seq, r)| (seq, record::open_unlinked(r, seq)))).collect()
-    };
-    if threads <= 1 || batch.len() < 2 {
-        return check(batch);
-    }
-    let size = batch.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = batch.chunks(size).map(|part| (part[0].0, scope.spawn(move || check(part)))).collect();
-        handles
-            .into_iter()
-            .flat_map(|(first, h)| {
-                h.join().unwrap_or_else(|_| vec![(first, Err(RecordError::Malformed("the check of this run failed".into())))])
-            })
-            .collect()
-    })
-}
-
 /// The longest line an import accepts. The longest records are `assembly_closed`, which freeze
 /// the voting roll (about 60 bytes a member: 6 MiB for 100,000 members).
 const MAX_LINE: usize = 64 * 1024 * 1024;
@@ -1848,60 +1481,6 @@ fn broken(line: usize, reason: String) -> Error {
 }
 
 /// Reads an export line by line, checking each record against the chain.
-/// A point of the log noted elsewhere: event `seq` has hash `hash`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Anchor {
-    /// The sequence number.
-    pub seq: u64,
-    /// The hash of that event.
-    pub hash: String,
-}
-
-impl std::str::FromStr for Anchor {
-    type Err = String;
-    /// `SEQ:HASH`, or a seal line (`coop-seal/1 seq=SEQ hash=HASH …`).
-    fn from_str(s: &str) -> std::result::Result<Anchor, String> {
-        let s = s.trim();
-        let (seq, hash) = if s.starts_with("coop-seal/") {
-            let field = |k: &str| s.split_whitespace().find_map(|w| w.strip_prefix(k)).map(str::to_string);
-            (field("seq=").unwrap_or_default(), field("hash=").unwrap_or_default())
-        } else {
-            let (a, b) = s.split_once(':').unwrap_or((s, ""));
-            (a.to_string(), b.to_string())
-        };
-        let seq: u64 = seq.parse().map_err(|_| format!("'{s}' is not an anchor: expected SEQ:HASH such as 1204:3f9a… or a seal line"))?;
-        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(format!("'{s}' is not an anchor: the hash is 64 hexadecimal digits"));
-        }
-        Ok(Anchor { seq, hash: hash.to_ascii_lowercase() })
-    }
-}
-
-/// Checks an export file's chain as it reads it (as `import_events` does, writing nothing) and
-/// returns its head and the anchors that fail against it.
-pub fn check_export_anchors<R: Read>(input: R, anchors: &[Anchor]) -> Result<(Head, Vec<(Anchor, String)>)> {
-    let mut pass = ImportPass::start(BufReader::new(input))?;
-    let mut hashes = std::collections::BTreeMap::new();
-    let wanted: std::collections::BTreeSet<u64> = anchors.iter().map(|a| a.seq).collect();
-    while let Some(env) = pass.next_record()? {
-        if wanted.contains(&env.seq) {
-            hashes.insert(env.seq, env.hash.clone());
-        }
-    }
-    let head = pass.finish()?;
-    let failed = anchors
-        .iter()
-        .filter_map(|a| match hashes.get(&a.seq) {
-            Some(h) if *h == a.hash => None,
-            Some(h) => Some((a.clone(), format!("event {} has hash {h}, not {}: the log was rewritten", a.seq, a.hash))),
-            None => {
-                Some((a.clone(), format!("the export has no event {} (it holds {}): it was cut short or rolled back", a.seq, head.seq)))
-            }
-        })
-        .collect();
-    Ok((head, failed))
-}
-
 struct ImportPass<R: BufRead> {
     input: R,
     header: ExportHeader,
@@ -2078,4 +1657,15 @@ fn fresh_salt() -> String {
         buf = Ulid::new().to_bytes();
     }
     hex::encode(buf)
+}
+
+/// A placement's refusal stays a refusal; a history that does not fold is an integrity failure.
+fn placed_or_refused(
+    placed: std::result::Result<timeline::Placed, Unplaced>,
+) -> Result<std::result::Result<timeline::Placed, coop_core::Refusal>> {
+    match placed {
+        Ok(p) => Ok(Ok(p)),
+        Err(Unplaced::Refused(r)) => Ok(Err(r)),
+        Err(Unplaced::Inconsistent { seq, reason }) => Err(integrity(seq, reason.to_string())),
+    }
 }
