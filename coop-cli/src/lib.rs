@@ -3,6 +3,7 @@
 
 mod args;
 mod assembly;
+mod audit;
 mod demo;
 mod documents;
 mod import;
@@ -20,7 +21,7 @@ use coop_core::{Command, EndCause, MemberRef, PartyKind, Personal, State, Statut
 use coop_store::{Error as StoreError, Part, Pick, Request, Store};
 use serde_json::json;
 
-use args::{AuditCmd, CauseArg, Cli, Cmd, ExportCmd, Format, ImportCmd, KindArg, MemberCmd, OfficerCmd, SharesCmd, StatutesCmd};
+use args::{CauseArg, Cli, Cmd, ExportCmd, Format, ImportCmd, KindArg, MemberCmd, OfficerCmd, SharesCmd, StatutesCmd};
 use output::{euros, Table};
 
 /// A failure to report: a message for stderr and an exit code.
@@ -274,68 +275,12 @@ fn run(cli: Cli) -> Out {
             };
             written(&ctx, &r, what)
         }
-        Cmd::Audit(AuditCmd::Verify { accept_head, mut expect, expect_file, export }) => {
-            if let Some(f) = expect_file {
-                for (i, line) in read_file(&f, "anchors file")?.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-                    expect.push(line.parse().map_err(|e| Failure::input(format!("{} line {}: {e}", f.display(), i + 1)))?);
-                }
-            }
-            if let Some(file) = export {
-                return verify_export(&ctx, &file, &expect);
-            }
-            open_existing_check(path)?;
-            let store = Store::open_for_audit(path)?;
-            let _bar = Bar::on(&ctx, &store);
-            let code = verify(&ctx, &store, accept_head)?;
-            let failed = store.check_anchors(&expect)?;
-            anchors_out(&failed, expect.len())?;
-            Ok(if failed.is_empty() { code } else { ExitCode::from(3) })
-        }
-        Cmd::Audit(AuditCmd::Seal) => {
-            let store = open_existing(path)?;
-            let head = store.head();
-            let name = store.with_state(|s| s.statutes.as_ref().map(|st| st.name.clone()).unwrap_or_default())?;
-            if ctx.cli_json {
-                output::json(
-                    &json!({"seal": 1, "cooperative": name, "seq": head.seq, "hash": head.hash, "date": ctx.today, "signed": false}),
-                )?;
-            } else {
-                println!("coop-seal/1 seq={} hash={} date={} cooperative={:?} unsigned", head.seq, head.hash, ctx.today, name);
-                eprintln!("keep this line outside the store; `coop audit verify --expect-file FILE` checks the log against it. (Unsigned: acts are not yet authenticated by officers' keys.)");
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Cmd::Audit(AuditCmd::Repair) => {
-            open_existing_check(path)?;
-            let store = open(path)?;
-            let _bar = Bar::on(&ctx, &store);
-            let report = store.repair()?;
-            if !report.ok {
-                return Err(Failure {
-                    code: 3,
-                    message: format!(
-                        "not repaired: {}{}; restore the store from a backup (`coop --store NEW restore FILE`)",
-                        report.first_bad_seq.map(|s| format!("event {s}: ")).unwrap_or_default(),
-                        report.problem.unwrap_or_default()
-                    ),
-                });
-            }
-            println!(
-                "repaired: the state kept beside the log was rebuilt from its {} events; head hash {}",
-                report.events, report.head_hash
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Cmd::Audit(AuditCmd::Replay) => {
-            let store = open_existing(path)?;
-            let _bar = Bar::on(&ctx, &store);
-            replay(&ctx, &store)
-        }
+        Cmd::Audit(cmd) => audit::run(&ctx, path, cmd),
         Cmd::Import(ImportCmd::Members { file, allow_duplicates }) => import::members(&ctx, &open_existing(path)?, &file, allow_duplicates),
-        Cmd::Import(ImportCmd::Events { file }) => import_events(&ctx, path, &file),
+        Cmd::Import(ImportCmd::Events { file }) => audit::import_events(&ctx, path, &file),
         Cmd::Import(ImportCmd::Movements { file }) => movements::import(&ctx, &open_existing(path)?, &file),
-        Cmd::Backup { file } => backup(&ctx, &open_existing(path)?, &file),
-        Cmd::Restore { file } => restore(&ctx, path, &file),
+        Cmd::Backup { file } => audit::backup(&ctx, &open_existing(path)?, &file),
+        Cmd::Restore { file } => audit::restore(&ctx, path, &file),
         Cmd::Export(ExportCmd::Events) => {
             open_existing_check(path)?;
             let store = Store::open_for_audit(path)?;
@@ -923,193 +868,5 @@ fn log(ctx: &Ctx, store: &Store, from: u64, limit: usize) -> Out {
         ]);
     }
     print!("{}", t.text());
-    Ok(ExitCode::SUCCESS)
-}
-
-fn verify(ctx: &Ctx, store: &Store, accept_head: bool) -> Out {
-    let started = std::time::Instant::now();
-    let report = if accept_head { store.verify_accepting_head()? } else { store.verify()? };
-    let secs = started.elapsed().as_secs_f64();
-    if ctx.cli_json {
-        output::json(
-            &json!({"events": report.events, "head_hash": report.head_hash, "ok": report.ok, "first_bad_seq": report.first_bad_seq, "problem": report.problem, "kept_state_matches": report.kept_state_matches, "personal": report.personal, "seconds": secs}),
-        )?;
-    } else if report.ok {
-        let rate = if secs > 0.0 { report.events as f64 / secs } else { 0.0 };
-        println!("ok: {} events verified in {:.1} ms ({:.0} events/s)\nhead hash {}", report.events, secs * 1000.0, rate, report.head_hash);
-        if let Some(p) = &report.personal {
-            println!(
-                "personal data: {} parties match the digests in the log, {} erased{}",
-                p.checked,
-                p.erased,
-                if p.orphans > 0 {
-                    format!(", {} entries for parties the log does not name (left by writes that never committed)", p.orphans)
-                } else {
-                    String::new()
-                }
-            );
-            if p.from_export {
-                println!("({} parties have no personal data: the store was imported from an export, which holds none)", p.missing);
-            }
-        }
-    } else if report.first_bad_seq.is_none() {
-        println!("the log's chain is sound ({} events, head hash {}), but:", report.events, report.head_hash);
-        if report.kept_state_matches == Some(false) {
-            println!("  the state kept beside the log is not the fold of the log: rebuild it with `coop audit repair`");
-        }
-        for line in report.personal.iter().flat_map(|p| p.problems.iter()) {
-            println!("  personal data: {line}");
-        }
-        println!("until a verify finds the store sound, it takes no command");
-    } else {
-        println!(
-            "BROKEN at event {}: {}\n{} events verified before it; last good hash {}",
-            report.first_bad_seq.unwrap_or(0),
-            report.problem.clone().unwrap_or_default(),
-            report.events,
-            report.head_hash
-        );
-    }
-    Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(3) })
-}
-
-/// Says which anchors failed (on stderr, each with why), if any were given.
-fn anchors_out(failed: &[(coop_store::Anchor, String)], given: usize) -> Result<(), Failure> {
-    if given == 0 {
-        return Ok(());
-    }
-    if failed.is_empty() {
-        eprintln!("{given} anchors match the log");
-    }
-    for (_, why) in failed {
-        eprintln!("ANCHOR FAILED: {why}");
-    }
-    Ok(())
-}
-
-fn verify_export(ctx: &Ctx, file: &Path, expect: &[coop_store::Anchor]) -> Out {
-    let f = std::fs::File::open(file).map_err(|e| Failure::input(format!("cannot read {}: {e}", file.display())))?;
-    let (head, failed) = coop_store::check_export_anchors(f, expect).map_err(|e| {
-        let mut f = Failure::from(e);
-        f.message = format!("{}: {}", file.display(), f.message);
-        f
-    })?;
-    if ctx.cli_json {
-        let failed: Vec<&str> = failed.iter().map(|(_, w)| w.as_str()).collect();
-        output::json(&json!({"events": head.seq, "head_hash": head.hash, "ok": failed.is_empty(), "anchors_failed": failed}))?;
-    } else {
-        println!("ok: the export's chain holds {} events\nhead hash {}", head.seq, head.hash);
-        anchors_out(&failed, expect.len())?;
-    }
-    Ok(if failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(3) })
-}
-
-fn replay(ctx: &Ctx, store: &Store) -> Out {
-    let r = store.replay_check()?;
-    if ctx.cli_json {
-        output::json(&r)?;
-    } else if r.matches {
-        println!("ok: rebuilding from {} events gives the state kept on disk (which reflects event {})", r.events, r.kept_seq);
-    } else {
-        println!(
-            "MISMATCH: the state rebuilt from {} events differs from the one kept (members {:?}; totals differ: {})",
-            r.events, r.differing_members, r.totals_differ
-        );
-    }
-    Ok(if r.matches { ExitCode::SUCCESS } else { ExitCode::from(3) })
-}
-
-fn backup(ctx: &Ctx, store: &Store, file: &Path) -> Out {
-    let _bar = Bar::on(ctx, store);
-    // Written beside its final name, then renamed: a backup cut short never takes its place.
-    let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = file.file_name().ok_or_else(|| Failure::input(format!("{} is not a file name", file.display())))?;
-    let tmp = dir.join(format!(".{}.partial", name.to_string_lossy()));
-    let cannot = |e: std::io::Error| Failure { code: 3, message: format!("cannot write {}: {e}", file.display()) };
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let f = options.open(&tmp).map_err(cannot)?;
-    let mut out = std::io::BufWriter::new(f);
-    let events = store.backup(&mut out).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })?;
-    let f = out.into_inner().map_err(|e| cannot(e.into_error()))?;
-    f.sync_all().map_err(cannot)?;
-    std::fs::rename(&tmp, file).map_err(cannot)?;
-    let head = store.head();
-    if ctx.cli_json {
-        output::json(&json!({"file": file, "events": events, "head_hash": head.hash}))?;
-    } else {
-        println!("backed up {events} events and the personal data beside them into {}; head hash {}", file.display(), head.hash);
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn restore(ctx: &Ctx, path: &Path, file: &Path) -> Out {
-    let f = std::fs::File::open(file).map_err(|e| Failure::input(format!("cannot read {}: {e}", file.display())))?;
-    let existed = path.exists();
-    let store = open(path)?;
-    let bar = Bar::on(ctx, &store);
-    let result = store.restore(f);
-    drop(bar);
-    let report = match result {
-        Ok(r) => r,
-        Err(e) => {
-            let imported = store.head().seq > 0;
-            drop(store);
-            if !existed && !imported {
-                let _ = std::fs::remove_dir_all(path);
-            }
-            let mut f = Failure::from(e);
-            f.message = format!("{}: {}{}", file.display(), f.message, if imported { "" } else { "; nothing was written" });
-            return Err(f);
-        }
-    };
-    if ctx.cli_json {
-        output::json(&report)?;
-    } else {
-        println!(
-            "restored {} events and the personal data of {} parties into {}; head hash {}",
-            report.log.events,
-            report.parties,
-            path.display(),
-            report.log.head_hash
-        );
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn import_events(ctx: &Ctx, path: &Path, file: &Path) -> Out {
-    let f = std::fs::File::open(file).map_err(|e| Failure::input(format!("cannot read {}: {e}", file.display())))?;
-    let existed = path.exists();
-    let store = open(path)?;
-    let bar = Bar::on(ctx, &store);
-    let result = store.import_events(f);
-    drop(bar);
-    let report = match result {
-        Ok(r) => r,
-        Err(e) => {
-            drop(store);
-            if !existed {
-                // The store was created for this import: leave nothing behind.
-                let _ = std::fs::remove_dir_all(path);
-            }
-            let mut f = Failure::from(e);
-            f.message = format!("{}: {}; nothing was written", file.display(), f.message);
-            return Err(f);
-        }
-    };
-    if ctx.cli_json {
-        output::json(&report)?;
-    } else {
-        println!("imported {} events into {}; head hash {}", report.events, path.display(), report.head_hash);
-    }
-    if report.events > 0 {
-        eprintln!(
-            "note: an export holds the log only, not the personal data beside it: every member shows as (erased) in this store. To move a store with its names, use `coop backup FILE` and `coop --store NEW restore FILE`."
-        );
-    }
     Ok(ExitCode::SUCCESS)
 }
