@@ -26,6 +26,7 @@
 #![warn(missing_docs)]
 
 mod assembly;
+mod command;
 mod decide;
 mod event;
 mod project;
