@@ -83,15 +83,7 @@ pub fn next_seed(seed: &mut u64) -> u64 {
 /// took in microseconds: the kills of a harness land within that span.
 pub fn kill_span(store: &std::path::Path, args: &[&std::ffi::OsStr]) -> u64 {
     let started = std::time::Instant::now();
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_coop"))
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .env("COOP_TODAY", "2026-11-28")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .unwrap();
+    let status = coop_child(store, args).status().unwrap();
     assert!(status.success(), "the calibration run failed");
     (started.elapsed().as_micros() as u64 * 6 / 5).max(1)
 }
@@ -99,18 +91,22 @@ pub fn kill_span(store: &std::path::Path, args: &[&std::ffi::OsStr]) -> u64 {
 /// Runs the `coop` binary on `store` with `args` and kills it (SIGKILL) `after_us` microseconds
 /// later unless it has exited; returns whether it was killed while running.
 pub fn run_killed(store: &std::path::Path, args: &[&std::ffi::OsStr], after_us: u64) -> bool {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_coop"))
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .env("COOP_TODAY", "2026-11-28")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = coop_child(store, args).spawn().unwrap();
     std::thread::sleep(std::time::Duration::from_micros(after_us));
     let running = matches!(child.try_wait(), Ok(None));
     let _ = child.kill();
     child.wait().unwrap();
     running
+}
+
+/// The `coop` binary on `store` with `args`, quiet, on the tests' fixed today.
+fn coop_child(store: &std::path::Path, args: &[&std::ffi::OsStr]) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_coop"));
+    c.arg("--store")
+        .arg(store)
+        .args(args)
+        .env("COOP_TODAY", "2026-11-28")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    c
 }
