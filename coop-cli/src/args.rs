@@ -374,6 +374,9 @@ pub struct AdmitArgs {
     /// E-mail address, for convocations.
     #[arg(long)]
     pub email: Option<String>,
+    /// Postal address, for convocations by post (members without e-mail).
+    #[arg(long)]
+    pub address: Option<String>,
 }
 
 /// Postal directions as typed: `1=for,2=abstain`.
@@ -893,6 +896,7 @@ Columns (header row required, any order; a column a movement does not use must b
   to            transfer  the receiving member's number
   cause         end       death, dissolution or loss-of-quality
   email         admit     e-mail address
+  address       admit     postal address (optional column), for convocations by post
 Rows are sorted by date (rows of one date keep the file's order) and decided one after the other
 as one history, each as of its date and checked against every later fact; every refused row is
 listed with its line, and nothing is written unless all are accepted.
@@ -916,6 +920,7 @@ Columns (header row required, any order):
   class       optional  share class (default: the category's)
   paid_euros  optional  euros paid so far (default: everything; at least a quarter)
   email       optional  e-mail address
+  address     optional  postal address, for convocations by post
 Any other column is an error, so a misspelt header is never silently dropped. Every bad row is
 reported with its line number; nothing is written unless every row is valid.
 Members are admitted in the order of their dates (rows of one date in the order of the file), each

@@ -169,9 +169,9 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
                 // Members without e-mail are convened by post, at this address.
                 let address = personal.and_then(|p| p.address).unwrap_or_default();
                 let college = roll.iter().find(|e| e.member == *n).and_then(|e| e.college.clone()).unwrap_or_default();
-                let row = [n.to_string(), name.clone(), email, address, college];
+                let doc = documents::convocation(lang, &st.name, &a, *n, &name, Some(address.as_str()), deadline);
+                let row = [n.to_string(), name, email, address, college];
                 mailing.write_record(row.iter().map(|c| crate::output::csv_cell(c))).map_err(csv_err)?;
-                let doc = documents::convocation(lang, &st.name, &a, *n, &name, deadline);
                 for (ext, text) in [("md", doc.markdown()), ("html", doc.html())] {
                     let p = dir.join(format!("convocation-{:05}.{ext}", n.0));
                     std::fs::write(&p, text).map_err(|e| Failure { code: 3, message: format!("cannot write {}: {e}", p.display()) })?;

@@ -490,24 +490,35 @@ pub fn minutes(lang: Lang, i: &MinutesInput, name: &dyn Fn(MemberNo) -> String) 
 }
 
 /// One member's convocation, with a proxy form and a postal voting form.
-pub fn convocation(lang: Lang, coop: &str, a: &Assembly, member: MemberNo, member_name: &str, postal_deadline: NaiveDate) -> Doc {
-    let mut blocks = vec![
-        Block::P(format!("{} n° {member} — {member_name}", tr(lang, "Destinataire : membre", "To: member"))),
-        Block::P(match lang {
-            Lang::Fr => format!(
-                "Vous êtes convoqué(e) à l'assemblée générale {} de {coop}, qui se tiendra le {} à l'adresse suivante : {}.",
-                kind_label(lang, a.kind),
-                date_long(lang, a.date),
-                a.place
-            ),
-            Lang::En => format!(
-                "You are convened to the {} general assembly of {coop}, to be held on {} at: {}.",
-                kind_label(lang, a.kind),
-                date_long(lang, a.date),
-                a.place
-            ),
-        }),
-    ];
+/// A member's convocation: addressed to its postal address when it has one (members without
+/// e-mail are convened by post), the agenda, how to take part, and the proxy and postal forms.
+pub fn convocation(
+    lang: Lang,
+    coop: &str,
+    a: &Assembly,
+    member: MemberNo,
+    member_name: &str,
+    address: Option<&str>,
+    postal_deadline: NaiveDate,
+) -> Doc {
+    let mut blocks = vec![Block::P(format!("{} n° {member} — {member_name}", tr(lang, "Destinataire : membre", "To: member")))];
+    if let Some(address) = address.map(str::trim).filter(|a| !a.is_empty()) {
+        blocks.push(Block::P(format!("{} {address}", tr(lang, "Adresse postale :", "Postal address:"))));
+    }
+    blocks.extend([Block::P(match lang {
+        Lang::Fr => format!(
+            "Vous êtes convoqué(e) à l'assemblée générale {} de {coop}, qui se tiendra le {} à l'adresse suivante : {}.",
+            kind_label(lang, a.kind),
+            date_long(lang, a.date),
+            a.place
+        ),
+        Lang::En => format!(
+            "You are convened to the {} general assembly of {coop}, to be held on {} at: {}.",
+            kind_label(lang, a.kind),
+            date_long(lang, a.date),
+            a.place
+        ),
+    })]);
     if let Some(first) = &a.second_of {
         blocks.push(Block::P(match lang {
             Lang::Fr => format!("Il s'agit d'une seconde convocation, l'assemblée {first} n'ayant pu délibérer faute de quorum."),

@@ -12,7 +12,7 @@ use coop_store::{Error as StoreError, Part, Pick};
 use crate::{read_file, Ctx, Failure, Out};
 
 const REQUIRED: [&str; 4] = ["name", "category", "shares", "admitted"];
-const OPTIONAL: [&str; 4] = ["kind", "class", "paid_euros", "email"];
+const OPTIONAL: [&str; 5] = ["kind", "class", "paid_euros", "email", "address"];
 
 /// At most this many rows in one import (a register of 100,000 members fits).
 const MAX_ROWS: usize = 200_000;
@@ -126,6 +126,7 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
         };
         let class = Some(get(&rec, "class")).filter(|c| !c.is_empty());
         let email = Some(get(&rec, "email")).filter(|c| !c.is_empty());
+        let address = Some(get(&rec, "address")).filter(|c| !c.is_empty());
         if !row_problems.is_empty() {
             problems.push(format!("line {line}: {}", row_problems.join("; ")));
             if problems.len() >= 1000 {
@@ -134,8 +135,7 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
             continue;
         }
         if let (Some(shares), Some(admitted), Some(kind)) = (shares, admitted, kind) {
-            let command =
-                Command::Admit { personal: Personal { name, email, address: None }, kind, category, shares: Some(shares), class, paid };
+            let command = Command::Admit { personal: Personal { name, email, address }, kind, category, shares: Some(shares), class, paid };
             rows.push(Row { line, admitted, command });
         }
     }

@@ -102,11 +102,22 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Today's date from the clock, or from `COOP_TODAY` (for reproducible tests and demos).
+/// Today's date: from the system clock (see [`today_from`]).
 fn today() -> Result<NaiveDate, Failure> {
-    match std::env::var("COOP_TODAY") {
-        Ok(s) => coop_core::parse_date(&s).map_err(|e| Failure::input(format!("COOP_TODAY: {e}"))),
-        Err(_) => Ok(chrono::Local::now().date_naive()),
+    today_from(std::env::var("COOP_TODAY").ok(), cfg!(feature = "test-clock"), chrono::Local::now().date_naive())
+}
+
+/// Today's date is the system clock's, `clock`. Only a test build (`test_clock`, the
+/// `test-clock` feature, which the test suite turns on) takes it from `COOP_TODAY` instead, for
+/// reproducible tests: any other build refuses that variable rather than ignore it, so that no
+/// one moves "today" (and the end of a retention period) by setting it.
+fn today_from(var: Option<String>, test_clock: bool, clock: NaiveDate) -> Result<NaiveDate, Failure> {
+    match var {
+        None => Ok(clock),
+        Some(s) if test_clock => coop_core::parse_date(&s).map_err(|e| Failure::input(format!("COOP_TODAY: {e}"))),
+        Some(_) => Err(Failure::input(
+            "COOP_TODAY is honoured only by a test build (feature test-clock); today comes from the system clock: unset COOP_TODAY",
+        )),
     }
 }
 
@@ -557,7 +568,7 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
                 personal: Personal {
                     name: a.name.trim().to_string(),
                     email: a.email.map(|e| e.trim().to_string()).filter(|e| !e.is_empty()),
-                    address: None,
+                    address: a.address.map(|e| e.trim().to_string()).filter(|e| !e.is_empty()),
                 },
                 kind,
                 category: a.category,
@@ -869,4 +880,22 @@ fn log(ctx: &Ctx, store: &Store, from: u64, limit: usize) -> Out {
     }
     print!("{}", t.text());
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod clock_tests {
+    use super::today_from;
+
+    #[test]
+    fn today_is_the_clocks_and_only_a_test_build_takes_coop_today() {
+        let clock = coop_core::parse_date("2026-11-30").unwrap();
+        assert_eq!(today_from(None, false, clock).unwrap(), clock);
+        // A release build refuses the variable (exit 2), saying why.
+        let e = today_from(Some("2030-01-01".into()), false, clock).unwrap_err();
+        assert_eq!(e.code, 2);
+        assert!(e.message.contains("test build"), "{}", e.message);
+        // A test build takes it, and refuses a bad date.
+        assert_eq!(today_from(Some("2030-01-01".into()), true, clock).unwrap(), coop_core::parse_date("2030-01-01").unwrap());
+        assert_eq!(today_from(Some("soon".into()), true, clock).unwrap_err().code, 2);
+    }
 }

@@ -11,8 +11,8 @@ use coop_core::{Cents, Command, EndCause, MemberNo, MemberRef, PartyKind, Person
 
 use crate::{read_file, Ctx, Failure, Out};
 
-const COLUMNS: [&str; 12] =
-    ["date", "movement", "member", "name", "category", "kind", "count", "class", "amount_euros", "to", "cause", "email"];
+const COLUMNS: [&str; 13] =
+    ["date", "movement", "member", "name", "category", "kind", "count", "class", "amount_euros", "to", "cause", "email", "address"];
 const MOVEMENTS: &str = "admit, subscribe, pay, transfer, redeem, withdraw, end, move";
 
 /// At most this many rows in one file.
@@ -31,7 +31,7 @@ pub struct Movement {
 /// Which columns a movement uses, besides `date` and `movement`; the others must be empty.
 fn uses(movement: &str) -> Option<&'static [&'static str]> {
     Some(match movement {
-        "admit" => &["member", "name", "category", "kind", "count", "class", "amount_euros", "email"],
+        "admit" => &["member", "name", "category", "kind", "count", "class", "amount_euros", "email", "address"],
         "subscribe" => &["member", "count", "class", "amount_euros"],
         "pay" => &["member", "amount_euros"],
         "transfer" => &["member", "to", "count", "class"],
@@ -168,7 +168,7 @@ fn row(get: &dyn Fn(&str) -> String) -> Result<Parsed, Vec<String>> {
             let shares = count(&mut p, false);
             let paid = amount(&mut p);
             Command::Admit {
-                personal: Personal { name, email: text("email"), address: None },
+                personal: Personal { name, email: text("email"), address: text("address") },
                 kind: kind.unwrap_or(PartyKind::Person),
                 category,
                 shares,

@@ -150,6 +150,11 @@ impl Changes {
         }
     }
 
+    /// Members whose records a late fact rewrote.
+    pub(crate) fn add_members(&mut self, members: impl IntoIterator<Item = MemberNo>) {
+        self.members.extend(members);
+    }
+
     /// The pieces `events` touch whose value differs between `old` and `new`: what facts
     /// decided again after a fact entered late (or a void) changed, and only that.
     pub(crate) fn add_differing<'e>(&mut self, events: impl Iterator<Item = &'e Event>, old: &State, new: &State) {

@@ -20,6 +20,7 @@ board_approved = false
 "#;
 
 const A: &str = "ago-2026";
+const LILAS: &str = "3 rue des Lilas, 39000 Lons-le-Saunier";
 
 /// Parses an HTML page as XML: our pages are written to be well-formed.
 fn well_formed(html: &str) -> Result<roxmltree::Document<'_>, roxmltree::Error> {
@@ -30,7 +31,9 @@ fn members(env: &Env) {
     for (cat, n) in [("employees", 3), ("beneficiaries", 4), ("volunteers", 3)] {
         for i in 0..n {
             let name = format!("{cat} {i}");
-            env.ok(&["member", "admit", "--name", &name, "--category", cat, "--email", "x@example.org", "--date", "2020-01-01"]);
+            // The first member has no e-mail: it is convened by post.
+            let reach = if cat == "employees" && i == 0 { ["--address", LILAS] } else { ["--email", "x@example.org"] };
+            env.ok(&["member", "admit", "--name", &name, "--category", cat, reach[0], reach[1], "--date", "2020-01-01"]);
         }
     }
 }
@@ -95,6 +98,12 @@ fn a_secretary_runs_an_assembly_from_convocation_to_minutes() {
     let conv = std::fs::read_to_string(out.join("convocation-00001.html")).unwrap();
     well_formed(&conv).expect("a convocation is well-formed");
     assert!(conv.contains("Formulaire A") && conv.contains("Formulaire B") && conv.contains("17 juin 2026"), "postal deadline shown");
+    // Member 1, without e-mail, is convened by post: its address heads its convocation and is
+    // in the mailing list; a member with e-mail has no address line.
+    assert!(conv.contains(&format!("Adresse postale : {LILAS}")), "{conv}");
+    assert!(list.contains(&format!("1,employees 0,,\"{LILAS}\",")), "{list}");
+    let other = std::fs::read_to_string(out.join("convocation-00002.md")).unwrap();
+    assert!(!other.contains("Adresse postale"), "{other}");
     assert_eq!(env.run(&["assembly", "convocations", A, "--out", out.to_str().unwrap()]).code, 1, "already sent");
 
     // Proxies and postal votes before the meeting.

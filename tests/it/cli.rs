@@ -254,15 +254,17 @@ fn a_spreadsheet_register_imports_whole_or_not_at_all() {
     env.init();
     let good = env.file(
         "members.csv",
-        "name,category,shares,admitted,kind,email,paid_euros\n\
-         Camille Martin,employees,1,2016-07-01,person,camille@example.org,\n\
-         Domaine des Coteaux,businesses,4,2017-03-15,organisation,,50\n\
-         \"Dupont, Marie\",beneficiaries,2,2018-01-01,,,\n",
+        "name,category,shares,admitted,kind,email,paid_euros,address\n\
+         Camille Martin,employees,1,2016-07-01,person,camille@example.org,,\n\
+         Domaine des Coteaux,businesses,4,2017-03-15,organisation,,50,\n\
+         \"Dupont, Marie\",beneficiaries,2,2018-01-01,,,,\"2 place du Marché, 39000 Lons\"\n",
     );
     let r = env.ok(&["import", "members", good.to_str().unwrap()]);
     assert!(r.stdout.contains("imported 3 members (numbers 1-3)"), "{}", r.stdout);
     let reg = env.ok(&["register", "--json"]).json();
     assert_eq!(reg[2]["name"], "Dupont, Marie");
+    // A member without e-mail brings its postal address, for convocations by post.
+    assert_eq!(env.ok(&["member", "show", "3", "--json"]).json()["address"], "2 place du Marché, 39000 Lons");
     assert_eq!(reg[1]["paid_cents"], 5000);
     let before = env.events();
 

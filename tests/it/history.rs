@@ -324,6 +324,10 @@ fn a_movement_register_migrates_in_any_row_order_all_or_nothing() {
     assert_eq!(reg[0]["status"], "ended", "{reg}");
     assert_eq!(env.ok(&["--as-of", "2018-12-31", "capital", "--json"]).json()["paid_cents"], 5_000 + 2_500 + 20_000);
     assert_eq!(env.ok(&["audit", "verify", "--json"]).json()["ok"], true);
+    // An optional `address` column brings a member's postal address with its admission.
+    let with_address = "date,movement,member,name,category,email,address\n2022-01-10,admit,3,Jo,employees,,\"1 rue Haute, Dole\"\n";
+    env.ok(&["import", "movements", env.file("address.csv", with_address).to_str().unwrap()]);
+    assert_eq!(env.ok(&["member", "show", "3", "--json"]).json()["address"], "1 rue Haute, Dole");
 }
 
 #[test]
@@ -351,4 +355,62 @@ fn founders_of_one_day_are_judged_together_whatever_the_row_order() {
     let csv = "name,category,shares,admitted,kind\nCommune,public,10,2016-07-01,public-body\nA,employees,6,2016-07-01,person\nB,beneficiaries,6,2016-07-01,person\n";
     env.ok(&["import", "members", env.file("m.csv", csv).to_str().unwrap()]);
     assert_eq!(env.ok(&["register", "--json"]).json()[0]["name"], "Commune");
+}
+
+#[test]
+fn late_share_movements_are_placed_from_the_index_and_the_kept_state_stays_the_fold_of_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s");
+    let store = Store::open(&path).unwrap();
+    let statutes = coop::Statutes::from_toml(coop::SAMPLE_STATUTES).unwrap();
+    store.execute(coop::Request::new(Command::Found { statutes: statutes.clone() }).dated(statutes.founded)).unwrap();
+    let date = |s: &str| coop::parse_date(s).unwrap();
+    let n = |k: u32| coop::MemberRef::Number(coop::MemberNo(k));
+    let run = |c: Command, on: &str| store.execute(coop::Request::new(c).dated(date(on)));
+    let admit = |shares: u64| Command::Admit {
+        personal: coop::Personal { name: format!("M{shares}"), email: None, address: None },
+        kind: coop::PartyKind::Person,
+        category: "employees".into(),
+        shares: Some(shares),
+        class: None,
+        paid: None,
+    };
+    for (k, on) in ["2019-01-10", "2019-02-10", "2019-03-10"].iter().enumerate() {
+        run(admit(20 + k as u64), on).unwrap();
+    }
+    run(Command::Subscribe { member: n(1), count: 4, class: None, paid: Some(coop::Cents(5_000)) }, "2021-01-10").unwrap();
+    run(Command::Redeem { member: n(2), count: 10, class: None }, "2023-01-10").unwrap();
+    assert_eq!(store.index_steps(), None, "no index before a late movement");
+    let check = |what: &str| {
+        let replay = store.replay_check().unwrap();
+        assert!(replay.matches, "{what}: the state kept is the fold of the log ({:?})", replay.differing_members);
+    };
+    // A late payment: placed from the index, which is built then (5 movements, and this one).
+    run(Command::Pay { member: n(1), amount: coop::Cents(2_500) }, "2022-01-10").unwrap();
+    assert_eq!(store.index_steps(), Some(6));
+    check("late payment");
+    // A command of today: the index follows it.
+    run(Command::Subscribe { member: n(3), count: 2, class: None, paid: None }, "2024-01-10").unwrap();
+    assert_eq!(store.index_steps(), Some(7));
+    // A late transfer and a late redemption, then one that breaks member 2's 2023 redemption.
+    run(Command::Transfer { from: n(3), to: n(2), count: 3, class: None }, "2020-06-01").unwrap();
+    run(Command::Redeem { member: n(3), count: 5, class: None }, "2020-07-01").unwrap();
+    assert_eq!(store.index_steps(), Some(9));
+    check("late transfer and redemption");
+    let head = store.head();
+    let r = run(Command::Redeem { member: n(2), count: 14, class: None }, "2022-06-01").unwrap_err();
+    assert!(r.to_string().contains("would break a later fact") && r.to_string().contains("2023-01-10"), "{r}");
+    assert_eq!(store.head(), head, "nothing written");
+    assert_eq!(store.index_steps(), Some(9), "a refusal leaves the index as it was");
+    // A late admission is placed on the whole timeline: the index is built anew when needed.
+    run(admit(10), "2020-02-01").unwrap();
+    assert_eq!(store.index_steps(), None);
+    run(Command::Pay { member: n(1), amount: coop::Cents(2_500) }, "2021-02-01").unwrap();
+    assert_eq!(store.index_steps(), Some(11));
+    check("late admission, then a late payment");
+    let kept = store.state().unwrap();
+    drop(store);
+    let reopened = Store::open_with(&path, Options::default()).unwrap();
+    assert_eq!(reopened.state().unwrap(), kept, "the pieces written are the state in memory");
+    assert!(reopened.verify().unwrap().ok);
 }

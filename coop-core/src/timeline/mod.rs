@@ -16,12 +16,14 @@
 //! the order in which facts apply (the highest capital reached, the newest shares taken first).
 
 mod inverse;
+mod local;
 #[cfg(test)]
 mod tests;
 
 use chrono::NaiveDate;
 
 pub use inverse::command_of;
+pub use local::{moves_shares, place_local, Check, Index, Known, Local, Patch, Step};
 
 use crate::decide::{decide_at, redecide, Command, Context, Refusal, Rule};
 use crate::event::Event;
@@ -215,26 +217,12 @@ fn recheck(state: &mut State, later: &[Fact], what: &str) -> Result<(), Unplaced
         let group = &later[i..i + n];
         let events: Vec<Event> = group.iter().map(|f| f.event.clone()).collect();
         if let Some(inverse::Redo { command, ctx }) = inverse::redo(&events, first.date) {
-            let breach = |rule: Rule, why: String| {
-                Unplaced::Refused(Refusal {
-                    rule: Rule::BreaksLaterFact,
-                    message: format!(
-                        "{what} would break a later fact: {}, recorded on {} as event {}, would then {why} (rule {})",
-                        first.event.describe(),
-                        first.date,
-                        first.seq,
-                        rule_name(rule)
-                    ),
-                })
-            };
             match redecide(state, first.date, &command, &ctx) {
-                Err(r) => return Err(breach(r.rule, format!("be refused: {}", r.message))),
+                Err(r) => return Err(breach(what, first, r.rule, format!("be refused: {}", r.message))),
                 Ok(again) => {
                     if let Some((was, now)) = differs(&events, &again) {
-                        return Err(breach(
-                            Rule::BreaksLaterFact,
-                            format!("read differently: '{}' instead of '{}'", now.describe(), was.describe()),
-                        ));
+                        let why = format!("read differently: '{}' instead of '{}'", now.describe(), was.describe());
+                        return Err(breach(what, first, Rule::BreaksLaterFact, why));
                     }
                 }
             }
@@ -243,6 +231,21 @@ fn recheck(state: &mut State, later: &[Fact], what: &str) -> Result<(), Unplaced
         i += n;
     }
     Ok(())
+}
+
+/// The refusal of `what` (a change to the history) because `first`, the first fact of a later
+/// command, would then `why` (by `rule`).
+fn breach(what: &str, first: &Fact, rule: Rule, why: String) -> Unplaced {
+    Unplaced::Refused(Refusal {
+        rule: Rule::BreaksLaterFact,
+        message: format!(
+            "{what} would break a later fact: {}, recorded on {} as event {}, would then {why} (rule {})",
+            first.event.describe(),
+            first.date,
+            first.seq,
+            rule_name(rule)
+        ),
+    })
 }
 
 /// The first recorded event that the same command, decided again, does not give; identities and

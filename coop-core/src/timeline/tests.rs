@@ -22,12 +22,16 @@ struct History {
     facts: Vec<Fact>,
     now: State,
     ids: u128,
+    /// The index of the timeline, kept up to date as a store keeps it.
+    index: Index,
+    /// How many late commands were placed (or refused) from the index.
+    placed_locally: usize,
 }
 
 impl History {
     fn new() -> History {
         let statutes = Statutes::from_toml(SAMPLE_STATUTES).unwrap();
-        let mut h = History { facts: Vec::new(), now: State::default(), ids: 1 };
+        let mut h = History { facts: Vec::new(), now: State::default(), ids: 1, index: Index::default(), placed_locally: 0 };
         let founded = statutes.founded.to_string();
         h.ok(&founded, Command::Found { statutes });
         h
@@ -41,19 +45,75 @@ impl History {
         let ctx = Context { today: d("2026-11-28"), fresh_id: fresh, salt: "s".into(), actor: "secretary".into(), number: None };
         self.ids += 1;
         let counted = without_voided(self.facts.clone());
-        let placed = place(&self.now, &counted, d(date), &cmd, &ctx)?;
+        let late = !on_current_state(&self.now, d(date), &cmd);
+        let local = if late { self.local(&counted, d(date), &cmd, &ctx) } else { None };
+        let placed = place(&self.now, &counted, d(date), &cmd, &ctx);
+        // A share movement placed from the index gives the whole timeline's very answer.
+        match (&local, &placed) {
+            (None, _) => {}
+            (Some(Err(e)), Err(full)) => assert_eq!(e, full, "the local refusal is the whole timeline's"),
+            (Some(Ok(patch)), Ok(full)) => {
+                assert_eq!(patch.events, full.events);
+                let mut patched = self.now.clone();
+                patch.apply(&mut patched);
+                assert_eq!(patched, full.state, "the patched state is the whole timeline's");
+            }
+            (Some(l), _) => panic!("placed locally {l:?}, on the whole timeline {placed:?}"),
+        }
+        let placed = placed?;
         let id = format!("c{}", self.ids);
         let first = self.facts.len() as u64 + 1;
-        for (i, e) in placed.events.iter().enumerate() {
-            self.facts.push(Fact { seq: first + i as u64, date: d(date), command_id: id.clone(), event: e.clone() });
-        }
+        let new: Vec<Fact> = placed
+            .events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| Fact { seq: first + i as u64, date: d(date), command_id: id.clone(), event: e.clone() })
+            .collect();
+        self.facts.extend(new.iter().cloned());
         sort(&mut self.facts);
+        // The index kept up to date is the index of the new timeline.
+        match (&local, matches!(cmd, Command::Void { .. })) {
+            (Some(Ok(patch)), _) => self.index.patch(patch, &new),
+            (None, false) if !late => self.index.record(&new, placed.state.capital),
+            _ => self.index = Index::build(&without_voided(self.facts.clone())).unwrap(),
+        }
+        assert_eq!(self.index, Index::build(&without_voided(self.facts.clone())).unwrap(), "the index kept is the timeline's");
         self.now = placed.state;
         // The state kept is the fold of the whole timeline.
         let mut fresh = State::default();
         fold(&mut fresh, &without_voided(self.facts.clone())).unwrap();
         assert_eq!(fresh, self.now, "the state placed is the fold of the timeline");
         Ok(placed.events)
+    }
+    /// Places a late command from the index as a store does, reading the facts it asks for;
+    /// `None` when it is for the whole timeline.
+    fn local(&mut self, counted: &[Fact], date: NaiveDate, cmd: &Command, ctx: &Context) -> Option<Result<Patch, Unplaced>> {
+        let mut known = Known::default();
+        let by_seq = |seq: u64| counted.iter().find(|f| f.seq == seq).cloned().expect("an indexed fact");
+        loop {
+            match place_local(&self.now, &self.index, &known, date, cmd, ctx) {
+                Local::Whole => return None,
+                Local::Placed(patch) => {
+                    self.placed_locally += 1;
+                    return Some(Ok(patch));
+                }
+                Local::Refused(e) => {
+                    self.placed_locally += 1;
+                    return Some(Err(e));
+                }
+                Local::Need { members, facts } => {
+                    assert!(!members.is_empty() || !facts.is_empty(), "a need names something");
+                    for n in members {
+                        assert!(!known.members.contains_key(&n), "member {n} asked for twice");
+                        known.members.insert(n, self.index.facts_of(n).iter().map(|(_, s)| by_seq(*s)).collect());
+                    }
+                    for s in facts {
+                        assert!(!known.facts.contains_key(&s), "fact {s} asked for twice");
+                        known.facts.insert(s, by_seq(s));
+                    }
+                }
+            }
+        }
     }
     fn ok(&mut self, date: &str, cmd: Command) -> Vec<Event> {
         self.enter(date, cmd.clone()).unwrap_or_else(|e| panic!("{cmd:?} on {date} refused: {e}"))
@@ -469,5 +529,97 @@ proptest! {
             }
             prop_assert_eq!(by_party(&ordered.now), by_party(&mixed.now));
         }
+    }
+}
+
+/// Share movements entered late, each compared inside [`History::enter_as`] with the whole
+/// timeline's answer: the same events or refusal, the same state, the same index.
+#[test]
+fn a_late_share_movement_is_placed_from_the_index_as_on_the_whole_timeline() {
+    let mut h = base();
+    h.ok("2019-01-10", person("employees", 40)); // 1: 2,000 €
+    h.ok("2019-02-10", admit(PartyKind::PublicBody, "public", 10)); // 2: 500 €
+    h.ok("2019-03-10", person("beneficiaries", 4)); // 3: 200 €
+    h.ok("2019-04-10", person("employees", 100)); // 4: 5,000 €
+    h.ok("2020-01-10", Command::Subscribe { member: m(3), count: 4, class: None, paid: None });
+    h.ok("2021-01-10", Command::Transfer { from: m(3), to: m(1), count: 2, class: None });
+    h.ok("2021-06-10", Command::Subscribe { member: m(3), count: 4, class: None, paid: Some(Cents(5_000)) });
+    h.ok("2022-01-10", Command::Pay { member: m(3), amount: Cents(10_000) });
+    h.ok("2023-01-10", redeem(1, 20));
+    // Capital 7,200 € of a highest 8,200 € (floor 2,050 €): 4,950 € redeemed leaves 2,250 €.
+    h.ok("2023-02-10", redeem(4, 99));
+    h.ok("2024-01-10", Command::Subscribe { member: m(2), count: 10, class: None, paid: None });
+    // A late subscription, payment and transfer that break nothing.
+    h.ok("2019-12-01", Command::Subscribe { member: m(1), count: 2, class: None, paid: None });
+    h.ok("2021-07-01", Command::Pay { member: m(3), amount: Cents(2_500) });
+    h.ok("2020-06-01", Command::Transfer { from: m(1), to: m(3), count: 1, class: None });
+    let placed = h.placed_locally;
+    assert_eq!(placed, 3, "the three late movements were placed from the index");
+    // A late redemption of member 1 that leaves its later redemption without enough shares: a
+    // later fact of the member itself.
+    let r = h.refused("2022-06-01", redeem(1, 30));
+    assert_eq!(r.rule, Rule::BreaksLaterFact);
+    assert!(r.message.contains("recorded on 2023-01-10") && r.message.contains("not_enough_shares"), "{}", r.message);
+    // A late redemption of member 3 that takes capital below the floor at another member's
+    // later redemption: the totals shifted, the later fact named (read from the log on demand).
+    let r = h.refused("2020-02-01", redeem(3, 6));
+    assert_eq!(r.rule, Rule::BreaksLaterFact, "{}", r.message);
+    assert!(r.message.contains("recorded on 2023-02-10") && r.message.contains("capital_floor"), "{}", r.message);
+    // A late subscription of the public body that leaves public bodies above half the capital
+    // after member 4's later redemption.
+    let r = h.refused("2022-03-01", Command::Subscribe { member: m(2), count: 30, class: None, paid: None });
+    assert!(r.message.contains("recorded on 2023-02-10") && r.message.contains("public_bodies_cap"), "{}", r.message);
+    // Refused at its own date, by the rules as of that date.
+    let r = h.refused("2019-01-20", Command::Pay { member: m(1), amount: Cents(1_000_000) });
+    assert_eq!(r.rule, Rule::Overpayment);
+    let r = h.refused("2019-01-20", Command::Pay { member: m(3), amount: Cents(1) });
+    assert_eq!(r.rule, Rule::DateBeforeHistory);
+    assert_eq!(h.placed_locally, placed + 5);
+}
+
+/// A command of the share-movement property: (kind, member, other member, count, days).
+type Movement = (u8, u32, u32, u64, u64);
+
+fn movement(kind: u8, a: u32, b: u32, count: u64) -> Command {
+    match kind {
+        0 => person(["employees", "beneficiaries", "businesses"][a as usize % 3], count + 3),
+        1 => admit(PartyKind::PublicBody, "public", 10 + count),
+        2 => Command::Subscribe { member: m(a), count, class: None, paid: Some(Cents(1_250 * count as i64)) },
+        3 => Command::Pay { member: m(a), amount: Cents(1_000 * count as i64) },
+        4 => Command::Transfer { from: m(a), to: m(b), count, class: None },
+        5 => redeem(a, count),
+        _ => Command::Move { member: m(a), category: ["employees", "beneficiaries"][b as usize % 2].into() },
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, .. ProptestConfig::default() })]
+    /// Any late subscription, payment, transfer or redemption placed from the index gives the
+    /// whole timeline's answer (compared in `History::enter_as`, with the index kept up to
+    /// date compared with one built anew).
+    #[test]
+    fn late_share_movements_are_placed_from_the_index_as_on_the_whole_timeline(
+        ordered in proptest::collection::vec((0u8..7, 1u32..8, 1u32..8, 1u64..12, 0u64..60), 8..40),
+        late in proptest::collection::vec((2u8..6, 1u32..8, 1u32..8, 1u64..12, 0u64..900), 1..12),
+    ) {
+        let mut h = base();
+        let mut day = d("2018-01-02");
+        for (kind, a, b, count, gap) in ordered {
+            day = day + chrono::Days::new(gap);
+            let _ = h.enter(&day.to_string(), movement(kind, a, b, count));
+        }
+        let before = h.placed_locally;
+        let mut tried = 0;
+        for (kind, a, b, count, back) in late as Vec<Movement> {
+            let date = day - chrono::Days::new(back);
+            let known = |n: u32| h.now.members.contains_key(&MemberNo(n));
+            if date > d("2018-01-02") && h.now.latest.is_some_and(|l| date < l) && known(a) && (kind != 4 || known(b)) {
+                tried += 1;
+                let _ = h.enter(&date.to_string(), movement(kind, a, b, count));
+            }
+        }
+        // Every late movement of known members is answered from the index (no statutes are
+        // amended here), placed or refused as on the whole timeline.
+        prop_assert_eq!(h.placed_locally - before, tried);
     }
 }

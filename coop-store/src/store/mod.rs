@@ -181,6 +181,9 @@ struct Inner {
     head: Head,
     /// Set when opened for audit on a log that cannot be folded: no command may run.
     damaged: Option<String>,
+    /// The timeline's index for late share movements (`timeline::place_local`), at the head it
+    /// was kept up to date to; built by the first late movement.
+    index: Option<(Head, timeline::Index)>,
 }
 
 /// A cooperative's store: the log on disk and the decision state kept in memory.
@@ -368,7 +371,13 @@ impl Store {
             blobs_seen: Mutex::new(blobs_seen),
             witness,
             progress: Mutex::new(None),
-            inner: Mutex::new(Inner { state: None, tail: None, head: Head { seq: 0, hash: GENESIS_HASH.into() }, damaged: None }),
+            inner: Mutex::new(Inner {
+                state: None,
+                tail: None,
+                head: Head { seq: 0, hash: GENESIS_HASH.into() },
+                damaged: None,
+                index: None,
+            }),
         };
         if options.audit {
             // Verifying and exporting read the log itself: the state is not loaded (it may not
@@ -1053,8 +1062,15 @@ impl Store {
             let id = r.command_id.clone().unwrap_or_else(|| Ulid::new().to_string());
             // Each command is decided on the state the previous ones of the batch leave: on the
             // current state when it is dated on or after every fact, else on the timeline.
-            let decided = if timeline::on_current_state(&state, r.date, &r.command) {
-                decide(&state, r.date, &r.command, &ctx).map(|events| (events, None))
+            let local = if !timeline::on_current_state(&state, r.date, &r.command) && requests.len() == 1 {
+                self.place_local(&mut inner.index, &old, &state, r, &ctx)?
+            } else {
+                None
+            };
+            let decided = if let Some(local) = local {
+                local.map(|patch| (patch.events.clone(), Placement::Patched(patch)))
+            } else if timeline::on_current_state(&state, r.date, &r.command) {
+                decide(&state, r.date, &r.command, &ctx).map(|events| (events, Placement::Current))
             } else {
                 if facts.is_none() {
                     let mut all = self.facts(old.seq, None)?;
@@ -1071,7 +1087,7 @@ impl Store {
                         // The pieces the facts folded anew touch: those that differ are rewritten.
                         let later = all.iter().filter(|f| f.date >= placed.since).map(|f| &f.event);
                         changes.add_differing(later, &state, &placed.state);
-                        Ok((placed.events, Some(placed.state)))
+                        Ok((placed.events, Placement::Whole(Box::new(placed.state))))
                     }
                     Err(refusal) => Err(refusal),
                 }
@@ -1087,17 +1103,25 @@ impl Store {
                 Ok((events, placed)) => {
                     let erase = r.command.erases(&state);
                     changed = true;
-                    match placed {
-                        Some(new_state) => {
+                    let index = match placed {
+                        Placement::Whole(new_state) => {
                             backdated = true;
-                            state = new_state;
+                            state = *new_state;
+                            IndexUpdate::Rebuild
                         }
-                        None => {
+                        Placement::Patched(patch) => {
+                            backdated = true;
+                            patch.apply(&mut state);
+                            changes.add_members(patch.members.iter().map(|m| m.number));
+                            IndexUpdate::Patch(patch)
+                        }
+                        Placement::Current => {
                             for e in &events {
                                 state.apply(r.date, e).map_err(|e| integrity(old.seq, format!("decided event does not apply: {e}")))?;
                             }
+                            IndexUpdate::Record(state.capital)
                         }
-                    }
+                    };
                     if let Some(all) = facts.as_mut() {
                         if let Some(Event::CommandVoided { command_id, .. }) = events.first() {
                             all.retain(|f| f.command_id != *command_id);
@@ -1112,7 +1136,7 @@ impl Store {
                         .personal()
                         .zip(r.command.personal_party(&state, ctx.fresh_id))
                         .map(|(p, party)| (party, PersonalEntry { salt: ctx.salt.clone(), data: p.clone() }));
-                    planned.push(Planned { index: i, first: next_seq, id, events, personal, erase });
+                    planned.push(Planned { index: i, first: next_seq, id, events, personal, erase, update: index });
                     next_seq += planned.last().map_or(0, |p| p.events.len() as u64);
                 }
             }
@@ -1255,7 +1279,28 @@ impl Store {
             }
         }
 
-        // The write is durable: the state after it is the kept one.
+        // The write is durable: the state after it is the kept one, and the index follows it.
+        inner.index = match inner.index.take() {
+            Some((at, mut index)) if at == old => {
+                let mut kept = true;
+                for p in &planned {
+                    let date = requests[p.index].date;
+                    let facts: Vec<Fact> = p
+                        .events
+                        .iter()
+                        .zip(p.first..)
+                        .map(|(e, seq)| Fact { seq, date, command_id: p.id.clone(), event: e.clone() })
+                        .collect();
+                    match &p.update {
+                        IndexUpdate::Record(after) => index.record(&facts, *after),
+                        IndexUpdate::Patch(patch) => index.patch(patch, &facts),
+                        IndexUpdate::Rebuild => kept = false,
+                    }
+                }
+                kept.then(|| (new_head.clone(), index))
+            }
+            _ => None,
+        };
         inner.state = Some(state);
         inner.tail = Some(plan.tail);
         inner.head = new_head;
@@ -1273,6 +1318,66 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// Places a late share movement from the timeline's index (built on first use, at the head
+    /// `head`), reading from the log the facts it asks for; `None` when the command is placed on
+    /// the whole timeline instead.
+    fn place_local(
+        &self,
+        slot: &mut Option<(Head, timeline::Index)>,
+        head: &Head,
+        state: &State,
+        r: &Request,
+        ctx: &Context,
+    ) -> Result<Option<std::result::Result<timeline::Patch, coop_core::Refusal>>> {
+        if !timeline::moves_shares(&r.command) {
+            return Ok(None);
+        }
+        if slot.as_ref().is_none_or(|(at, _)| at != head) {
+            let facts = self.facts(head.seq, None)?;
+            let index = timeline::Index::build(&facts).map_err(|e| match e {
+                Unplaced::Inconsistent { seq, reason } => integrity(seq, reason.to_string()),
+                Unplaced::Refused(r) => integrity(0, r.to_string()),
+            })?;
+            *slot = Some((head.clone(), index));
+        }
+        let Some((_, index)) = slot.as_ref() else { return Ok(None) };
+        let mut known = timeline::Known::default();
+        loop {
+            match timeline::place_local(state, index, &known, r.date, &r.command, ctx) {
+                timeline::Local::Whole => return Ok(None),
+                timeline::Local::Placed(patch) => return Ok(Some(Ok(patch))),
+                timeline::Local::Refused(e) => return placed_or_refused(Err(e)).map(Some),
+                timeline::Local::Need { members, facts } => {
+                    for n in members {
+                        let mut of = Vec::new();
+                        for (_, seq) in index.facts_of(n) {
+                            of.push(self.fact_at(*seq)?);
+                        }
+                        known.members.insert(n, of);
+                    }
+                    for seq in facts {
+                        known.facts.insert(seq, self.fact_at(seq)?);
+                    }
+                }
+            }
+        }
+    }
+
+    /// How many movements of capital the timeline's index holds, if it is built and up to date
+    /// (for tests: late share movements are placed from it).
+    #[doc(hidden)]
+    pub fn index_steps(&self) -> Option<usize> {
+        let inner = self.lock();
+        inner.index.as_ref().filter(|(at, _)| *at == inner.head).map(|(_, i)| i.steps())
+    }
+
+    /// The recorded fact `seq`, read alone (its own hash and place checked).
+    fn fact_at(&self, seq: u64) -> Result<Fact> {
+        let bytes = self.record_at(seq)?.ok_or_else(|| integrity(seq, "the event is missing from the log"))?;
+        let env = record::open_alone(&bytes, seq).map_err(|e| integrity(seq, e.to_string()))?;
+        Ok(Fact { seq, date: env.effective, command_id: env.command_id, event: env.event })
     }
 
     /// The receipt of a command id already in the log, if any.
@@ -1569,6 +1674,24 @@ fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>, line_no: usize) -> Res
 }
 
 /// A decided command, ready to be written.
+/// How a command was decided: on the current state, on the whole timeline (the new state), or
+/// from the timeline's index (a patch to the current state).
+enum Placement {
+    Current,
+    Whole(Box<State>),
+    Patched(timeline::Patch),
+}
+
+/// How the timeline's index takes in a recorded command.
+enum IndexUpdate {
+    /// Dated on or after every fact: added, with the capital totals after it.
+    Record(coop_core::CapitalTotals),
+    /// Placed from the index.
+    Patch(timeline::Patch),
+    /// Placed on the whole timeline (or a void): built anew when next needed.
+    Rebuild,
+}
+
 struct Planned {
     /// Its index in the batch.
     index: usize,
@@ -1582,6 +1705,8 @@ struct Planned {
     personal: Option<(PartyId, PersonalEntry)>,
     /// The party whose personal data it erases.
     erase: Option<PartyId>,
+    /// How the timeline's index takes it in.
+    update: IndexUpdate,
 }
 
 const WITNESS: &str = "head";
@@ -1660,9 +1785,7 @@ fn fresh_salt() -> String {
 }
 
 /// A placement's refusal stays a refusal; a history that does not fold is an integrity failure.
-fn placed_or_refused(
-    placed: std::result::Result<timeline::Placed, Unplaced>,
-) -> Result<std::result::Result<timeline::Placed, coop_core::Refusal>> {
+fn placed_or_refused<T>(placed: std::result::Result<T, Unplaced>) -> Result<std::result::Result<T, coop_core::Refusal>> {
     match placed {
         Ok(p) => Ok(Ok(p)),
         Err(Unplaced::Refused(r)) => Ok(Err(r)),
