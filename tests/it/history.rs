@@ -398,8 +398,13 @@ fn late_share_movements_are_placed_from_the_index_and_the_kept_state_stays_the_f
     assert_eq!(store.index_steps(), Some(9));
     check("late transfer and redemption");
     let head = store.head();
+    let late = coop::Request::new(Command::Redeem { member: n(2), count: 14, class: None }).dated(date("2022-06-01"));
+    let checked = store.check(&late).unwrap_err();
     let r = run(Command::Redeem { member: n(2), count: 14, class: None }, "2022-06-01").unwrap_err();
     assert!(r.to_string().contains("would break a later fact") && r.to_string().contains("2023-01-10"), "{r}");
+    assert_eq!(checked.to_string(), r.to_string(), "a dry run answers as the command");
+    let ok = coop::Request::new(Command::Pay { member: n(1), amount: coop::Cents(100) }).dated(date("2021-03-01"));
+    assert!(matches!(store.check(&ok).unwrap().as_slice(), [coop::Event::SharesPaid { .. }]));
     assert_eq!(store.head(), head, "nothing written");
     assert_eq!(store.index_steps(), Some(9), "a refusal leaves the index as it was");
     // A late admission is placed on the whole timeline: the index is built anew when needed.

@@ -961,9 +961,16 @@ impl Store {
         if timeline::on_current_state(state, request.date, &request.command) {
             return decide(state, request.date, &request.command, &ctx).map_err(Error::Refused);
         }
-        let state = state.clone();
-        let head = inner.head.seq;
-        drop(inner);
+        // A late share movement: from the timeline's index, as `execute` places it.
+        let inner = &mut *inner;
+        let head = inner.head.clone();
+        if let Some(state) = inner.state.as_ref() {
+            if let Some(placed) = self.place_local(&mut inner.index, &head, state, request, &ctx)? {
+                return placed.map(|patch| patch.events).map_err(Error::Refused);
+            }
+        }
+        let state = self.loaded(inner)?.clone();
+        let head = head.seq;
         let facts = self.facts(head, None)?;
         Ok(placed_or_refused(timeline::place(&state, &facts, request.date, &request.command, &ctx))?.map_err(Error::Refused)?.events)
     }
