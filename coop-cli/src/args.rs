@@ -80,6 +80,10 @@ pub struct Cli {
     /// An id for this command: running it again with the same id records nothing twice.
     #[arg(long, global = true, value_name = "ID", value_parser = command_id)]
     pub command_id: Option<String>,
+    /// The acting officer's secret key file: their acts are signed with it (required once they
+    /// registered a key with `coop officer key new`; also signs `audit seal`).
+    #[arg(long, global = true, env = "COOP_KEY", value_name = "FILE")]
+    pub key: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Cmd,
 }
@@ -750,7 +754,36 @@ pub enum OfficerCmd {
     },
     /// The roster, and who may do what under the statutes in force.
     List,
+    /// Signing keys: an officer's acts signed with their own key.
+    #[command(subcommand)]
+    Key(KeyCmd),
 }
+
+#[derive(Subcommand, Debug)]
+pub enum KeyCmd {
+    /// Make a signing key for an officer (yourself) and register its public half in the roster:
+    /// from then on every act in that name must be signed with it (--key FILE or COOP_KEY), and
+    /// `audit verify` checks every signature. The secret key is written to a new file only its
+    /// owner may read. A new key replaces the old one when registered under it (--key OLD).
+    #[command(after_help = KEY_HELP)]
+    New {
+        /// The officer's name, as they act (--actor; default: this name).
+        person: String,
+        /// Where to write the secret key (default: the user's configuration directory,
+        /// coop/keys/NAME.key).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+const KEY_HELP: &str = "\
+Examples:
+  coop officer key new \"Claire Faivre\"                   # writes ~/.config/coop/keys/Claire-Faivre.key
+  coop --actor \"Claire Faivre\" --key ~/.config/coop/keys/Claire-Faivre.key member admit --name \"Léa Roux\" --category beneficiaries
+  export COOP_ACTOR=\"Claire Faivre\" COOP_KEY=~/.config/coop/keys/Claire-Faivre.key
+  coop audit seal                                          # a seal signed by Claire
+  coop officer key new \"Claire Faivre\" --out new.key      # a new key, registered under the old one (COOP_KEY)
+Keep the key file private and backed up: an act in that name without it is refused.";
 
 #[derive(Subcommand, Debug)]
 pub enum SharesCmd {
@@ -839,8 +872,11 @@ pub enum AuditCmd {
     },
     /// Print a seal of the log's head (sequence number, hash, date) to keep outside the store:
     /// on paper with the minutes, in a mail to the auditor. `audit verify --expect` checks the
-    /// log against it later, so a rollback or a rewrite of the whole store is found.
-    #[command(after_help = "Examples:\n  coop audit seal >> seals.txt\n  coop audit verify --expect-file seals.txt")]
+    /// log against it later, so a rollback or a rewrite of the whole store is found. With --key
+    /// (an officer's registered key) the seal is signed, and verify checks the signature too.
+    #[command(
+        after_help = "Examples:\n  coop audit seal >> seals.txt\n  coop --actor \"Claire Faivre\" --key claire.key audit seal >> seals.txt\n  coop audit verify --expect-file seals.txt"
+    )]
     Seal,
     /// Rebuild the state kept beside the log from the log itself, when `audit verify` found only
     /// that state wrong (the log's chain sound); the store then takes commands again. A damaged

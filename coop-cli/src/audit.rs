@@ -32,14 +32,33 @@ pub fn run(ctx: &Ctx, path: &Path, cmd: AuditCmd) -> Out {
         AuditCmd::Seal => {
             let store = open_existing(path)?;
             let head = store.head();
-            let name = store.with_state(|s| s.statutes.as_ref().map(|st| st.name.clone()).unwrap_or_default())?;
+            let (name, registered) = store.with_state(|s| {
+                (s.statutes.as_ref().map(|st| st.name.clone()).unwrap_or_default(), s.keys.get(ctx.actor.trim()).cloned())
+            })?;
+            // A signed seal is signed by an officer with the key they registered.
+            let officer = ctx.actor.trim();
+            let signer = match &ctx.key {
+                Some(key) if registered.as_deref() == Some(key.public_hex().as_str()) => Some((officer, key)),
+                Some(_) => {
+                    return Err(Failure::rule(format!(
+                        "the key given is not the one '{officer}' registered: a seal is signed by an officer with their own key (--actor NAME --key FILE)"
+                    )))
+                }
+                None => None,
+            };
+            let line = coop_store::seal_line(&head, ctx.today, &name, signer);
             if ctx.cli_json {
-                output::json(
-                    &json!({"seal": 1, "cooperative": name, "seq": head.seq, "hash": head.hash, "date": ctx.today, "signed": false}),
-                )?;
+                let anchor: coop_store::Anchor = line.parse().map_err(Failure::input)?;
+                output::json(&json!({"seal": 1, "cooperative": name, "seq": head.seq, "hash": head.hash, "date": ctx.today,
+                    "signed": anchor.signed.is_some(), "signature": anchor.signed, "line": line}))?;
             } else {
-                println!("coop-seal/1 seq={} hash={} date={} cooperative={:?} unsigned", head.seq, head.hash, ctx.today, name);
-                eprintln!("keep this line outside the store; `coop audit verify --expect-file FILE` checks the log against it. (Unsigned: acts are not yet authenticated by officers' keys.)");
+                println!("{line}");
+                let how = if signer.is_some() {
+                    format!("signed by {officer}")
+                } else {
+                    "unsigned: give an officer's registered key (--key) to sign it".to_string()
+                };
+                eprintln!("keep this line outside the store; `coop audit verify --expect-file FILE` checks the log against it ({how}).");
             }
             Ok(ExitCode::SUCCESS)
         }

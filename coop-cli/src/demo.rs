@@ -455,7 +455,7 @@ pub fn run(path: &Path, today: NaiveDate, actor: &str, json: bool) -> Out {
     } else {
         let requests: Vec<Request> = script()
             .into_iter()
-            .map(|(date, command)| Request { command, date, today, actor: actor.to_string(), command_id: None })
+            .map(|(date, command)| Request { command, date, today, actor: actor.to_string(), command_id: None, key: None })
             .collect();
         store.execute_all(requests)?;
     }

@@ -7,6 +7,7 @@ mod audit;
 mod demo;
 mod documents;
 mod import;
+mod keys;
 mod movements;
 mod output;
 mod project;
@@ -21,7 +22,8 @@ use coop_core::{Command, EndCause, MemberRef, PartyKind, Personal, State, Statut
 use coop_store::{Error as StoreError, Part, Pick, Request, Store};
 use serde_json::json;
 
-use args::{CauseArg, Cli, Cmd, ExportCmd, Format, ImportCmd, KindArg, MemberCmd, OfficerCmd, SharesCmd, StatutesCmd};
+use args::{CauseArg, Cli, Cmd, ExportCmd, Format, ImportCmd, KeyCmd, KindArg, MemberCmd, OfficerCmd, SharesCmd, StatutesCmd};
+use keys::key_new;
 use output::{euros, Table};
 
 /// A failure to report: a message for stderr and an exit code.
@@ -127,8 +129,12 @@ struct Ctx {
     known_at: Option<u64>,
     date: Option<NaiveDate>,
     actor: String,
+    /// Whether --actor (or COOP_ACTOR) named the actor.
+    actor_given: bool,
     command_id: Option<String>,
     today: NaiveDate,
+    /// The actor's secret key (--key or COOP_KEY).
+    key: Option<coop_store::keys::SecretKey>,
 }
 
 impl Ctx {
@@ -152,6 +158,7 @@ impl Ctx {
             today: self.today,
             actor: self.actor.clone(),
             command_id: self.command_id.clone(),
+            key: self.key.clone(),
         }
     }
 }
@@ -241,8 +248,13 @@ fn run(cli: Cli) -> Out {
         known_at: cli.known_at,
         date: cli.date,
         actor: cli.actor.clone().filter(|a| !a.trim().is_empty()).unwrap_or_else(|| "secretary".into()),
+        actor_given: cli.actor.as_ref().is_some_and(|a| !a.trim().is_empty()),
         command_id: cli.command_id.clone(),
         today: today()?,
+        key: match &cli.key {
+            Some(path) => Some(coop_store::keys::SecretKey::read(path).map_err(|e| Failure::input(e.to_string()))?),
+            None => None,
+        },
     };
     let path = cli.store.as_path();
     match cli.command {
@@ -314,6 +326,7 @@ fn officer(ctx: &Ctx, store: &Store, cmd: OfficerCmd) -> Out {
             let r = store.execute(ctx.request(Command::RemoveOfficer { person: person.clone(), office }))?;
             written(ctx, &r, format!("{person} is no longer {} of the board", office.as_str()))
         }
+        OfficerCmd::Key(KeyCmd::New { person, out }) => key_new(ctx, store, person, out),
         OfficerCmd::List => {
             let state = state_for(ctx, store)?;
             if ctx.cli_json {
@@ -832,9 +845,20 @@ fn check(ctx: &Ctx, store: &Store) -> Out {
     let date = ctx.as_of.unwrap_or(ctx.today);
     let state = state_for(ctx, store)?;
     let findings = coop_core::compliance(&state, date);
+    // Who signs their acts: without keys, --actor names whoever acts, unauthenticated.
+    let signing: Vec<&String> = state.keys.keys().collect();
     if ctx.cli_json {
-        output::json(&json!({"date": date, "ok": findings.is_empty(), "findings": findings}))?;
-    } else if findings.is_empty() {
+        output::json(&json!({"date": date, "ok": findings.is_empty(), "findings": findings,
+            "acts_authenticated": !signing.is_empty(), "signing_officers": signing}))?;
+        return Ok(if findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) });
+    }
+    if signing.is_empty() {
+        println!("acts are not authenticated: no officer signs with a key, so --actor names whoever acts (`coop officer key new NAME`)");
+    } else {
+        let names: Vec<&str> = signing.iter().map(|s| s.as_str()).collect();
+        println!("acts signed with registered keys by: {}", names.join(", "));
+    }
+    if findings.is_empty() {
         println!("nothing out of line on {date}");
     } else {
         println!("{} {} on {date}:", findings.len(), if findings.len() == 1 { "problem" } else { "problems" });

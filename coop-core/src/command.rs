@@ -247,6 +247,14 @@ pub enum Command {
         /// The member they are, if they are one.
         member: Option<MemberRef>,
     },
+    /// Register the public key an officer signs their acts with (the officer themselves: the
+    /// first key signs its own registration, a new key is registered under the old one).
+    RegisterKey {
+        /// The name they act under.
+        person: String,
+        /// The Ed25519 public key, 64 hexadecimal digits.
+        public_key: String,
+    },
     /// Take an office from someone.
     RemoveOfficer {
         /// The name they act under.

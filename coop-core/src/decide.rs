@@ -63,7 +63,7 @@ fn action(command: &Command) -> (&'static str, Option<&str>) {
         | Command::Join { .. }
         | Command::ChangeRole { .. }
         | Command::Leave { .. } => ("projects", None),
-        Command::AppointOfficer { .. } | Command::RemoveOfficer { .. } => ("roster", None),
+        Command::AppointOfficer { .. } | Command::RemoveOfficer { .. } | Command::RegisterKey { .. } => ("roster", None),
     }
 }
 
@@ -72,6 +72,17 @@ fn action(command: &Command) -> (&'static str, Option<&str>) {
 pub(crate) fn authorize(state: &State, statutes: &Statutes, command: &Command, actor: &str) -> Result<(), Refusal> {
     if state.roster.is_empty() {
         return Ok(());
+    }
+    if let Command::RegisterKey { person, .. } = command {
+        // Whoever holds an office registers their own key, and no one else's.
+        let person = person.trim();
+        if actor.trim() == person {
+            return Ok(());
+        }
+        return refuse(
+            Rule::NotEntitled,
+            format!("an officer registers their own key: run it as '{person}' (--actor \"{person}\"), on their own machine"),
+        );
     }
     let (action, assembly) = action(command);
     let entitled = statutes.permissions.entitled(action);
@@ -133,6 +144,10 @@ pub struct Context {
     pub salt: String,
     /// Who asks: checked against the roster of officers and the statutes' permissions.
     pub actor: String,
+    /// The public key (64 hexadecimal digits) the command is signed with, if it is: the store
+    /// checks that the caller holds its secret key and signs the records with it; the rules
+    /// check it is the actor's registered key.
+    pub signer: Option<String>,
     /// The number an admission gives; `None`: the next one. A batch gives its admissions their
     /// numbers in its order, whatever order they are decided in (see `Store::execute_all`).
     pub number: Option<MemberNo>,
@@ -235,6 +250,8 @@ pub enum Rule {
     /// A fact entered with an earlier date than facts already recorded must leave each of them
     /// valid at its own date (see [`crate::timeline`]).
     BreaksLaterFact,
+    /// An officer who registered a signing key acted without it (or with another key).
+    UnsignedAct,
 }
 
 impl Rule {
@@ -295,7 +312,44 @@ pub fn decide_at(now: &State, at: &State, date: NaiveDate, command: &Command, ct
     if let Some(statutes) = now.statutes.as_ref() {
         authorize(now, statutes, command, &ctx.actor)?;
     }
+    signed(now, command, ctx)?;
     rules(now, at, date, command, ctx)
+}
+
+/// An officer who registered a key signs every act with it: an act by them unsigned, or signed
+/// with another key, is refused. A key's first registration is signed by that very key (the
+/// officer shows they hold it); a new key is registered under the old one. Acts of an actor with
+/// no key are not authenticated (`--actor` names them), as in a store without keys.
+pub(crate) fn signed(now: &State, command: &Command, ctx: &Context) -> Result<(), Refusal> {
+    let actor = ctx.actor.trim();
+    let registered = now.keys.get(actor).map(String::as_str);
+    let first_registration = |key: &str| matches!(command, Command::RegisterKey { public_key, .. } if public_key == key);
+    match (registered, ctx.signer.as_deref()) {
+        (Some(k), Some(s)) if k == s => Ok(()),
+        (Some(_), Some(_)) => refuse(Rule::UnsignedAct, format!("the key given is not the one registered for '{actor}': their acts are signed with their own key")),
+        (Some(_), None) => refuse(
+            Rule::UnsignedAct,
+            format!("'{actor}' signs their acts with a registered key: give it with --key FILE (or COOP_KEY); an unsigned act in their name is refused"),
+        ),
+        (None, Some(s)) if first_registration(s) => Ok(()),
+        (None, Some(_)) => refuse(
+            Rule::UnsignedAct,
+            format!("'{actor}' has no registered key: register it first with `coop officer key new \"{actor}\"`, or act without --key"),
+        ),
+        (None, None) if matches!(command, Command::RegisterKey { .. }) => refuse(
+            Rule::UnsignedAct,
+            "a key is registered by a command signed with it (--key FILE), which shows its owner holds it: `coop officer key new` does both",
+        ),
+        (None, None) => Ok(()),
+    }
+}
+
+/// A public key as recorded: 64 lowercase hexadecimal digits.
+fn valid_key(key: &str) -> Result<(), Refusal> {
+    if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return refuse(Rule::InvalidValue, "a public key is 64 lowercase hexadecimal digits (an Ed25519 key)");
+    }
+    Ok(())
 }
 
 /// Decides a command recorded earlier again, on the state as of its date in a changed history:
@@ -415,6 +469,17 @@ fn rules(now: &State, state: &State, date: NaiveDate, command: &Command, ctx: &C
                 return refuse(Rule::NoChange, format!("{person} already holds the office of {}", office.as_str()));
             }
             Ok(vec![Event::OfficerAppointed { person, office: *office, member }])
+        }
+        Command::RegisterKey { person, public_key } => {
+            let person = person.trim();
+            valid_key(public_key)?;
+            if !state.roster.contains_key(person) {
+                return refuse(Rule::NotEntitled, format!("{person} holds no office: only officers register signing keys"));
+            }
+            if state.keys.get(person) == Some(public_key) {
+                return refuse(Rule::NoChange, format!("{person} already signs with this key"));
+            }
+            Ok(vec![Event::OfficerKeyRegistered { person: person.to_string(), public_key: public_key.clone() }])
         }
         Command::RemoveOfficer { person, office } => {
             if !state.roster.get(person).is_some_and(|o| o.offices.contains(office)) {

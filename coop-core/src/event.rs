@@ -299,6 +299,14 @@ pub enum Event {
         /// The office.
         office: Office,
     },
+    /// An officer registered the public key that signs their acts from this event on: every
+    /// later event they record must carry a signature by it (`audit verify` checks them).
+    OfficerKeyRegistered {
+        /// The name they act under.
+        person: String,
+        /// Their Ed25519 public key, 64 hexadecimal digits.
+        public_key: String,
+    },
     /// A former member's personal data was erased from beside the log (its digest stays).
     PersonalDataErased {
         /// Whose.
@@ -452,6 +460,7 @@ impl Event {
             Event::ReviewCompleted {} => "review_completed",
             Event::OfficerAppointed { .. } => "officer_appointed",
             Event::OfficerRemoved { .. } => "officer_removed",
+            Event::OfficerKeyRegistered { .. } => "officer_key_registered",
             Event::PersonalDataErased { .. } => "personal_data_erased",
             Event::ProjectCreated { .. } => "project_created",
             Event::ProjectStageChanged { .. } => "project_stage_changed",
@@ -492,6 +501,7 @@ impl Event {
             | OfficersAppointed { .. }
             | ProjectCreated { .. }
             | OfficerRemoved { .. }
+            | OfficerKeyRegistered { .. }
             | ProjectStageChanged { .. } => false,
             OfficerAppointed { member, .. } => *member == Some(n),
             ParticipantJoined { who, .. } | RoleChanged { who, .. } | ParticipantLeft { who, .. } => *who == Participant::Member(n),
@@ -579,6 +589,9 @@ impl Event {
             Event::ReviewCompleted {} => "cooperative review completed".to_string(),
             Event::OfficerAppointed { person, office, .. } => format!("{person} appointed {} of the board", office.as_str()),
             Event::OfficerRemoved { person, office } => format!("{person} is no longer {} of the board", office.as_str()),
+            Event::OfficerKeyRegistered { person, public_key } => {
+                format!("{person} signs their acts with key {}…", public_key.chars().take(16).collect::<String>())
+            }
             Event::PersonalDataErased { member } => format!("personal data of former member {member} erased"),
             Event::ProjectCreated { project, stage, .. } => format!("project {project} started at stage {}", stage.as_str()),
             Event::ProjectStageChanged { project, from, to } => {
@@ -693,6 +706,7 @@ mod tests {
             Event::PersonalDataErased { member: n },
             Event::OfficerAppointed { person: "Claire".into(), office: crate::statutes::Office::Secretary, member: Some(n) },
             Event::OfficerRemoved { person: "Claire".into(), office: crate::statutes::Office::Board },
+            Event::OfficerKeyRegistered { person: "Claire".into(), public_key: "ab".repeat(32) },
             Event::ProjectCreated {
                 project: "bouteilles".into(),
                 name: "J'aime mes bouteilles".into(),

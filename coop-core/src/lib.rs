@@ -9,7 +9,7 @@
 //! # let toml = coop_core::SAMPLE_STATUTES;
 //! let statutes = Statutes::from_toml(toml).expect("valid statutes");
 //! let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
-//! let ctx = Context { today, fresh_id: ulid::Ulid::nil(), salt: "s".into(), actor: "secretary".into(), number: None };
+//! let ctx = Context { today, fresh_id: ulid::Ulid::nil(), salt: "s".into(), actor: "secretary".into(), number: None, signer: None };
 //! let mut state = State::default();
 //! for e in decide(&state, statutes.founded, &Command::Found { statutes: statutes.clone() }, &ctx).unwrap() {
 //!     state.apply(statutes.founded, &e).unwrap();

@@ -171,6 +171,10 @@ pub struct State {
     /// Who holds which office, by the name they act under.
     #[serde(default)]
     pub roster: BTreeMap<String, Officer>,
+    /// The public key each name that signs its acts registered last (64 hexadecimal digits):
+    /// every act in that name is signed with it, in office or not.
+    #[serde(default)]
+    pub keys: BTreeMap<String, String>,
     /// Shares and subscribed capital by class, former members' unredeemed shares included.
     #[serde(default)]
     pub by_class: BTreeMap<String, ClassCount>,
@@ -242,7 +246,11 @@ impl Touched {
             | Event::VoterMarked { .. }
             | Event::BallotsCounted { .. }
             | Event::AssemblyClosed { .. } => {}
-            Event::ReviewCompleted {} | Event::OfficerAppointed { .. } | Event::OfficerRemoved { .. } | Event::CommandVoided { .. } => {}
+            Event::ReviewCompleted {}
+            | Event::OfficerAppointed { .. }
+            | Event::OfficerRemoved { .. }
+            | Event::OfficerKeyRegistered { .. }
+            | Event::CommandVoided { .. } => {}
             Event::ProjectCreated { project, .. }
             | Event::ProjectStageChanged { project, .. }
             | Event::RoleChanged { project, .. }
@@ -504,6 +512,9 @@ impl State {
                         self.roster.remove(person);
                     }
                 }
+            }
+            Event::OfficerKeyRegistered { person, public_key } => {
+                self.keys.insert(person.clone(), public_key.clone());
             }
             Event::CommandVoided { retired, .. } => {
                 // What it voids is left out of the fold (`timeline::without_voided`).

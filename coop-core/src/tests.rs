@@ -16,7 +16,14 @@ struct Coop {
 }
 
 fn ctx(ids: u128) -> Context {
-    Context { today: d("2026-11-28"), fresh_id: ulid::Ulid(ids), salt: format!("salt{ids}"), actor: "secretary".into(), number: None }
+    Context {
+        today: d("2026-11-28"),
+        fresh_id: ulid::Ulid(ids),
+        salt: format!("salt{ids}"),
+        actor: "secretary".into(),
+        number: None,
+        signer: None,
+    }
 }
 
 impl Coop {

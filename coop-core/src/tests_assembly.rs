@@ -10,7 +10,7 @@ fn d(s: &str) -> NaiveDate {
 }
 
 fn ctx(n: u128) -> Context {
-    Context { today: d("2026-11-28"), fresh_id: ulid::Ulid(n), salt: "s".into(), actor: "secretary".into(), number: None }
+    Context { today: d("2026-11-28"), fresh_id: ulid::Ulid(n), salt: "s".into(), actor: "secretary".into(), number: None, signer: None }
 }
 
 struct Coop {

@@ -44,7 +44,14 @@ impl Coop {
             &self.state,
             d(date),
             &cmd,
-            &Context { today: d("2026-11-28"), fresh_id: ulid::Ulid(self.n), salt: "s".into(), actor: "secretary".into(), number: None },
+            &Context {
+                today: d("2026-11-28"),
+                fresh_id: ulid::Ulid(self.n),
+                salt: "s".into(),
+                actor: "secretary".into(),
+                number: None,
+                signer: None,
+            },
         )
     }
     fn ok(&mut self, date: &str, cmd: Command) -> Vec<Event> {

@@ -11,12 +11,14 @@ fn d(s: &str) -> NaiveDate {
 struct Coop {
     state: State,
     n: u128,
+    /// The public key the next commands are signed with.
+    signer: Option<String>,
 }
 
 impl Coop {
     fn founded_by(actor: &str, statutes: &str) -> Coop {
         let st = Statutes::from_toml(statutes).unwrap();
-        let mut c = Coop { state: State::default(), n: 1 };
+        let mut c = Coop { state: State::default(), n: 1, signer: None };
         c.ok(actor, &st.founded.to_string(), Command::Found { statutes: st.clone() });
         c
     }
@@ -25,7 +27,14 @@ impl Coop {
             &self.state,
             d(date),
             &cmd,
-            &Context { today: d("2026-11-28"), fresh_id: ulid::Ulid(self.n), salt: "s".into(), actor: actor.into(), number: None },
+            &Context {
+                today: d("2026-11-28"),
+                fresh_id: ulid::Ulid(self.n),
+                salt: "s".into(),
+                actor: actor.into(),
+                number: None,
+                signer: self.signer.clone(),
+            },
         )
     }
     fn ok(&mut self, actor: &str, date: &str, cmd: Command) -> Vec<Event> {
@@ -150,4 +159,48 @@ fn statutes_can_give_an_action_to_other_offices() {
         text.iter().any(|t| t.contains("unknown key 'fly'")) && text.iter().any(|t| t.contains("'admit' in [permissions]")),
         "{text:?}"
     );
+}
+
+fn key(c: char) -> String {
+    c.to_string().repeat(64)
+}
+
+fn register(person: &str, k: &str) -> Command {
+    Command::RegisterKey { person: person.into(), public_key: k.into() }
+}
+
+#[test]
+fn an_officer_with_a_key_signs_every_act_and_no_one_acts_unsigned_in_their_name() {
+    let mut c = Coop::founded_by("Alice", SAMPLE_STATUTES);
+    // Without keys, acts are not authenticated: anyone naming Alice acts as her.
+    c.ok("Alice", "2020-01-02", admit("A", "employees"));
+    // A first key is registered by a command signed with it (the officer holds it).
+    assert_eq!(c.rule("Alice", "2020-01-02", register("Alice", &key('a'))), Rule::UnsignedAct);
+    c.signer = Some(key('b'));
+    assert_eq!(c.rule("Alice", "2020-01-02", register("Alice", &key('a'))), Rule::UnsignedAct, "signed by another key");
+    c.signer = Some(key('a'));
+    // Only the officer registers their own key, and only an officer has one.
+    assert_eq!(c.rule("Mallory", "2020-01-02", register("Alice", &key('a'))), Rule::NotEntitled);
+    assert_eq!(c.rule("Bob", "2020-01-02", register("Bob", &key('a'))), Rule::NotEntitled);
+    c.signer = Some("not hex".into());
+    assert_eq!(c.rule("Alice", "2020-01-02", register("Alice", "not hex")), Rule::InvalidValue);
+    c.signer = Some(key('a'));
+    let ev = c.ok("Alice", "2020-01-02", register("Alice", &key('a')));
+    assert_eq!(ev, vec![Event::OfficerKeyRegistered { person: "Alice".into(), public_key: key('a') }]);
+    assert_eq!(c.state.keys["Alice"], key('a'));
+    // From then on every act in her name is signed with it.
+    c.signer = None;
+    assert_eq!(c.rule("Alice", "2020-01-03", admit("B", "employees")), Rule::UnsignedAct);
+    c.signer = Some(key('b'));
+    assert_eq!(c.rule("Alice", "2020-01-03", admit("B", "employees")), Rule::UnsignedAct);
+    c.signer = Some(key('a'));
+    c.ok("Alice", "2020-01-03", admit("B", "employees"));
+    // A new key is registered under the old one.
+    assert_eq!(c.rule("Alice", "2020-01-04", register("Alice", &key('a'))), Rule::NoChange);
+    c.ok("Alice", "2020-01-04", register("Alice", &key('c')));
+    assert_eq!(c.rule("Alice", "2020-01-05", admit("C", "employees")), Rule::UnsignedAct, "the old key no longer signs");
+    // An actor without a key who gives one is told to register it.
+    c.signer = Some(key('c'));
+    c.ok("Alice", "2020-01-05", appoint("Bob", Office::Board, None));
+    assert_eq!(c.rule("Bob", "2020-01-05", Command::RecordReview), Rule::UnsignedAct);
 }

@@ -18,6 +18,7 @@
 
 mod backup;
 mod imported;
+pub mod keys;
 mod personal;
 mod pieces;
 mod record;
@@ -29,8 +30,8 @@ pub use backup::RestoreReport;
 pub use pieces::{Part, Pick};
 pub use record::{open as check_record, Envelope, RecordError, GENESIS_HASH};
 pub use store::{
-    check_export_anchors, Anchor, ExportHeader, Head, ImportReport, Options, PersonalReport, ProgressFn, Receipt, ReplayReport, Request,
-    Store, VerifyReport, Voided,
+    check_export_anchors, seal_line, Anchor, ExportHeader, Head, ImportReport, Options, PersonalReport, ProgressFn, Receipt, ReplayReport,
+    Request, SealSignature, Store, VerifyReport, Voided,
 };
 
 use coop_core::Refusal;

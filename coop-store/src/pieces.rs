@@ -93,6 +93,8 @@ struct Globals {
     latest: Option<NaiveDate>,
     #[serde(default)]
     retired_number: u32,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    keys: BTreeMap<String, String>,
 }
 
 /// Which pieces of the state to read (see [`crate::Store::state_part`]).
@@ -230,6 +232,7 @@ pub(crate) fn encode(state: &State, changes: &Changes, head: &Head) -> Result<Ve
         active_members: state.active_members,
         latest: state.latest,
         retired_number: state.retired_number,
+        keys: state.keys.clone(),
     };
     out.push((GLOBALS.to_vec(), json(&globals)?));
     if changes.statutes {
@@ -320,6 +323,7 @@ pub(crate) fn load(trees: &Trees, part: &Part) -> Result<State> {
         state.active_members = g.active_members;
         state.latest = g.latest;
         state.retired_number = g.retired_number;
+        state.keys = g.keys;
     }
     if let Some(bytes) = tree.get(STATUTES)? {
         state.statutes = decode::<Option<Statutes>>("statutes", &bytes)?;

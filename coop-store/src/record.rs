@@ -3,6 +3,8 @@
 //!
 //! A record is `{"hash":"<hex sha-256 of body>","body":{...}}`; the body holds the sequence
 //! number, the envelope fields, the previous record's hash and the event. No personal data.
+//! A record written by an officer who signs their acts ends with `"key":"<their public key>",
+//! "sig":"<Ed25519 signature of the body>"` (see [`crate::keys`]).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use coop_core::{upcast, Event, UpcastError};
@@ -35,6 +37,9 @@ pub struct Envelope {
     pub prev_hash: String,
     /// Hash of this record's body.
     pub hash: String,
+    /// The public key the record is signed with, if its actor signs their acts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed_by: Option<String>,
     /// The fact.
     pub event: Event,
 }
@@ -73,6 +78,10 @@ struct RecordIo<'a> {
     hash: &'a str,
     #[serde(borrow)]
     body: &'a RawValue,
+    #[serde(default, borrow)]
+    key: Option<&'a str>,
+    #[serde(default, borrow)]
+    sig: Option<&'a str>,
 }
 
 /// Why a record could not be read or does not fit the chain.
@@ -98,6 +107,9 @@ pub enum RecordError {
     /// The event body cannot be read.
     #[error(transparent)]
     Schema(#[from] UpcastError),
+    /// Its signature is not its body's by the key it names.
+    #[error("its signature does not match its content and key (the record was altered, or the signature forged)")]
+    BadSignature,
 }
 
 /// Builds the stored bytes of an event, returning them and the record's hash.
@@ -111,6 +123,7 @@ pub fn seal(
     command: &str,
     prev: &str,
     event: &Event,
+    signer: Option<&crate::keys::SecretKey>,
 ) -> (Vec<u8>, String) {
     let body = BodyOut { v: coop_core::EVENT_SCHEMA, seq, id, recorded, effective, actor, command, prev, event };
     // Serializing plain structs, strings and integers cannot fail.
@@ -121,6 +134,9 @@ pub fn seal(
     out.extend_from_slice(hash.as_bytes());
     out.extend_from_slice(b"\",\"body\":");
     out.extend_from_slice(body.as_bytes());
+    if let Some(key) = signer {
+        out.extend_from_slice(format!(",\"key\":\"{}\",\"sig\":\"{}\"", key.public_hex(), key.sign_hex(body.as_bytes())).as_bytes());
+    }
     out.push(b'}');
     (out, hash)
 }
@@ -197,20 +213,45 @@ pub fn open_alone(bytes: &[u8], expected_seq: u64) -> Result<Envelope, RecordErr
         schema: body.v,
         prev_hash: body.prev,
         hash: rec.hash.to_string(),
+        signed_by: rec.key.map(str::to_string),
         event,
     })
 }
 
 /// What `open` checks of a record alone — its own hash, its sequence number, that its event can
-/// be read — leaving its link to be checked against the previous record's hash by the caller.
-/// Returns its hash and the previous hash it names. For checking records on several threads.
-pub fn open_unlinked(bytes: &[u8], expected_seq: u64) -> Result<(String, String), RecordError> {
+/// be read, and its signature if it has one — leaving its link to be checked against the
+/// previous record's hash by the caller. For checking records on several threads.
+pub fn open_unlinked(bytes: &[u8], expected_seq: u64) -> Result<Unlinked, RecordError> {
     let (rec, body): (RecordIo, BodyIn) = hashed(bytes)?;
     if body.seq != expected_seq {
         return Err(RecordError::Sequence { expected: expected_seq, found: body.seq });
     }
-    upcast(body.v, body.event.get())?;
-    Ok((rec.hash.to_string(), body.prev))
+    let event = upcast(body.v, body.event.get())?;
+    let signed_by = match (rec.key, rec.sig) {
+        (None, None) => None,
+        (Some(key), Some(sig)) if crate::keys::verify(key, rec.body.get().as_bytes(), sig) => Some(key.to_string()),
+        _ => return Err(RecordError::BadSignature),
+    };
+    let registers = match event {
+        Event::OfficerKeyRegistered { person, public_key } => Some((person, public_key)),
+        _ => None,
+    };
+    Ok(Unlinked { hash: rec.hash.to_string(), prev: body.prev, actor: body.actor, signed_by, registers })
+}
+
+/// A record checked alone ([`open_unlinked`]).
+#[derive(Debug)]
+pub struct Unlinked {
+    /// Its hash.
+    pub hash: String,
+    /// The previous record's hash, as it names it.
+    pub prev: String,
+    /// Who recorded it.
+    pub actor: String,
+    /// The key its signature was checked against, if it is signed.
+    pub signed_by: Option<String>,
+    /// The key it registers for an officer, if it does: (person, public key).
+    pub registers: Option<(String, String)>,
 }
 
 #[cfg(test)]
@@ -221,7 +262,7 @@ mod tests {
     fn sample() -> (Vec<u8>, String) {
         let ev = Event::SharesPaid { member: MemberNo(3), amount_cents: Cents(1250) };
         let t = DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z").unwrap().with_timezone(&Utc);
-        seal(7, Ulid(42), &t, NaiveDate::from_ymd_opt(2026, 1, 2).unwrap(), "sec", "cmd1", GENESIS_HASH, &ev)
+        seal(7, Ulid(42), &t, NaiveDate::from_ymd_opt(2026, 1, 2).unwrap(), "sec", "cmd1", GENESIS_HASH, &ev, None)
     }
 
     #[test]
@@ -250,5 +291,25 @@ mod tests {
         let (bytes, _) = sample();
         assert!(matches!(open(&bytes, 8, GENESIS_HASH), Err(RecordError::Sequence { expected: 8, found: 7 })));
         assert!(matches!(open(&bytes, 7, "ab"), Err(RecordError::BrokenLink)));
+    }
+
+    #[test]
+    fn a_signed_record_carries_its_key_and_any_change_to_it_is_detected() {
+        let key = crate::keys::SecretKey::generate().unwrap();
+        let ev = Event::SharesPaid { member: MemberNo(3), amount_cents: Cents(1250) };
+        let t = DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z").unwrap().with_timezone(&Utc);
+        let (bytes, hash) = seal(7, Ulid(42), &t, NaiveDate::from_ymd_opt(2026, 1, 2).unwrap(), "sec", "c", GENESIS_HASH, &ev, Some(&key));
+        let rec = open_unlinked(&bytes, 7).unwrap();
+        assert_eq!((rec.hash.as_str(), rec.signed_by.as_deref()), (hash.as_str(), Some(key.public_hex().as_str())));
+        assert_eq!(open(&bytes, 7, GENESIS_HASH).unwrap().signed_by, Some(key.public_hex()));
+        for i in 0..bytes.len() {
+            let mut b = bytes.clone();
+            b[i] ^= 0x01;
+            assert!(open_unlinked(&b, 7).is_err(), "byte {i} went unseen: {}", String::from_utf8_lossy(&b));
+        }
+        // Signed with another key that it names: the signature does not match.
+        let other = crate::keys::SecretKey::generate().unwrap();
+        let forged = String::from_utf8(bytes.clone()).unwrap().replace(&key.public_hex(), &other.public_hex());
+        assert!(matches!(open_unlinked(forged.as_bytes(), 7), Err(RecordError::BadSignature)));
     }
 }

@@ -35,6 +35,10 @@ impl Env {
         self.run_on(&self.store(), args)
     }
     pub fn run_on(&self, store: &Path, args: &[&str]) -> Run {
+        self.run_with(store, &[], args)
+    }
+    /// Runs the binary with these environment variables set.
+    pub fn run_with(&self, store: &Path, vars: &[(&str, &str)], args: &[&str]) -> Run {
         let out: Output = Command::new(env!("CARGO_BIN_EXE_coop"))
             .arg("--store")
             .arg(store)
@@ -42,6 +46,8 @@ impl Env {
             .env("COOP_TODAY", "2026-11-28")
             .env_remove("COOP_ACTOR")
             .env_remove("COOP_STORE")
+            .env_remove("COOP_KEY")
+            .envs(vars.iter().copied())
             .output()
             .unwrap();
         Run {

@@ -7,6 +7,7 @@ mod crash;
 mod faults;
 mod history;
 mod hostile;
+mod keys;
 mod personal;
 mod project;
 mod store;

@@ -30,8 +30,14 @@ pub(super) fn redo(events: &[Event], date: NaiveDate) -> Option<Redo> {
 }
 
 fn inverse(events: &[Event], date: NaiveDate) -> Option<(Command, Context)> {
-    let ctx =
-        |fresh_id: PartyId, actor: &str| Context { today: date, fresh_id, salt: String::new(), actor: actor.to_string(), number: None };
+    let ctx = |fresh_id: PartyId, actor: &str| Context {
+        today: date,
+        fresh_id,
+        salt: String::new(),
+        actor: actor.to_string(),
+        number: None,
+        signer: None,
+    };
     let none = PartyId::nil();
     let n = MemberRef::Number;
     // The name is not in the log: decided again, an admission's name is a placeholder (its
@@ -113,6 +119,9 @@ fn inverse(events: &[Event], date: NaiveDate) -> Option<(Command, Context)> {
                 Command::AppointOfficer { person: person.clone(), office: *office, member: member.map(n) }
             }
             Event::OfficerRemoved { person, office } => Command::RemoveOfficer { person: person.clone(), office: *office },
+            Event::OfficerKeyRegistered { person, public_key } => {
+                Command::RegisterKey { person: person.clone(), public_key: public_key.clone() }
+            }
             Event::PersonalDataErased { member } => Command::Forget { member: n(*member) },
             Event::ProjectCreated { project, name, description, stage } => {
                 Command::CreateProject { slug: project.clone(), name: name.clone(), description: description.clone(), stage: Some(*stage) }

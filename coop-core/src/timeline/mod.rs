@@ -172,6 +172,9 @@ pub fn void(now: &State, timeline: &[Fact], seq: u64, reason: &str, date: NaiveD
                 return refuse(Rule::InvalidValue, format!("the erasure of member {member}'s personal data cannot be undone"))
             }
             Event::CommandVoided { .. } => return refuse(Rule::InvalidValue, "a void is not voided; record the command again".into()),
+            Event::OfficerKeyRegistered { person, .. } => {
+                return refuse(Rule::InvalidValue, format!("{person}'s key registration is not voided: register a new key"))
+            }
             _ => {}
         }
         if let Some(slug) = e.assembly() {
@@ -187,6 +190,7 @@ pub fn void(now: &State, timeline: &[Fact], seq: u64, reason: &str, date: NaiveD
         let command = inverse::redo(&events, target.date).map(|r| r.command).unwrap_or(Command::RecordReview);
         crate::decide::authorize(now, statutes, &command, &ctx.actor)?;
     }
+    crate::decide::signed(now, &Command::Void { seq, reason: reason.to_string() }, ctx)?;
     let rest: Vec<&Fact> = timeline.iter().filter(|f| f.command_id != id).collect();
     let key = (target.date, first);
     let split = rest.partition_point(|f| f.key() < key);

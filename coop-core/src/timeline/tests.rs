@@ -42,7 +42,8 @@ impl History {
     }
     /// Enters a command whose new party (if it admits one) gets the identity `fresh`.
     fn enter_as(&mut self, date: &str, cmd: Command, fresh: ulid::Ulid) -> Result<Vec<Event>, Unplaced> {
-        let ctx = Context { today: d("2026-11-28"), fresh_id: fresh, salt: "s".into(), actor: "secretary".into(), number: None };
+        let ctx =
+            Context { today: d("2026-11-28"), fresh_id: fresh, salt: "s".into(), actor: "secretary".into(), number: None, signer: None };
         self.ids += 1;
         let counted = without_voided(self.facts.clone());
         let late = !on_current_state(&self.now, d(date), &cmd);

@@ -19,7 +19,7 @@ use crate::runs::{self, key, seq_of, Tail, PACK_BYTES};
 use crate::{Error, Result};
 
 mod verify;
-pub use verify::{check_export_anchors, Anchor, PersonalReport, ReplayReport, VerifyReport};
+pub use verify::{check_export_anchors, seal_line, Anchor, PersonalReport, ReplayReport, SealSignature, VerifyReport};
 
 /// The on-disk layout version, written once in the `meta` tree.
 ///
@@ -102,13 +102,15 @@ pub struct Request {
     pub actor: String,
     /// An id that makes retries idempotent; a fresh one when `None`.
     pub command_id: Option<String>,
+    /// The actor's secret key, when they sign their acts: each record is signed with it.
+    pub key: Option<crate::keys::SecretKey>,
 }
 
 impl Request {
     /// A request dated today, by the actor `coop`, with a fresh command id.
     pub fn new(command: Command) -> Request {
         let today = chrono::Local::now().date_naive();
-        Request { command, date: today, today, actor: "coop".into(), command_id: None }
+        Request { command, date: today, today, actor: "coop".into(), command_id: None, key: None }
     }
     /// Sets the legal date of the fact.
     pub fn dated(mut self, date: NaiveDate) -> Request {
@@ -118,6 +120,11 @@ impl Request {
     /// Sets who asks.
     pub fn by(mut self, actor: impl Into<String>) -> Request {
         self.actor = actor.into();
+        self
+    }
+    /// Signs the command with the actor's key (required once they registered one).
+    pub fn signed(mut self, key: crate::keys::SecretKey) -> Request {
+        self.key = Some(key);
         self
     }
     /// Sets the command id (a retry with the same id appends nothing).
@@ -957,7 +964,14 @@ impl Store {
         self.refuse_if_damaged()?;
         let mut inner = self.lock();
         let state = self.loaded(&mut inner)?;
-        let ctx = Context { today: request.today, fresh_id: Ulid::new(), salt: fresh_salt(), actor: request.actor.clone(), number: None };
+        let ctx = Context {
+            today: request.today,
+            fresh_id: Ulid::new(),
+            salt: fresh_salt(),
+            actor: request.actor.clone(),
+            number: None,
+            signer: request.key.as_ref().map(|k| k.public_hex()),
+        };
         if timeline::on_current_state(state, request.date, &request.command) {
             return decide(state, request.date, &request.command, &ctx).map_err(Error::Refused);
         }
@@ -1065,7 +1079,14 @@ impl Store {
             if receipts[i].is_some() {
                 continue;
             }
-            let ctx = Context { today: r.today, fresh_id: Ulid::new(), salt: fresh_salt(), actor: r.actor.clone(), number: numbers[i] };
+            let ctx = Context {
+                today: r.today,
+                fresh_id: Ulid::new(),
+                salt: fresh_salt(),
+                actor: r.actor.clone(),
+                number: numbers[i],
+                signer: r.key.as_ref().map(|k| k.public_hex()),
+            };
             let id = r.command_id.clone().unwrap_or_else(|| Ulid::new().to_string());
             // Each command is decided on the state the previous ones of the batch leave: on the
             // current state when it is dated on or after every fact, else on the timeline.
@@ -1171,7 +1192,7 @@ impl Store {
             for event in events {
                 seq += 1;
                 let eid = Ulid::new();
-                let (bytes, h) = record::seal(seq, eid, &recorded, r.date, &r.actor, id, &hash, event);
+                let (bytes, h) = record::seal(seq, eid, &recorded, r.date, &r.actor, id, &hash, event, r.key.as_ref());
                 changes.add(event);
                 envs.push(Envelope {
                     seq,
@@ -1183,6 +1204,7 @@ impl Store {
                     schema: coop_core::EVENT_SCHEMA,
                     prev_hash: hash.clone(),
                     hash: h.clone(),
+                    signed_by: r.key.as_ref().map(|k| k.public_hex()),
                     event: event.clone(),
                 });
                 records.push((seq, bytes));
@@ -1600,6 +1622,8 @@ struct ImportPass<R: BufRead> {
     seq: u64,
     line_no: usize,
     buf: Vec<u8>,
+    /// The keys registered so far: what each record's signature must be.
+    keys: verify::Keys,
 }
 
 impl<R: BufRead> ImportPass<R> {
@@ -1614,7 +1638,7 @@ impl<R: BufRead> ImportPass<R> {
         if header.coop_export != 1 {
             return Err(bad(1, format!("export format {} is not one this coop reads (1)", header.coop_export)));
         }
-        Ok(ImportPass { input, header, prev: GENESIS_HASH.to_string(), seq: 0, line_no: 1, buf })
+        Ok(ImportPass { input, header, prev: GENESIS_HASH.to_string(), seq: 0, line_no: 1, buf, keys: verify::Keys::default() })
     }
 
     /// The next non-empty line, or `None` at the end of the file.
@@ -1644,6 +1668,19 @@ impl<R: BufRead> ImportPass<R> {
         }
         let seq = self.seq + 1;
         let env = record::open(&self.buf, seq, &self.prev).map_err(|e| self.error(e, seq))?;
+        // Signatures, as `audit verify` checks them: a signed record's own signature, and that
+        // every record in a name that registered a key is signed with it.
+        let signed_by = match env.signed_by {
+            Some(_) => record::open_unlinked(&self.buf, seq).map_err(|e| self.error(e, seq))?.signed_by,
+            None => None,
+        };
+        let registers = match &env.event {
+            Event::OfficerKeyRegistered { person, public_key } => Some((person.clone(), public_key.clone())),
+            _ => None,
+        };
+        let unlinked =
+            record::Unlinked { hash: env.hash.clone(), prev: env.prev_hash.clone(), actor: env.actor.clone(), signed_by, registers };
+        self.keys.check(seq, &unlinked).map_err(|problem| broken(self.line_no, problem))?;
         self.prev = env.hash.clone();
         self.seq = seq;
         Ok(Some(env))

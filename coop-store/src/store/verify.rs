@@ -76,17 +76,35 @@ impl Store {
             }
             from += batch.len() as u64;
             if let Some(e) = batch.into_iter().find(|e| which(&e.event)) {
-                return Ok(Some(Anchor { seq: e.seq, hash: e.hash }));
+                return Ok(Some(Anchor { seq: e.seq, hash: e.hash, signed: None }));
             }
         }
         Ok(None)
     }
 
+    /// Every key registration in the log, in its order: (person, public key).
+    fn key_registrations(&self) -> Result<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        self.each_record(1, self.head().seq, GENESIS_HASH, None, |env| {
+            if let Event::OfficerKeyRegistered { person, public_key } = env.event {
+                out.push((person, public_key));
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
     /// Checks anchors of the log kept elsewhere (a seal, the head printed in minutes): the log
-    /// must hold event `seq` with exactly that hash. Returns the anchors that fail, with why.
+    /// must hold event `seq` with exactly that hash, and a signed seal must be signed by a key
+    /// its officer registered. Returns the anchors that fail, with why.
     pub fn check_anchors(&self, anchors: &[Anchor]) -> Result<Vec<(Anchor, String)>> {
         let mut failed = Vec::new();
+        let registered = if anchors.iter().any(|a| a.signed.is_some()) { self.key_registrations()? } else { Vec::new() };
         for a in anchors {
+            if let Some(problem) = a.signature_problem(&registered) {
+                failed.push((a.clone(), problem));
+                continue;
+            }
             match self.hash_at(a.seq)? {
                 Some(h) if h == a.hash => {}
                 Some(h) => failed.push((a.clone(), format!("event {} has hash {h}, not {}: the log was rewritten", a.seq, a.hash))),
@@ -202,6 +220,7 @@ impl Store {
         let mut expected = 1u64;
         let mut batch: Vec<(u64, sled::IVec)> = Vec::new();
         let mut missing = None;
+        let mut keys = Keys::default();
         let mut iter = self.log.iter();
         loop {
             let item = iter.next();
@@ -220,11 +239,17 @@ impl Store {
             if batch.len() >= 64 * threads || (done && !batch.is_empty()) {
                 let checked = check_runs(&batch, threads);
                 for (seq, result) in checked {
-                    match result {
+                    let rec = match result {
                         Err(e) => return Ok(bad(seq, prev, e.to_string())),
-                        Ok((_, claimed)) if claimed != prev => return Ok(bad(seq, prev, RecordError::BrokenLink.to_string())),
-                        Ok((hash, _)) => prev = hash,
+                        Ok(rec) if rec.prev != prev => return Ok(bad(seq, prev, RecordError::BrokenLink.to_string())),
+                        Ok(rec) => rec,
+                    };
+                    // Signatures: once a name registered a key, every record in that name is
+                    // signed with it (the record's own signature was checked above).
+                    if let Err(problem) = keys.check(seq, &rec) {
+                        return Ok(bad(seq, prev, problem));
                     }
+                    prev = rec.hash;
                     self.report("verify", seq, head.seq);
                 }
                 batch.clear();
@@ -335,7 +360,33 @@ impl Store {
 }
 
 /// A record's sequence number, and its hash and the previous hash it names, or what is wrong.
-type Checked = (u64, Result<(String, String), RecordError>);
+type Checked = (u64, Result<record::Unlinked, RecordError>);
+
+/// The keys names registered, as the log stood at each record: what its signature must be.
+#[derive(Default)]
+pub(crate) struct Keys(std::collections::HashMap<String, (String, u64)>);
+
+impl Keys {
+    pub(crate) fn check(&mut self, seq: u64, rec: &record::Unlinked) -> std::result::Result<(), String> {
+        let actor = rec.actor.trim();
+        match (self.0.get(actor), &rec.signed_by) {
+            (Some((key, _)), Some(by)) if key == by => {}
+            (Some((_, since)), None) => {
+                return Err(format!("event {seq} is in the name of '{actor}', who signs their acts since event {since}, but it is not signed: it was not written by them through coop"))
+            }
+            (Some((_, since)), Some(_)) => {
+                return Err(format!("event {seq} is signed with a key that is not the one '{actor}' registered (event {since})"))
+            }
+            (None, Some(by)) if rec.registers.as_ref().is_some_and(|(p, k)| p.trim() == actor && k == by) => {}
+            (None, Some(_)) => return Err(format!("event {seq} is signed with a key '{actor}' never registered")),
+            (None, None) => {}
+        }
+        if let Some((person, key)) = &rec.registers {
+            self.0.insert(person.trim().to_string(), (key.clone(), seq));
+        }
+        Ok(())
+    }
+}
 
 /// Checks each record of `batch` alone (`record::open_unlinked`), on up to `threads` threads;
 /// returns the results in order.
@@ -365,6 +416,51 @@ pub struct Anchor {
     pub seq: u64,
     /// The hash of that event.
     pub hash: String,
+    /// The officer's signature, for a signed seal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed: Option<SealSignature>,
+}
+
+/// The signature of a seal (`coop audit seal --key`): the officer who signed it, with which key,
+/// over which text (the seal line before ` sig=`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealSignature {
+    /// The officer, as they act.
+    pub officer: String,
+    /// Their public key.
+    pub key: String,
+    /// The signature.
+    pub sig: String,
+    /// The text signed.
+    pub text: String,
+}
+
+impl Anchor {
+    /// What is wrong with its signature, if it is signed: it must verify, and its key must be
+    /// one the officer registered (`registered`: every key registration, person and key).
+    fn signature_problem(&self, registered: &[(String, String)]) -> Option<String> {
+        let s = self.signed.as_ref()?;
+        if !crate::keys::verify(&s.key, s.text.as_bytes(), &s.sig) {
+            return Some(format!("the seal of event {} is not signed by the key it names: it was altered or forged", self.seq));
+        }
+        if !registered.iter().any(|(p, k)| p.trim() == s.officer && *k == s.key) {
+            return Some(format!("the seal of event {} is signed with a key '{}' never registered in this log", self.seq, s.officer));
+        }
+        None
+    }
+}
+
+/// Builds the text of a seal of `head`, signed by `officer` with `key` if given.
+pub fn seal_line(head: &Head, date: NaiveDate, cooperative: &str, signer: Option<(&str, &crate::keys::SecretKey)>) -> String {
+    let base = format!("coop-seal/1 seq={} hash={} date={date} cooperative={cooperative:?}", head.seq, head.hash);
+    match signer {
+        None => format!("{base} unsigned"),
+        Some((officer, key)) => {
+            let text = format!("{base} officer=\"{officer}\" key={}", key.public_hex());
+            let sig = key.sign_hex(text.as_bytes());
+            format!("{text} sig={sig}")
+        }
+    }
 }
 
 impl std::str::FromStr for Anchor {
@@ -372,6 +468,17 @@ impl std::str::FromStr for Anchor {
     /// `SEQ:HASH`, or a seal line (`coop-seal/1 seq=SEQ hash=HASH …`).
     fn from_str(s: &str) -> std::result::Result<Anchor, String> {
         let s = s.trim();
+        let signed = match (s.starts_with("coop-seal/"), s.rsplit_once(" sig=")) {
+            (true, Some((text, sig))) => {
+                let officer = text.split_once(" officer=\"").and_then(|(_, rest)| rest.rsplit_once("\" key=")).map(|(o, _)| o.to_string());
+                let key = text.rsplit_once(" key=").map(|(_, k)| k.to_string());
+                match (officer, key) {
+                    (Some(officer), Some(key)) => Some(SealSignature { officer, key, sig: sig.trim().to_string(), text: text.to_string() }),
+                    _ => return Err(format!("'{s}' is a signed seal without its officer and key")),
+                }
+            }
+            _ => None,
+        };
         let (seq, hash) = if s.starts_with("coop-seal/") {
             let field = |k: &str| s.split_whitespace().find_map(|w| w.strip_prefix(k)).map(str::to_string);
             (field("seq=").unwrap_or_default(), field("hash=").unwrap_or_default())
@@ -383,7 +490,7 @@ impl std::str::FromStr for Anchor {
         if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(format!("'{s}' is not an anchor: the hash is 64 hexadecimal digits"));
         }
-        Ok(Anchor { seq, hash: hash.to_ascii_lowercase() })
+        Ok(Anchor { seq, hash: hash.to_ascii_lowercase(), signed })
     }
 }
 
@@ -393,15 +500,20 @@ pub fn check_export_anchors<R: Read>(input: R, anchors: &[Anchor]) -> Result<(He
     let mut pass = ImportPass::start(BufReader::new(input))?;
     let mut hashes = std::collections::BTreeMap::new();
     let wanted: std::collections::BTreeSet<u64> = anchors.iter().map(|a| a.seq).collect();
+    let mut registered = Vec::new();
     while let Some(env) = pass.next_record()? {
         if wanted.contains(&env.seq) {
             hashes.insert(env.seq, env.hash.clone());
+        }
+        if let Event::OfficerKeyRegistered { person, public_key } = env.event {
+            registered.push((person, public_key));
         }
     }
     let head = pass.finish()?;
     let failed = anchors
         .iter()
         .filter_map(|a| match hashes.get(&a.seq) {
+            _ if a.signature_problem(&registered).is_some() => a.signature_problem(&registered).map(|p| (a.clone(), p)),
             Some(h) if *h == a.hash => None,
             Some(h) => Some((a.clone(), format!("event {} has hash {h}, not {}: the log was rewritten", a.seq, a.hash))),
             None => {
