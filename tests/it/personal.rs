@@ -141,3 +141,45 @@ fn killed_member_imports_leave_no_orphan() {
     }
     eprintln!("import members crash harness: {rounds} rounds, {kills} kills, {all} complete, {none} untouched, no orphan left");
 }
+
+/// `coop member forget` killed at random: after each kill the store opens and verifies, and the
+/// former member's name is either erased with its `PersonalDataErased` event or kept without
+/// one; never an event whose name is still there, nor a name gone without an event.
+#[test]
+fn killed_erasures_erase_with_their_event_or_not_at_all() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["member", "admit", "--name", "Camille Martin", "--category", "employees", "--email", "c@example.org", "--date", "2016-07-01"]);
+    env.ok(&["member", "admit", "--name", "B", "--category", "employees", "--date", "2016-07-01"]);
+    env.ok(&["member", "withdraw", "1", "--date", "2016-08-01"]);
+    let base = env.dir.path().join("base");
+    crate::copy_dir(&env.store(), &base);
+    let args = [std::ffi::OsStr::new("member"), "forget".as_ref(), "1".as_ref()];
+    let span = crate::kill_span(&env.store(), &args);
+    let mut seed = 0xD1B54A32D192ED03u64;
+    let rounds = std::env::var("COOP_CRASH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(8);
+    let (mut kills, mut erased, mut kept) = (0, 0, 0);
+    for round in 0..rounds {
+        let path = env.dir.path().join(format!("r{round}"));
+        crate::copy_dir(&base, &path);
+        if crate::run_killed(&path, &args, crate::next_seed(&mut seed) % span) {
+            kills += 1;
+        }
+        // The first command after the kill opens the store and finishes a pending erasure.
+        let show = env.run_on(&path, &["member", "show", "1", "--json"]);
+        assert_eq!(show.code, 0, "round {round}: {}", show.stderr);
+        let v: serde_json::Value = serde_json::from_str(&env.run_on(&path, &["audit", "verify", "--json"]).stdout).unwrap();
+        assert_eq!(v["ok"], true, "round {round}: {v}");
+        assert_eq!(v["personal"]["orphans"], 0, "round {round}: {v}");
+        let log = env.run_on(&path, &["log", "--json"]).json();
+        let has_event = log.as_array().unwrap().iter().any(|e| e["event"]["type"] == "personal_data_erased");
+        let name_kept = env.run_on(&path, &["member", "show", "1"]).stdout.contains("Camille Martin");
+        match (has_event, name_kept, v["personal"]["erased"].as_u64()) {
+            (true, false, Some(1)) => erased += 1,
+            (false, true, Some(0)) => kept += 1,
+            other => panic!("round {round}: a killed erasure left (event, name kept, erased) = {other:?}: {v}"),
+        }
+        std::fs::remove_dir_all(&path).unwrap();
+    }
+    eprintln!("member forget crash harness: {rounds} rounds, {kills} kills, {erased} erased with their event, {kept} kept, none half-done");
+}
