@@ -17,7 +17,7 @@
 //! let statutes = Statutes::from_toml(coop::SAMPLE_STATUTES).unwrap();
 //! let founded = statutes.founded;
 //! // Whoever founds the store becomes the board's first secretary.
-//! store.execute(Request::new(Command::Found { statutes }).dated(founded).by("Claire")).unwrap();
+//! store.execute(Request::new(Command::Found { statutes, founder: None }).dated(founded).by("Claire")).unwrap();
 //!
 //! let receipt = store
 //!     .execute(Request::new(Command::Admit {

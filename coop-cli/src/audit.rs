@@ -32,11 +32,12 @@ pub fn run(ctx: &Ctx, path: &Path, cmd: AuditCmd) -> Out {
         AuditCmd::Seal => {
             let store = open_existing(path)?;
             let head = store.head();
-            let (name, registered) = store.with_state(|s| {
-                (s.statutes.as_ref().map(|st| st.name.clone()).unwrap_or_default(), s.keys.get(ctx.actor.trim()).cloned())
-            })?;
-            // A signed seal is signed by an officer with the key they registered.
-            let officer = ctx.actor.trim();
+            let state = store.state()?;
+            let name = state.statutes.as_ref().map(|st| st.name.clone()).unwrap_or_default();
+            // A signed seal is signed by an officer (by their party id) with the key they registered.
+            let officer = store.officer_key(&state, &ctx.actor)?.unwrap_or_else(|| ctx.actor.trim().to_string());
+            let registered = state.keys.get(&officer).cloned();
+            let officer = officer.as_str();
             let signer = match &ctx.key {
                 Some(key) if registered.as_deref() == Some(key.public_hex().as_str()) => Some((officer, key)),
                 Some(_) => {

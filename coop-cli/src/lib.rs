@@ -319,7 +319,7 @@ fn run(cli: Cli) -> Out {
 fn officer(ctx: &Ctx, store: &Store, cmd: OfficerCmd) -> Out {
     match cmd {
         OfficerCmd::Appoint { person, office, member } => {
-            let r = store.execute(ctx.request(Command::AppointOfficer { person: person.clone(), office, member }))?;
+            let r = store.execute(ctx.request(Command::AppointOfficer { person: person.clone(), office, member, personal: None }))?;
             written(ctx, &r, format!("{person} appointed {} of the board", office.as_str()))
         }
         OfficerCmd::Remove { person, office } => {
@@ -329,14 +329,24 @@ fn officer(ctx: &Ctx, store: &Store, cmd: OfficerCmd) -> Out {
         OfficerCmd::Key(KeyCmd::New { person, out }) => key_new(ctx, store, person, out),
         OfficerCmd::List => {
             let state = state_for(ctx, store)?;
+            // Officers are recorded by party id; their names are kept beside the log.
+            let mut rows = Vec::new();
+            for (key, o) in &state.roster {
+                rows.push((store.officer_name(&state, key)?, key, o, state.keys.get(key)));
+            }
             if ctx.cli_json {
-                output::json(&state.roster)?;
+                let list: Vec<serde_json::Value> = rows
+                    .iter()
+                    .map(|(name, key, o, signs)| json!({"person": name, "id": key, "offices": o.offices, "member": o.member, "key": signs}))
+                    .collect();
+                output::json(&list)?;
                 return Ok(ExitCode::SUCCESS);
             }
-            let mut t = Table::new(vec!["person", "offices", "member"]);
-            for (p, o) in &state.roster {
+            let mut t = Table::new(vec!["person", "offices", "member", "signs"]);
+            for (name, _, o, signs) in &rows {
                 let offices: Vec<&str> = o.offices.iter().map(|x| x.as_str()).collect();
-                t.push(vec![p.clone(), offices.join(", "), o.member.map(|m| m.to_string()).unwrap_or_default()]);
+                let signs = if signs.is_some() { "with a key" } else { "" };
+                t.push(vec![name.clone(), offices.join(", "), o.member.map(|m| m.to_string()).unwrap_or_default(), signs.into()]);
             }
             print!("{}", t.text());
             if let Some(st) = &state.statutes {
@@ -492,7 +502,7 @@ fn init(ctx: &Ctx, path: &Path, name: Option<String>, file: &Path) -> Out {
         return Err(Failure::input("the cooperative has no name: pass --name or set `name` in the statutes"));
     }
     let store = open(path)?;
-    let mut req = ctx.request(Command::Found { statutes: statutes.clone() });
+    let mut req = ctx.request(Command::Found { statutes: statutes.clone(), founder: None });
     req.date = ctx.date.unwrap_or(statutes.founded);
     let receipt = store.execute(req)?;
     if ctx.cli_json {
@@ -846,7 +856,11 @@ fn check(ctx: &Ctx, store: &Store) -> Out {
     let state = state_for(ctx, store)?;
     let findings = coop_core::compliance(&state, date);
     // Who signs their acts: without keys, --actor names whoever acts, unauthenticated.
-    let signing: Vec<&String> = state.keys.keys().collect();
+    let mut signing = Vec::new();
+    for key in state.keys.keys() {
+        signing.push(store.officer_name(&state, key)?);
+    }
+    signing.sort();
     if ctx.cli_json {
         output::json(&json!({"date": date, "ok": findings.is_empty(), "findings": findings,
             "acts_authenticated": !signing.is_empty(), "signing_officers": signing}))?;
@@ -891,14 +905,20 @@ fn log(ctx: &Ctx, store: &Store, from: u64, limit: usize) -> Out {
         output::json(&rows)?;
         return Ok(ExitCode::SUCCESS);
     }
+    // Actors are recorded by party id: shown by name (an erased one as such).
+    let state = store.state()?;
+    let mut names = std::collections::BTreeMap::new();
     let mut t = Table::new(vec!["seq", "effective", "recorded", "actor", "event"]);
     for e in &events {
+        if !names.contains_key(&e.actor) {
+            names.insert(e.actor.clone(), store.officer_name(&state, &e.actor)?);
+        }
         let mark = voided.get(&e.command_id).map(|v| format!(" [VOIDED by event {}: {}]", v.seq, v.reason)).unwrap_or_default();
         t.push(vec![
             e.seq.to_string(),
             e.effective.to_string(),
             e.recorded.format("%Y-%m-%d %H:%M").to_string(),
-            e.actor.clone(),
+            names[&e.actor].clone(),
             format!("{}{mark}", e.event.describe()),
         ]);
     }

@@ -50,6 +50,10 @@ pub enum Command {
     Found {
         /// The statutes.
         statutes: Statutes,
+        /// The name of whoever founds the store (its first secretary), kept beside the log; the
+        /// log holds their party id (the actor) and the name's digest.
+        #[serde(default)]
+        founder: Option<Personal>,
     },
     /// Admit a party into a category, subscribing shares in the same act.
     Admit {
@@ -246,6 +250,10 @@ pub enum Command {
         office: Office,
         /// The member they are, if they are one.
         member: Option<MemberRef>,
+        /// Their name, when this appointment first records them: kept beside the log, while
+        /// `person` is their party id and the log holds the name's digest.
+        #[serde(default)]
+        personal: Option<Personal>,
     },
     /// Register the public key an officer signs their acts with (the officer themselves: the
     /// first key signs its own registration, a new key is registered under the old one).
@@ -343,10 +351,16 @@ pub enum Who {
 impl Command {
     /// The party whose personal data this command erases from beside the log, given the state
     /// it was decided on.
-    pub fn erases(&self, state: &State) -> Option<PartyId> {
+    pub fn erases(&self, state: &State) -> Vec<PartyId> {
         match self {
-            Command::Forget { member } => state.member(*member).map(|m| m.party),
-            _ => None,
+            Command::Forget { member } => match state.member(*member) {
+                // The member, and the officer they were, if they were one.
+                Some(m) => std::iter::once(m.party)
+                    .chain(state.officer_members.iter().filter(|(_, n)| **n == m.number).filter_map(|(k, _)| k.parse().ok()))
+                    .collect(),
+                None => Vec::new(),
+            },
+            _ => Vec::new(),
         }
     }
 
@@ -355,6 +369,7 @@ impl Command {
         match self {
             Command::Admit { personal, .. } | Command::EditMember { personal, .. } => Some(personal),
             Command::Join { who: Who::NewPartner(personal), .. } => Some(personal),
+            Command::Found { founder: Some(personal), .. } | Command::AppointOfficer { personal: Some(personal), .. } => Some(personal),
             _ => None,
         }
     }
@@ -378,6 +393,7 @@ impl Command {
             | Command::EditMember { personal, .. } => {
                 *personal = Personal { name: String::new(), email: None, address: None };
             }
+            Command::Found { founder, .. } | Command::AppointOfficer { personal: founder, .. } => *founder = None,
             _ => {}
         }
         let json = serde_json::to_vec(&c).unwrap_or_default();

@@ -362,16 +362,20 @@ pub(crate) fn redecide(at: &State, date: NaiveDate, command: &Command, ctx: &Con
 fn rules(now: &State, state: &State, date: NaiveDate, command: &Command, ctx: &Context) -> Result<Vec<Event>, Refusal> {
     let Some(statutes) = state.statutes.as_ref() else {
         return match command {
-            Command::Found { statutes } if date < statutes.founded => refuse(
+            Command::Found { statutes, .. } if date < statutes.founded => refuse(
                 Rule::DateBeforeHistory,
                 format!("the statutes cannot be adopted on {date}, before the founding date {}", statutes.founded),
             ),
-            Command::Found { statutes } => {
+            Command::Found { statutes, founder } => {
                 let person = valid_person(&ctx.actor)?;
+                if let Some(p) = founder {
+                    valid_personal(p, "the founder's name")?;
+                }
+                let personal_digest = founder.as_ref().map(|p| p.digest(&ctx.salt));
                 Ok(vec![
                     Event::StatutesAdopted { statutes: statutes.clone(), decided_by: None },
                     // Whoever founds the store keeps it until the roster says otherwise.
-                    Event::OfficerAppointed { person, office: Office::Secretary, member: None },
+                    Event::OfficerAppointed { person, office: Office::Secretary, member: None, personal_digest },
                 ])
             }
             _ => refuse(Rule::NotFounded, "no cooperative in this store yet: run `coop init` with its statutes first"),
@@ -459,7 +463,7 @@ fn rules(now: &State, state: &State, date: NaiveDate, command: &Command, ctx: &C
             Ok(vec![Event::AssemblyClosed { assembly: a.slug.clone(), roll: assembly::live_roll(state, a.date) }])
         }
         Command::RecordReview => Ok(vec![Event::ReviewCompleted {}]),
-        Command::AppointOfficer { person, office, member } => {
+        Command::AppointOfficer { person, office, member, personal } => {
             let person = valid_person(person)?;
             let member = match member {
                 Some(r) => Some(d.known(*r)?.number),
@@ -468,7 +472,14 @@ fn rules(now: &State, state: &State, date: NaiveDate, command: &Command, ctx: &C
             if state.roster.get(&person).is_some_and(|o| o.offices.contains(office) && (member.is_none() || o.member == member)) {
                 return refuse(Rule::NoChange, format!("{person} already holds the office of {}", office.as_str()));
             }
-            Ok(vec![Event::OfficerAppointed { person, office: *office, member }])
+            if let Some(p) = personal {
+                valid_personal(p, "an officer's name")?;
+                if now.officer_digests.contains_key(&person) {
+                    return refuse(Rule::InvalidValue, format!("{person} is already recorded; appoint them by that id"));
+                }
+            }
+            let personal_digest = personal.as_ref().map(|p| p.digest(&ctx.salt));
+            Ok(vec![Event::OfficerAppointed { person, office: *office, member, personal_digest }])
         }
         Command::RegisterKey { person, public_key } => {
             let person = person.trim();

@@ -291,6 +291,10 @@ pub enum Event {
         /// The member they are, if they are one (links them to an assembly's officers).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         member: Option<MemberNo>,
+        /// When `person` is a party id first recorded here: the digest of their name, which is
+        /// kept beside the log (erased with their member's data).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        personal_digest: Option<String>,
     },
     /// Someone left an office.
     OfficerRemoved {
@@ -704,7 +708,12 @@ mod tests {
             Event::AssemblyClosed { assembly: a(), roll: vec![RollEntry { member: n, category: "users".into(), college: None }] },
             Event::ReviewCompleted {},
             Event::PersonalDataErased { member: n },
-            Event::OfficerAppointed { person: "Claire".into(), office: crate::statutes::Office::Secretary, member: Some(n) },
+            Event::OfficerAppointed {
+                person: "Claire".into(),
+                office: crate::statutes::Office::Secretary,
+                member: Some(n),
+                personal_digest: Some("cd".repeat(32)),
+            },
             Event::OfficerRemoved { person: "Claire".into(), office: crate::statutes::Office::Board },
             Event::OfficerKeyRegistered { person: "Claire".into(), public_key: "ab".repeat(32) },
             Event::ProjectCreated {

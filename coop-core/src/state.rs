@@ -175,6 +175,16 @@ pub struct State {
     /// every act in that name is signed with it, in office or not.
     #[serde(default)]
     pub keys: BTreeMap<String, String>,
+    /// Officers recorded by party id (the roster key), with the digest of the name kept beside
+    /// the log; never removed with an office (their acts stay theirs).
+    #[serde(default)]
+    pub officer_digests: BTreeMap<String, String>,
+    /// Officers who are members: erasing the member's personal data erases theirs.
+    #[serde(default)]
+    pub officer_members: BTreeMap<String, MemberNo>,
+    /// Officers whose name was erased with their member's personal data.
+    #[serde(default)]
+    pub officers_erased: std::collections::BTreeSet<String>,
     /// Shares and subscribed capital by class, former members' unredeemed shares included.
     #[serde(default)]
     pub by_class: BTreeMap<String, ClassCount>,
@@ -497,8 +507,16 @@ impl State {
             Event::PersonalDataErased { member } => {
                 let m = self.members.get_mut(member).ok_or_else(|| missing(member))?;
                 m.erased = Some(date);
+                let linked = self.officer_members.iter().filter(|(_, n)| *n == member).map(|(k, _)| k.clone());
+                self.officers_erased.extend(linked.collect::<Vec<_>>());
             }
-            Event::OfficerAppointed { person, office, member } => {
+            Event::OfficerAppointed { person, office, member, personal_digest } => {
+                if let Some(d) = personal_digest {
+                    self.officer_digests.insert(person.clone(), d.clone());
+                }
+                if let Some(n) = member {
+                    self.officer_members.insert(person.clone(), *n);
+                }
                 let o = self.roster.entry(person.clone()).or_default();
                 o.offices.insert(*office);
                 if member.is_some() {
@@ -600,6 +618,19 @@ impl State {
         let assemblies = self.assemblies.values().flat_map(|a| [Some(a.convened_on), Some(a.date), a.closed_on].into_iter().flatten());
         let dates = [self.founded_on, self.statutes_since, self.last_review].into_iter().flatten();
         members.chain(projects).chain(assemblies).chain(dates).max()
+    }
+
+    /// Every party whose personal data is kept beside the log, with the digest the log keeps
+    /// for it: members (their latest digest) and officers not erased, and partners.
+    pub fn digests(&self) -> BTreeMap<PartyId, &str> {
+        let members = self.members.values().filter(|m| m.erased.is_none()).map(|m| (m.party, m.personal_digest.as_str()));
+        let partners = self.partners.iter().map(|(id, d)| (*id, d.as_str()));
+        let officers = self
+            .officer_digests
+            .iter()
+            .filter(|(k, _)| !self.officers_erased.contains(*k))
+            .filter_map(|(k, d)| k.parse().ok().map(|id: PartyId| (id, d.as_str())));
+        members.chain(partners).chain(officers).collect()
     }
 
     /// The member with this number or party id.

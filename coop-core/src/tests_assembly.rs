@@ -29,7 +29,7 @@ impl Coop {
     fn with(statutes: &str, employees: u32, users: u32, volunteers: u32) -> Coop {
         let st = Statutes::from_toml(statutes).unwrap();
         let mut c = Coop { state: State::default(), n: 1 };
-        c.ok(&st.founded.to_string(), Command::Found { statutes: st.clone() });
+        c.ok(&st.founded.to_string(), Command::Found { statutes: st.clone(), founder: None });
         for (cat, count) in [("employees", employees), ("beneficiaries", users), ("volunteers", volunteers)] {
             for i in 0..count {
                 c.ok(

@@ -50,9 +50,7 @@ pub struct RestoreReport {
 /// The digest the log keeps for each party that has personal data: members not erased (their
 /// latest digest) and partners.
 fn digests(state: &State) -> BTreeMap<PartyId, &str> {
-    let members = state.members.values().filter(|m| m.erased.is_none()).map(|m| (m.party, m.personal_digest.as_str()));
-    let partners = state.partners.iter().map(|(id, d)| (*id, d.as_str()));
-    members.chain(partners).collect()
+    state.digests()
 }
 
 fn bad(line: usize, reason: impl Into<String>) -> Error {

@@ -95,6 +95,12 @@ struct Globals {
     retired_number: u32,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     keys: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    officer_digests: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    officer_members: BTreeMap<String, coop_core::MemberNo>,
+    #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
+    officers_erased: std::collections::BTreeSet<String>,
 }
 
 /// Which pieces of the state to read (see [`crate::Store::state_part`]).
@@ -233,6 +239,9 @@ pub(crate) fn encode(state: &State, changes: &Changes, head: &Head) -> Result<Ve
         latest: state.latest,
         retired_number: state.retired_number,
         keys: state.keys.clone(),
+        officer_digests: state.officer_digests.clone(),
+        officer_members: state.officer_members.clone(),
+        officers_erased: state.officers_erased.clone(),
     };
     out.push((GLOBALS.to_vec(), json(&globals)?));
     if changes.statutes {
@@ -324,6 +333,9 @@ pub(crate) fn load(trees: &Trees, part: &Part) -> Result<State> {
         state.latest = g.latest;
         state.retired_number = g.retired_number;
         state.keys = g.keys;
+        state.officer_digests = g.officer_digests;
+        state.officer_members = g.officer_members;
+        state.officers_erased = g.officers_erased;
     }
     if let Some(bytes) = tree.get(STATUTES)? {
         state.statutes = decode::<Option<Statutes>>("statutes", &bytes)?;
@@ -409,5 +421,11 @@ pub(crate) fn digest_of(trees: &Trees, party: PartyId) -> Result<Option<String>>
             None => None,
         });
     }
-    trees.small.get(key(PARTNER, &party.to_bytes()))?.map(|v| decode("partner", &v)).transpose()
+    if let Some(v) = trees.small.get(key(PARTNER, &party.to_bytes()))? {
+        return Ok(Some(decode("partner", &v)?));
+    }
+    // An officer recorded by party id (in the totals).
+    let state = load(trees, &Part::default())?;
+    let id = party.to_string();
+    Ok(state.officer_digests.get(&id).filter(|_| !state.officers_erased.contains(&id)).cloned())
 }

@@ -206,7 +206,13 @@ fn a_secretary_keeps_the_register_and_bad_input_writes_nothing() {
     assert!(show.stdout.contains("membership of member 1 ended (withdrawal)"), "{}", show.stdout);
     let log = env.ok(&["log", "--json"]).json();
     assert_eq!(log.as_array().unwrap().len() as u64, env.events());
-    assert_eq!(log[1]["actor"], "secretary");
+    // The actor is recorded by party id (the founder's), and shown by name.
+    let founder = log[0]["actor"].as_str().unwrap();
+    assert_eq!(founder.len(), 26, "a party id: {founder}");
+    assert_eq!(log[1]["actor"], founder);
+    let export = env.ok(&["export", "events"]).stdout;
+    assert!(!export.contains("\"actor\":\"secretary\"") && !export.contains("\"person\":\"secretary\""), "no name of a person in the log");
+    assert!(env.ok(&["log"]).stdout.contains("secretary"));
 }
 
 #[test]
@@ -426,14 +432,18 @@ fn only_entitled_actors_act_and_the_founder_keeps_the_roster() {
     let r = env.run(&["--actor", "Bob", "officer", "appoint", "Eve", "--office", "board"]);
     assert_eq!(r.code, 1, "only the secretary keeps the roster");
     let roster = env.ok(&["officer", "list", "--json"]).json();
-    assert_eq!(roster["Alice"]["offices"], serde_json::json!(["secretary"]));
-    assert_eq!(roster["Bob"]["member"], 1);
+    let officer = |name: &str| roster.as_array().unwrap().iter().find(|o| o["person"] == name).cloned().unwrap();
+    assert_eq!(officer("Alice")["offices"], serde_json::json!(["secretary"]));
+    assert_eq!(officer("Bob")["member"], 1);
     let r = env.run(&["--actor", "Alice", "officer", "remove", "Alice", "--office", "secretary"]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("only secretary"), "{}", r.stderr);
     let log = env.ok(&["log", "--json"]).json();
     let actors: Vec<&str> = log.as_array().unwrap().iter().map(|e| e["actor"].as_str().unwrap()).collect();
-    assert!(actors.contains(&"Bob") && actors.contains(&"Alice"), "every event records its actor: {actors:?}");
+    let id = |name: &str| officer(name)["id"].as_str().unwrap().to_string();
+    assert!(actors.contains(&id("Bob").as_str()) && actors.contains(&id("Alice").as_str()), "every event records its actor: {actors:?}");
+    let text = env.ok(&["log"]).stdout;
+    assert!(text.contains("Bob") && text.contains("Alice"), "shown by name: {text}");
 }
 
 #[test]

@@ -28,7 +28,8 @@ fn a_forged_name_and_a_deleted_directory_are_found_by_verify() {
     let env = with_members();
     let (code, v) = verify(&env);
     assert_eq!(code, 0, "{v}");
-    assert_eq!(v["personal"]["checked"], 3);
+    // Three members and the founder (officers' names are kept beside the log too).
+    assert_eq!(v["personal"]["checked"], 4);
     // A name edited in its file.
     let party = env.ok(&["member", "show", "2", "--json"]).json()["member"]["id"].as_str().unwrap().to_string();
     let file = bucket(&env, &party);
@@ -56,7 +57,7 @@ fn erased_data_is_told_apart_from_missing_data() {
     env.ok(&["member", "forget", "1"]);
     let (code, v) = verify(&env);
     assert_eq!(code, 0, "{v}");
-    assert_eq!((v["personal"]["checked"].as_u64(), v["personal"]["erased"].as_u64()), (Some(1), Some(1)), "{v}");
+    assert_eq!((v["personal"]["checked"].as_u64(), v["personal"]["erased"].as_u64()), (Some(2), Some(1)), "{v}");
 }
 
 /// What a command cut short between its personal data and its head leaves: an entry for a party
@@ -133,8 +134,9 @@ fn killed_member_imports_leave_no_orphan() {
         assert_eq!(v2["ok"], true, "round {round}: {v2} (first: {v})");
         assert_eq!(v2["personal"]["orphans"], 0, "round {round}: {v2}");
         match v2["personal"]["checked"].as_u64() {
-            Some(0) => none += 1,
-            Some(2000) => all += 1,
+            // The founder's name, then the 2,000 members'.
+            Some(1) => none += 1,
+            Some(2001) => all += 1,
             other => panic!("round {round}: {other:?} members"),
         }
         std::fs::remove_dir_all(&path).unwrap();
@@ -182,4 +184,40 @@ fn killed_erasures_erase_with_their_event_or_not_at_all() {
         std::fs::remove_dir_all(&path).unwrap();
     }
     eprintln!("member forget crash harness: {rounds} rounds, {kills} kills, {erased} erased with their event, {kept} kept, none half-done");
+}
+
+/// Officers are recorded by party id, their names beside the log like members': forgetting a
+/// former member who was an officer removes their name from everywhere, the acts they recorded
+/// included.
+#[test]
+fn forgetting_a_member_who_was_an_officer_removes_their_name_everywhere() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["member", "admit", "--name", "Claire Faivre", "--category", "employees", "--date", "2016-07-01"]);
+    env.ok(&["officer", "appoint", "Claire Faivre", "--office", "board", "--member", "1"]);
+    env.ok(&["--actor", "Claire Faivre", "member", "admit", "--name", "Léa Roux", "--category", "beneficiaries"]);
+    let log = env.ok(&["log"]).stdout;
+    assert!(log.contains("Claire Faivre"), "her acts are shown under her name: {log}");
+    let export = env.ok(&["export", "events"]).stdout;
+    assert!(!export.contains("Claire"), "no name of a person in the log itself");
+    env.ok(&["--actor", "secretary", "officer", "remove", "Claire Faivre", "--office", "board"]);
+    env.ok(&["member", "withdraw", "1"]);
+    // Ten years later her personal data is erased: the member's and the officer's.
+    let later = [("COOP_TODAY", "2037-01-01")];
+    let r = env.run_with(&env.store(), &later, &["member", "forget", "1"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = env.run_with(&env.store(), &later, &["audit", "verify", "--json"]).json();
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(v["personal"]["erased"], 2, "the member's entry and the officer's: {v}");
+    let personal: String = std::fs::read_dir(env.store().join("personal"))
+        .unwrap()
+        .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap_or_default())
+        .collect();
+    assert!(!personal.contains("Claire"), "no file beside the log holds her name");
+    let log = env.run_with(&env.store(), &later, &["log"]).stdout;
+    assert!(!log.contains("Claire") && log.contains("(erased)"), "{log}");
+    // Someone else may now be called Claire Faivre: a new officer, not the erased one.
+    env.run_with(&env.store(), &later, &["officer", "appoint", "Claire Faivre", "--office", "board"]);
+    let roster = env.run_with(&env.store(), &later, &["officer", "list", "--json"]).json();
+    assert!(roster.as_array().unwrap().iter().any(|o| o["person"] == "Claire Faivre"), "{roster}");
 }

@@ -44,8 +44,9 @@ fn inverse(events: &[Event], date: NaiveDate) -> Option<(Command, Context)> {
     // digest is not compared).
     let someone = || Personal { name: "(recorded)".into(), email: None, address: None };
     let command = match events {
-        [Event::StatutesAdopted { statutes, decided_by: None }, Event::OfficerAppointed { person, .. }] => {
-            return Some((Command::Found { statutes: statutes.clone() }, ctx(none, person)))
+        [Event::StatutesAdopted { statutes, decided_by: None }, Event::OfficerAppointed { person, personal_digest, .. }] => {
+            let founder = personal_digest.as_ref().map(|_| someone());
+            return Some((Command::Found { statutes: statutes.clone(), founder }, ctx(none, person)));
         }
         [Event::MemberAdmitted { party, kind, category, .. }, Event::SharesSubscribed { class, count, paid_cents, .. }] => {
             let admit = Command::Admit {
@@ -115,9 +116,12 @@ fn inverse(events: &[Event], date: NaiveDate) -> Option<(Command, Context)> {
             }
             Event::AssemblyClosed { assembly, .. } => Command::Close { assembly: assembly.clone() },
             Event::ReviewCompleted {} => Command::RecordReview,
-            Event::OfficerAppointed { person, office, member } => {
-                Command::AppointOfficer { person: person.clone(), office: *office, member: member.map(n) }
-            }
+            Event::OfficerAppointed { person, office, member, personal_digest } => Command::AppointOfficer {
+                person: person.clone(),
+                office: *office,
+                member: member.map(n),
+                personal: personal_digest.as_ref().map(|_| someone()),
+            },
             Event::OfficerRemoved { person, office } => Command::RemoveOfficer { person: person.clone(), office: *office },
             Event::OfficerKeyRegistered { person, public_key } => {
                 Command::RegisterKey { person: person.clone(), public_key: public_key.clone() }
@@ -165,6 +169,10 @@ pub(super) fn same_fact(recorded: &Event, again: &Event) -> bool {
             Event::ParticipantJoined { project: p2, who: w2, role: r2, personal_digest: d2 },
         ) => p1 == p2 && w1 == w2 && r1 == r2 && d1.is_some() == d2.is_some(),
         (Event::PersonalDataChanged { member: m1, .. }, Event::PersonalDataChanged { member: m2, .. }) => m1 == m2,
+        (
+            Event::OfficerAppointed { person: p1, office: o1, member: m1, personal_digest: d1 },
+            Event::OfficerAppointed { person: p2, office: o2, member: m2, personal_digest: d2 },
+        ) => p1 == p2 && o1 == o2 && m1 == m2 && d1.is_some() == d2.is_some(),
         (a, b) => a == b,
     }
 }

@@ -543,7 +543,10 @@ impl Store {
         for party in parties {
             let number = self.number_of(party)?;
             let part = Part { members: pieces::Pick::Only(number.into_iter().collect()), ..Part::default() };
-            if pieces::load(&self.pieces, &part)?.members.values().any(|m| m.party == party && m.erased.is_some()) {
+            let state = pieces::load(&self.pieces, &part)?;
+            // A member's erasure, or the officer they were, erased with it.
+            if state.members.values().any(|m| m.party == party && m.erased.is_some()) || state.officers_erased.contains(&party.to_string())
+            {
                 erased.push(party);
             }
         }
@@ -964,16 +967,23 @@ impl Store {
         self.refuse_if_damaged()?;
         let mut inner = self.lock();
         let state = self.loaded(&mut inner)?;
+        let fresh = Ulid::new();
+        let resolved = self.pseudonymize(state, request, fresh, &Default::default())?;
+        let request = &resolved;
         let ctx = Context {
             today: request.today,
-            fresh_id: Ulid::new(),
+            fresh_id: fresh,
             salt: fresh_salt(),
             actor: request.actor.clone(),
             number: None,
             signer: request.key.as_ref().map(|k| k.public_hex()),
         };
         if timeline::on_current_state(state, request.date, &request.command) {
-            return decide(state, request.date, &request.command, &ctx).map_err(Error::Refused);
+            let decided = decide(state, request.date, &request.command, &ctx);
+            return match decided {
+                Ok(events) => Ok(events),
+                Err(r) => Err(Error::Refused(self.named(state, r)?)),
+            };
         }
         // A late share movement: from the timeline's index, as `execute` places it.
         let inner = &mut *inner;
@@ -1041,6 +1051,31 @@ impl Store {
             });
         }
         let old = inner.head.clone();
+        // No person's name goes into the log: officers are recorded by party id (see
+        // `pseudonymize`); each request draws its fresh identity here.
+        let originals = requests;
+        let fresh: Vec<Ulid> = requests.iter().map(|_| Ulid::new()).collect();
+        let resolved: Vec<Request> = {
+            let state = self.loaded(inner)?;
+            // Officers a batch records (its founder, a first appointment) act later in it by name.
+            let mut introduced = std::collections::BTreeMap::new();
+            let mut out = Vec::with_capacity(requests.len());
+            for (r, f) in requests.iter().zip(&fresh) {
+                let p = self.pseudonymize(state, r, *f, &introduced)?;
+                match (&r.command, &p.command) {
+                    (Command::Found { .. }, _) => {
+                        introduced.insert(r.actor.trim().to_string(), p.actor.clone());
+                    }
+                    (Command::AppointOfficer { person: name, .. }, Command::AppointOfficer { person: id, personal: Some(_), .. }) => {
+                        introduced.insert(name.trim().to_string(), id.clone());
+                    }
+                    _ => {}
+                }
+                out.push(p);
+            }
+            out
+        };
+        let requests = resolved.as_slice();
         let tail = match inner.tail.take() {
             Some(t) => t,
             None => self.read_tail(&old)?,
@@ -1081,7 +1116,7 @@ impl Store {
             }
             let ctx = Context {
                 today: r.today,
-                fresh_id: Ulid::new(),
+                fresh_id: fresh[i],
                 salt: fresh_salt(),
                 actor: r.actor.clone(),
                 number: numbers[i],
@@ -1125,7 +1160,7 @@ impl Store {
                     let same_day = |j: &usize| requests[*j].date == r.date && receipts[*j].is_none();
                     match queue.iter().rposition(|(j, _)| same_day(j)) {
                         Some(last) if !deferred && refusal.rule == coop_core::Rule::PublicBodiesCap => queue.insert(last + 1, (i, true)),
-                        _ => refusals.push((i, refusal)),
+                        _ => refusals.push((i, self.named(&state, refusal)?)),
                     }
                 }
                 Ok((events, placed)) => {
@@ -1210,7 +1245,8 @@ impl Store {
                 records.push((seq, bytes));
                 hash = h;
             }
-            let entry = CommandEntry { first, last: seq, fingerprint: r.command.fingerprint() };
+            // The command as asked (a retry names its officers as it did).
+            let entry = CommandEntry { first, last: seq, fingerprint: originals[*i].command.fingerprint() };
             cmd_entries.push((command_key(id), serde_json::to_vec(&entry).unwrap_or_default()));
             envelopes.push((*i, id.clone(), envs));
         }
@@ -1235,7 +1271,7 @@ impl Store {
             // write below fails, the entry is an orphan no event refers to.
             let personal: Vec<(PartyId, PersonalEntry)> = planned.iter().filter_map(|p| p.personal.clone()).collect();
             let pending_personal = if personal.is_empty() { None } else { Some(self.personal.put_all(&personal)?) };
-            let erased: Vec<PartyId> = planned.iter().filter_map(|p| p.erase).collect();
+            let erased: Vec<PartyId> = planned.iter().flat_map(|p| p.erase.iter().copied()).collect();
             let pending = serde_json::to_vec(&erased).unwrap_or_default();
             let large = plan.inserts.iter().map(|(_, b)| b.len()).chain(state_pieces.iter().map(|(_, v)| v.len())).any(|l| l > LARGE_VALUE);
             // The head is the commit point (see `recover`): the command ids first (an id whose
@@ -1407,6 +1443,90 @@ impl Store {
         let bytes = self.record_at(seq)?.ok_or_else(|| integrity(seq, "the event is missing from the log"))?;
         let env = record::open_alone(&bytes, seq).map_err(|e| integrity(seq, e.to_string()))?;
         Ok(Fact { seq, date: env.effective, command_id: env.command_id, event: env.event })
+    }
+
+    /// The request as the log records it: officers by party id (the roster key), their names
+    /// kept beside the log like members'. The founder and an officer first appointed get the
+    /// fresh identity `fresh` and bring their name; the actor and an officer named by name are
+    /// turned into their key. A name the roster does not know is left as given (an actor who
+    /// holds no office is then refused, by that name).
+    fn pseudonymize(
+        &self,
+        state: &State,
+        r: &Request,
+        fresh: Ulid,
+        introduced: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Request> {
+        let key = |name: &str| -> Result<Option<String>> {
+            match introduced.get(name.trim()) {
+                Some(k) => Ok(Some(k.clone())),
+                None => self.officer_key(state, name),
+            }
+        };
+        let mut r = r.clone();
+        let person_named = |name: &str| Personal { name: name.trim().to_string(), email: None, address: None };
+        match &mut r.command {
+            Command::Found { founder, .. } if state.statutes.is_none() => {
+                founder.get_or_insert_with(|| person_named(&r.actor));
+                r.actor = fresh.to_string();
+                return Ok(r);
+            }
+            Command::AppointOfficer { person, personal: personal @ None, .. } => match key(person)? {
+                Some(k) => *person = k,
+                None => {
+                    *personal = Some(person_named(person));
+                    *person = fresh.to_string();
+                }
+            },
+            Command::RemoveOfficer { person, .. } | Command::RegisterKey { person, .. } => {
+                if let Some(k) = key(person)? {
+                    *person = k;
+                }
+            }
+            _ => {}
+        }
+        if let Some(k) = key(&r.actor)? {
+            r.actor = k;
+        }
+        Ok(r)
+    }
+
+    /// The roster key of the officer named `name`: the key itself (a party id, or the name an
+    /// officer was recorded under before officers were recorded by id), or the officer whose name
+    /// kept beside the log is `name`.
+    pub fn officer_key(&self, state: &State, name: &str) -> Result<Option<String>> {
+        let name = name.trim();
+        if state.roster.contains_key(name) || state.officer_digests.contains_key(name) || state.keys.contains_key(name) {
+            return Ok(Some(name.to_string()));
+        }
+        for key in state.officer_digests.keys().filter(|k| !state.officers_erased.contains(*k)) {
+            if let Ok(id) = key.parse::<PartyId>() {
+                if self.personal(id)?.is_some_and(|p| p.name.trim() == name) {
+                    return Ok(Some(key.clone()));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// The name of the officer whose roster key is `key` ("(erased)" once erased with their
+    /// member's data); a key that is not a party id is the name itself.
+    pub fn officer_name(&self, state: &State, key: &str) -> Result<String> {
+        match key.parse::<PartyId>() {
+            Ok(_) if state.officers_erased.contains(key) => Ok("(erased)".into()),
+            Ok(id) if state.officer_digests.contains_key(key) => Ok(self.personal(id)?.map_or_else(|| key.to_string(), |p| p.name)),
+            _ => Ok(key.to_string()),
+        }
+    }
+
+    /// A refusal in words: officers' keys replaced by their names.
+    fn named(&self, state: &State, mut refusal: coop_core::Refusal) -> Result<coop_core::Refusal> {
+        for key in state.officer_digests.keys() {
+            if refusal.message.contains(key.as_str()) {
+                refusal.message = refusal.message.replace(key.as_str(), &self.officer_name(state, key)?);
+            }
+        }
+        Ok(refusal)
     }
 
     /// The receipt of a command id already in the log, if any.
@@ -1747,8 +1867,8 @@ struct Planned {
     events: Vec<Event>,
     /// The personal data it brings, to store beside the log.
     personal: Option<(PartyId, PersonalEntry)>,
-    /// The party whose personal data it erases.
-    erase: Option<PartyId>,
+    /// The parties whose personal data it erases.
+    erase: Vec<PartyId>,
     /// How the timeline's index takes it in.
     update: IndexUpdate,
 }

@@ -331,6 +331,18 @@ impl Store {
         for (party, digest) in &state.partners {
             check(format!("partner {party}"), *party, digest, &mut entries, &mut report);
         }
+        // Officers recorded by party id: checked like members; erased with their member's data.
+        for (key, digest) in &state.officer_digests {
+            let Ok(party) = key.parse::<PartyId>() else { continue };
+            if state.officers_erased.contains(key) {
+                report.erased += 1;
+                if entries.remove(&party).is_some() {
+                    report.problems.push(format!("officer {key}: its name was erased with its member's but is still there"));
+                }
+            } else {
+                check(format!("officer {key}"), party, digest, &mut entries, &mut report);
+            }
+        }
         report.orphans = entries.len() as u64;
         Ok(report)
     }
