@@ -217,6 +217,9 @@ pub struct Store {
     fsync: bool,
     /// sled's data file, kept open to sync it.
     db_file: Mutex<Option<std::fs::File>>,
+    /// Officers' names already looked up beside the log, and their roster keys (an officer's
+    /// name never changes; an erased one is dropped when met).
+    officer_names: Mutex<std::collections::HashMap<String, String>>,
     /// The witness file, kept open to rewrite it.
     witness_file: Mutex<Option<std::fs::File>>,
     /// The blob directory's modification time and the blob files already synced.
@@ -374,6 +377,7 @@ impl Store {
             write_lock,
             fsync: options.fsync,
             db_file: Mutex::new(None),
+            officer_names: Mutex::new(std::collections::HashMap::new()),
             witness_file: Mutex::new(None),
             blobs_seen: Mutex::new(blobs_seen),
             witness,
@@ -1499,9 +1503,19 @@ impl Store {
         if state.roster.contains_key(name) || state.officer_digests.contains_key(name) || state.keys.contains_key(name) {
             return Ok(Some(name.to_string()));
         }
-        for key in state.officer_digests.keys().filter(|k| !state.officers_erased.contains(*k)) {
+        let live = |k: &String| state.officer_digests.contains_key(k) && !state.officers_erased.contains(k);
+        let mut cache = self.officer_names.lock().unwrap_or_else(|p| p.into_inner());
+        match cache.get(name) {
+            Some(k) if live(k) => return Ok(Some(k.clone())),
+            Some(_) => {
+                cache.remove(name);
+            }
+            None => {}
+        }
+        for key in state.officer_digests.keys().filter(|k| live(k)) {
             if let Ok(id) = key.parse::<PartyId>() {
                 if self.personal(id)?.is_some_and(|p| p.name.trim() == name) {
+                    cache.insert(name.to_string(), key.clone());
                     return Ok(Some(key.clone()));
                 }
             }
