@@ -111,26 +111,16 @@ fn killed_member_imports_leave_no_orphan() {
         csv.push_str(&format!("Membre {i},beneficiaries,1,2017-01-01\n"));
     }
     let file = env.file("register.csv", &csv);
-    let base = env.dir.path().join("base");
-    crate::copy_dir(&env.store(), &base);
     let args = [std::ffi::OsStr::new("--actor"), "secretary".as_ref(), "import".as_ref(), "members".as_ref(), file.as_os_str()];
-    let span = crate::kill_span(&env.store(), &args);
-    let mut seed = 0x9E3779B97F4A7C15u64;
-    let rounds = std::env::var("COOP_CRASH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(8);
-    let (mut kills, mut all, mut none) = (0, 0, 0);
-    for round in 0..rounds {
-        let path = env.dir.path().join(format!("r{round}"));
-        crate::copy_dir(&base, &path);
-        if crate::run_killed(&path, &args, crate::next_seed(&mut seed) % span) {
-            kills += 1;
-        }
-        let r = env.run_on(&path, &["audit", "verify", "--json"]);
+    let (mut all, mut none) = (0, 0);
+    let (rounds, kills) = kill_copies(&env, &args, 0x9E3779B97F4A7C15, |round, path| {
+        let r = env.run_on(path, &["audit", "verify", "--json"]);
         // The first command after the kill opens the store (and finishes what is pending).
-        let r = if r.code == 0 { env.run_on(&path, &["audit", "verify", "--json"]) } else { r };
+        let r = if r.code == 0 { env.run_on(path, &["audit", "verify", "--json"]) } else { r };
         let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap_or_default();
-        let members = env.run_on(&path, &["capital", "--json"]);
+        let members = env.run_on(path, &["capital", "--json"]);
         assert_eq!(members.code, 0, "round {round}: {}", members.stderr);
-        let v2: serde_json::Value = serde_json::from_str(&env.run_on(&path, &["audit", "verify", "--json"]).stdout).unwrap();
+        let v2: serde_json::Value = serde_json::from_str(&env.run_on(path, &["audit", "verify", "--json"]).stdout).unwrap();
         assert_eq!(v2["ok"], true, "round {round}: {v2} (first: {v})");
         assert_eq!(v2["personal"]["orphans"], 0, "round {round}: {v2}");
         match v2["personal"]["checked"].as_u64() {
@@ -139,8 +129,7 @@ fn killed_member_imports_leave_no_orphan() {
             Some(2001) => all += 1,
             other => panic!("round {round}: {other:?} members"),
         }
-        std::fs::remove_dir_all(&path).unwrap();
-    }
+    });
     eprintln!("import members crash harness: {rounds} rounds, {kills} kills, {all} complete, {none} untouched, no orphan left");
 }
 
@@ -154,35 +143,24 @@ fn killed_erasures_erase_with_their_event_or_not_at_all() {
     env.ok(&["member", "admit", "--name", "Camille Martin", "--category", "employees", "--email", "c@example.org", "--date", "2016-07-01"]);
     env.ok(&["member", "admit", "--name", "B", "--category", "employees", "--date", "2016-07-01"]);
     env.ok(&["member", "withdraw", "1", "--date", "2016-08-01"]);
-    let base = env.dir.path().join("base");
-    crate::copy_dir(&env.store(), &base);
     let args = [std::ffi::OsStr::new("member"), "forget".as_ref(), "1".as_ref()];
-    let span = crate::kill_span(&env.store(), &args);
-    let mut seed = 0xD1B54A32D192ED03u64;
-    let rounds = std::env::var("COOP_CRASH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(8);
-    let (mut kills, mut erased, mut kept) = (0, 0, 0);
-    for round in 0..rounds {
-        let path = env.dir.path().join(format!("r{round}"));
-        crate::copy_dir(&base, &path);
-        if crate::run_killed(&path, &args, crate::next_seed(&mut seed) % span) {
-            kills += 1;
-        }
+    let (mut erased, mut kept) = (0, 0);
+    let (rounds, kills) = kill_copies(&env, &args, 0xD1B54A32D192ED03, |round, path| {
         // The first command after the kill opens the store and finishes a pending erasure.
-        let show = env.run_on(&path, &["member", "show", "1", "--json"]);
+        let show = env.run_on(path, &["member", "show", "1", "--json"]);
         assert_eq!(show.code, 0, "round {round}: {}", show.stderr);
-        let v: serde_json::Value = serde_json::from_str(&env.run_on(&path, &["audit", "verify", "--json"]).stdout).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&env.run_on(path, &["audit", "verify", "--json"]).stdout).unwrap();
         assert_eq!(v["ok"], true, "round {round}: {v}");
         assert_eq!(v["personal"]["orphans"], 0, "round {round}: {v}");
-        let log = env.run_on(&path, &["log", "--json"]).json();
+        let log = env.run_on(path, &["log", "--json"]).json();
         let has_event = log.as_array().unwrap().iter().any(|e| e["event"]["type"] == "personal_data_erased");
-        let name_kept = env.run_on(&path, &["member", "show", "1"]).stdout.contains("Camille Martin");
+        let name_kept = env.run_on(path, &["member", "show", "1"]).stdout.contains("Camille Martin");
         match (has_event, name_kept, v["personal"]["erased"].as_u64()) {
             (true, false, Some(1)) => erased += 1,
             (false, true, Some(0)) => kept += 1,
             other => panic!("round {round}: a killed erasure left (event, name kept, erased) = {other:?}: {v}"),
         }
-        std::fs::remove_dir_all(&path).unwrap();
-    }
+    });
     eprintln!("member forget crash harness: {rounds} rounds, {kills} kills, {erased} erased with their event, {kept} kept, none half-done");
 }
 
@@ -220,4 +198,25 @@ fn forgetting_a_member_who_was_an_officer_removes_their_name_everywhere() {
     env.run_with(&env.store(), &later, &["officer", "appoint", "Claire Faivre", "--office", "board"]);
     let roster = env.run_with(&env.store(), &later, &["officer", "list", "--json"]).json();
     assert!(roster.as_array().unwrap().iter().any(|o| o["person"] == "Claire Faivre"), "{roster}");
+}
+
+/// Runs `args` on copies of the store `env` holds, each killed at a random moment within the
+/// time a whole run takes, and gives each copy (once killed, or done) to `check` with its
+/// round; `COOP_CRASH_ROUNDS` rounds (default 8). Returns (rounds, kills).
+fn kill_copies(env: &Env, args: &[&std::ffi::OsStr], mut seed: u64, mut check: impl FnMut(usize, &std::path::Path)) -> (usize, usize) {
+    let base = env.dir.path().join("base");
+    crate::copy_dir(&env.store(), &base);
+    let span = crate::kill_span(&env.store(), args);
+    let rounds = std::env::var("COOP_CRASH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(8);
+    let mut kills = 0;
+    for round in 0..rounds {
+        let path = env.dir.path().join(format!("r{round}"));
+        crate::copy_dir(&base, &path);
+        if crate::run_killed(&path, args, crate::next_seed(&mut seed) % span) {
+            kills += 1;
+        }
+        check(round, &path);
+        std::fs::remove_dir_all(&path).unwrap();
+    }
+    (rounds, kills)
 }
