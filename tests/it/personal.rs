@@ -206,7 +206,8 @@ fn forgetting_a_member_who_was_an_officer_removes_their_name_everywhere() {
 fn kill_copies(env: &Env, args: &[&std::ffi::OsStr], mut seed: u64, mut check: impl FnMut(usize, &std::path::Path)) -> (usize, usize) {
     let base = env.dir.path().join("base");
     crate::copy_dir(&env.store(), &base);
-    let span = crate::kill_span(&env.store(), args);
+    // Twice the time of a whole run: some kills land after the command ended (a complete run).
+    let span = 2 * crate::kill_span(&env.store(), args);
     let rounds = std::env::var("COOP_CRASH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(8);
     let mut kills = 0;
     for round in 0..rounds {
