@@ -238,10 +238,14 @@ class, min_shares; [assembly] notice_days, notice_days_second, quorum_ordinary,
 quorum_extraordinary, majority_ordinary, majority_extraordinary, college_method,
 max_proxies_per_holder, postal_days_before; [members] loss_of_quality (flag|end).
 
-Checked: at least 3 categories; beneficiaries and employees (or producers); at least 3 colleges
-when any; college weights from 10 to 50 % summing to 100; categories naming known colleges and
-classes; floor_fraction at least 1/4; an SA's minimum capital at least 18,500 euros; public bodies
-at most 50 %; unknown keys, with their line.
+Checked: at least 3 categories; beneficiaries and employees (or producers); 3 to 10 colleges
+when any, each with a category voting in it; college weights from 10 to 50 % summing to 100;
+categories naming known colleges and classes; floor_fraction at least 1/4; an SA's minimum capital
+at least 18,500 euros; public bodies at most 50 %; quorums from 0 to 1; majorities from \"> 1/2\"
+to \">= 1\"; for an SA the Commercial Code's floors: notice_days >= 15 and notice_days_second >= 10
+(R. 225-69), quorum_ordinary first >= 1/5 (L. 225-98), quorum_extraordinary >= 1/4 then 1/5
+(L. 225-96), majority_ordinary \"> 1/2\", majority_extraordinary >= 2/3, postal_days_before <= 3
+(R. 225-77); unknown keys, with their line.
 
 Example:
   coop statutes check statutes.toml";

@@ -526,6 +526,73 @@ impl<'a> Reader<'a> {
         parsed
     }
 
+    /// The assembly rules the law allows: fractions of members (quorums) from 0 to 1, majorities
+    /// of at least half the votes and at most all of them; for an SA, the legal floors of the
+    /// Commercial Code (notice: R. 225-69, 15 days, 10 on second convocation; quorum: L. 225-98
+    /// (ordinary, 1/5 on first convocation) and L. 225-96 (extraordinary, 1/4 then 1/5);
+    /// majorities: L. 225-98 (ordinary, more than half of the votes cast) and L. 225-96
+    /// (extraordinary, two thirds); postal forms: R. 225-77, at most 3 days before the meeting).
+    fn assembly_law(&mut self, asm: &Table, a: &AssemblyRules, form: Option<LegalForm>) {
+        let w = "[assembly]";
+        for (key, pair) in [("quorum_ordinary", a.quorum_ordinary), ("quorum_extraordinary", a.quorum_extraordinary)] {
+            if pair.iter().any(|f| f.num() > f.den()) {
+                self.problem(
+                    Self::span_of(asm, key),
+                    format!("'{key}' in {w} is a share of the members, from 0 to 1: {} / {} is above 1", pair[0], pair[1]),
+                );
+            }
+        }
+        for (key, m) in [("majority_ordinary", a.majority_ordinary), ("majority_extraordinary", a.majority_extraordinary)] {
+            if m.threshold.less_than(Fraction::HALF) || m.threshold.num() > m.threshold.den() {
+                self.problem(
+                    Self::span_of(asm, key),
+                    format!("'{key}' in {w} is {m}: a majority is at least half of the votes and at most all of them (from \"> 1/2\" to \">= 1\")"),
+                );
+            }
+        }
+        if form != Some(LegalForm::Sa) {
+            return;
+        }
+        let sa = |what: &str, law: &str| format!("{what}: the law requires {law} for an SA (Commercial Code)");
+        if a.notice_days < 15 {
+            self.problem(
+                Self::span_of(asm, "notice_days"),
+                sa(&format!("notice_days is {}", a.notice_days), "at least 15 days (R. 225-69)"),
+            );
+        }
+        if a.notice_days_second < 10 {
+            let what = format!("notice_days_second is {}", a.notice_days_second);
+            self.problem(Self::span_of(asm, "notice_days_second"), sa(&what, "at least 10 days on second convocation (R. 225-69)"));
+        }
+        if a.quorum_ordinary[0].less_than(Fraction::FIFTH) {
+            let what = format!("quorum_ordinary on first convocation is {}", a.quorum_ordinary[0]);
+            self.problem(Self::span_of(asm, "quorum_ordinary"), sa(&what, "at least 1/5 (L. 225-98)"));
+        }
+        if a.quorum_extraordinary[0].less_than(Fraction::QUARTER) || a.quorum_extraordinary[1].less_than(Fraction::FIFTH) {
+            let what = format!("quorum_extraordinary is {} / {}", a.quorum_extraordinary[0], a.quorum_extraordinary[1]);
+            self.problem(
+                Self::span_of(asm, "quorum_extraordinary"),
+                sa(&what, "at least 1/4 on first convocation and 1/5 on second (L. 225-96)"),
+            );
+        }
+        let m = a.majority_ordinary;
+        if !(m.strict || Fraction::HALF.less_than(m.threshold)) {
+            let what = format!("majority_ordinary is {m}");
+            self.problem(Self::span_of(asm, "majority_ordinary"), sa(&what, "more than half of the votes cast, \"> 1/2\" (L. 225-98)"));
+        }
+        if a.majority_extraordinary.threshold.less_than(Fraction::TWO_THIRDS) {
+            let what = format!("majority_extraordinary is {}", a.majority_extraordinary);
+            self.problem(Self::span_of(asm, "majority_extraordinary"), sa(&what, "two thirds of the votes cast, \">= 2/3\" (L. 225-96)"));
+        }
+        if a.postal_days_before > 3 {
+            let what = format!("postal_days_before is {}", a.postal_days_before);
+            self.problem(
+                Self::span_of(asm, "postal_days_before"),
+                sa(&what, "postal forms received up to 3 days before the meeting at most (R. 225-77)"),
+            );
+        }
+    }
+
     /// The tables of an array of tables such as `[[category]]`.
     pub(crate) fn tables<'t>(&mut self, root: &'t Table, key: &str) -> Vec<&'t Table> {
         match root.get(key) {
@@ -670,6 +737,16 @@ impl<'a> Reader<'a> {
                 colleges.push(College { code, weight_percent: weight });
             }
         }
+        if colleges.len() > 10 {
+            // Each college weighs at least 10 % of the votes (L. 1947 art. 19 octies): at most ten.
+            self.problem(
+                root.get("college").and_then(|i| i.span()),
+                format!(
+                    "{} colleges are defined: each college must weigh at least 10 % of the votes, so there are at most 10 (law)",
+                    colleges.len()
+                ),
+            );
+        }
         if !colleges.is_empty() && colleges.len() < 3 {
             self.problem(
                 root.get("college").and_then(|i| i.span()),
@@ -773,6 +850,14 @@ impl<'a> Reader<'a> {
         if !categories.iter().any(|c| c.role == Role::Beneficiaries) {
             self.problem(None, "no category has role 'beneficiaries': habitual beneficiaries are a mandatory category (law)");
         }
+        for (c, span) in colleges.iter().zip(college_spans.iter()) {
+            if !categories.iter().any(|cat| cat.college.as_deref() == Some(c.code.as_str())) {
+                self.problem(
+                    span.clone(),
+                    format!("college '{}' has no category voting in it: every college gathers at least one category (give one `college = \"{}\"`, or remove the college)", c.code, c.code),
+                );
+            }
+        }
         if !categories.iter().any(|c| matches!(c.role, Role::Employees | Role::Producers)) {
             self.problem(None, "no category has role 'employees' or 'producers': employees (or producers, where the SCIC has no employees) are a mandatory category (law)");
         }
@@ -836,6 +921,8 @@ impl<'a> Reader<'a> {
             },
         };
 
+        self.assembly_law(asm, &assembly, legal_form);
+
         // [members]
         let mem = self.table(root, "members").unwrap_or(&empty);
         self.unknown_keys(mem, &["loss_of_quality", "retention_days"], "[members]");
@@ -898,6 +985,17 @@ pub(crate) mod tests {
 
     pub const GOOD: &str = crate::SAMPLE_STATUTES;
 
+    /// `text` with these `key = value` lines of its [assembly] table replaced.
+    fn with_assembly(text: &str, lines: &str) -> String {
+        let mut out = text.to_string();
+        for line in lines.lines() {
+            let key = line.split(" =").next().unwrap();
+            let old = out.lines().find(|l| l.starts_with(&format!("{key} ="))).expect("an [assembly] key of the sample").to_string();
+            out = out.replace(&old, line);
+        }
+        out
+    }
+
     fn problems(text: &str) -> Vec<String> {
         Statutes::from_toml(text).err().unwrap_or_default().into_iter().map(|p| p.to_string()).collect()
     }
@@ -951,7 +1049,50 @@ class = "B"
         assert!(all.contains("share class 'B'"), "{all}");
         assert!(all.contains("1 categories are defined"), "{all}");
         assert!(all.contains("'employees' or 'producers'"), "{all}");
-        assert_eq!(p.len(), 10, "{all}");
+        assert!(all.contains("college 'a' has no category") && all.contains("college 'b' has no category"), "{all}");
+        assert_eq!(p.len(), 12, "{all}");
+    }
+
+    #[test]
+    fn assembly_rules_the_law_forbids_are_refused() {
+        // Given SA-form statutes with no notice, no quorum and a dissolution by a tenth of votes.
+        let sa = GOOD.replace("legal_form = \"sas\"", "legal_form = \"sa\"").replace("minimum_euros = 0", "minimum_euros = 18500");
+        assert!(Statutes::from_toml(&sa).is_ok(), "an SA with the defaults passes: {:?}", problems(&sa));
+        let lax = "notice_days = 0\nnotice_days_second = 5\nquorum_ordinary = [\"0\", \"0\"]\nquorum_extraordinary = [\"0\", \"0\"]\nmajority_ordinary = \">= 1/2\"\nmajority_extraordinary = \"> 1/10\"\npostal_days_before = 10\n";
+        let all = problems(&with_assembly(&sa, lax)).join("\n");
+        // Then each legal floor is named, with its article.
+        for needle in [
+            "notice_days is 0",
+            "notice_days_second is 5",
+            "quorum_ordinary on first convocation is 0",
+            "quorum_extraordinary is 0 / 0",
+            "majority_ordinary is >= 1/2",
+            "majority_extraordinary is > 1/10",
+            "postal_days_before is 10",
+            "R. 225-69",
+            "L. 225-96",
+        ] {
+            assert!(all.contains(needle), "{needle}: {all}");
+        }
+        // A majority below half and a quorum above 1 are refused whatever the form.
+        let sas = with_assembly(GOOD, "quorum_ordinary = [\"2/1\", \"0\"]\nmajority_extraordinary = \"> 1/10\"\n");
+        let all = problems(&sas).join("\n");
+        assert!(all.contains("above 1") && all.contains("at least half of the votes"), "{all}");
+        // The SAS may set its own rules above those floors.
+        assert!(Statutes::from_toml(&with_assembly(GOOD, "notice_days = 0\nquorum_ordinary = [\"0\", \"0\"]\n")).is_ok());
+    }
+
+    #[test]
+    fn at_most_ten_colleges_of_ten_percent_each() {
+        let mut text = GOOD.to_string();
+        let mut extra = String::new();
+        for i in 0..8 {
+            extra.push_str(&format!("[[college]]\ncode = \"c{i}\"\n[[category]]\ncode = \"k{i}\"\nrole = \"other\"\ncollege = \"c{i}\"\nclass = \"A\"\nmin_shares = 1\n"));
+        }
+        text = text.replace("weight_percent = 40\n", "").replace("weight_percent = 30\n", "").replace("weight_percent = 30", "");
+        text.push_str(&extra);
+        let all = problems(&text).join("\n");
+        assert!(all.contains("11 colleges are defined") && all.contains("at most 10"), "{all}");
     }
 
     #[test]

@@ -119,6 +119,19 @@ fn statutes_check_lists_every_problem_with_lines() {
     assert!(r.stderr.contains("line 7: unknown key 'floor_fractoin'"), "{}", r.stderr);
     let good = env.file("good.toml", coop::SAMPLE_STATUTES);
     env.ok(&["statutes", "check", good.to_str().unwrap()]);
+    // An SA whose assemblies need no notice, no quorum, and a tenth of the votes to dissolve it:
+    // every legal floor it breaks is named with its line.
+    let lax = coop::SAMPLE_STATUTES
+        .replace("legal_form = \"sas\"", "legal_form = \"sa\"")
+        .replace("minimum_euros = 0", "minimum_euros = 18500")
+        .replace("notice_days = 15", "notice_days = 0")
+        .replace("quorum_extraordinary = [\"1/4\", \"1/5\"]", "quorum_extraordinary = [\"0\", \"0\"]")
+        .replace("majority_extraordinary = \">= 2/3\"", "majority_extraordinary = \"> 1/10\"");
+    let r = env.run(&["statutes", "check", env.file("lax.toml", &lax).to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    for needle in ["line 58: notice_days is 0", "quorum_extraordinary is 0 / 0", "majority_extraordinary is > 1/10"] {
+        assert!(r.stderr.contains(needle), "{needle}: {}", r.stderr);
+    }
     let not_toml = env.file("x.toml", "name = \n");
     assert_eq!(env.run(&["statutes", "check", not_toml.to_str().unwrap()]).code, 2);
     // Invalid statutes create no store.
