@@ -269,7 +269,9 @@ pub fn live_roll(state: &State, date: NaiveDate) -> Vec<RollEntry> {
     state
         .members
         .values()
-        .filter(|m| m.member_on(date))
+        // A member flagged as having lost the quality of its category keeps no vote in its
+        // college until it moves to a category it fits (or its membership ends).
+        .filter(|m| m.member_on(date) && m.flagged_since.is_none_or(|f| f > date))
         .map(|m| {
             let category = m.category_on(date).to_string();
             let college = statutes.and_then(|s| s.category(&category)).and_then(|c| c.college.clone());

@@ -162,13 +162,15 @@ pub fn compliance(state: &State, today: NaiveDate) -> Vec<Finding> {
         if defined.is_empty() {
             continue;
         }
-        let filled = active.iter().any(|m| role_of(m).is_some_and(|r| defined.contains(&r)));
-        if !filled {
+        // A member flagged as having lost the quality of its category no longer fills it.
+        let holders: Vec<&&Member> = active.iter().filter(|m| role_of(m).is_some_and(|r| defined.contains(&r))).collect();
+        if !holders.iter().any(|m| m.flagged_since.is_none()) {
             let names: Vec<&str> = defined.iter().map(|r| r.as_str()).collect();
+            let flagged = if holders.is_empty() { String::new() } else { " (its only members lost the quality of it)".to_string() };
             out.push(Finding {
                 code: "mandatory_category_empty",
-                message: format!("no current member has role {}: this category is mandatory for a SCIC", names.join(" or ")),
-                members: vec![],
+                message: format!("no current member has role {}{flagged}: this category is mandatory for a SCIC", names.join(" or ")),
+                members: holders.iter().map(|m| m.number).collect(),
             });
         }
     }

@@ -485,3 +485,25 @@ fn personal_data_is_erased_only_after_the_retention_period_and_counts_stay() {
         "the store is told whose data to remove"
     );
 }
+
+#[test]
+fn a_member_who_lost_its_quality_fills_no_category_and_votes_in_no_college() {
+    // Given one employee, flagged as having lost the quality of employee, and a beneficiary.
+    let mut c = Coop::new();
+    let employee = c.admit("E", PartyKind::Person, "employees", None);
+    let beneficiary = c.admit("B", PartyKind::Person, "beneficiaries", None);
+    c.admit("V", PartyKind::Person, "volunteers", None);
+    let codes = |c: &Coop, date: &str| -> Vec<&'static str> { compliance(&c.state, d(date)).into_iter().map(|f| f.code).collect() };
+    assert!(!codes(&c, "2020-02-01").contains(&"mandatory_category_empty"));
+    c.ok("2020-02-01", Command::End { member: MemberRef::Number(employee), cause: EndCause::LossOfQuality });
+    // Then the employees' category is empty for the law, naming the flagged member.
+    let found = compliance(&c.state, d("2020-02-02"));
+    let empty = found.iter().find(|f| f.code == "mandatory_category_empty").expect("the employees' category is empty");
+    assert_eq!(empty.members, vec![employee]);
+    assert!(empty.message.contains("lost the quality"), "{}", empty.message);
+    // And the roll of a later assembly leaves it out (it keeps no vote in its former college),
+    // while the roll before the flag still counts it.
+    let roll = |date: &str| -> Vec<MemberNo> { crate::live_roll(&c.state, d(date)).into_iter().map(|e| e.member).collect() };
+    assert!(!roll("2020-03-01").contains(&employee) && roll("2020-03-01").contains(&beneficiary));
+    assert!(roll("2020-01-31").contains(&employee));
+}
