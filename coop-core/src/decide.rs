@@ -4,11 +4,13 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::assembly::{self, Assembly, Choice, Officers, Resolution, ResolutionKind};
+use crate::capital_rules::{floor, public_cap};
 pub use crate::command::{Command, Personal, Who};
 use crate::event::{Decision, EndCause, Event, PartyKind};
 use crate::project::{Participant, Project, ProjectRole, Stage};
-use crate::state::{CapitalTotals, Member, State};
-use crate::statutes::{Entitled, LossOfQuality, Office, Role, Statutes};
+use crate::roster::{authorize, signed, valid_key};
+use crate::state::{Member, State};
+use crate::statutes::{LossOfQuality, Office, Role, Statutes};
 use crate::units::{Cents, Fraction, MemberNo, MemberRef, PartyId};
 
 /// Slugs name assemblies and projects: 1 to 64 lowercase letters, digits and dashes, and never
@@ -31,99 +33,6 @@ fn valid_person(name: &str) -> Result<String, Refusal> {
         return refuse(Rule::InvalidValue, "an actor's name must be 1 to 100 printable characters");
     }
     Ok(n.to_string())
-}
-
-/// The action of [`crate::statutes::ACTIONS`] a command takes, and the assembly it is about.
-fn action(command: &Command) -> (&'static str, Option<&str>) {
-    match command {
-        Command::Found { .. } => ("init", None),
-        Command::Admit { .. } => ("admit", None),
-        Command::Move { .. }
-        | Command::Withdraw { .. }
-        | Command::End { .. }
-        | Command::Exclude { .. }
-        | Command::Forget { .. }
-        | Command::EditMember { .. } => ("members", None),
-        // Whoever may record the command voided may void it (see `timeline::void`).
-        Command::Void { .. } => ("members", None),
-        Command::Subscribe { .. } | Command::Pay { .. } | Command::Transfer { .. } | Command::Redeem { .. } => ("shares", None),
-        Command::Convene { slug, .. } => ("convene", Some(slug)),
-        Command::SendConvocations { assembly } | Command::AppointOfficers { assembly, .. } => ("convene", Some(assembly)),
-        Command::Attend { assembly, .. }
-        | Command::Proxy { assembly, .. }
-        | Command::Postal { assembly, .. }
-        | Command::Vote { assembly, .. }
-        | Command::MarkVoter { assembly, .. }
-        | Command::CountBallots { assembly, .. }
-        | Command::Close { assembly } => ("meeting", Some(assembly)),
-        Command::Amend { .. } => ("statutes", None),
-        Command::RecordReview => ("review", None),
-        Command::CreateProject { .. }
-        | Command::MoveProject { .. }
-        | Command::Join { .. }
-        | Command::ChangeRole { .. }
-        | Command::Leave { .. } => ("projects", None),
-        Command::AppointOfficer { .. } | Command::RemoveOfficer { .. } | Command::RegisterKey { .. } => ("roster", None),
-    }
-}
-
-/// Whether `actor` may take the action of `command`, by the roster and the statutes in force.
-/// A log with no roster at all (written before rosters existed) lets anyone act.
-pub(crate) fn authorize(state: &State, statutes: &Statutes, command: &Command, actor: &str) -> Result<(), Refusal> {
-    if state.roster.is_empty() {
-        return Ok(());
-    }
-    if let Command::RegisterKey { person, .. } = command {
-        // Whoever holds an office registers their own key, and no one else's.
-        let person = person.trim();
-        if actor.trim() == person {
-            return Ok(());
-        }
-        return refuse(
-            Rule::NotEntitled,
-            format!("an officer registers their own key: run it as '{person}' (--actor \"{person}\"), on their own machine"),
-        );
-    }
-    let (action, assembly) = action(command);
-    let entitled = statutes.permissions.entitled(action);
-    let officer = state.roster.get(actor.trim());
-    let holds = |o: Office| {
-        officer.is_some_and(|of| match o {
-            // The chair and the secretary sit on the board.
-            Office::Board => !of.offices.is_empty(),
-            other => of.offices.contains(&other),
-        })
-    };
-    let assembly_officer = || {
-        let (Some(slug), Some(member)) = (assembly, officer.and_then(|o| o.member)) else { return false };
-        state
-            .assemblies
-            .get(slug)
-            .and_then(|a| a.officers.as_ref())
-            .is_some_and(|o| o.chair == member || o.secretary == member || o.scrutineers.contains(&member))
-    };
-    let allowed = entitled.iter().any(|e| match e {
-        Entitled::Office(o) => holds(*o),
-        Entitled::AssemblyOfficers => assembly_officer(),
-    });
-    if allowed {
-        return Ok(());
-    }
-    let what = crate::statutes::ACTIONS.iter().find(|(a, _)| *a == action).map_or(action, |(_, w)| w);
-    let who: Vec<&str> = entitled.iter().map(|e| e.as_str()).collect();
-    let holds_now = match officer {
-        Some(o) if !o.offices.is_empty() => o.offices.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(", "),
-        _ => "no office".to_string(),
-    };
-    refuse(
-        Rule::NotEntitled,
-        format!(
-            "'{}' may not {what}: the statutes give it to {} ('{}' holds {holds_now}; the roster is kept with `coop officer`)",
-            actor.trim(),
-            who.join(", "),
-            actor.trim()
-        ),
-    )
 }
 
 fn who_label(who: Participant) -> String {
@@ -281,7 +190,7 @@ pub struct Refusal {
     pub message: String,
 }
 
-fn refuse<T>(rule: Rule, message: impl Into<String>) -> Result<T, Refusal> {
+pub(crate) fn refuse<T>(rule: Rule, message: impl Into<String>) -> Result<T, Refusal> {
     Err(Refusal { rule, message: message.into() })
 }
 
@@ -314,42 +223,6 @@ pub fn decide_at(now: &State, at: &State, date: NaiveDate, command: &Command, ct
     }
     signed(now, command, ctx)?;
     rules(now, at, date, command, ctx)
-}
-
-/// An officer who registered a key signs every act with it: an act by them unsigned, or signed
-/// with another key, is refused. A key's first registration is signed by that very key (the
-/// officer shows they hold it); a new key is registered under the old one. Acts of an actor with
-/// no key are not authenticated (`--actor` names them), as in a store without keys.
-pub(crate) fn signed(now: &State, command: &Command, ctx: &Context) -> Result<(), Refusal> {
-    let actor = ctx.actor.trim();
-    let registered = now.keys.get(actor).map(String::as_str);
-    let first_registration = |key: &str| matches!(command, Command::RegisterKey { public_key, .. } if public_key == key);
-    match (registered, ctx.signer.as_deref()) {
-        (Some(k), Some(s)) if k == s => Ok(()),
-        (Some(_), Some(_)) => refuse(Rule::UnsignedAct, format!("the key given is not the one registered for '{actor}': their acts are signed with their own key")),
-        (Some(_), None) => refuse(
-            Rule::UnsignedAct,
-            format!("'{actor}' signs their acts with a registered key: give it with --key FILE (or COOP_KEY); an unsigned act in their name is refused"),
-        ),
-        (None, Some(s)) if first_registration(s) => Ok(()),
-        (None, Some(_)) => refuse(
-            Rule::UnsignedAct,
-            format!("'{actor}' has no registered key: register it first with `coop officer key new \"{actor}\"`, or act without --key"),
-        ),
-        (None, None) if matches!(command, Command::RegisterKey { .. }) => refuse(
-            Rule::UnsignedAct,
-            "a key is registered by a command signed with it (--key FILE), which shows its owner holds it: `coop officer key new` does both",
-        ),
-        (None, None) => Ok(()),
-    }
-}
-
-/// A public key as recorded: 64 lowercase hexadecimal digits.
-fn valid_key(key: &str) -> Result<(), Refusal> {
-    if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
-        return refuse(Rule::InvalidValue, "a public key is 64 lowercase hexadecimal digits (an Ed25519 key)");
-    }
-    Ok(())
 }
 
 /// Decides a command recorded earlier again, on the state as of its date in a changed history:
@@ -1451,64 +1324,4 @@ impl<'a> Decider<'a> {
     fn floor(&self, member: MemberNo, count: u64, nominal: Cents) -> Result<(), Refusal> {
         floor(self.statutes, self.state.capital, member, count, nominal)
     }
-}
-
-/// Public bodies hold at most the statutes' share of the subscribed capital `c` changed by
-/// `public_delta` and `total_delta`; a change that lowers their share is never refused.
-fn public_cap(statutes: &Statutes, c: CapitalTotals, public_delta: i64, total_delta: i64) -> Result<(), Refusal> {
-    let total = c.subscribed.0 + total_delta;
-    let public = c.public_subscribed.0 + public_delta;
-    let max = statutes.capital.public_bodies_max_percent as i128;
-    let over = |p: i64, t: i64| t > 0 && (p as i128) * 100 > max * t as i128;
-    let was_share = |p: i64, t: i64| if t > 0 { p as f64 / t as f64 } else { 0.0 };
-    if over(public, total) && was_share(public, total) > was_share(c.public_subscribed.0, c.subscribed.0) {
-        return refuse(
-            Rule::PublicBodiesCap,
-            format!(
-                "public bodies would hold {} of {} capital ({:.1} %), above the {} % they may hold together",
-                Cents(public),
-                Cents(total),
-                was_share(public, total) * 100.0,
-                max
-            ),
-        );
-    }
-    Ok(())
-}
-
-/// Capital `c` may not fall below its floor: redeeming `count` shares of `member`, worth
-/// `nominal`.
-fn floor(statutes: &Statutes, c: CapitalTotals, member: MemberNo, count: u64, nominal: Cents) -> Result<(), Refusal> {
-    let after = Cents(c.subscribed.0 - nominal.0);
-    let floor = statutes.capital_floor(c.highest);
-    if after < floor {
-        let by_fraction = statutes.capital.floor_fraction.of_ceil(c.highest);
-        let why = if floor == by_fraction {
-            format!("{} of the highest capital, {}", statutes.capital.floor_fraction, c.highest)
-        } else {
-            "the minimum capital of the statutes or the law".to_string()
-        };
-        return refuse(
-            Rule::CapitalFloor,
-            format!("redeeming {count} shares of member {member} would take capital from {} to {after}, below the floor of {floor} ({why}); the reimbursement must wait", c.subscribed),
-        );
-    }
-    Ok(())
-}
-
-/// The capital rules a recorded command's decision applied (the public bodies' cap, and for a
-/// redemption of `count` shares of a member the capital floor first), checked again on the
-/// totals `before` it in a changed history. Its own effect, `public_delta` and `total_delta`,
-/// is as recorded: only the totals before it differ. The very code [`decide`] runs.
-pub(crate) fn capital_rules(
-    statutes: &Statutes,
-    before: CapitalTotals,
-    public_delta: i64,
-    total_delta: i64,
-    redeemed: Option<(MemberNo, u64)>,
-) -> Result<(), Refusal> {
-    if let Some((member, count)) = redeemed {
-        floor(statutes, before, member, count, Cents(-total_delta))?;
-    }
-    public_cap(statutes, before, public_delta, total_delta)
 }

@@ -26,11 +26,13 @@
 #![warn(missing_docs)]
 
 mod assembly;
+mod capital_rules;
 mod command;
 mod decide;
 mod event;
 mod project;
 mod projection;
+mod roster;
 mod state;
 mod statutes;
 pub mod timeline;

@@ -10,10 +10,9 @@
 //! the records byte for byte). Each entry is checked on restore against the digest the log
 //! keeps for its party, so a backup whose personal data was altered is refused.
 
-use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 
-use coop_core::{PartyId, State};
+use coop_core::PartyId;
 use serde::{Deserialize, Serialize};
 
 use crate::personal::PersonalEntry;
@@ -47,12 +46,6 @@ pub struct RestoreReport {
     pub parties: u64,
 }
 
-/// The digest the log keeps for each party that has personal data: members not erased (their
-/// latest digest) and partners.
-fn digests(state: &State) -> BTreeMap<PartyId, &str> {
-    state.digests()
-}
-
 fn bad(line: usize, reason: impl Into<String>) -> Error {
     Error::BadImport { line, reason: reason.into(), integrity: false }
 }
@@ -63,7 +56,7 @@ impl Store {
     pub fn backup(&self, out: &mut dyn Write) -> Result<u64> {
         let state = self.state()?;
         let mut lines = Vec::new();
-        for party in digests(&state).keys() {
+        for party in state.digests().keys() {
             if let Some(entry) = self.personal_entry(*party)? {
                 lines.push(Line { party: *party, entry });
             }
@@ -119,7 +112,7 @@ impl Store {
         let pairs: Vec<(PartyId, PersonalEntry)> = entries.iter().map(|(_, p, e)| (*p, e.clone())).collect();
         let token = self.personal_pending_put(&pairs)?;
         let checked = self.import_checked(input, |state| {
-            let digests = digests(state);
+            let digests = state.digests();
             for (line, party, entry) in &entries {
                 match digests.get(party) {
                     Some(d) if *d == entry.data.digest(&entry.salt) => {}

@@ -25,7 +25,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::NaiveDate;
 
 use super::{breach, differs, fold, inverse, what, Fact, Unplaced};
-use crate::decide::{capital_rules, decide_at, redecide, Command, Context};
+use crate::capital_rules::capital_rules;
+use crate::decide::{decide_at, redecide, Command, Context};
 use crate::event::Event;
 use crate::state::{CapitalTotals, ClassCount, Member, State, Touched};
 use crate::statutes::Statutes;

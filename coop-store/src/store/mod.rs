@@ -18,6 +18,9 @@ use crate::record::{self, Envelope, RecordError, GENESIS_HASH};
 use crate::runs::{self, key, seq_of, Tail, PACK_BYTES};
 use crate::{Error, Result};
 
+mod late;
+use late::{IndexUpdate, Placement};
+mod officers;
 mod verify;
 pub use verify::{check_export_anchors, seal_line, Anchor, PersonalReport, ReplayReport, SealSignature, VerifyReport};
 
@@ -1061,23 +1064,7 @@ impl Store {
         let fresh: Vec<Ulid> = requests.iter().map(|_| Ulid::new()).collect();
         let resolved: Vec<Request> = {
             let state = self.loaded(inner)?;
-            // Officers a batch records (its founder, a first appointment) act later in it by name.
-            let mut introduced = std::collections::BTreeMap::new();
-            let mut out = Vec::with_capacity(requests.len());
-            for (r, f) in requests.iter().zip(&fresh) {
-                let p = self.pseudonymize(state, r, *f, &introduced)?;
-                match (&r.command, &p.command) {
-                    (Command::Found { .. }, _) => {
-                        introduced.insert(r.actor.trim().to_string(), p.actor.clone());
-                    }
-                    (Command::AppointOfficer { person: name, .. }, Command::AppointOfficer { person: id, personal: Some(_), .. }) => {
-                        introduced.insert(name.trim().to_string(), id.clone());
-                    }
-                    _ => {}
-                }
-                out.push(p);
-            }
-            out
+            self.pseudonymize_all(state, requests, &fresh)?
         };
         let requests = resolved.as_slice();
         let tail = match inner.tail.take() {
@@ -1349,27 +1336,7 @@ impl Store {
         }
 
         // The write is durable: the state after it is the kept one, and the index follows it.
-        inner.index = match inner.index.take() {
-            Some((at, mut index)) if at == old => {
-                let mut kept = true;
-                for p in &planned {
-                    let date = requests[p.index].date;
-                    let facts: Vec<Fact> = p
-                        .events
-                        .iter()
-                        .zip(p.first..)
-                        .map(|(e, seq)| Fact { seq, date, command_id: p.id.clone(), event: e.clone() })
-                        .collect();
-                    match &p.update {
-                        IndexUpdate::Record(after) => index.record(&facts, *after),
-                        IndexUpdate::Patch(patch) => index.patch(patch, &facts),
-                        IndexUpdate::Rebuild => kept = false,
-                    }
-                }
-                kept.then(|| (new_head.clone(), index))
-            }
-            _ => None,
-        };
+        inner.index = late::follow(inner.index.take(), &old, &new_head, &planned, requests);
         inner.state = Some(state);
         inner.tail = Some(plan.tail);
         inner.head = new_head;
@@ -1387,160 +1354,6 @@ impl Store {
             }
         }
         Ok(out)
-    }
-
-    /// Places a late share movement from the timeline's index (built on first use, at the head
-    /// `head`), reading from the log the facts it asks for; `None` when the command is placed on
-    /// the whole timeline instead.
-    fn place_local(
-        &self,
-        slot: &mut Option<(Head, timeline::Index)>,
-        head: &Head,
-        state: &State,
-        r: &Request,
-        ctx: &Context,
-    ) -> Result<Option<std::result::Result<timeline::Patch, coop_core::Refusal>>> {
-        if !timeline::moves_shares(&r.command) {
-            return Ok(None);
-        }
-        if slot.as_ref().is_none_or(|(at, _)| at != head) {
-            let facts = self.facts(head.seq, None)?;
-            let index = timeline::Index::build(&facts).map_err(|e| match e {
-                Unplaced::Inconsistent { seq, reason } => integrity(seq, reason.to_string()),
-                Unplaced::Refused(r) => integrity(0, r.to_string()),
-            })?;
-            *slot = Some((head.clone(), index));
-        }
-        let Some((_, index)) = slot.as_ref() else { return Ok(None) };
-        let mut known = timeline::Known::default();
-        loop {
-            match timeline::place_local(state, index, &known, r.date, &r.command, ctx) {
-                timeline::Local::Whole => return Ok(None),
-                timeline::Local::Placed(patch) => return Ok(Some(Ok(patch))),
-                timeline::Local::Refused(e) => return placed_or_refused(Err(e)).map(Some),
-                timeline::Local::Need { members, facts } => {
-                    for n in members {
-                        let mut of = Vec::new();
-                        for (_, seq) in index.facts_of(n) {
-                            of.push(self.fact_at(*seq)?);
-                        }
-                        known.members.insert(n, of);
-                    }
-                    for seq in facts {
-                        known.facts.insert(seq, self.fact_at(seq)?);
-                    }
-                }
-            }
-        }
-    }
-
-    /// How many movements of capital the timeline's index holds, if it is built and up to date
-    /// (for tests: late share movements are placed from it).
-    #[doc(hidden)]
-    pub fn index_steps(&self) -> Option<usize> {
-        let inner = self.lock();
-        inner.index.as_ref().filter(|(at, _)| *at == inner.head).map(|(_, i)| i.steps())
-    }
-
-    /// The recorded fact `seq`, read alone (its own hash and place checked).
-    fn fact_at(&self, seq: u64) -> Result<Fact> {
-        let bytes = self.record_at(seq)?.ok_or_else(|| integrity(seq, "the event is missing from the log"))?;
-        let env = record::open_alone(&bytes, seq).map_err(|e| integrity(seq, e.to_string()))?;
-        Ok(Fact { seq, date: env.effective, command_id: env.command_id, event: env.event })
-    }
-
-    /// The request as the log records it: officers by party id (the roster key), their names
-    /// kept beside the log like members'. The founder and an officer first appointed get the
-    /// fresh identity `fresh` and bring their name; the actor and an officer named by name are
-    /// turned into their key. A name the roster does not know is left as given (an actor who
-    /// holds no office is then refused, by that name).
-    fn pseudonymize(
-        &self,
-        state: &State,
-        r: &Request,
-        fresh: Ulid,
-        introduced: &std::collections::BTreeMap<String, String>,
-    ) -> Result<Request> {
-        let key = |name: &str| -> Result<Option<String>> {
-            match introduced.get(name.trim()) {
-                Some(k) => Ok(Some(k.clone())),
-                None => self.officer_key(state, name),
-            }
-        };
-        let mut r = r.clone();
-        let person_named = |name: &str| Personal { name: name.trim().to_string(), email: None, address: None };
-        match &mut r.command {
-            Command::Found { founder, .. } if state.statutes.is_none() => {
-                founder.get_or_insert_with(|| person_named(&r.actor));
-                r.actor = fresh.to_string();
-                return Ok(r);
-            }
-            Command::AppointOfficer { person, personal: personal @ None, .. } => match key(person)? {
-                Some(k) => *person = k,
-                None => {
-                    *personal = Some(person_named(person));
-                    *person = fresh.to_string();
-                }
-            },
-            Command::RemoveOfficer { person, .. } | Command::RegisterKey { person, .. } => {
-                if let Some(k) = key(person)? {
-                    *person = k;
-                }
-            }
-            _ => {}
-        }
-        if let Some(k) = key(&r.actor)? {
-            r.actor = k;
-        }
-        Ok(r)
-    }
-
-    /// The roster key of the officer named `name`: the key itself (a party id, or the name an
-    /// officer was recorded under before officers were recorded by id), or the officer whose name
-    /// kept beside the log is `name`.
-    pub fn officer_key(&self, state: &State, name: &str) -> Result<Option<String>> {
-        let name = name.trim();
-        if state.roster.contains_key(name) || state.officer_digests.contains_key(name) || state.keys.contains_key(name) {
-            return Ok(Some(name.to_string()));
-        }
-        let live = |k: &String| state.officer_digests.contains_key(k) && !state.officers_erased.contains(k);
-        let mut cache = self.officer_names.lock().unwrap_or_else(|p| p.into_inner());
-        match cache.get(name) {
-            Some(k) if live(k) => return Ok(Some(k.clone())),
-            Some(_) => {
-                cache.remove(name);
-            }
-            None => {}
-        }
-        for key in state.officer_digests.keys().filter(|k| live(k)) {
-            if let Ok(id) = key.parse::<PartyId>() {
-                if self.personal(id)?.is_some_and(|p| p.name.trim() == name) {
-                    cache.insert(name.to_string(), key.clone());
-                    return Ok(Some(key.clone()));
-                }
-            }
-        }
-        Ok(None)
-    }
-
-    /// The name of the officer whose roster key is `key` ("(erased)" once erased with their
-    /// member's data); a key that is not a party id is the name itself.
-    pub fn officer_name(&self, state: &State, key: &str) -> Result<String> {
-        match key.parse::<PartyId>() {
-            Ok(_) if state.officers_erased.contains(key) => Ok("(erased)".into()),
-            Ok(id) if state.officer_digests.contains_key(key) => Ok(self.personal(id)?.map_or_else(|| key.to_string(), |p| p.name)),
-            _ => Ok(key.to_string()),
-        }
-    }
-
-    /// A refusal in words: officers' keys replaced by their names.
-    fn named(&self, state: &State, mut refusal: coop_core::Refusal) -> Result<coop_core::Refusal> {
-        for key in state.officer_digests.keys() {
-            if refusal.message.contains(key.as_str()) {
-                refusal.message = refusal.message.replace(key.as_str(), &self.officer_name(state, key)?);
-            }
-        }
-        Ok(refusal)
     }
 
     /// The receipt of a command id already in the log, if any.
@@ -1852,24 +1665,6 @@ fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>, line_no: usize) -> Res
 }
 
 /// A decided command, ready to be written.
-/// How a command was decided: on the current state, on the whole timeline (the new state), or
-/// from the timeline's index (a patch to the current state).
-enum Placement {
-    Current,
-    Whole(Box<State>),
-    Patched(timeline::Patch),
-}
-
-/// How the timeline's index takes in a recorded command.
-enum IndexUpdate {
-    /// Dated on or after every fact: added, with the capital totals after it.
-    Record(coop_core::CapitalTotals),
-    /// Placed from the index.
-    Patch(timeline::Patch),
-    /// Placed on the whole timeline (or a void): built anew when next needed.
-    Rebuild,
-}
-
 struct Planned {
     /// Its index in the batch.
     index: usize,

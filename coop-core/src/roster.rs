@@ -1,0 +1,136 @@
+//! Who may act: the roster of officers (kept by events) against the statutes' permissions, and
+//! officers who sign their acts with a registered key. `decide` asks both before any rule.
+
+use crate::command::Command;
+use crate::decide::{refuse, Context, Refusal, Rule};
+use crate::state::State;
+use crate::statutes::{Entitled, Office, Statutes};
+
+/// The action of [`crate::statutes::ACTIONS`] a command takes, and the assembly it is about.
+fn action(command: &Command) -> (&'static str, Option<&str>) {
+    match command {
+        Command::Found { .. } => ("init", None),
+        Command::Admit { .. } => ("admit", None),
+        Command::Move { .. }
+        | Command::Withdraw { .. }
+        | Command::End { .. }
+        | Command::Exclude { .. }
+        | Command::Forget { .. }
+        | Command::EditMember { .. } => ("members", None),
+        // Whoever may record the command voided may void it (see `timeline::void`).
+        Command::Void { .. } => ("members", None),
+        Command::Subscribe { .. } | Command::Pay { .. } | Command::Transfer { .. } | Command::Redeem { .. } => ("shares", None),
+        Command::Convene { slug, .. } => ("convene", Some(slug)),
+        Command::SendConvocations { assembly } | Command::AppointOfficers { assembly, .. } => ("convene", Some(assembly)),
+        Command::Attend { assembly, .. }
+        | Command::Proxy { assembly, .. }
+        | Command::Postal { assembly, .. }
+        | Command::Vote { assembly, .. }
+        | Command::MarkVoter { assembly, .. }
+        | Command::CountBallots { assembly, .. }
+        | Command::Close { assembly } => ("meeting", Some(assembly)),
+        Command::Amend { .. } => ("statutes", None),
+        Command::RecordReview => ("review", None),
+        Command::CreateProject { .. }
+        | Command::MoveProject { .. }
+        | Command::Join { .. }
+        | Command::ChangeRole { .. }
+        | Command::Leave { .. } => ("projects", None),
+        Command::AppointOfficer { .. } | Command::RemoveOfficer { .. } | Command::RegisterKey { .. } => ("roster", None),
+    }
+}
+
+/// Whether `actor` may take the action of `command`, by the roster and the statutes in force.
+/// A log with no roster at all (written before rosters existed) lets anyone act.
+pub(crate) fn authorize(state: &State, statutes: &Statutes, command: &Command, actor: &str) -> Result<(), Refusal> {
+    if state.roster.is_empty() {
+        return Ok(());
+    }
+    if let Command::RegisterKey { person, .. } = command {
+        // Whoever holds an office registers their own key, and no one else's.
+        let person = person.trim();
+        if actor.trim() == person {
+            return Ok(());
+        }
+        return refuse(
+            Rule::NotEntitled,
+            format!("an officer registers their own key: run it as '{person}' (--actor \"{person}\"), on their own machine"),
+        );
+    }
+    let (action, assembly) = action(command);
+    let entitled = statutes.permissions.entitled(action);
+    let officer = state.roster.get(actor.trim());
+    let holds = |o: Office| {
+        officer.is_some_and(|of| match o {
+            // The chair and the secretary sit on the board.
+            Office::Board => !of.offices.is_empty(),
+            other => of.offices.contains(&other),
+        })
+    };
+    let assembly_officer = || {
+        let (Some(slug), Some(member)) = (assembly, officer.and_then(|o| o.member)) else { return false };
+        state
+            .assemblies
+            .get(slug)
+            .and_then(|a| a.officers.as_ref())
+            .is_some_and(|o| o.chair == member || o.secretary == member || o.scrutineers.contains(&member))
+    };
+    let allowed = entitled.iter().any(|e| match e {
+        Entitled::Office(o) => holds(*o),
+        Entitled::AssemblyOfficers => assembly_officer(),
+    });
+    if allowed {
+        return Ok(());
+    }
+    let what = crate::statutes::ACTIONS.iter().find(|(a, _)| *a == action).map_or(action, |(_, w)| w);
+    let who: Vec<&str> = entitled.iter().map(|e| e.as_str()).collect();
+    let holds_now = match officer {
+        Some(o) if !o.offices.is_empty() => o.offices.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(", "),
+        _ => "no office".to_string(),
+    };
+    refuse(
+        Rule::NotEntitled,
+        format!(
+            "'{}' may not {what}: the statutes give it to {} ('{}' holds {holds_now}; the roster is kept with `coop officer`)",
+            actor.trim(),
+            who.join(", "),
+            actor.trim()
+        ),
+    )
+}
+
+/// An officer who registered a key signs every act with it: an act by them unsigned, or signed
+/// with another key, is refused. A key's first registration is signed by that very key (the
+/// officer shows they hold it); a new key is registered under the old one. Acts of an actor with
+/// no key are not authenticated (`--actor` names them), as in a store without keys.
+pub(crate) fn signed(now: &State, command: &Command, ctx: &Context) -> Result<(), Refusal> {
+    let actor = ctx.actor.trim();
+    let registered = now.keys.get(actor).map(String::as_str);
+    let first_registration = |key: &str| matches!(command, Command::RegisterKey { public_key, .. } if public_key == key);
+    match (registered, ctx.signer.as_deref()) {
+        (Some(k), Some(s)) if k == s => Ok(()),
+        (Some(_), Some(_)) => refuse(Rule::UnsignedAct, format!("the key given is not the one registered for '{actor}': their acts are signed with their own key")),
+        (Some(_), None) => refuse(
+            Rule::UnsignedAct,
+            format!("'{actor}' signs their acts with a registered key: give it with --key FILE (or COOP_KEY); an unsigned act in their name is refused"),
+        ),
+        (None, Some(s)) if first_registration(s) => Ok(()),
+        (None, Some(_)) => refuse(
+            Rule::UnsignedAct,
+            format!("'{actor}' has no registered key: register it first with `coop officer key new \"{actor}\"`, or act without --key"),
+        ),
+        (None, None) if matches!(command, Command::RegisterKey { .. }) => refuse(
+            Rule::UnsignedAct,
+            "a key is registered by a command signed with it (--key FILE), which shows its owner holds it: `coop officer key new` does both",
+        ),
+        (None, None) => Ok(()),
+    }
+}
+
+/// A public key as recorded: 64 lowercase hexadecimal digits.
+pub(crate) fn valid_key(key: &str) -> Result<(), Refusal> {
+    if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return refuse(Rule::InvalidValue, "a public key is 64 lowercase hexadecimal digits (an Ed25519 key)");
+    }
+    Ok(())
+}

@@ -1,0 +1,122 @@
+//! Officers recorded by party id: names in a request (its actor, the officer it appoints,
+//! removes or gives a key) become roster keys before the core decides, names are kept beside the
+//! log like members', and refusals are worded with names again.
+
+use super::*;
+
+impl Store {
+    /// [`Store::pseudonymize`] for a batch: officers it records (its founder, a first
+    /// appointment) act later in it by name.
+    pub(super) fn pseudonymize_all(&self, state: &State, requests: &[Request], fresh: &[Ulid]) -> Result<Vec<Request>> {
+        let mut introduced = std::collections::BTreeMap::new();
+        let mut out = Vec::with_capacity(requests.len());
+        for (r, f) in requests.iter().zip(fresh) {
+            let p = self.pseudonymize(state, r, *f, &introduced)?;
+            match (&r.command, &p.command) {
+                (Command::Found { .. }, _) => {
+                    introduced.insert(r.actor.trim().to_string(), p.actor.clone());
+                }
+                (Command::AppointOfficer { person: name, .. }, Command::AppointOfficer { person: id, personal: Some(_), .. }) => {
+                    introduced.insert(name.trim().to_string(), id.clone());
+                }
+                _ => {}
+            }
+            out.push(p);
+        }
+        Ok(out)
+    }
+
+    /// The request as the log records it: officers by party id (the roster key), their names
+    /// kept beside the log like members'. The founder and an officer first appointed get the
+    /// fresh identity `fresh` and bring their name; the actor and an officer named by name are
+    /// turned into their key. A name the roster does not know is left as given (an actor who
+    /// holds no office is then refused, by that name).
+    pub(super) fn pseudonymize(
+        &self,
+        state: &State,
+        r: &Request,
+        fresh: Ulid,
+        introduced: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Request> {
+        let key = |name: &str| -> Result<Option<String>> {
+            match introduced.get(name.trim()) {
+                Some(k) => Ok(Some(k.clone())),
+                None => self.officer_key(state, name),
+            }
+        };
+        let mut r = r.clone();
+        let person_named = |name: &str| Personal { name: name.trim().to_string(), email: None, address: None };
+        match &mut r.command {
+            Command::Found { founder, .. } if state.statutes.is_none() => {
+                founder.get_or_insert_with(|| person_named(&r.actor));
+                r.actor = fresh.to_string();
+                return Ok(r);
+            }
+            Command::AppointOfficer { person, personal: personal @ None, .. } => match key(person)? {
+                Some(k) => *person = k,
+                None => {
+                    *personal = Some(person_named(person));
+                    *person = fresh.to_string();
+                }
+            },
+            Command::RemoveOfficer { person, .. } | Command::RegisterKey { person, .. } => {
+                if let Some(k) = key(person)? {
+                    *person = k;
+                }
+            }
+            _ => {}
+        }
+        if let Some(k) = key(&r.actor)? {
+            r.actor = k;
+        }
+        Ok(r)
+    }
+
+    /// The roster key of the officer named `name`: the key itself (a party id, or the name an
+    /// officer was recorded under before officers were recorded by id), or the officer whose name
+    /// kept beside the log is `name`.
+    pub fn officer_key(&self, state: &State, name: &str) -> Result<Option<String>> {
+        let name = name.trim();
+        if state.roster.contains_key(name) || state.officer_digests.contains_key(name) || state.keys.contains_key(name) {
+            return Ok(Some(name.to_string()));
+        }
+        let live = |k: &String| state.officer_digests.contains_key(k) && !state.officers_erased.contains(k);
+        let mut cache = self.officer_names.lock().unwrap_or_else(|p| p.into_inner());
+        match cache.get(name) {
+            Some(k) if live(k) => return Ok(Some(k.clone())),
+            Some(_) => {
+                cache.remove(name);
+            }
+            None => {}
+        }
+        for key in state.officer_digests.keys().filter(|k| live(k)) {
+            if let Ok(id) = key.parse::<PartyId>() {
+                if self.personal(id)?.is_some_and(|p| p.name.trim() == name) {
+                    cache.insert(name.to_string(), key.clone());
+                    return Ok(Some(key.clone()));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// The name of the officer whose roster key is `key` ("(erased)" once erased with their
+    /// member's data); a key that is not a party id is the name itself.
+    pub fn officer_name(&self, state: &State, key: &str) -> Result<String> {
+        match key.parse::<PartyId>() {
+            Ok(_) if state.officers_erased.contains(key) => Ok("(erased)".into()),
+            Ok(id) if state.officer_digests.contains_key(key) => Ok(self.personal(id)?.map_or_else(|| key.to_string(), |p| p.name)),
+            _ => Ok(key.to_string()),
+        }
+    }
+
+    /// A refusal in words: officers' keys replaced by their names.
+    pub(super) fn named(&self, state: &State, mut refusal: coop_core::Refusal) -> Result<coop_core::Refusal> {
+        for key in state.officer_digests.keys() {
+            if refusal.message.contains(key.as_str()) {
+                refusal.message = refusal.message.replace(key.as_str(), &self.officer_name(state, key)?);
+            }
+        }
+        Ok(refusal)
+    }
+}
