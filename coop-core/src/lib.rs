@@ -26,10 +26,11 @@
 #![warn(missing_docs)]
 
 mod assembly;
-mod capital_rules;
+mod capital;
 mod command;
 mod decide;
 mod event;
+mod membership;
 mod project;
 mod projection;
 mod roster;
@@ -67,10 +68,6 @@ pub const SAMPLE_STATUTES: &str = include_str!("sample-statutes.toml");
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod tests_assembly;
-#[cfg(test)]
 mod tests_hostile;
-#[cfg(test)]
-mod tests_project;
 #[cfg(test)]
 mod tests_roster;

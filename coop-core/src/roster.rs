@@ -1,10 +1,12 @@
 //! Who may act: the roster of officers (kept by events) against the statutes' permissions, and
 //! officers who sign their acts with a registered key. `decide` asks both before any rule.
 
-use crate::command::Command;
-use crate::decide::{refuse, Context, Refusal, Rule};
+use crate::command::{Command, Personal};
+use crate::decide::{refuse, valid_person, valid_personal, Context, Decider, Refusal, Rule};
+use crate::event::Event;
 use crate::state::State;
 use crate::statutes::{Entitled, Office, Statutes};
+use crate::units::MemberRef;
 
 /// The action of [`crate::statutes::ACTIONS`] a command takes, and the assembly it is about.
 fn action(command: &Command) -> (&'static str, Option<&str>) {
@@ -133,4 +135,58 @@ pub(crate) fn valid_key(key: &str) -> Result<(), Refusal> {
         return refuse(Rule::InvalidValue, "a public key is 64 lowercase hexadecimal digits (an Ed25519 key)");
     }
     Ok(())
+}
+
+impl<'a> Decider<'a> {
+    /// An office of the board given to someone.
+    pub(crate) fn appoint_officer(
+        &self,
+        person: &str,
+        office: Office,
+        member: Option<MemberRef>,
+        personal: Option<&Personal>,
+        ctx: &Context,
+    ) -> Result<Vec<Event>, Refusal> {
+        let person = valid_person(person)?;
+        let member = match member {
+            Some(r) => Some(self.known(r)?.number),
+            None => None,
+        };
+        if self.state.roster.get(&person).is_some_and(|o| o.offices.contains(&office) && (member.is_none() || o.member == member)) {
+            return refuse(Rule::NoChange, format!("{person} already holds the office of {}", office.as_str()));
+        }
+        if let Some(p) = personal {
+            valid_personal(p, "an officer's name")?;
+            if self.now.officer_digests.contains_key(&person) {
+                return refuse(Rule::InvalidValue, format!("{person} is already recorded; appoint them by that id"));
+            }
+        }
+        let personal_digest = personal.map(|p| p.digest(&ctx.salt));
+        Ok(vec![Event::OfficerAppointed { person, office, member, personal_digest }])
+    }
+
+    /// The key an officer signs with.
+    pub(crate) fn register_key(&self, person: &str, public_key: &str) -> Result<Vec<Event>, Refusal> {
+        let person = person.trim();
+        valid_key(public_key)?;
+        if !self.state.roster.contains_key(person) {
+            return refuse(Rule::NotEntitled, format!("{person} holds no office: only officers register signing keys"));
+        }
+        if self.state.keys.get(person).map(String::as_str) == Some(public_key) {
+            return refuse(Rule::NoChange, format!("{person} already signs with this key"));
+        }
+        Ok(vec![Event::OfficerKeyRegistered { person: person.to_string(), public_key: public_key.to_string() }])
+    }
+
+    /// An office taken from someone; the board keeps a secretary.
+    pub(crate) fn remove_officer(&self, person: &str, office: Office) -> Result<Vec<Event>, Refusal> {
+        if !self.state.roster.get(person).is_some_and(|o| o.offices.contains(&office)) {
+            return refuse(Rule::NoChange, format!("{person} does not hold the office of {}", office.as_str()));
+        }
+        let secretaries = self.state.roster.values().filter(|o| o.offices.contains(&Office::Secretary)).count();
+        if office == Office::Secretary && secretaries == 1 {
+            return refuse(Rule::LastSecretary, format!("{person} is the board's only secretary: appoint another before removing them"));
+        }
+        Ok(vec![Event::OfficerRemoved { person: person.to_string(), office }])
+    }
 }

@@ -11,7 +11,7 @@
 //!   their own facts;
 //! - the capital rules of every later movement of capital (the public bodies' cap, the capital
 //!   floor), on the totals shifted by what the late fact changes, with the same code as
-//!   [`crate::decide`] ([`crate::decide::capital_rules`]), from an [`Index`] of the totals after
+//!   [`crate::decide`] ([`crate::capital::rules::capital_rules`]), from an [`Index`] of the totals after
 //!   each such movement.
 //!
 //! Nothing else reads shares or totals: assemblies' rolls and votes, projects, the roster read
@@ -25,7 +25,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::NaiveDate;
 
 use super::{breach, differs, fold, inverse, what, Fact, Unplaced};
-use crate::capital_rules::capital_rules;
+use crate::capital::rules::capital_rules;
 use crate::decide::{decide_at, redecide, Command, Context};
 use crate::event::Event;
 use crate::state::{CapitalTotals, ClassCount, Member, State, Touched};

@@ -4,6 +4,10 @@
 //! Everything about a project carries a date and the facts of one project are recorded in date
 //! order, so "as of D" is answered from the current state without replaying the log.
 
+mod decide;
+#[cfg(test)]
+mod tests;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
