@@ -137,9 +137,7 @@ fn build(path: &Path, members: usize, events: usize) -> (u64, Duration) {
     for year in 2022..2026 {
         let slug = format!("ago-{year}");
         let meeting = d(&format!("{year}-06-20"));
-        let agenda = (1..=2)
-            .map(|r| Resolution { title: format!("Résolution {r}"), kind: ResolutionKind::Ordinary, board_approved: true })
-            .collect();
+        let agenda = (1..=2).map(|r| Resolution::new(format!("Résolution {r}"), ResolutionKind::Ordinary, true)).collect();
         let convene = Command::Convene {
             slug: slug.clone(),
             kind: ResolutionKind::Ordinary,
@@ -147,6 +145,7 @@ fn build(path: &Path, members: usize, events: usize) -> (u64, Duration) {
             place: "Salle".into(),
             agenda,
             second_of: None,
+            edition: None,
         };
         reqs.push(req(convene, d(&format!("{year}-05-20"))));
         let present: Vec<u32> = (1..=members as u32).filter(|n| (n + year as u32) % 4 == 0).collect();
@@ -169,7 +168,7 @@ fn build(path: &Path, members: usize, events: usize) -> (u64, Duration) {
                 }
             }
         }
-        reqs.push(req(Command::Close { assembly: slug.clone() }, meeting));
+        reqs.push(req(Command::Close { assembly: slug.clone(), not_put_to_vote: vec![] }, meeting));
         run_batch(&store, &mut reqs);
     }
     let _ = BallotTally::default();

@@ -209,7 +209,8 @@ pub enum Format {
 pub enum StatutesCmd {
     /// The statutes in force (use --as-of for a past date).
     Show,
-    /// Replace the statutes, as decided by an adopted extraordinary resolution of a closed assembly.
+    /// Replace the statutes, as decided by an adopted extraordinary resolution of a closed
+    /// assembly whose agenda named this very file (`amend = "FILE"`: its SHA-256 is compared).
     #[command(after_help = "Example:\n  coop statutes amend statutes-2026.toml --assembly age-2026 --resolution 1 --date 2026-06-20")]
     Amend {
         /// The new statutes file.
@@ -236,7 +237,11 @@ nominal_euros; [[college]] code, weight_percent (omit every weight for equal col
 [[category]] code, role (employees|producers|beneficiaries|volunteers|public|other), college,
 class, min_shares; [assembly] notice_days, notice_days_second, quorum_ordinary,
 quorum_extraordinary, majority_ordinary, majority_extraordinary, college_method,
-max_proxies_per_holder, postal_days_before; [members] loss_of_quality (flag|end).
+max_proxies_per_holder, postal_days_before, financial_year_end (\"12-31\"), secret_ballot,
+roll_cutoff_days (the roll is closed that many days before the meeting, e.g. 16 as in the CG Scop
+model clause; without it, on the convening date), attendance_revokes_proxy (default true; false: a
+member who gave a proxy revokes it before attending), remote_attendance (default true; false:
+members attend in person only); [members] loss_of_quality (flag|end), retention_days.
 
 Checked: at least 3 categories; beneficiaries and employees (or producers); 3 to 10 colleges
 when any, each with a category voting in it; college weights from 10 to 50 % summing to 100;
@@ -430,10 +435,32 @@ The agenda file (TOML) lists the resolutions in order:
   title = \"Approval of the 2025 accounts\"
   kind = \"ordinary\"            # ordinary | extraordinary; an assembly may mix both
   board_approved = true
+  accounts = 2025                # it approves the accounts of the year ending in 2025
+
+  [[resolution]]
+  title = \"Exclusion of member 28\"
+  kind = \"extraordinary\"
+  exclude = 28                   # the member it excludes: `member exclude 28` needs it
+
+  [[resolution]]
+  title = \"New statutes\"
+  kind = \"extraordinary\"
+  amend = \"statutes-2027.toml\" # relative to the agenda; its SHA-256 and text are recorded now
+
+A resolution decides what it names and nothing else, once: `coop member exclude M --assembly A
+--resolution N` and `coop statutes amend FILE --assembly A --resolution N` are accepted only for
+an adopted resolution naming that member, or a file with that very SHA-256. The convocations show
+the text of proposed statutes.
 
 The global --date is the meeting's date; --sent the day it is convened (default today). The notice
 between them must be at least the statutes' notice_days (15 by default), or notice_days_second (10)
-for a second convocation, which names the first assembly (it must have lacked quorum).
+for a second convocation. Convocations recorded with `assembly convocations` are checked against
+the same notice. Members admitted after --sent (or after the statutes' roll_cutoff_days before the
+meeting) are not on the roll.
+
+A second convocation (--second-of FIRST) follows a first assembly that met, lacked the quorum of
+some resolutions and was closed; its agenda is those resolutions, as they were. Proxies and postal
+forms given for the first count for the second (R. 225-77, R. 225-79).
 
 Example:
   coop assembly convene ago-2026 --kind ordinary --date 2026-06-20 --sent 2026-06-01 \\
@@ -484,7 +511,8 @@ pub enum AssemblyCmd {
         #[arg(long, value_enum, default_value_t = Lang::Fr)]
         lang: Lang,
     },
-    /// Appoint the assembly's officers (bureau): chair, secretary, tellers.
+    /// Appoint the assembly's officers (bureau): chair, secretary, tellers (at least one in an
+    /// SA, R. 225-101). Votes and closing need them.
     #[command(after_help = "Example:\n  coop assembly officers ago-2026 --chair 1 --secretary 2 --scrutineer 5 --scrutineer 9")]
     Officers {
         /// The assembly.
@@ -522,6 +550,16 @@ pub enum AssemblyCmd {
         /// The member holding it.
         #[arg(long, value_parser = member)]
         to: Option<MemberRef>,
+    },
+    /// Revoke a proxy before the meeting (R. 225-79); the member may then give another, vote by
+    /// post or attend.
+    #[command(after_help = "Example:\n  coop assembly revoke-proxy ago-2026 17 --date 2026-06-14")]
+    RevokeProxy {
+        /// The assembly.
+        assembly: String,
+        /// The member who gave the proxy.
+        #[arg(value_parser = member)]
+        from: MemberRef,
     },
     /// Record a postal voting form, received on --date (default today).
     #[command(after_help = "Example:\n  coop assembly postal ago-2026 23 --votes \"1=for,2=against,3=abstain\" --date 2026-06-15")]
@@ -590,11 +628,17 @@ pub enum AssemblyCmd {
         /// Only this resolution.
         resolution: Option<u32>,
     },
-    /// Close the assembly: nothing more can be recorded; the roll is frozen.
-    #[command(after_help = "Example:\n  coop assembly close ago-2026")]
+    /// Close the assembly: nothing more can be recorded; the roll is frozen. The meeting's
+    /// officers must be recorded; when a quorum was reached, each of its resolutions was voted
+    /// on or is named with --not-put-to-vote (the minutes say so). Without quorum the assembly
+    /// closes with no vote, and its minutes say it could not deliberate.
+    #[command(after_help = "Examples:\n  coop assembly close ago-2026\n  coop assembly close ago-2026 --not-put-to-vote 4")]
     Close {
         /// The assembly.
         assembly: String,
+        /// A resolution the chair did not put to the vote (repeat for several).
+        #[arg(long = "not-put-to-vote", value_name = "N")]
+        not_put_to_vote: Vec<u32>,
     },
     /// The attendance sheet (feuille de présence), per college, with a signature column.
     #[command(after_help = "Example:\n  coop assembly sheet ago-2026 --format html > sheet.html")]

@@ -1,6 +1,6 @@
 //! `coop assembly …`: parse, call the library, print. Rules are in coop-core.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use coop_core::{Assembly, Command, MemberNo, ResolutionKind, State, Statutes};
@@ -62,7 +62,10 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
                 return Err(Failure::input("give the meeting's date with --date YYYY-MM-DD"));
             };
             let text = read_file(&agenda, "agenda file")?;
-            let resolutions = coop_core::parse_agenda(&text).map_err(|problems| {
+            // A statutes file an `amend` key names is read relative to the agenda.
+            let dir = agenda.parent().map(Path::to_path_buf).unwrap_or_default();
+            let mut read = |file: &str| read_file(&dir.join(file), "statutes file").map_err(|f| f.message);
+            let resolutions = coop_core::parse_agenda_with(&text, &mut read).map_err(|problems| {
                 let lines: Vec<String> = problems.iter().map(|p| format!("{}: {p}", agenda.display())).collect();
                 Failure::input(format!("the agenda is not valid; nothing was written:\n{}", lines.join("\n")))
             })?;
@@ -71,7 +74,8 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
                 KindOfAssembly::Extraordinary => ResolutionKind::Extraordinary,
             };
             let n = resolutions.len();
-            let mut r = ctx.request(Command::Convene { slug: slug.clone(), kind, date, place, agenda: resolutions, second_of });
+            let mut r =
+                ctx.request(Command::Convene { slug: slug.clone(), kind, date, place, agenda: resolutions, second_of, edition: None });
             r.date = sent.unwrap_or(ctx.today);
             let receipt = store.execute(r)?;
             written(ctx, &receipt, format!("assembly {slug} convened for {date} with {n} resolutions"))
@@ -160,7 +164,7 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
             let mut mailing = csv::Writer::from_writer(Vec::new());
             let csv_err = |e: csv::Error| Failure { code: 3, message: format!("CSV output failed: {e}") };
             mailing.write_record(["number", "name", "email", "address", "college"]).map_err(csv_err)?;
-            let roll = coop_core::live_roll(&state, a.date);
+            let roll = coop_core::live_roll(&state, &a);
             for n in &pending {
                 let m = &state.members[n];
                 let personal = store.personal(m.party)?;
@@ -197,6 +201,10 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
             let r = store.execute(ctx.request(Command::Proxy { assembly: assembly.clone(), from, to }))?;
             let whom = to.map(|t| format!("member {t}")).unwrap_or_else(|| "the chair (blank proxy)".into());
             written(ctx, &r, format!("member {from} gave a proxy to {whom} for {assembly}"))
+        }
+        AssemblyCmd::RevokeProxy { assembly, from } => {
+            let r = store.execute(ctx.request(Command::RevokeProxy { assembly: assembly.clone(), from }))?;
+            written(ctx, &r, format!("the proxy member {from} gave for {assembly} is revoked"))
         }
         AssemblyCmd::Postal { assembly, member, votes } => {
             let r = store.execute(ctx.request(Command::Postal { assembly: assembly.clone(), member, votes: votes.0 }))?;
@@ -313,9 +321,15 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
             }
             Ok(ExitCode::SUCCESS)
         }
-        AssemblyCmd::Close { assembly } => {
-            let r = store.execute(on_meeting(&assembly, Command::Close { assembly: assembly.clone() }))?;
-            written(ctx, &r, format!("assembly {assembly} closed"))
+        AssemblyCmd::Close { assembly, not_put_to_vote } => {
+            let r = store
+                .execute(on_meeting(&assembly, Command::Close { assembly: assembly.clone(), not_put_to_vote: not_put_to_vote.clone() }))?;
+            let not_put = if not_put_to_vote.is_empty() {
+                String::new()
+            } else {
+                format!(" (not put to the vote: resolution {})", not_put_to_vote.iter().map(u32::to_string).collect::<Vec<_>>().join(", "))
+            };
+            written(ctx, &r, format!("assembly {assembly} closed{not_put}"))
         }
         AssemblyCmd::Sheet { assembly, format, lang } => {
             let state = state_for(ctx, store)?;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use chrono::{Days, NaiveDate};
 use coop_core::{
     Cents, Choice, Command, EndCause, MemberNo, MemberRef, PartyKind, Personal, ProjectRole, Resolution, ResolutionKind, Stage, Statutes,
-    Who,
+    Subject, Who,
 };
 use coop_store::{Request, Store};
 
@@ -190,7 +190,9 @@ pub fn script() -> Vec<(NaiveDate, Command)> {
     out.push((d("2023-06-30"), Command::Move { member: pick("volunteers", 1, "2023-01-01"), category: "beneficiaries".into() }));
     out.push((d("2024-04-15"), Command::Subscribe { member: business(2), count: 10, class: None, paid: Some(Cents(25_000)) }));
     out.push((d("2025-01-31"), Command::Pay { member: business(2), amount: Cents(10_000) }));
-    out.push((d("2025-09-30"), Command::End { member: pick("beneficiaries", 0, "2020-01-01"), cause: EndCause::LossOfQuality }));
+    // Flagged as having lost its quality: it keeps no vote in its former college.
+    let flagged = pick("beneficiaries", 0, "2020-01-01");
+    out.push((d("2025-09-30"), Command::End { member: flagged, cause: EndCause::LossOfQuality }));
     let deceased = pick("volunteers", 0, "2023-01-01");
     out.push((d("2023-06-15"), Command::RecordReview));
 
@@ -198,7 +200,10 @@ pub fn script() -> Vec<(NaiveDate, Command)> {
     let slug = "ago-2026";
     let a = || slug.to_string();
     let agenda = vec![
-        res("Approbation des comptes de l'exercice 2025", ResolutionKind::Ordinary, true),
+        Resolution {
+            subject: Some(Subject::Accounts(2025)),
+            ..res("Approbation des comptes de l'exercice 2025", ResolutionKind::Ordinary, true)
+        },
         res("Affectation du résultat : 57,5 % aux réserves impartageables", ResolutionKind::Ordinary, true),
         res("Renouvellement du conseil coopératif", ResolutionKind::Ordinary, true),
         res("Entrée au capital d'une fondation territoriale (non agréée par le conseil)", ResolutionKind::Ordinary, false),
@@ -212,10 +217,11 @@ pub fn script() -> Vec<(NaiveDate, Command)> {
             place: "Salle des fêtes, 12 rue du Commerce, Lons-le-Saunier".into(),
             agenda,
             second_of: None,
+            edition: None,
         },
     ));
     out.push((d("2026-05-29"), Command::SendConvocations { assembly: a() }));
-    let active: Vec<u32> = (1..=dated.len() as u32).filter(|n| m(*n) != leaving && m(*n) != deceased).collect();
+    let active: Vec<u32> = (1..=dated.len() as u32).filter(|n| ![leaving, deceased, flagged].contains(&m(*n))).collect();
     let present: Vec<u32> = active.iter().copied().filter(|n| n % 3 == 1).collect();
     let absent: Vec<u32> = active.iter().copied().filter(|n| n % 3 != 1).collect();
     let proxies: Vec<(u32, Option<u32>)> =
@@ -253,7 +259,7 @@ pub fn script() -> Vec<(NaiveDate, Command)> {
             out.push((meeting, Command::Vote { assembly: a(), resolution: r, member: m(*n), choice: choice(*n, r) }));
         }
     }
-    out.push((meeting, Command::Close { assembly: a() }));
+    out.push((meeting, Command::Close { assembly: a(), not_put_to_vote: vec![] }));
 
     // Fifteen cooperative projects through the territorial R&D pipeline.
     let admitted: Vec<NaiveDate> = dated.iter().map(|(day, _)| *day).collect();
@@ -438,7 +444,7 @@ const PROJECTS: &[ProjectSeed] = &[
 ];
 
 fn res(title: &str, kind: ResolutionKind, board_approved: bool) -> Resolution {
-    Resolution { title: title.into(), kind, board_approved }
+    Resolution::new(title, kind, board_approved)
 }
 
 pub fn run(path: &Path, today: NaiveDate, actor: &str, json: bool) -> Out {

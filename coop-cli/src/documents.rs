@@ -3,7 +3,7 @@
 //! language), English on request.
 
 use chrono::NaiveDate;
-use coop_core::{Assembly, MemberNo, Participation, Quorum, ResolutionKind, ResolutionResult, RollEntry, Statutes};
+use coop_core::{Assembly, MemberNo, Participation, Quorum, Resolution, ResolutionKind, ResolutionResult, RollEntry, Statutes, Subject};
 
 use crate::args::{DocFormat, Lang};
 
@@ -14,6 +14,8 @@ pub enum Block {
     List(Vec<String>),
     Ordered(Vec<String>),
     Signatures(Vec<String>),
+    /// Preformatted text (a statutes file proposed to the assembly).
+    Pre(String),
 }
 
 pub struct Doc {
@@ -107,6 +109,12 @@ impl Doc {
                         o.push_str(&format!("{} :\n\n\n_____________________________\n\n", md_cell(w)));
                     }
                 }
+                Block::Pre(text) => {
+                    // A fence longer than any run of backticks in the text.
+                    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+                    let fence = "`".repeat(longest.max(2) + 1);
+                    o.push_str(&format!("{fence}\n{}\n{fence}\n\n", text.trim_end()));
+                }
             }
         }
         o
@@ -150,6 +158,7 @@ impl Doc {
                     }
                     o.push_str(&format!("</{tag}>\n"));
                 }
+                Block::Pre(text) => o.push_str(&format!("<pre>{}</pre>\n", esc(text.trim_end()))),
                 Block::Signatures(who) => {
                     o.push_str("<div class=\"signatures\">\n");
                     for w in who {
@@ -172,6 +181,7 @@ table { border-collapse: collapse; width: 100%; margin: .6em 0 1em; font-size: .
 th, td { border: 1px solid #777; padding: .3em .5em; text-align: left; vertical-align: top; }
 th { background: #eee; }
 td:last-child { min-width: 8em; }
+pre { font-size: .8em; white-space: pre-wrap; border: 1px solid #ccc; padding: .5em; }
 .signatures { display: flex; gap: 3em; margin-top: 2em; }
 .signature { flex: 1; }
 .signature .line { border-bottom: 1px solid #333; height: 4em; }
@@ -197,6 +207,21 @@ fn date_long(lang: Lang, d: NaiveDate) -> String {
     match lang {
         Lang::Fr => format!("{} {} {}", d.day(), months_fr[m], d.year()),
         Lang::En => format!("{} {} {}", d.day(), months_en[m], d.year()),
+    }
+}
+
+/// What a resolution decides, when its agenda names it, as a suffix for the agenda's lines.
+fn subject_label(lang: Lang, r: &Resolution) -> String {
+    match &r.subject {
+        None => String::new(),
+        Some(Subject::Exclude(m)) => format!(" — {} {m}", tr(lang, "exclusion du membre n°", "exclusion of member no.")),
+        Some(Subject::Amend(p)) => {
+            format!(" — {} {} (SHA-256 {})", tr(lang, "adoption des statuts", "adoption of the statutes"), p.file, p.sha256)
+        }
+        Some(Subject::Accounts(y)) => format!(
+            " — {} {y}",
+            tr(lang, "approbation des comptes de l'exercice clos en", "approval of the accounts of the financial year ending in")
+        ),
     }
 }
 
@@ -398,7 +423,12 @@ pub fn minutes(lang: Lang, i: &MinutesInput, name: &dyn Fn(MemberNo) -> String) 
     }
     blocks.push(Block::H(1, tr(lang, "Ordre du jour", "Agenda")));
     blocks.push(Block::Ordered(
-        a.agenda.iter().map(|r| format!("{} ({} {})", r.title, tr(lang, "résolution", "resolution"), kind_label(lang, r.kind))).collect(),
+        a.agenda
+            .iter()
+            .map(|r| {
+                format!("{} ({} {}){}", r.title, tr(lang, "résolution", "resolution"), kind_label(lang, r.kind), subject_label(lang, r))
+            })
+            .collect(),
     ));
     blocks.push(Block::H(1, tr(lang, "Présence et quorum", "Attendance and quorum")));
     blocks.push(Block::P(match lang {
@@ -420,11 +450,22 @@ pub fn minutes(lang: Lang, i: &MinutesInput, name: &dyn Fn(MemberNo) -> String) 
         tr(lang, "les statuts en vigueur", "the statutes in force"),
     ]));
     blocks.push(Block::H(1, tr(lang, "Délibérations et résolutions", "Deliberations and resolutions")));
-    blocks.push(Block::P(tr(
-        lang,
-        "Après débat, le président met successivement aux voix les résolutions suivantes. Les abstentions et les votes blancs ne sont pas des suffrages exprimés ; le vote de chaque collège compte selon le poids que lui donnent les statuts.",
-        "After debate, the chair puts the following resolutions to the vote in turn. Abstentions and blank votes are not votes cast; each college's vote counts with the weight the statutes give it.",
-    )));
+    // The minutes say only what is recorded: without quorum the assembly could not deliberate,
+    // and a resolution not put to the vote is said to be so, not "rejected".
+    let deliberated = i.results.iter().any(|r| r.quorum_reached);
+    blocks.push(Block::P(if deliberated {
+        tr(
+            lang,
+            "Après débat, le président met aux voix les résolutions suivantes, dans l'ordre. Les abstentions et les votes blancs ne sont pas des suffrages exprimés ; le vote de chaque collège compte selon le poids que lui donnent les statuts.",
+            "After debate, the chair puts the following resolutions to the vote in turn. Abstentions and blank votes are not votes cast; each college's vote counts with the weight the statutes give it.",
+        )
+    } else {
+        tr(
+            lang,
+            "Le quorum requis n'étant pas atteint, l'assemblée n'a pu valablement délibérer : aucune résolution n'a été mise aux voix.",
+            "The required quorum not being reached, the assembly could not deliberate: no resolution was put to the vote.",
+        )
+    }));
     for r in i.results {
         blocks.push(Block::H(2, format!("{} {} — {}", tr(lang, "Résolution", "Resolution"), r.number, r.title)));
         if !r.quorum_reached {
@@ -432,6 +473,14 @@ pub fn minutes(lang: Lang, i: &MinutesInput, name: &dyn Fn(MemberNo) -> String) 
                 lang,
                 "Le quorum requis pour cette résolution n'étant pas atteint, elle n'a pu être mise aux voix.",
                 "The quorum required for this resolution not being reached, it could not be put to the vote.",
+            )));
+            continue;
+        }
+        if !r.put_to_vote {
+            blocks.push(Block::P(tr(
+                lang,
+                "Cette résolution n'a pas été mise aux voix par le président ; elle n'est ni adoptée ni rejetée.",
+                "The chair did not put this resolution to the vote; it is neither adopted nor rejected.",
             )));
             continue;
         }
@@ -473,6 +522,15 @@ pub fn minutes(lang: Lang, i: &MinutesInput, name: &dyn Fn(MemberNo) -> String) 
     }
     blocks.push(Block::H(1, tr(lang, "Clôture", "Closing")));
     let closed = match a.closed_on {
+        Some(d) if !deliberated => format!(
+            "{} {}.",
+            tr(
+                lang,
+                "L'assemblée n'ayant pu délibérer, la séance est levée ; procès-verbal de carence arrêté le",
+                "The assembly having been unable to deliberate, the meeting is closed; minutes settled on"
+            ),
+            date_long(lang, d)
+        ),
         Some(d) => format!(
             "{} {}.",
             tr(
@@ -526,7 +584,9 @@ pub fn convocation(
         }));
     }
     blocks.push(Block::H(1, tr(lang, "Ordre du jour", "Agenda")));
-    blocks.push(Block::Ordered(a.agenda.iter().map(|r| format!("{} ({})", r.title, kind_label(lang, r.kind))).collect()));
+    blocks.push(Block::Ordered(
+        a.agenda.iter().map(|r| format!("{} ({}){}", r.title, kind_label(lang, r.kind), subject_label(lang, r))).collect(),
+    ));
     blocks.push(Block::H(1, tr(lang, "Comment participer", "How to take part")));
     blocks.push(Block::List(vec![
         tr(lang, "en personne ou à distance : présentez-vous ou connectez-vous à l'heure de la séance ;", "in person or remotely: come or connect at the time of the meeting;"),
@@ -566,5 +626,22 @@ pub fn convocation(
         "A resolution with no box ticked, or an abstention, is not a vote cast.",
     )));
     blocks.push(Block::Signatures(vec![tr(lang, "Date et signature", "Date and signature")]));
+    // The statutes proposed, as recorded in the log when the assembly was convened.
+    for (n, r) in a.agenda.iter().enumerate() {
+        if let Some(Subject::Amend(p)) = &r.subject {
+            blocks.push(Block::H(
+                1,
+                format!(
+                    "{} {} — {} {} (SHA-256 {})",
+                    tr(lang, "Annexe : résolution", "Annex: resolution"),
+                    n + 1,
+                    tr(lang, "texte des statuts proposés,", "text of the proposed statutes,"),
+                    p.file,
+                    p.sha256
+                ),
+            ));
+            blocks.push(Block::Pre(p.text.clone()));
+        }
+    }
     Doc { title: format!("{} — {}", tr(lang, "Convocation", "Convocation"), assembly_title(lang, coop, a)), lang, blocks }
 }

@@ -277,8 +277,11 @@ fn run(cli: Cli) -> Out {
                 Failure::input(format!("the statutes are not valid; nothing was written:\n{}", lines.join("\n")))
             })?;
             let store = open_existing(path)?;
-            let r =
-                store.execute(ctx.on_meeting(&store, &assembly, Command::Amend { statutes, assembly: assembly.clone(), resolution }))?;
+            let r = store.execute(ctx.on_meeting(
+                &store,
+                &assembly,
+                Command::Amend { statutes, sha256: Some(coop_core::sha256_hex(text.as_bytes())), assembly: assembly.clone(), resolution },
+            ))?;
             written(&ctx, &r, format!("statutes amended by resolution {resolution} of {assembly}"))
         }
         Cmd::Statutes(StatutesCmd::Show) => statutes_show(&ctx, &open_existing(path)?),

@@ -140,6 +140,10 @@ pub enum Command {
     Amend {
         /// The new statutes.
         statutes: Statutes,
+        /// SHA-256 of the file they were read from ([`crate::sha256_hex`]): a resolution that
+        /// names its statutes file (`amend = "FILE"`) adopts that file and no other.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sha256: Option<String>,
         /// The assembly slug.
         assembly: String,
         /// The resolution number.
@@ -159,6 +163,11 @@ pub enum Command {
         agenda: Vec<Resolution>,
         /// The first convocation this one follows (which lacked quorum).
         second_of: Option<String>,
+        /// The rules it is convened under: `None` for the current ones
+        /// ([`crate::ASSEMBLY_EDITION`]); an earlier edition only when a convening recorded
+        /// under it is decided again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        edition: Option<u8>,
     },
     /// Record that convocations were sent to every member on the roll not yet convened.
     SendConvocations {
@@ -193,6 +202,14 @@ pub enum Command {
         from: MemberRef,
         /// Holder.
         to: Option<MemberRef>,
+    },
+    /// Revoke a proxy before the meeting (R. 225-79): the member may then give another, vote by
+    /// post or attend.
+    RevokeProxy {
+        /// The assembly slug.
+        assembly: String,
+        /// Delegator.
+        from: MemberRef,
     },
     /// Record a postal voting form received on the command's date.
     Postal {
@@ -239,6 +256,9 @@ pub enum Command {
     Close {
         /// The assembly slug.
         assembly: String,
+        /// Resolutions the chair did not put to the vote (the minutes say so).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        not_put_to_vote: Vec<u32>,
     },
     /// Record a completed cooperative review (révision coopérative), dated.
     RecordReview,

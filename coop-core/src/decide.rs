@@ -153,6 +153,12 @@ pub enum Rule {
     BreaksLaterFact,
     /// An officer who registered a signing key acted without it (or with another key).
     UnsignedAct,
+    /// Votes, ballots and closing need the meeting's officers (chair, secretary; tellers in an
+    /// SA) recorded first.
+    MeetingOfficers,
+    /// An assembly that reached its quorum closes once each resolution was voted on or recorded
+    /// as not put to the vote.
+    NotVotedOn,
 }
 
 impl Rule {
@@ -238,7 +244,7 @@ fn rules(now: &State, state: &State, date: NaiveDate, command: &Command, ctx: &C
                 }
                 let personal_digest = founder.as_ref().map(|p| p.digest(&ctx.salt));
                 Ok(vec![
-                    Event::StatutesAdopted { statutes: statutes.clone(), decided_by: None },
+                    Event::StatutesAdopted { statutes: statutes.clone(), decided_by: None, sha256: None },
                     // Whoever founds the store keeps it until the roster says otherwise.
                     Event::OfficerAppointed { person, office: Office::Secretary, member: None, personal_digest },
                 ])
@@ -268,9 +274,9 @@ fn rules(now: &State, state: &State, date: NaiveDate, command: &Command, ctx: &C
         Command::Transfer { from, to, count, class } => d.transfer(*from, *to, *count, class.as_deref()),
         Command::Redeem { member, count, class } => d.redeem(*member, *count, class.as_deref()),
         Command::Exclude { member, assembly, resolution } => d.exclude(*member, assembly, *resolution),
-        Command::Amend { statutes: new, assembly, resolution } => d.amend(new, assembly, *resolution),
-        Command::Convene { slug, kind, date: meeting, place, agenda, second_of } => {
-            d.convene(slug, *kind, *meeting, place, agenda, second_of.as_deref())
+        Command::Amend { statutes: new, sha256, assembly, resolution } => d.amend(new, sha256.as_deref(), assembly, *resolution),
+        Command::Convene { slug, kind, date: meeting, place, agenda, second_of, edition } => {
+            d.convene(slug, *kind, *meeting, place, agenda, second_of.as_deref(), *edition)
         }
         Command::SendConvocations { assembly } => d.send_convocations(assembly),
         Command::AppointOfficers { assembly, chair, secretary, scrutineers } => {
@@ -284,7 +290,8 @@ fn rules(now: &State, state: &State, date: NaiveDate, command: &Command, ctx: &C
         Command::CountBallots { assembly, resolution, college, tally } => {
             d.count_ballots(assembly, *resolution, college.as_deref(), *tally)
         }
-        Command::Close { assembly } => d.close(assembly),
+        Command::Close { assembly, not_put_to_vote } => d.close(assembly, not_put_to_vote),
+        Command::RevokeProxy { assembly, from } => d.revoke_proxy(assembly, *from),
         Command::RecordReview => Ok(vec![Event::ReviewCompleted {}]),
         Command::AppointOfficer { person, office, member, personal } => d.appoint_officer(person, *office, *member, personal.as_ref(), ctx),
         Command::RegisterKey { person, public_key } => d.register_key(person, public_key),

@@ -40,8 +40,9 @@ pub mod timeline;
 mod units;
 
 pub use assembly::{
-    ballot_check, choices, live_roll, parse_agenda, participation, pending_convocations, quorum, quorum_reached, results, roll, Assembly,
-    Choice, CollegeTally, Officers, Participation, PostalForm, Quorum, Ratio, Resolution, ResolutionKind, ResolutionResult, RollEntry,
+    ballot_check, choices, live_roll, off_roll, parse_agenda, parse_agenda_with, participation, pending_convocations, quorum,
+    quorum_reached, results, roll, sha256_hex, voted_at_meeting, voted_on, Assembly, Choice, CollegeTally, OffRoll, Officers,
+    Participation, PostalForm, Proposal, Quorum, Ratio, Resolution, ResolutionKind, ResolutionResult, RollEntry, Subject, ASSEMBLY_EDITION,
     MAX_RESOLUTIONS,
 };
 pub use decide::{decide, decide_at, Command, Context, Personal, Refusal, Rule, Who};

@@ -26,11 +26,12 @@ fn action(command: &Command) -> (&'static str, Option<&str>) {
         Command::SendConvocations { assembly } | Command::AppointOfficers { assembly, .. } => ("convene", Some(assembly)),
         Command::Attend { assembly, .. }
         | Command::Proxy { assembly, .. }
+        | Command::RevokeProxy { assembly, .. }
         | Command::Postal { assembly, .. }
         | Command::Vote { assembly, .. }
         | Command::MarkVoter { assembly, .. }
         | Command::CountBallots { assembly, .. }
-        | Command::Close { assembly } => ("meeting", Some(assembly)),
+        | Command::Close { assembly, .. } => ("meeting", Some(assembly)),
         Command::Amend { .. } => ("statutes", None),
         Command::RecordReview => ("review", None),
         Command::CreateProject { .. }

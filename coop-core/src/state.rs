@@ -232,7 +232,15 @@ impl Touched {
     pub fn by(event: &Event) -> Touched {
         let mut t = Touched { assembly: event.assembly().map(String::from), ..Touched::default() };
         match event {
-            Event::StatutesAdopted { .. } => t.statutes = true,
+            Event::StatutesAdopted { decided_by, .. } => {
+                t.statutes = true;
+                // An amendment carries out its resolution (`Assembly::executed`).
+                t.assembly = decided_by.as_ref().map(|d| d.assembly.clone());
+            }
+            Event::MemberExcluded { member, decided_by } => {
+                t.members.push(*member);
+                t.assembly = Some(decided_by.assembly.clone());
+            }
             Event::MemberAdmitted { number: member, .. }
             | Event::SharesSubscribed { member, .. }
             | Event::SharesPaid { member, .. }
@@ -240,7 +248,6 @@ impl Touched {
             | Event::MemberMoved { member, .. }
             | Event::QualityLost { member }
             | Event::MembershipEnded { member, .. }
-            | Event::MemberExcluded { member, .. }
             | Event::PersonalDataErased { member }
             | Event::PersonalDataChanged { member, .. } => t.members.push(*member),
             Event::SharesTransferred { from, to, .. } => t.members.extend([*from, *to]),
@@ -297,7 +304,10 @@ impl State {
         self.latest = Some(self.latest.map_or(date, |l| l.max(date)));
         let missing = |n: &MemberNo| Inconsistency(format!("member {n} is unknown"));
         match event {
-            Event::StatutesAdopted { statutes, .. } => {
+            Event::StatutesAdopted { statutes, decided_by, .. } => {
+                if let Some(a) = decided_by.as_ref().and_then(|d| self.assemblies.get_mut(&d.assembly)) {
+                    a.executed.insert(decided_by.as_ref().map_or(0, |d| d.resolution));
+                }
                 self.statutes = Some(statutes.clone());
                 self.statutes_since = Some(date);
                 self.founded_on.get_or_insert(date);
@@ -422,7 +432,10 @@ impl State {
                 m.flagged_since = None;
                 m.last_date = m.last_date.max(date);
             }
-            Event::MemberExcluded { member, .. } => {
+            Event::MemberExcluded { member, decided_by } => {
+                if let Some(a) = self.assemblies.get_mut(&decided_by.assembly) {
+                    a.executed.insert(decided_by.resolution);
+                }
                 let m = self.members.get_mut(member).ok_or_else(|| missing(member))?;
                 if m.ended.is_none() {
                     self.active_members -= 1;
@@ -431,10 +444,17 @@ impl State {
                 m.flagged_since = None;
                 m.last_date = m.last_date.max(date);
             }
-            Event::AssemblyConvened { assembly, kind, date: meeting, place, agenda, second_of } => {
+            Event::AssemblyConvened { assembly, kind, date: meeting, place, agenda, second_of, edition, roll_cutoff } => {
                 if self.assemblies.contains_key(assembly) {
                     return Err(Inconsistency(format!("assembly {assembly} is convened twice")));
                 }
+                // Proxies and postal forms given for a first convocation hold for the second,
+                // convened on its agenda (R. 225-77, R. 225-79); directions follow their
+                // resolutions to the second's numbering.
+                let (proxies, postal) = match second_of.as_ref().and_then(|f| self.assemblies.get(f)).filter(|_| *edition >= 1) {
+                    Some(first) => carried_over(first, agenda),
+                    None => (BTreeMap::new(), BTreeMap::new()),
+                };
                 self.assemblies.insert(
                     assembly.clone(),
                     Assembly {
@@ -447,14 +467,18 @@ impl State {
                         convened_on: date,
                         convocations: BTreeMap::new(),
                         present: BTreeMap::new(),
-                        proxies: BTreeMap::new(),
-                        postal: BTreeMap::new(),
+                        proxies,
+                        postal,
                         votes: BTreeMap::new(),
                         officers: None,
                         voted: BTreeMap::new(),
                         ballots: BTreeMap::new(),
                         closed: None,
                         closed_on: None,
+                        edition: *edition,
+                        roll_cutoff: *roll_cutoff,
+                        not_put_to_vote: Default::default(),
+                        executed: Default::default(),
                     },
                 );
             }
@@ -499,8 +523,9 @@ impl State {
                 t.abstain += tally.abstain;
                 t.blank += tally.blank;
             }
-            Event::AssemblyClosed { assembly, roll } => {
+            Event::AssemblyClosed { assembly, roll, not_put_to_vote } => {
                 let a = self.open_assembly(assembly)?;
+                a.not_put_to_vote = not_put_to_vote.iter().copied().collect();
                 a.closed = Some(roll.clone());
                 a.closed_on = Some(date);
             }
@@ -700,4 +725,30 @@ pub(crate) fn apply_checked(state: &mut State, date: NaiveDate, event: &Event) {
     for (party, n) in &state.parties {
         assert!(before.parties.get(party) == Some(n) || t.members.contains(n), "{event:?} indexed party {party}");
     }
+}
+
+/// The proxies and postal forms of a first convocation, for a second convened on `agenda` (the
+/// first's resolutions that could not be voted on): each direction renumbered to the second's.
+#[allow(clippy::type_complexity)]
+fn carried_over(
+    first: &Assembly,
+    agenda: &[crate::assembly::Resolution],
+) -> (BTreeMap<MemberNo, Option<MemberNo>>, BTreeMap<MemberNo, crate::assembly::PostalForm>) {
+    let mut renumber = BTreeMap::new();
+    let mut used = std::collections::BTreeSet::new();
+    for (i, r) in agenda.iter().enumerate() {
+        if let Some(j) = first.agenda.iter().enumerate().position(|(j, x)| x == r && !used.contains(&j)) {
+            used.insert(j);
+            renumber.insert(j as u32 + 1, i as u32 + 1);
+        }
+    }
+    let postal = first
+        .postal
+        .iter()
+        .map(|(m, f)| {
+            let votes = f.votes.iter().filter_map(|(n, c)| renumber.get(n).map(|k| (*k, *c))).collect();
+            (*m, crate::assembly::PostalForm { received: f.received, votes })
+        })
+        .collect();
+    (first.proxies.clone(), postal)
 }

@@ -503,7 +503,13 @@ fn a_member_who_lost_its_quality_fills_no_category_and_votes_in_no_college() {
     assert!(empty.message.contains("lost the quality"), "{}", empty.message);
     // And the roll of a later assembly leaves it out (it keeps no vote in its former college),
     // while the roll before the flag still counts it.
-    let roll = |date: &str| -> Vec<MemberNo> { crate::live_roll(&c.state, d(date)).into_iter().map(|e| e.member).collect() };
+    let meeting = |date: &str| -> Assembly {
+        serde_json::from_value(serde_json::json!({"slug": "x", "kind": "ordinary", "date": date, "place": "p", "agenda": [],
+            "second_of": null, "convened_on": date, "convocations": {}, "present": {}, "proxies": {}, "postal": {}, "votes": {},
+            "officers": null, "closed": null, "closed_on": null}))
+        .unwrap()
+    };
+    let roll = |date: &str| -> Vec<MemberNo> { crate::live_roll(&c.state, &meeting(date)).into_iter().map(|e| e.member).collect() };
     assert!(!roll("2020-03-01").contains(&employee) && roll("2020-03-01").contains(&beneficiary));
     assert!(roll("2020-01-31").contains(&employee));
 }

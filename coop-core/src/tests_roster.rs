@@ -118,8 +118,9 @@ fn only_an_assemblys_officers_or_the_secretary_record_its_meeting() {
         kind: ResolutionKind::Ordinary,
         date: d("2026-06-20"),
         place: "Lons".into(),
-        agenda: vec![Resolution { title: "Accounts".into(), kind: ResolutionKind::Ordinary, board_approved: true }],
+        agenda: vec![Resolution::new("Accounts", ResolutionKind::Ordinary, true)],
         second_of: None,
+        edition: None,
     };
     c.ok("Bob", "2026-06-01", convene("ago"));
     c.ok("Bob", "2026-06-01", convene("other"));

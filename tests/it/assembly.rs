@@ -12,12 +12,33 @@ board_approved = true
 title = "Modification de l'article 12 des statuts"
 kind = "extraordinary"
 board_approved = true
+amend = "st2.toml"
 
 [[resolution]]
 title = "Motion d'un membre <non agréée> & débattue"
 kind = "ordinary"
 board_approved = false
+
+[[resolution]]
+title = "Exclusion du membre 10"
+kind = "extraordinary"
+board_approved = true
+exclude = 10
 "#;
+
+/// The statutes resolution 2 of [`AGENDA`] proposes: 21 days' notice, new college weights.
+fn amended_statutes() -> String {
+    coop::SAMPLE_STATUTES
+        .replace("notice_days = 15", "notice_days = 21")
+        .replacen("weight_percent = 30", "weight_percent = 20", 1)
+        .replacen("weight_percent = 40", "weight_percent = 50", 1)
+}
+
+/// The agenda, with the statutes file it names beside it.
+fn agenda_file(env: &Env) -> std::path::PathBuf {
+    env.file("st2.toml", &amended_statutes());
+    env.file("agenda.toml", AGENDA)
+}
 
 const A: &str = "ago-2026";
 const LILAS: &str = "3 rue des Lilas, 39000 Lons-le-Saunier";
@@ -43,7 +64,7 @@ fn a_secretary_runs_an_assembly_from_convocation_to_minutes() {
     let env = Env::new();
     env.init();
     members(&env);
-    let agenda = env.file("agenda.toml", AGENDA);
+    let agenda = agenda_file(&env);
     let ag = agenda.to_str().unwrap();
     let convene = |sent: &str| {
         env.run(&[
@@ -82,6 +103,26 @@ fn a_secretary_runs_an_assembly_from_convocation_to_minutes() {
     ]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("line 3"), "{}", r.stderr);
+    // A subject the agenda cannot name: a missing statutes file, an exclusion voted as ordinary.
+    let bad_subjects = env.file(
+        "subjects.toml",
+        "[[resolution]]\ntitle = \"x\"\nkind = \"extraordinary\"\namend = \"missing.toml\"\n[[resolution]]\ntitle = \"y\"\nkind = \"ordinary\"\nexclude = 3\n",
+    );
+    let r = env.run(&[
+        "assembly",
+        "convene",
+        "y",
+        "--kind",
+        "ordinary",
+        "--date",
+        "2026-07-20",
+        "--place",
+        "P",
+        "--agenda",
+        bad_subjects.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("missing.toml") && r.stderr.contains("line 8") && r.stderr.contains("extraordinary"), "{}", r.stderr);
 
     // Convocation pack. Someone the statutes do not entitle writes none of it.
     let refused = env.dir.path().join("refused-pack");
@@ -98,6 +139,10 @@ fn a_secretary_runs_an_assembly_from_convocation_to_minutes() {
     let conv = std::fs::read_to_string(out.join("convocation-00001.html")).unwrap();
     well_formed(&conv).expect("a convocation is well-formed");
     assert!(conv.contains("Formulaire A") && conv.contains("Formulaire B") && conv.contains("17 juin 2026"), "postal deadline shown");
+    // The pack shows what each resolution decides, and the text of the statutes proposed with
+    // the SHA-256 the log recorded.
+    let sha = coop::sha256_hex(amended_statutes().as_bytes());
+    assert!(conv.contains(&sha) && conv.contains("notice_days = 21") && conv.contains("exclusion du membre n° 10"), "{conv}");
     // Member 1, without e-mail, is convened by post: its address heads its convocation and is
     // in the mailing list; a member with e-mail has no address line.
     assert!(conv.contains(&format!("Adresse postale : {LILAS}")), "{conv}");
@@ -141,6 +186,9 @@ fn a_secretary_runs_an_assembly_from_convocation_to_minutes() {
         ("2", "5", "for"),
         ("2", "6", "against"),
         ("3", "1", "for"),
+        ("4", "1", "for"),
+        ("4", "4", "for"),
+        ("4", "5", "for"),
     ] {
         env.ok(&["assembly", "vote", A, n, m, c]);
     }
@@ -204,21 +252,30 @@ fn a_secretary_runs_an_assembly_from_convocation_to_minutes() {
         "{sheet}"
     );
 
-    // Effects of the extraordinary resolution.
+    // Effects of the extraordinary resolutions: each decides what it names, once.
     let r = env.run(&["member", "exclude", "10", "--assembly", A, "--resolution", "1", "--date", "2026-06-21"]);
     assert_eq!(r.code, 1, "resolution 1 is ordinary");
     assert!(r.stderr.contains("extraordinary"), "{}", r.stderr);
+    let r = env.run(&["member", "exclude", "9", "--assembly", A, "--resolution", "4"]);
+    assert_eq!(r.code, 1, "a typo excludes no one");
+    assert!(r.stderr.contains("excludes member 10, not member 9"), "{}", r.stderr);
+    let r = env.run(&["member", "exclude", "10", "--assembly", A, "--resolution", "2"]);
+    assert_eq!(r.code, 1, "the amendment excludes no one: {}", r.stderr);
     // Without --date, an exclusion is dated on the meeting that decided it.
-    env.ok(&["member", "exclude", "10", "--assembly", A, "--resolution", "2"]);
+    env.ok(&["member", "exclude", "10", "--assembly", A, "--resolution", "4"]);
     let excluded = env.ok(&["member", "show", "10", "--json"]).json();
     assert_eq!(excluded["member"]["ended"], "2026-06-20", "{excluded}");
     let before = env.ok(&["assembly", "result", A, "--json"]).json();
-    let amended = coop::SAMPLE_STATUTES
-        .replace("notice_days = 15", "notice_days = 21")
-        .replacen("weight_percent = 30", "weight_percent = 20", 1)
-        .replacen("weight_percent = 40", "weight_percent = 50", 1);
-    let amended = env.file("st2.toml", &amended);
+    // Another file than the one the assembly voted is refused, even with the same statutes.
+    let other = env.file("st3.toml", &format!("{}\n# edited after the vote\n", amended_statutes()));
+    let r = env.run(&["statutes", "amend", other.to_str().unwrap(), "--assembly", A, "--resolution", "2", "--date", "2026-06-21"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("SHA-256"), "{}", r.stderr);
+    let amended = env.dir.path().join("st2.toml");
     env.ok(&["statutes", "amend", amended.to_str().unwrap(), "--assembly", A, "--resolution", "2", "--date", "2026-06-21"]);
+    let r = env.run(&["statutes", "amend", amended.to_str().unwrap(), "--assembly", A, "--resolution", "2", "--date", "2026-06-22"]);
+    assert_eq!(r.code, 1, "a resolution decides once: {}", r.stderr);
+    assert!(r.stderr.contains("already carried out"), "{}", r.stderr);
     // The results kept for the closed assembly follow the statutes, as a fold of the log does.
     let after = env.ok(&["assembly", "result", A, "--json"]).json();
     assert_ne!(before, after, "new college weights change the weighted results");
@@ -251,7 +308,7 @@ fn under_a_secret_ballot_the_log_never_links_a_voter_to_a_choice() {
     let statutes = env.file("statutes.toml", &coop::SAMPLE_STATUTES.replace("secret_ballot = false", "secret_ballot = true"));
     env.ok(&["init", "--statutes", statutes.to_str().unwrap()]);
     members(&env);
-    let agenda = env.file("agenda.toml", AGENDA);
+    let agenda = agenda_file(&env);
     env.ok(&[
         "assembly",
         "convene",
@@ -270,6 +327,7 @@ fn under_a_secret_ballot_the_log_never_links_a_voter_to_a_choice() {
     for m in ["1", "2", "4", "5", "8"] {
         env.ok(&["assembly", "attend", A, m]);
     }
+    env.ok(&["assembly", "officers", A, "--chair", "1", "--secretary", "2"]);
     let r = env.run(&["assembly", "vote", A, "1", "1", "for"]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("secret"), "{}", r.stderr);
@@ -283,7 +341,7 @@ fn under_a_secret_ballot_the_log_never_links_a_voter_to_a_choice() {
     assert_eq!(r.code, 1, "two users voted: {}", r.stderr);
     env.ok(&["assembly", "ballots", A, "1", "--college", "users", "--for", "2"]);
     env.ok(&["assembly", "ballots", A, "1", "--college", "supporters", "--blank", "1"]);
-    env.ok(&["assembly", "close", A]);
+    env.ok(&["assembly", "close", A, "--not-put-to-vote", "2", "--not-put-to-vote", "3", "--not-put-to-vote", "4"]);
     let res = env.ok(&["assembly", "result", A, "1", "--json"]).json();
     assert_eq!(res["resolutions"][0]["adopted"], true);
     let roll = env.ok(&["assembly", "roll", A, "--json"]).json();
@@ -300,4 +358,89 @@ fn under_a_secret_ballot_the_log_never_links_a_voter_to_a_choice() {
             assert!(e.get("member").is_none(), "{e}");
         }
     }
+}
+
+/// The law around the votes, through the binary: proxies dated after the convening, revoked and
+/// replaced; convocations recorded within the notice; the roll closed on the convening date; an
+/// assembly without quorum closing with minutes that say it could not deliberate; a second
+/// convocation on the same agenda counting the first's proxies and postal forms; a resolution
+/// not put to the vote said so.
+#[test]
+fn a_first_convocation_without_quorum_and_its_second_follow_the_law() {
+    let env = Env::new();
+    env.init();
+    members(&env);
+    let agenda = env.file(
+        "simple.toml",
+        "[[resolution]]\ntitle = \"Comptes 2025\"\nkind = \"ordinary\"\naccounts = 2025\n\n[[resolution]]\ntitle = \"Questions diverses\"\nkind = \"ordinary\"\n",
+    );
+    let ag = agenda.to_str().unwrap();
+    let convene = |slug: &str, date: &str, sent: &str, agenda: &str, second_of: Option<&str>| {
+        let mut args =
+            vec!["assembly", "convene", slug, "--kind", "ordinary", "--date", date, "--sent", sent, "--place", "Lons", "--agenda", agenda];
+        if let Some(f) = second_of {
+            args.extend(["--second-of", f]);
+        }
+        env.run(&args)
+    };
+    assert_eq!(convene("ago", "2026-06-20", "2026-06-01", ag, None).code, 0);
+
+    // A proxy dated before the convening is refused.
+    let r = env.run(&["assembly", "proxy", "ago", "2", "--to", "1", "--date", "2026-05-20"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    // Convocations recorded too late for the notice are refused, and write no file.
+    let late = env.dir.path().join("late-pack");
+    let r = env.run(&["assembly", "convocations", "ago", "--out", late.to_str().unwrap(), "--date", "2026-06-10"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("notice"), "{}", r.stderr);
+    assert!(!late.exists());
+    let pack = env.dir.path().join("pack");
+    env.ok(&["assembly", "convocations", "ago", "--out", pack.to_str().unwrap(), "--date", "2026-06-02"]);
+    // Admitted after the convening: not on this assembly's roll.
+    env.ok(&["member", "admit", "--name", "Latecomer", "--category", "beneficiaries", "--date", "2026-06-03"]);
+    let r = env.run(&["assembly", "proxy", "ago", "11", "--to", "1", "--date", "2026-06-04"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("after the roll was closed on 2026-06-01"), "{}", r.stderr);
+
+    // A proxy revoked and given again before the meeting (R. 225-79).
+    env.ok(&["assembly", "proxy", "ago", "2", "--to", "1", "--date", "2026-06-05"]);
+    assert_eq!(env.run(&["assembly", "proxy", "ago", "2", "--to", "3", "--date", "2026-06-06"]).code, 1, "one proxy at a time");
+    env.ok(&["assembly", "revoke-proxy", "ago", "2", "--date", "2026-06-06"]);
+    assert_eq!(env.run(&["assembly", "revoke-proxy", "ago", "2", "--date", "2026-06-06"]).code, 1, "nothing left to revoke");
+    env.ok(&["assembly", "proxy", "ago", "2", "--to", "3", "--date", "2026-06-07"]);
+    env.ok(&["assembly", "postal", "ago", "9", "--votes", "1=for", "--date", "2026-06-10"]);
+
+    // Nobody comes: 1 postal form of 10 members, below the fifth. The bureau closes the meeting.
+    let r = env.run(&["assembly", "close", "ago"]);
+    assert_eq!(r.code, 1, "officers first: {}", r.stderr);
+    env.ok(&["assembly", "officers", "ago", "--chair", "1", "--secretary", "4"]);
+    env.ok(&["assembly", "close", "ago"]);
+    let minutes = env.ok(&["assembly", "minutes", "ago"]).stdout;
+    assert!(minutes.contains("n'a pu valablement délibérer") && !minutes.contains("met aux voix"), "{minutes}");
+    assert!(!minutes.contains("REJETÉE"), "{minutes}");
+
+    // The second convocation puts the same agenda, with ten days' notice.
+    let other = env.file("other.toml", "[[resolution]]\ntitle = \"Comptes 2025\"\nkind = \"ordinary\"\naccounts = 2025\n");
+    let r = convene("ago-2", "2026-07-01", "2026-06-21", other.to_str().unwrap(), Some("ago"));
+    assert_eq!(r.code, 1, "another agenda: {}", r.stderr);
+    assert_eq!(convene("ago-2", "2026-07-01", "2026-06-21", ag, Some("ago")).code, 0);
+    // The first's proxy (2 to 3) and postal form (9) count at the second.
+    env.ok(&["assembly", "attend", "ago-2", "3"]);
+    env.ok(&["assembly", "officers", "ago-2", "--chair", "3", "--secretary", "3"]);
+    let q = env.ok(&["assembly", "quorum", "ago-2", "--json"]).json();
+    assert_eq!((q["present"].as_u64(), q["represented"].as_u64(), q["postal"].as_u64()), (Some(1), Some(1), Some(1)), "{q}");
+    env.ok(&["assembly", "vote", "ago-2", "1", "3", "for"]);
+    env.ok(&["assembly", "vote", "ago-2", "1", "2", "for"]);
+    let r = env.run(&["assembly", "close", "ago-2"]);
+    assert_eq!(r.code, 1, "resolution 2 was not voted on: {}", r.stderr);
+    assert!(r.stderr.contains("--not-put-to-vote 2"), "{}", r.stderr);
+    env.ok(&["assembly", "close", "ago-2", "--not-put-to-vote", "2"]);
+    let res = env.ok(&["assembly", "result", "ago-2", "--json"]).json();
+    let for_total: u64 = res["resolutions"][0]["colleges"].as_array().unwrap().iter().map(|c| c["for"].as_u64().unwrap()).sum();
+    assert_eq!(for_total, 3, "3 present, 2 by proxy, 9 by its postal form to the first: {res}");
+    assert_eq!(res["resolutions"][1]["put_to_vote"], false);
+    assert_eq!(res["resolutions"][1]["adopted"], false);
+    let minutes = env.ok(&["assembly", "minutes", "ago-2"]).stdout;
+    assert!(minutes.contains("n'a pas été mise aux voix") && minutes.contains("seconde convocation"), "{minutes}");
+    env.ok(&["audit", "verify"]);
 }

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::{tally as assembly, Assembly, Choice, Resolution, ResolutionKind};
+use super::{sha256_hex, tally as assembly, Assembly, Choice, Resolution, ResolutionKind, Subject, ASSEMBLY_EDITION};
 use crate::decide::{refuse, valid_slug, Decider, Refusal, Rule};
 use crate::event::{Decision, Event, PartyKind};
 use crate::statutes::{Role, Statutes};
@@ -38,33 +38,47 @@ impl<'a> Decider<'a> {
         Ok(a)
     }
 
-    /// An adopted extraordinary resolution of a closed assembly.
-    pub(crate) fn decision(&self, slug: &str, n: u32, what: &str) -> Result<Decision, Refusal> {
+    /// An adopted extraordinary resolution of a closed assembly that decides `what`: under the
+    /// current rules, one whose agenda names that very subject, carried out once.
+    pub(crate) fn decision(&self, slug: &str, n: u32, what: Decides) -> Result<Decision, Refusal> {
         let a = self.assembly(slug)?;
+        let label = what.label();
         let Some(res) = a.resolution(n) else {
             return refuse(Rule::UnknownResolution, format!("assembly {slug} has no resolution {n} (its agenda has {})", a.agenda.len()));
         };
         if a.closed.is_none() {
-            return refuse(Rule::NoDecision, format!("assembly {slug} is not closed yet: {what} needs the final result of resolution {n}"));
+            return refuse(
+                Rule::NoDecision,
+                format!("assembly {slug} is not closed yet: {label} needs the final result of resolution {n}"),
+            );
         }
         if res.kind != ResolutionKind::Extraordinary {
-            return refuse(Rule::NoDecision, format!("resolution {n} of {slug} is ordinary: {what} needs an extraordinary resolution"));
+            return refuse(Rule::NoDecision, format!("resolution {n} of {slug} is ordinary: {label} needs an extraordinary resolution"));
         }
         let result = assembly::results(self.state, self.statutes, a).into_iter().nth(n as usize - 1);
         if !result.is_some_and(|r| r.adopted) {
-            return refuse(Rule::NoDecision, format!("resolution {n} of {slug} was not adopted: it cannot decide {what}"));
+            return refuse(Rule::NoDecision, format!("resolution {n} of {slug} was not adopted: it cannot decide {label}"));
         }
         if self.date < a.date {
             return refuse(
                 Rule::DateBeforeHistory,
-                format!("{what} decided by {slug} cannot be dated {}, before the assembly met ({})", self.date, a.date),
+                format!("{label} decided by {slug} cannot be dated {}, before the assembly met ({})", self.date, a.date),
             );
+        }
+        if a.edition >= 1 {
+            bound(slug, n, res, &what)?;
+            if a.executed.contains(&n) || self.now.assemblies.get(slug).is_some_and(|x| x.executed.contains(&n)) {
+                return refuse(
+                    Rule::AlreadyRecorded,
+                    format!("resolution {n} of {slug} was already carried out: a resolution decides once"),
+                );
+            }
         }
         Ok(Decision { assembly: slug.to_string(), resolution: n })
     }
 
-    pub(crate) fn amend(&self, new: &Statutes, slug: &str, n: u32) -> Result<Vec<Event>, Refusal> {
-        let decided_by = self.decision(slug, n, "an amendment of the statutes")?;
+    pub(crate) fn amend(&self, new: &Statutes, sha256: Option<&str>, slug: &str, n: u32) -> Result<Vec<Event>, Refusal> {
+        let decided_by = self.decision(slug, n, Decides::Amend(new, sha256))?;
         for m in self.state.members.values().filter(|m| m.is_active()) {
             let Some(cat) = new.category(&m.category) else {
                 return refuse(
@@ -90,9 +104,10 @@ impl<'a> Decider<'a> {
                 );
             }
         }
-        Ok(vec![Event::StatutesAdopted { statutes: new.clone(), decided_by: Some(decided_by) }])
+        Ok(vec![Event::StatutesAdopted { statutes: new.clone(), decided_by: Some(decided_by), sha256: sha256.map(str::to_string) }])
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn convene(
         &self,
         slug: &str,
@@ -101,10 +116,18 @@ impl<'a> Decider<'a> {
         place: &str,
         agenda: &[Resolution],
         second_of: Option<&str>,
+        edition: Option<u8>,
     ) -> Result<Vec<Event>, Refusal> {
         valid_slug(slug, "an assembly", "ago-2026")?;
         if self.now.assemblies.contains_key(slug) || self.state.assemblies.contains_key(slug) {
             return refuse(Rule::AssemblyExists, format!("an assembly '{slug}' already exists: choose another slug"));
+        }
+        let edition = edition.unwrap_or(ASSEMBLY_EDITION);
+        if edition > ASSEMBLY_EDITION {
+            return refuse(
+                Rule::InvalidValue,
+                format!("edition {edition} of the assembly rules is unknown (the latest is {ASSEMBLY_EDITION})"),
+            );
         }
         if place.trim().is_empty() || place.chars().count() > 300 {
             return refuse(Rule::InvalidValue, "the place of the assembly must be 1 to 300 characters");
@@ -115,39 +138,19 @@ impl<'a> Decider<'a> {
                 format!("an agenda has 1 to {} resolutions; this one has {}", super::MAX_RESOLUTIONS, agenda.len()),
             );
         }
-        let rules = &self.statutes.assembly;
-        let notice = if second_of.is_some() { rules.notice_days_second } else { rules.notice_days };
-        let days = (meeting - self.date).num_days();
-        if days < notice as i64 {
-            return refuse(
-                Rule::NoticePeriod,
-                format!(
-                    "convening on {} for {meeting} gives {days} days' notice; the statutes require {notice} on {} convocation",
-                    self.date,
-                    if second_of.is_some() { "second" } else { "first" }
-                ),
-            );
+        if edition >= 1 {
+            for (i, r) in agenda.iter().enumerate() {
+                self.subject_valid(i + 1, r)?;
+            }
         }
+        self.notice(meeting, second_of.is_some(), "convening")?;
         if let Some(first) = second_of {
-            let f = self.assembly(first)?;
-            if f.second_of.is_some() {
-                return refuse(Rule::SecondConvocation, format!("{first} was itself a second convocation"));
-            }
-            if meeting <= f.date {
-                return refuse(Rule::SecondConvocation, format!("a second convocation meets after the first ({first} met on {})", f.date));
-            }
-            let lacked = f
-                .kinds()
-                .into_iter()
-                .filter(|k| agenda.iter().any(|r| r.kind == *k))
-                .any(|k| !assembly::quorum(self.state, self.statutes, f, k).reached);
-            if !lacked {
-                return refuse(
-                    Rule::SecondConvocation,
-                    format!("{first} reached its quorum: a second convocation follows only an assembly that lacked it"),
-                );
-            }
+            self.second_convocation(first, meeting, agenda, edition)?;
         }
+        let cutoff = match self.statutes.assembly.roll_cutoff_days {
+            Some(days) => meeting - chrono::Days::new(days as u64),
+            None => self.date,
+        };
         Ok(vec![Event::AssemblyConvened {
             assembly: slug.to_string(),
             kind,
@@ -155,7 +158,102 @@ impl<'a> Decider<'a> {
             place: place.trim().to_string(),
             agenda: agenda.to_vec(),
             second_of: second_of.map(str::to_string),
+            edition,
+            roll_cutoff: (edition >= 1).then_some(cutoff),
         }])
+    }
+
+    /// The notice between `self.date` (convening, or sending convocations) and the meeting.
+    fn notice(&self, meeting: NaiveDate, second: bool, what: &str) -> Result<(), Refusal> {
+        let rules = &self.statutes.assembly;
+        let notice = if second { rules.notice_days_second } else { rules.notice_days };
+        let days = (meeting - self.date).num_days();
+        if days < notice as i64 {
+            return refuse(
+                Rule::NoticePeriod,
+                format!(
+                    "{what} on {} for {meeting} gives {days} days' notice; the statutes require {notice} on {} convocation",
+                    self.date,
+                    if second { "second" } else { "first" }
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    /// A subject an agenda names is something that can be decided.
+    fn subject_valid(&self, n: usize, r: &Resolution) -> Result<(), Refusal> {
+        match &r.subject {
+            None | Some(Subject::Accounts(_)) => {}
+            Some(Subject::Exclude(m)) => {
+                let member = self.active(MemberRef::Number(*m))?;
+                if r.kind != ResolutionKind::Extraordinary {
+                    return refuse(Rule::InvalidValue, format!("resolution {n} excludes member {}: make it extraordinary", member.number));
+                }
+            }
+            Some(Subject::Amend(p)) => {
+                if sha256_hex(p.text.as_bytes()) != p.sha256 || Statutes::from_toml(&p.text).is_err() {
+                    return refuse(
+                        Rule::InvalidStatutes,
+                        format!("resolution {n} proposes {}, whose text is not valid statutes with that SHA-256", p.file),
+                    );
+                }
+                if r.kind != ResolutionKind::Extraordinary {
+                    return refuse(Rule::InvalidValue, format!("resolution {n} amends the statutes: make it extraordinary"));
+                }
+            }
+        }
+        if matches!(r.subject, Some(Subject::Accounts(_))) && r.kind != ResolutionKind::Ordinary {
+            return refuse(Rule::InvalidValue, format!("resolution {n} approves accounts: make it ordinary"));
+        }
+        Ok(())
+    }
+
+    /// A second convocation follows a first that met without the quorum of the resolutions it
+    /// puts again (under the current rules: a first already closed, and its very resolutions).
+    fn second_convocation(&self, first: &str, meeting: NaiveDate, agenda: &[Resolution], edition: u8) -> Result<(), Refusal> {
+        let f = self.assembly(first)?;
+        if f.second_of.is_some() {
+            return refuse(Rule::SecondConvocation, format!("{first} was itself a second convocation"));
+        }
+        if meeting <= f.date {
+            return refuse(Rule::SecondConvocation, format!("a second convocation meets after the first ({first} met on {})", f.date));
+        }
+        let lacking: Vec<crate::assembly::ResolutionKind> =
+            f.kinds().into_iter().filter(|k| !assembly::quorum(self.state, self.statutes, f, *k).reached).collect();
+        if edition == 0 {
+            if !lacking.iter().any(|k| agenda.iter().any(|r| r.kind == *k)) {
+                return refuse(
+                    Rule::SecondConvocation,
+                    format!("{first} reached its quorum: a second convocation follows only an assembly that lacked it"),
+                );
+            }
+            return Ok(());
+        }
+        if f.closed.is_none() {
+            return refuse(
+                Rule::SecondConvocation,
+                format!(
+                    "{first} meets on {} and is not closed: a second convocation follows a first that met and lacked its quorum",
+                    f.date
+                ),
+            );
+        }
+        if lacking.is_empty() {
+            return refuse(
+                Rule::SecondConvocation,
+                format!("{first} reached its quorum: a second convocation follows only an assembly that lacked it"),
+            );
+        }
+        let expected: Vec<&Resolution> = f.agenda.iter().filter(|r| lacking.contains(&r.kind)).collect();
+        if agenda.len() != expected.len() || agenda.iter().zip(&expected).any(|(a, b)| a != *b) {
+            let titles: Vec<String> = expected.iter().map(|r| format!("\"{}\"", r.title)).collect();
+            return refuse(
+                Rule::SecondConvocation,
+                format!("a second convocation puts again the resolutions {first} could not vote on, as they were: {}", titles.join(", ")),
+            );
+        }
+        Ok(())
     }
 
     /// A member on the assembly's roll.
@@ -164,13 +262,48 @@ impl<'a> Decider<'a> {
             let last = self.state.members.keys().next_back().map_or(0, |n| n.0);
             return refuse(Rule::UnknownMember, format!("member {r} is not in the register (numbers run from 1 to {last})"));
         };
-        if !m.member_on(a.date) {
+        let why = match assembly::off_roll(m, a) {
+            None => return Ok((m.number, crate::projection::college_of(self.state, m.category_on(a.date)))),
+            Some(assembly::OffRoll::NotAMember) => format!("not a member on {}", a.date),
+            Some(assembly::OffRoll::AdmittedAfterCutoff) => format!(
+                "admitted on {}, after the roll was closed on {}",
+                m.admitted,
+                a.roll_cutoff.map(|c| c.to_string()).unwrap_or_default()
+            ),
+            Some(assembly::OffRoll::QualityLost) => {
+                format!("it lost the quality of its category on {}", m.flagged_since.map(|c| c.to_string()).unwrap_or_default())
+            }
+        };
+        refuse(Rule::NotOnRoll, format!("member {} is not on the voting roll of {} ({why})", m.number, a.slug))
+    }
+
+    /// A proxy or a postal form is dated after the assembly was convened and after the member
+    /// was admitted.
+    fn dated_after_convening(&self, a: &Assembly, m: MemberNo, what: &str) -> Result<(), Refusal> {
+        if self.date < a.convened_on {
             return refuse(
-                Rule::NotOnRoll,
-                format!("member {} is not on the voting roll of {} (not a member on {})", m.number, a.slug, a.date),
+                Rule::AssemblyDate,
+                format!("{what} for {} cannot be dated {}, before the assembly was convened on {}", a.slug, self.date, a.convened_on),
             );
         }
-        Ok((m.number, crate::projection::college_of(self.state, m.category_on(a.date))))
+        if let Some(x) = self.state.members.get(&m).filter(|x| x.admitted > self.date) {
+            return refuse(
+                Rule::DateBeforeHistory,
+                format!("member {m} was admitted on {}: {what} it gave cannot be dated {}", x.admitted, self.date),
+            );
+        }
+        Ok(())
+    }
+
+    /// The meeting's officers are recorded before votes and closing (under the current rules).
+    fn officers_recorded(&self, a: &Assembly, what: &str) -> Result<(), Refusal> {
+        if a.edition >= 1 && a.officers.is_none() {
+            return refuse(
+                Rule::MeetingOfficers,
+                format!("{what} at {} needs the meeting's officers (chair, secretary) recorded first: `coop assembly officers`", a.slug),
+            );
+        }
+        Ok(())
     }
 
     pub(crate) fn on_meeting_day(&self, a: &Assembly, what: &str) -> Result<(), Refusal> {
@@ -187,6 +320,12 @@ impl<'a> Decider<'a> {
         let a = self.open_assembly(slug)?;
         let (m, _) = self.on_roll(a, member)?;
         self.on_meeting_day(a, "attendance")?;
+        if remote && !self.statutes.assembly.remote_attendance {
+            return refuse(
+                Rule::NotPresent,
+                format!("the statutes do not allow remote attendance (remote_attendance = false): member {m} attends in person, by proxy or by post"),
+            );
+        }
         if a.present.contains_key(&m) {
             return refuse(Rule::AlreadyRecorded, format!("member {m} is already recorded as present at {slug}"));
         }
@@ -195,12 +334,13 @@ impl<'a> Decider<'a> {
         }
         let mut events = Vec::new();
         if a.proxies.contains_key(&m) {
-            if a.votes.values().any(|v| v.contains_key(&m)) || a.voted.values().any(|v| v.contains_key(&m)) {
+            if !self.statutes.assembly.attendance_revokes_proxy {
                 return refuse(
                     Rule::AlreadyRecorded,
-                    format!("votes were already cast on behalf of member {m} by its proxy: it can no longer revoke it"),
+                    format!("member {m} gave a proxy for {slug}, and attending does not revoke it under these statutes (attendance_revokes_proxy = false): revoke it first"),
                 );
             }
+            self.proxy_unused(a, m)?;
             events.push(Event::ProxyRevoked { assembly: slug.to_string(), from: m });
         }
         events.push(Event::MemberAttended { assembly: slug.to_string(), member: m, remote });
@@ -213,6 +353,7 @@ impl<'a> Decider<'a> {
         if self.date > a.date {
             return refuse(Rule::AssemblyDate, format!("a proxy for {slug} is given by the meeting's date, {}", a.date));
         }
+        self.dated_after_convening(a, giver, "a proxy")?;
         if a.present.contains_key(&giver) {
             return refuse(Rule::AlreadyRecorded, format!("member {giver} is present at {slug}: it votes itself"));
         }
@@ -260,6 +401,33 @@ impl<'a> Decider<'a> {
         Ok(vec![Event::ProxyGiven { assembly: slug.to_string(), from: giver, to: holder }])
     }
 
+    /// A proxy revoked before the meeting (R. 225-79): its giver may then give another, vote by
+    /// post or attend.
+    pub(crate) fn revoke_proxy(&self, slug: &str, from: MemberRef) -> Result<Vec<Event>, Refusal> {
+        let a = self.open_assembly(slug)?;
+        let (m, _) = self.on_roll(a, from)?;
+        if self.date > a.date {
+            return refuse(Rule::AssemblyDate, format!("a proxy for {slug} is revoked by the meeting's date, {}", a.date));
+        }
+        if !a.proxies.contains_key(&m) {
+            return refuse(Rule::NoChange, format!("member {m} has no proxy for {slug} to revoke"));
+        }
+        self.dated_after_convening(a, m, "a revocation")?;
+        self.proxy_unused(a, m)?;
+        Ok(vec![Event::ProxyRevoked { assembly: slug.to_string(), from: m }])
+    }
+
+    /// No vote was cast with member `m`'s proxy yet (it can still be revoked).
+    fn proxy_unused(&self, a: &Assembly, m: MemberNo) -> Result<(), Refusal> {
+        if a.votes.values().any(|v| v.contains_key(&m)) || a.voted.values().any(|v| v.contains_key(&m)) {
+            return refuse(
+                Rule::AlreadyRecorded,
+                format!("votes were already cast on behalf of member {m} by its proxy: it can no longer revoke it"),
+            );
+        }
+        Ok(())
+    }
+
     pub(crate) fn postal(&self, slug: &str, member: MemberRef, votes: &[(u32, Choice)]) -> Result<Vec<Event>, Refusal> {
         let a = self.open_assembly(slug)?;
         let (m, _) = self.on_roll(a, member)?;
@@ -271,6 +439,7 @@ impl<'a> Decider<'a> {
                 format!("a postal form received on {} is too late for {slug}: forms count if received by {deadline}, {days} days before the meeting", self.date),
             );
         }
+        self.dated_after_convening(a, m, "a postal form")?;
         if a.postal.contains_key(&m) || a.present.contains_key(&m) || a.proxies.contains_key(&m) {
             return refuse(Rule::AlreadyRecorded, format!("member {m} already takes part in {slug} (present, represented or by post)"));
         }
@@ -332,6 +501,7 @@ impl<'a> Decider<'a> {
             return refuse(Rule::UnknownResolution, format!("assembly {slug} has no resolution {n} (its agenda has {})", a.agenda.len()));
         }
         self.on_meeting_day(a, "a count of ballots")?;
+        self.officers_recorded(a, "a count of ballots")?;
         let code = match (college, self.statutes.colleges.is_empty()) {
             (None, true) => "all".to_string(),
             (Some(c), false) if self.statutes.colleges.iter().any(|x| x.code == c) => c.to_string(),
@@ -363,6 +533,7 @@ impl<'a> Decider<'a> {
             return refuse(Rule::UnknownResolution, format!("assembly {slug} has no resolution {n} (its agenda has {})", a.agenda.len()));
         };
         self.on_meeting_day(a, "a vote")?;
+        self.officers_recorded(a, "a vote")?;
         if !assembly::quorum_reached(self.state, self.statutes, a, res.kind) {
             let q = assembly::quorum(self.state, self.statutes, a, res.kind);
             return refuse(
@@ -408,8 +579,8 @@ impl<'a> Decider<'a> {
 
     /// An exclusion, as an adopted resolution decided it.
     pub(crate) fn exclude(&self, member: MemberRef, assembly: &str, resolution: u32) -> Result<Vec<Event>, Refusal> {
-        let decided_by = self.decision(assembly, resolution, "an exclusion")?;
         let m = self.active(member)?;
+        let decided_by = self.decision(assembly, resolution, Decides::Exclude(m.number))?;
         self.not_in_open_assembly(m)?;
         Ok(vec![Event::MemberExcluded { member: m.number, decided_by }])
     }
@@ -417,6 +588,9 @@ impl<'a> Decider<'a> {
     /// Convocations sent to every member on the roll not yet convened.
     pub(crate) fn send_convocations(&self, assembly: &str) -> Result<Vec<Event>, Refusal> {
         let a = self.open_assembly(assembly)?;
+        if a.edition >= 1 {
+            self.notice(a.date, a.second_of.is_some(), "sending convocations")?;
+        }
         let members = assembly::pending_convocations(self.state, a);
         if members.is_empty() {
             return refuse(Rule::AlreadyRecorded, format!("every member on the roll of {assembly} has already been sent a convocation"));
@@ -436,11 +610,19 @@ impl<'a> Decider<'a> {
         let chair = self.known(chair)?.number;
         let secretary = self.known(secretary)?.number;
         let scrutineers = scrutineers.iter().map(|s| self.known(*s).map(|m| m.number)).collect::<Result<Vec<_>, _>>()?;
+        if a.edition >= 1 && scrutineers.is_empty() && self.statutes.legal_form == crate::statutes::LegalForm::Sa {
+            return refuse(
+                Rule::MeetingOfficers,
+                "an SA's assembly has tellers (scrutateurs, R. 225-101) among its officers: name at least one with --scrutineer",
+            );
+        }
         Ok(vec![Event::OfficersAppointed { assembly: a.slug.clone(), officers: super::Officers { chair, secretary, scrutineers } }])
     }
 
-    /// Closing: the roll is frozen and nothing more is recorded.
-    pub(crate) fn close(&self, assembly: &str) -> Result<Vec<Event>, Refusal> {
+    /// Closing: the roll is frozen and nothing more is recorded. Under the current rules, the
+    /// officers are recorded, and a resolution whose quorum was reached was voted on or is
+    /// recorded as not put to the vote.
+    pub(crate) fn close(&self, assembly: &str, not_put: &[u32]) -> Result<Vec<Event>, Refusal> {
         let a = self.open_assembly(assembly)?;
         if self.date < a.date {
             return refuse(
@@ -458,6 +640,122 @@ impl<'a> Decider<'a> {
                 }
             }
         }
-        Ok(vec![Event::AssemblyClosed { assembly: a.slug.clone(), roll: assembly::live_roll(self.state, a.date) }])
+        let mut listed = std::collections::BTreeSet::new();
+        for n in not_put {
+            if a.resolution(*n).is_none() {
+                return refuse(
+                    Rule::UnknownResolution,
+                    format!("assembly {assembly} has no resolution {n} (its agenda has {})", a.agenda.len()),
+                );
+            }
+            if assembly::voted_at_meeting(a, *n) {
+                return refuse(
+                    Rule::InvalidValue,
+                    format!("resolution {n} of {assembly} was voted on at the meeting: it was put to the vote"),
+                );
+            }
+            if !listed.insert(*n) {
+                return refuse(Rule::InvalidValue, format!("resolution {n} is listed twice as not put to the vote"));
+            }
+        }
+        if a.edition >= 1 {
+            self.officers_recorded(a, "closing")?;
+            for k in a.kinds() {
+                if !assembly::quorum_reached(self.state, self.statutes, a, k) {
+                    continue;
+                }
+                let unvoted: Vec<String> = (1..=a.agenda.len() as u32)
+                    .filter(|n| a.resolution(*n).is_some_and(|r| r.kind == k) && !assembly::voted_on(a, *n) && !listed.contains(n))
+                    .map(|n| n.to_string())
+                    .collect();
+                if !unvoted.is_empty() {
+                    return refuse(
+                        Rule::NotVotedOn,
+                        format!(
+                            "{assembly} reached the quorum of its {} resolutions, but nobody voted on resolution {}: record the votes, or close with --not-put-to-vote {} if the chair did not put it to the vote",
+                            k.as_str(),
+                            unvoted.join(", "),
+                            unvoted.join(" --not-put-to-vote ")
+                        ),
+                    );
+                }
+            }
+        }
+        Ok(vec![Event::AssemblyClosed {
+            assembly: a.slug.clone(),
+            roll: assembly::live_roll(self.state, a),
+            not_put_to_vote: listed.into_iter().collect(),
+        }])
+    }
+}
+
+/// What a command asks an adopted resolution to have decided.
+pub(crate) enum Decides<'s> {
+    /// The exclusion of this member.
+    Exclude(MemberNo),
+    /// The adoption of these statutes, read from a file with this SHA-256.
+    Amend(&'s Statutes, Option<&'s str>),
+}
+
+impl Decides<'_> {
+    fn label(&self) -> &'static str {
+        match self {
+            Decides::Exclude(_) => "an exclusion",
+            Decides::Amend(..) => "an amendment of the statutes",
+        }
+    }
+}
+
+/// A resolution decides what its agenda names, and nothing else.
+fn bound(slug: &str, n: u32, res: &Resolution, what: &Decides) -> Result<(), Refusal> {
+    let Some(named) = &res.subject else {
+        return refuse(
+            Rule::NoDecision,
+            format!(
+                "resolution {n} of {slug} names no subject: it can exclude no one and amend nothing (an agenda names what a resolution decides with exclude = N or amend = \"FILE\")"
+            ),
+        );
+    };
+    match (named, what) {
+        (Subject::Exclude(m), Decides::Exclude(x)) if m == x => Ok(()),
+        (Subject::Exclude(m), Decides::Exclude(x)) => {
+            refuse(Rule::NoDecision, format!("resolution {n} of {slug} excludes member {m}, not member {x}"))
+        }
+        (Subject::Amend(p), Decides::Amend(statutes, sha)) => {
+            let Some(sha) = sha else {
+                return refuse(
+                    Rule::NoDecision,
+                    format!("resolution {n} of {slug} adopted the statutes file {}: give that file (its SHA-256 is checked)", p.file),
+                );
+            };
+            if *sha != p.sha256 {
+                return refuse(
+                    Rule::NoDecision,
+                    format!(
+                        "resolution {n} of {slug} adopted the statutes file {} (SHA-256 {}); this file's SHA-256 is {sha}: it is not the text the assembly voted",
+                        p.file, p.sha256
+                    ),
+                );
+            }
+            match Statutes::from_toml(&p.text) {
+                Ok(voted) if voted == **statutes => Ok(()),
+                _ => refuse(
+                    Rule::NoDecision,
+                    format!("the statutes given are not those of {} that resolution {n} of {slug} adopted", p.file),
+                ),
+            }
+        }
+        (other, what) => refuse(
+            Rule::NoDecision,
+            format!(
+                "resolution {n} of {slug} decides {}, not {}",
+                match other {
+                    Subject::Exclude(m) => format!("the exclusion of member {m}"),
+                    Subject::Amend(p) => format!("the statutes of {}", p.file),
+                    Subject::Accounts(y) => format!("the approval of the {y} accounts"),
+                },
+                what.label()
+            ),
+        ),
     }
 }

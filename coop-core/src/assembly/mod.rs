@@ -16,11 +16,21 @@ mod tally;
 #[cfg(test)]
 mod tests;
 
-pub use agenda::parse_agenda;
+pub use agenda::{parse_agenda, parse_agenda_with};
 pub use tally::{
-    ballot_check, choices, live_roll, participation, pending_convocations, quorum, quorum_reached, results, roll, CollegeTally,
-    Participation, Quorum, Ratio, ResolutionResult,
+    ballot_check, choices, live_roll, off_roll, participation, pending_convocations, quorum, quorum_reached, results, roll,
+    voted_at_meeting, voted_on, CollegeTally, OffRoll, Participation, Quorum, Ratio, ResolutionResult,
 };
+
+/// The rules an assembly is convened under. Edition 1 binds each decision to its subject
+/// (`exclude`, `amend`, `accounts`), requires the meeting's officers before votes and closing,
+/// refuses closing with resolutions neither voted on nor marked as not put to the vote, admits a
+/// second convocation only after the first met without quorum and on its agenda (carrying its
+/// proxies and postal forms over), checks the notice against the recorded sending, cuts the roll
+/// off on the convening date (or the statutes' `roll_cutoff_days`), and refuses proxies and forms
+/// dated before the convening. Assemblies of logs written before it (edition 0) are decided
+/// again under the rules they were recorded with.
+pub const ASSEMBLY_EDITION: u8 = 1;
 
 /// At most this many resolutions on one agenda.
 pub const MAX_RESOLUTIONS: usize = 1000;
@@ -62,6 +72,50 @@ pub struct Resolution {
     pub kind: ResolutionKind,
     /// Whether the board approved it (a blank proxy votes for it if so, against otherwise).
     pub board_approved: bool,
+    /// What adopting it decides, when it decides a fact coop records. (Always written, even
+    /// empty: assemblies are also kept in a binary form that has no optional fields.)
+    #[serde(default)]
+    pub subject: Option<Subject>,
+}
+
+impl Resolution {
+    /// A resolution with no subject.
+    pub fn new(title: impl Into<String>, kind: ResolutionKind, board_approved: bool) -> Resolution {
+        Resolution { title: title.into(), kind, board_approved, subject: None }
+    }
+}
+
+/// What an adopted resolution decides, named in the agenda: it decides that and nothing else.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Subject {
+    /// `exclude = 28`: the exclusion of this member (an extraordinary resolution).
+    Exclude(MemberNo),
+    /// `amend = "statutes-2027.toml"`: the adoption of these statutes (an extraordinary
+    /// resolution); the text is recorded when the assembly is convened.
+    Amend(Proposal),
+    /// `accounts = 2025`: the approval of the accounts of the financial year ending in that year
+    /// (an ordinary resolution).
+    Accounts(i32),
+}
+
+/// Statutes proposed to an assembly: the file the agenda names, the SHA-256 of its bytes, and
+/// its text (shown in the convocation pack).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proposal {
+    /// The file name as the agenda gives it.
+    pub file: String,
+    /// SHA-256 of the file, 64 lowercase hexadecimal digits.
+    pub sha256: String,
+    /// The text of the file.
+    pub text: String,
+}
+
+/// SHA-256 of `bytes`, as 64 lowercase hexadecimal digits: how a statutes file proposed to an
+/// assembly is named in the log.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// A member's choice on a resolution.
@@ -166,6 +220,18 @@ pub struct Assembly {
     /// Under a secret ballot: ballots counted per resolution and college (`all` without colleges).
     #[serde(default)]
     pub ballots: BTreeMap<u32, BTreeMap<String, crate::event::BallotTally>>,
+    /// The rules it was convened under ([`ASSEMBLY_EDITION`]; 0 for logs written before).
+    #[serde(default)]
+    pub edition: u8,
+    /// Members admitted after this date are not on its roll (edition 1).
+    #[serde(default)]
+    pub roll_cutoff: Option<NaiveDate>,
+    /// Resolutions the chair did not put to the vote, as recorded at closing.
+    #[serde(default)]
+    pub not_put_to_vote: std::collections::BTreeSet<u32>,
+    /// Resolutions whose decision was recorded (an exclusion, an amendment): each decides once.
+    #[serde(default)]
+    pub executed: std::collections::BTreeSet<u32>,
     /// The voting roll frozen at closing; `None` while open.
     pub closed: Option<Vec<RollEntry>>,
     /// Date of closing.

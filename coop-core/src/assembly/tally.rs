@@ -4,11 +4,10 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{Assembly, Choice, ResolutionKind, RollEntry};
-use crate::state::State;
+use crate::state::{Member, State};
 use crate::statutes::{CollegeMethod, Statutes};
 use crate::units::{Fraction, Majority, MemberNo};
 
@@ -17,26 +16,52 @@ pub fn roll(state: &State, a: &Assembly) -> Vec<RollEntry> {
     if let Some(frozen) = &a.closed {
         return frozen.clone();
     }
-    live_roll(state, a.date)
+    live_roll(state, a)
+}
+
+/// Why a member is not on an assembly's roll, if it is not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OffRoll {
+    /// Not a member on the meeting's date.
+    NotAMember,
+    /// Admitted after the roll was cut off (the convening date, or the statutes'
+    /// `roll_cutoff_days` before the meeting).
+    AdmittedAfterCutoff,
+    /// Flagged as having lost the quality of its category: it keeps no vote in its former
+    /// college until it moves to a category it fits.
+    QualityLost,
+}
+
+/// Whether member `m` votes at assembly `a` (before closing: from the register).
+pub fn off_roll(m: &Member, a: &Assembly) -> Option<OffRoll> {
+    if !m.member_on(a.date) {
+        Some(OffRoll::NotAMember)
+    } else if a.roll_cutoff.is_some_and(|c| m.admitted > c) {
+        Some(OffRoll::AdmittedAfterCutoff)
+    } else if m.flagged_since.is_some_and(|f| f <= a.date) {
+        Some(OffRoll::QualityLost)
+    } else {
+        None
+    }
 }
 
 /// Whether member `m` is on the assembly's roll (without building the roll).
 pub fn on_roll(state: &State, a: &Assembly, m: MemberNo) -> bool {
     match &a.closed {
         Some(frozen) => frozen.iter().any(|e| e.member == m),
-        None => state.members.get(&m).is_some_and(|x| x.member_on(a.date)),
+        None => state.members.get(&m).is_some_and(|x| off_roll(x, a).is_none()),
     }
 }
 
-/// The voting roll computed from the register at the end of `date`.
-pub fn live_roll(state: &State, date: NaiveDate) -> Vec<RollEntry> {
+/// The voting roll computed from the register: members on the meeting's date, admitted by the
+/// roll's cutoff, not flagged as having lost their quality; each in its college then.
+pub fn live_roll(state: &State, a: &Assembly) -> Vec<RollEntry> {
     let statutes = state.statutes.as_ref();
+    let date = a.date;
     state
         .members
         .values()
-        // A member flagged as having lost the quality of its category keeps no vote in its
-        // college until it moves to a category it fits (or its membership ends).
-        .filter(|m| m.member_on(date) && m.flagged_since.is_none_or(|f| f > date))
+        .filter(|m| off_roll(m, a).is_none())
         .map(|m| {
             let category = m.category_on(date).to_string();
             let college = statutes.and_then(|s| s.category(&category)).and_then(|c| c.college.clone());
@@ -62,7 +87,7 @@ pub fn ballot_check(state: &State, a: &Assembly, n: u32) -> Vec<(String, u64, u6
 
 /// Members on the roll whose convocation has not been recorded as sent.
 pub fn pending_convocations(state: &State, a: &Assembly) -> Vec<MemberNo> {
-    live_roll(state, a.date).into_iter().map(|e| e.member).filter(|m| !a.convocations.contains_key(m)).collect()
+    live_roll(state, a).into_iter().map(|e| e.member).filter(|m| !a.convocations.contains_key(m)).collect()
 }
 
 /// How a member on the roll takes part in an assembly.
@@ -141,18 +166,21 @@ fn proxy_counts(a: &Assembly, holder: &Option<MemberNo>) -> bool {
 pub fn quorum_reached(state: &State, statutes: &Statutes, a: &Assembly, kind: ResolutionKind) -> bool {
     let fraction = a.quorum_fraction(statutes, kind);
     let bound = required(state.members.len(), fraction);
-    if a.present.len() + a.postal.len() >= bound {
-        // Those present and those who voted by post are on the roll: enough without proxies.
+    // Those present are on the roll (checked when recorded); postal forms carried over from a
+    // first convocation may be of members no longer on it.
+    let postal = a.postal.keys().filter(|m| on_roll(state, a, **m)).count();
+    if a.present.len() + postal >= bound {
         return true;
     }
-    let counted = a.present.len() + a.proxies.len() + a.postal.len();
+    let counted = a.present.len() + a.proxies.len() + postal;
     if counted < bound {
         return quorum(state, statutes, a, kind).reached;
     }
-    // Maybe: present, represented and postal members are all on the roll when recorded, but a
-    // named proxy whose holder is absent does not count; check exactly then.
+    // Maybe: present and represented members are on the roll when recorded, but a named proxy
+    // whose holder is absent does not count, and a proxy carried over from a first convocation
+    // may be of a member no longer on the roll; check exactly then.
     let absent_holders = a.proxies.iter().any(|(m, h)| !a.present.contains_key(m) && !proxy_counts(a, h));
-    if absent_holders {
+    if absent_holders || a.second_of.is_some() {
         return quorum(state, statutes, a, kind).reached;
     }
     true
@@ -169,7 +197,7 @@ pub fn quorum(state: &State, statutes: &Statutes, a: &Assembly, kind: Resolution
     };
     let eligible = match &a.closed {
         Some(frozen) => frozen.len(),
-        None => state.members.values().filter(|m| m.member_on(a.date)).count(),
+        None => state.members.values().filter(|m| off_roll(m, a).is_none()).count(),
     };
     let present = a.present.keys().filter(|m| on_roll(m)).count();
     let represented = a.proxies.iter().filter(|(m, h)| on_roll(m) && !a.present.contains_key(m) && proxy_counts(a, h)).count();
@@ -276,6 +304,10 @@ pub struct ResolutionResult {
     pub kind: ResolutionKind,
     /// Whether the quorum of its kind was reached (if not, it could not be voted on).
     pub quorum_reached: bool,
+    /// Whether the chair put it to the vote (false: recorded at closing as not put to the vote;
+    /// it is then neither adopted nor rejected).
+    #[serde(default = "put_by_default")]
+    pub put_to_vote: bool,
     /// Whether it was adopted.
     pub adopted: bool,
     /// Weighted share of *for* among votes cast, in [0, 1].
@@ -286,6 +318,24 @@ pub struct ResolutionResult {
     pub majority: String,
     /// Per college.
     pub colleges: Vec<CollegeTally>,
+}
+
+fn put_by_default() -> bool {
+    true
+}
+
+/// Whether anyone voted on resolution `n`: at the meeting, or by a direction on a postal form.
+/// Blank proxies follow a vote; they are not one.
+pub fn voted_on(a: &Assembly, n: u32) -> bool {
+    voted_at_meeting(a, n) || a.postal.values().any(|f| f.votes.contains_key(&n))
+}
+
+/// Whether a vote on resolution `n` was recorded at the meeting (or, under a secret ballot, a
+/// voter marked or ballots counted): then the chair put it to the vote.
+pub fn voted_at_meeting(a: &Assembly, n: u32) -> bool {
+    a.votes.get(&n).is_some_and(|v| !v.is_empty())
+        || a.voted.get(&n).is_some_and(|v| !v.is_empty())
+        || a.ballots.get(&n).is_some_and(|b| !b.is_empty())
 }
 
 /// The choice counted for each member on the roll on resolution `n`, with how it was expressed.
@@ -389,12 +439,14 @@ pub fn results(state: &State, statutes: &Statutes, a: &Assembly) -> Vec<Resoluti
             ResolutionKind::Ordinary => statutes.assembly.majority_ordinary,
             ResolutionKind::Extraordinary => statutes.assembly.majority_extraordinary,
         };
-        let adopted = reached && voting_weight > 0 && share.meets(majority);
+        let put_to_vote = !a.not_put_to_vote.contains(&n);
+        let adopted = put_to_vote && reached && voting_weight > 0 && share.meets(majority);
         out.push(ResolutionResult {
             number: n,
             title: res.title.clone(),
             kind: res.kind,
             quorum_reached: reached,
+            put_to_vote,
             adopted,
             for_share: share.as_f64(),
             for_share_exact: share.to_string(),

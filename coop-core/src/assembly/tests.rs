@@ -78,15 +78,18 @@ impl Coop {
                 place: "Salle des fêtes".into(),
                 agenda,
                 second_of: second_of.map(String::from),
+                edition: None,
             },
         );
+        // The meeting's officers, which votes and closing need (tested on their own below).
+        self.ok(sent, Command::AppointOfficers { assembly: slug.into(), chair: m(1), secretary: m(2), scrutineers: vec![m(4)] });
     }
     fn standard(&mut self) {
         self.convene(
             A,
             "2026-06-01",
             MEETING,
-            vec![ord("Accounts", true), ext("Amend article 12", true), ext("Exclude member 3", false)],
+            vec![ord("Accounts", true), amend("Amend article 12", &notice_21()), exclude("Exclude member 3", 3)],
             None,
         );
     }
@@ -109,11 +112,25 @@ impl Coop {
     }
 }
 
+/// The sample statutes with 21 days' notice: the text resolution 2 of the standard agenda adopts.
+fn notice_21() -> String {
+    SAMPLE_STATUTES.replace("notice_days = 15", "notice_days = 21")
+}
+
+fn amend(title: &str, text: &str) -> Resolution {
+    let proposal = Proposal { file: "statutes-2027.toml".into(), sha256: sha256_hex(text.as_bytes()), text: text.into() };
+    Resolution { subject: Some(Subject::Amend(proposal)), ..ext(title, true) }
+}
+
+fn exclude(title: &str, member: u32) -> Resolution {
+    Resolution { subject: Some(Subject::Exclude(MemberNo(member))), ..ext(title, false) }
+}
+
 fn ord(title: &str, board: bool) -> Resolution {
-    Resolution { title: title.into(), kind: ResolutionKind::Ordinary, board_approved: board }
+    Resolution::new(title, ResolutionKind::Ordinary, board)
 }
 fn ext(title: &str, board: bool) -> Resolution {
-    Resolution { title: title.into(), kind: ResolutionKind::Extraordinary, board_approved: board }
+    Resolution::new(title, ResolutionKind::Extraordinary, board)
 }
 
 #[test]
@@ -126,34 +143,54 @@ fn notice_is_fifteen_days_on_first_convocation() {
         place: "Lons".into(),
         agenda: vec![ord("Accounts", true)],
         second_of: None,
+        edition: None,
     };
     assert!(c.when("2026-06-05", cmd()).is_ok(), "exactly 15 days");
     assert_eq!(c.refused("2026-06-06", cmd()), Rule::NoticePeriod);
 }
 
 #[test]
-fn a_second_convocation_follows_a_first_that_lacked_quorum_with_ten_days_notice() {
-    let mut c = Coop::new();
-    c.standard();
-    c.attend(&[1]); // 1 of 10: below 1/5
-    c.ok(MEETING, Command::Close { assembly: A.into() });
-    let second = |meeting: &str, of: &str| Command::Convene {
+fn a_second_convocation_follows_a_first_that_met_without_quorum_on_its_agenda_with_ten_days_notice() {
+    let second = |meeting: &str, of: &str, agenda: Vec<Resolution>| Command::Convene {
         slug: "ago-2026-2".into(),
         kind: ResolutionKind::Ordinary,
         date: d(meeting),
         place: "Lons".into(),
-        agenda: vec![ord("Accounts", true)],
+        agenda,
         second_of: Some(of.into()),
+        edition: None,
     };
-    assert_eq!(c.refused("2026-06-22", second("2026-07-01", A)), Rule::NoticePeriod);
-    assert!(c.when("2026-06-21", second("2026-07-01", A)).is_ok());
-    assert_eq!(c.refused("2026-06-21", second("2026-07-01", "nope")), Rule::UnknownAssembly);
+    let mut c = Coop::new();
+    c.standard();
+    let agenda = c.state.assemblies[A].agenda.clone();
+    // Not before the first has met and its lack of quorum is recorded.
+    assert_eq!(c.refused("2026-06-05", second("2026-07-01", A, agenda.clone())), Rule::SecondConvocation);
+    c.attend(&[1]); // 1 of 10: below 1/5 and 1/4
+    assert_eq!(c.refused(MEETING, second("2026-07-01", A, agenda.clone())), Rule::SecondConvocation, "not closed yet");
+    c.ok(MEETING, Command::Close { assembly: A.into(), not_put_to_vote: vec![] });
+    assert_eq!(c.refused("2026-06-22", second("2026-07-01", A, agenda.clone())), Rule::NoticePeriod);
+    assert_eq!(c.refused("2026-06-21", second("2026-07-01", A, vec![ord("Accounts", true)])), Rule::SecondConvocation, "another agenda");
+    assert!(c.when("2026-06-21", second("2026-07-01", A, agenda.clone())).is_ok());
+    assert_eq!(c.refused("2026-06-21", second("2026-07-01", "nope", agenda.clone())), Rule::UnknownAssembly);
 
-    // An assembly that reached its quorum has no second convocation.
+    // An assembly that reached every quorum has no second convocation.
+    let mut c = Coop::new();
+    c.standard();
+    c.attend(&[1, 2, 4]);
+    for n in 1..=3 {
+        c.vote(n, &[1, 2, 4], Choice::For);
+    }
+    c.ok(MEETING, Command::Close { assembly: A.into(), not_put_to_vote: vec![] });
+    assert_eq!(c.refused("2026-06-21", second("2026-07-01", A, agenda.clone())), Rule::SecondConvocation);
+
+    // One that reached the ordinary quorum only puts its extraordinary resolutions again.
     let mut c = Coop::new();
     c.standard();
     c.attend(&[1, 2]);
-    assert_eq!(c.refused("2026-06-21", second("2026-07-01", A)), Rule::SecondConvocation);
+    c.vote(1, &[1, 2], Choice::For);
+    c.ok(MEETING, Command::Close { assembly: A.into(), not_put_to_vote: vec![] });
+    assert_eq!(c.refused("2026-06-21", second("2026-07-01", A, agenda.clone())), Rule::SecondConvocation);
+    assert!(c.when("2026-06-21", second("2026-07-01", A, agenda[1..].to_vec())).is_ok());
 }
 
 #[test]
@@ -383,7 +420,7 @@ fn votes_are_once_per_member_on_the_agenda_and_nothing_after_closing() {
     assert_eq!(c.refused(MEETING, vote(4, 1)), Rule::UnknownResolution);
     assert_eq!(c.refused(MEETING, vote(1, 5)), Rule::NotPresent);
     assert_eq!(c.refused("2026-06-21", vote(1, 2)), Rule::AssemblyDate);
-    c.ok(MEETING, Command::Close { assembly: A.into() });
+    c.ok(MEETING, Command::Close { assembly: A.into(), not_put_to_vote: vec![2, 3] });
     assert_eq!(c.refused(MEETING, vote(1, 2)), Rule::AssemblyClosed);
     assert_eq!(c.refused(MEETING, Command::Attend { assembly: A.into(), member: m(5), remote: false }), Rule::AssemblyClosed);
     assert_eq!(
@@ -400,35 +437,136 @@ fn exclusion_and_amendment_need_an_adopted_extraordinary_resolution_of_a_closed_
     for n in 1..=3 {
         c.vote(n, &[1, 2, 4, 5, 8], Choice::For);
     }
-    let exclude = |n: u32| Command::Exclude { member: m(3), assembly: A.into(), resolution: n };
-    assert_eq!(c.refused(MEETING, exclude(3)), Rule::NoDecision, "not closed yet");
-    c.ok(MEETING, Command::Close { assembly: A.into() });
-    assert_eq!(c.refused(MEETING, exclude(1)), Rule::NoDecision, "ordinary");
-    assert_eq!(c.refused(MEETING, exclude(7)), Rule::UnknownResolution);
-    let ev = c.ok(MEETING, exclude(3));
+    let exclude = |who: u32, n: u32| Command::Exclude { member: m(who), assembly: A.into(), resolution: n };
+    assert_eq!(c.refused(MEETING, exclude(3, 3)), Rule::NoDecision, "not closed yet");
+    c.ok(MEETING, Command::Close { assembly: A.into(), not_put_to_vote: vec![] });
+    assert_eq!(c.refused(MEETING, exclude(3, 1)), Rule::NoDecision, "ordinary");
+    assert_eq!(c.refused(MEETING, exclude(3, 7)), Rule::UnknownResolution);
+    let ev = c.ok(MEETING, exclude(3, 3));
     assert!(matches!(&ev[0], Event::MemberExcluded { member: MemberNo(3), .. }));
-    let amended = Statutes::from_toml(&SAMPLE_STATUTES.replace("notice_days = 15", "notice_days = 21")).unwrap();
-    c.ok("2026-06-21", Command::Amend { statutes: amended.clone(), assembly: A.into(), resolution: 2 });
+    let text = notice_21();
+    let amended = Statutes::from_toml(&text).unwrap();
+    let amend = |sha: &str| Command::Amend { statutes: amended.clone(), sha256: Some(sha.into()), assembly: A.into(), resolution: 2 };
+    c.ok("2026-06-21", amend(&sha256_hex(text.as_bytes())));
     assert_eq!(c.state.statutes.as_ref().unwrap().assembly.notice_days, 21);
     // A rejected resolution decides nothing.
     let mut c = Coop::new();
     c.standard();
     c.attend(&[1, 2, 4]);
+    c.vote(1, &[1, 2, 4], Choice::For);
     c.vote(2, &[1, 2, 4], Choice::Against);
-    c.ok(MEETING, Command::Close { assembly: A.into() });
-    assert_eq!(c.refused(MEETING, Command::Amend { statutes: amended, assembly: A.into(), resolution: 2 }), Rule::NoDecision);
+    c.vote(3, &[1, 2, 4], Choice::Against);
+    c.ok(MEETING, Command::Close { assembly: A.into(), not_put_to_vote: vec![] });
+    assert_eq!(c.refused(MEETING, amend(&sha256_hex(text.as_bytes()))), Rule::NoDecision);
+}
+
+#[test]
+fn a_resolution_decides_the_subject_its_agenda_names_and_only_once() {
+    let mut c = Coop::new();
+    c.standard();
+    c.attend(&[1, 2, 4, 5, 8]);
+    for n in 1..=3 {
+        c.vote(n, &[1, 2, 4, 5, 8], Choice::For);
+    }
+    c.ok(MEETING, Command::Close { assembly: A.into(), not_put_to_vote: vec![] });
+    let exclude = |who: u32, n: u32| Command::Exclude { member: m(who), assembly: A.into(), resolution: n };
+    // A typo in the member number excludes no one: resolution 3 names member 3.
+    assert_eq!(c.refused(MEETING, exclude(4, 3)), Rule::NoDecision);
+    // The amendment's resolution excludes no one.
+    assert_eq!(c.refused(MEETING, exclude(3, 2)), Rule::NoDecision);
+    let text = notice_21();
+    let voted = Statutes::from_toml(&text).unwrap();
+    let amend =
+        |st: &Statutes, sha: Option<String>| Command::Amend { statutes: st.clone(), sha256: sha, assembly: A.into(), resolution: 2 };
+    let sha = Some(sha256_hex(text.as_bytes()));
+    // Only the file the assembly voted, by its SHA-256.
+    assert_eq!(c.refused(MEETING, amend(&voted, None)), Rule::NoDecision);
+    assert_eq!(c.refused(MEETING, amend(&voted, Some(sha256_hex(b"another text")))), Rule::NoDecision);
+    let other = Statutes::from_toml(&SAMPLE_STATUTES.replace("notice_days = 15", "notice_days = 30")).unwrap();
+    assert_eq!(c.refused(MEETING, amend(&other, sha.clone())), Rule::NoDecision, "the digest of the voted file, other statutes");
+    // The exclusion's resolution amends nothing.
+    let r =
+        c.when(MEETING, Command::Amend { statutes: voted.clone(), sha256: sha.clone(), assembly: A.into(), resolution: 3 }).unwrap_err();
+    assert_eq!(r.rule, Rule::NoDecision);
+    assert!(r.message.contains("exclusion of member 3"), "{}", r.message);
+    // Once each.
+    c.ok(MEETING, amend(&voted, sha.clone()));
+    assert_eq!(c.refused("2026-06-21", amend(&voted, sha.clone())), Rule::AlreadyRecorded);
+    c.ok(MEETING, exclude(3, 3));
+
+    // An extraordinary resolution with no subject excludes no one and amends nothing.
+    let mut c = Coop::new();
+    c.convene(A, "2026-06-01", MEETING, vec![ext("Modification de l'article 14", true)], None);
+    c.attend(&[1, 2, 4, 5, 8]);
+    c.vote(1, &[1, 2, 4, 5, 8], Choice::For);
+    c.ok(MEETING, Command::Close { assembly: A.into(), not_put_to_vote: vec![] });
+    let r = c.when(MEETING, exclude(7, 1)).unwrap_err();
+    assert_eq!(r.rule, Rule::NoDecision);
+    assert!(r.message.contains("names no subject"), "{}", r.message);
+    assert_eq!(
+        c.refused(MEETING, Command::Amend { statutes: voted.clone(), sha256: sha.clone(), assembly: A.into(), resolution: 1 }),
+        Rule::NoDecision
+    );
+
+    // An assembly recorded under the rules before subjects (edition 0) decides as it did then.
+    let mut c = Coop::new();
+    c.ok(
+        "2026-06-01",
+        Command::Convene {
+            slug: A.into(),
+            kind: ResolutionKind::Extraordinary,
+            date: d(MEETING),
+            place: "Lons".into(),
+            agenda: vec![ext("Modification de l'article 14", true)],
+            second_of: None,
+            edition: Some(0),
+        },
+    );
+    c.attend(&[1, 2, 4, 5, 8]);
+    c.vote(1, &[1, 2, 4, 5, 8], Choice::For);
+    c.ok(MEETING, Command::Close { assembly: A.into(), not_put_to_vote: vec![] });
+    c.ok(MEETING, exclude(7, 1));
+    c.ok(MEETING, exclude(9, 1));
+}
+
+#[test]
+fn an_agenda_subject_must_be_decidable_when_convened() {
+    let c = Coop::new();
+    let convene = |agenda: Vec<Resolution>| Command::Convene {
+        slug: A.into(),
+        kind: ResolutionKind::Extraordinary,
+        date: d(MEETING),
+        place: "Lons".into(),
+        agenda,
+        second_of: None,
+        edition: None,
+    };
+    assert_eq!(c.refused("2026-06-01", convene(vec![exclude("Exclusion", 99)])), Rule::UnknownMember);
+    let mut tampered = amend("Statuts", &notice_21());
+    if let Some(Subject::Amend(p)) = &mut tampered.subject {
+        p.text.push_str("\n# changed after hashing\n");
+    }
+    assert_eq!(c.refused("2026-06-01", convene(vec![tampered])), Rule::InvalidStatutes);
+    let accounts_ext = Resolution { subject: Some(Subject::Accounts(2025)), ..ext("Comptes", true) };
+    assert_eq!(c.refused("2026-06-01", convene(vec![accounts_ext])), Rule::InvalidValue);
+    let mut future = convene(vec![ord("Comptes", true)]);
+    if let Command::Convene { edition, .. } = &mut future {
+        *edition = Some(ASSEMBLY_EDITION + 1);
+    }
+    assert_eq!(c.refused("2026-06-01", future), Rule::InvalidValue);
 }
 
 #[test]
 fn an_amendment_may_not_drop_a_category_that_still_has_members() {
     let mut c = Coop::new();
-    c.standard();
-    c.attend(&[1, 2, 4]);
-    c.vote(2, &[1, 2, 4], Choice::For);
-    c.ok(MEETING, Command::Close { assembly: A.into() });
     let dropped = SAMPLE_STATUTES.replace("code = \"volunteers\"\nrole = \"volunteers\"", "code = \"friends\"\nrole = \"volunteers\"");
+    c.convene(A, "2026-06-01", MEETING, vec![amend("Catégories", &dropped)], None);
+    c.attend(&[1, 2, 4]);
+    c.vote(1, &[1, 2, 4], Choice::For);
+    c.ok(MEETING, Command::Close { assembly: A.into(), not_put_to_vote: vec![] });
     let st = Statutes::from_toml(&dropped).unwrap();
-    assert_eq!(c.refused(MEETING, Command::Amend { statutes: st, assembly: A.into(), resolution: 2 }), Rule::InvalidStatutes);
+    let cmd = Command::Amend { statutes: st, sha256: Some(sha256_hex(dropped.as_bytes())), assembly: A.into(), resolution: 1 };
+    assert_eq!(c.refused(MEETING, cmd), Rule::InvalidStatutes);
 }
 
 #[test]
@@ -441,12 +579,16 @@ fn compliance_reports_an_overdue_annual_assembly_and_review() {
     for w in [1, 2] {
         c.ok("2025-06-10", Command::Attend { assembly: "ago-2025".into(), member: m(w), remote: false });
     }
-    c.ok("2025-06-10", Command::Close { assembly: "ago-2025".into() });
+    for w in [1, 2] {
+        c.ok("2025-06-10", Command::Vote { assembly: "ago-2025".into(), resolution: 1, member: m(w), choice: Choice::For });
+    }
+    c.ok("2025-06-10", Command::Close { assembly: "ago-2025".into(), not_put_to_vote: vec![] });
     assert!(!codes(&c, "2026-06-30").contains(&"annual_assembly_overdue"), "2024 accounts approved in time; 2025 still has until 06-30");
     assert!(codes(&c, "2026-07-01").contains(&"annual_assembly_overdue"));
     c.standard();
     c.attend(&[1, 2]);
-    c.ok(MEETING, Command::Close { assembly: A.into() });
+    c.vote(1, &[1, 2], Choice::For);
+    c.ok(MEETING, Command::Close { assembly: A.into(), not_put_to_vote: vec![] });
     assert!(!codes(&c, "2026-07-01").contains(&"annual_assembly_overdue"));
     assert!(codes(&c, "2026-07-01").contains(&"review_overdue"), "founded 2016, never reviewed");
     c.ok("2024-03-01", Command::RecordReview);
@@ -553,14 +695,18 @@ mod secret_ballot {
         assert_eq!(c.refused(MEETING, count("users", 2, 1, 0, 0)), Rule::BallotCount, "only 2 users voted");
         assert_eq!(c.refused(MEETING, count("nowhere", 1, 0, 0, 0)), Rule::InvalidValue);
         c.ok(MEETING, count("workers", 1, 1, 0, 0));
-        assert_eq!(c.refused(MEETING, Command::Close { assembly: A.into() }), Rule::BallotCount, "users' ballots not counted yet");
+        assert_eq!(
+            c.refused(MEETING, Command::Close { assembly: A.into(), not_put_to_vote: vec![] }),
+            Rule::BallotCount,
+            "users' ballots not counted yet"
+        );
         c.ok(MEETING, count("users", 1, 0, 1, 0));
         let r = c.result(1);
         let users = r.colleges.iter().find(|t| t.code == "users").unwrap();
         assert_eq!((users.r#for, users.against, users.abstain), (1, 0, 1));
         // (30 * 1/2 + 40 * 1/1) / 70 = 55/70 = 11/14
         assert_eq!(r.for_share_exact, "11/14");
-        c.ok(MEETING, Command::Close { assembly: A.into() });
+        c.ok(MEETING, Command::Close { assembly: A.into(), not_put_to_vote: vec![2, 3] });
         // No event links a member to a choice.
         let a = &c.state.assemblies[A];
         assert!(a.votes.is_empty());
@@ -608,4 +754,73 @@ fn the_quick_quorum_check_agrees_with_the_full_count() {
     check(&c);
     c.attend(&[2]);
     check(&c);
+}
+
+#[test]
+fn closing_needs_each_resolution_voted_on_or_recorded_as_not_put_to_the_vote() {
+    let mut c = Coop::new();
+    c.standard();
+    c.attend(&[1, 2, 3]); // 3 of 10: both quorums
+    c.vote(1, &[1, 2, 3], Choice::For);
+    let close = |not_put: Vec<u32>| Command::Close { assembly: A.into(), not_put_to_vote: not_put };
+    let r = c.when(MEETING, close(vec![])).unwrap_err();
+    assert_eq!(r.rule, Rule::NotVotedOn);
+    assert!(r.message.contains("resolution 2, 3"), "{}", r.message);
+    assert_eq!(c.refused(MEETING, close(vec![2])), Rule::NotVotedOn, "3 is neither voted nor marked");
+    assert_eq!(c.refused(MEETING, close(vec![1, 2, 3])), Rule::InvalidValue, "1 was voted on");
+    assert_eq!(c.refused(MEETING, close(vec![2, 3, 9])), Rule::UnknownResolution);
+    c.ok(MEETING, close(vec![2, 3]));
+    let r = c.result(2);
+    assert!(!r.put_to_vote && !r.adopted && r.quorum_reached);
+    assert!(c.result(1).put_to_vote && c.result(1).adopted);
+
+    // Without quorum, an assembly closes with no vote: it could not deliberate.
+    let mut c = Coop::new();
+    c.standard();
+    c.attend(&[1]);
+    c.ok(MEETING, close(vec![]));
+    assert!(!c.result(1).quorum_reached && !c.result(1).adopted);
+}
+
+#[test]
+fn votes_and_closing_need_the_meetings_officers_and_an_sa_names_a_teller() {
+    let mut c = Coop::new();
+    c.ok(
+        "2026-06-01",
+        Command::Convene {
+            slug: A.into(),
+            kind: ResolutionKind::Ordinary,
+            date: d(MEETING),
+            place: "Lons".into(),
+            agenda: vec![ord("Accounts", true)],
+            second_of: None,
+            edition: None,
+        },
+    );
+    c.attend(&[1, 2]);
+    let vote = Command::Vote { assembly: A.into(), resolution: 1, member: m(1), choice: Choice::For };
+    assert_eq!(c.refused(MEETING, vote.clone()), Rule::MeetingOfficers);
+    assert_eq!(c.refused(MEETING, Command::Close { assembly: A.into(), not_put_to_vote: vec![1] }), Rule::MeetingOfficers);
+    c.ok(MEETING, Command::AppointOfficers { assembly: A.into(), chair: m(1), secretary: m(2), scrutineers: vec![] });
+    c.ok(MEETING, vote);
+
+    // An SA's bureau has tellers.
+    let sa = SAMPLE_STATUTES.replace("legal_form = \"sas\"", "legal_form = \"sa\"").replace("minimum_euros = 0", "minimum_euros = 18500");
+    let mut c = Coop::with(&sa, 3, 4, 3);
+    c.ok(
+        "2026-06-01",
+        Command::Convene {
+            slug: A.into(),
+            kind: ResolutionKind::Ordinary,
+            date: d(MEETING),
+            place: "Lons".into(),
+            agenda: vec![ord("Accounts", true)],
+            second_of: None,
+            edition: None,
+        },
+    );
+    let officers =
+        |tellers: Vec<MemberRef>| Command::AppointOfficers { assembly: A.into(), chair: m(1), secretary: m(2), scrutineers: tellers };
+    assert_eq!(c.refused(MEETING, officers(vec![])), Rule::MeetingOfficers);
+    c.ok(MEETING, officers(vec![m(4)]));
 }

@@ -178,6 +178,25 @@ pub struct AssemblyRules {
     /// ballots per college, so the log never links a voter to a choice.
     #[serde(default)]
     pub secret_ballot: bool,
+    /// The roll is closed this many days before the meeting (the CG Scop model clause says 16):
+    /// members admitted later do not vote. Without it, the roll is closed on the convening date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roll_cutoff_days: Option<u32>,
+    /// Whether a member who gave a proxy and attends revokes it by attending (true, the default)
+    /// or must revoke it first.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub attendance_revokes_proxy: bool,
+    /// Whether members may attend remotely and count as present (true, the default).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub remote_attendance: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 fn default_year_end() -> (u32, u32) {
@@ -460,7 +479,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn uint(&mut self, table: &Table, key: &str, where_: &str, max: i64) -> Option<u32> {
+    pub(crate) fn uint(&mut self, table: &Table, key: &str, where_: &str, max: i64) -> Option<u32> {
         let v = self.value(table, key, where_, false)?;
         match v.as_integer() {
             Some(i) if (0..=max).contains(&i) => Some(i as u32),
@@ -814,6 +833,9 @@ impl<'a> Reader<'a> {
                 "postal_days_before",
                 "financial_year_end",
                 "secret_ballot",
+                "roll_cutoff_days",
+                "attendance_revokes_proxy",
+                "remote_attendance",
             ],
             w,
         );
@@ -841,6 +863,9 @@ impl<'a> Reader<'a> {
             max_proxies_per_holder: self.uint(asm, "max_proxies_per_holder", w, 1_000_000).unwrap_or(0),
             postal_days_before: self.uint(asm, "postal_days_before", w, 365).unwrap_or(3),
             secret_ballot: self.boolean(asm, "secret_ballot", w).unwrap_or(false),
+            roll_cutoff_days: self.uint(asm, "roll_cutoff_days", w, 365),
+            attendance_revokes_proxy: self.boolean(asm, "attendance_revokes_proxy", w).unwrap_or(true),
+            remote_attendance: self.boolean(asm, "remote_attendance", w).unwrap_or(true),
             financial_year_end: {
                 let span = Self::span_of(asm, "financial_year_end");
                 match self.string(asm, "financial_year_end", w, false) {

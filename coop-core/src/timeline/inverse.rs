@@ -44,7 +44,7 @@ fn inverse(events: &[Event], date: NaiveDate) -> Option<(Command, Context)> {
     // digest is not compared).
     let someone = || Personal { name: "(recorded)".into(), email: None, address: None };
     let command = match events {
-        [Event::StatutesAdopted { statutes, decided_by: None }, Event::OfficerAppointed { person, personal_digest, .. }] => {
+        [Event::StatutesAdopted { statutes, decided_by: None, .. }, Event::OfficerAppointed { person, personal_digest, .. }] => {
             let founder = personal_digest.as_ref().map(|_| someone());
             return Some((Command::Found { statutes: statutes.clone(), founder }, ctx(none, person)));
         }
@@ -64,9 +64,12 @@ fn inverse(events: &[Event], date: NaiveDate) -> Option<(Command, Context)> {
             Command::Attend { assembly: assembly.clone(), member: n(*member), remote: *remote }
         }
         [e] => match e {
-            Event::StatutesAdopted { statutes, decided_by: Some(d) } => {
-                Command::Amend { statutes: statutes.clone(), assembly: d.assembly.clone(), resolution: d.resolution }
-            }
+            Event::StatutesAdopted { statutes, decided_by: Some(d), sha256 } => Command::Amend {
+                statutes: statutes.clone(),
+                sha256: sha256.clone(),
+                assembly: d.assembly.clone(),
+                resolution: d.resolution,
+            },
             Event::SharesSubscribed { member, class, count, paid_cents } => {
                 Command::Subscribe { member: n(*member), count: *count, class: Some(class.clone()), paid: Some(*paid_cents) }
             }
@@ -84,13 +87,14 @@ fn inverse(events: &[Event], date: NaiveDate) -> Option<(Command, Context)> {
             Event::MemberExcluded { member, decided_by } => {
                 Command::Exclude { member: n(*member), assembly: decided_by.assembly.clone(), resolution: decided_by.resolution }
             }
-            Event::AssemblyConvened { assembly, kind, date, place, agenda, second_of } => Command::Convene {
+            Event::AssemblyConvened { assembly, kind, date, place, agenda, second_of, edition, .. } => Command::Convene {
                 slug: assembly.clone(),
                 kind: *kind,
                 date: *date,
                 place: place.clone(),
                 agenda: agenda.clone(),
                 second_of: second_of.clone(),
+                edition: Some(*edition),
             },
             Event::ConvocationsSent { assembly, .. } => Command::SendConvocations { assembly: assembly.clone() },
             Event::OfficersAppointed { assembly, officers } => Command::AppointOfficers {
@@ -114,7 +118,10 @@ fn inverse(events: &[Event], date: NaiveDate) -> Option<(Command, Context)> {
             Event::BallotsCounted { assembly, resolution, college, tally } => {
                 Command::CountBallots { assembly: assembly.clone(), resolution: *resolution, college: college.clone(), tally: *tally }
             }
-            Event::AssemblyClosed { assembly, .. } => Command::Close { assembly: assembly.clone() },
+            Event::AssemblyClosed { assembly, not_put_to_vote, .. } => {
+                Command::Close { assembly: assembly.clone(), not_put_to_vote: not_put_to_vote.clone() }
+            }
+            Event::ProxyRevoked { assembly, from } => Command::RevokeProxy { assembly: assembly.clone(), from: n(*from) },
             Event::ReviewCompleted {} => Command::RecordReview,
             Event::OfficerAppointed { person, office, member, personal_digest } => Command::AppointOfficer {
                 person: person.clone(),

@@ -291,7 +291,7 @@ fn a_backdated_admission_cannot_change_the_roll_of_a_closed_assembly() {
     h.ok("2020-01-10", person("employees", 1));
     h.ok("2020-01-10", person("beneficiaries", 1));
     h.ok("2020-01-10", person("volunteers", 1));
-    let agenda = vec![Resolution { title: "Comptes".into(), kind: ResolutionKind::Ordinary, board_approved: true }];
+    let agenda = vec![Resolution::new("Comptes", ResolutionKind::Ordinary, true)];
     h.ok(
         "2021-05-01",
         Command::Convene {
@@ -301,13 +301,15 @@ fn a_backdated_admission_cannot_change_the_roll_of_a_closed_assembly() {
             place: "Salle".into(),
             agenda,
             second_of: None,
+            edition: None,
         },
     );
+    h.ok("2021-05-01", Command::AppointOfficers { assembly: "ago-2021".into(), chair: m(1), secretary: m(2), scrutineers: vec![] });
     for n in 1..=3 {
         h.ok("2021-06-01", Command::Attend { assembly: "ago-2021".into(), member: m(n), remote: false });
     }
     h.ok("2021-06-01", Command::Vote { assembly: "ago-2021".into(), resolution: 1, member: m(1), choice: Choice::For });
-    h.ok("2021-06-01", Command::Close { assembly: "ago-2021".into() });
+    h.ok("2021-06-01", Command::Close { assembly: "ago-2021".into(), not_put_to_vote: vec![] });
     // Admitted before the meeting: the frozen roll would no longer be the register's.
     let r = h.refused("2021-03-01", person("employees", 1));
     assert_eq!(r.rule, Rule::BreaksLaterFact, "{r}");
@@ -397,7 +399,7 @@ fn a_vote_is_voided_only_while_its_assembly_is_open() {
     for c in ["employees", "beneficiaries", "volunteers"] {
         h.ok("2020-01-10", person(c, 1));
     }
-    let agenda = vec![Resolution { title: "Comptes".into(), kind: ResolutionKind::Ordinary, board_approved: true }];
+    let agenda = vec![Resolution::new("Comptes", ResolutionKind::Ordinary, true)];
     let convene = Command::Convene {
         slug: "ago".into(),
         kind: ResolutionKind::Ordinary,
@@ -405,8 +407,10 @@ fn a_vote_is_voided_only_while_its_assembly_is_open() {
         place: "Salle".into(),
         agenda,
         second_of: None,
+        edition: None,
     };
     h.ok("2021-05-01", convene);
+    h.ok("2021-05-01", Command::AppointOfficers { assembly: "ago".into(), chair: m(1), secretary: m(2), scrutineers: vec![] });
     for n in 1..=3 {
         h.ok("2021-06-01", Command::Attend { assembly: "ago".into(), member: m(n), remote: false });
     }
@@ -415,7 +419,7 @@ fn a_vote_is_voided_only_while_its_assembly_is_open() {
     h.void(mistyped, "2021-06-01").unwrap();
     h.ok("2021-06-01", Command::Vote { assembly: "ago".into(), resolution: 1, member: m(1), choice: Choice::For });
     let vote = h.last_seq();
-    h.ok("2021-06-01", Command::Close { assembly: "ago".into() });
+    h.ok("2021-06-01", Command::Close { assembly: "ago".into(), not_put_to_vote: vec![] });
     let r = match h.void(vote, "2021-06-02") {
         Err(Unplaced::Refused(r)) => r,
         other => panic!("{other:?}"),

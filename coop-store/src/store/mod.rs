@@ -29,8 +29,13 @@ pub use verify::{check_export_anchors, seal_line, Anchor, PersonalReport, Replay
 /// - `coop-store/1`: one record per key in `log`, a whole-state snapshot in `meta`.
 /// - `coop-store/2`: runs and packs of records in `log` (see `runs`), the state in pieces (see
 ///   `pieces`), imported command ids in chunks. A `/1` store is read as it is (each of its values
-///   is a run of one record; its pieces are built from the log on the first open) and marked `/2`.
-const FORMAT: &[u8] = b"coop-store/2";
+///   is a run of one record; its pieces are built from the log on the first open).
+/// - `coop-store/3`: the same trees; the binary pieces of assemblies carry what assembly rules
+///   edition 1 added (subjects, roll cutoff, resolutions not put to the vote or carried out). A
+///   `/2` store's pieces are cleared on its first open and built again from the log, which is
+///   not touched.
+const FORMAT: &[u8] = b"coop-store/3";
+const FORMAT_2: &[u8] = b"coop-store/2";
 const FORMAT_1: &[u8] = b"coop-store/1";
 
 const K_FORMAT: &[u8] = b"format";
@@ -331,6 +336,14 @@ impl Store {
                 if !options.audit {
                     meta.insert(K_FORMAT, FORMAT)?;
                 }
+            }
+            Some(f) if f.as_ref() == FORMAT_2 => {
+                // Pieces written by an older coop are not read: `recover`, below, builds them
+                // again from the log (also when opened for audit, so that verify compares the
+                // log with pieces this coop can read).
+                state_tree.clear()?;
+                meta.insert(K_FORMAT, FORMAT)?;
+                db.flush()?;
             }
             Some(f) => {
                 return Err(integrity(
