@@ -824,3 +824,175 @@ fn votes_and_closing_need_the_meetings_officers_and_an_sa_names_a_teller() {
     assert_eq!(c.refused(MEETING, officers(vec![])), Rule::MeetingOfficers);
     c.ok(MEETING, officers(vec![m(4)]));
 }
+
+#[test]
+fn the_roll_closes_on_the_convening_date_or_the_statutes_cutoff() {
+    // Convened on 2026-06-01: a member admitted on 06-03 is not on the roll.
+    let mut c = Coop::new();
+    c.standard();
+    let late = c.ok(
+        "2026-06-03",
+        Command::Admit {
+            personal: Personal { name: "Late".into(), email: None, address: None },
+            kind: PartyKind::Person,
+            category: "beneficiaries".into(),
+            shares: None,
+            class: None,
+            paid: None,
+        },
+    );
+    let Event::MemberAdmitted { number, .. } = late[0] else { panic!("{late:?}") };
+    let a = &c.state.assemblies[A];
+    assert_eq!(a.roll_cutoff, Some(d("2026-06-01")));
+    assert!(!live_roll(&c.state, a).iter().any(|e| e.member == number));
+    assert_eq!(
+        c.refused(MEETING, Command::Attend { assembly: A.into(), member: MemberRef::Number(number), remote: false }),
+        Rule::NotOnRoll
+    );
+    assert_eq!(c.quorum(ResolutionKind::Ordinary).eligible, 10);
+    assert!(!pending_convocations(&c.state, a).contains(&number));
+
+    // With roll_cutoff_days = 16, the roll closes 16 days before the meeting (06-04).
+    let st = SAMPLE_STATUTES.replace("secret_ballot = false", "secret_ballot = false\nroll_cutoff_days = 16");
+    let mut c = Coop::with(&st, 3, 4, 3);
+    c.standard();
+    let admit = |day: &str, c: &mut Coop| {
+        let ev = c.ok(
+            day,
+            Command::Admit {
+                personal: Personal { name: day.into(), email: None, address: None },
+                kind: PartyKind::Person,
+                category: "beneficiaries".into(),
+                shares: None,
+                class: None,
+                paid: None,
+            },
+        );
+        match ev[0] {
+            Event::MemberAdmitted { number, .. } => number,
+            _ => unreachable!(),
+        }
+    };
+    let in_time = admit("2026-06-04", &mut c);
+    let too_late = admit("2026-06-05", &mut c);
+    let roll: Vec<MemberNo> = live_roll(&c.state, &c.state.assemblies[A]).into_iter().map(|e| e.member).collect();
+    assert!(roll.contains(&in_time) && !roll.contains(&too_late), "{roll:?}");
+}
+
+#[test]
+fn convocations_recorded_by_coop_are_checked_against_the_notice() {
+    let mut c = Coop::new();
+    c.standard(); // convened 2026-06-01 for 2026-06-20: 15 days' notice ends on 06-05
+    let send = || Command::SendConvocations { assembly: A.into() };
+    assert_eq!(c.refused("2026-06-06", send()), Rule::NoticePeriod);
+    c.ok("2026-06-05", send());
+    assert_eq!(c.state.assemblies[A].convocations.len(), 10);
+}
+
+#[test]
+fn proxies_and_postal_forms_are_dated_after_the_convening_and_the_admission() {
+    let mut c = Coop::new();
+    c.standard();
+    // Decided on a state that holds the assembly, as a plain `decide` would be.
+    let proxy = |from: u32| Command::Proxy { assembly: A.into(), from: m(from), to: Some(m(1)) };
+    let r = c.when("2026-05-20", proxy(2)).unwrap_err();
+    assert_eq!(r.rule, Rule::AssemblyDate, "{}", r.message);
+    assert!(r.message.contains("before the assembly was convened"), "{}", r.message);
+    let postal = Command::Postal { assembly: A.into(), member: m(5), votes: vec![(1, Choice::For)] };
+    assert_eq!(c.refused("2026-05-31", postal.clone()), Rule::AssemblyDate);
+    c.ok("2026-06-02", postal);
+    c.ok("2026-06-02", proxy(2));
+}
+
+#[test]
+fn a_proxy_is_revoked_and_replaced_before_the_meeting_but_not_once_used() {
+    let mut c = Coop::new();
+    c.standard();
+    let revoke = |from: u32| Command::RevokeProxy { assembly: A.into(), from: m(from) };
+    assert_eq!(c.refused("2026-06-05", revoke(5)), Rule::NoChange, "no proxy to revoke");
+    c.ok("2026-06-05", Command::Proxy { assembly: A.into(), from: m(5), to: Some(m(1)) });
+    assert_eq!(c.refused("2026-06-06", Command::Proxy { assembly: A.into(), from: m(5), to: Some(m(2)) }), Rule::AlreadyRecorded);
+    c.ok("2026-06-06", revoke(5));
+    c.ok("2026-06-07", Command::Proxy { assembly: A.into(), from: m(5), to: Some(m(2)) });
+    assert_eq!(c.state.assemblies[A].proxies.get(&MemberNo(5)), Some(&Some(MemberNo(2))));
+    assert_eq!(c.refused("2026-06-21", revoke(5)), Rule::AssemblyDate, "after the meeting");
+    // Once the holder voted with it, it stands.
+    c.attend(&[1, 2, 3]);
+    c.vote(1, &[5], Choice::For);
+    assert_eq!(c.refused(MEETING, revoke(5)), Rule::AlreadyRecorded);
+}
+
+#[test]
+fn statutes_say_whether_attending_revokes_a_proxy_and_whether_remote_attendance_counts() {
+    let st = SAMPLE_STATUTES
+        .replace("secret_ballot = false", "secret_ballot = false\nattendance_revokes_proxy = false\nremote_attendance = false");
+    let mut c = Coop::with(&st, 3, 4, 3);
+    c.standard();
+    c.ok("2026-06-05", Command::Proxy { assembly: A.into(), from: m(5), to: Some(m(1)) });
+    let attend = |who: u32, remote: bool| Command::Attend { assembly: A.into(), member: m(who), remote };
+    let r = c.when(MEETING, attend(5, false)).unwrap_err();
+    assert_eq!(r.rule, Rule::AlreadyRecorded);
+    assert!(r.message.contains("revoke it first"), "{}", r.message);
+    assert_eq!(c.refused(MEETING, attend(6, true)), Rule::NotPresent, "no remote attendance");
+    c.ok("2026-06-19", Command::RevokeProxy { assembly: A.into(), from: m(5) });
+    c.ok(MEETING, attend(5, false));
+    // The defaults: attending revokes the proxy, and remote members are present.
+    let mut c = Coop::new();
+    c.standard();
+    c.ok("2026-06-05", Command::Proxy { assembly: A.into(), from: m(5), to: Some(m(1)) });
+    let ev = c.ok(MEETING, attend(5, false));
+    assert!(matches!(ev[0], Event::ProxyRevoked { .. }));
+    c.ok(MEETING, attend(6, true));
+}
+
+#[test]
+fn a_second_convocation_counts_the_proxies_and_postal_forms_given_for_the_first() {
+    let mut c = Coop::new();
+    c.standard();
+    c.ok("2026-06-05", Command::Proxy { assembly: A.into(), from: m(5), to: Some(m(1)) });
+    c.ok("2026-06-10", Command::Postal { assembly: A.into(), member: m(9), votes: vec![(1, Choice::For), (2, Choice::Against)] });
+    c.ok(MEETING, Command::Close { assembly: A.into(), not_put_to_vote: vec![] }); // nobody came
+    let first = c.state.assemblies[A].clone();
+    // The ordinary quorum was not reached either (1 postal form of 10): everything goes again.
+    c.ok(
+        "2026-06-21",
+        Command::Convene {
+            slug: "ago-2026-2".into(),
+            kind: ResolutionKind::Ordinary,
+            date: d("2026-07-01"),
+            place: "Lons".into(),
+            agenda: first.agenda.clone(),
+            second_of: Some(A.into()),
+            edition: None,
+        },
+    );
+    let second = &c.state.assemblies["ago-2026-2"];
+    assert_eq!(second.proxies, first.proxies);
+    assert_eq!(second.postal[&MemberNo(9)].votes, first.postal[&MemberNo(9)].votes);
+    let st = c.state.statutes.clone().unwrap();
+    let q = quorum(&c.state, &st, second, ResolutionKind::Extraordinary);
+    assert_eq!(q.postal, 1);
+
+    // Only the extraordinary resolutions go again: directions follow them to their new numbers.
+    let mut c = Coop::new();
+    c.standard();
+    c.ok("2026-06-10", Command::Postal { assembly: A.into(), member: m(9), votes: vec![(1, Choice::For), (3, Choice::Against)] });
+    c.attend(&[1]);
+    c.vote(1, &[1], Choice::For); // 1 present + 1 postal: the ordinary fifth, not the extraordinary quarter
+    c.ok(MEETING, Command::Close { assembly: A.into(), not_put_to_vote: vec![] });
+    let agenda = c.state.assemblies[A].agenda[1..].to_vec();
+    c.ok(
+        "2026-06-21",
+        Command::Convene {
+            slug: "age-2026-2".into(),
+            kind: ResolutionKind::Extraordinary,
+            date: d("2026-07-01"),
+            place: "Lons".into(),
+            agenda,
+            second_of: Some(A.into()),
+            edition: None,
+        },
+    );
+    let form = &c.state.assemblies["age-2026-2"].postal[&MemberNo(9)];
+    assert_eq!(form.votes.iter().map(|(n, c)| (*n, *c)).collect::<Vec<_>>(), vec![(2, Choice::Against)]);
+}
