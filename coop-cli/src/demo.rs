@@ -196,6 +196,48 @@ pub fn script() -> Vec<(NaiveDate, Command)> {
     let deceased = pick("volunteers", 0, "2023-01-01");
     out.push((d("2023-06-15"), Command::RecordReview));
 
+    // The annual ordinary assemblies that approved each year's accounts, 2017 to 2025: a fifth
+    // of the members on the roll come, the board's resolution is adopted.
+    let gone = [leaving, deceased, flagged];
+    for year in 2017..=2025 {
+        let slug = format!("ago-{year}");
+        let convened = d(&format!("{year}-05-20"));
+        let meeting = d(&format!("{year}-06-15"));
+        let on_roll: Vec<u32> = dated
+            .iter()
+            .enumerate()
+            .filter(|(k, (day, _))| *day <= convened && !gone.contains(&m(*k as u32 + 1)))
+            .map(|(k, _)| k as u32 + 1)
+            .collect();
+        let present: Vec<u32> = on_roll.iter().copied().take(on_roll.len().div_ceil(5) + 1).collect();
+        out.push((
+            convened,
+            Command::Convene {
+                slug: slug.clone(),
+                kind: ResolutionKind::Ordinary,
+                date: meeting,
+                place: "Salle des fêtes, Lons-le-Saunier".into(),
+                agenda: vec![Resolution {
+                    subject: Some(Subject::Accounts(year - 1)),
+                    ..res(&format!("Approbation des comptes de l'exercice {}", year - 1), ResolutionKind::Ordinary, true)
+                }],
+                second_of: None,
+                edition: None,
+            },
+        ));
+        for n in &present {
+            out.push((meeting, Command::Attend { assembly: slug.clone(), member: m(*n), remote: false }));
+        }
+        out.push((
+            meeting,
+            Command::AppointOfficers { assembly: slug.clone(), chair: m(present[0]), secretary: m(present[1]), scrutineers: vec![] },
+        ));
+        for n in &present {
+            out.push((meeting, Command::Vote { assembly: slug.clone(), resolution: 1, member: m(*n), choice: Choice::For }));
+        }
+        out.push((meeting, Command::Close { assembly: slug, not_put_to_vote: vec![] }));
+    }
+
     // The annual ordinary assembly of 2026, with proxies and postal votes.
     let slug = "ago-2026";
     let a = || slug.to_string();

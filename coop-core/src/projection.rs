@@ -196,6 +196,16 @@ pub fn compliance(state: &State, today: NaiveDate) -> Vec<Finding> {
             members: vec![],
         });
     }
+    if c.subscribed.0 > 0 && (c.public_subscribed.0 as i128) * 100 == max * c.subscribed.0 as i128 {
+        out.push(Finding {
+            code: "public_bodies_at_cap",
+            message: format!(
+                "public bodies hold exactly {max} % of the capital ({} of {}): a redemption by any other member waits until their share falls below it (loi du 10 septembre 1947, art. 19 septies)",
+                c.public_subscribed, c.subscribed
+            ),
+            members: vec![],
+        });
+    }
     let floor = st.capital_floor(c.highest);
     if c.subscribed < floor {
         out.push(Finding {
@@ -272,34 +282,43 @@ fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// The annual ordinary assembly meets within six months of the financial year's end.
+/// The accounts of every financial year since the founding are approved by an ordinary
+/// assembly within six months of the year's end (Code de commerce, L. 225-100 for an SA, L. 223-26
+/// for a SARL; the statutes of an SAS say the same): by an adopted resolution naming that year
+/// (`accounts = YEAR`). An assembly convened before resolutions named their subject (edition 0)
+/// counts if it adopted an ordinary resolution within the six months.
 fn annual_assembly(state: &State, st: &crate::Statutes, today: NaiveDate, out: &mut Vec<Finding>) {
     use chrono::{Datelike, Months};
     let (month, day) = st.assembly.financial_year_end;
     let Some(founded) = state.founded_on else { return };
-    // The latest year end whose six months have run out by today.
-    let mut year = today.year();
-    let end = loop {
-        let Some(e) = NaiveDate::from_ymd_opt(year, month, day) else { return };
-        match e.checked_add_months(Months::new(6)) {
-            Some(deadline) if deadline < today => break e,
-            _ => year -= 1,
+    let mut missing = Vec::new();
+    for year in founded.year()..=today.year() {
+        let Some(end) = NaiveDate::from_ymd_opt(year, month, day) else { continue };
+        let Some(deadline) = end.checked_add_months(Months::new(6)) else { continue };
+        if end <= founded || deadline >= today {
+            continue;
         }
-        if year < founded.year() - 1 {
-            return;
+        let approved = state.assemblies.values().filter(|a| a.closed.is_some() && a.date > end && a.date <= deadline).any(|a| {
+            let adopted = || crate::results(state, st, a).into_iter().filter(|r| r.adopted);
+            if a.edition == 0 {
+                adopted().any(|r| r.kind == crate::ResolutionKind::Ordinary)
+            } else {
+                adopted().any(|r| a.resolution(r.number).is_some_and(|x| x.subject == Some(crate::Subject::Accounts(year))))
+            }
+        });
+        if !approved {
+            missing.push((year, end, deadline));
         }
-    };
-    if end <= founded {
-        return;
     }
-    let Some(deadline) = end.checked_add_months(Months::new(6)) else { return };
-    let held = state.assemblies.values().any(|a| {
-        a.closed.is_some() && a.date > end && a.date <= deadline && a.agenda.iter().any(|r| r.kind == crate::ResolutionKind::Ordinary)
-    });
-    if !held {
+    if let Some((_, end, deadline)) = missing.last() {
+        let years: Vec<String> = missing.iter().map(|(y, ..)| y.to_string()).collect();
         out.push(Finding {
             code: "annual_assembly_overdue",
-            message: format!("no ordinary assembly was held between the financial year's end on {end} and {deadline} (within six months, as the law requires)"),
+            message: format!(
+                "the accounts of the financial year{} ending in {} were not approved within six months of the year's end (the last: ended {end}, due by {deadline}); an ordinary resolution with accounts = YEAR approves them",
+                if years.len() > 1 { "s" } else { "" },
+                years.join(", ")
+            ),
             members: vec![],
         });
     }

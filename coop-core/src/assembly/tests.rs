@@ -570,30 +570,69 @@ fn an_amendment_may_not_drop_a_category_that_still_has_members() {
 }
 
 #[test]
-fn compliance_reports_an_overdue_annual_assembly_and_review() {
-    let mut c = Coop::new();
+fn compliance_requires_each_years_accounts_approved_within_six_months_and_a_review_every_five_years() {
+    let mut c = Coop::new(); // founded 2016-06-30, financial years ending on 12-31
+                             // The years the finding lists.
+    let overdue = |c: &Coop, day: &str| -> String {
+        let message =
+            compliance(&c.state, d(day)).into_iter().find(|f| f.code == "annual_assembly_overdue").map(|f| f.message).unwrap_or_default();
+        message.split("ending in ").nth(1).and_then(|t| t.split(" were").next()).unwrap_or_default().to_string()
+    };
+    let accounts = |year: i32| Resolution { subject: Some(Subject::Accounts(year)), ..ord(&format!("Comptes {year}"), true) };
+    let hold = |c: &mut Coop, slug: &str, sent: &str, day: &str, agenda: Vec<Resolution>, present: &[u32]| {
+        c.convene(slug, sent, day, agenda.clone(), None);
+        for w in present {
+            c.ok(day, Command::Attend { assembly: slug.into(), member: m(*w), remote: false });
+        }
+        let reached = present.len() >= 2;
+        for n in 1..=agenda.len() as u32 {
+            for w in present.iter().filter(|_| reached) {
+                c.ok(day, Command::Vote { assembly: slug.into(), resolution: n, member: m(*w), choice: Choice::For });
+            }
+        }
+        c.ok(day, Command::Close { assembly: slug.into(), not_put_to_vote: vec![] });
+    };
+    // Every year since the founding is due: none was approved in coop.
+    let before = overdue(&c, "2025-07-01");
+    assert!(before.contains("2016, 2017") && before.contains("2024"), "{before}");
+    // An assembly nobody attended, with a single item of information, approves nothing.
+    hold(&mut c, "info-2025", "2025-05-01", "2025-06-10", vec![ord("Information", true)], &[]);
+    assert_eq!(overdue(&c, "2025-07-01"), before);
+    // Nor does an adopted ordinary resolution that is not the year's accounts.
+    hold(&mut c, "ago-2025", "2025-05-02", "2025-06-11", vec![ord("Information", true)], &[1, 2]);
+    assert_eq!(overdue(&c, "2025-07-01"), before);
+    // The 2024 accounts approved in time: 2024 is no longer listed.
+    hold(&mut c, "ago-2025-b", "2025-05-03", "2025-06-12", vec![accounts(2024)], &[1, 2]);
+    let after = overdue(&c, "2025-07-01");
+    assert!(after.contains("2023") && !after.contains("2024"), "{after}");
+    // Approved late (after 2026-06-30), the 2025 accounts stay listed.
+    assert!(!overdue(&c, "2026-06-30").contains("2025"), "2025 still has until 06-30");
+    hold(&mut c, "ago-2026-late", "2026-06-15", "2026-07-02", vec![accounts(2025)], &[1, 2]);
+    assert!(overdue(&c, "2026-07-03").contains("2025"));
+    // The five-year review.
     let codes = |c: &Coop, day: &str| compliance(&c.state, d(day)).into_iter().map(|f| f.code).collect::<Vec<_>>();
-    // No assembly for the 2024 accounts by 2025-06-30.
-    assert!(codes(&c, "2025-06-30").contains(&"annual_assembly_overdue"), "2023 accounts were never approved either");
-    c.convene("ago-2025", "2025-05-01", "2025-06-10", vec![ord("Accounts 2024", true)], None);
-    for w in [1, 2] {
-        c.ok("2025-06-10", Command::Attend { assembly: "ago-2025".into(), member: m(w), remote: false });
-    }
-    for w in [1, 2] {
-        c.ok("2025-06-10", Command::Vote { assembly: "ago-2025".into(), resolution: 1, member: m(w), choice: Choice::For });
-    }
-    c.ok("2025-06-10", Command::Close { assembly: "ago-2025".into(), not_put_to_vote: vec![] });
-    assert!(!codes(&c, "2026-06-30").contains(&"annual_assembly_overdue"), "2024 accounts approved in time; 2025 still has until 06-30");
-    assert!(codes(&c, "2026-07-01").contains(&"annual_assembly_overdue"));
-    c.standard();
-    c.attend(&[1, 2]);
-    c.vote(1, &[1, 2], Choice::For);
-    c.ok(MEETING, Command::Close { assembly: A.into(), not_put_to_vote: vec![] });
-    assert!(!codes(&c, "2026-07-01").contains(&"annual_assembly_overdue"));
     assert!(codes(&c, "2026-07-01").contains(&"review_overdue"), "founded 2016, never reviewed");
     c.ok("2024-03-01", Command::RecordReview);
     assert!(!codes(&c, "2029-03-01").contains(&"review_overdue"));
     assert!(codes(&c, "2029-03-02").contains(&"review_overdue"));
+}
+
+#[test]
+fn public_bodies_at_exactly_their_cap_are_flagged() {
+    let mut c = Coop::new(); // 10 persons with 1 share of 50 euros (500 euros)
+    let admit = Command::Admit {
+        personal: Personal { name: "Commune".into(), email: None, address: None },
+        kind: PartyKind::PublicBody,
+        category: "public".into(),
+        shares: Some(10),
+        class: None,
+        paid: None,
+    };
+    c.ok("2021-01-01", admit);
+    let public = c.state.capital.public_subscribed;
+    assert_eq!(public.0 * 2, c.state.capital.subscribed.0, "exactly half: {public}");
+    let codes: Vec<&str> = compliance(&c.state, d("2021-01-02")).into_iter().map(|f| f.code).collect();
+    assert!(codes.contains(&"public_bodies_at_cap") && !codes.contains(&"public_bodies_over_cap"), "{codes:?}");
 }
 
 #[test]
