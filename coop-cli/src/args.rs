@@ -241,7 +241,11 @@ max_proxies_per_holder, postal_days_before, financial_year_end (\"12-31\"), secr
 roll_cutoff_days (the roll is closed that many days before the meeting, e.g. 16 as in the CG Scop
 model clause; without it, on the convening date), attendance_revokes_proxy (default true; false: a
 member who gave a proxy revokes it before attending), remote_attendance (default true; false:
-members attend in person only); [members] loss_of_quality (flag|end), retention_days.
+members attend in person only), majority_base_ordinary and majority_base_extraordinary (what the
+share of votes for is counted among: cast = votes for and against, the default; present = members
+present, represented or voting by post, abstentions counted against; members = every member on the
+roll; one value, or [first, second convocation]); [members] loss_of_quality (flag|end),
+retention_days.
 
 Checked: at least 3 categories; beneficiaries and employees (or producers); 3 to 10 colleges
 when any, each with a category voting in it; college weights from 10 to 50 % summing to 100;
@@ -250,7 +254,11 @@ at least 18,500 euros; public bodies at most 50 %; quorums from 0 to 1; majoriti
 to \">= 1\"; for an SA the Commercial Code's floors: notice_days >= 15 and notice_days_second >= 10
 (R. 225-69), quorum_ordinary first >= 1/5 (L. 225-98), quorum_extraordinary >= 1/4 then 1/5
 (L. 225-96), majority_ordinary \"> 1/2\", majority_extraordinary >= 2/3, postal_days_before <= 3
-(R. 225-77); unknown keys, with their line.
+(R. 225-77); for a SARL: ordinary decisions by more than half of all members on first convocation
+(majority_base_ordinary [\"members\", …], L. 223-29), extraordinary ones by two thirds of the
+members taking part with abstentions against (majority_base_extraordinary \"present\" or
+\"members\", majority_extraordinary >= 2/3, quorum_extraordinary >= 1/4 then 1/5, L. 223-30),
+which are a SARL's defaults; unknown keys, with their line.
 
 Example:
   coop statutes check statutes.toml";

@@ -3,7 +3,9 @@
 //! language), English on request.
 
 use chrono::NaiveDate;
-use coop_core::{Assembly, MemberNo, Participation, Quorum, Resolution, ResolutionKind, ResolutionResult, RollEntry, Statutes, Subject};
+use coop_core::{
+    Assembly, MajorityBase, MemberNo, Participation, Quorum, Resolution, ResolutionKind, ResolutionResult, RollEntry, Statutes, Subject,
+};
 
 use crate::args::{DocFormat, Lang};
 
@@ -510,9 +512,22 @@ pub fn minutes(lang: Lang, i: &MinutesInput, name: &dyn Fn(MemberNo) -> String) 
             .collect();
         blocks.push(Block::Table(headers, rows));
         let verdict = if r.adopted { tr(lang, "ADOPTÉE", "ADOPTED") } else { tr(lang, "REJETÉE", "REJECTED") };
+        let among = match r.majority_base {
+            MajorityBase::Cast => tr(lang, "Part pondérée des voix pour parmi les suffrages exprimés :", "Weighted share of votes for among votes cast:"),
+            MajorityBase::Present => tr(
+                lang,
+                "Part pondérée des voix pour parmi les membres présents, représentés ou votant par correspondance (abstentions et votes blancs comptés contre) :",
+                "Weighted share of votes for among the members present, represented or voting by post (abstentions and blank votes counted against):",
+            ),
+            MajorityBase::Members => tr(
+                lang,
+                "Part pondérée des voix pour parmi l'ensemble des membres inscrits :",
+                "Weighted share of votes for among all the members on the roll:",
+            ),
+        };
         blocks.push(Block::P(format!(
             "{} {} ({}) ; {} {} : {} {verdict}.",
-            tr(lang, "Part pondérée des voix pour parmi les suffrages exprimés :", "Weighted share of votes for among votes cast:"),
+            among,
             pct(lang, r.for_share * 100.0, 2),
             r.for_share_exact,
             tr(lang, "majorité requise", "majority required"),

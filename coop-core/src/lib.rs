@@ -54,8 +54,8 @@ pub use project::{
 pub use projection::{capital, college_of, compliance, register, register_row, CapitalSummary, ClassTotal, Finding, RegisterRow};
 pub use state::{CapitalTotals, ClassCount, Ended, Inconsistency, Lot, Member, Officer, State, Touched};
 pub use statutes::{
-    AssemblyRules, CapitalRules, Category, College, CollegeMethod, Entitled, LegalForm, LossOfQuality, MemberRules, Office, Permissions,
-    Problem, Role, ShareClass, Statutes, ACTIONS,
+    AssemblyRules, CapitalRules, Category, College, CollegeMethod, Entitled, LegalForm, LossOfQuality, MajorityBase, MemberRules, Office,
+    Permissions, Problem, Role, ShareClass, Statutes, ACTIONS,
 };
 pub use units::{
     add_years, parse_date, AmountError, Cents, DateError, Fraction, FractionError, Majority, MajorityError, MemberNo, MemberRef,

@@ -444,3 +444,51 @@ fn a_first_convocation_without_quorum_and_its_second_follow_the_law() {
     assert!(minutes.contains("n'a pas été mise aux voix") && minutes.contains("seconde convocation"), "{minutes}");
     env.ok(&["audit", "verify"]);
 }
+
+/// A SARL's statutes count an extraordinary resolution's votes among the members taking part:
+/// an abstention counts against, and `assembly result` says which base it used.
+#[test]
+fn a_sarls_result_counts_abstentions_against_where_an_sas_does_not() {
+    let result = |form: &str| {
+        let env = Env::new();
+        let statutes =
+            env.file("statutes.toml", &coop::SAMPLE_STATUTES.replace("legal_form = \"sas\"", &format!("legal_form = \"{form}\"")));
+        env.ok(&["init", "--statutes", statutes.to_str().unwrap()]);
+        members(&env);
+        let agenda = env.file("age.toml", "[[resolution]]\ntitle = \"Transformation\"\nkind = \"extraordinary\"\n");
+        env.ok(&[
+            "assembly",
+            "convene",
+            A,
+            "--kind",
+            "extraordinary",
+            "--date",
+            "2026-06-20",
+            "--sent",
+            "2026-06-01",
+            "--place",
+            "Lons",
+            "--agenda",
+            agenda.to_str().unwrap(),
+        ]);
+        for m in ["1", "2", "4", "5", "8"] {
+            env.ok(&["assembly", "attend", A, m]);
+        }
+        env.ok(&["assembly", "officers", A, "--chair", "1", "--secretary", "2"]);
+        for (m, c) in [("1", "for"), ("2", "for"), ("4", "for"), ("5", "against"), ("8", "abstain")] {
+            env.ok(&["assembly", "vote", A, "1", m, c]);
+        }
+        env.ok(&["assembly", "result", A, "1", "--json"]).json()["resolutions"][0].clone()
+    };
+    // Workers 30 % all for, users 40 % half for, supporters 30 % abstaining.
+    let sas = result("sas");
+    assert_eq!(
+        (sas["majority_base"].as_str(), sas["for_share_exact"].as_str(), sas["adopted"].as_bool()),
+        (Some("cast"), Some("5/7"), Some(true))
+    );
+    let sarl = result("sarl");
+    assert_eq!(
+        (sarl["majority_base"].as_str(), sarl["for_share_exact"].as_str(), sarl["adopted"].as_bool()),
+        (Some("present"), Some("1/2"), Some(false))
+    );
+}

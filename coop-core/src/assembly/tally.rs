@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Assembly, Choice, ResolutionKind, RollEntry};
 use crate::state::{Member, State};
-use crate::statutes::{CollegeMethod, Statutes};
+use crate::statutes::{CollegeMethod, MajorityBase, Statutes};
 use crate::units::{Fraction, Majority, MemberNo};
 
 /// The voting roll: members on the assembly's date with their college then (frozen at closing).
@@ -316,6 +316,9 @@ pub struct ResolutionResult {
     pub for_share_exact: String,
     /// The majority required.
     pub majority: String,
+    /// What the share of *for* is counted among: votes cast, members taking part, or all members.
+    #[serde(default)]
+    pub majority_base: MajorityBase,
     /// Per college.
     pub colleges: Vec<CollegeTally>,
 }
@@ -377,6 +380,20 @@ pub fn results(state: &State, statutes: &Statutes, a: &Assembly) -> Vec<Resoluti
         statutes.colleges.iter().map(|c| (c.code.clone(), c.weight_percent.unwrap_or(1))).collect()
     };
     let total_weight: u32 = colleges.iter().map(|c| c.1).sum::<u32>().max(1);
+    // Per college: the members on the roll, and those taking part (present, represented by a
+    // proxy that is exercised, or by post).
+    let mut members_of: BTreeMap<String, u64> = BTreeMap::new();
+    let mut taking_part: BTreeMap<String, u64> = BTreeMap::new();
+    for e in &roll {
+        let code = e.college.clone().unwrap_or_else(|| "all".into());
+        *members_of.entry(code.clone()).or_default() += 1;
+        let part = a.present.contains_key(&e.member)
+            || a.postal.contains_key(&e.member)
+            || a.proxies.get(&e.member).is_some_and(|h| proxy_counts(a, h));
+        if part {
+            *taking_part.entry(code).or_default() += 1;
+        }
+    }
     let quorums: BTreeMap<ResolutionKind, bool> = a.kinds().into_iter().map(|k| (k, quorum(state, statutes, a, k).reached)).collect();
     let mut out = Vec::new();
     for (i, res) in a.agenda.iter().enumerate() {
@@ -416,18 +433,28 @@ pub fn results(state: &State, statutes: &Statutes, a: &Assembly) -> Vec<Resoluti
             }
         }
         let method = statutes.assembly.college_method;
-        let voting_weight: u32 = colleges.iter().zip(&tallies).filter(|(_, t)| t.r#for + t.against > 0).map(|(c, _)| c.1).sum();
+        let base = statutes.assembly.majority_base(res.kind, a.convocation());
+        // Each college's share of *for* is counted among its votes cast, its members taking part,
+        // or all its members on the roll, as the statutes' majority base says.
+        let base_of = |t: &CollegeTally| -> u64 {
+            match base {
+                MajorityBase::Cast => t.r#for + t.against,
+                MajorityBase::Present => taking_part.get(&t.code).copied().unwrap_or(0).max(t.r#for + t.against),
+                MajorityBase::Members => members_of.get(&t.code).copied().unwrap_or(0).max(t.r#for + t.against),
+            }
+        };
+        let voting_weight: u32 = colleges.iter().zip(&tallies).filter(|(_, t)| base_of(t) > 0).map(|(c, _)| c.1).sum();
         let mut share = Ratio::new(0, 1);
         for ((_, w), t) in colleges.iter().zip(tallies.iter_mut()) {
-            let cast = t.r#for + t.against;
-            if cast == 0 || voting_weight == 0 {
+            let counted = base_of(t);
+            if counted == 0 || voting_weight == 0 {
                 continue;
             }
             let weight = Ratio::new(*w as i128, voting_weight as i128);
             t.effective_weight_percent = weight.as_f64() * 100.0;
             let inner = match method {
-                CollegeMethod::Proportional => Ratio::new(t.r#for as i128, cast as i128),
-                CollegeMethod::Majority => match t.r#for.cmp(&t.against) {
+                CollegeMethod::Proportional => Ratio::new(t.r#for as i128, counted as i128),
+                CollegeMethod::Majority => match t.r#for.cmp(&(counted - t.r#for)) {
                     std::cmp::Ordering::Greater => Ratio::new(1, 1),
                     std::cmp::Ordering::Less => Ratio::new(0, 1),
                     std::cmp::Ordering::Equal => Ratio::new(1, 2),
@@ -451,6 +478,7 @@ pub fn results(state: &State, statutes: &Statutes, a: &Assembly) -> Vec<Resoluti
             for_share: share.as_f64(),
             for_share_exact: share.to_string(),
             majority: majority.to_string(),
+            majority_base: base,
             colleges: tallies,
         });
     }

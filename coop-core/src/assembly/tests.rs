@@ -378,8 +378,8 @@ fn the_majority_method_gives_a_college_its_whole_weight() {
     assert_eq!(c.result(1).for_share_exact, "1/2"); // (30 + 20) / 100
 }
 
-#[test]
-fn without_colleges_it_is_one_member_one_vote() {
+/// The sample statutes without colleges: one member, one vote.
+fn without_colleges() -> String {
     let mut text = String::new();
     let mut skip = false;
     for line in SAMPLE_STATUTES.lines() {
@@ -399,7 +399,12 @@ fn without_colleges_it_is_one_member_one_vote() {
         text.push_str(line);
         text.push('\n');
     }
-    let mut c = Coop::with(&text, 3, 4, 3);
+    text
+}
+
+#[test]
+fn without_colleges_it_is_one_member_one_vote() {
+    let mut c = Coop::with(&without_colleges(), 3, 4, 3);
     c.standard();
     c.attend(&[1, 2, 3, 4, 5]);
     c.vote(1, &[1, 2, 3], Choice::For);
@@ -1034,4 +1039,37 @@ fn a_second_convocation_counts_the_proxies_and_postal_forms_given_for_the_first(
     );
     let form = &c.state.assemblies["age-2026-2"].postal[&MemberNo(9)];
     assert_eq!(form.votes.iter().map(|(n, c)| (*n, *c)).collect::<Vec<_>>(), vec![(2, Choice::Against)]);
+}
+
+#[test]
+fn a_sarls_majorities_count_all_members_then_votes_cast_and_abstentions_against() {
+    let sarl = without_colleges().replace("legal_form = \"sas\"", "legal_form = \"sarl\"");
+    let st = Statutes::from_toml(&sarl).unwrap();
+    assert_eq!(st.assembly.majority_base_ordinary, [MajorityBase::Members, MajorityBase::Cast], "the law's bases by default");
+    assert_eq!(st.assembly.majority_base_extraordinary, [MajorityBase::Present; 2]);
+    let mut c = Coop::with(&sarl, 3, 4, 3); // 10 members
+    c.standard();
+    c.attend(&[1, 2, 3, 4, 5, 6]);
+    // Ordinary, first convocation: 5 for of 10 members is not more than half, though 5 of 6 cast.
+    c.vote(1, &[1, 2, 3, 4, 5], Choice::For);
+    c.vote(1, &[6], Choice::Against);
+    let r = c.result(1);
+    assert_eq!((r.for_share_exact.as_str(), r.adopted, r.majority_base), ("1/2", false, MajorityBase::Members));
+    // Extraordinary: 4 for, 2 abstaining of 6 taking part is exactly two thirds; a third abstention
+    // would be against.
+    c.vote(2, &[1, 2, 3, 4], Choice::For);
+    c.vote(2, &[5, 6], Choice::Abstain);
+    let r = c.result(2);
+    assert_eq!((r.for_share_exact.as_str(), r.adopted), ("2/3", true));
+    c.vote(3, &[1, 2, 3], Choice::For);
+    c.vote(3, &[4, 5, 6], Choice::Abstain);
+    let r = c.result(3);
+    assert_eq!((r.for_share_exact.as_str(), r.adopted), ("1/2", false), "votes cast alone would make it 3/3");
+    // The same votes under an SAS's statutes count votes cast only.
+    let mut c = Coop::with(&without_colleges(), 3, 4, 3);
+    c.standard();
+    c.attend(&[1, 2, 3, 4, 5, 6]);
+    c.vote(3, &[1, 2, 3], Choice::For);
+    c.vote(3, &[4, 5, 6], Choice::Abstain);
+    assert_eq!(c.result(3).for_share_exact, "1/1");
 }

@@ -2,7 +2,7 @@
 
 use toml_edit::Table;
 
-use super::{AssemblyRules, LegalForm, Reader};
+use super::{AssemblyRules, LegalForm, MajorityBase, Reader};
 use crate::units::Fraction;
 
 impl Reader<'_> {
@@ -29,6 +29,9 @@ impl Reader<'_> {
                     format!("'{key}' in {w} is {m}: a majority is at least half of the votes and at most all of them (from \"> 1/2\" to \">= 1\")"),
                 );
             }
+        }
+        if form == Some(LegalForm::Sarl) {
+            self.sarl_law(asm, a);
         }
         if form != Some(LegalForm::Sa) {
             return;
@@ -69,6 +72,43 @@ impl Reader<'_> {
             self.problem(
                 Self::span_of(asm, "postal_days_before"),
                 sa(&what, "postal forms received up to 3 days before the meeting at most (R. 225-77)"),
+            );
+        }
+    }
+
+    /// A SARL's decisions (Commercial Code): ordinary ones by more than half of all the members
+    /// on first consultation, then of the votes cast (L. 223-29); extraordinary ones by two
+    /// thirds of the members taking part, abstentions counted against, with a quorum of a
+    /// quarter then a fifth (L. 223-30). Statutes may ask more, never less.
+    fn sarl_law(&mut self, asm: &Table, a: &AssemblyRules) {
+        let sarl = |what: &str, law: &str| format!("{what}: the law requires {law} for a SARL (Commercial Code)");
+        if a.majority_base_ordinary[0] < MajorityBase::Members {
+            let what = format!("majority_base_ordinary on first convocation is {}", a.majority_base_ordinary[0].as_str());
+            self.problem(
+                Self::span_of(asm, "majority_base_ordinary"),
+                sarl(&what, "more than half of all the members, \"members\" (L. 223-29)"),
+            );
+        }
+        if a.majority_base_extraordinary.iter().any(|b| *b < MajorityBase::Present) {
+            let what = format!(
+                "majority_base_extraordinary is {} / {}",
+                a.majority_base_extraordinary[0].as_str(),
+                a.majority_base_extraordinary[1].as_str()
+            );
+            self.problem(
+                Self::span_of(asm, "majority_base_extraordinary"),
+                sarl(&what, "a share of the members present or represented, abstentions counted against, \"present\" (L. 223-30)"),
+            );
+        }
+        if a.majority_extraordinary.threshold.less_than(Fraction::TWO_THIRDS) {
+            let what = format!("majority_extraordinary is {}", a.majority_extraordinary);
+            self.problem(Self::span_of(asm, "majority_extraordinary"), sarl(&what, "two thirds, \">= 2/3\" (L. 223-30)"));
+        }
+        if a.quorum_extraordinary[0].less_than(Fraction::QUARTER) || a.quorum_extraordinary[1].less_than(Fraction::FIFTH) {
+            let what = format!("quorum_extraordinary is {} / {}", a.quorum_extraordinary[0], a.quorum_extraordinary[1]);
+            self.problem(
+                Self::span_of(asm, "quorum_extraordinary"),
+                sarl(&what, "at least 1/4 on first convocation and 1/5 on second (L. 223-30)"),
             );
         }
     }

@@ -103,6 +103,41 @@ pub enum CollegeMethod {
     Majority,
 }
 
+/// What a resolution's share of *for* is counted among.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MajorityBase {
+    /// The votes cast, for and against: abstentions and blank votes are not counted (an SA,
+    /// L. 225-96 and L. 225-98; the default).
+    #[default]
+    Cast,
+    /// The members taking part (present, represented or voting by post): abstentions and blank
+    /// votes count against (a SARL's extraordinary decisions, L. 223-30).
+    Present,
+    /// Every member on the roll (a SARL's ordinary decisions on first consultation, L. 223-29).
+    Members,
+}
+
+impl MajorityBase {
+    /// `cast`, `present` or `members`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MajorityBase::Cast => "cast",
+            MajorityBase::Present => "present",
+            MajorityBase::Members => "members",
+        }
+    }
+    /// Parses `cast`, `present` or `members`.
+    pub fn parse(s: &str) -> Option<MajorityBase> {
+        match s.trim() {
+            "cast" => Some(MajorityBase::Cast),
+            "present" => Some(MajorityBase::Present),
+            "members" => Some(MajorityBase::Members),
+            _ => None,
+        }
+    }
+}
+
 /// A share class: a nominal value and a code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShareClass {
@@ -189,6 +224,28 @@ pub struct AssemblyRules {
     /// Whether members may attend remotely and count as present (true, the default).
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub remote_attendance: bool,
+    /// What ordinary resolutions' share of *for* is counted among, on first and second
+    /// convocation (a SARL: all members, then votes cast, L. 223-29).
+    #[serde(default, skip_serializing_if = "all_cast")]
+    pub majority_base_ordinary: [MajorityBase; 2],
+    /// The same for extraordinary resolutions (a SARL: members taking part, L. 223-30).
+    #[serde(default, skip_serializing_if = "all_cast")]
+    pub majority_base_extraordinary: [MajorityBase; 2],
+}
+
+impl AssemblyRules {
+    /// The majority base of `kind` on convocation 1 or 2.
+    pub fn majority_base(&self, kind: crate::assembly::ResolutionKind, convocation: u8) -> MajorityBase {
+        let pair = match kind {
+            crate::assembly::ResolutionKind::Ordinary => self.majority_base_ordinary,
+            crate::assembly::ResolutionKind::Extraordinary => self.majority_base_extraordinary,
+        };
+        pair[(convocation.clamp(1, 2) - 1) as usize]
+    }
+}
+
+fn all_cast(b: &[MajorityBase; 2]) -> bool {
+    *b == [MajorityBase::Cast; 2]
 }
 
 fn yes() -> bool {
@@ -528,6 +585,27 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A majority base for both convocations (`"present"`) or for each (`["members", "cast"]`).
+    fn base_pair(&mut self, table: &Table, key: &str, where_: &str) -> Option<[MajorityBase; 2]> {
+        let v = self.value(table, key, where_, false)?;
+        let span = v.span();
+        let parsed = match v {
+            Value::String(s) => MajorityBase::parse(s.value()).map(|b| [b, b]),
+            Value::Array(a) if a.len() == 2 => {
+                let b: Vec<MajorityBase> = a.iter().filter_map(|x| x.as_str().and_then(MajorityBase::parse)).collect();
+                (b.len() == 2).then(|| [b[0], b[1]])
+            }
+            _ => None,
+        };
+        if parsed.is_none() {
+            self.problem(
+                span,
+                format!("'{key}' in {where_} is cast, present or members, or two of them for the first and second convocation, such as [\"members\", \"cast\"]"),
+            );
+        }
+        parsed
+    }
+
     fn fraction_pair(&mut self, table: &Table, key: &str, where_: &str) -> Option<[Fraction; 2]> {
         let v = self.value(table, key, where_, false)?;
         let span = v.span();
@@ -836,6 +914,8 @@ impl<'a> Reader<'a> {
                 "roll_cutoff_days",
                 "attendance_revokes_proxy",
                 "remote_attendance",
+                "majority_base_ordinary",
+                "majority_base_extraordinary",
             ],
             w,
         );
@@ -866,6 +946,14 @@ impl<'a> Reader<'a> {
             roll_cutoff_days: self.uint(asm, "roll_cutoff_days", w, 365),
             attendance_revokes_proxy: self.boolean(asm, "attendance_revokes_proxy", w).unwrap_or(true),
             remote_attendance: self.boolean(asm, "remote_attendance", w).unwrap_or(true),
+            majority_base_ordinary: self.base_pair(asm, "majority_base_ordinary", w).unwrap_or(match legal_form {
+                Some(LegalForm::Sarl) => [MajorityBase::Members, MajorityBase::Cast],
+                _ => [MajorityBase::Cast; 2],
+            }),
+            majority_base_extraordinary: self.base_pair(asm, "majority_base_extraordinary", w).unwrap_or(match legal_form {
+                Some(LegalForm::Sarl) => [MajorityBase::Present; 2],
+                _ => [MajorityBase::Cast; 2],
+            }),
             financial_year_end: {
                 let span = Self::span_of(asm, "financial_year_end");
                 match self.string(asm, "financial_year_end", w, false) {

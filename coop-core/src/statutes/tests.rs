@@ -4,13 +4,15 @@ use super::*;
 
 pub const GOOD: &str = crate::SAMPLE_STATUTES;
 
-/// `text` with these `key = value` lines of its [assembly] table replaced.
+/// `text` with these `key = value` lines of its [assembly] table replaced (or added).
 fn with_assembly(text: &str, lines: &str) -> String {
     let mut out = text.to_string();
     for line in lines.lines() {
         let key = line.split(" =").next().unwrap();
-        let old = out.lines().find(|l| l.starts_with(&format!("{key} ="))).expect("an [assembly] key of the sample").to_string();
-        out = out.replace(&old, line);
+        match out.lines().find(|l| l.starts_with(&format!("{key} ="))).map(str::to_string) {
+            Some(old) => out = out.replace(&old, line),
+            None => out = out.replacen("[assembly]\n", &format!("[assembly]\n{line}\n"), 1),
+        }
     }
     out
 }
@@ -156,4 +158,21 @@ fn sa_with_enough_capital_passes_and_floor_uses_the_legal_minimum() {
     let s = Statutes::from_toml(&text).expect("SA");
     assert_eq!(s.capital_floor(Cents::from_euros(100_000)), Cents::from_euros(25_000));
     assert_eq!(s.capital_floor(Cents::from_euros(20_000)), Cents::from_euros(18_500));
+}
+
+#[test]
+fn a_sarls_majority_bases_may_ask_more_than_the_law_never_less() {
+    let sarl = GOOD.replace("legal_form = \"sas\"", "legal_form = \"sarl\"");
+    assert!(Statutes::from_toml(&sarl).is_ok(), "the law's bases by default: {:?}", problems(&sarl));
+    let lax = with_assembly(&sarl, "majority_base_ordinary = \"cast\"\nmajority_base_extraordinary = [\"cast\", \"present\"]\n");
+    let all = problems(&lax).join("\n");
+    assert!(all.contains("L. 223-29") && all.contains("L. 223-30"), "{all}");
+    let strict = with_assembly(&sarl, "majority_base_ordinary = [\"members\", \"members\"]\nmajority_base_extraordinary = \"members\"\n");
+    assert!(Statutes::from_toml(&strict).is_ok(), "{:?}", problems(&strict));
+    let typo = with_assembly(&GOOD, "majority_base_ordinary = \"everyone\"\n");
+    assert!(problems(&typo).join("\n").contains("cast, present or members"), "{:?}", problems(&typo));
+    // An SAS may choose any base; by default, the votes cast.
+    let sas = Statutes::from_toml(&with_assembly(&GOOD, "majority_base_extraordinary = \"present\"\n")).unwrap();
+    assert_eq!(sas.assembly.majority_base_ordinary, [MajorityBase::Cast; 2]);
+    assert_eq!(sas.assembly.majority_base_extraordinary, [MajorityBase::Present; 2]);
 }
