@@ -169,10 +169,10 @@ fn a_sarls_majority_bases_may_ask_more_than_the_law_never_less() {
     assert!(all.contains("L. 223-29") && all.contains("L. 223-30"), "{all}");
     let strict = with_assembly(&sarl, "majority_base_ordinary = [\"members\", \"members\"]\nmajority_base_extraordinary = \"members\"\n");
     assert!(Statutes::from_toml(&strict).is_ok(), "{:?}", problems(&strict));
-    let typo = with_assembly(&GOOD, "majority_base_ordinary = \"everyone\"\n");
+    let typo = with_assembly(GOOD, "majority_base_ordinary = \"everyone\"\n");
     assert!(problems(&typo).join("\n").contains("cast, present or members"), "{:?}", problems(&typo));
     // An SAS may choose any base; by default, the votes cast.
-    let sas = Statutes::from_toml(&with_assembly(&GOOD, "majority_base_extraordinary = \"present\"\n")).unwrap();
+    let sas = Statutes::from_toml(&with_assembly(GOOD, "majority_base_extraordinary = \"present\"\n")).unwrap();
     assert_eq!(sas.assembly.majority_base_ordinary, [MajorityBase::Cast; 2]);
     assert_eq!(sas.assembly.majority_base_extraordinary, [MajorityBase::Present; 2]);
 }
