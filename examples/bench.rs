@@ -149,6 +149,9 @@ fn build(path: &Path, members: usize, events: usize) -> (u64, Duration) {
         };
         reqs.push(req(convene, d(&format!("{year}-05-20"))));
         let present: Vec<u32> = (1..=members as u32).filter(|n| (n + year as u32) % 4 == 0).collect();
+        let officers =
+            Command::AppointOfficers { assembly: slug.clone(), chair: m(present[0]), secretary: m(present[1]), scrutineers: vec![] };
+        reqs.push(req(officers, d(&format!("{year}-05-20"))));
         for (k, n) in present.iter().enumerate() {
             reqs.push(req(Command::Attend { assembly: slug.clone(), member: m(*n), remote: k % 7 == 0 }, meeting));
             if k % 5 == 0 && *n > 1 {

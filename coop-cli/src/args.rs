@@ -323,7 +323,8 @@ pub enum MemberCmd {
         #[arg(long)]
         address: Option<String>,
     },
-    /// Exclude a member, as decided by an adopted extraordinary resolution of a closed assembly.
+    /// Exclude a member, as decided by an adopted extraordinary resolution of a closed assembly
+    /// whose agenda names that member (`exclude = N`); each resolution is carried out once.
     #[command(after_help = "Example:\n  coop member exclude 17 --assembly age-2026 --resolution 3 --date 2026-06-20")]
     Exclude {
         /// Member number or ULID.

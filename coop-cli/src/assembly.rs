@@ -86,7 +86,7 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
                 let list: Vec<_> = state
                     .assemblies
                     .values()
-                    .map(|a| json!({"slug": a.slug, "kind": a.kind, "date": a.date, "place": a.place, "resolutions": a.agenda.len(), "second_of": a.second_of, "closed": a.closed_on}))
+                    .map(|a| json!({"slug": a.slug, "kind": a.kind, "date": a.date, "place": a.place, "resolutions": a.agenda.len(), "second_of": a.second_of, "closed": a.closed_on, "edition": a.edition, "roll_cutoff": a.roll_cutoff}))
                     .collect();
                 output::json(&list)?;
                 return Ok(ExitCode::SUCCESS);

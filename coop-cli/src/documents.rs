@@ -455,12 +455,15 @@ pub fn minutes(lang: Lang, i: &MinutesInput, name: &dyn Fn(MemberNo) -> String) 
     // The minutes say only what is recorded: without quorum the assembly could not deliberate,
     // and a resolution not put to the vote is said to be so, not "rejected".
     let deliberated = i.results.iter().any(|r| r.quorum_reached);
-    blocks.push(Block::P(if deliberated {
+    let put = i.results.iter().any(|r| r.quorum_reached && r.put_to_vote);
+    blocks.push(Block::P(if put {
         tr(
             lang,
             "Après débat, le président met aux voix les résolutions suivantes, dans l'ordre. Les abstentions et les votes blancs ne sont pas des suffrages exprimés ; le vote de chaque collège compte selon le poids que lui donnent les statuts.",
             "After debate, the chair puts the following resolutions to the vote in turn. Abstentions and blank votes are not votes cast; each college's vote counts with the weight the statutes give it.",
         )
+    } else if deliberated {
+        tr(lang, "Le président n'a mis aux voix aucune résolution.", "The chair put no resolution to the vote.")
     } else {
         tr(
             lang,
