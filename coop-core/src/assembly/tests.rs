@@ -872,34 +872,6 @@ fn votes_and_closing_need_the_meetings_officers_and_an_sa_names_a_teller() {
 #[test]
 fn the_roll_closes_on_the_convening_date_or_the_statutes_cutoff() {
     // Convened on 2026-06-01: a member admitted on 06-03 is not on the roll.
-    let mut c = Coop::new();
-    c.standard();
-    let late = c.ok(
-        "2026-06-03",
-        Command::Admit {
-            personal: Personal { name: "Late".into(), email: None, address: None },
-            kind: PartyKind::Person,
-            category: "beneficiaries".into(),
-            shares: None,
-            class: None,
-            paid: None,
-        },
-    );
-    let Event::MemberAdmitted { number, .. } = late[0] else { panic!("{late:?}") };
-    let a = &c.state.assemblies[A];
-    assert_eq!(a.roll_cutoff, Some(d("2026-06-01")));
-    assert!(!live_roll(&c.state, a).iter().any(|e| e.member == number));
-    assert_eq!(
-        c.refused(MEETING, Command::Attend { assembly: A.into(), member: MemberRef::Number(number), remote: false }),
-        Rule::NotOnRoll
-    );
-    assert_eq!(c.quorum(ResolutionKind::Ordinary).eligible, 10);
-    assert!(!pending_convocations(&c.state, a).contains(&number));
-
-    // With roll_cutoff_days = 16, the roll closes 16 days before the meeting (06-04).
-    let st = SAMPLE_STATUTES.replace("secret_ballot = false", "secret_ballot = false\nroll_cutoff_days = 16");
-    let mut c = Coop::with(&st, 3, 4, 3);
-    c.standard();
     let admit = |day: &str, c: &mut Coop| {
         let ev = c.ok(
             day,
@@ -914,9 +886,26 @@ fn the_roll_closes_on_the_convening_date_or_the_statutes_cutoff() {
         );
         match ev[0] {
             Event::MemberAdmitted { number, .. } => number,
-            _ => unreachable!(),
+            _ => unreachable!("an admission's first event"),
         }
     };
+    let mut c = Coop::new();
+    c.standard();
+    let number = admit("2026-06-03", &mut c);
+    let a = &c.state.assemblies[A];
+    assert_eq!(a.roll_cutoff, Some(d("2026-06-01")));
+    assert!(!live_roll(&c.state, a).iter().any(|e| e.member == number));
+    assert_eq!(
+        c.refused(MEETING, Command::Attend { assembly: A.into(), member: MemberRef::Number(number), remote: false }),
+        Rule::NotOnRoll
+    );
+    assert_eq!(c.quorum(ResolutionKind::Ordinary).eligible, 10);
+    assert!(!pending_convocations(&c.state, a).contains(&number));
+
+    // With roll_cutoff_days = 16, the roll closes 16 days before the meeting (06-04).
+    let st = SAMPLE_STATUTES.replace("secret_ballot = false", "secret_ballot = false\nroll_cutoff_days = 16");
+    let mut c = Coop::with(&st, 3, 4, 3);
+    c.standard();
     let in_time = admit("2026-06-04", &mut c);
     let too_late = admit("2026-06-05", &mut c);
     let roll: Vec<MemberNo> = live_roll(&c.state, &c.state.assemblies[A]).into_iter().map(|e| e.member).collect();
