@@ -45,6 +45,18 @@ fn a_command_id_appends_once_and_a_reused_id_is_refused() {
     let err = store.execute(Request::new(other).dated(d("2020-01-01")).with_id("abc")).unwrap_err();
     assert!(matches!(err, coop::Error::CommandIdReused(_)), "{err}");
     assert_eq!(store.head().seq, 4);
+    // Another person under the same id, another date or another actor is not a retry: the second
+    // person would never be admitted if it answered with the first.
+    let reused = |r: Request| {
+        let err = store.execute(r.with_id("abc")).unwrap_err();
+        assert!(matches!(err, coop::Error::CommandIdReused(_)), "{err}");
+    };
+    reused(Request::new(admit("Dominique", PartyKind::Person, "employees", 1)).dated(d("2020-01-01")));
+    reused(Request::new(admit("Camille", PartyKind::Person, "employees", 1)).dated(d("2020-01-02")));
+    reused(Request::new(admit("Camille", PartyKind::Person, "employees", 1)).dated(d("2020-01-01")).by("someone else"));
+    assert_eq!(store.head().seq, 4);
+    let again = store.execute(Request::new(admit("Camille", PartyKind::Person, "employees", 1)).dated(d("2020-01-01")).with_id("abc")).unwrap();
+    assert!(again.replayed);
 }
 
 #[test]

@@ -1066,7 +1066,11 @@ impl Store {
         let mut receipts: Vec<Option<Receipt>> = Vec::with_capacity(requests.len());
         for r in requests {
             receipts.push(match &r.command_id {
-                Some(id) => self.previous(id, &r.command, inner.head.seq)?,
+                Some(id) => {
+                    let head = inner.head.seq;
+                    let state = self.loaded(inner)?;
+                    self.previous(id, r, state, head)?
+                }
                 None => None,
             });
         }
@@ -1250,7 +1254,7 @@ impl Store {
                 hash = h;
             }
             // The command as asked (a retry names its officers as it did).
-            let entry = CommandEntry { first, last: seq, fingerprint: originals[*i].command.fingerprint() };
+            let entry = CommandEntry { first, last: seq, fingerprint: fingerprint(&originals[*i]) };
             cmd_entries.push((command_key(id), serde_json::to_vec(&entry).unwrap_or_default()));
             envelopes.push((*i, id.clone(), envs));
         }
@@ -1369,8 +1373,12 @@ impl Store {
         Ok(out)
     }
 
-    /// The receipt of a command id already in the log, if any.
-    fn previous(&self, id: &str, command: &Command, head: u64) -> Result<Option<Receipt>> {
+    /// The receipt of a command id already in the log, if any: the same command (without its
+    /// personal data), date and actor, and the same personal data (checked against the digests
+    /// its events recorded, with the salt kept beside the log). Anything else under the same id
+    /// is [`Error::CommandIdReused`].
+    fn previous(&self, id: &str, request: &Request, state: &State, head: u64) -> Result<Option<Receipt>> {
+        let command = &request.command;
         // Where a command id is: beside the head (since the second layout), in the tree of
         // command ids of the first layout, or among the ids of an imported log.
         let found = match self.meta.get(command_key(id))? {
@@ -1388,7 +1396,9 @@ impl Store {
         if entry.last > head {
             return Ok(None);
         }
-        if entry.fingerprint != command.fingerprint() {
+        // Entries written before the date and actor were part of it hold the command's alone.
+        let same = if entry.fingerprint.starts_with("2:") { entry.fingerprint == fingerprint(request) } else { entry.fingerprint == command.fingerprint() };
+        if !same {
             return Err(Error::CommandIdReused(id.to_string()));
         }
         let events = self.events(entry.first, (entry.last + 1 - entry.first) as usize)?;
@@ -1396,7 +1406,32 @@ impl Store {
             // The entry of a write cut short before its records: those places hold other events.
             return Ok(None);
         }
+        if !self.same_personal(command, &events, state)? {
+            return Err(Error::CommandIdReused(id.to_string()));
+        }
         Ok(Some(Receipt { command_id: id.to_string(), events, replayed: true }))
+    }
+
+    /// Whether the personal data `command` brings is the data its recorded events digested: each
+    /// digest is computed again with the salt kept beside the log (an erased party's cannot be,
+    /// and does not match).
+    fn same_personal(&self, command: &Command, events: &[Envelope], state: &State) -> Result<bool> {
+        let Some(personal) = command.personal() else { return Ok(true) };
+        for e in events {
+            let (party, digest) = match &e.event {
+                Event::MemberAdmitted { party, personal_digest, .. } => (Some(*party), personal_digest),
+                Event::ParticipantJoined { who: coop_core::Participant::Partner(id), personal_digest: Some(d), .. } => (Some(*id), d),
+                Event::PersonalDataChanged { member, personal_digest } => (state.members.get(member).map(|m| m.party), personal_digest),
+                Event::OfficerAppointed { person, personal_digest: Some(d), .. } => (person.parse::<Ulid>().ok(), d),
+                _ => continue,
+            };
+            let Some(party) = party else { return Ok(false) };
+            match self.personal.get(party)? {
+                Some(kept) if personal.digest(&kept.salt) == *digest => {}
+                _ => return Ok(false),
+            }
+        }
+        Ok(true)
     }
 
     /// Up to `limit` events from sequence number `from`.
@@ -1777,4 +1812,18 @@ fn placed_or_refused<T>(placed: std::result::Result<T, Unplaced>) -> Result<std:
         Err(Unplaced::Refused(r)) => Ok(Err(r)),
         Err(Unplaced::Inconsistent { seq, reason }) => Err(integrity(seq, reason.to_string())),
     }
+}
+
+/// What a command id records of its command: the command without its personal data, its date
+/// and its actor, as `2:` and a hex SHA-256 (the personal data is compared with the digests in
+/// the log instead: see `Store::same_personal`).
+fn fingerprint(r: &Request) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(r.command.fingerprint().as_bytes());
+    h.update([0]);
+    h.update(r.date.to_string().as_bytes());
+    h.update([0]);
+    h.update(r.actor.trim().as_bytes());
+    format!("2:{}", hex::encode(h.finalize()))
 }
