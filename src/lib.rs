@@ -38,8 +38,17 @@
 
 #![warn(missing_docs)]
 
+/// The dates the API takes and gives (`NaiveDate`): callers use this `chrono`, whatever version
+/// they depend on themselves.
+pub use chrono::{self, NaiveDate};
 pub use coop_core::*;
 pub use coop_store::{
-    check_export_anchors, check_record, Anchor, Envelope, Error, ExportHeader, Head, ImportReport, Options, Part, PersonalReport, Pick,
-    Receipt, RecordError, ReplayReport, Request, RestoreReport, Store, VerifyReport, Voided, GENESIS_HASH,
+    check_export_anchors, check_record, Anchor, Envelope, Error, ErrorKind, ExportHeader, Head, ImportReport, Options, Part,
+    PersonalReport, Pick, Receipt, RecordError, ReplayReport, Request, RestoreReport, StorageError, Store, VerifyReport, Voided,
+    GENESIS_HASH,
 };
+/// The party identities the API takes and gives (`PartyId` is a `Ulid`).
+pub use ulid::{self, Ulid};
+
+/// The result of the store's operations.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

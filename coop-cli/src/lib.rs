@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::Parser;
 use coop_core::{Command, EndCause, MemberRef, PartyKind, Personal, State, Statutes};
-use coop_store::{Error as StoreError, Part, Pick, Request, Store};
+use coop_store::{Error as StoreError, ErrorKind, Part, Pick, Request, Store};
 use serde_json::json;
 
 use args::{CauseArg, Cli, Cmd, ExportCmd, Format, ImportCmd, KeyCmd, KindArg, MemberCmd, OfficerCmd, SharesCmd, StatutesCmd};
@@ -46,24 +46,11 @@ impl Failure {
 
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Failure {
-        let code = match &e {
-            StoreError::Refused(r) => {
-                if r.rule.is_bad_input() {
-                    2
-                } else {
-                    1
-                }
-            }
-            StoreError::BatchRefused(v) => {
-                if v.iter().any(|(_, r)| r.rule.is_bad_input()) {
-                    2
-                } else {
-                    1
-                }
-            }
-            StoreError::BadImport { integrity: true, .. } => 3,
-            StoreError::BadImport { .. } | StoreError::CommandIdReused(_) | StoreError::NotEmpty(_) => 2,
-            StoreError::InUse(_) | StoreError::Storage(_) | StoreError::Integrity { .. } | StoreError::Io(_) | StoreError::Conflict => 3,
+        let code = match e.kind() {
+            ErrorKind::Refused => 1,
+            ErrorKind::BadInput | ErrorKind::CommandIdReused => 2,
+            // Busy, storage, integrity, a newer coop's log, and whatever kinds come later.
+            _ => 3,
         };
         Failure { code, message: e.to_string() }
     }

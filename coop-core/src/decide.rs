@@ -57,6 +57,7 @@ pub struct Context {
 /// The rule a refused command broke. Stable names, shown in JSON output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Rule {
     /// A member number or id that the register does not know.
     UnknownMember,
@@ -159,6 +160,14 @@ pub enum Rule {
     /// An assembly that reached its quorum closes once each resolution was voted on or recorded
     /// as not put to the vote.
     NotVotedOn,
+}
+
+/// The rule's stable name, as in JSON output (`capital_floor`).
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_string));
+        f.write_str(name.as_deref().unwrap_or("unknown_rule"))
+    }
 }
 
 impl Rule {

@@ -630,10 +630,17 @@ impl Event {
 
 /// Why a stored event could not be read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum UpcastError {
     /// The event was written by a newer coop.
     #[error("event schema version {0} is newer than this coop understands ({EVENT_SCHEMA}); upgrade coop")]
     TooNew(u32),
+    /// An event type this coop does not know, under a schema it knows: a newer coop wrote it.
+    #[error("event type '{kind}' is unknown to this coop (event schema {EVENT_SCHEMA}); it was written by a newer coop: upgrade coop")]
+    UnknownType {
+        /// The type the record names.
+        kind: String,
+    },
     /// The JSON does not match the schema.
     #[error("event does not match schema version {version}: {source}")]
     Invalid {
@@ -648,7 +655,14 @@ pub enum UpcastError {
 /// current one. Version 1 is the first and current schema.
 pub fn upcast(version: u32, body: &str) -> Result<Event, UpcastError> {
     match version {
-        1 => serde_json::from_str(body).map_err(|source| UpcastError::Invalid { version, source }),
+        1 => serde_json::from_str(body).map_err(|source| {
+            // A well-formed event whose type is not one of ours was written by a newer coop.
+            let kind = serde_json::from_str::<serde_json::Value>(body).ok().and_then(|v| v.get("type")?.as_str().map(str::to_string));
+            match kind {
+                Some(kind) if source.to_string().contains("unknown variant") => UpcastError::UnknownType { kind },
+                _ => UpcastError::Invalid { version, source },
+            }
+        }),
         v => Err(UpcastError::TooNew(v)),
     }
 }
@@ -773,6 +787,10 @@ mod tests {
     #[test]
     fn newer_versions_are_refused_not_guessed() {
         assert!(matches!(upcast(2, V1_FIXTURES[2]), Err(UpcastError::TooNew(2))));
-        assert!(matches!(upcast(1, "{\"type\":\"nope\"}"), Err(UpcastError::Invalid { .. })));
+        // A type this coop does not know is a newer coop's; a known type that does not fit is
+        // damage.
+        assert!(matches!(upcast(1, "{\"type\":\"nope\"}"), Err(UpcastError::UnknownType { ref kind }) if kind == "nope"));
+        assert!(matches!(upcast(1, "{\"type\":\"shares_paid\",\"member\":\"x\"}"), Err(UpcastError::Invalid { .. })));
+        assert!(matches!(upcast(1, "not json"), Err(UpcastError::Invalid { .. })));
     }
 }

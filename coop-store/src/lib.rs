@@ -36,8 +36,10 @@ pub use store::{
 
 use coop_core::Refusal;
 
-/// What can go wrong in the store.
+/// What can go wrong in the store. Match on [`Error::kind`] to decide what to do; the variants
+/// carry the details and more may come.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A governance rule refused the command; nothing was written.
     #[error("{0}")]
@@ -48,9 +50,9 @@ pub enum Error {
     /// Another process holds the store.
     #[error("the store {0} is in use by another process; try again when it has finished")]
     InUse(String),
-    /// sled failed.
+    /// The storage underneath failed (the embedded database, or the disk).
     #[error("storage failure: {0}")]
-    Storage(#[from] sled::Error),
+    Storage(StorageError),
     /// The log or what is kept beside it is inconsistent.
     #[error("integrity failure at event {seq}: {reason}")]
     Integrity {
@@ -82,13 +84,88 @@ pub enum Error {
     /// Reading or writing a file failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The log holds an event this coop cannot read because a newer coop wrote it.
+    #[error("event {seq} was written by a newer coop: {reason}")]
+    WrittenByNewer {
+        /// Its sequence number.
+        seq: u64,
+        /// What this coop does not know.
+        reason: String,
+    },
+}
+
+/// What kind of failure an [`Error`] is: what a caller can do about it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A governance rule refused the command (see the [`coop_core::Rule`]); nothing was written.
+    Refused,
+    /// The input is malformed or names what does not exist (an unknown member, a bad file);
+    /// nothing was written.
+    BadInput,
+    /// A command id was used before for another command (another date, actor or personal data);
+    /// nothing was written.
+    CommandIdReused,
+    /// Another process holds the store, or the log moved: try again.
+    Busy,
+    /// The storage underneath failed.
+    Storage,
+    /// The log or what is kept beside it is not what was written.
+    Integrity,
+    /// The log was written by a newer coop: upgrade.
+    WrittenByNewer,
+}
+
+impl Error {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        let by_rule = |bad: bool| if bad { ErrorKind::BadInput } else { ErrorKind::Refused };
+        match self {
+            Error::Refused(r) => by_rule(r.rule.is_bad_input()),
+            Error::BatchRefused(v) => by_rule(v.iter().any(|(_, r)| r.rule.is_bad_input())),
+            Error::InUse(_) | Error::Conflict => ErrorKind::Busy,
+            Error::Storage(_) | Error::Io(_) => ErrorKind::Storage,
+            Error::Integrity { .. } | Error::BadImport { integrity: true, .. } => ErrorKind::Integrity,
+            Error::BadImport { .. } | Error::NotEmpty(_) => ErrorKind::BadInput,
+            Error::CommandIdReused(_) => ErrorKind::CommandIdReused,
+            Error::WrittenByNewer { .. } => ErrorKind::WrittenByNewer,
+        }
+    }
+}
+
+/// A failure of the storage underneath, kept opaque: the embedded database is an implementation
+/// detail. Its [`std::error::Error::source`] is the underlying error.
+#[derive(Debug)]
+pub struct StorageError(Box<dyn std::error::Error + Send + Sync>);
+
+impl std::fmt::Display for StorageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for StorageError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(self.0.as_ref())
+    }
+}
+
+#[doc(hidden)]
+impl From<sled::Error> for Error {
+    fn from(e: sled::Error) -> Self {
+        match e {
+            // A file-system failure is reported as such, not as the database's.
+            sled::Error::Io(io) => Error::Io(io),
+            other => Error::Storage(StorageError(Box::new(other))),
+        }
+    }
 }
 
 impl From<sled::transaction::TransactionError<Error>> for Error {
     fn from(e: sled::transaction::TransactionError<Error>) -> Self {
         match e {
             sled::transaction::TransactionError::Abort(e) => e,
-            sled::transaction::TransactionError::Storage(e) => Error::Storage(e),
+            sled::transaction::TransactionError::Storage(e) => Error::from(e),
         }
     }
 }

@@ -55,7 +55,8 @@ fn a_command_id_appends_once_and_a_reused_id_is_refused() {
     reused(Request::new(admit("Camille", PartyKind::Person, "employees", 1)).dated(d("2020-01-02")));
     reused(Request::new(admit("Camille", PartyKind::Person, "employees", 1)).dated(d("2020-01-01")).by("someone else"));
     assert_eq!(store.head().seq, 4);
-    let again = store.execute(Request::new(admit("Camille", PartyKind::Person, "employees", 1)).dated(d("2020-01-01")).with_id("abc")).unwrap();
+    let again =
+        store.execute(Request::new(admit("Camille", PartyKind::Person, "employees", 1)).dated(d("2020-01-01")).with_id("abc")).unwrap();
     assert!(again.replayed);
 }
 
@@ -635,4 +636,61 @@ fn an_interrupted_erasure_is_finished_only_if_its_event_committed() {
     // sled's threads may hold its lock a moment after the handle is dropped.
     let db = crate::open_sled(&uncommitted);
     assert!(db.open_tree("meta").unwrap().get("pending-erase").unwrap().is_none());
+}
+
+/// An application decides what to do from `Error::kind`, never from a storage crate's types.
+#[test]
+fn errors_are_classified_by_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    // A path that cannot be a store (a file where a directory is needed): storage.
+    let file = dir.path().join("plain-file");
+    std::fs::write(&file, "not a store").unwrap();
+    let err = Store::open(file.join("coop.db")).unwrap_err();
+    assert_eq!(err.kind(), coop::ErrorKind::Storage, "{err}");
+    let store = Store::open(dir.path().join("s")).unwrap();
+    found(&store);
+    let refused = store.execute(Request::new(Command::Redeem { member: m(99), count: 1, class: None })).unwrap_err();
+    assert_eq!(refused.kind(), coop::ErrorKind::BadInput, "{refused}");
+    store.execute(Request::new(admit("A", PartyKind::Person, "employees", 1)).dated(d("2020-01-01"))).unwrap();
+    let floor = store.execute(Request::new(Command::Redeem { member: m(1), count: 1, class: None }).dated(d("2020-02-01"))).unwrap_err();
+    assert_eq!(floor.kind(), coop::ErrorKind::Refused, "{floor}");
+    if let coop::Error::Refused(r) = &floor {
+        assert_eq!(r.rule.to_string(), "minimum_shares", "a rule displays as its stable name");
+    }
+    store.execute(Request::new(admit("B", PartyKind::Person, "employees", 1)).dated(d("2020-01-01")).with_id("x")).unwrap();
+    let reused =
+        store.execute(Request::new(admit("C", PartyKind::Person, "employees", 1)).dated(d("2020-01-01")).with_id("x")).unwrap_err();
+    assert_eq!(reused.kind(), coop::ErrorKind::CommandIdReused);
+    let busy = Store::open(dir.path().join("s")).unwrap_err();
+    assert_eq!(busy.kind(), coop::ErrorKind::Busy, "{busy}");
+}
+
+/// A log holding an event type this coop does not know was written by a newer coop: it says so,
+/// rather than calling the log damaged.
+#[test]
+fn an_event_from_a_newer_coop_is_named_as_such() {
+    use sha2::Digest;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("s")).unwrap();
+    found(&store);
+    store.execute(Request::new(admit("A", PartyKind::Person, "employees", 1)).dated(d("2020-01-01"))).unwrap();
+    let mut out = Vec::new();
+    store.export_events(&mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    // The last record's event becomes one a newer coop might write, its hash and the header's
+    // head hash computed again: a well-formed, unbroken chain.
+    let last = lines.pop().unwrap();
+    let body = &last[last.find("\"body\":").unwrap() + 7..last.len() - 1];
+    let event_at = body.find("\"event\":").unwrap();
+    let new_body = format!("{}\"event\":{{\"type\":\"board_elected\",\"member\":1}}}}", &body[..event_at]);
+    let hash = hex::encode(sha2::Sha256::digest(new_body.as_bytes()));
+    lines.push(format!("{{\"hash\":\"{hash}\",\"body\":{new_body}}}"));
+    let old_hash = serde_json::from_str::<serde_json::Value>(&last).unwrap()["hash"].as_str().unwrap().to_string();
+    lines[0] = lines[0].replace(&old_hash, &hash);
+    let target = Store::open(dir.path().join("t")).unwrap();
+    let err = target.import_events(lines.join("\n").as_bytes()).unwrap_err();
+    assert_eq!(err.kind(), coop::ErrorKind::WrittenByNewer, "{err}");
+    assert!(err.to_string().contains("board_elected") && err.to_string().contains("newer coop"), "{err}");
+    assert_eq!(target.head().seq, 0, "nothing imported");
 }

@@ -61,7 +61,7 @@ impl Store {
     /// The recorded fact `seq`, read alone (its own hash and place checked).
     pub(super) fn fact_at(&self, seq: u64) -> Result<Fact> {
         let bytes = self.record_at(seq)?.ok_or_else(|| integrity(seq, "the event is missing from the log"))?;
-        let env = record::open_alone(&bytes, seq).map_err(|e| integrity(seq, e.to_string()))?;
+        let env = record::open_alone(&bytes, seq).map_err(|e| super::unreadable(seq, e))?;
         Ok(Fact { seq, date: env.effective, command_id: env.command_id, event: env.event })
     }
 }

@@ -270,8 +270,27 @@ impl Default for Options {
     }
 }
 
+/// Where the store is and the head it is at.
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never waits (a Debug print from inside a `with_state` closure must not deadlock).
+        let head = self.inner.try_lock().map(|i| i.head.seq.to_string()).unwrap_or_else(|_| "(busy)".into());
+        f.debug_struct("Store").field("path", &self.path).field("head", &head).finish_non_exhaustive()
+    }
+}
+
 fn integrity(seq: u64, reason: impl Into<String>) -> Error {
     Error::Integrity { seq, reason: reason.into() }
+}
+
+/// A record that cannot be read: written by a newer coop, or not what was written.
+pub(crate) fn unreadable(seq: u64, e: RecordError) -> Error {
+    match e {
+        RecordError::Schema(u @ (coop_core::UpcastError::TooNew(_) | coop_core::UpcastError::UnknownType { .. })) => {
+            Error::WrittenByNewer { seq, reason: u.to_string() }
+        }
+        other => integrity(seq, other.to_string()),
+    }
 }
 
 impl Store {
@@ -310,7 +329,7 @@ impl Store {
         crate::sled_files::discard_unfinished_snapshots(path)?;
         let db = sled::Config::new().path(path).cache_capacity(options.cache_bytes).open().map_err(|e| match e {
             sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => Error::InUse(path.display().to_string()),
-            other => Error::Storage(other),
+            other => Error::from(other),
         })?;
         Ok(db)
     }
@@ -491,7 +510,7 @@ impl Store {
         }
         let prev = self.hash_at(head.seq - 1)?.unwrap_or_default();
         let bytes = self.record_at(head.seq)?.ok_or_else(|| integrity(head.seq, "the event is missing from the log"))?;
-        record::open(&bytes, head.seq, &prev).map_err(|e| integrity(head.seq, e.to_string()))?;
+        record::open(&bytes, head.seq, &prev).map_err(|e| unreadable(head.seq, e))?;
         Ok(())
     }
 
@@ -789,7 +808,7 @@ impl Store {
     ) -> Result<()> {
         let mut prev = prev.to_string();
         let next = self.walk(from, to, |seq, bytes| {
-            let bad = |e: RecordError| integrity(seq, e.to_string());
+            let bad = |e: RecordError| unreadable(seq, e);
             if let Some(date) = until {
                 let (hash, effective) = record::dated(bytes, seq, &prev).map_err(bad)?;
                 if effective > date {
@@ -1397,7 +1416,11 @@ impl Store {
             return Ok(None);
         }
         // Entries written before the date and actor were part of it hold the command's alone.
-        let same = if entry.fingerprint.starts_with("2:") { entry.fingerprint == fingerprint(request) } else { entry.fingerprint == command.fingerprint() };
+        let same = if entry.fingerprint.starts_with("2:") {
+            entry.fingerprint == fingerprint(request)
+        } else {
+            entry.fingerprint == command.fingerprint()
+        };
         if !same {
             return Err(Error::CommandIdReused(id.to_string()));
         }
@@ -1443,7 +1466,7 @@ impl Store {
             return Ok(out);
         }
         self.walk(from, from.saturating_add(limit as u64 - 1), |seq, bytes| {
-            let env = record::open(bytes, seq, &prev).map_err(|e| integrity(seq, e.to_string()))?;
+            let env = record::open(bytes, seq, &prev).map_err(|e| unreadable(seq, e))?;
             prev = env.hash.clone();
             out.push(env);
             Ok(())
@@ -1652,6 +1675,7 @@ impl<R: BufRead> ImportPass<R> {
     fn error(&self, e: RecordError, seq: u64) -> Error {
         match e {
             RecordError::Malformed(m) => bad(self.line_no, format!("not a coop event record: {m}")),
+            e @ RecordError::Schema(coop_core::UpcastError::TooNew(_) | coop_core::UpcastError::UnknownType { .. }) => unreadable(seq, e),
             other => broken(self.line_no, format!("event {seq}: {other}")),
         }
     }
