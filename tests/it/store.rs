@@ -694,3 +694,80 @@ fn an_event_from_a_newer_coop_is_named_as_such() {
     assert!(err.to_string().contains("board_elected") && err.to_string().contains("newer coop"), "{err}");
     assert_eq!(target.head().seq, 0, "nothing imported");
 }
+
+/// An application follows the log: a subscription delivers each acknowledged event once, in
+/// order, while another thread writes; polls never see a write whose command has not returned.
+#[test]
+fn a_subscription_delivers_each_acknowledged_event_once_in_order_and_polls_see_nothing_unacknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("s")).unwrap();
+    found(&store);
+    let writes = 60;
+    let expected_last = 2 + 2 * writes; // founding, then an admission (2 events) per write
+    let (delivered, leaks, polls) = std::thread::scope(|s| {
+        let follower = s.spawn(|| {
+            let mut seqs = Vec::new();
+            for e in store.subscribe(1) {
+                let e = e.unwrap();
+                seqs.push(e.seq);
+                if e.seq == expected_last {
+                    break;
+                }
+            }
+            seqs
+        });
+        let poller = s.spawn(|| {
+            let (mut leaks, mut polls) = (0, 0);
+            while store.acknowledged() < expected_last {
+                let seen = store.events_since(0).unwrap().last().map_or(0, |e| e.seq);
+                let paged = store.events(1, usize::MAX).unwrap().last().map_or(0, |e| e.seq);
+                // Acknowledged before the poll returned: read the mark after the poll.
+                if seen.max(paged) > store.acknowledged() {
+                    leaks += 1;
+                }
+                polls += 1;
+            }
+            (leaks, polls)
+        });
+        for i in 0..writes {
+            store.execute(Request::new(admit(&format!("M{i}"), PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-01"))).unwrap();
+        }
+        let (leaks, polls) = poller.join().unwrap();
+        (follower.join().unwrap(), leaks, polls)
+    });
+    assert_eq!(delivered, (1..=expected_last).collect::<Vec<_>>(), "each event once, in order");
+    assert_eq!(leaks, 0, "of {polls} polls");
+    assert!(polls > 0);
+    // Caught up, a subscription has nothing more without waiting.
+    let mut sub = store.subscribe(expected_last + 1);
+    assert!(sub.try_next().unwrap().is_none());
+    assert!(sub.next_timeout(std::time::Duration::from_millis(20)).unwrap().is_none());
+}
+
+/// Async code polls a subscription with its own waker: woken when an event is acknowledged.
+#[test]
+fn a_subscription_wakes_an_async_task_without_a_runtime() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Wake, Waker};
+    struct Count(AtomicUsize);
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("s")).unwrap();
+    found(&store);
+    let count = Arc::new(Count(AtomicUsize::new(0)));
+    let waker = Waker::from(count.clone());
+    let mut cx = Context::from_waker(&waker);
+    let mut sub = store.subscribe(store.acknowledged() + 1);
+    assert!(matches!(sub.poll_event(&mut cx), Poll::Pending));
+    store.execute(Request::new(admit("A", PartyKind::Person, "employees", 1)).dated(d("2020-01-01"))).unwrap();
+    assert_eq!(count.0.load(Ordering::SeqCst), 1, "woken once by the write");
+    match sub.poll_event(&mut cx) {
+        Poll::Ready(Ok(e)) => assert_eq!(e.seq, 3),
+        other => panic!("expected the admission, got {:?}", other.map(|r| r.map(|e| e.seq))),
+    }
+}

@@ -20,7 +20,9 @@ use crate::{Error, Result};
 
 mod late;
 use late::{IndexUpdate, Placement};
+mod feed;
 mod officers;
+pub use feed::Subscription;
 mod verify;
 pub use verify::{check_export_anchors, seal_line, Anchor, PersonalReport, ReplayReport, SealSignature, VerifyReport};
 
@@ -236,6 +238,8 @@ pub struct Store {
     witness: Witness,
     /// Told how far long operations (verify, replay, export, import) have gone.
     progress: Mutex<Option<ProgressFn>>,
+    /// How far the log is acknowledged, and who follows it (shared by every handle).
+    feed: std::sync::Arc<feed::Feed>,
     inner: Mutex<Inner>,
 }
 
@@ -269,6 +273,9 @@ impl Default for Options {
         Options { cache_bytes: 64 * 1024 * 1024, audit: false, fsync: true }
     }
 }
+
+/// What every handle on one database shares: the personal-data files, the write lock, the feed.
+type Shared = (std::sync::Arc<PersonalFiles>, std::sync::Arc<Mutex<()>>, std::sync::Arc<feed::Feed>);
 
 /// Where the store is and the head it is at.
 impl std::fmt::Debug for Store {
@@ -322,7 +329,12 @@ impl Store {
     /// an application shares one `Store` between its threads instead.
     #[doc(hidden)]
     pub fn second_handle(&self) -> Result<Store> {
-        Store::on_db(self.db.clone(), self.path.clone(), Options::default(), Some((self.personal.clone(), self.write_lock.clone())))
+        Store::on_db(
+            self.db.clone(),
+            self.path.clone(),
+            Options::default(),
+            Some((self.personal.clone(), self.write_lock.clone(), self.feed.clone())),
+        )
     }
 
     fn open_db(path: &Path, options: &Options) -> Result<sled::Db> {
@@ -338,16 +350,16 @@ impl Store {
         db: sled::Db,
         path: PathBuf,
         options: Options,
-        shared: Option<(std::sync::Arc<PersonalFiles>, std::sync::Arc<Mutex<()>>)>,
+        shared: Option<Shared>,
     ) -> Result<Store> {
         let witness = read_witness(&path);
         let tree = |name: &str| db.open_tree(name);
         let (log, meta, commands) = (tree("log")?, tree("meta")?, tree("commands")?);
         let state_tree = pieces::Trees::open(&db)?;
         let imported_ids = tree("imported-commands")?;
-        let (personal, write_lock) = match shared {
+        let (personal, write_lock, feed) = match shared {
             Some(p) => p,
-            None => (std::sync::Arc::new(PersonalFiles::open(&path)?), std::sync::Arc::new(Mutex::new(()))),
+            None => (std::sync::Arc::new(PersonalFiles::open(&path)?), std::sync::Arc::new(Mutex::new(())), Default::default()),
         };
         match meta.get(K_FORMAT)? {
             Some(f) if f.as_ref() == FORMAT => {}
@@ -410,6 +422,7 @@ impl Store {
             pieces: state_tree,
             personal,
             write_lock,
+            feed,
             fsync: options.fsync,
             db_file: Mutex::new(None),
             officer_names: Mutex::new(std::collections::HashMap::new()),
@@ -435,6 +448,7 @@ impl Store {
             inner.damaged = Some(match checked {
                 Err(e) => e.to_string(),
                 Ok((recovered, _)) => {
+                    store.feed.publish(recovered.seq);
                     inner.head = recovered;
                     "the store was opened for audit only (its state is not loaded)".to_string()
                 }
@@ -448,6 +462,7 @@ impl Store {
         // was written by an older coop, or when an import was cut short: then the state is rolled
         // forward or rebuilt from the log, once, here.
         let (head, state) = store.recover()?;
+        store.feed.publish(head.seq);
         let mut inner = store.lock();
         inner.head = head;
         inner.state = state;
@@ -1375,6 +1390,7 @@ impl Store {
         inner.index = late::follow(inner.index.take(), &old, &new_head, &planned, requests);
         inner.state = Some(state);
         inner.tail = Some(plan.tail);
+        self.feed.publish(new_head.seq);
         inner.head = new_head;
         let mut out: Vec<Receipt> = Vec::with_capacity(requests.len());
         envelopes.sort_by_key(|(i, _, _)| *i);
@@ -1424,7 +1440,7 @@ impl Store {
         if !same {
             return Err(Error::CommandIdReused(id.to_string()));
         }
-        let events = self.events(entry.first, (entry.last + 1 - entry.first) as usize)?;
+        let events = self.events_unacknowledged(entry.first, (entry.last + 1 - entry.first) as usize)?;
         if events.len() as u64 != entry.last + 1 - entry.first || events.iter().any(|e| e.command_id != id) {
             // The entry of a write cut short before its records: those places hold other events.
             return Ok(None);
@@ -1457,9 +1473,19 @@ impl Store {
         Ok(true)
     }
 
-    /// Up to `limit` events from sequence number `from`.
+    /// Up to `limit` acknowledged events from sequence number `from` (records of a write in
+    /// progress are not returned: see [`Store::acknowledged`]).
     pub fn events(&self, from: u64, limit: usize) -> Result<Vec<Envelope>> {
         let from = from.max(1);
+        let acked = self.feed.acked();
+        if from > acked {
+            return Ok(Vec::new());
+        }
+        self.events_unacknowledged(from, limit.min((acked + 1 - from).try_into().unwrap_or(usize::MAX)))
+    }
+
+    /// Up to `limit` events from `from`, as the log holds them (the caller knows them written).
+    fn events_unacknowledged(&self, from: u64, limit: usize) -> Result<Vec<Envelope>> {
         let mut prev = self.hash_at(from - 1)?.unwrap_or_default();
         let mut out = Vec::new();
         if limit == 0 {
@@ -1549,6 +1575,7 @@ impl Store {
         self.write_witness(&head)?;
         inner.state = Some(state);
         inner.tail = Some(Tail::default());
+        self.feed.publish(head.seq);
         inner.head = head.clone();
         Ok(ImportReport { events: head.seq, head_hash: head.hash })
     }

@@ -1,0 +1,162 @@
+//! Following the log: which events are acknowledged (durable, their command returned), and
+//! subscriptions that deliver each of them once, in order, blocking or polled from async code.
+
+use std::collections::VecDeque;
+use std::sync::{Condvar, Mutex};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use super::Store;
+use crate::{Envelope, Result};
+
+/// How many events a subscription reads from the log at a time.
+const PAGE: usize = 1024;
+
+/// The last acknowledged sequence number, shared by every handle on a database, and who waits
+/// for it to move.
+#[derive(Default)]
+pub(crate) struct Feed {
+    acked: Mutex<u64>,
+    moved: Condvar,
+    wakers: Mutex<Vec<Waker>>,
+}
+
+impl Feed {
+    /// Events up to `seq` are durable and their command has returned (or they were there when
+    /// the store was opened).
+    pub(crate) fn publish(&self, seq: u64) {
+        let mut acked = self.acked.lock().unwrap_or_else(|p| p.into_inner());
+        if seq > *acked {
+            *acked = seq;
+        }
+        drop(acked);
+        self.moved.notify_all();
+        let wakers = std::mem::take(&mut *self.wakers.lock().unwrap_or_else(|p| p.into_inner()));
+        for w in wakers {
+            w.wake();
+        }
+    }
+
+    pub(crate) fn acked(&self) -> u64 {
+        *self.acked.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Waits until the acknowledged sequence number reaches `seq`, or `until` passes.
+    fn wait_for(&self, seq: u64, until: Option<Instant>) -> u64 {
+        let mut acked = self.acked.lock().unwrap_or_else(|p| p.into_inner());
+        while *acked < seq {
+            match until {
+                None => acked = self.moved.wait(acked).unwrap_or_else(|p| p.into_inner()),
+                Some(t) => {
+                    let left = t.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        break;
+                    }
+                    acked = self.moved.wait_timeout(acked, left).unwrap_or_else(|p| p.into_inner()).0;
+                }
+            }
+        }
+        *acked
+    }
+
+    fn register(&self, waker: &Waker) {
+        let mut wakers = self.wakers.lock().unwrap_or_else(|p| p.into_inner());
+        if !wakers.iter().any(|w| w.will_wake(waker)) {
+            wakers.push(waker.clone());
+        }
+    }
+}
+
+impl Store {
+    /// The last acknowledged sequence number: every event up to it is durable and its command
+    /// has returned. Never waits for a write in progress.
+    pub fn acknowledged(&self) -> u64 {
+        self.feed.acked()
+    }
+
+    /// Every acknowledged event after `seq`, in order. A write in progress is not seen until
+    /// its command returns (its records may already be in the log, not yet durable).
+    pub fn events_since(&self, seq: u64) -> Result<Vec<Envelope>> {
+        let last = self.acknowledged();
+        if seq >= last {
+            return Ok(Vec::new());
+        }
+        self.events(seq + 1, (last - seq) as usize)
+    }
+
+    /// Follows the log from sequence number `from` (1 for the whole log): each acknowledged
+    /// event once, in order, as it comes. The iterator blocks while there is nothing new; use
+    /// [`Subscription::try_next`], [`Subscription::next_timeout`] or
+    /// [`Subscription::poll_event`] (async code, any runtime) not to.
+    pub fn subscribe(&self, from: u64) -> Subscription<'_> {
+        Subscription { store: self, next: from.max(1), buffer: VecDeque::new() }
+    }
+}
+
+/// Acknowledged events of a [`Store`] as they come: see [`Store::subscribe`].
+pub struct Subscription<'s> {
+    store: &'s Store,
+    next: u64,
+    buffer: VecDeque<Envelope>,
+}
+
+impl Subscription<'_> {
+    /// The sequence number of the next event it will deliver.
+    pub fn position(&self) -> u64 {
+        self.buffer.front().map_or(self.next, |e| e.seq)
+    }
+
+    /// Reads what is acknowledged after what was delivered, up to a page.
+    fn fill(&mut self, acked: u64) -> Result<()> {
+        if self.buffer.is_empty() && acked >= self.next {
+            let n = ((acked + 1 - self.next) as usize).min(PAGE);
+            let events = self.store.events(self.next, n)?;
+            self.next += events.len() as u64;
+            self.buffer.extend(events);
+        }
+        Ok(())
+    }
+
+    /// The next event if one is acknowledged, without waiting.
+    pub fn try_next(&mut self) -> Result<Option<Envelope>> {
+        self.fill(self.store.feed.acked())?;
+        Ok(self.buffer.pop_front())
+    }
+
+    /// The next event, waiting at most `timeout` for it.
+    pub fn next_timeout(&mut self, timeout: Duration) -> Result<Option<Envelope>> {
+        if self.buffer.is_empty() {
+            let acked = self.store.feed.wait_for(self.next, Some(Instant::now() + timeout));
+            self.fill(acked)?;
+        }
+        Ok(self.buffer.pop_front())
+    }
+
+    /// The next event, for async code: `Pending` until one is acknowledged, when the task's
+    /// waker is woken (the library starts no thread and needs no runtime).
+    pub fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Result<Envelope>> {
+        if let Some(e) = self.try_next().transpose() {
+            return Poll::Ready(e);
+        }
+        self.store.feed.register(cx.waker());
+        // An event acknowledged between the check and the registration is not missed.
+        match self.try_next().transpose() {
+            Some(e) => Poll::Ready(e),
+            None => Poll::Pending,
+        }
+    }
+}
+
+/// Blocks until the next event is acknowledged; never ends on its own.
+impl Iterator for Subscription<'_> {
+    type Item = Result<Envelope>;
+    fn next(&mut self) -> Option<Result<Envelope>> {
+        if self.buffer.is_empty() {
+            let acked = self.store.feed.wait_for(self.next, None);
+            if let Err(e) = self.fill(acked) {
+                return Some(Err(e));
+            }
+        }
+        self.buffer.pop_front().map(Ok)
+    }
+}
