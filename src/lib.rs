@@ -52,3 +52,8 @@ pub use ulid::{self, Ulid};
 
 /// The result of the store's operations.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The README's Rust snippets, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

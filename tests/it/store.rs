@@ -771,3 +771,31 @@ fn a_subscription_wakes_an_async_task_without_a_runtime() {
         other => panic!("expected the admission, got {:?}", other.map(|r| r.map(|e| e.seq))),
     }
 }
+
+/// Setting a store up: create (the founding included), refuse to create over a cooperative, a
+/// throwaway store removed when dropped, and the caller's clock.
+#[test]
+fn a_store_is_created_founded_or_temporary_and_takes_the_callers_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let statutes = || coop::Statutes::from_toml(coop::SAMPLE_STATUTES).unwrap();
+    let path = dir.path().join("s");
+    {
+        let store = Store::create(&path, statutes(), "Claire").unwrap();
+        assert_eq!(store.head().seq, 2, "statutes adopted, Claire secretary");
+        store.execute(Request::new(admit("A", PartyKind::Person, "employees", 1)).by("Claire")).unwrap();
+    }
+    let err = Store::create(&path, statutes(), "Claire").unwrap_err();
+    assert!(matches!(err, coop::Error::NotEmpty(4)), "{err}");
+    let temp = dir.path().join("t");
+    {
+        let store = Store::create_with(&temp, statutes(), "Claire", coop::Options::temporary()).unwrap();
+        assert!(temp.exists());
+        // Today is the caller's: a fact dated after it is refused, one on it accepted.
+        let today = d("2021-03-01");
+        let late = Request::new(admit("B", PartyKind::Person, "employees", 1)).by("Claire").today(today).dated(d("2021-03-02"));
+        let err = store.execute(late).unwrap_err();
+        assert!(matches!(&err, coop::Error::Refused(r) if r.rule == coop::Rule::FutureDate), "{err}");
+        store.execute(Request::new(admit("B", PartyKind::Person, "employees", 1)).by("Claire").today(today).dated(today)).unwrap();
+    }
+    assert!(!temp.exists(), "a temporary store is removed when dropped");
+}

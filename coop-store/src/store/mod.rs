@@ -127,6 +127,12 @@ impl Request {
         self.date = date;
         self
     }
+    /// Sets today's date as the caller's clock says (default: the system's local date): nothing
+    /// may be dated after it. Tests and replays inject their clock here.
+    pub fn today(mut self, today: NaiveDate) -> Request {
+        self.today = today;
+        self
+    }
     /// Sets who asks.
     pub fn by(mut self, actor: impl Into<String>) -> Request {
         self.actor = actor.into();
@@ -240,7 +246,17 @@ pub struct Store {
     progress: Mutex<Option<ProgressFn>>,
     /// How far the log is acknowledged, and who follows it (shared by every handle).
     feed: std::sync::Arc<feed::Feed>,
+    /// Removed when the store is dropped ([`Options::temporary`]).
+    remove_on_drop: Option<PathBuf>,
     inner: Mutex<Inner>,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Some(dir) = self.remove_on_drop.take() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
 }
 
 /// Receives (what, done, total) during long operations: `verify`, `replay`, `export` and
@@ -266,11 +282,22 @@ pub struct Options {
     /// directory once per handle), so that an acknowledged command survives a power loss.
     /// Default true; bulk tools may turn it off and sync once.
     pub fsync: bool,
+    /// A throwaway store (tests, examples): not synced, and its directory removed when the
+    /// `Store` is dropped. See [`Options::temporary`].
+    pub temporary: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { cache_bytes: 64 * 1024 * 1024, audit: false, fsync: true }
+        Options { cache_bytes: 64 * 1024 * 1024, audit: false, fsync: true, temporary: false }
+    }
+}
+
+impl Options {
+    /// A throwaway store: nothing is synced to disk, and the whole directory is removed when the
+    /// `Store` is dropped. For tests and examples.
+    pub fn temporary() -> Options {
+        Options { fsync: false, temporary: true, cache_bytes: 8 * 1024 * 1024, ..Options::default() }
     }
 }
 
@@ -306,6 +333,25 @@ impl Store {
         Store::open_with(path, Options::default())
     }
 
+    /// Creates a store for a new cooperative: opens `path` (created if missing), which must
+    /// hold no event yet, and adopts `statutes` on their founding date, `actor` founding it (the
+    /// board's first secretary, who may then act). [`Error::NotEmpty`] if the store has events.
+    pub fn create(path: impl AsRef<Path>, statutes: coop_core::Statutes, actor: &str) -> Result<Store> {
+        Store::create_with(path, statutes, actor, Options::default())
+    }
+
+    /// [`Store::create`] with options (such as [`Options::temporary`]).
+    pub fn create_with(path: impl AsRef<Path>, statutes: coop_core::Statutes, actor: &str, options: Options) -> Result<Store> {
+        let store = Store::open_with(path, options)?;
+        let head = store.head().seq;
+        if head > 0 {
+            return Err(Error::NotEmpty(head));
+        }
+        let founded = statutes.founded;
+        store.execute(Request::new(Command::Found { statutes, founder: None }).dated(founded).by(actor))?;
+        Ok(store)
+    }
+
     /// Opens (or creates) the store at `path` with options.
     pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<Store> {
         let path = path.as_ref().to_path_buf();
@@ -339,19 +385,15 @@ impl Store {
 
     fn open_db(path: &Path, options: &Options) -> Result<sled::Db> {
         crate::sled_files::discard_unfinished_snapshots(path)?;
-        let db = sled::Config::new().path(path).cache_capacity(options.cache_bytes).open().map_err(|e| match e {
+        let config = sled::Config::new().path(path).cache_capacity(options.cache_bytes).temporary(options.temporary);
+        let db = config.open().map_err(|e| match e {
             sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => Error::InUse(path.display().to_string()),
             other => Error::from(other),
         })?;
         Ok(db)
     }
 
-    fn on_db(
-        db: sled::Db,
-        path: PathBuf,
-        options: Options,
-        shared: Option<Shared>,
-    ) -> Result<Store> {
+    fn on_db(db: sled::Db, path: PathBuf, options: Options, shared: Option<Shared>) -> Result<Store> {
         let witness = read_witness(&path);
         let tree = |name: &str| db.open_tree(name);
         let (log, meta, commands) = (tree("log")?, tree("meta")?, tree("commands")?);
@@ -412,6 +454,7 @@ impl Store {
             meta.insert(K_SEALED, key(head.seq + 1).as_slice())?;
         }
         let blobs_seen = blob_files(&path);
+        let remove_on_drop = options.temporary.then(|| path.clone());
         let store = Store {
             path,
             db,
@@ -423,6 +466,7 @@ impl Store {
             personal,
             write_lock,
             feed,
+            remove_on_drop,
             fsync: options.fsync,
             db_file: Mutex::new(None),
             officer_names: Mutex::new(std::collections::HashMap::new()),
