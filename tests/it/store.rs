@@ -799,3 +799,16 @@ fn a_store_is_created_founded_or_temporary_and_takes_the_callers_clock() {
     }
     assert!(!temp.exists(), "a temporary store is removed when dropped");
 }
+
+/// The head is read without the store's lock: from inside `with_state` (which holds it), and
+/// so never behind a write in progress; `Debug` neither waits.
+#[test]
+fn the_head_and_debug_are_read_without_waiting_for_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("s")).unwrap();
+    found(&store);
+    let (seq, shown) = store.with_state(|s| (store.head().seq, format!("{store:?} {}", s.members.len()))).unwrap();
+    assert_eq!(seq, 2);
+    assert!(shown.contains("(busy)"), "{shown}");
+    assert!(format!("{store:?}").contains("head: \"2\""), "{store:?}");
+}

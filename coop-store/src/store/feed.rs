@@ -7,27 +7,32 @@ use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use super::Store;
-use crate::{Envelope, Result};
+use crate::{Envelope, Head, Result, GENESIS_HASH};
 
 /// How many events a subscription reads from the log at a time.
 const PAGE: usize = 1024;
 
 /// The last acknowledged sequence number, shared by every handle on a database, and who waits
 /// for it to move.
-#[derive(Default)]
 pub(crate) struct Feed {
-    acked: Mutex<u64>,
+    acked: Mutex<Head>,
     moved: Condvar,
     wakers: Mutex<Vec<Waker>>,
 }
 
+impl Default for Feed {
+    fn default() -> Feed {
+        Feed { acked: Mutex::new(Head { seq: 0, hash: GENESIS_HASH.into() }), moved: Condvar::new(), wakers: Mutex::new(Vec::new()) }
+    }
+}
+
 impl Feed {
-    /// Events up to `seq` are durable and their command has returned (or they were there when
+    /// Events up to `head` are durable and their command has returned (or they were there when
     /// the store was opened).
-    pub(crate) fn publish(&self, seq: u64) {
+    pub(crate) fn publish(&self, head: &Head) {
         let mut acked = self.acked.lock().unwrap_or_else(|p| p.into_inner());
-        if seq > *acked {
-            *acked = seq;
+        if head.seq >= acked.seq {
+            *acked = head.clone();
         }
         drop(acked);
         self.moved.notify_all();
@@ -38,13 +43,17 @@ impl Feed {
     }
 
     pub(crate) fn acked(&self) -> u64 {
-        *self.acked.lock().unwrap_or_else(|p| p.into_inner())
+        self.acked.lock().unwrap_or_else(|p| p.into_inner()).seq
+    }
+
+    pub(crate) fn head(&self) -> Head {
+        self.acked.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Waits until the acknowledged sequence number reaches `seq`, or `until` passes.
     fn wait_for(&self, seq: u64, until: Option<Instant>) -> u64 {
         let mut acked = self.acked.lock().unwrap_or_else(|p| p.into_inner());
-        while *acked < seq {
+        while acked.seq < seq {
             match until {
                 None => acked = self.moved.wait(acked).unwrap_or_else(|p| p.into_inner()),
                 Some(t) => {
@@ -56,7 +65,7 @@ impl Feed {
                 }
             }
         }
-        *acked
+        acked.seq
     }
 
     fn register(&self, waker: &Waker) {

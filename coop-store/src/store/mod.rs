@@ -492,11 +492,11 @@ impl Store {
             inner.damaged = Some(match checked {
                 Err(e) => e.to_string(),
                 Ok((recovered, _)) => {
-                    store.feed.publish(recovered.seq);
                     inner.head = recovered;
                     "the store was opened for audit only (its state is not loaded)".to_string()
                 }
             });
+            store.feed.publish(&inner.head);
             drop(inner);
             return Ok(store);
         }
@@ -506,7 +506,7 @@ impl Store {
         // was written by an older coop, or when an import was cut short: then the state is rolled
         // forward or rebuilt from the log, once, here.
         let (head, state) = store.recover()?;
-        store.feed.publish(head.seq);
+        store.feed.publish(&head);
         let mut inner = store.lock();
         inner.head = head;
         inner.state = state;
@@ -773,6 +773,7 @@ impl Store {
             if inner.head != head {
                 inner.tail = None;
             }
+            self.feed.publish(&head);
             inner.head = head;
             inner.state = Some(state);
         }
@@ -922,9 +923,10 @@ impl Store {
         Ok(facts)
     }
 
-    /// The head of the log.
+    /// The head of the log: the last acknowledged event and its hash. Never waits for a write
+    /// in progress (it is the head before it until its command returns).
     pub fn head(&self) -> Head {
-        self.lock().head.clone()
+        self.feed.head()
     }
 
     /// A copy of the current decision state (read from disk on first use).
@@ -1434,7 +1436,7 @@ impl Store {
         inner.index = late::follow(inner.index.take(), &old, &new_head, &planned, requests);
         inner.state = Some(state);
         inner.tail = Some(plan.tail);
-        self.feed.publish(new_head.seq);
+        self.feed.publish(&new_head);
         inner.head = new_head;
         let mut out: Vec<Receipt> = Vec::with_capacity(requests.len());
         envelopes.sort_by_key(|(i, _, _)| *i);
@@ -1619,7 +1621,7 @@ impl Store {
         self.write_witness(&head)?;
         inner.state = Some(state);
         inner.tail = Some(Tail::default());
-        self.feed.publish(head.seq);
+        self.feed.publish(&head);
         inner.head = head.clone();
         Ok(ImportReport { events: head.seq, head_hash: head.hash })
     }
