@@ -812,3 +812,35 @@ fn the_head_and_debug_are_read_without_waiting_for_the_store() {
     assert!(shown.contains("(busy)"), "{shown}");
     assert!(format!("{store:?}").contains("head: \"2\""), "{store:?}");
 }
+
+/// A `Store` is a cheap handle: clones share one store, a subscription moves to another thread,
+/// and a temporary store goes when its last clone does.
+#[test]
+fn a_store_handle_is_cloned_into_threads_and_closes_with_its_last_clone() {
+    fn send_sync<T: Send + Sync + Clone + 'static>() {}
+    send_sync::<Store>();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t");
+    let statutes = coop::Statutes::from_toml(coop::SAMPLE_STATUTES).unwrap();
+    let store = Store::create_with(&path, statutes, "Claire", coop::Options::temporary()).unwrap();
+    let follower = {
+        let sub = store.subscribe(3);
+        std::thread::spawn(move || sub.take(4).map(|e| e.unwrap().seq).collect::<Vec<_>>())
+    };
+    let writer = {
+        let store = store.clone();
+        std::thread::spawn(move || {
+            for name in ["A", "B"] {
+                store.execute(Request::new(admit(name, PartyKind::Person, "employees", 1)).by("Claire")).unwrap();
+            }
+        })
+    };
+    writer.join().unwrap();
+    assert_eq!(follower.join().unwrap(), vec![3, 4, 5, 6]);
+    assert_eq!(store.head().seq, 6, "the clone's writes are the store's");
+    let other = store.clone();
+    drop(store);
+    assert!(path.exists(), "a clone still holds it");
+    drop(other);
+    assert!(!path.exists(), "removed with its last clone");
+}

@@ -97,19 +97,20 @@ impl Store {
     /// event once, in order, as it comes. The iterator blocks while there is nothing new; use
     /// [`Subscription::try_next`], [`Subscription::next_timeout`] or
     /// [`Subscription::poll_event`] (async code, any runtime) not to.
-    pub fn subscribe(&self, from: u64) -> Subscription<'_> {
-        Subscription { store: self, next: from.max(1), buffer: VecDeque::new() }
+    pub fn subscribe(&self, from: u64) -> Subscription {
+        Subscription { store: self.clone(), next: from.max(1), buffer: VecDeque::new() }
     }
 }
 
-/// Acknowledged events of a [`Store`] as they come: see [`Store::subscribe`].
-pub struct Subscription<'s> {
-    store: &'s Store,
+/// Acknowledged events of a [`Store`] as they come: see [`Store::subscribe`]. It holds a handle
+/// on the store, so it may move to another thread or task.
+pub struct Subscription {
+    store: Store,
     next: u64,
     buffer: VecDeque<Envelope>,
 }
 
-impl Subscription<'_> {
+impl Subscription {
     /// The sequence number of the next event it will deliver.
     pub fn position(&self) -> u64 {
         self.buffer.front().map_or(self.next, |e| e.seq)
@@ -157,7 +158,7 @@ impl Subscription<'_> {
 }
 
 /// Blocks until the next event is acknowledged; never ends on its own.
-impl Iterator for Subscription<'_> {
+impl Iterator for Subscription {
     type Item = Result<Envelope>;
     fn next(&mut self) -> Option<Result<Envelope>> {
         if self.buffer.is_empty() {

@@ -211,9 +211,30 @@ struct Inner {
 
 /// A cooperative's store: the log on disk and the decision state kept in memory.
 ///
-/// One process at a time may open a store; within it, a `Store` is shared by reference
-/// across threads (`execute` serialises writers).
+/// One process at a time may open a store; within it, a `Store` is a cheap handle: clone it into
+/// every thread that needs it (the clones share one database, one state and one write lock;
+/// `execute` serialises writers). The store closes when its last clone is dropped.
+#[derive(Clone)]
 pub struct Store {
+    core: std::sync::Arc<Core>,
+}
+
+impl std::ops::Deref for Store {
+    type Target = Core;
+    fn deref(&self) -> &Core {
+        &self.core
+    }
+}
+
+impl From<Core> for Store {
+    fn from(core: Core) -> Store {
+        Store { core: std::sync::Arc::new(core) }
+    }
+}
+
+/// What a [`Store`] handle shares with its clones.
+#[doc(hidden)]
+pub struct Core {
     path: PathBuf,
     db: sled::Db,
     log: sled::Tree,
@@ -251,7 +272,7 @@ pub struct Store {
     inner: Mutex<Inner>,
 }
 
-impl Drop for Store {
+impl Drop for Core {
     fn drop(&mut self) {
         if let Some(dir) = self.remove_on_drop.take() {
             let _ = std::fs::remove_dir_all(dir);
@@ -455,7 +476,7 @@ impl Store {
         }
         let blobs_seen = blob_files(&path);
         let remove_on_drop = options.temporary.then(|| path.clone());
-        let store = Store {
+        let store = Store::from(Core {
             path,
             db,
             log,
@@ -481,7 +502,7 @@ impl Store {
                 damaged: None,
                 index: None,
             }),
-        };
+        });
         if options.audit {
             // Verifying and exporting read the log itself: the state is not loaded (it may not
             // fold, and it costs memory and time on a large store). A write cut short is still
