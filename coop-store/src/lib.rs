@@ -31,7 +31,7 @@ pub use pieces::{Part, Pick};
 pub use record::{open as check_record, Envelope, RecordError, GENESIS_HASH};
 pub use store::{
     check_export_anchors, seal_line, Anchor, ExportHeader, Head, ImportReport, Options, PersonalReport, ProgressFn, Receipt, ReplayReport,
-    Request, SealSignature, Store, Subscription, VerifyReport, Voided,
+    Request, SealSignature, Snapshot, Store, Subscription, VerifyReport, Voided,
 };
 
 use coop_core::Refusal;

@@ -844,3 +844,36 @@ fn a_store_handle_is_cloned_into_threads_and_closes_with_its_last_clone() {
     drop(other);
     assert!(!path.exists(), "removed with its last clone");
 }
+
+/// A snapshot never waits for the store: while another thread holds it (as a write does), the
+/// last snapshot is returned, naming its head; once the head moved, a new one is taken.
+#[test]
+fn a_snapshot_is_read_while_the_store_is_held_and_names_its_head() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("s")).unwrap();
+    found(&store);
+    let first = store.snapshot().unwrap();
+    assert_eq!(first.head.seq, 2);
+    store.execute(Request::new(admit("A", PartyKind::Person, "employees", 1)).dated(d("2020-01-01"))).unwrap();
+    let second = store.snapshot().unwrap();
+    assert_eq!((second.head.seq, second.state.members.len()), (4, 1));
+    assert_eq!(first.state.members.len(), 0, "an earlier snapshot stays as it was");
+    assert!(std::sync::Arc::ptr_eq(&second.state, &store.snapshot().unwrap().state), "the same head shares one state");
+    let held = std::sync::Barrier::new(2);
+    let release = std::sync::Barrier::new(2);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            store.with_state(|_| {
+                held.wait();
+                release.wait();
+            })
+            .unwrap();
+        });
+        held.wait();
+        // The store is held: the snapshot does not wait for it.
+        let during = store.snapshot().unwrap();
+        assert_eq!(during.head.seq, 4);
+        assert_eq!(store.head().seq, 4);
+        release.wait();
+    });
+}

@@ -99,6 +99,15 @@ struct CommandEntry {
     fingerprint: String,
 }
 
+/// The decision state at a head, shared: see [`Store::snapshot`].
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    /// The head the state is at.
+    pub head: Head,
+    /// The state, as of that head.
+    pub state: std::sync::Arc<State>,
+}
+
 /// A command to run, with when, by whom and under which id.
 #[derive(Clone, Debug)]
 pub struct Request {
@@ -269,6 +278,8 @@ pub struct Core {
     feed: std::sync::Arc<feed::Feed>,
     /// Removed when the store is dropped ([`Options::temporary`]).
     remove_on_drop: Option<PathBuf>,
+    /// The last snapshot taken ([`Store::snapshot`]).
+    published: Mutex<Option<Snapshot>>,
     inner: Mutex<Inner>,
 }
 
@@ -488,6 +499,7 @@ impl Store {
             write_lock,
             feed,
             remove_on_drop,
+            published: Mutex::new(None),
             fsync: options.fsync,
             db_file: Mutex::new(None),
             officer_names: Mutex::new(std::collections::HashMap::new()),
@@ -955,7 +967,33 @@ impl Store {
         self.with_state(State::clone)
     }
 
-    /// Runs `f` on the current state without copying it (read from disk on first use).
+    /// The state at the acknowledged head, shared and immutable: it never waits for a write in
+    /// progress (it is then the state before that write, as the head it names says). Taken
+    /// again only when the head has moved since the last snapshot (a copy of the state then).
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        let published = || self.published.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let acked = self.feed.head();
+        if let Some(s) = published().filter(|s| s.head == acked) {
+            return Ok(s);
+        }
+        let mut inner = match self.inner.try_lock() {
+            Ok(inner) => inner,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            // A write is in progress: the last snapshot is the state before it, if one was taken.
+            Err(std::sync::TryLockError::WouldBlock) => match published() {
+                Some(s) => return Ok(s),
+                None => self.lock(),
+            },
+        };
+        let state = std::sync::Arc::new(self.loaded(&mut inner)?.clone());
+        let snap = Snapshot { head: inner.head.clone(), state };
+        *self.published.lock().unwrap_or_else(|p| p.into_inner()) = Some(snap.clone());
+        Ok(snap)
+    }
+
+    /// Runs `f` on the current state without copying it (read from disk on first use). It
+    /// holds the store: `f` must not call `state`, `with_state` or `execute` on it (it may call
+    /// `head`, `acknowledged` and read the log; use [`Store::snapshot`] to keep a state).
     pub fn with_state<T>(&self, f: impl FnOnce(&State) -> T) -> Result<T> {
         let mut inner = self.lock();
         Ok(f(self.loaded(&mut inner)?))
