@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use clap::Parser;
-use coop_core::{Command, EndCause, MemberRef, PartyKind, Personal, State, Statutes};
+use coop_core::{Command, EndCause, MemberRef, PartyKind, Personal, Rule, State, Statutes};
 use coop_store::{Error as StoreError, ErrorKind, Part, Pick, Request, Store};
 use serde_json::json;
 
@@ -52,8 +52,35 @@ impl From<StoreError> for Failure {
             // Busy, storage, integrity, a newer coop's log, and whatever kinds come later.
             _ => 3,
         };
-        Failure { code, message: e.to_string() }
+        let rules: Vec<Rule> = match &e {
+            StoreError::Refused(r) => vec![r.rule],
+            StoreError::BatchRefused(v) => v.iter().map(|(_, r)| r.rule).collect(),
+            _ => Vec::new(),
+        };
+        let mut message = e.to_string();
+        let mut hints: Vec<&str> = rules.into_iter().filter_map(hint).collect();
+        hints.dedup();
+        for h in hints {
+            message.push_str(&format!("\nhint: {h}"));
+        }
+        Failure { code, message }
     }
+}
+
+/// What to do at the command line about a refusal: the library's messages say what is wrong,
+/// the command line says which of its commands helps.
+fn hint(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::NotFounded => "create the cooperative with `coop init --statutes FILE`",
+        Rule::NotEntitled => "the roster is kept with `coop officer appoint` and `coop officer remove`; act as an officer with --actor",
+        Rule::UnsignedAct => "give the officer's key with --key FILE (or COOP_KEY); `coop officer key new NAME` makes and registers one",
+        Rule::KindNotAllowed => "give the party's kind with --kind person, organisation or public-body",
+        Rule::MeetingOfficers => "record them with `coop assembly officers SLUG --chair N --secretary N` (and --scrutineer N)",
+        Rule::NotVotedOn => {
+            "close with `coop assembly close SLUG --not-put-to-vote N` for each resolution the chair did not put to the vote"
+        }
+        _ => return None,
+    })
 }
 
 impl From<std::io::Error> for Failure {

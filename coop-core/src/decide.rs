@@ -258,7 +258,7 @@ fn rules(now: &State, state: &State, date: NaiveDate, command: &Command, ctx: &C
                     Event::OfficerAppointed { person, office: Office::Secretary, member: None, personal_digest },
                 ])
             }
-            _ => refuse(Rule::NotFounded, "no cooperative in this store yet: run `coop init` with its statutes first"),
+            _ => refuse(Rule::NotFounded, "no cooperative in this store yet: its statutes are adopted first"),
         };
     };
     if let Some(since) = state.statutes_since {
@@ -417,10 +417,9 @@ impl<'a> Decider<'a> {
                 Rule::KindNotAllowed,
                 format!("category '{}' is for volunteers, who are natural persons; a {} cannot join it", cat.code, kind.as_str()),
             ),
-            Role::Public if kind != PartyKind::PublicBody => refuse(
-                Rule::KindNotAllowed,
-                format!("category '{}' is for public bodies; a {} cannot join it (use --kind public-body)", cat.code, kind.as_str()),
-            ),
+            Role::Public if kind != PartyKind::PublicBody => {
+                refuse(Rule::KindNotAllowed, format!("category '{}' is for public bodies; a {} cannot join it", cat.code, kind.as_str()))
+            }
             _ => Ok(()),
         }
     }

@@ -93,12 +93,7 @@ pub(crate) fn authorize(state: &State, statutes: &Statutes, command: &Command, a
     };
     refuse(
         Rule::NotEntitled,
-        format!(
-            "'{}' may not {what}: the statutes give it to {} ('{}' holds {holds_now}; the roster is kept with `coop officer`)",
-            actor.trim(),
-            who.join(", "),
-            actor.trim()
-        ),
+        format!("'{}' may not {what}: the statutes give it to {} ('{}' holds {holds_now})", actor.trim(), who.join(", "), actor.trim()),
     )
 }
 
@@ -112,20 +107,18 @@ pub(crate) fn signed(now: &State, command: &Command, ctx: &Context) -> Result<()
     let first_registration = |key: &str| matches!(command, Command::RegisterKey { public_key, .. } if public_key == key);
     match (registered, ctx.signer.as_deref()) {
         (Some(k), Some(s)) if k == s => Ok(()),
-        (Some(_), Some(_)) => refuse(Rule::UnsignedAct, format!("the key given is not the one registered for '{actor}': their acts are signed with their own key")),
-        (Some(_), None) => refuse(
+        (Some(_), Some(_)) => refuse(
             Rule::UnsignedAct,
-            format!("'{actor}' signs their acts with a registered key: give it with --key FILE (or COOP_KEY); an unsigned act in their name is refused"),
+            format!("the key given is not the one registered for '{actor}': their acts are signed with their own key"),
         ),
+        (Some(_), None) => {
+            refuse(Rule::UnsignedAct, format!("'{actor}' signs their acts with a registered key: an unsigned act in their name is refused"))
+        }
         (None, Some(s)) if first_registration(s) => Ok(()),
-        (None, Some(_)) => refuse(
-            Rule::UnsignedAct,
-            format!("'{actor}' has no registered key: register it first with `coop officer key new \"{actor}\"`, or act without --key"),
-        ),
-        (None, None) if matches!(command, Command::RegisterKey { .. }) => refuse(
-            Rule::UnsignedAct,
-            "a key is registered by a command signed with it (--key FILE), which shows its owner holds it: `coop officer key new` does both",
-        ),
+        (None, Some(_)) => refuse(Rule::UnsignedAct, format!("'{actor}' has no registered key: register it first, or act unsigned")),
+        (None, None) if matches!(command, Command::RegisterKey { .. }) => {
+            refuse(Rule::UnsignedAct, "a key is registered by a command signed with it, which shows its owner holds it")
+        }
         (None, None) => Ok(()),
     }
 }

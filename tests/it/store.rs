@@ -863,11 +863,12 @@ fn a_snapshot_is_read_while_the_store_is_held_and_names_its_head() {
     let release = std::sync::Barrier::new(2);
     std::thread::scope(|s| {
         s.spawn(|| {
-            store.with_state(|_| {
-                held.wait();
-                release.wait();
-            })
-            .unwrap();
+            store
+                .with_state(|_| {
+                    held.wait();
+                    release.wait();
+                })
+                .unwrap();
         });
         held.wait();
         // The store is held: the snapshot does not wait for it.

@@ -300,7 +300,7 @@ impl<'a> Decider<'a> {
         if a.edition >= 1 && a.officers.is_none() {
             return refuse(
                 Rule::MeetingOfficers,
-                format!("{what} at {} needs the meeting's officers (chair, secretary) recorded first: `coop assembly officers`", a.slug),
+                format!("{what} at {} needs the meeting's officers (chair, secretary) recorded first", a.slug),
             );
         }
         Ok(())
@@ -505,7 +505,7 @@ impl<'a> Decider<'a> {
         let code = match (college, self.statutes.colleges.is_empty()) {
             (None, true) => "all".to_string(),
             (Some(c), false) if self.statutes.colleges.iter().any(|x| x.code == c) => c.to_string(),
-            (None, false) => return refuse(Rule::InvalidValue, "name the college whose ballots were counted (--college)"),
+            (None, false) => return refuse(Rule::InvalidValue, "name the college whose ballots were counted"),
             (Some(c), _) => return refuse(Rule::InvalidValue, format!("'{c}' is not a college of the statutes")),
         };
         if tally.total() == 0 {
@@ -672,10 +672,9 @@ impl<'a> Decider<'a> {
                     return refuse(
                         Rule::NotVotedOn,
                         format!(
-                            "{assembly} reached the quorum of its {} resolutions, but nobody voted on resolution {}: record the votes, or close with --not-put-to-vote {} if the chair did not put it to the vote",
+                            "{assembly} reached the quorum of its {} resolutions, but nobody voted on resolution {}: record the votes, or record it as not put to the vote if the chair did not put it",
                             k.as_str(),
                             unvoted.join(", "),
-                            unvoted.join(" --not-put-to-vote ")
                         ),
                     );
                 }
