@@ -55,7 +55,7 @@ pub use projection::{capital, college_of, compliance, register, register_row, Ca
 pub use state::{CapitalTotals, ClassCount, Ended, Inconsistency, Lot, Member, Officer, State, Touched};
 pub use statutes::{
     AssemblyRules, CapitalRules, Category, College, CollegeMethod, Entitled, LegalForm, LossOfQuality, MajorityBase, MemberRules, Office,
-    Permissions, Problem, Role, ShareClass, Statutes, ACTIONS,
+    Permissions, Problem, Problems, Role, ShareClass, Statutes, ACTIONS,
 };
 pub use units::{
     add_years, parse_date, AmountError, Cents, DateError, Fraction, FractionError, Majority, MajorityError, MemberNo, MemberRef,

@@ -431,7 +431,28 @@ impl Statutes {
     pub fn from_toml(text: &str) -> Result<Statutes, Vec<Problem>> {
         Reader::new(text).read()
     }
+
+    /// [`Statutes::from_toml`] with its problems as one error value (for `?` in an
+    /// application's own error handling).
+    pub fn parse(text: &str) -> Result<Statutes, Problems> {
+        Statutes::from_toml(text).map_err(Problems)
+    }
 }
+
+/// Every problem found in a statutes or agenda file, as one error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problems(pub Vec<Problem>);
+
+impl fmt::Display for Problems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lines: Vec<String> = self.0.iter().map(Problem::to_string).collect();
+        write!(f, "{} problem{}: {}", lines.len(), if lines.len() == 1 { "" } else { "s" }, lines.join("; "))
+    }
+}
+
+impl std::error::Error for Problems {}
+
+impl std::error::Error for Problem {}
 
 /// One problem found in a statutes or agenda file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

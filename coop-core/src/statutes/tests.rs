@@ -176,3 +176,16 @@ fn a_sarls_majority_bases_may_ask_more_than_the_law_never_less() {
     assert_eq!(sas.assembly.majority_base_ordinary, [MajorityBase::Cast; 2]);
     assert_eq!(sas.assembly.majority_base_extraordinary, [MajorityBase::Present; 2]);
 }
+
+#[test]
+fn statutes_problems_are_one_error_value_for_applications() {
+    fn as_error(e: &dyn std::error::Error) -> String {
+        e.to_string()
+    }
+    let bad = GOOD.replace("legal_form = \"sas\"", "legal_form = \"cooperative\"").replace("notice_days = 15", "notice_days = -1");
+    let err = Statutes::parse(&bad).unwrap_err();
+    assert_eq!(err.0.len(), problems(&bad).len());
+    let text = as_error(&err);
+    assert!(text.starts_with(&format!("{} problems: ", err.0.len())) && text.contains("legal_form"), "{text}");
+    assert!(Statutes::parse(GOOD).is_ok());
+}
