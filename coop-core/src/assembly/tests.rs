@@ -84,6 +84,11 @@ impl Coop {
         // The meeting's officers, which votes and closing need (tested on their own below).
         self.ok(sent, Command::AppointOfficers { assembly: slug.into(), chair: m(1), secretary: m(2), scrutineers: vec![m(4)] });
     }
+    /// Convenes assembly A on 2026-06-01 for the meeting, recording no officers.
+    fn convene_bare(&mut self, kind: ResolutionKind, agenda: Vec<Resolution>, edition: Option<u8>) {
+        let cmd = Command::Convene { slug: A.into(), kind, date: d(MEETING), place: "Lons".into(), agenda, second_of: None, edition };
+        self.ok("2026-06-01", cmd);
+    }
     fn standard(&mut self) {
         self.convene(
             A,
@@ -515,18 +520,7 @@ fn a_resolution_decides_the_subject_its_agenda_names_and_only_once() {
 
     // An assembly recorded under the rules before subjects (edition 0) decides as it did then.
     let mut c = Coop::new();
-    c.ok(
-        "2026-06-01",
-        Command::Convene {
-            slug: A.into(),
-            kind: ResolutionKind::Extraordinary,
-            date: d(MEETING),
-            place: "Lons".into(),
-            agenda: vec![ext("Modification de l'article 14", true)],
-            second_of: None,
-            edition: Some(0),
-        },
-    );
+    c.convene_bare(ResolutionKind::Extraordinary, vec![ext("Modification de l'article 14", true)], Some(0));
     c.attend(&[1, 2, 4, 5, 8]);
     c.vote(1, &[1, 2, 4, 5, 8], Choice::For);
     c.ok(MEETING, Command::Close { assembly: A.into(), not_put_to_vote: vec![] });
@@ -829,18 +823,7 @@ fn closing_needs_each_resolution_voted_on_or_recorded_as_not_put_to_the_vote() {
 #[test]
 fn votes_and_closing_need_the_meetings_officers_and_an_sa_names_a_teller() {
     let mut c = Coop::new();
-    c.ok(
-        "2026-06-01",
-        Command::Convene {
-            slug: A.into(),
-            kind: ResolutionKind::Ordinary,
-            date: d(MEETING),
-            place: "Lons".into(),
-            agenda: vec![ord("Accounts", true)],
-            second_of: None,
-            edition: None,
-        },
-    );
+    c.convene_bare(ResolutionKind::Ordinary, vec![ord("Accounts", true)], None);
     c.attend(&[1, 2]);
     let vote = Command::Vote { assembly: A.into(), resolution: 1, member: m(1), choice: Choice::For };
     assert_eq!(c.refused(MEETING, vote.clone()), Rule::MeetingOfficers);
@@ -851,18 +834,7 @@ fn votes_and_closing_need_the_meetings_officers_and_an_sa_names_a_teller() {
     // An SA's bureau has tellers.
     let sa = SAMPLE_STATUTES.replace("legal_form = \"sas\"", "legal_form = \"sa\"").replace("minimum_euros = 0", "minimum_euros = 18500");
     let mut c = Coop::with(&sa, 3, 4, 3);
-    c.ok(
-        "2026-06-01",
-        Command::Convene {
-            slug: A.into(),
-            kind: ResolutionKind::Ordinary,
-            date: d(MEETING),
-            place: "Lons".into(),
-            agenda: vec![ord("Accounts", true)],
-            second_of: None,
-            edition: None,
-        },
-    );
+    c.convene_bare(ResolutionKind::Ordinary, vec![ord("Accounts", true)], None);
     let officers =
         |tellers: Vec<MemberRef>| Command::AppointOfficers { assembly: A.into(), chair: m(1), secretary: m(2), scrutineers: tellers };
     assert_eq!(c.refused(MEETING, officers(vec![])), Rule::MeetingOfficers);
