@@ -84,6 +84,10 @@ pub enum Error {
     /// Reading or writing a file failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// This thread already holds the store: a `with_state` closure called a method that needs
+    /// it (`state`, `with_state`, `execute`…); nothing was done.
+    #[error("the store is already held by this thread (inside a with_state closure): use the state the closure is given, or a snapshot")]
+    Reentrant,
     /// The log holds an event this coop cannot read because a newer coop wrote it.
     #[error("event {seq} was written by a newer coop: {reason}")]
     WrittenByNewer {
@@ -126,7 +130,7 @@ impl Error {
             Error::InUse(_) | Error::Conflict => ErrorKind::Busy,
             Error::Storage(_) | Error::Io(_) => ErrorKind::Storage,
             Error::Integrity { .. } | Error::BadImport { integrity: true, .. } => ErrorKind::Integrity,
-            Error::BadImport { .. } | Error::NotEmpty(_) => ErrorKind::BadInput,
+            Error::BadImport { .. } | Error::NotEmpty(_) | Error::Reentrant => ErrorKind::BadInput,
             Error::CommandIdReused(_) => ErrorKind::CommandIdReused,
             Error::WrittenByNewer { .. } => ErrorKind::WrittenByNewer,
         }

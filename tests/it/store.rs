@@ -878,3 +878,27 @@ fn a_snapshot_is_read_while_the_store_is_held_and_names_its_head() {
         release.wait();
     });
 }
+
+/// A `with_state` closure that calls the store gets an error, never a deadlock; the store works
+/// on afterwards.
+#[test]
+fn calling_the_store_from_inside_with_state_is_refused_not_a_deadlock() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("s")).unwrap();
+    found(&store);
+    let (state, write, snapshot) = store
+        .with_state(|_| {
+            let state = store.state().map(|_| ()).unwrap_err();
+            let write = store.execute(Request::new(admit("A", PartyKind::Person, "employees", 1)).dated(d("2020-01-01"))).unwrap_err();
+            let snapshot = store.snapshot().map(|_| ()).unwrap_err();
+            (state, write, snapshot)
+        })
+        .unwrap();
+    for e in [&state, &write, &snapshot] {
+        assert!(matches!(e, coop::Error::Reentrant), "{e}");
+        assert_eq!(e.kind(), coop::ErrorKind::BadInput);
+    }
+    assert_eq!(store.head().seq, 2, "nothing was written");
+    store.execute(Request::new(admit("A", PartyKind::Person, "employees", 1)).dated(d("2020-01-01"))).unwrap();
+    assert_eq!(store.snapshot().unwrap().head.seq, 4);
+}

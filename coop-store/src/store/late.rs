@@ -54,7 +54,7 @@ impl Store {
     /// (for tests: late share movements are placed from it).
     #[doc(hidden)]
     pub fn index_steps(&self) -> Option<usize> {
-        let inner = self.lock();
+        let inner = self.lock_checked().ok()?;
         inner.index.as_ref().filter(|(at, _)| *at == inner.head).map(|(_, i)| i.steps())
     }
 

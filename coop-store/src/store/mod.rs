@@ -737,10 +737,27 @@ impl Store {
         &self.path
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+    fn lock(&self) -> Held<'_> {
         // A panic while holding the lock cannot leave a half-applied state: state changes are
         // made only after a successful write. So a poisoned lock is still consistent.
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        self.mark(self.inner.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Records that this thread holds the store while `guard` lives.
+    fn mark<'a>(&'a self, guard: std::sync::MutexGuard<'a, Inner>) -> Held<'a> {
+        let addr = &self.inner as *const Mutex<Inner> as usize;
+        HELD.with(|h| h.borrow_mut().push(addr));
+        Held { guard, addr }
+    }
+
+    /// [`Core::lock`] from a public entry point: refused, rather than deadlocking, when this very
+    /// thread already holds the store (a `with_state` closure calling the store).
+    fn lock_checked(&self) -> Result<Held<'_>> {
+        let addr = &self.inner as *const Mutex<Inner> as usize;
+        if HELD.with(|h| h.borrow().contains(&addr)) {
+            return Err(Error::Reentrant);
+        }
+        Ok(self.lock())
     }
 
     /// The sequence number of the log's last record (0 for an empty log).
@@ -977,12 +994,12 @@ impl Store {
             return Ok(s);
         }
         let mut inner = match self.inner.try_lock() {
-            Ok(inner) => inner,
-            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Ok(inner) => self.mark(inner),
+            Err(std::sync::TryLockError::Poisoned(p)) => self.mark(p.into_inner()),
             // A write is in progress: the last snapshot is the state before it, if one was taken.
             Err(std::sync::TryLockError::WouldBlock) => match published() {
                 Some(s) => return Ok(s),
-                None => self.lock(),
+                None => self.lock_checked()?,
             },
         };
         let state = std::sync::Arc::new(self.loaded(&mut inner)?.clone());
@@ -992,10 +1009,11 @@ impl Store {
     }
 
     /// Runs `f` on the current state without copying it (read from disk on first use). It
-    /// holds the store: `f` must not call `state`, `with_state` or `execute` on it (it may call
-    /// `head`, `acknowledged` and read the log; use [`Store::snapshot`] to keep a state).
+    /// holds the store: from `f`, `state`, `with_state`, `execute` and the like return
+    /// [`Error::Reentrant`] instead of deadlocking (`head`, `acknowledged` and reading the log
+    /// work; use [`Store::snapshot`] to keep a state).
     pub fn with_state<T>(&self, f: impl FnOnce(&State) -> T) -> Result<T> {
-        let mut inner = self.lock();
+        let mut inner = self.lock_checked()?;
         Ok(f(self.loaded(&mut inner)?))
     }
 
@@ -1003,7 +1021,7 @@ impl Store {
     /// read from disk without loading the rest: what a query needs on a large store. Functions
     /// of `coop_core` given this state see only those members, assemblies and projects.
     pub fn state_part(&self, part: &Part) -> Result<State> {
-        let inner = self.lock();
+        let inner = self.lock_checked()?;
         if inner.damaged.is_some() {
             return Ok(State::default());
         }
@@ -1019,7 +1037,7 @@ impl Store {
     /// The results of a closed assembly, read from disk without its roll (`None` if it is not
     /// closed, or unknown). They equal `coop_core::results` on the current state.
     pub fn closed_results(&self, slug: &str) -> Result<Option<Vec<coop_core::ResolutionResult>>> {
-        let inner = self.lock();
+        let inner = self.lock_checked()?;
         let writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
         if pieces::stamp(&self.pieces)?.as_ref() != Some(&inner.head) {
             drop(writes);
@@ -1124,7 +1142,7 @@ impl Store {
     /// command will be accepted (write the convocations it records as sent).
     pub fn check(&self, request: &Request) -> Result<Vec<Event>> {
         self.refuse_if_damaged()?;
-        let mut inner = self.lock();
+        let mut inner = self.lock_checked()?;
         let state = self.loaded(&mut inner)?;
         let fresh = Ulid::new();
         let resolved = self.pseudonymize(state, request, fresh, &Default::default())?;
@@ -1181,7 +1199,7 @@ impl Store {
     /// of their events in one atomic write, or nothing if any is refused (every refusal is
     /// reported, with its index). Flushed to disk before returning.
     pub fn execute_all(&self, requests: Vec<Request>) -> Result<Vec<Receipt>> {
-        let mut inner = self.lock();
+        let mut inner = self.lock_checked()?;
         if let Some(why) = &inner.damaged {
             return Err(integrity(0, format!("the store is damaged and cannot take commands: {why}")));
         }
@@ -1639,7 +1657,7 @@ impl Store {
     /// [`Store::import_events`], with `check` run on the imported state before the import
     /// commits: an error from it leaves the store empty, like a bad line.
     pub(crate) fn import_checked<R: Read>(&self, input: R, check: impl FnOnce(&State) -> Result<()>) -> Result<ImportReport> {
-        let mut inner = self.lock();
+        let mut inner = self.lock_checked()?;
         // Every handle on the database shares this lock: no other handle writes meanwhile, and
         // the store must still be empty under it.
         let _writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
@@ -1982,4 +2000,40 @@ fn fingerprint(r: &Request) -> String {
     h.update([0]);
     h.update(r.actor.trim().as_bytes());
     format!("2:{}", hex::encode(h.finalize()))
+}
+
+thread_local! {
+    /// The stores (by the address of their state's lock) this thread holds: a second lock of
+    /// one of them from the same thread would deadlock, and is refused instead.
+    static HELD: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The store's state, held by this thread until dropped.
+struct Held<'a> {
+    guard: std::sync::MutexGuard<'a, Inner>,
+    addr: usize,
+}
+
+impl std::ops::Deref for Held<'_> {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for Held<'_> {
+    fn deref_mut(&mut self) -> &mut Inner {
+        &mut self.guard
+    }
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        HELD.with(|h| {
+            let mut held = h.borrow_mut();
+            if let Some(i) = held.iter().rposition(|a| *a == self.addr) {
+                held.remove(i);
+            }
+        });
+    }
 }
