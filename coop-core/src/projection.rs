@@ -291,22 +291,41 @@ fn annual_assembly(state: &State, st: &crate::Statutes, today: NaiveDate, out: &
     use chrono::{Datelike, Months};
     let (month, day) = st.assembly.financial_year_end;
     let Some(founded) = state.founded_on else { return };
+    // The year-end and the approval deadline of the financial year ending in `year`.
+    let window = |year: i32| {
+        let end = NaiveDate::from_ymd_opt(year, month, day)?;
+        Some((end, end.checked_add_months(Months::new(6))?))
+    };
+    // Each closed assembly's adopted resolutions, computed once: the years they approve.
+    let mut approved = std::collections::BTreeSet::new();
+    for a in state.assemblies.values().filter(|a| a.closed.is_some()) {
+        for r in crate::results(state, st, a).into_iter().filter(|r| r.adopted) {
+            let subject = a.resolution(r.number).and_then(|x| x.subject.as_ref());
+            match (a.edition, subject) {
+                (1.., Some(crate::Subject::Accounts(year))) => {
+                    if window(*year).is_some_and(|(end, deadline)| a.date > end && a.date <= deadline) {
+                        approved.insert(*year);
+                    }
+                }
+                (0, _) if r.kind == crate::ResolutionKind::Ordinary => {
+                    // Before subjects: an ordinary resolution adopted in a year's window.
+                    for year in a.date.year() - 1..=a.date.year() {
+                        if window(year).is_some_and(|(end, deadline)| a.date > end && a.date <= deadline) {
+                            approved.insert(year);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
     let mut missing = Vec::new();
     for year in founded.year()..=today.year() {
-        let Some(end) = NaiveDate::from_ymd_opt(year, month, day) else { continue };
-        let Some(deadline) = end.checked_add_months(Months::new(6)) else { continue };
+        let Some((end, deadline)) = window(year) else { continue };
         if end <= founded || deadline >= today {
             continue;
         }
-        let approved = state.assemblies.values().filter(|a| a.closed.is_some() && a.date > end && a.date <= deadline).any(|a| {
-            let adopted = || crate::results(state, st, a).into_iter().filter(|r| r.adopted);
-            if a.edition == 0 {
-                adopted().any(|r| r.kind == crate::ResolutionKind::Ordinary)
-            } else {
-                adopted().any(|r| a.resolution(r.number).is_some_and(|x| x.subject == Some(crate::Subject::Accounts(year))))
-            }
-        });
-        if !approved {
+        if !approved.contains(&year) {
             missing.push((year, end, deadline));
         }
     }

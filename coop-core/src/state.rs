@@ -734,12 +734,14 @@ fn carried_over(
     first: &Assembly,
     agenda: &[crate::assembly::Resolution],
 ) -> (BTreeMap<MemberNo, Option<MemberNo>>, BTreeMap<MemberNo, crate::assembly::PostalForm>) {
+    // The second's agenda is the first's resolutions that could not be voted on, in order
+    // (checked when it was convened): each is found after the one before it.
     let mut renumber = BTreeMap::new();
-    let mut used = std::collections::BTreeSet::new();
+    let mut from = 0;
     for (i, r) in agenda.iter().enumerate() {
-        if let Some(j) = first.agenda.iter().enumerate().position(|(j, x)| x == r && !used.contains(&j)) {
-            used.insert(j);
+        if let Some(j) = first.agenda.iter().skip(from).position(|x| x == r).map(|k| k + from) {
             renumber.insert(j as u32 + 1, i as u32 + 1);
+            from = j + 1;
         }
     }
     let postal = first

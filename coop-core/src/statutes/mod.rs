@@ -11,9 +11,14 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use toml_edit::{ImDocument, Item, Table, Value};
 
+use crate::assembly::ResolutionKind;
 use crate::units::{parse_date, Cents, Fraction, Majority};
 
+mod assembly_rules;
 mod law;
+
+pub(crate) use assembly_rules::default_year_end;
+pub use assembly_rules::{AssemblyRules, CollegeMethod, MajorityBase};
 
 /// The legal form of the company under the SCIC status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,51 +98,6 @@ pub enum LossOfQuality {
     End,
 }
 
-/// How a college's votes count in the weighted result.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CollegeMethod {
-    /// Share of *for* among votes cast in the college, times its weight (default).
-    Proportional,
-    /// The college's whole weight goes to its internal majority.
-    Majority,
-}
-
-/// What a resolution's share of *for* is counted among.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MajorityBase {
-    /// The votes cast, for and against: abstentions and blank votes are not counted (an SA,
-    /// L. 225-96 and L. 225-98; the default).
-    #[default]
-    Cast,
-    /// The members taking part (present, represented or voting by post): abstentions and blank
-    /// votes count against (a SARL's extraordinary decisions, L. 223-30).
-    Present,
-    /// Every member on the roll (a SARL's ordinary decisions on first consultation, L. 223-29).
-    Members,
-}
-
-impl MajorityBase {
-    /// `cast`, `present` or `members`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MajorityBase::Cast => "cast",
-            MajorityBase::Present => "present",
-            MajorityBase::Members => "members",
-        }
-    }
-    /// Parses `cast`, `present` or `members`.
-    pub fn parse(s: &str) -> Option<MajorityBase> {
-        match s.trim() {
-            "cast" => Some(MajorityBase::Cast),
-            "present" => Some(MajorityBase::Present),
-            "members" => Some(MajorityBase::Members),
-            _ => None,
-        }
-    }
-}
-
 /// A share class: a nominal value and a code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShareClass {
@@ -182,82 +142,6 @@ pub struct CapitalRules {
     pub public_bodies_max_percent: u32,
     /// Delay for reimbursing a leaving member, in days.
     pub reimbursement_delay_days: u32,
-}
-
-/// General assembly rules (SA defaults).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AssemblyRules {
-    /// Notice on first convocation, in days.
-    pub notice_days: u32,
-    /// Notice on second convocation, in days.
-    pub notice_days_second: u32,
-    /// Quorum of ordinary resolutions on first and second convocation.
-    pub quorum_ordinary: [Fraction; 2],
-    /// Quorum of extraordinary resolutions on first and second convocation.
-    pub quorum_extraordinary: [Fraction; 2],
-    /// Majority of ordinary resolutions, of votes cast.
-    pub majority_ordinary: Majority,
-    /// Majority of extraordinary resolutions, of votes cast.
-    pub majority_extraordinary: Majority,
-    /// How a college's votes count.
-    pub college_method: CollegeMethod,
-    /// Proxies one member may hold; 0 for no cap.
-    pub max_proxies_per_holder: u32,
-    /// Postal forms count if received at least this many days before the meeting.
-    pub postal_days_before: u32,
-    /// Last day of the financial year, as (month, day); the annual ordinary assembly meets
-    /// within six months of it.
-    #[serde(default = "default_year_end")]
-    pub financial_year_end: (u32, u32),
-    /// Votes at the meeting are secret: voters are marked on the roll and the tellers count the
-    /// ballots per college, so the log never links a voter to a choice.
-    #[serde(default)]
-    pub secret_ballot: bool,
-    /// The roll is closed this many days before the meeting (the CG Scop model clause says 16):
-    /// members admitted later do not vote. Without it, the roll is closed on the convening date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub roll_cutoff_days: Option<u32>,
-    /// Whether a member who gave a proxy and attends revokes it by attending (true, the default)
-    /// or must revoke it first.
-    #[serde(default = "yes", skip_serializing_if = "is_true")]
-    pub attendance_revokes_proxy: bool,
-    /// Whether members may attend remotely and count as present (true, the default).
-    #[serde(default = "yes", skip_serializing_if = "is_true")]
-    pub remote_attendance: bool,
-    /// What ordinary resolutions' share of *for* is counted among, on first and second
-    /// convocation (a SARL: all members, then votes cast, L. 223-29).
-    #[serde(default, skip_serializing_if = "all_cast")]
-    pub majority_base_ordinary: [MajorityBase; 2],
-    /// The same for extraordinary resolutions (a SARL: members taking part, L. 223-30).
-    #[serde(default, skip_serializing_if = "all_cast")]
-    pub majority_base_extraordinary: [MajorityBase; 2],
-}
-
-impl AssemblyRules {
-    /// The majority base of `kind` on convocation 1 or 2.
-    pub fn majority_base(&self, kind: crate::assembly::ResolutionKind, convocation: u8) -> MajorityBase {
-        let pair = match kind {
-            crate::assembly::ResolutionKind::Ordinary => self.majority_base_ordinary,
-            crate::assembly::ResolutionKind::Extraordinary => self.majority_base_extraordinary,
-        };
-        pair[(convocation.clamp(1, 2) - 1) as usize]
-    }
-}
-
-fn all_cast(b: &[MajorityBase; 2]) -> bool {
-    *b == [MajorityBase::Cast; 2]
-}
-
-fn yes() -> bool {
-    true
-}
-
-fn is_true(b: &bool) -> bool {
-    *b
-}
-
-fn default_year_end() -> (u32, u32) {
-    (12, 31)
 }
 
 /// Member rules.
@@ -967,14 +851,12 @@ impl<'a> Reader<'a> {
             roll_cutoff_days: self.uint(asm, "roll_cutoff_days", w, 365),
             attendance_revokes_proxy: self.boolean(asm, "attendance_revokes_proxy", w).unwrap_or(true),
             remote_attendance: self.boolean(asm, "remote_attendance", w).unwrap_or(true),
-            majority_base_ordinary: self.base_pair(asm, "majority_base_ordinary", w).unwrap_or(match legal_form {
-                Some(LegalForm::Sarl) => [MajorityBase::Members, MajorityBase::Cast],
-                _ => [MajorityBase::Cast; 2],
-            }),
-            majority_base_extraordinary: self.base_pair(asm, "majority_base_extraordinary", w).unwrap_or(match legal_form {
-                Some(LegalForm::Sarl) => [MajorityBase::Present; 2],
-                _ => [MajorityBase::Cast; 2],
-            }),
+            majority_base_ordinary: self
+                .base_pair(asm, "majority_base_ordinary", w)
+                .unwrap_or_else(|| MajorityBase::defaults(ResolutionKind::Ordinary, legal_form)),
+            majority_base_extraordinary: self
+                .base_pair(asm, "majority_base_extraordinary", w)
+                .unwrap_or_else(|| MajorityBase::defaults(ResolutionKind::Extraordinary, legal_form)),
             financial_year_end: {
                 let span = Self::span_of(asm, "financial_year_end");
                 match self.string(asm, "financial_year_end", w, false) {
