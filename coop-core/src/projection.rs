@@ -302,10 +302,10 @@ fn annual_assembly(state: &State, st: &crate::Statutes, today: NaiveDate, out: &
         for r in crate::results(state, st, a).into_iter().filter(|r| r.adopted) {
             let subject = a.resolution(r.number).and_then(|x| x.subject.as_ref());
             match (a.edition, subject) {
-                (1.., Some(crate::Subject::Accounts(year))) => {
-                    if window(*year).is_some_and(|(end, deadline)| a.date > end && a.date <= deadline) {
-                        approved.insert(*year);
-                    }
+                (1.., Some(crate::Subject::Accounts(year)))
+                    if window(*year).is_some_and(|(end, deadline)| a.date > end && a.date <= deadline) =>
+                {
+                    approved.insert(*year);
                 }
                 (0, _) if r.kind == crate::ResolutionKind::Ordinary => {
                     // Before subjects: an ordinary resolution adopted in a year's window.
