@@ -7,6 +7,8 @@ use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use super::Store;
+use coop_core::State;
+
 use crate::{Envelope, Head, Result, GENESIS_HASH};
 
 /// How many events a subscription reads from the log at a time.
@@ -77,6 +79,30 @@ impl Feed {
 }
 
 impl Store {
+    /// The state at the acknowledged head, shared and immutable: it never waits for a write in
+    /// progress (it is then the state before that write, as the head it names says). Taken
+    /// again only when the head has moved since the last snapshot (a copy of the state then).
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        let published = || self.published.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let acked = self.feed.head();
+        if let Some(s) = published().filter(|s| s.head == acked) {
+            return Ok(s);
+        }
+        let mut inner = match self.inner.try_lock() {
+            Ok(inner) => self.mark(inner),
+            Err(std::sync::TryLockError::Poisoned(p)) => self.mark(p.into_inner()),
+            // A write is in progress: the last snapshot is the state before it, if one was taken.
+            Err(std::sync::TryLockError::WouldBlock) => match published() {
+                Some(s) => return Ok(s),
+                None => self.lock_checked()?,
+            },
+        };
+        let state = std::sync::Arc::new(self.loaded(&mut inner)?.clone());
+        let snap = Snapshot { head: inner.head.clone(), state };
+        *self.published.lock().unwrap_or_else(|p| p.into_inner()) = Some(snap.clone());
+        Ok(snap)
+    }
+
     /// The last acknowledged sequence number: every event up to it is durable and its command
     /// has returned. Never waits for a write in progress.
     pub fn acknowledged(&self) -> u64 {
@@ -100,6 +126,15 @@ impl Store {
     pub fn subscribe(&self, from: u64) -> Subscription {
         Subscription { store: self.clone(), next: from.max(1), buffer: VecDeque::new() }
     }
+}
+
+/// The decision state at a head, shared: see [`Store::snapshot`].
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    /// The head the state is at.
+    pub head: Head,
+    /// The state, as of that head.
+    pub state: std::sync::Arc<State>,
 }
 
 /// Acknowledged events of a [`Store`] as they come: see [`Store::subscribe`]. It holds a handle

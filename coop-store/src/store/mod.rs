@@ -21,8 +21,11 @@ use crate::{Error, Result};
 mod late;
 use late::{IndexUpdate, Placement};
 mod feed;
+mod held;
 mod officers;
-pub use feed::Subscription;
+mod retry;
+pub use feed::{Snapshot, Subscription};
+use retry::{fingerprint, CommandEntry};
 mod verify;
 pub use verify::{check_export_anchors, seal_line, Anchor, PersonalReport, ReplayReport, SealSignature, VerifyReport};
 
@@ -90,22 +93,6 @@ pub struct Head {
     pub seq: u64,
     /// Hash of the last record (the genesis hash when empty).
     pub hash: String,
-}
-
-#[derive(Serialize, Deserialize)]
-struct CommandEntry {
-    first: u64,
-    last: u64,
-    fingerprint: String,
-}
-
-/// The decision state at a head, shared: see [`Store::snapshot`].
-#[derive(Clone, Debug)]
-pub struct Snapshot {
-    /// The head the state is at.
-    pub head: Head,
-    /// The state, as of that head.
-    pub state: std::sync::Arc<State>,
 }
 
 /// A command to run, with when, by whom and under which id.
@@ -737,29 +724,6 @@ impl Store {
         &self.path
     }
 
-    fn lock(&self) -> Held<'_> {
-        // A panic while holding the lock cannot leave a half-applied state: state changes are
-        // made only after a successful write. So a poisoned lock is still consistent.
-        self.mark(self.inner.lock().unwrap_or_else(|p| p.into_inner()))
-    }
-
-    /// Records that this thread holds the store while `guard` lives.
-    fn mark<'a>(&'a self, guard: std::sync::MutexGuard<'a, Inner>) -> Held<'a> {
-        let addr = &self.inner as *const Mutex<Inner> as usize;
-        HELD.with(|h| h.borrow_mut().push(addr));
-        Held { guard, addr }
-    }
-
-    /// [`Core::lock`] from a public entry point: refused, rather than deadlocking, when this very
-    /// thread already holds the store (a `with_state` closure calling the store).
-    fn lock_checked(&self) -> Result<Held<'_>> {
-        let addr = &self.inner as *const Mutex<Inner> as usize;
-        if HELD.with(|h| h.borrow().contains(&addr)) {
-            return Err(Error::Reentrant);
-        }
-        Ok(self.lock())
-    }
-
     /// The sequence number of the log's last record (0 for an empty log).
     fn last_seq(&self) -> Result<u64> {
         Ok(match self.log.last()? {
@@ -982,30 +946,6 @@ impl Store {
     /// A copy of the current decision state (read from disk on first use).
     pub fn state(&self) -> Result<State> {
         self.with_state(State::clone)
-    }
-
-    /// The state at the acknowledged head, shared and immutable: it never waits for a write in
-    /// progress (it is then the state before that write, as the head it names says). Taken
-    /// again only when the head has moved since the last snapshot (a copy of the state then).
-    pub fn snapshot(&self) -> Result<Snapshot> {
-        let published = || self.published.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let acked = self.feed.head();
-        if let Some(s) = published().filter(|s| s.head == acked) {
-            return Ok(s);
-        }
-        let mut inner = match self.inner.try_lock() {
-            Ok(inner) => self.mark(inner),
-            Err(std::sync::TryLockError::Poisoned(p)) => self.mark(p.into_inner()),
-            // A write is in progress: the last snapshot is the state before it, if one was taken.
-            Err(std::sync::TryLockError::WouldBlock) => match published() {
-                Some(s) => return Ok(s),
-                None => self.lock_checked()?,
-            },
-        };
-        let state = std::sync::Arc::new(self.loaded(&mut inner)?.clone());
-        let snap = Snapshot { head: inner.head.clone(), state };
-        *self.published.lock().unwrap_or_else(|p| p.into_inner()) = Some(snap.clone());
-        Ok(snap)
     }
 
     /// Runs `f` on the current state without copying it (read from disk on first use). It
@@ -1531,71 +1471,6 @@ impl Store {
         Ok(out)
     }
 
-    /// The receipt of a command id already in the log, if any: the same command (without its
-    /// personal data), date and actor, and the same personal data (checked against the digests
-    /// its events recorded, with the salt kept beside the log). Anything else under the same id
-    /// is [`Error::CommandIdReused`].
-    fn previous(&self, id: &str, request: &Request, state: &State, head: u64) -> Result<Option<Receipt>> {
-        let command = &request.command;
-        // Where a command id is: beside the head (since the second layout), in the tree of
-        // command ids of the first layout, or among the ids of an imported log.
-        let found = match self.meta.get(command_key(id))? {
-            Some(bytes) => Some(bytes),
-            None => self.commands.get(id.as_bytes())?,
-        };
-        let entry: CommandEntry = match found {
-            Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| integrity(0, format!("unreadable command index: {e}")))?,
-            // Imported commands have no fingerprint: a retry under the same id is refused.
-            None => match imported::find(&self.imported_ids, id)? {
-                Some((first, last)) => CommandEntry { first, last, fingerprint: String::new() },
-                None => return Ok(None),
-            },
-        };
-        if entry.last > head {
-            return Ok(None);
-        }
-        // Entries written before the date and actor were part of it hold the command's alone.
-        let same = if entry.fingerprint.starts_with("2:") {
-            entry.fingerprint == fingerprint(request)
-        } else {
-            entry.fingerprint == command.fingerprint()
-        };
-        if !same {
-            return Err(Error::CommandIdReused(id.to_string()));
-        }
-        let events = self.events_unacknowledged(entry.first, (entry.last + 1 - entry.first) as usize)?;
-        if events.len() as u64 != entry.last + 1 - entry.first || events.iter().any(|e| e.command_id != id) {
-            // The entry of a write cut short before its records: those places hold other events.
-            return Ok(None);
-        }
-        if !self.same_personal(command, &events, state)? {
-            return Err(Error::CommandIdReused(id.to_string()));
-        }
-        Ok(Some(Receipt { command_id: id.to_string(), events, replayed: true }))
-    }
-
-    /// Whether the personal data `command` brings is the data its recorded events digested: each
-    /// digest is computed again with the salt kept beside the log (an erased party's cannot be,
-    /// and does not match).
-    fn same_personal(&self, command: &Command, events: &[Envelope], state: &State) -> Result<bool> {
-        let Some(personal) = command.personal() else { return Ok(true) };
-        for e in events {
-            let (party, digest) = match &e.event {
-                Event::MemberAdmitted { party, personal_digest, .. } => (Some(*party), personal_digest),
-                Event::ParticipantJoined { who: coop_core::Participant::Partner(id), personal_digest: Some(d), .. } => (Some(*id), d),
-                Event::PersonalDataChanged { member, personal_digest } => (state.members.get(member).map(|m| m.party), personal_digest),
-                Event::OfficerAppointed { person, personal_digest: Some(d), .. } => (person.parse::<Ulid>().ok(), d),
-                _ => continue,
-            };
-            let Some(party) = party else { return Ok(false) };
-            match self.personal.get(party)? {
-                Some(kept) if personal.digest(&kept.salt) == *digest => {}
-                _ => return Ok(false),
-            }
-        }
-        Ok(true)
-    }
-
     /// Up to `limit` acknowledged events from sequence number `from` (records of a write in
     /// progress are not returned: see [`Store::acknowledged`]).
     pub fn events(&self, from: u64, limit: usize) -> Result<Vec<Envelope>> {
@@ -1985,55 +1860,5 @@ fn placed_or_refused<T>(placed: std::result::Result<T, Unplaced>) -> Result<std:
         Ok(p) => Ok(Ok(p)),
         Err(Unplaced::Refused(r)) => Ok(Err(r)),
         Err(Unplaced::Inconsistent { seq, reason }) => Err(integrity(seq, reason.to_string())),
-    }
-}
-
-/// What a command id records of its command: the command without its personal data, its date
-/// and its actor, as `2:` and a hex SHA-256 (the personal data is compared with the digests in
-/// the log instead: see `Store::same_personal`).
-fn fingerprint(r: &Request) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    h.update(r.command.fingerprint().as_bytes());
-    h.update([0]);
-    h.update(r.date.to_string().as_bytes());
-    h.update([0]);
-    h.update(r.actor.trim().as_bytes());
-    format!("2:{}", hex::encode(h.finalize()))
-}
-
-thread_local! {
-    /// The stores (by the address of their state's lock) this thread holds: a second lock of
-    /// one of them from the same thread would deadlock, and is refused instead.
-    static HELD: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// The store's state, held by this thread until dropped.
-struct Held<'a> {
-    guard: std::sync::MutexGuard<'a, Inner>,
-    addr: usize,
-}
-
-impl std::ops::Deref for Held<'_> {
-    type Target = Inner;
-    fn deref(&self) -> &Inner {
-        &self.guard
-    }
-}
-
-impl std::ops::DerefMut for Held<'_> {
-    fn deref_mut(&mut self) -> &mut Inner {
-        &mut self.guard
-    }
-}
-
-impl Drop for Held<'_> {
-    fn drop(&mut self) {
-        HELD.with(|h| {
-            let mut held = h.borrow_mut();
-            if let Some(i) = held.iter().rposition(|a| *a == self.addr) {
-                held.remove(i);
-            }
-        });
     }
 }

@@ -1,0 +1,98 @@
+//! Retries: a command id already in the log answers with its first result, only for the very
+//! same command, date, actor and personal data.
+
+use coop_core::{Command, Event, State};
+use ulid::Ulid;
+
+use serde::{Deserialize, Serialize};
+
+use super::{command_key, imported, integrity, Envelope, Error, Receipt, Request, Result, Store};
+
+/// What the log keeps of a command id: its first and last events and its fingerprint.
+#[derive(Serialize, Deserialize)]
+pub(super) struct CommandEntry {
+    pub(super) first: u64,
+    pub(super) last: u64,
+    pub(super) fingerprint: String,
+}
+
+impl Store {
+    /// The receipt of a command id already in the log, if any: the same command (without its
+    /// personal data), date and actor, and the same personal data (checked against the digests
+    /// its events recorded, with the salt kept beside the log). Anything else under the same id
+    /// is [`Error::CommandIdReused`].
+    pub(super) fn previous(&self, id: &str, request: &Request, state: &State, head: u64) -> Result<Option<Receipt>> {
+        let command = &request.command;
+        // Where a command id is: beside the head (since the second layout), in the tree of
+        // command ids of the first layout, or among the ids of an imported log.
+        let found = match self.meta.get(command_key(id))? {
+            Some(bytes) => Some(bytes),
+            None => self.commands.get(id.as_bytes())?,
+        };
+        let entry: CommandEntry = match found {
+            Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| integrity(0, format!("unreadable command index: {e}")))?,
+            // Imported commands have no fingerprint: a retry under the same id is refused.
+            None => match imported::find(&self.imported_ids, id)? {
+                Some((first, last)) => CommandEntry { first, last, fingerprint: String::new() },
+                None => return Ok(None),
+            },
+        };
+        if entry.last > head {
+            return Ok(None);
+        }
+        // Entries written before the date and actor were part of it hold the command's alone.
+        let same = if entry.fingerprint.starts_with("2:") {
+            entry.fingerprint == fingerprint(request)
+        } else {
+            entry.fingerprint == command.fingerprint()
+        };
+        if !same {
+            return Err(Error::CommandIdReused(id.to_string()));
+        }
+        let events = self.events_unacknowledged(entry.first, (entry.last + 1 - entry.first) as usize)?;
+        if events.len() as u64 != entry.last + 1 - entry.first || events.iter().any(|e| e.command_id != id) {
+            // The entry of a write cut short before its records: those places hold other events.
+            return Ok(None);
+        }
+        if !self.same_personal(command, &events, state)? {
+            return Err(Error::CommandIdReused(id.to_string()));
+        }
+        Ok(Some(Receipt { command_id: id.to_string(), events, replayed: true }))
+    }
+
+    /// Whether the personal data `command` brings is the data its recorded events digested: each
+    /// digest is computed again with the salt kept beside the log (an erased party's cannot be,
+    /// and does not match).
+    fn same_personal(&self, command: &Command, events: &[Envelope], state: &State) -> Result<bool> {
+        let Some(personal) = command.personal() else { return Ok(true) };
+        for e in events {
+            let (party, digest) = match &e.event {
+                Event::MemberAdmitted { party, personal_digest, .. } => (Some(*party), personal_digest),
+                Event::ParticipantJoined { who: coop_core::Participant::Partner(id), personal_digest: Some(d), .. } => (Some(*id), d),
+                Event::PersonalDataChanged { member, personal_digest } => (state.members.get(member).map(|m| m.party), personal_digest),
+                Event::OfficerAppointed { person, personal_digest: Some(d), .. } => (person.parse::<Ulid>().ok(), d),
+                _ => continue,
+            };
+            let Some(party) = party else { return Ok(false) };
+            match self.personal.get(party)? {
+                Some(kept) if personal.digest(&kept.salt) == *digest => {}
+                _ => return Ok(false),
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// What a command id records of its command: the command without its personal data, its date
+/// and its actor, as `2:` and a hex SHA-256 (the personal data is compared with the digests in
+/// the log instead: see `Store::same_personal`).
+pub(super) fn fingerprint(r: &Request) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(r.command.fingerprint().as_bytes());
+    h.update([0]);
+    h.update(r.date.to_string().as_bytes());
+    h.update([0]);
+    h.update(r.actor.trim().as_bytes());
+    format!("2:{}", hex::encode(h.finalize()))
+}
