@@ -7,6 +7,7 @@ use std::io::{BufReader, Read};
 use coop_core::{Event, MemberNo, PartyId};
 use serde::{Deserialize, Serialize};
 
+use super::transfer::ImportPass;
 use super::*;
 
 /// The result of `verify`.
