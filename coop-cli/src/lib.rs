@@ -2,6 +2,7 @@
 //! rule: every decision is `coop-core`'s, every write goes through `coop-store`.
 
 mod args;
+mod args_assembly;
 mod assembly;
 mod audit;
 mod demo;

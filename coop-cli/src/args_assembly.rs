@@ -1,0 +1,284 @@
+//! `coop assembly …`: its subcommands, their arguments and help (the agenda format).
+
+use std::path::PathBuf;
+
+use clap::{Subcommand, ValueEnum};
+use coop_core::MemberRef;
+
+use crate::args::{date, member};
+use chrono::NaiveDate;
+
+/// Postal directions as typed: `1=for,2=abstain`.
+#[derive(Clone, Debug)]
+pub struct Votes(pub Vec<(u32, coop_core::Choice)>);
+
+fn votes(s: &str) -> Result<Votes, String> {
+    let mut out = Vec::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (n, c) = part.split_once('=').ok_or_else(|| format!("'{part}' is not N=CHOICE, such as 1=for"))?;
+        let n: u32 = n.trim().parse().map_err(|_| format!("'{n}' is not a resolution number"))?;
+        let c = coop_core::Choice::parse(c).ok_or_else(|| format!("'{c}' is not for, against, abstain or blank"))?;
+        out.push((n, c));
+    }
+    Ok(Votes(out))
+}
+
+fn choice(s: &str) -> Result<coop_core::Choice, String> {
+    coop_core::Choice::parse(s).ok_or_else(|| format!("'{s}' is not for, against, abstain or blank"))
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KindOfAssembly {
+    Ordinary,
+    Extraordinary,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocFormat {
+    Md,
+    Html,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    Fr,
+    En,
+}
+
+const AGENDA_HELP: &str = "\
+The agenda file (TOML) lists the resolutions in order:
+  [[resolution]]
+  title = \"Approval of the 2025 accounts\"
+  kind = \"ordinary\"            # ordinary | extraordinary; an assembly may mix both
+  board_approved = true
+  accounts = 2025                # it approves the accounts of the year ending in 2025
+
+  [[resolution]]
+  title = \"Exclusion of member 28\"
+  kind = \"extraordinary\"
+  exclude = 28                   # the member it excludes: `member exclude 28` needs it
+
+  [[resolution]]
+  title = \"New statutes\"
+  kind = \"extraordinary\"
+  amend = \"statutes-2027.toml\" # relative to the agenda; its SHA-256 and text are recorded now
+
+A resolution decides what it names and nothing else, once: `coop member exclude M --assembly A
+--resolution N` and `coop statutes amend FILE --assembly A --resolution N` are accepted only for
+an adopted resolution naming that member, or a file with that very SHA-256. The convocations show
+the text of proposed statutes.
+
+The global --date is the meeting's date; --sent the day it is convened (default today). The notice
+between them must be at least the statutes' notice_days (15 by default), or notice_days_second (10)
+for a second convocation. Convocations recorded with `assembly convocations` are checked against
+the same notice. Members admitted after --sent (or after the statutes' roll_cutoff_days before the
+meeting) are not on the roll.
+
+A second convocation (--second-of FIRST) follows a first assembly that met, lacked the quorum of
+some resolutions and was closed; its agenda is those resolutions, as they were. Proxies and postal
+forms given for the first count for the second (R. 225-77, R. 225-79).
+
+Example:
+  coop assembly convene ago-2026 --kind ordinary --date 2026-06-20 --sent 2026-06-01 \\
+       --place \"Salle des fêtes, Lons\" --agenda agenda.toml";
+
+#[derive(Subcommand, Debug)]
+pub enum AssemblyCmd {
+    /// Convene a general assembly.
+    #[command(after_help = AGENDA_HELP)]
+    Convene {
+        /// A slug naming the assembly, such as ago-2026.
+        slug: String,
+        /// Ordinary or extraordinary assembly.
+        #[arg(long, value_enum)]
+        kind: KindOfAssembly,
+        /// Where it meets.
+        #[arg(long)]
+        place: String,
+        /// The agenda file (TOML).
+        #[arg(long, value_name = "FILE")]
+        agenda: PathBuf,
+        /// The first assembly, which lacked quorum, when this is a second convocation.
+        #[arg(long, value_name = "SLUG")]
+        second_of: Option<String>,
+        /// The day it is convened (default today).
+        #[arg(long, value_parser = date, value_name = "YYYY-MM-DD")]
+        sent: Option<NaiveDate>,
+    },
+    /// The assemblies in the log.
+    List,
+    /// The voting roll: members on the assembly's date, by college, and how each takes part.
+    #[command(after_help = "Example:\n  coop assembly roll ago-2026 --json")]
+    Roll {
+        /// The assembly.
+        assembly: String,
+    },
+    /// Write a convocation (Markdown and printable HTML, with a proxy form and a postal voting
+    /// form) for each member on the roll not yet convened, and a CSV mailing list; record the
+    /// sending date (--date, default today) for each as proof of convocation.
+    #[command(after_help = "Example:\n  coop assembly convocations ago-2026 --out convocations/ --date 2026-06-01")]
+    Convocations {
+        /// The assembly.
+        assembly: String,
+        /// Directory to write into (default ./convocations-SLUG).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Language of the documents.
+        #[arg(long, value_enum, default_value_t = Lang::Fr)]
+        lang: Lang,
+    },
+    /// Appoint the assembly's officers (bureau): chair, secretary, tellers (at least one in an
+    /// SA, R. 225-101). Votes and closing need them.
+    #[command(after_help = "Example:\n  coop assembly officers ago-2026 --chair 1 --secretary 2 --scrutineer 5 --scrutineer 9")]
+    Officers {
+        /// The assembly.
+        assembly: String,
+        /// The chair.
+        #[arg(long, value_parser = member)]
+        chair: MemberRef,
+        /// The secretary.
+        #[arg(long, value_parser = member)]
+        secretary: MemberRef,
+        /// A teller (repeat for several).
+        #[arg(long = "scrutineer", value_parser = member)]
+        scrutineers: Vec<MemberRef>,
+    },
+    /// Record a member's attendance (dated the meeting's date by default); revokes its proxy.
+    #[command(after_help = "Example:\n  coop assembly attend ago-2026 12 --remote")]
+    Attend {
+        /// The assembly.
+        assembly: String,
+        /// Member number or ULID.
+        #[arg(value_parser = member)]
+        member: MemberRef,
+        /// Attending remotely.
+        #[arg(long)]
+        remote: bool,
+    },
+    /// Record a proxy; without --to it is a blank proxy (for the board's resolutions, against the others).
+    #[command(after_help = "Example:\n  coop assembly proxy ago-2026 17 --to 4 --date 2026-06-12")]
+    Proxy {
+        /// The assembly.
+        assembly: String,
+        /// The member giving the proxy.
+        #[arg(value_parser = member)]
+        from: MemberRef,
+        /// The member holding it.
+        #[arg(long, value_parser = member)]
+        to: Option<MemberRef>,
+    },
+    /// Revoke a proxy before the meeting (R. 225-79); the member may then give another, vote by
+    /// post or attend.
+    #[command(after_help = "Example:\n  coop assembly revoke-proxy ago-2026 17 --date 2026-06-14")]
+    RevokeProxy {
+        /// The assembly.
+        assembly: String,
+        /// The member who gave the proxy.
+        #[arg(value_parser = member)]
+        from: MemberRef,
+    },
+    /// Record a postal voting form, received on --date (default today).
+    #[command(after_help = "Example:\n  coop assembly postal ago-2026 23 --votes \"1=for,2=against,3=abstain\" --date 2026-06-15")]
+    Postal {
+        /// The assembly.
+        assembly: String,
+        /// Member number or ULID.
+        #[arg(value_parser = member)]
+        member: MemberRef,
+        /// Directions: N=for|against|abstain|blank, comma-separated; a resolution left out is no vote.
+        #[arg(long, value_parser = votes, default_value = "")]
+        votes: Votes,
+    },
+    /// The quorum per kind of resolution on the agenda.
+    #[command(after_help = "Example:\n  coop assembly quorum ago-2026 --json")]
+    Quorum {
+        /// The assembly.
+        assembly: String,
+    },
+    /// Record a vote on a resolution (the member's own, or by its proxy holder). Under a secret
+    /// ballot (statutes' secret_ballot), give no choice: the member is marked as having voted,
+    /// and the tellers record the ballots with `assembly ballots`.
+    #[command(after_help = "Examples:\n  coop assembly vote ago-2026 1 12 for\n  coop assembly vote ago-2026 1 12        (secret ballot)")]
+    Vote {
+        /// The assembly.
+        assembly: String,
+        /// Resolution number.
+        resolution: u32,
+        /// Whose vote (member number or ULID).
+        #[arg(value_parser = member)]
+        member: MemberRef,
+        /// for, against, abstain or blank (none under a secret ballot).
+        #[arg(value_parser = choice)]
+        choice: Option<coop_core::Choice>,
+    },
+    /// Under a secret ballot: the tellers' count of one college's ballots on a resolution. The
+    /// ballots counted in a college may not exceed its members marked as having voted, and must
+    /// equal them before the assembly is closed.
+    #[command(after_help = "Example:\n  coop assembly ballots ago-2026 1 --college users --for 14 --against 3 --abstain 1")]
+    Ballots {
+        /// The assembly.
+        assembly: String,
+        /// Resolution number.
+        resolution: u32,
+        /// The college (omit without colleges).
+        #[arg(long)]
+        college: Option<String>,
+        /// Ballots for.
+        #[arg(long = "for", default_value_t = 0)]
+        r#for: u64,
+        /// Ballots against.
+        #[arg(long, default_value_t = 0)]
+        against: u64,
+        /// Abstentions.
+        #[arg(long, default_value_t = 0)]
+        abstain: u64,
+        /// Blank ballots.
+        #[arg(long, default_value_t = 0)]
+        blank: u64,
+    },
+    /// Results per college and weighted, for every resolution or one.
+    #[command(after_help = "Example:\n  coop assembly result ago-2026 2 --json")]
+    Result {
+        /// The assembly.
+        assembly: String,
+        /// Only this resolution.
+        resolution: Option<u32>,
+    },
+    /// Close the assembly: nothing more can be recorded; the roll is frozen. The meeting's
+    /// officers must be recorded; when a quorum was reached, each of its resolutions was voted
+    /// on or is named with --not-put-to-vote (the minutes say so). Without quorum the assembly
+    /// closes with no vote, and its minutes say it could not deliberate.
+    #[command(after_help = "Examples:\n  coop assembly close ago-2026\n  coop assembly close ago-2026 --not-put-to-vote 4")]
+    Close {
+        /// The assembly.
+        assembly: String,
+        /// A resolution the chair did not put to the vote (repeat for several).
+        #[arg(long = "not-put-to-vote", value_name = "N")]
+        not_put_to_vote: Vec<u32>,
+    },
+    /// The attendance sheet (feuille de présence), per college, with a signature column.
+    #[command(after_help = "Example:\n  coop assembly sheet ago-2026 --format html > sheet.html")]
+    Sheet {
+        /// The assembly.
+        assembly: String,
+        /// Markdown or printable HTML.
+        #[arg(long, value_enum, default_value_t = DocFormat::Md)]
+        format: DocFormat,
+        /// Language.
+        #[arg(long, value_enum, default_value_t = Lang::Fr)]
+        lang: Lang,
+    },
+    /// The minutes (procès-verbal): convocation, agenda, officers, attendance and quorum, and
+    /// each resolution's result per college and overall.
+    #[command(after_help = "Example:\n  coop assembly minutes ago-2026 --format html --lang en > minutes.html")]
+    Minutes {
+        /// The assembly.
+        assembly: String,
+        /// Markdown or printable HTML.
+        #[arg(long, value_enum, default_value_t = DocFormat::Md)]
+        format: DocFormat,
+        /// Language.
+        #[arg(long, value_enum, default_value_t = Lang::Fr)]
+        lang: Lang,
+    },
+}
