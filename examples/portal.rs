@@ -49,7 +49,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The follower: its own thread, its own handle, every acknowledged event once, in order.
     let (done_tx, done_rx) = std::sync::mpsc::channel::<u64>();
     let follower = {
-        let mut feed = store.subscribe(1);
+        let mut feed = store.subscribe(1)?;
         std::thread::spawn(move || -> coop::Result<(View, usize)> {
             let (mut view, mut seen) = (View::default(), 0);
             let mut last_needed = None;

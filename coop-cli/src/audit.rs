@@ -101,7 +101,8 @@ fn into_new_store<T>(
     fill: impl FnOnce(&Store, std::fs::File) -> Result<T, StoreError>,
 ) -> Result<T, Failure> {
     let f = std::fs::File::open(file).map_err(|e| Failure::input(format!("cannot read {}: {e}", file.display())))?;
-    let existed = path.exists();
+    // A cooperative in a database is left as it was by a failed import (one transaction).
+    let existed = coop_store::is_database_url(path) || path.exists();
     let store = open(path)?;
     let bar = Bar::on(ctx, &store);
     let result = fill(&store, f);

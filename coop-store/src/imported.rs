@@ -4,6 +4,7 @@
 //! their own that nothing writes afterwards: an id is then found in the chunk with the greatest
 //! first id not above it.
 
+use crate::backend::Table;
 use crate::{Error, Result};
 
 /// Ids per chunk.
@@ -30,26 +31,25 @@ impl Collector {
     }
 
     /// Writes the ids sorted, in chunks.
-    pub fn write(mut self, tree: &sled::Tree) -> Result<()> {
+    pub(crate) fn write(mut self, tree: &dyn Table) -> Result<()> {
         let mut entries = std::mem::take(&mut self.entries);
         entries.sort_by(|a, b| self.id(a).cmp(self.id(b)));
         for group in entries.chunks(CHUNK * 64) {
-            let mut batch = sled::Batch::default();
+            let mut batch: crate::backend::Batch = Vec::new();
             for chunk in group.chunks(CHUNK) {
                 let rows: Vec<(&str, u64, u64)> = chunk.iter().map(|e| (self.id(e), e.2, e.3)).collect();
                 let value = serde_json::to_vec(&rows).map_err(|e| Error::Integrity { seq: 0, reason: format!("command index: {e}") })?;
-                batch.insert(rows[0].0.as_bytes(), value);
+                batch.push((rows[0].0.as_bytes().to_vec(), Some(value)));
             }
-            tree.apply_batch(batch)?;
+            tree.apply(batch)?;
         }
         Ok(())
     }
 }
 
 /// The events `(first, last)` an imported command appended, if `id` is one.
-pub fn find(tree: &sled::Tree, id: &str) -> Result<Option<(u64, u64)>> {
-    let Some(item) = tree.range(..=id.as_bytes()).next_back() else { return Ok(None) };
-    let (_, value) = item?;
+pub(crate) fn find(tree: &dyn Table, id: &str) -> Result<Option<(u64, u64)>> {
+    let Some((_, value)) = tree.last_at_or_before(id.as_bytes())? else { return Ok(None) };
     let rows: Vec<(String, u64, u64)> =
         serde_json::from_slice(&value).map_err(|e| Error::Integrity { seq: 0, reason: format!("unreadable command index: {e}") })?;
     Ok(rows.binary_search_by(|r| r.0.as_str().cmp(id)).ok().map(|i| (rows[i].1, rows[i].2)))
@@ -63,7 +63,7 @@ mod tests {
     fn every_id_is_found_and_no_other() {
         let dir = tempfile::tempdir().unwrap();
         let db = sled::open(dir.path().join("db")).unwrap();
-        let tree = db.open_tree("ids").unwrap();
+        let tree = crate::backend::sled::SledTable(db.open_tree("ids").unwrap());
         let mut c = Collector::default();
         // Out of order, of varied lengths, more than a few chunks.
         let ids: Vec<String> = (0..2000u64).map(|i| format!("{:x}-{}", (i * 7919) % 2003, "z".repeat((i % 5) as usize))).collect();
@@ -71,7 +71,7 @@ mod tests {
             c.push(id, i as u64 * 2 + 1, i as u64 * 2 + 2);
         }
         c.write(&tree).unwrap();
-        assert!(tree.len() >= 2000 / CHUNK);
+        assert!(tree.0.len() >= 2000 / CHUNK);
         for (i, id) in ids.iter().enumerate() {
             assert_eq!(find(&tree, id).unwrap(), Some((i as u64 * 2 + 1, i as u64 * 2 + 2)), "{id}");
         }

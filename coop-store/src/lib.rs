@@ -16,6 +16,7 @@
 
 #![warn(missing_docs)]
 
+mod backend;
 mod backup;
 mod imported;
 pub mod keys;
@@ -26,6 +27,7 @@ mod runs;
 mod sled_files;
 mod store;
 
+pub use backend::is_database_url;
 pub use backup::RestoreReport;
 pub use pieces::{Part, Pick};
 pub use record::{open as check_record, Envelope, RecordError, GENESIS_HASH};
@@ -78,6 +80,10 @@ pub enum Error {
     /// A command id was used before for a different command.
     #[error("command id '{0}' was already used for a different command; use a new id")]
     CommandIdReused(String),
+    /// The store's location is not one coop can open (a malformed PostgreSQL URL, or one given to
+    /// a coop built without PostgreSQL).
+    #[error("{0}")]
+    BadLocation(String),
     /// The operation needs an empty store.
     #[error("the store already holds {0} events; import into a new store (--store PATH)")]
     NotEmpty(u64),
@@ -130,7 +136,7 @@ impl Error {
             Error::InUse(_) | Error::Conflict => ErrorKind::Busy,
             Error::Storage(_) | Error::Io(_) => ErrorKind::Storage,
             Error::Integrity { .. } | Error::BadImport { integrity: true, .. } => ErrorKind::Integrity,
-            Error::BadImport { .. } | Error::NotEmpty(_) | Error::Reentrant => ErrorKind::BadInput,
+            Error::BadImport { .. } | Error::NotEmpty(_) | Error::Reentrant | Error::BadLocation(_) => ErrorKind::BadInput,
             Error::CommandIdReused(_) => ErrorKind::CommandIdReused,
             Error::WrittenByNewer { .. } => ErrorKind::WrittenByNewer,
         }

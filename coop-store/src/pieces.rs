@@ -17,6 +17,7 @@ use chrono::NaiveDate;
 use coop_core::{CapitalTotals, ClassCount, Event, MemberNo, Officer, PartyId, State, Statutes, Touched};
 use serde::{Deserialize, Serialize};
 
+use crate::backend::Table;
 use crate::store::Head;
 use crate::{Error, Result};
 
@@ -30,30 +31,24 @@ const PARTNER: u8 = b'r';
 /// The results of a closed assembly, under the statutes in force (see [`results`]).
 const RESULTS: u8 = b'R';
 
-/// The trees the pieces are kept in.
-pub(crate) struct Trees {
-    small: sled::Tree,
-    members: sled::Tree,
-    assemblies: sled::Tree,
-    projects: sled::Tree,
-}
+/// The tables the pieces are kept in: the small ones, members, assemblies, projects.
+///
+/// Members, assemblies and projects are kept apart from the small pieces every query reads:
+/// sled keeps up to sixteen values in a page, and a small value sharing a page with an
+/// assembly's frozen roll would cost that roll's read each time.
+#[derive(Clone, Copy)]
+pub(crate) struct Trees<'a>(pub(crate) &'a [Box<dyn Table>; 4]);
 
-impl Trees {
-    pub(crate) fn open(db: &sled::Db) -> Result<Trees> {
-        Ok(Trees {
-            small: db.open_tree("state-totals")?,
-            members: db.open_tree("state-members")?,
-            assemblies: db.open_tree("state-assemblies")?,
-            projects: db.open_tree("state-projects")?,
-        })
+impl<'a> Trees<'a> {
+    fn small(&self) -> &'a dyn Table {
+        &*self.0[0]
     }
 
-    /// The four trees, in the order [`Trees::index`] numbers them.
-    pub(crate) fn all(&self) -> [&sled::Tree; 4] {
-        [&self.small, &self.members, &self.assemblies, &self.projects]
+    fn members(&self) -> &'a dyn Table {
+        &*self.0[1]
     }
 
-    /// Which of [`Trees::all`] holds `key`.
+    /// Which of the tables holds `key`.
     pub(crate) fn index(key: &[u8]) -> usize {
         match key.first() {
             Some(&MEMBER) => 1,
@@ -63,13 +58,13 @@ impl Trees {
         }
     }
 
-    /// The tree that holds `key`.
-    pub(crate) fn of(&self, key: &[u8]) -> &sled::Tree {
-        self.all()[Trees::index(key)]
+    /// The table that holds `key`.
+    pub(crate) fn of(&self, key: &[u8]) -> &'a dyn Table {
+        &*self.0[Trees::index(key)]
     }
 
     pub(crate) fn clear(&self) -> Result<()> {
-        for t in self.all() {
+        for t in self.0 {
             t.clear()?;
         }
         Ok(())
@@ -292,17 +287,17 @@ pub(crate) fn encode(state: &State, changes: &Changes, head: &Head) -> Result<Ve
 /// Replaces the whole `state` tree with the pieces of `state` at `head`, in batches; the
 /// globals (which say which head the pieces reflect) are written last.
 pub(crate) fn write_all(trees: &Trees, state: &State, head: &Head) -> Result<()> {
-    trees.small.remove(GLOBALS)?;
+    trees.small().remove(GLOBALS)?;
     trees.clear()?;
     let pairs = encode(state, &Changes::every(state), head)?;
     let (globals, rest) = pairs.split_first().ok_or_else(|| Error::Integrity { seq: 0, reason: "no globals".into() })?;
     for chunk in rest.chunks(10_000) {
-        let mut batches: [sled::Batch; 4] = Default::default();
+        let mut batches: [crate::backend::Batch; 4] = Default::default();
         for (k, v) in chunk {
-            batches[Trees::index(k)].insert(k.as_slice(), v.as_slice());
+            batches[Trees::index(k)].push((k.clone(), Some(v.clone())));
         }
-        for (t, b) in trees.all().into_iter().zip(batches) {
-            t.apply_batch(b)?;
+        for (t, b) in trees.0.iter().zip(batches) {
+            t.apply(b)?;
         }
     }
     trees.of(&globals.0).insert(globals.0.as_slice(), globals.1.as_slice())?;
@@ -311,7 +306,7 @@ pub(crate) fn write_all(trees: &Trees, state: &State, head: &Head) -> Result<()>
 
 /// The head the pieces reflect, if they were ever written.
 pub(crate) fn stamp(trees: &Trees) -> Result<Option<Head>> {
-    let Some(bytes) = trees.small.get(GLOBALS)? else { return Ok(None) };
+    let Some(bytes) = trees.small().get(GLOBALS)? else { return Ok(None) };
     let g: Globals = decode("totals", &bytes)?;
     Ok(Some(Head { seq: g.seq, hash: g.hash }))
 }
@@ -320,7 +315,7 @@ pub(crate) fn stamp(trees: &Trees) -> Result<Option<Head>> {
 /// holds only them.
 pub(crate) fn load(trees: &Trees, part: &Part) -> Result<State> {
     let mut state = State::default();
-    let tree = &trees.small;
+    let tree = trees.small();
     if let Some(bytes) = tree.get(GLOBALS)? {
         let g: Globals = decode("totals", &bytes)?;
         state.statutes_since = g.statutes_since;
@@ -340,7 +335,7 @@ pub(crate) fn load(trees: &Trees, part: &Part) -> Result<State> {
     if let Some(bytes) = tree.get(STATUTES)? {
         state.statutes = decode::<Option<Statutes>>("statutes", &bytes)?;
     }
-    for item in tree.scan_prefix([PARTNER]) {
+    for item in tree.scan_prefix(&[PARTNER]) {
         let (k, v) = item?;
         let id = ulid::Ulid::from_bytes(k[1..].try_into().map_err(|_| bad_key(&k))?);
         state.partners.insert(id, decode("partner", &v)?);
@@ -355,25 +350,25 @@ pub(crate) fn load(trees: &Trees, part: &Part) -> Result<State> {
         Pick::None => {}
         Pick::Only(list) => {
             for n in list {
-                if let Some(v) = trees.members.get(member_key(*n))? {
+                if let Some(v) = trees.members().get(&member_key(*n))? {
                     add_member(&mut state, &v)?;
                 }
             }
         }
         Pick::All => {
-            for item in trees.members.scan_prefix([MEMBER]) {
+            for item in trees.members().scan_prefix(&[MEMBER]) {
                 add_member(&mut state, &item?.1)?;
             }
         }
     }
-    let read = |tag: u8, pick: &Pick<String>| -> Result<Vec<sled::IVec>> {
+    let read = |tag: u8, pick: &Pick<String>| -> Result<Vec<crate::backend::Value>> {
         let tree = trees.of(&[tag]);
         Ok(match pick {
             Pick::None => Vec::new(),
             Pick::Only(list) => {
-                list.iter().map(|s| tree.get(key(tag, s.as_bytes()))).collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect()
+                list.iter().map(|s| tree.get(&key(tag, s.as_bytes()))).collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect()
             }
-            Pick::All => tree.scan_prefix([tag]).values().collect::<Result<Vec<_>, _>>()?,
+            Pick::All => tree.scan_prefix(&[tag]).map(|item| item.map(|(_, v)| v)).collect::<Result<Vec<_>>>()?,
         })
     };
     for v in read(ASSEMBLY, &part.assemblies)? {
@@ -393,14 +388,14 @@ pub(crate) fn load(trees: &Trees, part: &Part) -> Result<State> {
 
 /// The results of closed assembly `slug` as they were last computed, if it is closed.
 pub(crate) fn results(trees: &Trees, slug: &str) -> Result<Option<Vec<coop_core::ResolutionResult>>> {
-    trees.small.get(key(RESULTS, slug.as_bytes()))?.map(|v| decode("results", &v)).transpose()
+    trees.small().get(&key(RESULTS, slug.as_bytes()))?.map(|v| decode("results", &v)).transpose()
 }
 
 /// The member number of a party, from the index kept beside the member pieces.
 pub(crate) fn number_of(trees: &Trees, party: PartyId) -> Result<Option<MemberNo>> {
     Ok(trees
-        .small
-        .get(key(PARTY, &party.to_bytes()))?
+        .small()
+        .get(&key(PARTY, &party.to_bytes()))?
         .and_then(|v| <[u8; 4]>::try_from(v.as_ref()).ok())
         .map(|b| MemberNo(u32::from_be_bytes(b))))
 }
@@ -413,7 +408,7 @@ fn bad_key(k: &[u8]) -> Error {
 /// erased), or a partner's; `None` for a party the log does not name.
 pub(crate) fn digest_of(trees: &Trees, party: PartyId) -> Result<Option<String>> {
     if let Some(n) = number_of(trees, party)? {
-        return Ok(match trees.members.get(member_key(n))? {
+        return Ok(match trees.members().get(&member_key(n))? {
             Some(v) => {
                 let m: coop_core::Member = unbinary("member", &v)?;
                 Some(m.personal_digest).filter(|_| m.erased.is_none() && m.party == party)
@@ -421,7 +416,7 @@ pub(crate) fn digest_of(trees: &Trees, party: PartyId) -> Result<Option<String>>
             None => None,
         });
     }
-    if let Some(v) = trees.small.get(key(PARTNER, &party.to_bytes()))? {
+    if let Some(v) = trees.small().get(&key(PARTNER, &party.to_bytes()))? {
         return Ok(Some(decode("partner", &v)?));
     }
     // An officer recorded by party id (in the totals).

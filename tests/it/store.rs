@@ -707,7 +707,7 @@ fn a_subscription_delivers_each_acknowledged_event_once_in_order_and_polls_see_n
     let (delivered, leaks, polls) = std::thread::scope(|s| {
         let follower = s.spawn(|| {
             let mut seqs = Vec::new();
-            for e in store.subscribe(1) {
+            for e in store.subscribe(1).unwrap() {
                 let e = e.unwrap();
                 seqs.push(e.seq);
                 if e.seq == expected_last {
@@ -739,7 +739,7 @@ fn a_subscription_delivers_each_acknowledged_event_once_in_order_and_polls_see_n
     assert_eq!(leaks, 0, "of {polls} polls");
     assert!(polls > 0);
     // Caught up, a subscription has nothing more without waiting.
-    let mut sub = store.subscribe(expected_last + 1);
+    let mut sub = store.subscribe(expected_last + 1).unwrap();
     assert!(sub.try_next().unwrap().is_none());
     assert!(sub.next_timeout(std::time::Duration::from_millis(20)).unwrap().is_none());
 }
@@ -762,7 +762,7 @@ fn a_subscription_wakes_an_async_task_without_a_runtime() {
     let count = Arc::new(Count(AtomicUsize::new(0)));
     let waker = Waker::from(count.clone());
     let mut cx = Context::from_waker(&waker);
-    let mut sub = store.subscribe(store.acknowledged() + 1);
+    let mut sub = store.subscribe(store.acknowledged() + 1).unwrap();
     assert!(matches!(sub.poll_event(&mut cx), Poll::Pending));
     store.execute(Request::new(admit("A", PartyKind::Person, "employees", 1)).dated(d("2020-01-01"))).unwrap();
     assert_eq!(count.0.load(Ordering::SeqCst), 1, "woken once by the write");
@@ -824,7 +824,7 @@ fn a_store_handle_is_cloned_into_threads_and_closes_with_its_last_clone() {
     let statutes = coop::Statutes::from_toml(coop::SAMPLE_STATUTES).unwrap();
     let store = Store::create_with(&path, statutes, "Claire", coop::Options::temporary()).unwrap();
     let follower = {
-        let sub = store.subscribe(3);
+        let sub = store.subscribe(3).unwrap();
         std::thread::spawn(move || sub.take(4).map(|e| e.unwrap().seq).collect::<Vec<_>>())
     };
     let writer = {

@@ -84,7 +84,7 @@ impl Store {
     /// again only when the head has moved since the last snapshot (a copy of the state then).
     pub fn snapshot(&self) -> Result<Snapshot> {
         let published = || self.published.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let acked = self.feed.head();
+        let acked = if self.shared() { self.refresh()? } else { self.feed.head() };
         if let Some(s) = published().filter(|s| s.head == acked) {
             return Ok(s);
         }
@@ -106,6 +106,11 @@ impl Store {
     /// The last acknowledged sequence number: every event up to it is durable and its command
     /// has returned. Never waits for a write in progress.
     pub fn acknowledged(&self) -> u64 {
+        if self.shared() {
+            // Other processes append too: the database says how far (a failure to ask leaves
+            // what this handle last saw).
+            let _ = self.refresh();
+        }
         self.feed.acked()
     }
 
@@ -123,8 +128,25 @@ impl Store {
     /// event once, in order, as it comes. The iterator blocks while there is nothing new; use
     /// [`Subscription::try_next`], [`Subscription::next_timeout`] or
     /// [`Subscription::poll_event`] (async code, any runtime) not to.
-    pub fn subscribe(&self, from: u64) -> Subscription {
-        Subscription { store: self.clone(), next: from.max(1), buffer: VecDeque::new() }
+    ///
+    /// On PostgreSQL it follows every process's appends: the first subscription of a handle
+    /// starts a thread that `LISTEN`s on the cooperative's channel (it ends with the handle).
+    pub fn subscribe(&self, from: u64) -> Result<Subscription> {
+        if self.shared() && !self.watching.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            let core = std::sync::Arc::downgrade(&self.core);
+            let watched = self.backend.watch(Box::new(move || match core.upgrade() {
+                Some(core) => {
+                    let _ = Store { core }.refresh();
+                    true
+                }
+                None => false,
+            }));
+            if let Err(e) = watched {
+                self.watching.store(false, std::sync::atomic::Ordering::SeqCst);
+                return Err(e);
+            }
+        }
+        Ok(Subscription { store: self.clone(), next: from.max(1), buffer: VecDeque::new() })
     }
 }
 
@@ -164,7 +186,7 @@ impl Subscription {
 
     /// The next event if one is acknowledged, without waiting.
     pub fn try_next(&mut self) -> Result<Option<Envelope>> {
-        self.fill(self.store.feed.acked())?;
+        self.fill(self.store.acknowledged())?;
         Ok(self.buffer.pop_front())
     }
 

@@ -7,10 +7,9 @@ use coop_core::timeline::{self, Fact, Unplaced};
 use coop_core::{decide, Command, Context, Event, MemberNo, PartyId, Personal, RegisterRow, State};
 use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
-use sled::transaction::{ConflictableTransactionResult, TransactionalTree};
-use sled::Transactional;
 use ulid::Ulid;
 
+use crate::backend::{self, Backend, Kind, Location, PersonalStore, Table, Tables, Writes};
 use crate::imported;
 use crate::personal::{PersonalEntry, PersonalFiles};
 use crate::pieces::{self, Changes, Part};
@@ -212,19 +211,13 @@ impl From<Core> for Store {
 /// What a [`Store`] handle shares with its clones.
 #[doc(hidden)]
 pub struct Core {
+    /// The directory (sled), or the URL without its password and the cooperative (PostgreSQL).
     path: PathBuf,
-    db: sled::Db,
-    log: sled::Tree,
-    /// The head, the layout marker and the command ids (under `c:`).
-    meta: sled::Tree,
-    /// The command ids of a first-layout store (read only).
-    commands: sled::Tree,
-    /// The command ids of an imported log, sorted in chunks (see `imported`).
-    imported_ids: sled::Tree,
-    /// The decision state in pieces (see `pieces`).
-    pieces: pieces::Trees,
-    /// Shared by every handle on the database: its lock serialises changes to the files.
-    personal: std::sync::Arc<PersonalFiles>,
+    /// Where the bytes are kept (see `backend`): the log, the pieces of the state (see
+    /// `pieces`), command ids, markers, and the personal data.
+    backend: std::sync::Arc<dyn Backend>,
+    /// The sled database and its personal-data files, shared by a second handle on it.
+    sled: Option<(sled::Db, std::sync::Arc<PersonalFiles>)>,
     /// Shared by every handle on the database: held while a command's writes are made, and while
     /// the state is read whole, so that no one reads a write half made.
     write_lock: std::sync::Arc<Mutex<()>>,
@@ -248,7 +241,38 @@ pub struct Core {
     remove_on_drop: Option<PathBuf>,
     /// The last snapshot taken ([`Store::snapshot`]).
     published: Mutex<Option<Snapshot>>,
+    /// Set once the backend tells this handle when other processes append (PostgreSQL).
+    watching: std::sync::atomic::AtomicBool,
     inner: Mutex<Inner>,
+}
+
+impl Core {
+    fn tables(&self) -> &Tables {
+        self.backend.tables()
+    }
+    fn log(&self) -> &dyn Table {
+        &*self.tables().log
+    }
+    fn meta(&self) -> &dyn Table {
+        &*self.tables().meta
+    }
+    fn pieces(&self) -> pieces::Trees<'_> {
+        pieces::Trees(&self.tables().pieces)
+    }
+    fn personal_data(&self) -> &dyn PersonalStore {
+        self.backend.personal()
+    }
+    /// True when other processes may append (PostgreSQL): what this handle knows of the head
+    /// is then checked against the database.
+    fn shared(&self) -> bool {
+        self.backend.kind() == Kind::Postgres
+    }
+    /// On a shared backend, publishes the head as the database has it now.
+    fn refresh(&self) -> Result<Head> {
+        let head = read_head(self.meta())?;
+        self.feed.publish(&head);
+        Ok(self.feed.head())
+    }
 }
 
 impl Drop for Core {
@@ -301,8 +325,8 @@ impl Options {
     }
 }
 
-/// What every handle on one database shares: the personal-data files, the write lock, the feed.
-type Shared = (std::sync::Arc<PersonalFiles>, std::sync::Arc<Mutex<()>>, std::sync::Arc<feed::Feed>);
+/// What every handle on one database shares: the write lock, the feed.
+type Shared = (std::sync::Arc<Mutex<()>>, std::sync::Arc<feed::Feed>);
 
 /// Where the store is and the head it is at.
 impl std::fmt::Debug for Store {
@@ -352,9 +376,21 @@ impl Store {
         Ok(store)
     }
 
-    /// Opens (or creates) the store at `path` with options.
+    /// Opens (or creates) the store at `path` with options. `path` is a directory (sled), or a
+    /// URL `postgres://USER@HOST/DB#COOP` naming a cooperative in a PostgreSQL database (cargo
+    /// feature `postgres`; created on first use, beside the others the database holds).
     pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<Store> {
-        let path = path.as_ref().to_path_buf();
+        let path = match Location::of(path.as_ref())? {
+            Location::Dir(path) => path,
+            #[cfg(feature = "postgres")]
+            Location::Postgres { url, coop } => {
+                let backend = backend::postgres::PgBackend::open(&url, &coop, options.temporary)?;
+                let shown = PathBuf::from(format!("{}#{coop}", backend::redact(&url)));
+                return Store::on_backend(std::sync::Arc::new(backend), None, shown, options, None);
+            }
+            #[cfg(not(feature = "postgres"))]
+            Location::Postgres { .. } => unreachable!("Location::of refuses PostgreSQL URLs without the feature"),
+        };
         // sled's background threads may hold the lock for a moment after a handle in this very
         // process was dropped: retry briefly before saying the store is in use.
         let mut tries = 0;
@@ -367,7 +403,8 @@ impl Store {
                 other => break other?,
             }
         };
-        Store::on_db(db, path, options, None)
+        let personal = std::sync::Arc::new(PersonalFiles::open(&path)?);
+        Store::on_sled(db, personal, path, options, None)
     }
 
     /// A second, independent handle on the same database, with its own copy of the state. Two
@@ -375,12 +412,16 @@ impl Store {
     /// an application shares one `Store` between its threads instead.
     #[doc(hidden)]
     pub fn second_handle(&self) -> Result<Store> {
-        Store::on_db(
-            self.db.clone(),
-            self.path.clone(),
-            Options::default(),
-            Some((self.personal.clone(), self.write_lock.clone(), self.feed.clone())),
-        )
+        match &self.sled {
+            Some((db, personal)) => Store::on_sled(
+                db.clone(),
+                personal.clone(),
+                self.path.clone(),
+                Options::default(),
+                Some((self.write_lock.clone(), self.feed.clone())),
+            ),
+            None => Store::open(&self.path),
+        }
     }
 
     fn open_db(path: &Path, options: &Options) -> Result<sled::Db> {
@@ -393,15 +434,33 @@ impl Store {
         Ok(db)
     }
 
-    fn on_db(db: sled::Db, path: PathBuf, options: Options, shared: Option<Shared>) -> Result<Store> {
-        let witness = read_witness(&path);
-        let tree = |name: &str| db.open_tree(name);
-        let (log, meta, commands) = (tree("log")?, tree("meta")?, tree("commands")?);
-        let state_tree = pieces::Trees::open(&db)?;
-        let imported_ids = tree("imported-commands")?;
-        let (personal, write_lock, feed) = match shared {
+    fn on_sled(
+        db: sled::Db,
+        personal: std::sync::Arc<PersonalFiles>,
+        path: PathBuf,
+        options: Options,
+        shared: Option<Shared>,
+    ) -> Result<Store> {
+        let backend = backend::sled::SledBackend::on(db.clone(), personal.clone())?;
+        Store::on_backend(std::sync::Arc::new(backend), Some((db, personal)), path, options, shared)
+    }
+
+    fn on_backend(
+        backend: std::sync::Arc<dyn Backend>,
+        sled: Option<(sled::Db, std::sync::Arc<PersonalFiles>)>,
+        path: PathBuf,
+        options: Options,
+        shared: Option<Shared>,
+    ) -> Result<Store> {
+        let on_disk = backend.kind() == Kind::Sled;
+        let witness = if on_disk { read_witness(&path) } else { Witness::Elsewhere };
+        let tables: &Tables = backend.tables();
+        let (log, meta, commands) = (&*tables.log, &*tables.meta, &*tables.commands);
+        let state_tree = pieces::Trees(&tables.pieces);
+        let imported_ids = &*tables.imported;
+        let (write_lock, feed) = match shared {
             Some(p) => p,
-            None => (std::sync::Arc::new(PersonalFiles::open(&path)?), std::sync::Arc::new(Mutex::new(())), Default::default()),
+            None => (std::sync::Arc::new(Mutex::new(())), Default::default()),
         };
         match meta.get(K_FORMAT)? {
             Some(f) if f.as_ref() == FORMAT => {}
@@ -416,7 +475,7 @@ impl Store {
                 // log with pieces this coop can read).
                 state_tree.clear()?;
                 meta.insert(K_FORMAT, FORMAT)?;
-                db.flush()?;
+                backend.flush()?;
             }
             Some(f) => {
                 return Err(integrity(
@@ -424,7 +483,7 @@ impl Store {
                     format!("unknown store format '{}'; this coop reads {}", String::from_utf8_lossy(&f), String::from_utf8_lossy(FORMAT)),
                 ))
             }
-            None if log.is_empty() => {
+            None if log.is_empty()? => {
                 meta.insert(K_FORMAT, FORMAT)?;
                 meta.insert(K_ORDERED, b"1")?;
             }
@@ -440,34 +499,30 @@ impl Store {
             imported_ids.clear()?;
             state_tree.clear()?;
             for item in meta.scan_prefix(K_VOIDED) {
-                meta.remove(item?.0)?;
+                meta.remove(&item?.0)?;
             }
             meta.remove(K_HEAD)?;
             meta.remove(K_SEALED)?;
             meta.insert(K_ORDERED, b"1")?;
             meta.remove(K_IMPORTING)?;
-            db.flush()?;
+            backend.flush()?;
         }
-        let head = read_head(&meta)?;
+        let head = read_head(meta)?;
         if meta.get(K_SEALED)?.is_none() && !options.audit {
             // A store written one record per key: packing starts after its head.
             meta.insert(K_SEALED, key(head.seq + 1).as_slice())?;
         }
         let blobs_seen = blob_files(&path);
-        let remove_on_drop = options.temporary.then(|| path.clone());
+        let remove_on_drop = (options.temporary && on_disk).then(|| path.clone());
         let store = Store::from(Core {
             path,
-            db,
-            log,
-            meta,
-            commands,
-            imported_ids,
-            pieces: state_tree,
-            personal,
+            backend,
+            sled,
             write_lock,
             feed,
             remove_on_drop,
             published: Mutex::new(None),
+            watching: std::sync::atomic::AtomicBool::new(false),
             fsync: options.fsync,
             db_file: Mutex::new(None),
             officer_names: Mutex::new(std::collections::HashMap::new()),
@@ -532,6 +587,7 @@ impl Store {
     fn check_witness(&self, head: &Head) -> Result<()> {
         let w = match &self.witness {
             Witness::Head(w) => w,
+            Witness::Elsewhere => return Ok(()),
             // A store is given its witness when it is created, before its first event: on a
             // store with events, a missing or unreadable witness was removed or damaged, and the
             // log may have been rolled back with it. Not accepted silently.
@@ -577,8 +633,8 @@ impl Store {
     /// Makes the last writes durable: sled's flush, then (unless turned off) `fsync` of sled's
     /// data file, of large values written as blob files, and of the directories.
     fn sync(&self, blobs: bool) -> Result<()> {
-        self.db.flush()?;
-        if self.fsync {
+        self.backend.flush()?;
+        if self.fsync && self.backend.kind() == Kind::Sled {
             // `fdatasync` of sled's file: its data and what is needed to read it back (its size).
             let mut file = self.db_file.lock().unwrap_or_else(|p| p.into_inner());
             if file.is_none() {
@@ -617,6 +673,9 @@ impl Store {
     /// checksum), never ahead.
     fn write_witness(&self, head: &Head) -> Result<()> {
         use std::io::{Seek, Write as _};
+        if self.witness == Witness::Elsewhere {
+            return Ok(());
+        }
         let line = witness_line(head);
         let mut file = self.witness_file.lock().unwrap_or_else(|p| p.into_inner());
         if file.is_none() {
@@ -636,13 +695,13 @@ impl Store {
     /// records, names the parties; those whose erasure is in the log (their member piece says
     /// erased) lose their files, the others keep them (the command never committed).
     fn finish_pending_erasure(&self) -> Result<()> {
-        let Some(bytes) = self.meta.get(K_PENDING_ERASE)? else { return Ok(()) };
+        let Some(bytes) = self.meta().get(K_PENDING_ERASE)? else { return Ok(()) };
         let parties: Vec<PartyId> = serde_json::from_slice(&bytes).unwrap_or_default();
         let mut erased = Vec::new();
         for party in parties {
             let number = self.number_of(party)?;
             let part = Part { members: pieces::Pick::Only(number.into_iter().collect()), ..Part::default() };
-            let state = pieces::load(&self.pieces, &part)?;
+            let state = pieces::load(&self.pieces(), &part)?;
             // A member's erasure, or the officer they were, erased with it.
             if state.members.values().any(|m| m.party == party && m.erased.is_some()) || state.officers_erased.contains(&party.to_string())
             {
@@ -656,34 +715,34 @@ impl Store {
     /// short before the head): entries the log does not name are removed (no orphan is left),
     /// entries replaced by an edit that did not commit are put back.
     fn finish_pending_personal(&self) -> Result<()> {
-        let pending = self.personal.pending()?;
+        let pending = self.personal_data().pending()?;
         if pending.is_empty() {
             return Ok(());
         }
         let added = pending.iter().flat_map(|p| p.added.iter().copied());
         let orphans: Vec<PartyId> = added
-            .filter_map(|p| pieces::digest_of(&self.pieces, p).map(|d| d.is_none().then_some(p)).transpose())
+            .filter_map(|p| pieces::digest_of(&self.pieces(), p).map(|d| d.is_none().then_some(p)).transpose())
             .collect::<Result<_>>()?;
-        self.personal.remove_all(&orphans)?;
+        self.personal_data().remove_all(&orphans)?;
         let mut restore = Vec::new();
         for (party, previous) in pending.into_iter().flat_map(|p| p.replaced) {
-            let kept = pieces::digest_of(&self.pieces, party)?;
-            let current = self.personal.get(party)?.map(|e| e.data.digest(&e.salt));
+            let kept = pieces::digest_of(&self.pieces(), party)?;
+            let current = self.personal_data().get(party)?.map(|e| e.data.digest(&e.salt));
             if kept.is_some() && kept != current && kept == Some(previous.data.digest(&previous.salt)) {
                 restore.push((party, previous));
             }
         }
         if !restore.is_empty() {
-            self.personal.put_all(&restore)?;
+            self.personal_data().put_all(&restore)?;
         }
-        self.personal.settle(None)?;
+        self.personal_data().settle(None)?;
         Ok(())
     }
 
     fn finish_erasure(&self, parties: &[PartyId]) -> Result<()> {
-        self.personal.remove_all(parties)?;
-        self.meta.remove(K_PENDING_ERASE)?;
-        self.db.flush()?;
+        self.personal_data().remove_all(parties)?;
+        self.meta().remove(K_PENDING_ERASE)?;
+        self.backend.flush()?;
         Ok(())
     }
 
@@ -707,7 +766,7 @@ impl Store {
 
     /// The sequence number of the log's last record (0 for an empty log).
     fn last_seq(&self) -> Result<u64> {
-        Ok(match self.log.last()? {
+        Ok(match self.log().last()? {
             Some((k, run)) => seq_of(&k) + runs::split(0, &run).count() as u64 - 1,
             None => 0,
         })
@@ -729,27 +788,29 @@ impl Store {
 
     /// [`Store::recover`], the write lock held by the caller.
     fn recover_locked(&self) -> Result<(Head, Option<State>)> {
-        let head = read_head(&self.meta)?;
+        let head = read_head(self.meta())?;
         let last = self.last_seq()?;
         if last < head.seq {
             return Err(integrity(last + 1, format!("the log ends at event {last} but its head says {}", head.seq)));
         }
-        let pieces_at_head = pieces::stamp(&self.pieces)?.as_ref() == Some(&head);
+        let pieces_at_head = pieces::stamp(&self.pieces())?.as_ref() == Some(&head);
         if last == head.seq && pieces_at_head {
             return Ok((head, None));
         }
-        let ordered = self.meta.get(K_ORDERED)?.is_some();
+        let ordered = self.meta().get(K_ORDERED)?.is_some();
         let state = if pieces_at_head && ordered {
-            let mut state = pieces::load(&self.pieces, &Part::all())?;
+            let mut state = pieces::load(&self.pieces(), &Part::all())?;
             self.fold(head.seq + 1, last, &head.hash, None, &mut state)?;
             state
         } else {
             self.fold_timeline(last, None)?
         };
         let end = Head { seq: last, hash: self.hash_at(last)?.unwrap_or_else(|| head.hash.clone()) };
-        pieces::write_all(&self.pieces, &state, &end)?;
-        self.meta.insert(K_HEAD, serde_json::to_vec(&end).unwrap_or_default())?;
-        self.meta.remove(K_SNAPSHOT)?;
+        let transaction = Writes::begin(&*self.backend)?;
+        pieces::write_all(&self.pieces(), &state, &end)?;
+        self.meta().insert(K_HEAD, &serde_json::to_vec(&end).unwrap_or_default())?;
+        self.meta().remove(K_SNAPSHOT)?;
+        transaction.commit(&end)?;
         self.sync(false)?;
         Ok((end, Some(state)))
     }
@@ -757,13 +818,19 @@ impl Store {
     /// The whole state, read from the pieces if it is not in memory yet (completing a write
     /// cut short first); `inner.head` becomes the head the state is at.
     fn loaded<'i>(&self, inner: &'i mut Inner) -> Result<&'i mut State> {
+        if self.shared() && inner.state.is_some() && read_head(self.meta())? != inner.head {
+            // Another process appended: the state is read again from the pieces it wrote.
+            inner.state = None;
+            inner.tail = None;
+            inner.index = None;
+        }
         if inner.state.is_none() {
             // No command is writing while the head and the pieces are read.
             let _writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
             let (head, state) = self.recover_locked()?;
             let state = match state {
                 Some(s) => s,
-                None => pieces::load(&self.pieces, &Part::all())?,
+                None => pieces::load(&self.pieces(), &Part::all())?,
             };
             if inner.head != head {
                 inner.tail = None;
@@ -777,12 +844,12 @@ impl Store {
 
     /// The runs of the log after its last pack, as stored.
     fn read_tail(&self, head: &Head) -> Result<Tail> {
-        let sealed = match self.meta.get(K_SEALED)? {
+        let sealed = match self.meta().get(K_SEALED)? {
             Some(v) => seq_of(&v),
             None => head.seq + 1,
         };
         let mut tail = Tail::default();
-        for item in self.log.range(key(sealed)..) {
+        for item in self.log().range_from(&key(sealed)) {
             let (k, run) = item?;
             let first = seq_of(&k);
             tail.keys.push(first);
@@ -804,14 +871,8 @@ impl Store {
     }
 
     /// The run of records holding `seq`: the sequence number of its first record and its bytes.
-    fn run_of(&self, seq: u64) -> Result<Option<(u64, sled::IVec)>> {
-        match self.log.range(..=key(seq)).next_back() {
-            Some(item) => {
-                let (k, v) = item?;
-                Ok(Some((seq_of(&k), v)))
-            }
-            None => Ok(None),
-        }
+    fn run_of(&self, seq: u64) -> Result<Option<(u64, backend::Value)>> {
+        Ok(self.log().last_at_or_before(&key(seq))?.map(|(k, v)| (seq_of(&k), v)))
     }
 
     /// The record `seq` as stored, if it is.
@@ -829,7 +890,7 @@ impl Store {
             return Ok(expected);
         }
         let start = self.run_of(from)?.map_or(from, |(k, _)| k);
-        for item in self.log.range(key(start)..) {
+        for item in self.log().range_from(&key(start)) {
             let (k, run) = item?;
             let first = seq_of(&k);
             if first != expected && !(expected == from && first < from) {
@@ -893,7 +954,7 @@ impl Store {
     /// known to be in date order is folded as it is read; another is read whole and sorted.
     fn fold_timeline(&self, to: u64, until: Option<NaiveDate>) -> Result<State> {
         let mut state = State::default();
-        if self.meta.get(K_ORDERED)?.is_some() {
+        if self.meta().get(K_ORDERED)?.is_some() {
             self.fold(1, to, GENESIS_HASH, until, &mut state)?;
             return Ok(state);
         }
@@ -947,12 +1008,12 @@ impl Store {
             return Ok(State::default());
         }
         let writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
-        if pieces::stamp(&self.pieces)?.as_ref() != Some(&inner.head) {
+        if pieces::stamp(&self.pieces())?.as_ref() != Some(&inner.head) {
             drop(writes);
             drop(inner);
             return self.state();
         }
-        pieces::load(&self.pieces, part)
+        pieces::load(&self.pieces(), part)
     }
 
     /// The results of a closed assembly, read from disk without its roll (`None` if it is not
@@ -960,7 +1021,7 @@ impl Store {
     pub fn closed_results(&self, slug: &str) -> Result<Option<Vec<coop_core::ResolutionResult>>> {
         let inner = self.lock_checked()?;
         let writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
-        if pieces::stamp(&self.pieces)?.as_ref() != Some(&inner.head) {
+        if pieces::stamp(&self.pieces())?.as_ref() != Some(&inner.head) {
             drop(writes);
             drop(inner);
             return self.with_state(|s| {
@@ -968,12 +1029,12 @@ impl Store {
                 a.zip(s.statutes.as_ref()).map(|(a, st)| coop_core::results(s, st, a))
             });
         }
-        pieces::results(&self.pieces, slug)
+        pieces::results(&self.pieces(), slug)
     }
 
     /// The member number of a party, read from disk.
     pub fn number_of(&self, party: PartyId) -> Result<Option<MemberNo>> {
-        pieces::number_of(&self.pieces, party)
+        pieces::number_of(&self.pieces(), party)
     }
 
     /// The state as of the end of `date` (effective dates): a fold of the events dated on or
@@ -999,7 +1060,7 @@ impl Store {
     /// The commands voided, by command id: the event that voided each, and why.
     pub fn voided(&self) -> Result<std::collections::BTreeMap<String, Voided>> {
         let mut out = std::collections::BTreeMap::new();
-        for item in self.meta.scan_prefix(K_VOIDED) {
+        for item in self.meta().scan_prefix(K_VOIDED) {
             let (k, v) = item?;
             let id = String::from_utf8_lossy(&k[K_VOIDED.len()..]).into_owned();
             let v: Voided = serde_json::from_slice(&v).map_err(|e| integrity(0, format!("unreadable void entry: {e}")))?;
@@ -1010,33 +1071,33 @@ impl Store {
 
     /// The personal data of a party with its salt, as kept beside the log.
     pub(crate) fn personal_entry(&self, party: PartyId) -> Result<Option<PersonalEntry>> {
-        Ok(self.personal.get(party)?)
+        self.personal_data().get(party)
     }
 
     /// Writes personal data beside the log before the events that name it (a restore), recorded
     /// as pending; returns the token that settles it.
     pub(crate) fn personal_pending_put(&self, entries: &[(PartyId, PersonalEntry)]) -> Result<String> {
-        Ok(self.personal.put_all(entries)?)
+        self.personal_data().put_all(entries)
     }
 
     /// The events naming the personal data written under `token` committed: it stays, and the
     /// store is no longer one without personal data.
     pub(crate) fn personal_settled(&self, token: &str) -> Result<()> {
-        self.personal.settle(Some(token))?;
-        self.meta.remove(K_NO_PERSONAL)?;
-        self.db.flush()?;
+        self.personal_data().settle(Some(token))?;
+        self.meta().remove(K_NO_PERSONAL)?;
+        self.backend.flush()?;
         Ok(())
     }
 
     /// The events naming the personal data written under `token` did not commit: it goes.
     pub(crate) fn personal_undo(&self, parties: &[PartyId], token: &str) -> Result<()> {
-        self.personal.remove_all(parties)?;
-        Ok(self.personal.settle(Some(token))?)
+        self.personal_data().remove_all(parties)?;
+        self.personal_data().settle(Some(token))
     }
 
     /// The personal data of a party, unless it was never stored here or has been erased.
     pub fn personal(&self, party: PartyId) -> Result<Option<Personal>> {
-        Ok(self.personal.get(party)?.map(|p| p.data))
+        Ok(self.personal_data().get(party)?.map(|p| p.data))
     }
 
     /// The partner (not a member) of `state` known under exactly this name, if any.
@@ -1129,7 +1190,7 @@ impl Store {
             match self.try_execute(&mut inner, &requests) {
                 Err(Error::Conflict) => {
                     // The head moved under us: catch up with the log and decide again.
-                    inner.head = read_head(&self.meta)?;
+                    inner.head = read_head(self.meta())?;
                     inner.state = None;
                     inner.tail = None;
                 }
@@ -1353,10 +1414,6 @@ impl Store {
             // The pieces of the state these events change, as they are after them.
             let state_pieces = pieces::encode(&state, &changes, &new_head)?;
             let head_bytes = serde_json::to_vec(&new_head).unwrap_or_default();
-            // Personal data first: an acknowledged admission always has its name. If the log
-            // write below fails, the entry is an orphan no event refers to.
-            let personal: Vec<(PartyId, PersonalEntry)> = planned.iter().filter_map(|p| p.personal.clone()).collect();
-            let pending_personal = if personal.is_empty() { None } else { Some(self.personal.put_all(&personal)?) };
             let erased: Vec<PartyId> = planned.iter().flat_map(|p| p.erase.iter().copied()).collect();
             let pending = serde_json::to_vec(&erased).unwrap_or_default();
             let large = plan.inserts.iter().map(|(_, b)| b.len()).chain(state_pieces.iter().map(|(_, v)| v.len())).any(|l| l > LARGE_VALUE);
@@ -1365,61 +1422,59 @@ impl Store {
             // names the new head), the other pieces, the head last. Plain inserts: sled keeps a
             // prefix of them through a crash, and a sled transaction would cost its flush double.
             let writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
-            if read_head(&self.meta)? != old {
-                // Another handle moved the head since this one decided: decide again.
+            // On PostgreSQL, one transaction holding the cooperative's lock from here to its
+            // commit (rolled back on any way out before it); on sled, plain writes.
+            let transaction = Writes::begin(&*self.backend)?;
+            if read_head(self.meta())? != old {
+                // Another handle (or process) moved the head since this one decided: decide again.
                 return Err(Error::Conflict);
             }
+            // Personal data first: an acknowledged admission always has its name. If the log
+            // write below fails, the entry is an orphan no event refers to (undone on the next
+            // open), or rolled back with the rest.
+            let personal: Vec<(PartyId, PersonalEntry)> = planned.iter().filter_map(|p| p.personal.clone()).collect();
+            let pending_personal = if personal.is_empty() { None } else { Some(self.personal_data().put_all(&personal)?) };
             if !erased.is_empty() {
                 // Before the records: an erasure whose events committed is finished on the next
                 // open if this process stops before finishing it below (`finish_pending_erasure`).
-                self.meta.insert(K_PENDING_ERASE, pending.as_slice())?;
+                self.meta().insert(K_PENDING_ERASE, pending.as_slice())?;
             }
             if backdated {
                 // Before the records: the log is no longer in date order.
-                self.meta.remove(K_ORDERED)?;
+                self.meta().remove(K_ORDERED)?;
             }
             for (k, entry) in &cmd_entries {
-                self.meta.insert(k.as_slice(), entry.as_slice())?;
+                self.meta().insert(k.as_slice(), entry.as_slice())?;
             }
             for (id, v) in &voids {
-                self.meta.insert(voided_key(id), serde_json::to_vec(v).unwrap_or_default())?;
+                self.meta().insert(&voided_key(id), &serde_json::to_vec(v).unwrap_or_default())?;
             }
             if plan.removes.is_empty() && plan.sealed.is_none() {
                 for (s, run) in &plan.inserts {
-                    self.log.insert(key(*s), run.as_slice())?;
+                    self.log().insert(&key(*s), run.as_slice())?;
                 }
             } else {
                 // Sealing replaces runs by packs, atomically: no record is ever in two runs.
-                let sealed = plan.sealed.map(key);
-                (&self.log, &self.meta).transaction(
-                    |(log, meta): &(TransactionalTree, TransactionalTree)| -> ConflictableTransactionResult<(), Error> {
-                        for (s, run) in &plan.inserts {
-                            log.insert(&key(*s), run.as_slice())?;
-                        }
-                        for s in &plan.removes {
-                            log.remove(&key(*s))?;
-                        }
-                        if let Some(s) = &sealed {
-                            meta.insert(K_SEALED, s.as_slice())?;
-                        }
-                        Ok(())
-                    },
-                )?;
+                let log = plan.inserts.iter().map(|(s, run)| (key(*s).to_vec(), Some(run.clone())));
+                let log = log.chain(plan.removes.iter().map(|s| (key(*s).to_vec(), None))).collect();
+                let meta = plan.sealed.map(|s| (K_SEALED.to_vec(), Some(key(s).to_vec()))).into_iter().collect();
+                self.backend.log_and_meta(log, meta)?;
             }
             for (k, v) in &state_pieces {
                 if v.is_empty() {
                     // A piece whose subject a void took away.
-                    self.pieces.of(k).remove(k.as_slice())?;
+                    self.pieces().of(k).remove(k.as_slice())?;
                 } else {
-                    self.pieces.of(k).insert(k.as_slice(), v.as_slice())?;
+                    self.pieces().of(k).insert(k.as_slice(), v.as_slice())?;
                 }
             }
-            self.meta.insert(K_HEAD, head_bytes.as_slice())?;
+            self.meta().insert(K_HEAD, head_bytes.as_slice())?;
+            transaction.commit(&new_head)?;
             drop(writes);
             self.sync(large)?;
             if let Some(token) = &pending_personal {
                 // Committed: the personal data written before the records stays.
-                self.personal.settle(Some(token))?;
+                self.personal_data().settle(Some(token))?;
             }
             // The command is committed and durable: a witness that cannot be written (a
             // read-only file, a full disk) must not turn it into an error. The witness then lags,
@@ -1517,6 +1572,9 @@ enum Witness {
     Unreadable,
     /// The head it names.
     Head(Head),
+    /// The store is not in a directory (PostgreSQL): the database server answers for what it
+    /// acknowledged.
+    Elsewhere,
 }
 
 fn read_witness(dir: &Path) -> Witness {
@@ -1557,7 +1615,7 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 /// The head recorded in the `meta` tree (the genesis head for an empty store).
-fn read_head(meta: &sled::Tree) -> Result<Head> {
+fn read_head(meta: &dyn Table) -> Result<Head> {
     match meta.get(K_HEAD)? {
         Some(h) => serde_json::from_slice(&h).map_err(|e| integrity(0, format!("unreadable head: {e}"))),
         None => Ok(Head { seq: 0, hash: GENESIS_HASH.into() }),

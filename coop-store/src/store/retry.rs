@@ -25,14 +25,14 @@ impl Store {
         let command = &request.command;
         // Where a command id is: beside the head (since the second layout), in the tree of
         // command ids of the first layout, or among the ids of an imported log.
-        let found = match self.meta.get(command_key(id))? {
+        let found = match self.meta().get(&command_key(id))? {
             Some(bytes) => Some(bytes),
-            None => self.commands.get(id.as_bytes())?,
+            None => self.tables().commands.get(id.as_bytes())?,
         };
         let entry: CommandEntry = match found {
             Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| integrity(0, format!("unreadable command index: {e}")))?,
             // Imported commands have no fingerprint: a retry under the same id is refused.
-            None => match imported::find(&self.imported_ids, id)? {
+            None => match imported::find(&*self.tables().imported, id)? {
                 Some((first, last)) => CommandEntry { first, last, fingerprint: String::new() },
                 None => return Ok(None),
             },
@@ -74,7 +74,7 @@ impl Store {
                 _ => continue,
             };
             let Some(party) = party else { return Ok(false) };
-            match self.personal.get(party)? {
+            match self.personal_data().get(party)? {
                 Some(kept) if personal.digest(&kept.salt) == *digest => {}
                 _ => return Ok(false),
             }

@@ -63,39 +63,42 @@ impl Store {
         // Every handle on the database shares this lock: no other handle writes meanwhile, and
         // the store must still be empty under it.
         let _writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
-        if read_head(&self.meta)?.seq != 0 {
-            return Err(Error::NotEmpty(read_head(&self.meta)?.seq));
+        // One transaction on PostgreSQL (nothing is seen until it commits, and an error rolls it
+        // all back); on sled, the marker below says an import is under way.
+        let writes = Writes::begin(&*self.backend)?;
+        if read_head(self.meta())?.seq != 0 {
+            return Err(Error::NotEmpty(read_head(self.meta())?.seq));
         }
         if inner.head.seq != 0 {
             return Err(Error::NotEmpty(inner.head.seq));
         }
-        self.meta.insert(K_IMPORTING, b"1".as_slice())?;
-        self.db.flush()?;
+        self.meta().insert(K_IMPORTING, b"1".as_slice())?;
+        self.backend.flush()?;
         let (state, head) = match self.write_import(input).and_then(|(state, head)| check(&state).map(|_| (state, head))) {
             Ok(done) => done,
             Err(e) => {
-                self.log.clear()?;
-                self.commands.clear()?;
-                self.imported_ids.clear()?;
-                self.pieces.clear()?;
-                self.meta.insert(K_ORDERED, b"1".as_slice())?;
-                self.meta.remove(K_IMPORTING)?;
-                self.db.flush()?;
+                self.log().clear()?;
+                self.tables().commands.clear()?;
+                self.tables().imported.clear()?;
+                self.pieces().clear()?;
+                self.meta().insert(K_ORDERED, b"1".as_slice())?;
+                self.meta().remove(K_IMPORTING)?;
+                self.backend.flush()?;
                 return Err(e);
             }
         };
         // The state's pieces, stamped with the head: until the head below is written they
         // describe events that are not visible, and an interrupted import clears them.
-        pieces::write_all(&self.pieces, &state, &head)?;
+        pieces::write_all(&self.pieces(), &state, &head)?;
         let head_bytes = serde_json::to_vec(&head).unwrap_or_default();
         let sealed = key(head.seq + 1);
-        (&self.meta,).transaction(|(meta,): &(TransactionalTree,)| -> ConflictableTransactionResult<(), Error> {
-            meta.insert(K_HEAD, head_bytes.as_slice())?;
-            meta.insert(K_SEALED, sealed.as_slice())?;
-            meta.insert(K_NO_PERSONAL, b"1".as_slice())?;
-            meta.remove(K_IMPORTING)?;
-            Ok(())
-        })?;
+        self.meta().apply(vec![
+            (K_HEAD.to_vec(), Some(head_bytes)),
+            (K_SEALED.to_vec(), Some(sealed.to_vec())),
+            (K_NO_PERSONAL.to_vec(), Some(b"1".to_vec())),
+            (K_IMPORTING.to_vec(), None),
+        ])?;
+        writes.commit(&head)?;
         self.sync(true)?;
         self.write_witness(&head)?;
         inner.state = Some(state);
@@ -112,7 +115,7 @@ impl Store {
         let total = pass.header.events;
         let mut state = State::default();
         let (mut pack, mut pack_first) = (Vec::with_capacity(PACK_BYTES * 2), 0u64);
-        let (mut packs, mut queued) = (sled::Batch::default(), 0usize);
+        let (mut packs, mut queued): (crate::backend::Batch, usize) = (Vec::new(), 0);
         let mut commands = imported::Collector::default();
         let mut current: Option<(String, u64, u64)> = None;
         // Folded as it is read while its records are in date order; else folded in timeline
@@ -132,12 +135,12 @@ impl Store {
             }
             pack.extend_from_slice(&pass.buf);
             if pack.len() >= PACK_BYTES {
-                packs.insert(&key(pack_first), std::mem::take(&mut pack));
+                packs.push((key(pack_first).to_vec(), Some(std::mem::take(&mut pack))));
                 queued += 1;
             }
             if let Event::CommandVoided { command_id, reason, .. } = &env.event {
                 let v = Voided { seq: env.seq, reason: reason.clone() };
-                self.meta.insert(voided_key(command_id), serde_json::to_vec(&v).unwrap_or_default())?;
+                self.meta().insert(&voided_key(command_id), &serde_json::to_vec(&v).unwrap_or_default())?;
             }
             match &mut current {
                 Some((id, _, last)) if *id == env.command_id => *last = env.seq,
@@ -149,25 +152,25 @@ impl Store {
                 }
             }
             if queued >= 64 {
-                self.log.apply_batch(std::mem::take(&mut packs))?;
+                self.log().apply(std::mem::take(&mut packs))?;
                 queued = 0;
             }
             self.report("import", env.seq, total);
         }
         if !pack.is_empty() {
-            packs.insert(&key(pack_first), pack);
+            packs.push((key(pack_first).to_vec(), Some(pack)));
         }
         if let Some((id, first, last)) = current {
             commands.push(&id, first, last);
         }
-        self.log.apply_batch(packs)?;
-        commands.write(&self.imported_ids)?;
+        self.log().apply(packs)?;
+        commands.write(&*self.tables().imported)?;
         let head = pass.finish()?;
         if !ordered {
-            self.meta.remove(K_ORDERED)?;
+            self.meta().remove(K_ORDERED)?;
             state = self.fold_timeline(head.seq, None)?;
         }
-        self.db.flush()?;
+        self.backend.flush()?;
         Ok((state, head))
     }
 }

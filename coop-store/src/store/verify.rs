@@ -139,21 +139,21 @@ impl Store {
         // takes no command, and no export is made of it.
         match (&report.ok, &report.problem) {
             (true, _) => {
-                self.meta.remove(K_DAMAGED)?;
+                self.meta().remove(K_DAMAGED)?;
             }
             (false, problem) => {
                 let at = report.first_bad_seq.map(|s| format!("event {s}: ")).unwrap_or_default();
-                self.meta.insert(K_DAMAGED, format!("{at}{}", problem.clone().unwrap_or_default()).as_bytes())?;
+                self.meta().insert(K_DAMAGED, format!("{at}{}", problem.clone().unwrap_or_default()).as_bytes())?;
             }
         }
-        self.db.flush()?;
+        self.backend.flush()?;
         Ok(report)
     }
 
     /// What `audit verify` found wrong with this store, if it did (and no verify has found it
     /// sound since).
     pub fn damage(&self) -> Result<Option<String>> {
-        Ok(self.meta.get(K_DAMAGED)?.map(|v| String::from_utf8_lossy(&v).into_owned()))
+        Ok(self.meta().get(K_DAMAGED)?.map(|v| String::from_utf8_lossy(&v).into_owned()))
     }
 
     /// Rebuilds the state kept beside the log from the log itself, when the log's chain and the
@@ -167,7 +167,7 @@ impl Store {
             return Ok(chain);
         }
         let state = self.fold_timeline(head.seq, None)?;
-        pieces::write_all(&self.pieces, &state, &head)?;
+        pieces::write_all(&self.pieces(), &state, &head)?;
         self.sync(true)?;
         drop(_writes);
         self.lock().state = None;
@@ -219,10 +219,10 @@ impl Store {
         // a time; the links between records, in order, here.
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
         let mut expected = 1u64;
-        let mut batch: Vec<(u64, sled::IVec)> = Vec::new();
+        let mut batch: Vec<(u64, crate::backend::Value)> = Vec::new();
         let mut missing = None;
         let mut keys = Keys::default();
-        let mut iter = self.log.iter();
+        let mut iter = self.log().range_from(&[]);
         loop {
             let item = iter.next();
             let mut done = item.is_none();
@@ -268,7 +268,8 @@ impl Store {
             return Ok(bad(seq, prev, format!("the log holds {events} events but its head says {}", head.seq)));
         }
         // The witness as it is now (this handle rewrites it after each command).
-        match &read_witness(&self.path) {
+        let witness = if self.witness == Witness::Elsewhere { Witness::Elsewhere } else { read_witness(&self.path) };
+        match &witness {
             Witness::Head(w) if events < w.seq => {
                 return Ok(bad(
                     events + 1,
@@ -298,13 +299,13 @@ impl Store {
     /// Compares each party's personal data beside the log with the digest the log keeps for it
     /// (the log's chain being sound up to `head`).
     fn check_personal(&self, head: &Head) -> Result<PersonalReport> {
-        let state = if pieces::stamp(&self.pieces)?.as_ref() == Some(head) {
-            pieces::load(&self.pieces, &Part::all())?
+        let state = if pieces::stamp(&self.pieces())?.as_ref() == Some(head) {
+            pieces::load(&self.pieces(), &Part::all())?
         } else {
             self.fold_timeline(head.seq, None)?
         };
-        let mut entries: std::collections::BTreeMap<PartyId, PersonalEntry> = self.personal.all()?.into_iter().collect();
-        let mut report = PersonalReport { from_export: self.meta.get(K_NO_PERSONAL)?.is_some(), ..PersonalReport::default() };
+        let mut entries: std::collections::BTreeMap<PartyId, PersonalEntry> = self.personal_data().all()?.into_iter().collect();
+        let mut report = PersonalReport { from_export: self.meta().get(K_NO_PERSONAL)?.is_some(), ..PersonalReport::default() };
         let check = |what: String,
                      party: PartyId,
                      digest: &str,
@@ -352,8 +353,8 @@ impl Store {
     /// (its pieces, read afresh).
     pub fn replay_check(&self) -> Result<ReplayReport> {
         let head = self.head();
-        let kept_seq = pieces::stamp(&self.pieces)?.map_or(0, |h| h.seq);
-        let kept = pieces::load(&self.pieces, &Part::all())?;
+        let kept_seq = pieces::stamp(&self.pieces())?.map_or(0, |h| h.seq);
+        let kept = pieces::load(&self.pieces(), &Part::all())?;
         let rebuilt = self.fold_timeline(head.seq, None)?;
         let mut differing: Vec<MemberNo> = Vec::new();
         for (n, m) in rebuilt.members.iter() {
@@ -403,8 +404,8 @@ impl Keys {
 
 /// Checks each record of `batch` alone (`record::open_unlinked`), on up to `threads` threads;
 /// returns the results in order.
-fn check_runs(batch: &[(u64, sled::IVec)], threads: usize) -> Vec<Checked> {
-    let check = |part: &[(u64, sled::IVec)]| -> Vec<Checked> {
+fn check_runs(batch: &[(u64, crate::backend::Value)], threads: usize) -> Vec<Checked> {
+    let check = |part: &[(u64, crate::backend::Value)]| -> Vec<Checked> {
         part.iter().flat_map(|(first, run)| runs::split(*first, run).map(|(seq, r)| (seq, record::open_unlinked(r, seq)))).collect()
     };
     if threads <= 1 || batch.len() < 2 {

@@ -1,0 +1,499 @@
+//! The PostgreSQL backend: a cooperative's tables as rows of shared tables, keyed by the
+//! cooperative's name, in a database many processes and machines use at once.
+//!
+//! - `coop_kv (coop, tab, k, v)`: the log's runs, `meta`, command ids and the pieces of the
+//!   state, one `tab` number each, in key order (`bytea` compares byte by byte, as sled does).
+//!   The log's keys are its sequence numbers: unique per cooperative.
+//! - `coop_personal (coop, party, entry)`: the personal data, apart, so that an erasure deletes
+//!   its rows (followed by `VACUUM FULL coop_personal`, see [`PgPersonal::remove_all`]).
+//! - `coop_personal_pending (coop, token, body)`: personal data written outside a command's
+//!   transaction (a restore) until the events naming it commit.
+//!
+//! A command's writes are one transaction on a connection of their own, begun by
+//! `pg_advisory_xact_lock` on the cooperative: writers of one cooperative queue there (others
+//! go on), and the head the store reads next is the last committed. The transaction ends with
+//! `pg_notify` on the cooperative's channel, which the database delivers at commit to the
+//! processes that `LISTEN` (subscriptions). Reads by other threads go through a second
+//! connection, in autocommit, and see only what is committed.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::ThreadId;
+
+use postgres::{Client, NoTls, Statement};
+use sha2::Digest as _;
+
+use super::{Backend, Batch, Kind, Pair, Pairs, PersonalStore, Table, Tables, Value};
+use crate::personal::{Pending, PersonalEntry};
+use crate::{Error, Result, StorageError};
+use coop_core::PartyId;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS coop_kv (
+    coop text NOT NULL,
+    tab smallint NOT NULL,
+    k bytea NOT NULL,
+    v bytea NOT NULL,
+    PRIMARY KEY (coop, tab, k)
+);
+CREATE TABLE IF NOT EXISTS coop_personal (
+    coop text NOT NULL,
+    party text NOT NULL,
+    entry bytea NOT NULL,
+    PRIMARY KEY (coop, party)
+);
+CREATE TABLE IF NOT EXISTS coop_personal_pending (
+    coop text NOT NULL,
+    token text NOT NULL,
+    body bytea NOT NULL,
+    PRIMARY KEY (coop, token)
+);
+";
+
+/// Rows read at a time by a scan.
+const CHUNK: i64 = 512;
+
+fn storage(e: postgres::Error) -> Error {
+    Error::Storage(StorageError(Box::new(e)))
+}
+
+/// A connection and the statements prepared on it.
+struct Conn {
+    client: Client,
+    prepared: HashMap<&'static str, Statement>,
+}
+
+impl Conn {
+    fn connect(url: &str) -> Result<Conn> {
+        let client = Client::connect(url, NoTls)
+            .map_err(|e| Error::Storage(StorageError(format!("cannot connect to {}: {e}", super::redact(url)).into())))?;
+        Ok(Conn { client, prepared: HashMap::new() })
+    }
+
+    fn statement(&mut self, sql: &'static str) -> std::result::Result<Statement, postgres::Error> {
+        if let Some(s) = self.prepared.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.client.prepare(sql)?;
+        self.prepared.insert(sql, s.clone());
+        Ok(s)
+    }
+
+    fn query(&mut self, sql: &'static str, params: &[&(dyn postgres::types::ToSql + Sync)]) -> Result<Vec<postgres::Row>> {
+        let s = self.statement(sql).map_err(storage)?;
+        self.client.query(&s, params).map_err(storage)
+    }
+
+    fn execute(&mut self, sql: &'static str, params: &[&(dyn postgres::types::ToSql + Sync)]) -> Result<u64> {
+        let s = self.statement(sql).map_err(storage)?;
+        self.client.execute(&s, params).map_err(storage)
+    }
+}
+
+/// One cooperative in one database: two connections, and which thread has a transaction open.
+pub(crate) struct Pg {
+    url: String,
+    coop: String,
+    /// Reads, and writes outside a transaction (autocommit).
+    auto: Mutex<Conn>,
+    /// The connection a transaction is open on, used by its thread only.
+    tx: Mutex<Conn>,
+    owner: Mutex<Option<ThreadId>>,
+    /// The cooperative's advisory lock and notification channel.
+    lock_key: i64,
+    channel: String,
+    /// Its rows are deleted when the backend is dropped (`Options::temporary`).
+    temporary: bool,
+}
+
+impl Pg {
+    fn in_tx(&self) -> bool {
+        *self.owner.lock().unwrap_or_else(|p| p.into_inner()) == Some(std::thread::current().id())
+    }
+
+    /// The connection this thread uses: its transaction's, or the autocommit one.
+    fn conn(&self) -> MutexGuard<'_, Conn> {
+        let c = if self.in_tx() { &self.tx } else { &self.auto };
+        c.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs `f` in the open transaction, or in one of its own on the autocommit connection.
+    fn atomically(&self, f: impl FnOnce(&mut Conn) -> Result<()>) -> Result<()> {
+        if self.in_tx() {
+            return f(&mut self.conn());
+        }
+        let mut c = self.conn();
+        c.client.batch_execute("BEGIN").map_err(storage)?;
+        match f(&mut c) {
+            Ok(()) => c.client.batch_execute("COMMIT").map_err(storage),
+            Err(e) => {
+                let _ = c.client.batch_execute("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+}
+
+/// One table of a cooperative: the rows of `coop_kv` with its `tab` number.
+struct PgTable {
+    pg: Arc<Pg>,
+    tab: i16,
+}
+
+fn owned(row: &postgres::Row) -> Pair {
+    (Value::Owned(row.get(0)), Value::Owned(row.get(1)))
+}
+
+impl PgTable {
+    fn scan<'a>(&'a self, from: Vec<u8>, prefix: Option<Vec<u8>>) -> Pairs<'a> {
+        Box::new(Scan { table: self, next: from, inclusive: true, buf: VecDeque::new(), done: false, prefix })
+    }
+}
+
+/// Rows in key order, read a chunk at a time.
+struct Scan<'a> {
+    table: &'a PgTable,
+    next: Vec<u8>,
+    inclusive: bool,
+    buf: VecDeque<Pair>,
+    done: bool,
+    prefix: Option<Vec<u8>>,
+}
+
+impl Iterator for Scan<'_> {
+    type Item = Result<Pair>;
+    fn next(&mut self) -> Option<Result<Pair>> {
+        if self.buf.is_empty() && !self.done {
+            let t = self.table;
+            let rows = if self.inclusive {
+                t.pg.conn().query(
+                    "SELECT k, v FROM coop_kv WHERE coop = $1 AND tab = $2 AND k >= $3 ORDER BY k LIMIT $4",
+                    &[&t.pg.coop, &t.tab, &self.next, &CHUNK],
+                )
+            } else {
+                t.pg.conn().query(
+                    "SELECT k, v FROM coop_kv WHERE coop = $1 AND tab = $2 AND k > $3 ORDER BY k LIMIT $4",
+                    &[&t.pg.coop, &t.tab, &self.next, &CHUNK],
+                )
+            };
+            let rows = match rows {
+                Ok(r) => r,
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            };
+            self.done = (rows.len() as i64) < CHUNK;
+            self.inclusive = false;
+            if let Some(last) = rows.last() {
+                self.next = last.get(0);
+            }
+            self.buf.extend(rows.iter().map(owned));
+        }
+        let pair = self.buf.pop_front()?;
+        if let Some(p) = &self.prefix {
+            if !pair.0.starts_with(p) {
+                self.done = true;
+                self.buf.clear();
+                return None;
+            }
+        }
+        Some(Ok(pair))
+    }
+}
+
+impl Table for PgTable {
+    fn get(&self, key: &[u8]) -> Result<Option<Value>> {
+        let rows =
+            self.pg.conn().query("SELECT v FROM coop_kv WHERE coop = $1 AND tab = $2 AND k = $3", &[&self.pg.coop, &self.tab, &key])?;
+        Ok(rows.first().map(|r| Value::Owned(r.get(0))))
+    }
+    fn insert(&self, key: &[u8], value: &[u8]) -> Result<()> {
+        self.pg.conn().execute(
+            "INSERT INTO coop_kv (coop, tab, k, v) VALUES ($1, $2, $3, $4) ON CONFLICT (coop, tab, k) DO UPDATE SET v = EXCLUDED.v",
+            &[&self.pg.coop, &self.tab, &key, &value],
+        )?;
+        Ok(())
+    }
+    fn remove(&self, key: &[u8]) -> Result<()> {
+        self.pg.conn().execute("DELETE FROM coop_kv WHERE coop = $1 AND tab = $2 AND k = $3", &[&self.pg.coop, &self.tab, &key])?;
+        Ok(())
+    }
+    fn range_from<'a>(&'a self, from: &[u8]) -> Pairs<'a> {
+        self.scan(from.to_vec(), None)
+    }
+    fn scan_prefix<'a>(&'a self, prefix: &[u8]) -> Pairs<'a> {
+        self.scan(prefix.to_vec(), Some(prefix.to_vec()))
+    }
+    fn last_at_or_before(&self, key: &[u8]) -> Result<Option<Pair>> {
+        let rows = self.pg.conn().query(
+            "SELECT k, v FROM coop_kv WHERE coop = $1 AND tab = $2 AND k <= $3 ORDER BY k DESC LIMIT 1",
+            &[&self.pg.coop, &self.tab, &key],
+        )?;
+        Ok(rows.first().map(owned))
+    }
+    fn last(&self) -> Result<Option<Pair>> {
+        let rows = self
+            .pg
+            .conn()
+            .query("SELECT k, v FROM coop_kv WHERE coop = $1 AND tab = $2 ORDER BY k DESC LIMIT 1", &[&self.pg.coop, &self.tab])?;
+        Ok(rows.first().map(owned))
+    }
+    fn clear(&self) -> Result<()> {
+        self.pg.conn().execute("DELETE FROM coop_kv WHERE coop = $1 AND tab = $2", &[&self.pg.coop, &self.tab])?;
+        Ok(())
+    }
+    fn is_empty(&self) -> Result<bool> {
+        let rows = self.pg.conn().query("SELECT 1 FROM coop_kv WHERE coop = $1 AND tab = $2 LIMIT 1", &[&self.pg.coop, &self.tab])?;
+        Ok(rows.is_empty())
+    }
+    fn apply(&self, batch: Batch) -> Result<()> {
+        self.pg.atomically(|c| write(c, &self.pg.coop, self.tab, &batch))
+    }
+}
+
+fn write(c: &mut Conn, coop: &str, tab: i16, batch: &Batch) -> Result<()> {
+    for (k, v) in batch {
+        match v {
+            Some(v) => c.execute(
+                "INSERT INTO coop_kv (coop, tab, k, v) VALUES ($1, $2, $3, $4) ON CONFLICT (coop, tab, k) DO UPDATE SET v = EXCLUDED.v",
+                &[&coop, &tab, k, v],
+            )?,
+            None => c.execute("DELETE FROM coop_kv WHERE coop = $1 AND tab = $2 AND k = $3", &[&coop, &tab, k])?,
+        };
+    }
+    Ok(())
+}
+
+/// The personal data of one cooperative.
+pub(crate) struct PgPersonal {
+    pg: Arc<Pg>,
+}
+
+fn entry_of(bytes: &[u8]) -> Result<PersonalEntry> {
+    serde_json::from_slice(bytes).map_err(|e| Error::Integrity { seq: 0, reason: format!("unreadable personal data row: {e}") })
+}
+
+impl PersonalStore for PgPersonal {
+    fn get(&self, id: PartyId) -> Result<Option<PersonalEntry>> {
+        let rows =
+            self.pg.conn().query("SELECT entry FROM coop_personal WHERE coop = $1 AND party = $2", &[&self.pg.coop, &id.to_string()])?;
+        rows.first().map(|r| entry_of(r.get(0))).transpose()
+    }
+    fn put_all(&self, entries: &[(PartyId, PersonalEntry)]) -> Result<String> {
+        let mut write = Pending { token: ulid::Ulid::new().to_string(), ..Pending::default() };
+        for (id, _) in entries {
+            match self.get(*id)? {
+                Some(previous) => write.replaced.push((*id, previous)),
+                None => write.added.push(*id),
+            }
+        }
+        let token = write.token.clone();
+        let body = serde_json::to_vec(&write).unwrap_or_default();
+        let coop = self.pg.coop.clone();
+        self.pg.atomically(|c| {
+            c.execute("INSERT INTO coop_personal_pending (coop, token, body) VALUES ($1, $2, $3)", &[&coop, &token, &body])?;
+            for (id, e) in entries {
+                let bytes = serde_json::to_vec(e).unwrap_or_default();
+                c.execute(
+                    "INSERT INTO coop_personal (coop, party, entry) VALUES ($1, $2, $3) ON CONFLICT (coop, party) DO UPDATE SET entry = EXCLUDED.entry",
+                    &[&coop, &id.to_string(), &bytes],
+                )?;
+            }
+            Ok(())
+        })?;
+        Ok(token)
+    }
+    fn pending(&self) -> Result<Vec<Pending>> {
+        let rows = self.pg.conn().query("SELECT body FROM coop_personal_pending WHERE coop = $1 ORDER BY token", &[&self.pg.coop])?;
+        Ok(rows.iter().filter_map(|r| serde_json::from_slice(r.get::<_, &[u8]>(0)).ok()).collect())
+    }
+    fn settle(&self, token: Option<&str>) -> Result<()> {
+        match token {
+            Some(t) => self.pg.conn().execute("DELETE FROM coop_personal_pending WHERE coop = $1 AND token = $2", &[&self.pg.coop, &t])?,
+            None => self.pg.conn().execute("DELETE FROM coop_personal_pending WHERE coop = $1", &[&self.pg.coop])?,
+        };
+        Ok(())
+    }
+    fn all(&self) -> Result<Vec<(PartyId, PersonalEntry)>> {
+        let rows = self.pg.conn().query("SELECT party, entry FROM coop_personal WHERE coop = $1 ORDER BY party", &[&self.pg.coop])?;
+        rows.iter()
+            .map(|r| {
+                let party: &str = r.get(0);
+                let id =
+                    party.parse().map_err(|_| Error::Integrity { seq: 0, reason: format!("personal data row: bad party id {party}") })?;
+                Ok((id, entry_of(r.get(1))?))
+            })
+            .collect()
+    }
+    /// Deletes the rows; outside a transaction, then `VACUUM FULL coop_personal`, which writes
+    /// the table anew without them (a plain `VACUUM` only marks their space reusable, leaving
+    /// the bytes in the table's pages until overwritten). The write-ahead log and any backup of
+    /// the database keep them until recycled: see the README.
+    fn remove_all(&self, ids: &[PartyId]) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+        self.pg.conn().execute("DELETE FROM coop_personal WHERE coop = $1 AND party = ANY($2)", &[&self.pg.coop, &list])?;
+        if !self.pg.in_tx() {
+            self.pg.conn().client.batch_execute("VACUUM FULL coop_personal").map_err(storage)?;
+        }
+        Ok(())
+    }
+}
+
+/// A cooperative's store in a PostgreSQL database.
+pub(crate) struct PgBackend {
+    pg: Arc<Pg>,
+    tables: Tables,
+    personal: PgPersonal,
+}
+
+impl PgBackend {
+    /// Connects to `url` (twice: reads, and transactions), creates the tables if missing, and
+    /// opens cooperative `coop` (empty until founded).
+    pub(crate) fn open(url: &str, coop: &str, temporary: bool) -> Result<PgBackend> {
+        let mut auto = Conn::connect(url)?;
+        // Two processes creating the tables at once would collide in the catalog.
+        auto.client
+            .batch_execute(&format!("SELECT pg_advisory_lock(7243057); {SCHEMA} SELECT pg_advisory_unlock(7243057);"))
+            .map_err(storage)?;
+        let tx = Conn::connect(url)?;
+        let digest = sha2::Sha256::digest(coop.as_bytes());
+        let lock_key = i64::from_be_bytes(digest[..8].try_into().unwrap_or_default());
+        let channel = format!("coop_{}", hex::encode(&digest[..12]));
+        let pg = Arc::new(Pg {
+            url: url.to_string(),
+            coop: coop.to_string(),
+            auto: Mutex::new(auto),
+            tx: Mutex::new(tx),
+            owner: Mutex::new(None),
+            lock_key,
+            channel,
+            temporary,
+        });
+        let table = |tab: i16| -> Box<dyn Table> { Box::new(PgTable { pg: pg.clone(), tab }) };
+        let tables = Tables {
+            log: table(0),
+            meta: table(1),
+            commands: table(2),
+            imported: table(3),
+            pieces: [table(4), table(5), table(6), table(7)],
+        };
+        Ok(PgBackend { personal: PgPersonal { pg: pg.clone() }, pg, tables })
+    }
+}
+
+impl Drop for PgBackend {
+    fn drop(&mut self) {
+        if self.pg.temporary {
+            let mut c = self.pg.auto.lock().unwrap_or_else(|p| p.into_inner());
+            let _ = c.client.execute("DELETE FROM coop_kv WHERE coop = $1", &[&self.pg.coop]);
+            let _ = c.client.execute("DELETE FROM coop_personal WHERE coop = $1", &[&self.pg.coop]);
+            let _ = c.client.execute("DELETE FROM coop_personal_pending WHERE coop = $1", &[&self.pg.coop]);
+        }
+    }
+}
+
+impl Backend for PgBackend {
+    fn kind(&self) -> Kind {
+        Kind::Postgres
+    }
+    fn tables(&self) -> &Tables {
+        &self.tables
+    }
+    fn personal(&self) -> &dyn PersonalStore {
+        &self.personal
+    }
+    fn begin(&self) -> Result<()> {
+        let me = std::thread::current().id();
+        {
+            let mut owner = self.pg.owner.lock().unwrap_or_else(|p| p.into_inner());
+            if owner.is_some() {
+                return Err(Error::Reentrant);
+            }
+            *owner = Some(me);
+        }
+        let mut c = self.pg.tx.lock().unwrap_or_else(|p| p.into_inner());
+        let begun = c
+            .client
+            .batch_execute("BEGIN")
+            .map_err(storage)
+            .and_then(|_| c.query("SELECT pg_advisory_xact_lock($1)", &[&self.pg.lock_key]).map(|_| ()));
+        if begun.is_err() {
+            let _ = c.client.batch_execute("ROLLBACK");
+            *self.pg.owner.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        }
+        begun
+    }
+    fn commit(&self, head: &crate::Head) -> Result<()> {
+        let mut c = self.pg.tx.lock().unwrap_or_else(|p| p.into_inner());
+        let seq = head.seq.to_string();
+        let done =
+            c.query("SELECT pg_notify($1, $2)", &[&self.pg.channel, &seq]).and_then(|_| c.client.batch_execute("COMMIT").map_err(storage));
+        if done.is_err() {
+            let _ = c.client.batch_execute("ROLLBACK");
+        }
+        *self.pg.owner.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        done
+    }
+    fn rollback(&self) {
+        let mut c = self.pg.tx.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = c.client.batch_execute("ROLLBACK");
+        *self.pg.owner.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+    fn log_and_meta(&self, log: Batch, meta: Batch) -> Result<()> {
+        let coop = self.pg.coop.clone();
+        self.pg.atomically(|c| {
+            write(c, &coop, 0, &log)?;
+            write(c, &coop, 1, &meta)
+        })
+    }
+    fn flush(&self) -> Result<()> {
+        Ok(())
+    }
+    fn watch(&self, moved: Box<dyn Fn() -> bool + Send>) -> Result<()> {
+        listen(&self.pg.url, &self.pg.channel, moved)
+    }
+}
+
+/// Waits for the cooperative's notifications on a connection of its own, from a thread of its
+/// own, and calls `moved` on each (and every second, so that it may stop: it returns false to
+/// stop). A broken connection is opened again (a notification missed meanwhile is made up by
+/// the call that follows).
+fn listen(url: &str, channel: &str, moved: Box<dyn Fn() -> bool + Send>) -> Result<()> {
+    let connect = {
+        let (url, channel) = (url.to_string(), channel.to_string());
+        move || -> Result<Conn> {
+            let mut conn = Conn::connect(&url)?;
+            conn.client.batch_execute(&format!("LISTEN {channel}")).map_err(storage)?;
+            Ok(conn)
+        }
+    };
+    let mut conn = connect()?;
+    std::thread::Builder::new()
+        .name("coop-listen".into())
+        .spawn(move || loop {
+            use postgres::fallible_iterator::FallibleIterator;
+            let broken = conn.client.notifications().timeout_iter(std::time::Duration::from_secs(1)).next().is_err();
+            if !moved() {
+                return;
+            }
+            if broken {
+                loop {
+                    std::thread::sleep(std::time::Duration::from_secs(1));
+                    match connect() {
+                        Ok(c) => {
+                            conn = c;
+                            break;
+                        }
+                        Err(_) if moved() => continue,
+                        Err(_) => return,
+                    }
+                }
+            }
+        })
+        .map_err(Error::Io)?;
+    Ok(())
+}

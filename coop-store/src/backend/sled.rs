@@ -1,0 +1,156 @@
+//! The embedded backend: sled trees in one directory, the personal data in files beside them.
+
+use super::{Backend, Batch, Kind, Pair, Pairs, PersonalStore, Table, Tables, Value};
+use crate::personal::{Pending, PersonalEntry, PersonalFiles};
+use crate::Result;
+use coop_core::PartyId;
+
+pub(crate) struct SledTable(pub(crate) sled::Tree);
+
+fn pair(item: sled::Result<(sled::IVec, sled::IVec)>) -> Result<Pair> {
+    let (k, v) = item?;
+    Ok((Value::Shared(k), Value::Shared(v)))
+}
+
+impl Table for SledTable {
+    fn get(&self, key: &[u8]) -> Result<Option<Value>> {
+        Ok(self.0.get(key)?.map(Value::Shared))
+    }
+    fn insert(&self, key: &[u8], value: &[u8]) -> Result<()> {
+        self.0.insert(key, value)?;
+        Ok(())
+    }
+    fn remove(&self, key: &[u8]) -> Result<()> {
+        self.0.remove(key)?;
+        Ok(())
+    }
+    fn range_from<'a>(&'a self, from: &[u8]) -> Pairs<'a> {
+        Box::new(self.0.range(from.to_vec()..).map(pair))
+    }
+    fn scan_prefix<'a>(&'a self, prefix: &[u8]) -> Pairs<'a> {
+        Box::new(self.0.scan_prefix(prefix).map(pair))
+    }
+    fn last_at_or_before(&self, key: &[u8]) -> Result<Option<Pair>> {
+        self.0.range(..=key.to_vec()).next_back().map(pair).transpose()
+    }
+    fn last(&self) -> Result<Option<Pair>> {
+        Ok(self.0.last()?.map(|(k, v)| (Value::Shared(k), Value::Shared(v))))
+    }
+    fn clear(&self) -> Result<()> {
+        Ok(self.0.clear()?)
+    }
+    fn is_empty(&self) -> Result<bool> {
+        Ok(self.0.is_empty())
+    }
+    fn apply(&self, batch: Batch) -> Result<()> {
+        Ok(self.0.apply_batch(to_batch(batch))?)
+    }
+}
+
+fn to_batch(writes: Batch) -> sled::Batch {
+    let mut batch = sled::Batch::default();
+    for (k, v) in writes {
+        match v {
+            Some(v) => batch.insert(k, v),
+            None => batch.remove(k),
+        }
+    }
+    batch
+}
+
+/// A sled database and the personal-data files beside it.
+pub(crate) struct SledBackend {
+    pub(crate) db: sled::Db,
+    tables: Tables,
+    log: sled::Tree,
+    meta: sled::Tree,
+    personal: std::sync::Arc<PersonalFiles>,
+}
+
+impl SledBackend {
+    /// The backend on an open database; `personal` is shared with the other handles on it.
+    pub(crate) fn on(db: sled::Db, personal: std::sync::Arc<PersonalFiles>) -> Result<SledBackend> {
+        let tree = |name: &str| -> Result<sled::Tree> { Ok(db.open_tree(name)?) };
+        let (log, meta) = (tree("log")?, tree("meta")?);
+        let boxed = |t: sled::Tree| -> Box<dyn Table> { Box::new(SledTable(t)) };
+        let tables = Tables {
+            log: boxed(log.clone()),
+            meta: boxed(meta.clone()),
+            commands: boxed(tree("commands")?),
+            imported: boxed(tree("imported-commands")?),
+            pieces: [
+                boxed(tree("state-totals")?),
+                boxed(tree("state-members")?),
+                boxed(tree("state-assemblies")?),
+                boxed(tree("state-projects")?),
+            ],
+        };
+        Ok(SledBackend { db, tables, log, meta, personal })
+    }
+}
+
+impl Backend for SledBackend {
+    fn kind(&self) -> Kind {
+        Kind::Sled
+    }
+    fn tables(&self) -> &Tables {
+        &self.tables
+    }
+    fn personal(&self) -> &dyn PersonalStore {
+        &*self.personal
+    }
+    fn begin(&self) -> Result<()> {
+        Ok(())
+    }
+    fn commit(&self, _head: &crate::Head) -> Result<()> {
+        Ok(())
+    }
+    fn rollback(&self) {}
+    fn log_and_meta(&self, log: Batch, meta: Batch) -> Result<()> {
+        use sled::transaction::{ConflictableTransactionResult, TransactionalTree};
+        use sled::Transactional;
+        (&self.log, &self.meta).transaction(
+            |(l, m): &(TransactionalTree, TransactionalTree)| -> ConflictableTransactionResult<(), crate::Error> {
+                for (k, v) in &log {
+                    match v {
+                        Some(v) => l.insert(k.as_slice(), v.as_slice())?,
+                        None => l.remove(k.as_slice())?,
+                    };
+                }
+                for (k, v) in &meta {
+                    match v {
+                        Some(v) => m.insert(k.as_slice(), v.as_slice())?,
+                        None => m.remove(k.as_slice())?,
+                    };
+                }
+                Ok(())
+            },
+        )?;
+        Ok(())
+    }
+    fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+}
+
+impl PersonalStore for PersonalFiles {
+    fn get(&self, id: PartyId) -> Result<Option<PersonalEntry>> {
+        Ok(PersonalFiles::get(self, id)?)
+    }
+    fn put_all(&self, entries: &[(PartyId, PersonalEntry)]) -> Result<String> {
+        Ok(PersonalFiles::put_all(self, entries)?)
+    }
+    fn pending(&self) -> Result<Vec<Pending>> {
+        Ok(PersonalFiles::pending(self)?)
+    }
+    fn settle(&self, token: Option<&str>) -> Result<()> {
+        Ok(PersonalFiles::settle(self, token)?)
+    }
+    fn all(&self) -> Result<Vec<(PartyId, PersonalEntry)>> {
+        Ok(PersonalFiles::all(self)?)
+    }
+    fn remove_all(&self, ids: &[PartyId]) -> Result<()> {
+        Ok(PersonalFiles::remove_all(self, ids)?)
+    }
+}
