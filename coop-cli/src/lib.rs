@@ -215,9 +215,9 @@ fn open(path: &Path) -> Result<Store, Failure> {
 }
 
 fn open_existing_check(path: &Path) -> Result<(), Failure> {
-    // A directory that is not a store (no sled data file in it) is never turned into one. (A
-    // cooperative in a database is checked by its head, below.)
-    if !coop_store::is_database_url(path) && !path.join("db").is_file() {
+    // A directory that is not a store (no sled data file in it), or a cooperative a database
+    // holds nothing of, is never turned into one.
+    if !Store::exists(path)? {
         return Err(Failure::input(format!(
             "no store at {}: create one with `coop init --statutes FILE` or `coop demo`, or pass --store PATH",
             path.display()

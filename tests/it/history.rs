@@ -76,7 +76,7 @@ fn a_migration_enters_participants_with_their_past_dates() {
 #[test]
 fn a_store_with_facts_entered_late_reopens_exports_and_reimports_to_the_same_state() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s");
+    let path = crate::location(dir.path(), "s");
     let store = Store::open(&path).unwrap();
     let statutes = coop::Statutes::from_toml(coop::SAMPLE_STATUTES).unwrap();
     let founded = statutes.founded;
@@ -113,7 +113,7 @@ fn a_store_with_facts_entered_late_reopens_exports_and_reimports_to_the_same_sta
     let reopened = Store::open_with(&path, Options::default()).unwrap();
     assert_eq!(reopened.state().unwrap(), kept);
     // Imported elsewhere: folded in timeline order to the same state.
-    let other = Store::open(dir.path().join("t")).unwrap();
+    let other = Store::open(crate::location(dir.path(), "t")).unwrap();
     other.import_events(export.as_slice()).unwrap();
     let imported = other.state().unwrap();
     assert_eq!(imported.capital, kept.capital);
@@ -360,7 +360,7 @@ fn founders_of_one_day_are_judged_together_whatever_the_row_order() {
 #[test]
 fn late_share_movements_are_placed_from_the_index_and_the_kept_state_stays_the_fold_of_the_log() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s");
+    let path = crate::location(dir.path(), "s");
     let store = Store::open(&path).unwrap();
     let statutes = coop::Statutes::from_toml(coop::SAMPLE_STATUTES).unwrap();
     store.execute(coop::Request::new(Command::Found { statutes: statutes.clone(), founder: None }).dated(statutes.founded)).unwrap();

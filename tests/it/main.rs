@@ -13,6 +13,64 @@ mod project;
 mod store;
 mod tamper;
 
+/// The PostgreSQL database the suites also run on, when `COOP_TEST_POSTGRES` names one
+/// (`postgres://USER@HOST/DB`; see the README's "Running on PostgreSQL").
+pub fn postgres_url() -> Option<String> {
+    std::env::var("COOP_TEST_POSTGRES").ok().filter(|u| !u.is_empty())
+}
+
+/// Where a test keeps store `name`: `dir/name`, or, on PostgreSQL, a cooperative of its own in
+/// the test database (named after `dir/name`, so the same arguments give the same store).
+pub fn location(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    use sha2::Digest as _;
+    let path = dir.join(name);
+    match postgres_url() {
+        Some(url) => {
+            let digest = hex::encode(sha2::Sha256::digest(path.to_string_lossy().as_bytes()));
+            format!("{url}#t{}", &digest[..24]).into()
+        }
+        None => path,
+    }
+}
+
+/// True when the suites run on PostgreSQL: tests of sled's files (damage, crashes inside a
+/// write, the witness beside the directory) stop there, saying so.
+pub fn on_postgres(test: &str) -> bool {
+    let on = postgres_url().is_some();
+    if on {
+        eprintln!("{test}: about sled's files; not run on PostgreSQL");
+    }
+    on
+}
+
+/// Removes a store: its directory, or its cooperative's rows.
+pub fn remove_store(path: &std::path::Path) {
+    match path.to_str().and_then(|s| s.split_once('#')).filter(|_| postgres_url().is_some()) {
+        Some((_, coop)) => {
+            for table in ["coop_kv", "coop_personal", "coop_personal_pending"] {
+                psql(&format!("DELETE FROM {table} WHERE coop = '{coop}'"));
+            }
+        }
+        None => std::fs::remove_dir_all(path).unwrap(),
+    }
+}
+
+/// Runs one SQL statement with `psql` on the test database; its output, trimmed.
+pub fn psql(query: &str) -> String {
+    let url = postgres_url().expect("on PostgreSQL");
+    let out = std::process::Command::new("psql").arg(&url).args(["-Atc", query]).output().expect("psql runs");
+    assert!(out.status.success(), "psql {query}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// On PostgreSQL: how many personal-data rows of the cooperative at `store` hold `text`.
+pub fn postgres_personal_rows(store: &std::path::Path, text: &str) -> u64 {
+    let coop = store.to_str().and_then(|s| s.split_once('#')).map(|(_, c)| c.to_string()).expect("a cooperative's URL");
+    psql(&format!("SELECT count(*) FROM coop_personal WHERE coop = '{coop}' AND position('{text}' in convert_from(entry, 'UTF8')) > 0"))
+        .parse()
+        .unwrap()
+}
+
 /// Copies a store directory (to damage the copy).
 pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();

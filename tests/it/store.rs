@@ -33,7 +33,7 @@ fn m(n: u32) -> MemberRef {
 #[test]
 fn a_command_id_appends_once_and_a_reused_id_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("s")).unwrap();
+    let store = Store::open(crate::location(dir.path(), "s")).unwrap();
     found(&store);
     let cmd = admit("Camille", PartyKind::Person, "employees", 1);
     let first = store.execute(Request::new(cmd.clone()).dated(d("2020-01-01")).with_id("abc")).unwrap();
@@ -63,7 +63,7 @@ fn a_command_id_appends_once_and_a_reused_id_is_refused() {
 #[test]
 fn a_refused_command_writes_nothing_and_the_store_reopens_to_the_same_state() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s");
+    let path = crate::location(dir.path(), "s");
     let (state, head) = {
         let store = Store::open(&path).unwrap();
         found(&store);
@@ -83,7 +83,7 @@ fn a_refused_command_writes_nothing_and_the_store_reopens_to_the_same_state() {
 #[test]
 fn a_batch_with_one_bad_command_writes_nothing_and_names_every_refusal() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("s")).unwrap();
+    let store = Store::open(crate::location(dir.path(), "s")).unwrap();
     found(&store);
     let reqs = vec![
         Request::new(admit("A", PartyKind::Person, "employees", 1)).dated(d("2020-01-01")),
@@ -100,7 +100,7 @@ fn a_batch_with_one_bad_command_writes_nothing_and_names_every_refusal() {
 #[test]
 fn as_of_queries_fold_only_facts_dated_on_or_before_the_date() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("s")).unwrap();
+    let store = Store::open(crate::location(dir.path(), "s")).unwrap();
     found(&store);
     store.execute(Request::new(admit("A", PartyKind::Person, "employees", 3)).dated(d("2020-01-01"))).unwrap();
     store.execute(Request::new(admit("B", PartyKind::Person, "beneficiaries", 1)).dated(d("2021-01-01"))).unwrap();
@@ -123,8 +123,11 @@ fn as_of_queries_fold_only_facts_dated_on_or_before_the_date() {
 
 #[test]
 fn edits_deletions_and_swaps_in_the_sled_log_are_found_by_verify() {
+    if crate::on_postgres("edits_deletions_and_swaps_in_the_sled_log_are_found_by_verify") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s");
+    let path = crate::location(dir.path(), "s");
     {
         let store = Store::open(&path).unwrap();
         found(&store);
@@ -196,14 +199,14 @@ fn edits_deletions_and_swaps_in_the_sled_log_are_found_by_verify() {
 #[test]
 fn an_export_reimports_into_an_empty_store_with_the_same_state() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("a")).unwrap();
+    let store = Store::open(crate::location(dir.path(), "a")).unwrap();
     found(&store);
     store.execute(Request::new(admit("A", PartyKind::Person, "employees", 3)).dated(d("2020-01-01"))).unwrap();
     let end = Command::End { member: m(1), cause: EndCause::LossOfQuality };
     store.execute(Request::new(end.clone()).dated(d("2021-01-01")).with_id("end-1")).unwrap();
     let mut buf = Vec::new();
     assert_eq!(store.export_events(&mut buf).unwrap(), 5);
-    let copy = Store::open(dir.path().join("b")).unwrap();
+    let copy = Store::open(crate::location(dir.path(), "b")).unwrap();
     let report = copy.import_events(std::io::Cursor::new(&buf)).unwrap();
     assert_eq!(report.head_hash, store.head().hash);
     assert_eq!(copy.state().unwrap(), store.state().unwrap());
@@ -250,7 +253,7 @@ proptest! {
     #[test]
     fn the_state_kept_in_pieces_equals_a_full_replay(ops in proptest::collection::vec(op(), 5..40)) {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("s");
+        let path = crate::location(dir.path(), "s");
         let opts = Options::default();
         let store = Store::open_with(&path, opts.clone()).unwrap();
         found(&store);
@@ -291,7 +294,7 @@ proptest! {
 #[test]
 fn threads_sharing_one_store_keep_the_log_gap_free_and_the_chain_valid() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("s")).unwrap();
+    let store = Store::open(crate::location(dir.path(), "s")).unwrap();
     found(&store);
     std::thread::scope(|s| {
         for t in 0..4 {
@@ -318,7 +321,7 @@ fn threads_sharing_one_store_keep_the_log_gap_free_and_the_chain_valid() {
 #[test]
 fn under_contention_no_command_is_appended_on_a_stale_state() {
     let dir = tempfile::tempdir().unwrap();
-    let a = Store::open(dir.path().join("s")).unwrap();
+    let a = Store::open(crate::location(dir.path(), "s")).unwrap();
     found(&a);
     let b = a.second_handle().unwrap();
     std::thread::scope(|s| {
@@ -335,7 +338,7 @@ fn under_contention_no_command_is_appended_on_a_stale_state() {
     let head = a.head().seq.max(b.head().seq);
     assert_eq!(head, 2 + 60 * 2);
     drop((a, b));
-    let store = Store::open(dir.path().join("s")).unwrap();
+    let store = Store::open(crate::location(dir.path(), "s")).unwrap();
     let numbers: Vec<u32> = store.state().unwrap().members.keys().map(|n| n.0).collect();
     assert_eq!(numbers, (1..=60).collect::<Vec<_>>());
     let v = store.verify().unwrap();
@@ -348,8 +351,11 @@ fn under_contention_no_command_is_appended_on_a_stale_state() {
 
 #[test]
 fn a_second_process_gets_store_in_use_not_a_hang() {
+    if crate::on_postgres("a_second_process_gets_store_in_use_not_a_hang") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s");
+    let path = crate::location(dir.path(), "s");
     let store = Store::open(&path).unwrap();
     found(&store);
     let started = std::time::Instant::now();
@@ -371,7 +377,7 @@ proptest! {
         header in proptest::bool::ANY,
     ) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path().join("s")).unwrap();
+        let store = Store::open(crate::location(dir.path(), "s")).unwrap();
         let mut text = String::new();
         if header {
             text.push_str(&format!("{{\"coop_export\":1,\"events\":{},\"head_hash\":\"{}\"}}\n", lines.len(), coop::GENESIS_HASH));
@@ -392,8 +398,11 @@ proptest! {
 /// records read as they are, its state is built from the log, and it takes commands again.
 #[test]
 fn a_store_of_the_first_layout_opens_and_is_upgraded() {
+    if crate::on_postgres("a_store_of_the_first_layout_opens_and_is_upgraded") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s");
+    let path = crate::location(dir.path(), "s");
     let state = {
         let store = Store::open(&path).unwrap();
         found(&store);
@@ -430,8 +439,11 @@ fn a_store_of_the_first_layout_opens_and_is_upgraded() {
 /// rules' edition 1 added: its pieces are not read but built again from the log on first open.
 #[test]
 fn a_store_of_the_second_layout_rebuilds_its_pieces_from_the_log() {
+    if crate::on_postgres("a_store_of_the_second_layout_rebuilds_its_pieces_from_the_log") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s");
+    let path = crate::location(dir.path(), "s");
     let state = {
         let store = Store::open(&path).unwrap();
         found(&store);
@@ -466,8 +478,11 @@ fn a_store_of_the_second_layout_rebuilds_its_pieces_from_the_log() {
 /// twice.
 #[test]
 fn a_write_cut_short_at_any_point_reopens_rolled_forward_or_as_before() {
+    if crate::on_postgres("a_write_cut_short_at_any_point_reopens_rolled_forward_or_as_before") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s");
+    let path = crate::location(dir.path(), "s");
     let member_2 = [&b"m"[..], &2u32.to_be_bytes()].concat();
     let (before_head, before_g, before_m2) = {
         let store = Store::open(&path).unwrap();
@@ -551,8 +566,11 @@ fn a_write_cut_short_at_any_point_reopens_rolled_forward_or_as_before() {
 /// still reported at its own event, and a record moved out of its place breaks the chain there.
 #[test]
 fn verify_finds_the_first_bad_event_in_a_long_log() {
+    if crate::on_postgres("verify_finds_the_first_bad_event_in_a_long_log") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s");
+    let path = crate::location(dir.path(), "s");
     {
         let store = Store::open(&path).unwrap();
         found(&store);
@@ -592,8 +610,11 @@ fn verify_finds_the_first_bad_event_in_a_long_log() {
 /// finished on the next open only for the parties whose erasure is in the log.
 #[test]
 fn an_interrupted_erasure_is_finished_only_if_its_event_committed() {
+    if crate::on_postgres("an_interrupted_erasure_is_finished_only_if_its_event_committed") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s");
+    let path = crate::location(dir.path(), "s");
     let before = dir.path().join("before");
     let party = {
         let store = Store::open(&path).unwrap();
@@ -647,7 +668,7 @@ fn errors_are_classified_by_kind() {
     std::fs::write(&file, "not a store").unwrap();
     let err = Store::open(file.join("coop.db")).unwrap_err();
     assert_eq!(err.kind(), coop::ErrorKind::Storage, "{err}");
-    let store = Store::open(dir.path().join("s")).unwrap();
+    let store = Store::open(crate::location(dir.path(), "s")).unwrap();
     found(&store);
     let refused = store.execute(Request::new(Command::Redeem { member: m(99), count: 1, class: None })).unwrap_err();
     assert_eq!(refused.kind(), coop::ErrorKind::BadInput, "{refused}");
@@ -661,8 +682,15 @@ fn errors_are_classified_by_kind() {
     let reused =
         store.execute(Request::new(admit("C", PartyKind::Person, "employees", 1)).dated(d("2020-01-01")).with_id("x")).unwrap_err();
     assert_eq!(reused.kind(), coop::ErrorKind::CommandIdReused);
-    let busy = Store::open(dir.path().join("s")).unwrap_err();
-    assert_eq!(busy.kind(), coop::ErrorKind::Busy, "{busy}");
+    match crate::postgres_url() {
+        // One process at a time on sled.
+        None => {
+            let busy = Store::open(crate::location(dir.path(), "s")).unwrap_err();
+            assert_eq!(busy.kind(), coop::ErrorKind::Busy, "{busy}");
+        }
+        // Many on PostgreSQL: a second handle sees the same log.
+        Some(_) => assert_eq!(Store::open(crate::location(dir.path(), "s")).unwrap().head(), store.head()),
+    }
 }
 
 /// A log holding an event type this coop does not know was written by a newer coop: it says so,
@@ -671,7 +699,7 @@ fn errors_are_classified_by_kind() {
 fn an_event_from_a_newer_coop_is_named_as_such() {
     use sha2::Digest;
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("s")).unwrap();
+    let store = Store::open(crate::location(dir.path(), "s")).unwrap();
     found(&store);
     store.execute(Request::new(admit("A", PartyKind::Person, "employees", 1)).dated(d("2020-01-01"))).unwrap();
     let mut out = Vec::new();
@@ -688,7 +716,7 @@ fn an_event_from_a_newer_coop_is_named_as_such() {
     lines.push(format!("{{\"hash\":\"{hash}\",\"body\":{new_body}}}"));
     let old_hash = serde_json::from_str::<serde_json::Value>(&last).unwrap()["hash"].as_str().unwrap().to_string();
     lines[0] = lines[0].replace(&old_hash, &hash);
-    let target = Store::open(dir.path().join("t")).unwrap();
+    let target = Store::open(crate::location(dir.path(), "t")).unwrap();
     let err = target.import_events(lines.join("\n").as_bytes()).unwrap_err();
     assert_eq!(err.kind(), coop::ErrorKind::WrittenByNewer, "{err}");
     assert!(err.to_string().contains("board_elected") && err.to_string().contains("newer coop"), "{err}");
@@ -700,7 +728,7 @@ fn an_event_from_a_newer_coop_is_named_as_such() {
 #[test]
 fn a_subscription_delivers_each_acknowledged_event_once_in_order_and_polls_see_nothing_unacknowledged() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("s")).unwrap();
+    let store = Store::open(crate::location(dir.path(), "s")).unwrap();
     found(&store);
     let writes = 60;
     let expected_last = 2 + 2 * writes; // founding, then an admission (2 events) per write
@@ -757,7 +785,7 @@ fn a_subscription_wakes_an_async_task_without_a_runtime() {
         }
     }
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("s")).unwrap();
+    let store = Store::open(crate::location(dir.path(), "s")).unwrap();
     found(&store);
     let count = Arc::new(Count(AtomicUsize::new(0)));
     let waker = Waker::from(count.clone());
@@ -778,7 +806,7 @@ fn a_subscription_wakes_an_async_task_without_a_runtime() {
 fn a_store_is_created_founded_or_temporary_and_takes_the_callers_clock() {
     let dir = tempfile::tempdir().unwrap();
     let statutes = || coop::Statutes::from_toml(coop::SAMPLE_STATUTES).unwrap();
-    let path = dir.path().join("s");
+    let path = crate::location(dir.path(), "s");
     {
         let store = Store::create(&path, statutes(), "Claire").unwrap();
         assert_eq!(store.head().seq, 2, "statutes adopted, Claire secretary");
@@ -805,7 +833,7 @@ fn a_store_is_created_founded_or_temporary_and_takes_the_callers_clock() {
 #[test]
 fn the_head_and_debug_are_read_without_waiting_for_the_store() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("s")).unwrap();
+    let store = Store::open(crate::location(dir.path(), "s")).unwrap();
     found(&store);
     let (seq, shown) = store.with_state(|s| (store.head().seq, format!("{store:?} {}", s.members.len()))).unwrap();
     assert_eq!(seq, 2);
@@ -850,7 +878,7 @@ fn a_store_handle_is_cloned_into_threads_and_closes_with_its_last_clone() {
 #[test]
 fn a_snapshot_is_read_while_the_store_is_held_and_names_its_head() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("s")).unwrap();
+    let store = Store::open(crate::location(dir.path(), "s")).unwrap();
     found(&store);
     let first = store.snapshot().unwrap();
     assert_eq!(first.head.seq, 2);
@@ -884,7 +912,7 @@ fn a_snapshot_is_read_while_the_store_is_held_and_names_its_head() {
 #[test]
 fn calling_the_store_from_inside_with_state_is_refused_not_a_deadlock() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("s")).unwrap();
+    let store = Store::open(crate::location(dir.path(), "s")).unwrap();
     found(&store);
     let (state, write, snapshot) = store
         .with_state(|_| {

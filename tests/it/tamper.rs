@@ -107,6 +107,9 @@ fn hash_of(line: &str) -> String {
 
 #[test]
 fn storage_damage_is_an_integrity_failure_not_a_panic_nor_a_younger_store() {
+    if crate::on_postgres("storage_damage_is_an_integrity_failure_not_a_panic_nor_a_younger_store") {
+        return;
+    }
     let env = Env::new();
     env.ok(&["demo"]);
     let store = env.store();
@@ -170,6 +173,9 @@ fn flip(file: &std::path::Path, from: usize, len: usize) {
 /// rebuilds the state from the log.
 #[test]
 fn an_edited_kept_state_is_found_by_verify_and_the_store_refuses_commands_until_repaired() {
+    if crate::on_postgres("an_edited_kept_state_is_found_by_verify_and_the_store_refuses_commands_until_repaired") {
+        return;
+    }
     let env = Env::new();
     env.init();
     env.ok(&["member", "admit", "--name", "A", "--category", "employees", "--date", "2016-07-01"]);
@@ -202,6 +208,9 @@ fn an_edited_kept_state_is_found_by_verify_and_the_store_refuses_commands_until_
 /// not pretend to mend a log (exit 3: restore a backup).
 #[test]
 fn a_mid_log_edit_stops_commands_and_is_not_repaired() {
+    if crate::on_postgres("a_mid_log_edit_stops_commands_and_is_not_repaired") {
+        return;
+    }
     let env = Env::new();
     env.init();
     for name in ["A", "B", "C"] {
@@ -227,6 +236,9 @@ fn a_mid_log_edit_stops_commands_and_is_not_repaired() {
 /// exactly like that); verify says so too, and `--accept-head` accepts the head knowingly.
 #[test]
 fn a_missing_damaged_or_forged_witness_is_never_silently_rewritten() {
+    if crate::on_postgres("a_missing_damaged_or_forged_witness_is_never_silently_rewritten") {
+        return;
+    }
     let env = Env::new();
     env.init();
     env.ok(&["member", "admit", "--name", "A", "--category", "employees", "--date", "2016-07-01"]);
@@ -272,6 +284,9 @@ fn a_missing_damaged_or_forged_witness_is_never_silently_rewritten() {
 /// and on an export.
 #[test]
 fn a_seal_kept_elsewhere_finds_a_rollback_of_the_whole_directory() {
+    if crate::on_postgres("a_seal_kept_elsewhere_finds_a_rollback_of_the_whole_directory") {
+        return;
+    }
     let env = Env::new();
     env.init();
     env.ok(&["member", "admit", "--name", "A", "--category", "employees", "--date", "2016-07-01"]);

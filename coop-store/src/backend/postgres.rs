@@ -343,6 +343,17 @@ impl PersonalStore for PgPersonal {
     }
 }
 
+/// Whether the database at `url` holds rows of cooperative `coop` (creating nothing).
+pub(crate) fn exists(url: &str, coop: &str) -> Result<bool> {
+    let mut c = Conn::connect(url)?;
+    let rows = c.client.query("SELECT to_regclass('coop_kv') IS NOT NULL", &[]).map_err(storage)?;
+    if !rows.first().is_some_and(|r| r.get::<_, bool>(0)) {
+        return Ok(false);
+    }
+    let rows = c.client.query("SELECT 1 FROM coop_kv WHERE coop = $1 LIMIT 1", &[&coop]).map_err(storage)?;
+    Ok(!rows.is_empty())
+}
+
 /// A cooperative's store in a PostgreSQL database.
 pub(crate) struct PgBackend {
     pg: Arc<Pg>,

@@ -572,6 +572,18 @@ impl Store {
         Ok(store)
     }
 
+    /// Whether a store is at `path` (a directory holding sled's files, or a cooperative the
+    /// database holds rows of), without creating one.
+    pub fn exists(path: impl AsRef<Path>) -> Result<bool> {
+        match Location::of(path.as_ref())? {
+            Location::Dir(dir) => Ok(dir.join("db").is_file()),
+            #[cfg(feature = "postgres")]
+            Location::Postgres { url, coop } => backend::postgres::exists(&url, &coop),
+            #[cfg(not(feature = "postgres"))]
+            Location::Postgres { .. } => unreachable!("Location::of refuses PostgreSQL URLs without the feature"),
+        }
+    }
+
     /// Opens a store for auditing, without loading its state: a log that cannot be folded is
     /// still opened, so that [`Store::verify`] can say where it breaks and
     /// [`Store::export_events`] can copy it out. Commands on such a store are refused and its
