@@ -326,7 +326,7 @@ fn queries_on_a_missing_store_fail_cleanly_and_create_nothing() {
     let r = env.run(&["register"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("no store at"), "{}", r.stderr);
-    assert!(!coop::Store::exists(&env.store()).unwrap());
+    assert!(!coop::Store::exists(env.store()).unwrap());
     assert!(!env.store().exists());
     let r = env.run(&["frobnicate"]);
     assert_eq!(r.code, 2);
