@@ -3,7 +3,11 @@
 //! and keeps its own read model ("who takes part in which project"), which is then checked
 //! against the library's own answer (`coop::participants`).
 //!
-//! Run with `cargo run --example portal`. It exits with an error if the two views differ.
+//! Run with `cargo run --example portal` (a temporary sled store), or on PostgreSQL with
+//! `cargo run --features postgres --example portal -- postgres://USER@HOST/DB` (a temporary
+//! cooperative in that database; the portal then writes through a handle of its own, as another
+//! process would, and the follower learns of each write by LISTEN/NOTIFY). It exits with an
+//! error if the two views differ.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -43,8 +47,15 @@ impl View {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let statutes = Statutes::parse(coop::SAMPLE_STATUTES)?;
-    let path = std::env::temp_dir().join(format!("coop-portal-{}", coop::Ulid::new()));
+    let id = coop::Ulid::new().to_string().to_lowercase();
+    let database = std::env::args().nth(1);
+    let path: std::path::PathBuf = match &database {
+        Some(url) => format!("{url}#portal-{id}").into(),
+        None => std::env::temp_dir().join(format!("coop-portal-{id}")),
+    };
     let store = Store::create_with(&path, statutes, "Claire", coop::Options::temporary())?;
+    // On a database, the writes go through a handle of their own, like another process's.
+    let writer = if database.is_some() { Store::open(&path)? } else { store.clone() };
 
     // The follower: its own thread, its own handle, every acknowledged event once, in order.
     let (done_tx, done_rx) = std::sync::mpsc::channel::<u64>();
@@ -67,7 +78,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
 
     // The portal's writes: admissions, projects, people joining and leaving.
-    let run = |command: Command| store.execute(Request::new(command).by("Claire"));
+    let run = |command: Command| writer.execute(Request::new(command).by("Claire"));
     let mut members = Vec::new();
     for (i, category) in ["employees", "beneficiaries", "volunteers"].iter().cycle().take(12).enumerate() {
         let personal = Personal { name: format!("Membre {i}"), email: None, address: None };
@@ -86,7 +97,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     run(Command::Leave { project: "bouteilles".into(), who: Who::Member(m(3)) })?;
     run(Command::Withdraw { member: m(4) })?;
     run(Command::End { member: m(5), cause: EndCause::Death })?;
-    done_tx.send(store.head().seq)?;
+    done_tx.send(writer.head().seq)?;
 
     let (view, seen) = follower.join().map_err(|_| "the follower panicked")??;
     let snapshot = store.snapshot()?;
@@ -97,7 +108,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let set = rows.iter().filter_map(|r| if let Participant::Member(n) = r.who { Some(n) } else { None }).collect();
         library.projects.insert(slug.clone(), set);
     }
-    println!("followed {seen} events up to {}", snapshot.head.seq);
+    println!("followed {seen} events up to {} on {}", snapshot.head.seq, if database.is_some() { "PostgreSQL" } else { "sled" });
     for (slug, members) in &view.projects {
         let list: Vec<String> = members.iter().map(|n| n.0.to_string()).collect();
         println!("{slug}: members {}", list.join(", "));

@@ -9,6 +9,8 @@ mod history;
 mod hostile;
 mod keys;
 mod personal;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod project;
 mod store;
 mod tamper;

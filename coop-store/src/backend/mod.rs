@@ -122,6 +122,13 @@ pub(crate) trait Backend: Send + Sync {
     /// the last committed and no one else appends until it ends. On sled: nothing (the store's
     /// write lock serialises writers; the head written last is the commit point).
     fn begin(&self) -> Result<()>;
+    /// Starts reads by this thread that must see one moment of the store (PostgreSQL: a
+    /// read-only `REPEATABLE READ` transaction, so that what other processes commit meanwhile is
+    /// not mixed in); ended by [`Backend::rollback`]. Nothing on sled, where the store's write
+    /// lock keeps writers out.
+    fn begin_read(&self) -> Result<()> {
+        Ok(())
+    }
     /// Ends the writes begun, making them visible together; `head` is the head they leave
     /// (PostgreSQL notifies the cooperative's listeners of it).
     fn commit(&self, head: &crate::Head) -> Result<()>;
@@ -151,6 +158,12 @@ pub(crate) struct Writes<'a> {
 impl<'a> Writes<'a> {
     pub(crate) fn begin(backend: &'a dyn Backend) -> Result<Writes<'a>> {
         backend.begin()?;
+        Ok(Writes { backend, open: true })
+    }
+
+    /// Begins reads of one moment of the store (see [`Backend::begin_read`]), ended when dropped.
+    pub(crate) fn read(backend: &'a dyn Backend) -> Result<Writes<'a>> {
+        backend.begin_read()?;
         Ok(Writes { backend, open: true })
     }
 

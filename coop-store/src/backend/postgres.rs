@@ -396,6 +396,30 @@ impl PgBackend {
     }
 }
 
+impl PgBackend {
+    /// Opens a transaction with `begin` on the transaction connection, for this thread; with
+    /// `lock`, under the cooperative's advisory lock.
+    fn start(&self, begin: &str, lock: bool) -> Result<()> {
+        {
+            let mut owner = self.pg.owner.lock().unwrap_or_else(|p| p.into_inner());
+            if owner.is_some() {
+                return Err(Error::Reentrant);
+            }
+            *owner = Some(std::thread::current().id());
+        }
+        let mut c = self.pg.tx.lock().unwrap_or_else(|p| p.into_inner());
+        let begun = c.client.batch_execute(begin).map_err(storage).and_then(|_| match lock {
+            true => c.query("SELECT pg_advisory_xact_lock($1)", &[&self.pg.lock_key]).map(|_| ()),
+            false => Ok(()),
+        });
+        if begun.is_err() {
+            let _ = c.client.batch_execute("ROLLBACK");
+            *self.pg.owner.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        }
+        begun
+    }
+}
+
 impl Drop for PgBackend {
     fn drop(&mut self) {
         if self.pg.temporary {
@@ -418,25 +442,10 @@ impl Backend for PgBackend {
         &self.personal
     }
     fn begin(&self) -> Result<()> {
-        let me = std::thread::current().id();
-        {
-            let mut owner = self.pg.owner.lock().unwrap_or_else(|p| p.into_inner());
-            if owner.is_some() {
-                return Err(Error::Reentrant);
-            }
-            *owner = Some(me);
-        }
-        let mut c = self.pg.tx.lock().unwrap_or_else(|p| p.into_inner());
-        let begun = c
-            .client
-            .batch_execute("BEGIN")
-            .map_err(storage)
-            .and_then(|_| c.query("SELECT pg_advisory_xact_lock($1)", &[&self.pg.lock_key]).map(|_| ()));
-        if begun.is_err() {
-            let _ = c.client.batch_execute("ROLLBACK");
-            *self.pg.owner.lock().unwrap_or_else(|p| p.into_inner()) = None;
-        }
-        begun
+        self.start("BEGIN", true)
+    }
+    fn begin_read(&self) -> Result<()> {
+        self.start("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", false)
     }
     fn commit(&self, head: &crate::Head) -> Result<()> {
         let mut c = self.pg.tx.lock().unwrap_or_else(|p| p.into_inner());

@@ -795,11 +795,33 @@ impl Store {
     /// head, and the state when it had to be built.
     fn recover(&self) -> Result<(Head, Option<State>)> {
         let _writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
-        self.recover_locked()
+        self.recover_locked(false).map(|(head, state)| (head, state.map(|s| s.0)))
     }
 
-    /// [`Store::recover`], the write lock held by the caller.
-    fn recover_locked(&self) -> Result<(Head, Option<State>)> {
+    /// [`Store::recover`], the write lock held by the caller; with `load`, also the state read
+    /// from the pieces when it did not have to be built. Returns the state and whether it was
+    /// built.
+    ///
+    /// The head, the log's end and the pieces are read in the backend's writes (on PostgreSQL,
+    /// a transaction under the cooperative's lock: no other process commits meanwhile, so they
+    /// are read at one head, and what recovery writes cannot move the head back).
+    fn recover_locked(&self, load: bool) -> Result<(Head, Option<(State, bool)>)> {
+        let transaction = Writes::begin(&*self.backend)?;
+        let (head, built) = self.recover_in()?;
+        let state = match built {
+            Some(state) => {
+                transaction.commit(&head)?;
+                return Ok((head, Some((state, true))));
+            }
+            None if load => Some((pieces::load(&self.pieces(), &Part::all())?, false)),
+            None => None,
+        };
+        // Nothing was written: the transaction only read.
+        drop(transaction);
+        Ok((head, state))
+    }
+
+    fn recover_in(&self) -> Result<(Head, Option<State>)> {
         let head = read_head(self.meta())?;
         let last = self.last_seq()?;
         if last < head.seq {
@@ -818,11 +840,9 @@ impl Store {
             self.fold_timeline(last, None)?
         };
         let end = Head { seq: last, hash: self.hash_at(last)?.unwrap_or_else(|| head.hash.clone()) };
-        let transaction = Writes::begin(&*self.backend)?;
         pieces::write_all(&self.pieces(), &state, &end)?;
         self.meta().insert(K_HEAD, &serde_json::to_vec(&end).unwrap_or_default())?;
         self.meta().remove(K_SNAPSHOT)?;
-        transaction.commit(&end)?;
         self.sync(false)?;
         Ok((end, Some(state)))
     }
@@ -839,11 +859,8 @@ impl Store {
         if inner.state.is_none() {
             // No command is writing while the head and the pieces are read.
             let _writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
-            let (head, state) = self.recover_locked()?;
-            let state = match state {
-                Some(s) => s,
-                None => pieces::load(&self.pieces(), &Part::all())?,
-            };
+            let (head, state) = self.recover_locked(true)?;
+            let state = state.map(|s| s.0).unwrap_or_default();
             if inner.head != head {
                 inner.tail = None;
             }
@@ -1020,9 +1037,9 @@ impl Store {
             return Ok(State::default());
         }
         let writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let moment = Writes::read(&*self.backend)?;
         if pieces::stamp(&self.pieces())?.as_ref() != Some(&inner.head) {
-            drop(writes);
-            drop(inner);
+            drop((moment, writes, inner));
             return self.state();
         }
         pieces::load(&self.pieces(), part)
@@ -1033,9 +1050,9 @@ impl Store {
     pub fn closed_results(&self, slug: &str) -> Result<Option<Vec<coop_core::ResolutionResult>>> {
         let inner = self.lock_checked()?;
         let writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let moment = Writes::read(&*self.backend)?;
         if pieces::stamp(&self.pieces())?.as_ref() != Some(&inner.head) {
-            drop(writes);
-            drop(inner);
+            drop((moment, writes, inner));
             return self.with_state(|s| {
                 let a = s.assemblies.get(slug).filter(|a| a.closed.is_some());
                 a.zip(s.statutes.as_ref()).map(|(a, st)| coop_core::results(s, st, a))
