@@ -44,7 +44,7 @@ pub use chrono::{self, NaiveDate};
 pub use coop_core::*;
 pub use coop_store::{
     check_export_anchors, check_record, Anchor, Envelope, Error, ErrorKind, ExportHeader, Head, ImportReport, Options, Part,
-    PersonalReport, Pick, Receipt, RecordError, ReplayReport, Request, RestoreReport, Snapshot, StorageError, Store, Subscription,
+    PersonalReport, Pick, Receipt, RecordError, Remedy, ReplayReport, Request, RestoreReport, Snapshot, StorageError, Store, Subscription,
     VerifyReport, Voided, GENESIS_HASH,
 };
 /// The party identities the API takes and gives (`PartyId` is a `Ulid`).

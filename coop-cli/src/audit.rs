@@ -125,7 +125,7 @@ fn verify(ctx: &Ctx, store: &Store, accept_head: bool) -> Out {
     let secs = started.elapsed().as_secs_f64();
     if ctx.cli_json {
         output::json(
-            &json!({"events": report.events, "head_hash": report.head_hash, "ok": report.ok, "first_bad_seq": report.first_bad_seq, "problem": report.problem, "kept_state_matches": report.kept_state_matches, "personal": report.personal, "seconds": secs}),
+            &json!({"events": report.events, "head_hash": report.head_hash, "ok": report.ok, "first_bad_seq": report.first_bad_seq, "problem": report.problem, "remedy": report.remedy, "kept_state_matches": report.kept_state_matches, "personal": report.personal, "seconds": secs}),
         )?;
     } else if report.ok {
         let rate = if secs > 0.0 { report.events as f64 / secs } else { 0.0 };
@@ -162,6 +162,9 @@ fn verify(ctx: &Ctx, store: &Store, accept_head: bool) -> Out {
             report.events,
             report.head_hash
         );
+        if let Some(remedy) = report.remedy {
+            println!("hint: {}", crate::remedy_hint(remedy));
+        }
     }
     Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(3) })
 }

@@ -61,10 +61,23 @@ impl From<StoreError> for Failure {
         let mut message = e.to_string();
         let mut hints: Vec<&str> = rules.into_iter().filter_map(hint).collect();
         hints.dedup();
+        hints.extend(e.remedy().map(remedy_hint));
+        if matches!(e, StoreError::NotEmpty(_)) {
+            hints.push("give a new store with --store PATH");
+        }
         for h in hints {
             message.push_str(&format!("\nhint: {h}"));
         }
         Failure { code, message }
+    }
+}
+
+/// The command that does what the library says an operator can do about a damaged store.
+pub(crate) fn remedy_hint(remedy: coop_store::Remedy) -> &'static str {
+    match remedy {
+        coop_store::Remedy::AcceptHead => "once the head is checked, accept it with `coop audit verify --accept-head`",
+        coop_store::Remedy::Repair => "rebuild the kept state from the log with `coop audit repair`",
+        _ => "restore the store from a backup (`coop --store NEW restore FILE`) or an export (`coop --store NEW import events FILE`)",
     }
 }
 

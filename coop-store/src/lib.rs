@@ -55,6 +55,17 @@ pub enum Error {
     /// The storage underneath failed (the embedded database, or the disk).
     #[error("storage failure: {0}")]
     Storage(StorageError),
+    /// The log or what is kept beside it is inconsistent, and an operator can act on it:
+    /// [`Remedy`] says how.
+    #[error("integrity failure at event {seq}: {reason}")]
+    Damaged {
+        /// The first bad sequence number.
+        seq: u64,
+        /// What is wrong.
+        reason: String,
+        /// What to do about it.
+        remedy: Remedy,
+    },
     /// The log or what is kept beside it is inconsistent.
     #[error("integrity failure at event {seq}: {reason}")]
     Integrity {
@@ -85,7 +96,7 @@ pub enum Error {
     #[error("{0}")]
     BadLocation(String),
     /// The operation needs an empty store.
-    #[error("the store already holds {0} events; import into a new store (--store PATH)")]
+    #[error("the store already holds {0} events; an import or a restore needs an empty store")]
     NotEmpty(u64),
     /// Reading or writing a file failed.
     #[error("{0}")]
@@ -102,6 +113,21 @@ pub enum Error {
         /// What this coop does not know.
         reason: String,
     },
+}
+
+/// What an operator can do about a damaged store ([`Error::Damaged`], [`VerifyReport::remedy`]).
+/// The messages say what is wrong; an application says which of its commands does this.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Remedy {
+    /// The head witness is missing or unreadable: check the log's head against a seal or the
+    /// last minutes, then accept it knowingly ([`Store::verify_accepting_head`]).
+    AcceptHead,
+    /// The state kept beside the log is not the log's fold: rebuild it ([`Store::repair`]).
+    Repair,
+    /// The log itself is damaged: restore the store from a backup or an export.
+    Restore,
 }
 
 /// What kind of failure an [`Error`] is: what a caller can do about it.
@@ -127,6 +153,14 @@ pub enum ErrorKind {
 }
 
 impl Error {
+    /// What an operator can do about it, when the store is damaged in a way they can act on.
+    pub fn remedy(&self) -> Option<Remedy> {
+        match self {
+            Error::Damaged { remedy, .. } => Some(*remedy),
+            _ => None,
+        }
+    }
+
     /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
         let by_rule = |bad: bool| if bad { ErrorKind::BadInput } else { ErrorKind::Refused };
@@ -135,7 +169,7 @@ impl Error {
             Error::BatchRefused(v) => by_rule(v.iter().any(|(_, r)| r.rule.is_bad_input())),
             Error::InUse(_) | Error::Conflict => ErrorKind::Busy,
             Error::Storage(_) | Error::Io(_) => ErrorKind::Storage,
-            Error::Integrity { .. } | Error::BadImport { integrity: true, .. } => ErrorKind::Integrity,
+            Error::Integrity { .. } | Error::Damaged { .. } | Error::BadImport { integrity: true, .. } => ErrorKind::Integrity,
             Error::BadImport { .. } | Error::NotEmpty(_) | Error::Reentrant | Error::BadLocation(_) => ErrorKind::BadInput,
             Error::CommandIdReused(_) => ErrorKind::CommandIdReused,
             Error::WrittenByNewer { .. } => ErrorKind::WrittenByNewer,

@@ -175,3 +175,39 @@ fn a_log_moves_from_sled_to_postgres_and_back_with_the_same_head_hash() {
     assert_eq!(env.run_on(&restored, &["register", "--json"]).stdout, env.run_on(&sled_store, &["register", "--json"]).stdout);
     assert_eq!(hash(&restored), hash(&sled_store));
 }
+
+/// Processes creating cooperatives at once in a database that has no coop tables yet: the
+/// tables are created once (under a lock held until they are committed), and every process
+/// founds its cooperative. (Before, the lock was let go before the commit: one process in
+/// twelve failed on the catalog.)
+#[test]
+fn processes_founding_cooperatives_at_once_in_a_new_database_all_succeed() {
+    let base = url();
+    let db = format!("coop_fresh_{}", coop::Ulid::new().to_string().to_lowercase());
+    crate::psql(&format!("CREATE DATABASE {db}"));
+    let (prefix, _) = base.rsplit_once('/').expect("a URL naming its database");
+    let env = Env::new();
+    let statutes = env.file("statutes.toml", coop::SAMPLE_STATUTES);
+    let children: Vec<_> = (0..12)
+        .map(|i| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_coop"))
+                .arg("--store")
+                .arg(format!("{prefix}/{db}#c{i}"))
+                .args(["init", "--statutes", statutes.to_str().unwrap()])
+                .env("COOP_TODAY", "2026-11-28")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<_> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
+    for (i, out) in outputs.iter().enumerate() {
+        assert!(out.status.success(), "process {i}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    for i in 0..12 {
+        let store = Store::open(format!("{prefix}/{db}#c{i}")).unwrap();
+        assert!(store.state().unwrap().statutes.is_some(), "cooperative {i} is founded");
+        assert!(store.verify().unwrap().ok);
+    }
+}

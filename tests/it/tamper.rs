@@ -194,7 +194,8 @@ fn an_edited_kept_state_is_found_by_verify_and_the_store_refuses_commands_until_
     assert!(r.stdout.contains("not the fold of the log"), "{}", r.stdout);
     let r = env.run(&["--actor", "mallory", "member", "admit", "--name", "M", "--category", "employees"]);
     assert_eq!(r.code, 3, "{}", r.stderr);
-    assert!(r.stderr.contains("takes no command until repaired"), "{}", r.stderr);
+    assert!(r.stderr.contains("takes no command and makes no export until repaired"), "{}", r.stderr);
+    assert!(r.stderr.contains("hint: rebuild the kept state from the log with `coop audit repair`"), "{}", r.stderr);
     assert_eq!(env.run(&["export", "events"]).code, 3);
     env.ok(&["audit", "repair"]);
     assert_eq!(env.run(&["audit", "verify"]).code, 0);
@@ -251,8 +252,14 @@ fn a_missing_damaged_or_forged_witness_is_never_silently_rewritten() {
     std::fs::remove_file(&witness).unwrap();
     let r = env.run(&["capital"]);
     assert_eq!(r.code, 3, "{}", r.stderr);
-    assert!(r.stderr.contains("--accept-head"), "{}", r.stderr);
-    assert_eq!(env.run(&["audit", "verify"]).code, 3);
+    assert!(r.stderr.contains("hint: once the head is checked, accept it with `coop audit verify --accept-head`"), "{}", r.stderr);
+    // The library says what is wrong and what to do, in its own terms; the hint is the CLI's.
+    let err = coop::Store::open(env.store()).unwrap_err();
+    assert_eq!((err.kind(), err.remedy()), (coop::ErrorKind::Integrity, Some(coop::Remedy::AcceptHead)), "{err}");
+    assert!(!err.to_string().contains("coop "), "no command line in a library message: {err}");
+    let v = env.run(&["audit", "verify", "--json"]);
+    assert_eq!(v.code, 3);
+    assert_eq!(v.json()["remedy"], "accept_head");
     assert!(!witness.exists(), "not rewritten by a refused open");
     env.ok(&["audit", "verify", "--accept-head"]);
     env.ok(&["capital"]);

@@ -53,8 +53,17 @@ CREATE TABLE IF NOT EXISTS coop_personal_pending (
 /// Rows read at a time by a scan.
 const CHUNK: i64 = 512;
 
+/// A client or server error; the server's message, and its detail, are shown (the client's own
+/// Display says only "db error").
 fn storage(e: postgres::Error) -> Error {
-    Error::Storage(StorageError(Box::new(e)))
+    let shown = match e.as_db_error() {
+        Some(db) => {
+            let detail = db.detail().map(|d| format!(" ({d})")).unwrap_or_default();
+            format!("PostgreSQL: {}: {}{detail} [SQLSTATE {}]", db.severity(), db.message(), db.code().code())
+        }
+        None => format!("PostgreSQL: {e}"),
+    };
+    Error::Storage(StorageError(shown.into()))
 }
 
 /// A connection and the statements prepared on it.
@@ -366,10 +375,9 @@ impl PgBackend {
     /// opens cooperative `coop` (empty until founded).
     pub(crate) fn open(url: &str, coop: &str, temporary: bool) -> Result<PgBackend> {
         let mut auto = Conn::connect(url)?;
-        // Two processes creating the tables at once would collide in the catalog.
-        auto.client
-            .batch_execute(&format!("SELECT pg_advisory_lock(7243057); {SCHEMA} SELECT pg_advisory_unlock(7243057);"))
-            .map_err(storage)?;
+        // Two processes creating the tables at once would collide in the catalog: the lock is
+        // held until the tables are committed.
+        auto.client.batch_execute(&format!("BEGIN; SELECT pg_advisory_xact_lock(7243057); {SCHEMA} COMMIT;")).map_err(storage)?;
         let tx = Conn::connect(url)?;
         let digest = sha2::Sha256::digest(coop.as_bytes());
         let lock_key = i64::from_be_bytes(digest[..8].try_into().unwrap_or_default());

@@ -604,15 +604,16 @@ impl Store {
             // store with events, a missing or unreadable witness was removed or damaged, and the
             // log may have been rolled back with it. Not accepted silently.
             other if head.seq > 0 => {
-                return Err(integrity(
-                    head.seq,
-                    format!(
-                        "the head witness (the file `head` beside the database) is {}; the log may have been rolled back (it holds {} events, last hash {}). Check the head against a seal or the last minutes, then accept it knowingly with `coop audit verify --accept-head`",
+                return Err(Error::Damaged {
+                    seq: head.seq,
+                    reason: format!(
+                        "the head witness (the file `head` beside the database) is {}; the log may have been rolled back (it holds {} events, last hash {}). Check the head against a seal or the last minutes, then accept it knowingly",
                         if matches!(other, Witness::Missing) { "missing" } else { "unreadable" },
                         head.seq,
                         head.hash
                     ),
-                ))
+                    remedy: crate::Remedy::AcceptHead,
+                })
             }
             _ => {
                 self.write_witness(head)?;
@@ -1191,10 +1192,11 @@ impl Store {
     fn refuse_if_damaged(&self) -> Result<()> {
         match self.damage()? {
             None => Ok(()),
-            Some(found) => Err(integrity(
-                0,
-                format!("`coop audit verify` found this store damaged ({found}); it takes no command until repaired, and makes no export (`coop audit repair` rebuilds the kept state; a damaged log is restored from a backup)"),
-            )),
+            Some(found) => Err(Error::Damaged {
+                seq: 0,
+                reason: format!("a verification found this store damaged ({found}); it takes no command and makes no export until repaired (the kept state is rebuilt from the log; a damaged log is restored from a backup)"),
+                remedy: if found.contains("kept beside the log is not the fold") { crate::Remedy::Repair } else { crate::Remedy::Restore },
+            }),
         }
     }
 

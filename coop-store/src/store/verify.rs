@@ -23,6 +23,8 @@ pub struct VerifyReport {
     pub first_bad_seq: Option<u64>,
     /// What was wrong there.
     pub problem: Option<String>,
+    /// What an operator can do about it, when they can.
+    pub remedy: Option<crate::Remedy>,
     /// The personal data beside the log, compared with the digests in it (when the chain is
     /// sound).
     pub personal: Option<PersonalReport>,
@@ -188,7 +190,7 @@ impl Store {
             problems.insert(
                 0,
                 format!(
-                    "the state kept beside the log is not the fold of the log{}{}: rebuild it with `coop audit repair`",
+                    "the state kept beside the log is not the fold of the log{}{}: rebuild it from the log",
                     if members.is_empty() { String::new() } else { format!(" (members {})", members.join(", ")) },
                     if replay.totals_differ { " (totals, statutes or the party index)" } else { "" }
                 ),
@@ -196,6 +198,7 @@ impl Store {
         }
         report.ok = problems.is_empty();
         report.problem = problems.first().cloned();
+        report.remedy = (!replay.matches).then_some(crate::Remedy::Repair);
         report.kept_state_matches = Some(replay.matches);
         report.personal = Some(personal);
         Ok(report)
@@ -212,6 +215,8 @@ impl Store {
             ok: false,
             first_bad_seq: Some(seq),
             problem: Some(problem),
+            // A log found broken is restored; a witness is accepted (below).
+            remedy: Some(crate::Remedy::Restore),
             personal: None,
             kept_state_matches: None,
         };
@@ -285,15 +290,26 @@ impl Store {
                 ));
             }
             Witness::Missing | Witness::Unreadable if events > 0 && !accept_head => {
-                return Ok(bad(
+                let mut report = bad(
                     events + 1,
                     prev,
-                    "the head witness (the file `head`) is missing or unreadable: the log may have been rolled back; check its head against a seal or the last minutes, then accept it with `coop audit verify --accept-head`".to_string(),
-                ));
+                    "the head witness (the file `head`) is missing or unreadable: the log may have been rolled back; check its head against a seal or the last minutes, then accept it knowingly".to_string(),
+                );
+                report.remedy = Some(crate::Remedy::AcceptHead);
+                return Ok(report);
             }
             _ => {}
         }
-        Ok(VerifyReport { events, head_hash: prev, ok: true, first_bad_seq: None, problem: None, personal: None, kept_state_matches: None })
+        Ok(VerifyReport {
+            events,
+            head_hash: prev,
+            ok: true,
+            first_bad_seq: None,
+            problem: None,
+            remedy: None,
+            personal: None,
+            kept_state_matches: None,
+        })
     }
 
     /// Compares each party's personal data beside the log with the digest the log keeps for it

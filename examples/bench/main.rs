@@ -7,6 +7,12 @@
 //! cargo run --release --features bench --example bench -- --members 100000 --events 1000000
 //! ```
 //!
+//! On PostgreSQL (feature `postgres`; see `postgres.rs`):
+//!
+//! ```sh
+//! cargo run --release --features bench,postgres --example bench -- --backend postgres --url postgres://coop@127.0.0.1:55432/coop
+//! ```
+//!
 //! Options: `--members N` (default 2,000), `--events N` (default 20,000), `--repeats N`
 //! (default 3; medians are printed), `--backdated N` (default 20: share movements dated five
 //! years before the latest fact, timed last, each followed by one of today), `--dir PATH` (default a temporary directory, removed;
@@ -291,8 +297,15 @@ fn raw_child() -> bool {
     true
 }
 
+#[cfg(feature = "postgres")]
+mod postgres;
+
 fn main() {
     if raw_child() {
+        return;
+    }
+    #[cfg(feature = "postgres")]
+    if postgres::run() {
         return;
     }
     let a = args();
