@@ -67,6 +67,16 @@ fn join(records: &[(u64, Vec<u8>)]) -> Vec<u8> {
     out
 }
 
+/// Plans the write of `new` records as one run of their own, never sealing packs: the log's
+/// keys are then never rewritten (PostgreSQL, where readers in other processes scan it a chunk
+/// at a time while writers append).
+pub fn one_run(new: Vec<(u64, Vec<u8>)>) -> Plan {
+    match new.first().map(|(s, _)| *s) {
+        Some(first) => Plan { inserts: vec![(first, join(&new))], ..Plan::default() },
+        None => Plan::default(),
+    }
+}
+
 /// Plans the write of `new` records (consecutive, following the tail's) after `tail`.
 pub fn plan(tail: &Tail, new: Vec<(u64, Vec<u8>)>, pack_bytes: usize) -> Plan {
     let Some(first_new) = new.first().map(|(s, _)| *s) else {

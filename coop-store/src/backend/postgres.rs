@@ -99,6 +99,9 @@ impl Conn {
     }
 }
 
+/// Writes waiting to be sent, by table and key: a value to put, or `None` to remove.
+type Buffered = std::collections::BTreeMap<(i16, Vec<u8>), Option<Vec<u8>>>;
+
 /// One cooperative in one database: two connections, and which thread has a transaction open.
 pub(crate) struct Pg {
     url: String,
@@ -108,6 +111,10 @@ pub(crate) struct Pg {
     /// The connection a transaction is open on, used by its thread only.
     tx: Mutex<Conn>,
     owner: Mutex<Option<ThreadId>>,
+    /// The writes of the open transaction not sent yet, the last per key: sent together (one
+    /// statement for the puts, one for the removals) before a read in the transaction, when
+    /// many, and at its commit. A command's dozen writes cost two round trips, not a dozen.
+    buffer: Mutex<Buffered>,
     /// The cooperative's advisory lock and notification channel.
     lock_key: i64,
     channel: String,
@@ -120,20 +127,73 @@ impl Pg {
         *self.owner.lock().unwrap_or_else(|p| p.into_inner()) == Some(std::thread::current().id())
     }
 
-    /// The connection this thread uses: its transaction's, or the autocommit one.
-    fn conn(&self) -> MutexGuard<'_, Conn> {
-        let c = if self.in_tx() { &self.tx } else { &self.auto };
-        c.lock().unwrap_or_else(|p| p.into_inner())
+    /// The connection this thread uses: its transaction's (with the writes buffered so far
+    /// sent, so that it reads them), or the autocommit one.
+    fn conn(&self) -> Result<MutexGuard<'_, Conn>> {
+        if self.in_tx() {
+            let mut c = self.tx.lock().unwrap_or_else(|p| p.into_inner());
+            self.send_buffer(&mut c)?;
+            return Ok(c);
+        }
+        Ok(self.auto.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
-    /// Runs `f` in the open transaction, or in one of its own on the autocommit connection.
-    fn atomically(&self, f: impl FnOnce(&mut Conn) -> Result<()>) -> Result<()> {
-        if self.in_tx() {
-            return f(&mut self.conn());
+    /// Sends the buffered writes of the transaction on `c`.
+    fn send_buffer(&self, c: &mut Conn) -> Result<()> {
+        let writes = std::mem::take(&mut *self.buffer.lock().unwrap_or_else(|p| p.into_inner()));
+        if writes.is_empty() {
+            return Ok(());
         }
-        let mut c = self.conn();
+        let (mut put_tabs, mut put_keys, mut put_values) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut del_tabs, mut del_keys) = (Vec::new(), Vec::new());
+        for ((tab, k), v) in writes {
+            match v {
+                Some(v) => {
+                    put_tabs.push(tab);
+                    put_keys.push(k);
+                    put_values.push(v);
+                }
+                None => {
+                    del_tabs.push(tab);
+                    del_keys.push(k);
+                }
+            }
+        }
+        if !del_keys.is_empty() {
+            c.execute(
+                "DELETE FROM coop_kv WHERE coop = $1 AND (tab, k) IN (SELECT * FROM unnest($2::int2[], $3::bytea[]))",
+                &[&self.coop, &del_tabs, &del_keys],
+            )?;
+        }
+        if !put_keys.is_empty() {
+            c.execute(
+                "INSERT INTO coop_kv (coop, tab, k, v) SELECT $1, * FROM unnest($2::int2[], $3::bytea[], $4::bytea[]) \
+                 ON CONFLICT (coop, tab, k) DO UPDATE SET v = EXCLUDED.v",
+                &[&self.coop, &put_tabs, &put_keys, &put_values],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Writes to table `tab`: buffered in this thread's transaction (sent when large), else in
+    /// a transaction of their own on the autocommit connection.
+    fn write(&self, tab: i16, batch: Batch) -> Result<()> {
+        if self.in_tx() {
+            let mut buffer = self.buffer.lock().unwrap_or_else(|p| p.into_inner());
+            for (k, v) in batch {
+                buffer.insert((tab, k), v);
+            }
+            let large = buffer.len() >= 2048;
+            drop(buffer);
+            if large {
+                let mut c = self.tx.lock().unwrap_or_else(|p| p.into_inner());
+                self.send_buffer(&mut c)?;
+            }
+            return Ok(());
+        }
+        let mut c = self.conn()?;
         c.client.batch_execute("BEGIN").map_err(storage)?;
-        match f(&mut c) {
+        match write(&mut c, &self.coop, tab, &batch) {
             Ok(()) => c.client.batch_execute("COMMIT").map_err(storage),
             Err(e) => {
                 let _ = c.client.batch_execute("ROLLBACK");
@@ -175,15 +235,19 @@ impl Iterator for Scan<'_> {
         if self.buf.is_empty() && !self.done {
             let t = self.table;
             let rows = if self.inclusive {
-                t.pg.conn().query(
-                    "SELECT k, v FROM coop_kv WHERE coop = $1 AND tab = $2 AND k >= $3 ORDER BY k LIMIT $4",
-                    &[&t.pg.coop, &t.tab, &self.next, &CHUNK],
-                )
+                t.pg.conn().and_then(|mut c| {
+                    c.query(
+                        "SELECT k, v FROM coop_kv WHERE coop = $1 AND tab = $2 AND k >= $3 ORDER BY k LIMIT $4",
+                        &[&t.pg.coop, &t.tab, &self.next, &CHUNK],
+                    )
+                })
             } else {
-                t.pg.conn().query(
-                    "SELECT k, v FROM coop_kv WHERE coop = $1 AND tab = $2 AND k > $3 ORDER BY k LIMIT $4",
-                    &[&t.pg.coop, &t.tab, &self.next, &CHUNK],
-                )
+                t.pg.conn().and_then(|mut c| {
+                    c.query(
+                        "SELECT k, v FROM coop_kv WHERE coop = $1 AND tab = $2 AND k > $3 ORDER BY k LIMIT $4",
+                        &[&t.pg.coop, &t.tab, &self.next, &CHUNK],
+                    )
+                })
             };
             let rows = match rows {
                 Ok(r) => r,
@@ -214,19 +278,14 @@ impl Iterator for Scan<'_> {
 impl Table for PgTable {
     fn get(&self, key: &[u8]) -> Result<Option<Value>> {
         let rows =
-            self.pg.conn().query("SELECT v FROM coop_kv WHERE coop = $1 AND tab = $2 AND k = $3", &[&self.pg.coop, &self.tab, &key])?;
+            self.pg.conn()?.query("SELECT v FROM coop_kv WHERE coop = $1 AND tab = $2 AND k = $3", &[&self.pg.coop, &self.tab, &key])?;
         Ok(rows.first().map(|r| Value::Owned(r.get(0))))
     }
     fn insert(&self, key: &[u8], value: &[u8]) -> Result<()> {
-        self.pg.conn().execute(
-            "INSERT INTO coop_kv (coop, tab, k, v) VALUES ($1, $2, $3, $4) ON CONFLICT (coop, tab, k) DO UPDATE SET v = EXCLUDED.v",
-            &[&self.pg.coop, &self.tab, &key, &value],
-        )?;
-        Ok(())
+        self.pg.write(self.tab, vec![(key.to_vec(), Some(value.to_vec()))])
     }
     fn remove(&self, key: &[u8]) -> Result<()> {
-        self.pg.conn().execute("DELETE FROM coop_kv WHERE coop = $1 AND tab = $2 AND k = $3", &[&self.pg.coop, &self.tab, &key])?;
-        Ok(())
+        self.pg.write(self.tab, vec![(key.to_vec(), None)])
     }
     fn range_from<'a>(&'a self, from: &[u8]) -> Pairs<'a> {
         self.scan(from.to_vec(), None)
@@ -235,7 +294,7 @@ impl Table for PgTable {
         self.scan(prefix.to_vec(), Some(prefix.to_vec()))
     }
     fn last_at_or_before(&self, key: &[u8]) -> Result<Option<Pair>> {
-        let rows = self.pg.conn().query(
+        let rows = self.pg.conn()?.query(
             "SELECT k, v FROM coop_kv WHERE coop = $1 AND tab = $2 AND k <= $3 ORDER BY k DESC LIMIT 1",
             &[&self.pg.coop, &self.tab, &key],
         )?;
@@ -244,20 +303,20 @@ impl Table for PgTable {
     fn last(&self) -> Result<Option<Pair>> {
         let rows = self
             .pg
-            .conn()
+            .conn()?
             .query("SELECT k, v FROM coop_kv WHERE coop = $1 AND tab = $2 ORDER BY k DESC LIMIT 1", &[&self.pg.coop, &self.tab])?;
         Ok(rows.first().map(owned))
     }
     fn clear(&self) -> Result<()> {
-        self.pg.conn().execute("DELETE FROM coop_kv WHERE coop = $1 AND tab = $2", &[&self.pg.coop, &self.tab])?;
+        self.pg.conn()?.execute("DELETE FROM coop_kv WHERE coop = $1 AND tab = $2", &[&self.pg.coop, &self.tab])?;
         Ok(())
     }
     fn is_empty(&self) -> Result<bool> {
-        let rows = self.pg.conn().query("SELECT 1 FROM coop_kv WHERE coop = $1 AND tab = $2 LIMIT 1", &[&self.pg.coop, &self.tab])?;
+        let rows = self.pg.conn()?.query("SELECT 1 FROM coop_kv WHERE coop = $1 AND tab = $2 LIMIT 1", &[&self.pg.coop, &self.tab])?;
         Ok(rows.is_empty())
     }
     fn apply(&self, batch: Batch) -> Result<()> {
-        self.pg.atomically(|c| write(c, &self.pg.coop, self.tab, &batch))
+        self.pg.write(self.tab, batch)
     }
 }
 
@@ -286,10 +345,22 @@ fn entry_of(bytes: &[u8]) -> Result<PersonalEntry> {
 impl PersonalStore for PgPersonal {
     fn get(&self, id: PartyId) -> Result<Option<PersonalEntry>> {
         let rows =
-            self.pg.conn().query("SELECT entry FROM coop_personal WHERE coop = $1 AND party = $2", &[&self.pg.coop, &id.to_string()])?;
+            self.pg.conn()?.query("SELECT entry FROM coop_personal WHERE coop = $1 AND party = $2", &[&self.pg.coop, &id.to_string()])?;
         rows.first().map(|r| entry_of(r.get(0))).transpose()
     }
     fn put_all(&self, entries: &[(PartyId, PersonalEntry)]) -> Result<String> {
+        if self.pg.in_tx() {
+            // Committed or rolled back with the command's events: nothing to settle.
+            let mut c = self.pg.conn()?;
+            for (id, e) in entries {
+                let bytes = serde_json::to_vec(e).unwrap_or_default();
+                c.execute(
+                    "INSERT INTO coop_personal (coop, party, entry) VALUES ($1, $2, $3) ON CONFLICT (coop, party) DO UPDATE SET entry = EXCLUDED.entry",
+                    &[&self.pg.coop, &id.to_string(), &bytes],
+                )?;
+            }
+            return Ok(IN_TRANSACTION.to_string());
+        }
         let mut write = Pending { token: ulid::Ulid::new().to_string(), ..Pending::default() };
         for (id, _) in entries {
             match self.get(*id)? {
@@ -300,7 +371,9 @@ impl PersonalStore for PgPersonal {
         let token = write.token.clone();
         let body = serde_json::to_vec(&write).unwrap_or_default();
         let coop = self.pg.coop.clone();
-        self.pg.atomically(|c| {
+        let mut c = self.pg.conn()?;
+        c.client.batch_execute("BEGIN").map_err(storage)?;
+        let written = (|| -> Result<()> {
             c.execute("INSERT INTO coop_personal_pending (coop, token, body) VALUES ($1, $2, $3)", &[&coop, &token, &body])?;
             for (id, e) in entries {
                 let bytes = serde_json::to_vec(e).unwrap_or_default();
@@ -310,22 +383,30 @@ impl PersonalStore for PgPersonal {
                 )?;
             }
             Ok(())
-        })?;
+        })();
+        match written {
+            Ok(()) => c.client.batch_execute("COMMIT").map_err(storage)?,
+            Err(e) => {
+                let _ = c.client.batch_execute("ROLLBACK");
+                return Err(e);
+            }
+        }
         Ok(token)
     }
     fn pending(&self) -> Result<Vec<Pending>> {
-        let rows = self.pg.conn().query("SELECT body FROM coop_personal_pending WHERE coop = $1 ORDER BY token", &[&self.pg.coop])?;
+        let rows = self.pg.conn()?.query("SELECT body FROM coop_personal_pending WHERE coop = $1 ORDER BY token", &[&self.pg.coop])?;
         Ok(rows.iter().filter_map(|r| serde_json::from_slice(r.get::<_, &[u8]>(0)).ok()).collect())
     }
     fn settle(&self, token: Option<&str>) -> Result<()> {
         match token {
-            Some(t) => self.pg.conn().execute("DELETE FROM coop_personal_pending WHERE coop = $1 AND token = $2", &[&self.pg.coop, &t])?,
-            None => self.pg.conn().execute("DELETE FROM coop_personal_pending WHERE coop = $1", &[&self.pg.coop])?,
+            Some(IN_TRANSACTION) => 0,
+            Some(t) => self.pg.conn()?.execute("DELETE FROM coop_personal_pending WHERE coop = $1 AND token = $2", &[&self.pg.coop, &t])?,
+            None => self.pg.conn()?.execute("DELETE FROM coop_personal_pending WHERE coop = $1", &[&self.pg.coop])?,
         };
         Ok(())
     }
     fn all(&self) -> Result<Vec<(PartyId, PersonalEntry)>> {
-        let rows = self.pg.conn().query("SELECT party, entry FROM coop_personal WHERE coop = $1 ORDER BY party", &[&self.pg.coop])?;
+        let rows = self.pg.conn()?.query("SELECT party, entry FROM coop_personal WHERE coop = $1 ORDER BY party", &[&self.pg.coop])?;
         rows.iter()
             .map(|r| {
                 let party: &str = r.get(0);
@@ -344,9 +425,9 @@ impl PersonalStore for PgPersonal {
             return Ok(());
         }
         let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
-        self.pg.conn().execute("DELETE FROM coop_personal WHERE coop = $1 AND party = ANY($2)", &[&self.pg.coop, &list])?;
+        self.pg.conn()?.execute("DELETE FROM coop_personal WHERE coop = $1 AND party = ANY($2)", &[&self.pg.coop, &list])?;
         if !self.pg.in_tx() {
-            self.pg.conn().client.batch_execute("VACUUM FULL coop_personal").map_err(storage)?;
+            self.pg.conn()?.client.batch_execute("VACUUM FULL coop_personal").map_err(storage)?;
         }
         Ok(())
     }
@@ -362,6 +443,9 @@ pub(crate) fn exists(url: &str, coop: &str) -> Result<bool> {
     let rows = c.client.query("SELECT 1 FROM coop_kv WHERE coop = $1 LIMIT 1", &[&coop]).map_err(storage)?;
     Ok(!rows.is_empty())
 }
+
+/// The token of personal data written in a command's transaction: nothing to settle.
+const IN_TRANSACTION: &str = "";
 
 /// A cooperative's store in a PostgreSQL database.
 pub(crate) struct PgBackend {
@@ -388,6 +472,7 @@ impl PgBackend {
             auto: Mutex::new(auto),
             tx: Mutex::new(tx),
             owner: Mutex::new(None),
+            buffer: Mutex::new(Default::default()),
             lock_key,
             channel,
             temporary,
@@ -416,10 +501,12 @@ impl PgBackend {
             *owner = Some(std::thread::current().id());
         }
         let mut c = self.pg.tx.lock().unwrap_or_else(|p| p.into_inner());
-        let begun = c.client.batch_execute(begin).map_err(storage).and_then(|_| match lock {
-            true => c.query("SELECT pg_advisory_xact_lock($1)", &[&self.pg.lock_key]).map(|_| ()),
-            false => Ok(()),
-        });
+        // One round trip: the lock's key is a number this backend made.
+        let sql = match lock {
+            true => format!("{begin}; SELECT pg_advisory_xact_lock({})", self.pg.lock_key),
+            false => begin.to_string(),
+        };
+        let begun = c.client.batch_execute(&sql).map_err(storage);
         if begun.is_err() {
             let _ = c.client.batch_execute("ROLLBACK");
             *self.pg.owner.lock().unwrap_or_else(|p| p.into_inner()) = None;
@@ -458,8 +545,11 @@ impl Backend for PgBackend {
     fn commit(&self, head: &crate::Head) -> Result<()> {
         let mut c = self.pg.tx.lock().unwrap_or_else(|p| p.into_inner());
         let seq = head.seq.to_string();
-        let done =
-            c.query("SELECT pg_notify($1, $2)", &[&self.pg.channel, &seq]).and_then(|_| c.client.batch_execute("COMMIT").map_err(storage));
+        let done = self
+            .pg
+            .send_buffer(&mut c)
+            // One round trip: the channel is hex this backend made, the payload a number.
+            .and_then(|_| c.client.batch_execute(&format!("SELECT pg_notify('{}', '{seq}'); COMMIT", self.pg.channel)).map_err(storage));
         if done.is_err() {
             let _ = c.client.batch_execute("ROLLBACK");
         }
@@ -467,16 +557,25 @@ impl Backend for PgBackend {
         done
     }
     fn rollback(&self) {
+        self.pg.buffer.lock().unwrap_or_else(|p| p.into_inner()).clear();
         let mut c = self.pg.tx.lock().unwrap_or_else(|p| p.into_inner());
         let _ = c.client.batch_execute("ROLLBACK");
         *self.pg.owner.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
     fn log_and_meta(&self, log: Batch, meta: Batch) -> Result<()> {
-        let coop = self.pg.coop.clone();
-        self.pg.atomically(|c| {
-            write(c, &coop, 0, &log)?;
-            write(c, &coop, 1, &meta)
-        })
+        if self.pg.in_tx() {
+            self.pg.write(0, log)?;
+            return self.pg.write(1, meta);
+        }
+        let mut c = self.pg.conn()?;
+        c.client.batch_execute("BEGIN").map_err(storage)?;
+        match write(&mut c, &self.pg.coop, 0, &log).and_then(|_| write(&mut c, &self.pg.coop, 1, &meta)) {
+            Ok(()) => c.client.batch_execute("COMMIT").map_err(storage),
+            Err(e) => {
+                let _ = c.client.batch_execute("ROLLBACK");
+                Err(e)
+            }
+        }
     }
     fn flush(&self) -> Result<()> {
         Ok(())

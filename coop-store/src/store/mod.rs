@@ -851,12 +851,47 @@ impl Store {
     /// The whole state, read from the pieces if it is not in memory yet (completing a write
     /// cut short first); `inner.head` becomes the head the state is at.
     fn loaded<'i>(&self, inner: &'i mut Inner) -> Result<&'i mut State> {
-        if self.shared() && inner.state.is_some() && read_head(self.meta())? != inner.head {
-            // Another process appended: the state is read again from the pieces it wrote.
-            inner.state = None;
-            inner.tail = None;
-            inner.index = None;
+        if self.shared() && inner.state.is_some() {
+            let head = read_head(self.meta())?;
+            if head != inner.head {
+                // Another process appended: follow it.
+                self.catch_up(inner, &head, false)?;
+            }
         }
+        self.loaded_as_is(inner)
+    }
+
+    /// Brings the state kept in memory from `inner.head` to `head`, which another process
+    /// appended up to: by folding the new records onto it when the log is in date order (each
+    /// appended after every fact), else by reading the pieces again: at once with `locked` (the
+    /// caller holds the write lock and the cooperative's transaction, so they are those of
+    /// `head`), else on the next load.
+    fn catch_up(&self, inner: &mut Inner, head: &Head, locked: bool) -> Result<()> {
+        inner.tail = None;
+        inner.index = None;
+        if let Some(state) = inner.state.as_mut() {
+            if head.seq > inner.head.seq && self.meta().get(K_ORDERED)?.is_some() {
+                let folded = self.fold(inner.head.seq + 1, head.seq, &inner.head.hash, None, state);
+                if folded.is_ok() && self.hash_at(head.seq)?.as_deref() == Some(head.hash.as_str()) {
+                    inner.head = head.clone();
+                    self.feed.publish(head);
+                    return Ok(());
+                }
+            }
+        }
+        if locked {
+            inner.state = Some(pieces::load(&self.pieces(), &Part::all())?);
+            inner.head = head.clone();
+            self.feed.publish(head);
+        } else {
+            inner.state = None;
+        }
+        Ok(())
+    }
+
+    /// [`Store::loaded`] without asking a shared backend whether another process appended
+    /// (inside a command's transaction, which has caught up already).
+    fn loaded_as_is<'i>(&self, inner: &'i mut Inner) -> Result<&'i mut State> {
         if inner.state.is_none() {
             // No command is writing while the head and the pieces are read.
             let _writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
@@ -1217,6 +1252,19 @@ impl Store {
             return Err(integrity(0, format!("the store is damaged and cannot take commands: {why}")));
         }
         self.refuse_if_damaged()?;
+        if self.shared() {
+            // Many processes write: take the cooperative's lock first, catch up with what the
+            // others appended, then decide and write under it (no decision is made twice). The
+            // state is loaded first: loading takes the write lock itself.
+            self.loaded_as_is(&mut inner)?;
+            let _writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
+            let transaction = Writes::begin(&*self.backend)?;
+            let head = read_head(self.meta())?;
+            if head != inner.head {
+                self.catch_up(&mut inner, &head, true)?;
+            }
+            return self.try_execute_in(&mut inner, &requests, Some(transaction));
+        }
         loop {
             match self.try_execute(&mut inner, &requests) {
                 Err(Error::Conflict) => {
@@ -1231,14 +1279,20 @@ impl Store {
     }
 
     fn try_execute(&self, inner: &mut Inner, requests: &[Request]) -> Result<Vec<Receipt>> {
+        self.try_execute_in(inner, requests, None)
+    }
+
+    /// Decides and writes `requests`; `begun` is the transaction (and the write lock) a shared
+    /// backend's caller took before deciding.
+    fn try_execute_in(&self, inner: &mut Inner, requests: &[Request], begun: Option<Writes<'_>>) -> Result<Vec<Receipt>> {
         // Retries: a command id already in the log returns its first result.
-        self.loaded(inner)?;
+        self.loaded_as_is(inner)?;
         let mut receipts: Vec<Option<Receipt>> = Vec::with_capacity(requests.len());
         for r in requests {
             receipts.push(match &r.command_id {
                 Some(id) => {
                     let head = inner.head.seq;
-                    let state = self.loaded(inner)?;
+                    let state = self.loaded_as_is(inner)?;
                     self.previous(id, r, state, head)?
                 }
                 None => None,
@@ -1250,12 +1304,14 @@ impl Store {
         let originals = requests;
         let fresh: Vec<Ulid> = requests.iter().map(|_| Ulid::new()).collect();
         let resolved: Vec<Request> = {
-            let state = self.loaded(inner)?;
+            let state = self.loaded_as_is(inner)?;
             self.pseudonymize_all(state, requests, &fresh)?
         };
         let requests = resolved.as_slice();
+        // On a shared backend no pack is sealed (see `runs::one_run`): no tail is kept.
         let tail = match inner.tail.take() {
             Some(t) => t,
+            None if self.shared() => Tail::default(),
             None => self.read_tail(&old)?,
         };
         // The state is taken out while the commands are decided and applied: it goes back only
@@ -1439,7 +1495,7 @@ impl Store {
                 _ => None,
             })
             .collect();
-        let plan = runs::plan(&tail, records, PACK_BYTES);
+        let plan = if self.shared() { runs::one_run(records) } else { runs::plan(&tail, records, PACK_BYTES) };
 
         if !plan.inserts.is_empty() {
             // The pieces of the state these events change, as they are after them.
@@ -1452,10 +1508,13 @@ impl Store {
             // events did not follow is recognised as such), the records, the totals (their stamp
             // names the new head), the other pieces, the head last. Plain inserts: sled keeps a
             // prefix of them through a crash, and a sled transaction would cost its flush double.
-            let writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
-            // On PostgreSQL, one transaction holding the cooperative's lock from here to its
-            // commit (rolled back on any way out before it); on sled, plain writes.
-            let transaction = Writes::begin(&*self.backend)?;
+            // Taken here, unless the caller holds them (a shared backend): the write lock, and on
+            // PostgreSQL one transaction holding the cooperative's lock to its commit (rolled
+            // back on any way out before it); on sled, plain writes.
+            let (writes, transaction) = match begun {
+                Some(t) => (None, t),
+                None => (Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())), Writes::begin(&*self.backend)?),
+            };
             if read_head(self.meta())? != old {
                 // Another handle (or process) moved the head since this one decided: decide again.
                 return Err(Error::Conflict);
