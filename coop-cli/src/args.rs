@@ -115,11 +115,15 @@ pub enum Cmd {
     #[command(after_help = "Example:\n  coop capital --as-of 2025-12-31 --json")]
     Capital,
     /// The register of members, current and former.
-    #[command(after_help = "Example:\n  coop register --format md > register.md")]
+    #[command(after_help = "Examples:\n  coop register --format md > register.md\n  coop register --format csv --excel > registre.csv")]
     Register {
         /// Output format (`--json` is the same as `--format json`).
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// CSV for a French spreadsheet: semicolons, decimal commas and a UTF-8 byte-order mark,
+        /// so that Excel or LibreOffice opens it right with a double click (implies --format csv).
+        #[arg(long)]
+        excel: bool,
     },
     /// List what is out of line with the law or the statutes; exit 1 if anything is.
     #[command(after_help = "Example:\n  coop check --json")]
@@ -205,6 +209,9 @@ pub enum Format {
     Csv,
     Md,
     Json,
+    /// CSV as a French spreadsheet opens it (`--excel`).
+    #[value(skip)]
+    Excel,
 }
 
 #[derive(Subcommand, Debug)]
@@ -674,7 +681,8 @@ pub enum AuditCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum ImportCmd {
-    /// Import a member register kept in a spreadsheet (CSV, comma-separated, with a header row).
+    /// Import a member register kept in a spreadsheet (CSV with a header row; a French Excel's
+    /// semicolons, Windows-1252 text and DD/MM/YYYY dates are read as they are).
     #[command(after_help = MEMBERS_CSV_HELP)]
     Members {
         /// The CSV file.
@@ -703,7 +711,7 @@ pub enum ImportCmd {
 
 const MOVEMENTS_CSV_HELP: &str = "\
 Columns (header row required, any order; a column a movement does not use must be empty):
-  date          required  the movement's date, YYYY-MM-DD
+  date          required  the movement's date, YYYY-MM-DD or DD/MM/YYYY
   movement      required  admit, subscribe, pay, transfer, redeem, withdraw, end or move
   member        required  the member's number in the migrated register; admissions, taken in
                           date order, must bring 1, 2, 3… (the store's next numbers)
@@ -717,6 +725,9 @@ Columns (header row required, any order; a column a movement does not use must b
   cause         end       death, dissolution or loss-of-quality
   email         admit     e-mail address
   address       admit     postal address (optional column), for convocations by post
+The file may be as a French spreadsheet saves it: semicolons or tabs, Windows-1252 text, decimal
+commas, French column names (mouvement, membre, nom, catégorie, type, nombre, classe,
+montant_euros, vers, courriel, adresse).
 Rows are sorted by date (rows of one date keep the file's order) and decided one after the other
 as one history, each as of its date and checked against every later fact; every refused row is
 listed with its line, and nothing is written unless all are accepted.
@@ -735,7 +746,7 @@ Columns (header row required, any order):
   name        required  full name or organisation name
   category    required  category code from the statutes
   shares      required  number of shares subscribed (at least the category's minimum)
-  admitted    required  admission date, YYYY-MM-DD
+  admitted    required  admission date, YYYY-MM-DD or DD/MM/YYYY
   kind        optional  person (default), organisation or public-body
   class       optional  share class (default: the category's)
   paid_euros  optional  euros paid so far (default: everything; at least a quarter)
@@ -743,6 +754,10 @@ Columns (header row required, any order):
   address     optional  postal address, for convocations by post
 Any other column is an error, so a misspelt header is never silently dropped. Every bad row is
 reported with its line number; nothing is written unless every row is valid.
+As a French spreadsheet saves it: the separator is found from the header row (comma, semicolon
+or tab); a file that is not UTF-8 is read as Windows-1252 (said on stderr); amounts may have a
+decimal comma; the columns may have their French names, in any case and with or without accents:
+nom, catégorie, parts, admission, type, classe, versé_euros, courriel, adresse.
 Members are admitted in the order of their dates (rows of one date in the order of the file), each
 decided as of its date and checked against every later fact. A row repeating a member already in
 the store (same name, e-mail and admission date) is refused unless --allow-duplicates.
@@ -760,6 +775,10 @@ pub enum ExportCmd {
     #[command(after_help = "Example:\n  coop export events > log.jsonl")]
     Events,
     /// The register as CSV, with names.
-    #[command(after_help = "Example:\n  coop export register > register.csv")]
-    Register,
+    #[command(after_help = "Examples:\n  coop export register > register.csv\n  coop export register --excel > registre.csv")]
+    Register {
+        /// For a French spreadsheet: semicolons, decimal commas and a UTF-8 byte-order mark.
+        #[arg(long)]
+        excel: bool,
+    },
 }

@@ -9,10 +9,29 @@ use std::collections::HashMap;
 use coop_core::{Cents, Command, MemberNo, PartyKind, Personal};
 use coop_store::{Error as StoreError, Part, Pick};
 
-use crate::{read_file, Ctx, Failure, Out};
+use crate::{read_sheet, Ctx, Failure, Out};
 
 const REQUIRED: [&str; 4] = ["name", "category", "shares", "admitted"];
 const OPTIONAL: [&str; 5] = ["kind", "class", "paid_euros", "email", "address"];
+
+/// French column names (and variants) a register kept in a French spreadsheet uses, folded (see
+/// `sheet::column`).
+const ALIASES: [(&str, &str); 14] = [
+    ("nom", "name"),
+    ("categorie", "category"),
+    ("parts", "shares"),
+    ("nombre_de_parts", "shares"),
+    ("admission", "admitted"),
+    ("date_d'admission", "admitted"),
+    ("date_admission", "admitted"),
+    ("type", "kind"),
+    ("classe", "class"),
+    ("verse_euros", "paid_euros"),
+    ("courriel", "email"),
+    ("e_mail", "email"),
+    ("mail", "email"),
+    ("adresse", "address"),
+];
 
 /// At most this many rows in one import (a register of 100,000 members fits).
 const MAX_ROWS: usize = 200_000;
@@ -28,16 +47,17 @@ pub struct Row {
 /// Reads the members CSV. Returns every valid row, or every problem (with its line) if any row
 /// is malformed. Pure: no store, no file.
 pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).trim(csv::Trim::All).from_reader(text.as_bytes());
-    let headers = match reader.headers() {
-        Ok(h) => h.clone(),
+    let mut reader = crate::sheet::reader(text);
+    let headers: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|h| crate::sheet::column(h, &ALIASES)).collect(),
         Err(e) => return Err(vec![format!("line 1: the header row cannot be read: {}", csv_reason(&e))]),
     };
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     let mut problems: Vec<String> = Vec::new();
-    let col = |name: &str| headers.iter().position(|h| h == name);
+    let col = |name: &str| headers.iter().position(|h| *h == name);
     let unknown: Vec<String> = headers
         .iter()
-        .filter(|h| !REQUIRED.contains(h) && !OPTIONAL.contains(h))
+        .filter(|h| !REQUIRED.contains(*h) && !OPTIONAL.contains(*h))
         .map(|h| format!("'{}'", h.chars().take(40).collect::<String>()))
         .collect();
     if !unknown.is_empty() {
@@ -94,7 +114,7 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
                 None
             }
         };
-        let admitted = match coop_core::parse_date(&get(&rec, "admitted")) {
+        let admitted = match crate::sheet::date(&get(&rec, "admitted")) {
             Ok(d) => Some(d),
             Err(e) => {
                 row_problems.push(format!("admitted: {e}"));
@@ -168,7 +188,7 @@ fn duplicates(store: &coop_store::Store, rows: &[Row]) -> Result<Vec<String>, Fa
 }
 
 pub fn members(ctx: &Ctx, store: &coop_store::Store, file: &Path, allow_duplicates: bool) -> Out {
-    let text = read_file(file, "members file")?;
+    let text = read_sheet(file, "members file")?;
     let mut rows = parse(&text).map_err(|problems| {
         let more = if problems.len() >= 1000 { " (the first 1000)" } else { "" };
         Failure::input(format!("{}: {} problems{more}; nothing was written:\n{}", file.display(), problems.len(), problems.join("\n")))

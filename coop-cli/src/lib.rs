@@ -12,6 +12,7 @@ mod keys;
 mod movements;
 mod output;
 mod project;
+mod sheet;
 
 use std::io::Write;
 use std::path::Path;
@@ -258,6 +259,20 @@ fn party_name(store: &Store, party: coop_core::PartyId) -> String {
 const MAX_FILE: u64 = 16 * 1024 * 1024;
 
 fn read_file(path: &Path, what: &str) -> Result<String, Failure> {
+    String::from_utf8(read_bytes(path, what)?).map_err(|_| Failure::input(format!("{what} {} is not UTF-8 text", path.display())))
+}
+
+/// A spreadsheet saved as CSV: UTF-8, or Windows-1252 (said on stderr); see `sheet`.
+fn read_sheet(path: &Path, what: &str) -> Result<String, Failure> {
+    let decoded = sheet::decode(read_bytes(path, what)?);
+    if let Some(note) = decoded.note {
+        eprintln!("coop: note: {what} {} {note}", path.display());
+    }
+    Ok(decoded.text)
+}
+
+/// The bytes of a file given on the command line, at most 16 MiB.
+fn read_bytes(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
     use std::io::Read as _;
     let cannot = |e: std::io::Error| Failure::input(format!("cannot read {what} {}: {e}", path.display()));
     // The bytes read are capped, not the size the file claims: a device or a pipe says 0.
@@ -266,7 +281,7 @@ fn read_file(path: &Path, what: &str) -> Result<String, Failure> {
     if bytes.len() as u64 > MAX_FILE {
         return Err(Failure::input(format!("{what} {} is over 16 MiB; at most 16 MiB is accepted", path.display())));
     }
-    String::from_utf8(bytes).map_err(|_| Failure::input(format!("{what} {} is not UTF-8 text", path.display())))
+    Ok(bytes)
 }
 
 fn run(cli: Cli) -> Out {
@@ -317,7 +332,7 @@ fn run(cli: Cli) -> Out {
         Cmd::Member(m) => member(&ctx, &open_existing(path)?, m),
         Cmd::Shares(s) => shares(&ctx, &open_existing(path)?, s),
         Cmd::Capital => capital(&ctx, &open_existing(path)?),
-        Cmd::Register { format } => register(&ctx, &open_existing(path)?, format),
+        Cmd::Register { format, excel } => register(&ctx, &open_existing(path)?, if excel { Format::Excel } else { format }),
         Cmd::Check => check(&ctx, &open_existing(path)?),
         Cmd::Log { from, limit } => log(&ctx, &open_existing(path)?, from, limit),
         Cmd::Void { seq, reason } => {
@@ -344,7 +359,9 @@ fn run(cli: Cli) -> Out {
             store.export_events(&mut out)?;
             Ok(ExitCode::SUCCESS)
         }
-        Cmd::Export(ExportCmd::Register) => register(&ctx, &open_existing(path)?, Format::Csv),
+        Cmd::Export(ExportCmd::Register { excel }) => {
+            register(&ctx, &open_existing(path)?, if excel { Format::Excel } else { Format::Csv })
+        }
     }
 }
 
@@ -440,7 +457,7 @@ fn role(cmd: &Cmd) -> Role {
         Cmd::Statutes(StatutesCmd::Amend { .. }) => Role::Record,
         Cmd::Member(MemberCmd::List { .. } | MemberCmd::Show { .. }) => Role::Query,
         Cmd::Member(_) => Role::Record,
-        Cmd::Capital | Cmd::Register { .. } | Cmd::Check | Cmd::Involvement { .. } | Cmd::Export(ExportCmd::Register) => Role::Query,
+        Cmd::Capital | Cmd::Register { .. } | Cmd::Check | Cmd::Involvement { .. } | Cmd::Export(ExportCmd::Register { .. }) => Role::Query,
         Cmd::Assembly(A::List | A::Roll { .. } | A::Quorum { .. } | A::Result { .. } | A::Sheet { .. } | A::Minutes { .. }) => Role::Query,
         // Convening takes the meeting's date with --date.
         Cmd::Assembly(_) => Role::Record,
@@ -875,6 +892,7 @@ fn print_register(rows: &[coop_core::RegisterRow], format: Format) -> Out {
     }
     let text = match format {
         Format::Csv => t.csv().map_err(|e| Failure { code: 3, message: format!("CSV output failed: {e}") })?,
+        Format::Excel => t.csv_excel().map_err(|e| Failure { code: 3, message: format!("CSV output failed: {e}") })?,
         Format::Md => t.markdown(),
         _ => t.text(),
     };

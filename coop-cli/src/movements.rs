@@ -9,10 +9,25 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use coop_core::{Cents, Command, EndCause, MemberNo, MemberRef, PartyKind, Personal};
 
-use crate::{read_file, Ctx, Failure, Out};
+use crate::{read_sheet, Ctx, Failure, Out};
 
 const COLUMNS: [&str; 13] =
     ["date", "movement", "member", "name", "category", "kind", "count", "class", "amount_euros", "to", "cause", "email", "address"];
+/// French column names (and variants), folded (see `sheet::column`).
+const ALIASES: [(&str, &str); 12] = [
+    ("mouvement", "movement"),
+    ("membre", "member"),
+    ("numero", "member"),
+    ("nom", "name"),
+    ("categorie", "category"),
+    ("type", "kind"),
+    ("nombre", "count"),
+    ("classe", "class"),
+    ("montant_euros", "amount_euros"),
+    ("vers", "to"),
+    ("courriel", "email"),
+    ("adresse", "address"),
+];
 const MOVEMENTS: &str = "admit, subscribe, pay, transfer, redeem, withdraw, end, move";
 
 /// At most this many rows in one file.
@@ -45,13 +60,13 @@ fn uses(movement: &str) -> Option<&'static [&'static str]> {
 
 /// Reads the movements CSV. Returns every valid row, or every problem with its line. Pure.
 pub fn parse(text: &str) -> Result<Vec<Movement>, Vec<String>> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).trim(csv::Trim::All).from_reader(text.as_bytes());
-    let headers = match reader.headers() {
-        Ok(h) => h.clone(),
+    let mut reader = crate::sheet::reader(text);
+    let headers: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|h| crate::sheet::column(h, &ALIASES)).collect(),
         Err(e) => return Err(vec![format!("line 1: the header row cannot be read: {e}")]),
     };
     let mut problems = Vec::new();
-    for h in headers.iter().filter(|h| !COLUMNS.contains(h)) {
+    for h in headers.iter().filter(|h| !COLUMNS.contains(&h.as_str())) {
         let shown: String = h.chars().take(40).collect();
         problems.push(format!("line 1: unknown column '{shown}'; the columns are {}", COLUMNS.join(",")));
     }
@@ -100,7 +115,7 @@ type Parsed = (NaiveDate, Option<u32>, Command);
 
 fn row(get: &dyn Fn(&str) -> String) -> Result<Parsed, Vec<String>> {
     let mut p = Vec::new();
-    let date = coop_core::parse_date(&get("date")).map_err(|e| p.push(format!("date: {e}"))).ok();
+    let date = crate::sheet::date(&get("date")).map_err(|e| p.push(format!("date: {e}"))).ok();
     let movement = get("movement");
     let Some(used) = uses(&movement) else {
         let shown: String = movement.chars().take(40).collect();
@@ -217,7 +232,7 @@ fn row(get: &dyn Fn(&str) -> String) -> Result<Parsed, Vec<String>> {
 }
 
 pub fn import(ctx: &Ctx, store: &coop_store::Store, file: &Path) -> Out {
-    let text = read_file(file, "movements file")?;
+    let text = read_sheet(file, "movements file")?;
     let mut rows = parse(&text).map_err(|problems| {
         let more = if problems.len() >= 1000 { " (the first 1000)" } else { "" };
         Failure::input(format!("{}: {} problems{more}; nothing was written:\n{}", file.display(), problems.len(), problems.join("\n")))

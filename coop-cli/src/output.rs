@@ -68,10 +68,32 @@ impl Table {
 
     /// CSV with a header row; a cell that a spreadsheet would take for a formula is defused.
     pub fn csv(&self) -> Result<String, csv::Error> {
-        let mut w = csv::Writer::from_writer(Vec::new());
+        self.csv_with(b',', csv_cell)
+    }
+
+    /// CSV as a French spreadsheet opens it with a double click: semicolons, decimal commas
+    /// (`100,50`), and a UTF-8 byte-order mark (without it Excel reads the accents as
+    /// Windows-1252).
+    pub fn csv_excel(&self) -> Result<String, csv::Error> {
+        let text = self.csv_with(b';', |c| {
+            let decimal = c.split_once('.').is_some_and(|(w, f)| {
+                let w = w.strip_prefix('-').unwrap_or(w);
+                !w.is_empty() && !f.is_empty() && w.bytes().chain(f.bytes()).all(|b| b.is_ascii_digit())
+            });
+            if decimal {
+                c.replacen('.', ",", 1)
+            } else {
+                csv_cell(c)
+            }
+        })?;
+        Ok(format!("\u{feff}{text}"))
+    }
+
+    fn csv_with(&self, separator: u8, cell: impl Fn(&str) -> String) -> Result<String, csv::Error> {
+        let mut w = csv::WriterBuilder::new().delimiter(separator).from_writer(Vec::new());
         w.write_record(&self.headers)?;
         for r in &self.rows {
-            w.write_record(r.iter().map(|c| csv_cell(c)))?;
+            w.write_record(r.iter().map(|c| cell(c)))?;
         }
         let bytes = w.into_inner().map_err(|e| e.into_error())?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())

@@ -273,6 +273,44 @@ fn an_exported_log_reimports_and_one_edited_line_is_refused() {
     assert_eq!(env.run_on(&target, &["import", "events", junk.to_str().unwrap()]).code, 2);
 }
 
+/// A register saved by a French Excel: semicolons, Windows-1252, `DD/MM/YYYY`, French column
+/// names, decimal commas. It imports as it is, saying on stderr how it was read.
+#[test]
+fn a_french_excel_register_imports_as_saved() {
+    let env = Env::new();
+    env.init();
+    let mut bytes: Vec<u8> = Vec::new();
+    // "Jérôme Faivre" and "Hélène Côte" in Windows-1252 (é = E9, ô = F4, è = E8), a semicolon separator.
+    bytes.extend_from_slice(b"Nom;Cat\xe9gorie;Parts;Admission;Type;Vers\xe9 euros;Courriel\r\n");
+    bytes.extend_from_slice(b"J\xe9r\xf4me Faivre;employees;1;01/10/2016;person;25,50;jerome@example.org\r\n");
+    bytes.extend_from_slice(b"H\xe9l\xe8ne C\xf4te;beneficiaries;2;15/03/2017;;;\r\n");
+    let file = env.dir.path().join("registre.csv");
+    std::fs::write(&file, &bytes).unwrap();
+    let r = env.ok(&["import", "members", file.to_str().unwrap()]);
+    assert!(r.stdout.contains("imported 2 members (numbers 1-2)"), "{}", r.stdout);
+    assert!(r.stderr.contains("is not UTF-8: read as Windows-1252"), "said on stderr: {}", r.stderr);
+    let reg = env.ok(&["register", "--json"]).json();
+    assert_eq!(reg[0]["name"], "Jérôme Faivre");
+    assert_eq!(reg[0]["admitted"], "2016-10-01");
+    assert_eq!(reg[0]["paid_cents"], 2550);
+    assert_eq!(reg[1]["name"], "Hélène Côte");
+    assert_eq!(reg[1]["admitted"], "2017-03-15");
+    // The same file in UTF-8 with a byte-order mark and tabs reads the same, silently.
+    let utf8 = env.file("tabs.csv", "\u{feff}nom\tcatégorie\tparts\tadmission\nAnne Roy\temployees\t1\t02/01/2018\n");
+    let r = env.ok(&["import", "members", utf8.to_str().unwrap()]);
+    assert!(!r.stderr.contains("Windows-1252"), "{}", r.stderr);
+    assert_eq!(env.ok(&["register", "--json"]).json()[2]["admitted"], "2018-01-02");
+    // Back out for the same spreadsheet: semicolons, decimal commas, a byte-order mark.
+    for args in [&["register", "--format", "csv", "--excel"][..], &["export", "register", "--excel"]] {
+        let out = env.ok(args).stdout;
+        assert!(out.starts_with("\u{feff}number;name;kind;category;"), "{args:?}: {out}");
+        assert!(out.contains("1;Jérôme Faivre;person;employees;"), "{out}");
+        assert!(out.contains(";25,50;"), "a decimal comma: {out}");
+    }
+    let plain = env.ok(&["register", "--format", "csv"]).stdout;
+    assert!(plain.starts_with("number,name,") && plain.contains(",25.50,"), "{plain}");
+}
+
 #[test]
 fn a_spreadsheet_register_imports_whole_or_not_at_all() {
     let env = Env::new();
@@ -298,7 +336,7 @@ fn a_spreadsheet_register_imports_whole_or_not_at_all() {
         "name,category,shares,admitted\n\
          A,employees,1,2020-01-01\n\
          B,employees,x,2020-01-01\n\
-         C,employees,1,01/01/2020\n\
+         C,employees,1,31/02/2020\n\
          D,employees,1,2020-01-01\n",
     );
     let r = env.run(&["import", "members", bad.to_str().unwrap()]);
@@ -495,4 +533,23 @@ fn queries_reading_only_their_part_of_the_state_answer_as_a_full_fold_of_the_log
         assert_eq!(a, b, "{q:?} differs from the fold of the log");
         assert!(a.to_string().len() > 40, "{q:?} answered almost nothing: {a}");
     }
+}
+
+/// Movements saved by a French spreadsheet: semicolons, French columns, `DD/MM/YYYY`, decimal
+/// commas.
+#[test]
+fn french_movements_import_as_saved() {
+    let env = Env::new();
+    env.init();
+    let file = env.file(
+        "mouvements.csv",
+        "Date;Mouvement;Membre;Nom;Catégorie;Nombre;Montant euros\n\
+         01/07/2016;admit;1;Camille Martin;employees;1;\n\
+         10/01/2018;subscribe;1;;;2;25,50\n",
+    );
+    env.ok(&["import", "movements", file.to_str().unwrap()]);
+    let reg = env.ok(&["register", "--json"]).json();
+    assert_eq!(reg[0]["name"], "Camille Martin");
+    assert_eq!(reg[0]["admitted"], "2016-07-01");
+    assert_eq!(reg[0]["shares"], 3);
 }

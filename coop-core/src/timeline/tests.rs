@@ -525,10 +525,24 @@ proptest! {
         }
         if !refused_any {
             // Every command entered: the same register, capital and involvement at every date.
-            for (date, _, _) in &cmds {
+            // Facts of one date apply in the order they were entered (see `timeline`), so the
+            // highest capital reached *within* a day holding both a subscription and a
+            // redemption depends on that order (found by this property in CI: 250 € one way,
+            // 200 € the other); it is at least every end-of-day capital so far either way.
+            let mut dates: Vec<&String> = cmds.iter().map(|c| &c.0).collect();
+            dates.sort();
+            dates.dedup();
+            let mut peak = crate::Cents::ZERO;
+            for date in dates {
                 let (a, b) = (ordered.as_of(date), mixed.as_of(date));
                 prop_assert_eq!(by_party(&a), by_party(&b));
-                prop_assert_eq!(a.capital, b.capital);
+                peak = peak.max(a.capital.subscribed);
+                prop_assert!(a.capital.highest >= peak && b.capital.highest >= peak);
+                let same_day = |mut c: crate::CapitalTotals| {
+                    c.highest = crate::Cents::ZERO;
+                    c
+                };
+                prop_assert_eq!(same_day(a.capital), same_day(b.capital));
                 let on = d(date);
                 prop_assert_eq!(crate::involvement(&a, on).involved, crate::involvement(&b, on).involved);
             }
