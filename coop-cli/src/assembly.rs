@@ -123,7 +123,7 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
                 output::json(&json!({"assembly": a.slug, "date": a.date, "roll": rows}))?;
                 return Ok(ExitCode::SUCCESS);
             }
-            println!("voting roll of {} ({}): {} members", a.slug, a.date, roll.len());
+            println!("voting roll of {} ({}): {}", a.slug, a.date, coop_core::count(roll.len() as u64, "member", "members"));
             let mut t = Table::new(vec!["number", "name", "category", "college", "convocation sent", "participation"]);
             for e in &roll {
                 let p = match coop_core::participation(a, e.member) {

@@ -191,7 +191,12 @@ pub fn members(ctx: &Ctx, store: &coop_store::Store, file: &Path, allow_duplicat
     let text = read_sheet(file, "members file")?;
     let mut rows = parse(&text).map_err(|problems| {
         let more = if problems.len() >= 1000 { " (the first 1000)" } else { "" };
-        Failure::input(format!("{}: {} problems{more}; nothing was written:\n{}", file.display(), problems.len(), problems.join("\n")))
+        Failure::input(format!(
+            "{}: {}{more}; nothing was written:\n{}",
+            file.display(),
+            coop_core::count(problems.len() as u64, "problem", "problems"),
+            problems.join("\n")
+        ))
     })?;
     if !allow_duplicates {
         let dups = duplicates(store, &rows)?;

@@ -369,7 +369,7 @@ fn officer(ctx: &Ctx, store: &Store, cmd: OfficerCmd) -> Out {
     match cmd {
         OfficerCmd::Appoint { person, office, member } => {
             let r = store.execute(ctx.request(Command::AppointOfficer { person: person.clone(), office, member, personal: None }))?;
-            written(ctx, &r, format!("{person} appointed {} of the board", office.as_str()))
+            written(ctx, &r, format!("{person} appointed {}", office.title()))
         }
         OfficerCmd::Remove { person, office } => {
             let r = store.execute(ctx.request(Command::RemoveOfficer { person: person.clone(), office }))?;
@@ -533,7 +533,11 @@ fn statutes_check(ctx: &Ctx, file: &Path) -> Out {
                 return Ok(ExitCode::from(2));
             }
             let lines: Vec<String> = problems.iter().map(|p| format!("{}: {p}", file.display())).collect();
-            Err(Failure::input(format!("{} problems in the statutes:\n{}", problems.len(), lines.join("\n"))))
+            Err(Failure::input(format!(
+                "{} in the statutes:\n{}",
+                coop_core::count(problems.len() as u64, "problem", "problems"),
+                lines.join("\n")
+            )))
         }
     }
 }
@@ -718,7 +722,7 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
             if let Some(since) = m.flagged_since {
                 println!("flagged: lost the quality of its category on {since}; move it to another category");
             }
-            println!("{} shares: {} subscribed, {} paid", row.shares, row.subscribed_cents, row.paid_cents);
+            println!("{}: {} subscribed, {} paid", coop_core::count(row.shares, "share", "shares"), row.subscribed_cents, row.paid_cents);
             let mut t = Table::new(vec!["class", "since", "shares", "nominal", "paid"]);
             for l in &m.lots {
                 t.push(vec![
@@ -785,7 +789,10 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
             written(
                 ctx,
                 &r,
-                format!("member {member} withdrew; {shares} shares wait to be redeemed (`coop shares redeem {member} --count {shares}`)"),
+                format!(
+                    "member {member} withdrew; {} to be redeemed (`coop shares redeem {member} --count {shares}`)",
+                    coop_core::count(shares, "share waits", "shares wait")
+                ),
             )
         }
         MemberCmd::End { member, cause } => {
@@ -808,16 +815,19 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
 
 fn shares(ctx: &Ctx, store: &Store, cmd: SharesCmd) -> Out {
     let (command, what) = match cmd {
-        SharesCmd::Subscribe { member, count, class, paid } => {
-            (Command::Subscribe { member, count, class, paid }, format!("member {member} subscribed {count} shares"))
-        }
+        SharesCmd::Subscribe { member, count, class, paid } => (
+            Command::Subscribe { member, count, class, paid },
+            format!("member {member} subscribed {}", coop_core::count(count, "share", "shares")),
+        ),
         SharesCmd::Pay { member, amount } => (Command::Pay { member, amount }, format!("member {member} paid {amount}")),
-        SharesCmd::Transfer { from, to, count, class } => {
-            (Command::Transfer { from, to, count, class }, format!("{count} shares transferred from member {from} to member {to}"))
-        }
-        SharesCmd::Redeem { member, count, class } => {
-            (Command::Redeem { member, count, class }, format!("{count} shares of member {member} redeemed"))
-        }
+        SharesCmd::Transfer { from, to, count, class } => (
+            Command::Transfer { from, to, count, class },
+            format!("{} transferred from member {from} to member {to}", coop_core::count(count, "share", "shares")),
+        ),
+        SharesCmd::Redeem { member, count, class } => (
+            Command::Redeem { member, count, class },
+            format!("{} of member {member} redeemed", coop_core::count(count, "share", "shares")),
+        ),
     };
     let r = store.execute(ctx.request(command))?;
     let extra = r
@@ -849,7 +859,7 @@ fn capital(ctx: &Ctx, store: &Store) -> Out {
     t.push(vec!["public bodies".into(), format!("{} ({:.1} %)", c.public_bodies_cents, c.public_bodies_share * 100.0)]);
     print!("{}", t.text());
     for k in &c.by_class {
-        println!("class {}: {} shares, {}", k.class, k.shares, k.subscribed_cents);
+        println!("class {}: {}, {}", k.class, coop_core::count(k.shares, "share", "shares"), k.subscribed_cents);
     }
     println!("{} current members", c.members);
     Ok(ExitCode::SUCCESS)

@@ -235,7 +235,12 @@ pub fn import(ctx: &Ctx, store: &coop_store::Store, file: &Path) -> Out {
     let text = read_sheet(file, "movements file")?;
     let mut rows = parse(&text).map_err(|problems| {
         let more = if problems.len() >= 1000 { " (the first 1000)" } else { "" };
-        Failure::input(format!("{}: {} problems{more}; nothing was written:\n{}", file.display(), problems.len(), problems.join("\n")))
+        Failure::input(format!(
+            "{}: {}{more}; nothing was written:\n{}",
+            file.display(),
+            coop_core::count(problems.len() as u64, "problem", "problems"),
+            problems.join("\n")
+        ))
     })?;
     // One history in date order; rows of one date in the order of the file.
     rows.sort_by_key(|r| r.date);

@@ -128,7 +128,7 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: ProjectCmd) -> Out {
                     r.since.to_string(),
                 ]);
             }
-            println!("{} members", ms.len());
+            println!("{}", coop_core::count(ms.len() as u64, "member", "members"));
             print!("{}", t.text());
             if !ps.is_empty() {
                 println!("{} partners who are not members", ps.len());
@@ -168,10 +168,10 @@ pub fn involvement(ctx: &Ctx, store: &Store, member: Option<coop_core::MemberRef
             return Ok(ExitCode::SUCCESS);
         }
         println!(
-            "member {} — {}: {} project spells up to {date}",
+            "member {} — {}: {} up to {date}",
             m.number,
             name_of(store, &state, Participant::Member(m.number)),
-            lines.len()
+            coop_core::count(lines.len() as u64, "project spell", "project spells")
         );
         print_history(&lines);
         return Ok(ExitCode::SUCCESS);
@@ -209,7 +209,9 @@ pub fn involvement(ctx: &Ctx, store: &Store, member: Option<coop_core::MemberRef
             f.stage.as_str().into(),
             f.projects.to_string(),
             f.reached.to_string(),
-            f.median_days_completed.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
+            f.median_days_completed
+                .map(|d| if d.fract() == 0.0 { format!("{d:.0}") } else { format!("{d:.1}") })
+                .unwrap_or_else(|| "—".into()),
         ]);
     }
     print!("{}", t.text());

@@ -606,7 +606,7 @@ impl Event {
                 college.as_ref().map(|c| format!(" in college {c}")).unwrap_or_default()
             ),
             Event::ReviewCompleted {} => "cooperative review completed".to_string(),
-            Event::OfficerAppointed { person, office, .. } => format!("{person} appointed {} of the board", office.as_str()),
+            Event::OfficerAppointed { person, office, .. } => format!("{person} appointed {}", office.title()),
             Event::OfficerRemoved { person, office } => format!("{person} is no longer {} of the board", office.as_str()),
             Event::OfficerKeyRegistered { person, public_key } => {
                 format!("{person} signs their acts with key {}…", public_key.chars().take(16).collect::<String>())

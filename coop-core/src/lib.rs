@@ -58,7 +58,7 @@ pub use statutes::{
     Permissions, Problem, Problems, Role, ShareClass, Statutes, ACTIONS,
 };
 pub use units::{
-    add_years, parse_date, AmountError, Cents, DateError, Fraction, FractionError, Majority, MajorityError, MemberNo, MemberRef,
+    add_years, count, parse_date, AmountError, Cents, DateError, Fraction, FractionError, Majority, MajorityError, MemberNo, MemberRef,
     MemberRefError, PartyId,
 };
 

@@ -316,10 +316,27 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, DateError> {
     NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| err())
 }
 
+/// `n` and the noun agreeing with it: `count(1, "share", "shares")` is "1 share", 0 and 2 take
+/// the plural ("0 shares", "2 shares").
+pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Adds a number of calendar years, clamping 29 February to 28 February.
 pub fn add_years(date: NaiveDate, years: i32) -> NaiveDate {
     use chrono::Datelike;
     date.with_year(date.year() + years).or_else(|| date.pred_opt().and_then(|d| d.with_year(d.year() + years))).unwrap_or(date)
+}
+
+#[cfg(test)]
+mod count_tests {
+    #[test]
+    fn a_count_agrees_with_its_noun() {
+        assert_eq!(super::count(1u32, "share", "shares"), "1 share");
+        assert_eq!(super::count(2u32, "share", "shares"), "2 shares");
+        assert_eq!(super::count(0u64, "problem", "problems"), "0 problems");
+    }
 }
 
 #[cfg(test)]

@@ -553,3 +553,20 @@ fn french_movements_import_as_saved() {
     assert_eq!(reg[0]["admitted"], "2016-07-01");
     assert_eq!(reg[0]["shares"], 3);
 }
+
+/// Counts agree with their nouns, and offices read as English.
+#[test]
+fn messages_agree_in_number() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["member", "admit", "--name", "Camille Martin", "--category", "employees", "--date", "2020-01-01"]);
+    let r = env.ok(&["shares", "subscribe", "1", "--count", "1", "--date", "2021-01-01"]);
+    assert!(r.stdout.contains("member 1 subscribed 1 share") && !r.stdout.contains("1 shares"), "{}", r.stdout);
+    let r = env.ok(&["shares", "subscribe", "1", "--count", "2", "--date", "2021-01-02"]);
+    assert!(r.stdout.contains("subscribed 2 shares"), "{}", r.stdout);
+    let bad = env.file("one.csv", "name,category,shares,admitted\nA,employees,x,2020-01-01\n");
+    let r = env.run(&["import", "members", bad.to_str().unwrap()]);
+    assert!(r.stderr.contains(": 1 problem;"), "{}", r.stderr);
+    let r = env.ok(&["officer", "appoint", "Dominique Roy", "--office", "board", "--date", "2021-02-01"]);
+    assert!(r.stdout.contains("Dominique Roy appointed a member of the board"), "{}", r.stdout);
+}

@@ -305,6 +305,25 @@ pub struct ProjectCount {
     pub partners: usize,
 }
 
+/// The median of sorted values: the middle one, or the mean of the two middle ones.
+fn median(sorted: &[i64]) -> Option<f64> {
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(sorted[n / 2] as f64),
+        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) as f64 / 2.0),
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn the_median_of_an_even_count_is_the_mean_of_the_two_middle_values() {
+    assert_eq!(median(&[50, 89, 134, 205]), Some(111.5));
+    assert_eq!(median(&[10, 20]), Some(15.0));
+    assert_eq!(median(&[3, 7, 40]), Some(7.0));
+    assert_eq!(median(&[]), None);
+}
+
 /// One stage of the pipeline funnel.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FunnelStage {
@@ -314,8 +333,9 @@ pub struct FunnelStage {
     pub projects: usize,
     /// Projects that have been through (or are at) this stage by the date.
     pub reached: usize,
-    /// Median days spent in this stage by projects that left it.
-    pub median_days_completed: Option<i64>,
+    /// Median days spent in this stage by projects that left it (of an even count, the mean of
+    /// the two middle values: 111.5 for 50, 89, 134 and 205).
+    pub median_days_completed: Option<f64>,
     /// Days spent in the stage by each project that has been in it (to the date if still there).
     pub days: BTreeMap<String, i64>,
 }
@@ -437,7 +457,7 @@ pub fn funnel(state: &State, date: NaiveDate) -> Vec<FunnelStage> {
                 .filter(|p| p.stages.iter().any(|(d, s)| *d <= date && (*s == stage || (!s.is_end() && !stage.is_end() && *s > stage))))
                 .count();
             completed.sort_unstable();
-            let median = (!completed.is_empty()).then(|| completed[completed.len() / 2]);
+            let median = median(&completed);
             FunnelStage { stage, projects, reached, median_days_completed: median, days }
         })
         .collect()

@@ -209,7 +209,7 @@ fn the_funnel_counts_projects_per_stage_and_days_spent() {
     let at = |s: Stage| f.iter().find(|x| x.stage == s).unwrap().clone();
     assert_eq!(at(Stage::Idea).days["a"], 10);
     assert_eq!(at(Stage::Idea).days["b"], 20);
-    assert_eq!(at(Stage::Idea).median_days_completed, Some(20));
+    assert_eq!(at(Stage::Idea).median_days_completed, Some(15.0), "10 and 20 days: their mean");
     assert_eq!(at(Stage::Qualification).days["a"], 30);
     assert_eq!(at(Stage::Prototype).days["a"], 19, "still there: counted to the date");
     assert_eq!((at(Stage::Prototype).projects, at(Stage::Abandoned).projects), (1, 1));

@@ -182,6 +182,14 @@ impl Office {
             Office::Secretary => "secretary",
         }
     }
+    /// The office in a sentence: "a member of the board", "chair of the board".
+    pub fn title(self) -> &'static str {
+        match self {
+            Office::Board => "a member of the board",
+            Office::Chair => "chair of the board",
+            Office::Secretary => "secretary of the board",
+        }
+    }
     /// Parses an office name.
     pub fn parse(s: &str) -> Option<Office> {
         Office::ALL.into_iter().find(|o| o.as_str() == s.trim())
