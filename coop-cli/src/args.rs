@@ -286,6 +286,13 @@ pub enum MemberCmd {
         #[arg(long)]
         all: bool,
     },
+    /// Members, current and former, whose name or e-mail holds TEXT (case and accents ignored:
+    /// "jeantet" finds "Élise Jeantet").
+    #[command(after_help = "Example:\n  coop member find jeantet --json")]
+    Find {
+        /// A part of the name or of the e-mail address.
+        text: String,
+    },
     /// One member: category, college, shares by lot, status.
     #[command(after_help = "Example:\n  coop member show 12 --history")]
     Show {

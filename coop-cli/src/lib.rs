@@ -455,7 +455,7 @@ fn role(cmd: &Cmd) -> Role {
         Cmd::Init { .. } | Cmd::Shares(_) | Cmd::Review | Cmd::Void { .. } => Role::Record,
         Cmd::Statutes(StatutesCmd::Show) => Role::Query,
         Cmd::Statutes(StatutesCmd::Amend { .. }) => Role::Record,
-        Cmd::Member(MemberCmd::List { .. } | MemberCmd::Show { .. }) => Role::Query,
+        Cmd::Member(MemberCmd::List { .. } | MemberCmd::Find { .. } | MemberCmd::Show { .. }) => Role::Query,
         Cmd::Member(_) => Role::Record,
         Cmd::Capital | Cmd::Register { .. } | Cmd::Check | Cmd::Involvement { .. } | Cmd::Export(ExportCmd::Register { .. }) => Role::Query,
         Cmd::Assembly(A::List | A::Roll { .. } | A::Quorum { .. } | A::Result { .. } | A::Sheet { .. } | A::Minutes { .. }) => Role::Query,
@@ -659,6 +659,25 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
         MemberCmd::List { all } => {
             let state = state_with(ctx, store, Part { members: Pick::All, ..Part::default() })?;
             let rows: Vec<_> = store.register(&state)?.into_iter().filter(|r| all || r.ended.is_none()).collect();
+            print_register(&rows, if ctx.cli_json { Format::Json } else { Format::Table })
+        }
+        MemberCmd::Find { text } => {
+            let wanted = sheet::fold(&text);
+            if wanted.is_empty() {
+                return Err(Failure::input("member find: give a part of a name or of an e-mail address"));
+            }
+            let state = state_with(ctx, store, Part { members: Pick::All, ..Part::default() })?;
+            let mut rows = Vec::new();
+            for row in store.register(&state)? {
+                let email = state.members.get(&row.number).and_then(|m| store.personal(m.party).ok().flatten()).and_then(|p| p.email);
+                let name = row.name.as_deref().unwrap_or("");
+                if sheet::fold(name).contains(&wanted) || email.as_deref().is_some_and(|e| sheet::fold(e).contains(&wanted)) {
+                    rows.push(row);
+                }
+            }
+            if rows.is_empty() && !ctx.cli_json {
+                return Err(Failure::input(format!("no member's name or e-mail holds '{text}'")));
+            }
             print_register(&rows, if ctx.cli_json { Format::Json } else { Format::Table })
         }
         MemberCmd::Show { member, history } => {

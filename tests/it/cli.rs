@@ -570,3 +570,45 @@ fn messages_agree_in_number() {
     let r = env.ok(&["officer", "appoint", "Dominique Roy", "--office", "board", "--date", "2021-02-01"]);
     assert!(r.stdout.contains("Dominique Roy appointed a member of the board"), "{}", r.stdout);
 }
+
+/// People are found by a part of their name or e-mail, case and accents ignored.
+#[test]
+fn members_are_found_by_name_or_email_whatever_the_case_and_accents() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["member", "admit", "--name", "Élise Jeantet", "--category", "employees", "--date", "2020-01-01"]);
+    env.ok(&[
+        "member",
+        "admit",
+        "--name",
+        "Paul Jeantet",
+        "--email",
+        "pj@ferme.example",
+        "--category",
+        "employees",
+        "--date",
+        "2020-01-01",
+    ]);
+    env.ok(&[
+        "member",
+        "admit",
+        "--name",
+        "Chloé Humbert",
+        "--email",
+        "chloe@jeantet.example",
+        "--category",
+        "employees",
+        "--date",
+        "2020-01-01",
+    ]);
+    let found = |text: &str| -> Vec<u64> {
+        env.ok(&["member", "find", text, "--json"]).json().as_array().unwrap().iter().map(|r| r["number"].as_u64().unwrap()).collect()
+    };
+    assert_eq!(found("elise"), [1]);
+    assert_eq!(found("JEANTET"), [1, 2, 3], "two names and an e-mail");
+    assert_eq!(found("chloé"), [3]);
+    assert_eq!(found("FERME"), [2]);
+    let r = env.run(&["member", "find", "nobody"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no member's name or e-mail holds 'nobody'"), "{}", r.stderr);
+}
