@@ -93,6 +93,19 @@ impl Conn {
         self.client.query(&s, params).map_err(storage)
     }
 
+    /// Runs `f` in a transaction of its own on this (autocommit) connection: committed if it
+    /// succeeds, rolled back otherwise.
+    fn transaction(&mut self, f: impl FnOnce(&mut Conn) -> Result<()>) -> Result<()> {
+        self.client.batch_execute("BEGIN").map_err(storage)?;
+        match f(self) {
+            Ok(()) => self.client.batch_execute("COMMIT").map_err(storage),
+            Err(e) => {
+                let _ = self.client.batch_execute("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
     fn execute(&mut self, sql: &'static str, params: &[&(dyn postgres::types::ToSql + Sync)]) -> Result<u64> {
         let s = self.statement(sql).map_err(storage)?;
         self.client.execute(&s, params).map_err(storage)
@@ -191,15 +204,7 @@ impl Pg {
             }
             return Ok(());
         }
-        let mut c = self.conn()?;
-        c.client.batch_execute("BEGIN").map_err(storage)?;
-        match write(&mut c, &self.coop, tab, &batch) {
-            Ok(()) => c.client.batch_execute("COMMIT").map_err(storage),
-            Err(e) => {
-                let _ = c.client.batch_execute("ROLLBACK");
-                Err(e)
-            }
-        }
+        self.conn()?.transaction(|c| write(c, &self.coop, tab, &batch))
     }
 }
 
@@ -371,9 +376,7 @@ impl PersonalStore for PgPersonal {
         let token = write.token.clone();
         let body = serde_json::to_vec(&write).unwrap_or_default();
         let coop = self.pg.coop.clone();
-        let mut c = self.pg.conn()?;
-        c.client.batch_execute("BEGIN").map_err(storage)?;
-        let written = (|| -> Result<()> {
+        self.pg.conn()?.transaction(|c| {
             c.execute("INSERT INTO coop_personal_pending (coop, token, body) VALUES ($1, $2, $3)", &[&coop, &token, &body])?;
             for (id, e) in entries {
                 let bytes = serde_json::to_vec(e).unwrap_or_default();
@@ -383,14 +386,7 @@ impl PersonalStore for PgPersonal {
                 )?;
             }
             Ok(())
-        })();
-        match written {
-            Ok(()) => c.client.batch_execute("COMMIT").map_err(storage)?,
-            Err(e) => {
-                let _ = c.client.batch_execute("ROLLBACK");
-                return Err(e);
-            }
-        }
+        })?;
         Ok(token)
     }
     fn pending(&self) -> Result<Vec<Pending>> {
@@ -567,15 +563,7 @@ impl Backend for PgBackend {
             self.pg.write(0, log)?;
             return self.pg.write(1, meta);
         }
-        let mut c = self.pg.conn()?;
-        c.client.batch_execute("BEGIN").map_err(storage)?;
-        match write(&mut c, &self.pg.coop, 0, &log).and_then(|_| write(&mut c, &self.pg.coop, 1, &meta)) {
-            Ok(()) => c.client.batch_execute("COMMIT").map_err(storage),
-            Err(e) => {
-                let _ = c.client.batch_execute("ROLLBACK");
-                Err(e)
-            }
-        }
+        self.pg.conn()?.transaction(|c| write(c, &self.pg.coop, 0, &log).and_then(|_| write(c, &self.pg.coop, 1, &meta)))
     }
     fn flush(&self) -> Result<()> {
         Ok(())
