@@ -64,7 +64,8 @@ pub struct Cli {
     /// Who is acting; recorded on every event.
     #[arg(long, global = true, env = "COOP_ACTOR", value_name = "NAME", value_parser = actor)]
     pub actor: Option<String>,
-    /// Print one JSON document on stdout instead of text.
+    /// Print one JSON document on stdout instead of text; an error is then a JSON object on
+    /// stderr: {"error": MESSAGE, "exit": CODE, "rule": RULE or null}.
     #[arg(long, global = true)]
     pub json: bool,
     /// Answer queries as of the end of this date (YYYY-MM-DD).

@@ -162,7 +162,7 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
             std::fs::create_dir_all(&dir).map_err(|e| Failure::input(format!("cannot create {}: {e}", dir.display())))?;
             let deadline = a.postal_deadline(st);
             let mut mailing = csv::Writer::from_writer(Vec::new());
-            let csv_err = |e: csv::Error| Failure { code: 3, message: format!("CSV output failed: {e}") };
+            let csv_err = |e: csv::Error| Failure { rule: None, code: 3, message: format!("CSV output failed: {e}") };
             mailing.write_record(["number", "name", "email", "address", "college"]).map_err(csv_err)?;
             let roll = coop_core::live_roll(&state, &a);
             for n in &pending {
@@ -178,12 +178,20 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
                 mailing.write_record(row.iter().map(|c| crate::output::csv_cell(c))).map_err(csv_err)?;
                 for (ext, text) in [("md", doc.markdown()), ("html", doc.html())] {
                     let p = dir.join(format!("convocation-{:05}.{ext}", n.0));
-                    std::fs::write(&p, text).map_err(|e| Failure { code: 3, message: format!("cannot write {}: {e}", p.display()) })?;
+                    std::fs::write(&p, text).map_err(|e| Failure {
+                        rule: None,
+                        code: 3,
+                        message: format!("cannot write {}: {e}", p.display()),
+                    })?;
                 }
             }
             let bytes = mailing.into_inner().map_err(|e| csv_err(e.into_error().into()))?;
             let list = dir.join("mailing-list.csv");
-            std::fs::write(&list, bytes).map_err(|e| Failure { code: 3, message: format!("cannot write {}: {e}", list.display()) })?;
+            std::fs::write(&list, bytes).map_err(|e| Failure {
+                rule: None,
+                code: 3,
+                message: format!("cannot write {}: {e}", list.display()),
+            })?;
             let receipt = store.execute(send)?;
             written(ctx, &receipt, format!("{} convocations written to {} and recorded as sent", pending.len(), dir.display()))
         }

@@ -70,6 +70,7 @@ pub fn run(ctx: &Ctx, path: &Path, cmd: AuditCmd) -> Out {
             let report = store.repair()?;
             if !report.ok {
                 return Err(Failure {
+                    rule: None,
                     code: 3,
                     message: format!(
                         "not repaired: {}{}; restore the store from a backup (`coop --store NEW restore FILE`)",
@@ -221,7 +222,7 @@ pub fn backup(ctx: &Ctx, store: &Store, file: &Path) -> Out {
     let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = file.file_name().ok_or_else(|| Failure::input(format!("{} is not a file name", file.display())))?;
     let tmp = dir.join(format!(".{}.partial", name.to_string_lossy()));
-    let cannot = |e: std::io::Error| Failure { code: 3, message: format!("cannot write {}: {e}", file.display()) };
+    let cannot = |e: std::io::Error| Failure { rule: None, code: 3, message: format!("cannot write {}: {e}", file.display()) };
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

@@ -24,7 +24,7 @@ fn default_path(person: &str) -> Result<PathBuf, Failure> {
 pub fn key_new(ctx: &Ctx, store: &Store, person: String, out: Option<PathBuf>) -> Out {
     let person = person.trim().to_string();
     let actor = if ctx.actor_given { ctx.actor.clone() } else { person.clone() };
-    let key = SecretKey::generate().map_err(|e| Failure { code: 3, message: e.to_string() })?;
+    let key = SecretKey::generate().map_err(|e| Failure { rule: None, code: 3, message: e.to_string() })?;
     // The first key signs its own registration (its owner shows they hold it); a new key is
     // registered under the old one (--key).
     let signer = ctx.key.clone().unwrap_or_else(|| key.clone());

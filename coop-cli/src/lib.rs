@@ -35,14 +35,16 @@ pub struct Failure {
     pub code: u8,
     /// One sentence (or one line per problem).
     pub message: String,
+    /// The rule that refused the command, by its stable name, when one did.
+    pub rule: Option<String>,
 }
 
 impl Failure {
     fn input(message: impl Into<String>) -> Failure {
-        Failure { code: 2, message: message.into() }
+        Failure { rule: None, code: 2, message: message.into() }
     }
     fn rule(message: impl Into<String>) -> Failure {
-        Failure { code: 1, message: message.into() }
+        Failure { rule: None, code: 1, message: message.into() }
     }
 }
 
@@ -60,6 +62,7 @@ impl From<StoreError> for Failure {
             _ => Vec::new(),
         };
         let mut message = e.to_string();
+        let rule = rules.first().map(|r| r.to_string());
         let mut hints: Vec<&str> = rules.into_iter().filter_map(hint).collect();
         hints.dedup();
         hints.extend(e.remedy().map(remedy_hint));
@@ -69,7 +72,7 @@ impl From<StoreError> for Failure {
         for h in hints {
             message.push_str(&format!("\nhint: {h}"));
         }
-        Failure { code, message }
+        Failure { rule, code, message }
     }
 }
 
@@ -100,7 +103,7 @@ fn hint(rule: Rule) -> Option<&'static str> {
 
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Failure {
-        Failure { code: 3, message: format!("output failed: {e}") }
+        Failure { rule: None, code: 3, message: format!("output failed: {e}") }
     }
 }
 
@@ -123,11 +126,17 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    let json = cli.json;
     match run(cli) {
         Ok(code) => code,
         Err(f) => {
             let mut err = std::io::stderr().lock();
-            let _ = writeln!(err, "coop: {}", f.message);
+            if json {
+                // Scripts read the error as they read the output.
+                let _ = writeln!(err, "{}", serde_json::json!({"error": f.message, "exit": f.code, "rule": f.rule}));
+            } else {
+                let _ = writeln!(err, "coop: {}", f.message);
+            }
             ExitCode::from(f.code)
         }
     }
@@ -920,8 +929,8 @@ fn print_register(rows: &[coop_core::RegisterRow], format: Format) -> Out {
         ]);
     }
     let text = match format {
-        Format::Csv => t.csv().map_err(|e| Failure { code: 3, message: format!("CSV output failed: {e}") })?,
-        Format::Excel => t.csv_excel().map_err(|e| Failure { code: 3, message: format!("CSV output failed: {e}") })?,
+        Format::Csv => t.csv().map_err(|e| Failure { rule: None, code: 3, message: format!("CSV output failed: {e}") })?,
+        Format::Excel => t.csv_excel().map_err(|e| Failure { rule: None, code: 3, message: format!("CSV output failed: {e}") })?,
         Format::Md => t.markdown(),
         _ => t.text(),
     };

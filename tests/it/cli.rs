@@ -612,3 +612,23 @@ fn members_are_found_by_name_or_email_whatever_the_case_and_accents() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("no member's name or e-mail holds 'nobody'"), "{}", r.stderr);
 }
+
+/// With `--json`, an error is a JSON object on stderr: the message, the exit code and the rule.
+#[test]
+fn json_errors_are_json_on_stderr() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["member", "admit", "--name", "A", "--category", "employees", "--date", "2020-01-01"]);
+    let r = env.run(&["--json", "shares", "redeem", "1", "--count", "1", "--date", "2020-02-01"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let e: serde_json::Value = serde_json::from_str(r.stderr.trim()).unwrap_or_else(|_| panic!("not JSON: {}", r.stderr));
+    assert_eq!(e["exit"], 1);
+    assert_eq!(e["rule"], "minimum_shares", "{e}");
+    assert!(e["error"].as_str().unwrap().contains("member 1"), "{e}");
+    let r = env.run(&["--json", "member", "show", "99"]);
+    let e: serde_json::Value = serde_json::from_str(r.stderr.trim()).unwrap_or_else(|_| panic!("not JSON: {}", r.stderr));
+    assert_eq!((e["exit"].as_u64(), r.code), (Some(r.code as u64), r.code));
+    assert!(e["error"].is_string());
+    // Without --json, the usual line.
+    assert!(env.run(&["member", "show", "99"]).stderr.starts_with("coop: "));
+}
