@@ -164,7 +164,7 @@ fn verify(ctx: &Ctx, store: &Store, accept_head: bool) -> Out {
             report.head_hash
         );
         if let Some(remedy) = report.remedy {
-            println!("hint: {}", crate::remedy_hint(remedy));
+            println!("hint: {}", crate::failure::remedy_hint(remedy));
         }
     }
     Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(3) })

@@ -149,22 +149,22 @@ pub(crate) trait Backend: Send + Sync {
     fn flush(&self) -> Result<()>;
 }
 
-/// Begun writes: rolled back when dropped before [`Writes::commit`].
-pub(crate) struct Writes<'a> {
+/// A transaction of the backend: rolled back when dropped before [`Transaction::commit`].
+pub(crate) struct Transaction<'a> {
     backend: &'a dyn Backend,
     open: bool,
 }
 
-impl<'a> Writes<'a> {
-    pub(crate) fn begin(backend: &'a dyn Backend) -> Result<Writes<'a>> {
+impl<'a> Transaction<'a> {
+    pub(crate) fn begin(backend: &'a dyn Backend) -> Result<Transaction<'a>> {
         backend.begin()?;
-        Ok(Writes { backend, open: true })
+        Ok(Transaction { backend, open: true })
     }
 
     /// Begins reads of one moment of the store (see [`Backend::begin_read`]), ended when dropped.
-    pub(crate) fn read(backend: &'a dyn Backend) -> Result<Writes<'a>> {
+    pub(crate) fn read(backend: &'a dyn Backend) -> Result<Transaction<'a>> {
         backend.begin_read()?;
-        Ok(Writes { backend, open: true })
+        Ok(Transaction { backend, open: true })
     }
 
     pub(crate) fn commit(mut self, head: &crate::Head) -> Result<()> {
@@ -173,7 +173,7 @@ impl<'a> Writes<'a> {
     }
 }
 
-impl Drop for Writes<'_> {
+impl Drop for Transaction<'_> {
     fn drop(&mut self) {
         if self.open {
             self.backend.rollback();

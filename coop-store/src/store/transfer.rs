@@ -65,7 +65,7 @@ impl Store {
         let _writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
         // One transaction on PostgreSQL (nothing is seen until it commits, and an error rolls it
         // all back); on sled, the marker below says an import is under way.
-        let writes = Writes::begin(&*self.backend)?;
+        let writes = Transaction::begin(&*self.backend)?;
         if read_head(self.meta())?.seq != 0 {
             return Err(Error::NotEmpty(read_head(self.meta())?.seq));
         }

@@ -1,0 +1,466 @@
+//! Running commands: deciding each on the state at the head (or on the timeline, for a fact
+//! entered late), sealing the records, and writing them with what they change, the head last
+//! (sled) or in one transaction under the cooperative's lock (PostgreSQL).
+
+use chrono::Utc;
+use coop_core::timeline::{self, Fact, Unplaced};
+use coop_core::{decide, Command, Context, Event, MemberNo, PartyId};
+use ulid::Ulid;
+
+use super::late::{self, IndexUpdate, Placement};
+use super::retry::{fingerprint, CommandEntry};
+use super::*;
+use crate::backend::Transaction;
+use crate::pieces::{self, Changes};
+use crate::runs::{self, key, PACK_BYTES};
+
+impl Store {
+    /// Decides a command as [`Store::execute`] would, and writes nothing: what it would record,
+    /// or why it would be refused. For a caller that must do something first only if the
+    /// command will be accepted (write the convocations it records as sent).
+    pub fn check(&self, request: &Request) -> Result<Vec<Event>> {
+        self.refuse_if_damaged()?;
+        let mut inner = self.lock_checked()?;
+        let state = self.loaded(&mut inner)?;
+        let fresh = Ulid::new();
+        let resolved = self.pseudonymize(state, request, fresh, &Default::default())?;
+        let request = &resolved;
+        let ctx = Context {
+            today: request.today,
+            fresh_id: fresh,
+            salt: fresh_salt(),
+            actor: request.actor.clone(),
+            number: None,
+            signer: request.key.as_ref().map(|k| k.public_hex()),
+        };
+        if timeline::on_current_state(state, request.date, &request.command) {
+            let decided = decide(state, request.date, &request.command, &ctx);
+            return match decided {
+                Ok(events) => Ok(events),
+                Err(r) => Err(Error::Refused(self.named(state, r)?)),
+            };
+        }
+        // A late share movement: from the timeline's index, as `execute` places it.
+        let inner = &mut *inner;
+        let head = inner.head.clone();
+        if let Some(state) = inner.state.as_ref() {
+            if let Some(placed) = self.place_local(&mut inner.index, &head, state, request, &ctx)? {
+                return placed.map(|patch| patch.events).map_err(Error::Refused);
+            }
+        }
+        let state = self.loaded(inner)?.clone();
+        let head = head.seq;
+        let facts = self.facts(head, None)?;
+        Ok(placed_or_refused(timeline::place(&state, &facts, request.date, &request.command, &ctx))?.map_err(Error::Refused)?.events)
+    }
+
+    /// Refuses what a store found damaged by `audit verify` may not do (commands, exports).
+    pub(super) fn refuse_if_damaged(&self) -> Result<()> {
+        match self.damage()? {
+            None => Ok(()),
+            Some(found) => Err(Error::Damaged {
+                seq: 0,
+                reason: format!("a verification found this store damaged ({found}); it takes no command and makes no export until repaired (the kept state is rebuilt from the log; a damaged log is restored from a backup)"),
+                remedy: if found.contains("kept beside the log is not the fold") { crate::Remedy::Repair } else { crate::Remedy::Restore },
+            }),
+        }
+    }
+
+    /// Decides and appends one command, flushed to disk before returning.
+    pub fn execute(&self, request: Request) -> Result<Receipt> {
+        self.execute_all(vec![request]).map(|mut v| v.remove(0)).map_err(|e| match e {
+            Error::BatchRefused(mut v) if v.len() == 1 => Error::Refused(v.remove(0).1),
+            other => other,
+        })
+    }
+
+    /// Decides commands in order, each on the state the previous ones leave, and appends all
+    /// of their events in one atomic write, or nothing if any is refused (every refusal is
+    /// reported, with its index). Flushed to disk before returning.
+    pub fn execute_all(&self, requests: Vec<Request>) -> Result<Vec<Receipt>> {
+        let mut inner = self.lock_checked()?;
+        if let Some(why) = &inner.damaged {
+            return Err(integrity(0, format!("the store is damaged and cannot take commands: {why}")));
+        }
+        self.refuse_if_damaged()?;
+        if self.shared() {
+            // Many processes write: take the cooperative's lock first, catch up with what the
+            // others appended, then decide and write under it (no decision is made twice). The
+            // state is loaded first: loading takes the write lock itself.
+            self.loaded_as_is(&mut inner)?;
+            let _writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
+            let transaction = Transaction::begin(&*self.backend)?;
+            let head = read_head(self.meta())?;
+            if head != inner.head {
+                self.catch_up(&mut inner, &head, true)?;
+            }
+            return self.try_execute_in(&mut inner, &requests, Some(transaction));
+        }
+        loop {
+            match self.try_execute(&mut inner, &requests) {
+                Err(Error::Conflict) => {
+                    // The head moved under us: catch up with the log and decide again.
+                    inner.head = read_head(self.meta())?;
+                    inner.state = None;
+                    inner.tail = None;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn try_execute(&self, inner: &mut Inner, requests: &[Request]) -> Result<Vec<Receipt>> {
+        self.try_execute_in(inner, requests, None)
+    }
+
+    /// Decides and writes `requests`; `begun` is the transaction (and the write lock) a shared
+    /// backend's caller took before deciding.
+    fn try_execute_in(&self, inner: &mut Inner, requests: &[Request], begun: Option<Transaction<'_>>) -> Result<Vec<Receipt>> {
+        // Retries: a command id already in the log returns its first result.
+        self.loaded_as_is(inner)?;
+        let mut receipts: Vec<Option<Receipt>> = Vec::with_capacity(requests.len());
+        for r in requests {
+            receipts.push(match &r.command_id {
+                Some(id) => {
+                    let head = inner.head.seq;
+                    let state = self.loaded_as_is(inner)?;
+                    self.previous(id, r, state, head)?
+                }
+                None => None,
+            });
+        }
+        let old = inner.head.clone();
+        // No person's name goes into the log: officers are recorded by party id (see
+        // `pseudonymize`); each request draws its fresh identity here.
+        let originals = requests;
+        let fresh: Vec<Ulid> = requests.iter().map(|_| Ulid::new()).collect();
+        let resolved: Vec<Request> = {
+            let state = self.loaded_as_is(inner)?;
+            self.pseudonymize_all(state, requests, &fresh)?
+        };
+        let requests = resolved.as_slice();
+        // On a shared backend no pack is sealed (see `runs::one_run`): no tail is kept.
+        let tail = match inner.tail.take() {
+            Some(t) => t,
+            None if self.shared() => Tail::default(),
+            None => self.read_tail(&old)?,
+        };
+        // The state is taken out while the commands are decided and applied: it goes back only
+        // once their events are durable. On any other way out it stays out, and is read again
+        // from the pieces on disk (which hold the last durable state) when next needed.
+        let mut state = inner.state.take().unwrap_or_default();
+        let mut changed = false;
+        let mut refusals = Vec::new();
+        let mut planned: Vec<Planned> = Vec::new();
+        // The pieces of the state the batch changes.
+        let mut changes = Changes::default();
+        // Every fact in timeline order, read when a command is dated before the latest fact.
+        let mut facts: Option<Vec<Fact>> = None;
+        let mut next_seq = old.seq + 1;
+        let mut backdated = false;
+        // Admissions take their numbers in the batch's order, whatever order they are decided in.
+        let mut number = state.next_number().0;
+        let numbers: Vec<Option<MemberNo>> = requests
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                (receipts[i].is_none() && matches!(r.command, Command::Admit { .. })).then(|| {
+                    number += 1;
+                    MemberNo(number - 1)
+                })
+            })
+            .collect();
+        // In the batch's order, but a command refused for the public bodies' cap while facts of
+        // the same date follow it is decided again after them: the founders of one day are judged
+        // together, whatever the order of their rows.
+        let mut queue: std::collections::VecDeque<(usize, bool)> = (0..requests.len()).map(|i| (i, false)).collect();
+        while let Some((i, deferred)) = queue.pop_front() {
+            let r = &requests[i];
+            if receipts[i].is_some() {
+                continue;
+            }
+            let ctx = Context {
+                today: r.today,
+                fresh_id: fresh[i],
+                salt: fresh_salt(),
+                actor: r.actor.clone(),
+                number: numbers[i],
+                signer: r.key.as_ref().map(|k| k.public_hex()),
+            };
+            let id = r.command_id.clone().unwrap_or_else(|| Ulid::new().to_string());
+            // Each command is decided on the state the previous ones of the batch leave: on the
+            // current state when it is dated on or after every fact, else on the timeline.
+            let local = if !timeline::on_current_state(&state, r.date, &r.command) && requests.len() == 1 {
+                self.place_local(&mut inner.index, &old, &state, r, &ctx)?
+            } else {
+                None
+            };
+            let decided = if let Some(local) = local {
+                local.map(|patch| (patch.events.clone(), Placement::Patched(patch)))
+            } else if timeline::on_current_state(&state, r.date, &r.command) {
+                decide(&state, r.date, &r.command, &ctx).map(|events| (events, Placement::Current))
+            } else {
+                if facts.is_none() {
+                    let mut all = self.facts(old.seq, None)?;
+                    all.extend(planned.iter().flat_map(|p| {
+                        let date = requests[p.index].date;
+                        p.events.iter().zip(p.first..).map(move |(e, seq)| Fact { seq, date, command_id: p.id.clone(), event: e.clone() })
+                    }));
+                    timeline::sort(&mut all);
+                    facts = Some(all);
+                }
+                let all = facts.as_deref().unwrap_or_default();
+                match placed_or_refused(timeline::place(&state, all, r.date, &r.command, &ctx))? {
+                    Ok(placed) => {
+                        // The pieces the facts folded anew touch: those that differ are rewritten.
+                        let later = all.iter().filter(|f| f.date >= placed.since).map(|f| &f.event);
+                        changes.add_differing(later, &state, &placed.state);
+                        Ok((placed.events, Placement::Whole(Box::new(placed.state))))
+                    }
+                    Err(refusal) => Err(refusal),
+                }
+            };
+            match decided {
+                Err(refusal) => {
+                    let same_day = |j: &usize| requests[*j].date == r.date && receipts[*j].is_none();
+                    match queue.iter().rposition(|(j, _)| same_day(j)) {
+                        Some(last) if !deferred && refusal.rule == coop_core::Rule::PublicBodiesCap => queue.insert(last + 1, (i, true)),
+                        _ => refusals.push((i, self.named(&state, refusal)?)),
+                    }
+                }
+                Ok((events, placed)) => {
+                    let erase = r.command.erases(&state);
+                    changed = true;
+                    let index = match placed {
+                        Placement::Whole(new_state) => {
+                            backdated = true;
+                            state = *new_state;
+                            IndexUpdate::Rebuild
+                        }
+                        Placement::Patched(patch) => {
+                            backdated = true;
+                            patch.apply(&mut state);
+                            changes.add_members(patch.members.iter().map(|m| m.number));
+                            IndexUpdate::Patch(patch)
+                        }
+                        Placement::Current => {
+                            for e in &events {
+                                state.apply(r.date, e).map_err(|e| integrity(old.seq, format!("decided event does not apply: {e}")))?;
+                            }
+                            IndexUpdate::Record(state.capital)
+                        }
+                    };
+                    if let Some(all) = facts.as_mut() {
+                        if let Some(Event::CommandVoided { command_id, .. }) = events.first() {
+                            all.retain(|f| f.command_id != *command_id);
+                        }
+                        for (e, seq) in events.iter().zip(next_seq..) {
+                            let at = all.partition_point(|f| f.key() <= (r.date, seq));
+                            all.insert(at, Fact { seq, date: r.date, command_id: id.clone(), event: e.clone() });
+                        }
+                    }
+                    let personal = r
+                        .command
+                        .personal()
+                        .zip(r.command.personal_party(&state, ctx.fresh_id))
+                        .map(|(p, party)| (party, PersonalEntry { salt: ctx.salt.clone(), data: p.clone() }));
+                    planned.push(Planned { index: i, first: next_seq, id, events, personal, erase, update: index });
+                    next_seq += planned.last().map_or(0, |p| p.events.len() as u64);
+                }
+            }
+        }
+        refusals.sort_by_key(|(i, _)| *i);
+        if !refusals.is_empty() {
+            if !changed {
+                inner.state = Some(state);
+            }
+            inner.tail = Some(tail);
+            return Err(Error::BatchRefused(refusals));
+        }
+
+        // Seal the records, chained from the head.
+        let recorded = Utc::now();
+        let mut seq = old.seq;
+        let mut hash = old.hash.clone();
+        let mut records = Vec::new();
+        let mut cmd_entries = Vec::new();
+        let mut envelopes: Vec<(usize, String, Vec<Envelope>)> = Vec::new();
+        for Planned { index: i, id, events, .. } in &planned {
+            let r = &requests[*i];
+            let first = seq + 1;
+            let mut envs = Vec::new();
+            for event in events {
+                seq += 1;
+                let eid = Ulid::new();
+                let (bytes, h) = record::seal(seq, eid, &recorded, r.date, &r.actor, id, &hash, event, r.key.as_ref());
+                changes.add(event);
+                envs.push(Envelope {
+                    seq,
+                    id: eid,
+                    recorded,
+                    effective: r.date,
+                    actor: r.actor.clone(),
+                    command_id: id.clone(),
+                    schema: coop_core::EVENT_SCHEMA,
+                    prev_hash: hash.clone(),
+                    hash: h.clone(),
+                    signed_by: r.key.as_ref().map(|k| k.public_hex()),
+                    event: event.clone(),
+                });
+                records.push((seq, bytes));
+                hash = h;
+            }
+            // The command as asked (a retry names its officers as it did).
+            let entry = CommandEntry { first, last: seq, fingerprint: fingerprint(&originals[*i]) };
+            cmd_entries.push((command_key(id), serde_json::to_vec(&entry).unwrap_or_default()));
+            envelopes.push((*i, id.clone(), envs));
+        }
+        let new_head = Head { seq, hash };
+        let voids: Vec<(String, Voided)> = envelopes
+            .iter()
+            .flat_map(|(_, _, envs)| envs.iter())
+            .filter_map(|e| match &e.event {
+                Event::CommandVoided { command_id, reason, .. } => {
+                    Some((command_id.clone(), Voided { seq: e.seq, reason: reason.clone() }))
+                }
+                _ => None,
+            })
+            .collect();
+        let plan = if self.shared() { runs::one_run(records) } else { runs::plan(&tail, records, PACK_BYTES) };
+
+        if !plan.inserts.is_empty() {
+            // The pieces of the state these events change, as they are after them.
+            let state_pieces = pieces::encode(&state, &changes, &new_head)?;
+            let head_bytes = serde_json::to_vec(&new_head).unwrap_or_default();
+            let erased: Vec<PartyId> = planned.iter().flat_map(|p| p.erase.iter().copied()).collect();
+            let pending = serde_json::to_vec(&erased).unwrap_or_default();
+            let large = plan.inserts.iter().map(|(_, b)| b.len()).chain(state_pieces.iter().map(|(_, v)| v.len())).any(|l| l > LARGE_VALUE);
+            // The head is the commit point (see `recover`): the command ids first (an id whose
+            // events did not follow is recognised as such), the records, the totals (their stamp
+            // names the new head), the other pieces, the head last. Plain inserts: sled keeps a
+            // prefix of them through a crash, and a sled transaction would cost its flush double.
+            // Taken here, unless the caller holds them (a shared backend): the write lock, and on
+            // PostgreSQL one transaction holding the cooperative's lock to its commit (rolled
+            // back on any way out before it); on sled, plain writes.
+            let (writes, transaction) = match begun {
+                Some(t) => (None, t),
+                None => (Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())), Transaction::begin(&*self.backend)?),
+            };
+            if read_head(self.meta())? != old {
+                // Another handle (or process) moved the head since this one decided: decide again.
+                return Err(Error::Conflict);
+            }
+            // Personal data first: an acknowledged admission always has its name. If the log
+            // write below fails, the entry is an orphan no event refers to (undone on the next
+            // open), or rolled back with the rest.
+            let personal: Vec<(PartyId, PersonalEntry)> = planned.iter().filter_map(|p| p.personal.clone()).collect();
+            let pending_personal = if personal.is_empty() { None } else { Some(self.personal_data().put_all(&personal)?) };
+            if !erased.is_empty() {
+                // Before the records: an erasure whose events committed is finished on the next
+                // open if this process stops before finishing it below (`finish_pending_erasure`).
+                self.meta().insert(K_PENDING_ERASE, pending.as_slice())?;
+            }
+            if backdated {
+                // Before the records: the log is no longer in date order.
+                self.meta().remove(K_ORDERED)?;
+            }
+            for (k, entry) in &cmd_entries {
+                self.meta().insert(k.as_slice(), entry.as_slice())?;
+            }
+            for (id, v) in &voids {
+                self.meta().insert(&voided_key(id), &serde_json::to_vec(v).unwrap_or_default())?;
+            }
+            if plan.removes.is_empty() && plan.sealed.is_none() {
+                for (s, run) in &plan.inserts {
+                    self.log().insert(&key(*s), run.as_slice())?;
+                }
+            } else {
+                // Sealing replaces runs by packs, atomically: no record is ever in two runs.
+                let log = plan.inserts.iter().map(|(s, run)| (key(*s).to_vec(), Some(run.clone())));
+                let log = log.chain(plan.removes.iter().map(|s| (key(*s).to_vec(), None))).collect();
+                let meta = plan.sealed.map(|s| (K_SEALED.to_vec(), Some(key(s).to_vec()))).into_iter().collect();
+                self.backend.log_and_meta(log, meta)?;
+            }
+            for (k, v) in &state_pieces {
+                if v.is_empty() {
+                    // A piece whose subject a void took away.
+                    self.pieces().of(k).remove(k.as_slice())?;
+                } else {
+                    self.pieces().of(k).insert(k.as_slice(), v.as_slice())?;
+                }
+            }
+            self.meta().insert(K_HEAD, head_bytes.as_slice())?;
+            transaction.commit(&new_head)?;
+            drop(writes);
+            self.sync(large)?;
+            if let Some(token) = &pending_personal {
+                // Committed: the personal data written before the records stays.
+                self.personal_data().settle(Some(token))?;
+            }
+            // The command is committed and durable: a witness that cannot be written (a
+            // read-only file, a full disk) must not turn it into an error. The witness then lags,
+            // which opening accepts (it only guards against a log younger than it).
+            let _ = self.write_witness(&new_head);
+            if !erased.is_empty() {
+                self.finish_erasure(&erased)?;
+            }
+        }
+
+        // The write is durable: the state after it is the kept one, and the index follows it.
+        inner.index = late::follow(inner.index.take(), &old, &new_head, &planned, requests);
+        inner.state = Some(state);
+        inner.tail = Some(plan.tail);
+        self.feed.publish(&new_head);
+        inner.head = new_head;
+        let mut out: Vec<Receipt> = Vec::with_capacity(requests.len());
+        envelopes.sort_by_key(|(i, _, _)| *i);
+        let mut fresh = envelopes.into_iter().peekable();
+        for (i, prev) in receipts.into_iter().enumerate() {
+            match prev {
+                Some(r) => out.push(r),
+                None => {
+                    let (j, id, events) = fresh.next().filter(|(j, _, _)| *j == i).ok_or_else(|| integrity(0, "receipts out of order"))?;
+                    debug_assert_eq!(i, j);
+                    out.push(Receipt { command_id: id, events, replayed: false });
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A decided command, ready to be written.
+pub(super) struct Planned {
+    /// Its index in the batch.
+    pub(super) index: usize,
+    /// The sequence number its first event will have.
+    pub(super) first: u64,
+    /// Its command id.
+    pub(super) id: String,
+    /// The events decided.
+    pub(super) events: Vec<Event>,
+    /// The personal data it brings, to store beside the log.
+    pub(super) personal: Option<(PartyId, PersonalEntry)>,
+    /// The parties whose personal data it erases.
+    pub(super) erase: Vec<PartyId>,
+    /// How the timeline's index takes it in.
+    pub(super) update: IndexUpdate,
+}
+
+fn fresh_salt() -> String {
+    let mut buf = [0u8; 16];
+    if getrandom::fill(&mut buf).is_err() {
+        // No OS randomness: fall back on a ULID's random bits (still unique per party).
+        buf = Ulid::new().to_bytes();
+    }
+    hex::encode(buf)
+}
+
+/// A placement's refusal stays a refusal; a history that does not fold is an integrity failure.
+pub(super) fn placed_or_refused<T>(placed: std::result::Result<T, Unplaced>) -> Result<std::result::Result<T, coop_core::Refusal>> {
+    match placed {
+        Ok(p) => Ok(Ok(p)),
+        Err(Unplaced::Refused(r)) => Ok(Err(r)),
+        Err(Unplaced::Inconsistent { seq, reason }) => Err(integrity(seq, reason.to_string())),
+    }
+}

@@ -1,0 +1,177 @@
+//! Reading the log: records by sequence number from their runs, walks with every record's place
+//! and link checked, folds in log or timeline order, and the acknowledged events.
+
+use chrono::NaiveDate;
+use coop_core::timeline::{self, Fact, Unplaced};
+use coop_core::State;
+use serde::Deserialize;
+
+use super::*;
+use crate::record::{self, Envelope, RecordError, GENESIS_HASH};
+use crate::runs::{self, key, seq_of, Tail};
+
+impl Store {
+    /// The runs of the log after its last pack, as stored.
+    pub(super) fn read_tail(&self, head: &Head) -> Result<Tail> {
+        let sealed = match self.meta().get(K_SEALED)? {
+            Some(v) => seq_of(&v),
+            None => head.seq + 1,
+        };
+        let mut tail = Tail::default();
+        for item in self.log().range_from(&key(sealed)) {
+            let (k, run) = item?;
+            let first = seq_of(&k);
+            tail.keys.push(first);
+            tail.records.extend(runs::split(first, &run).map(|(s, r)| (s, r.to_vec())));
+        }
+        Ok(tail)
+    }
+
+    pub(super) fn hash_at(&self, seq: u64) -> Result<Option<String>> {
+        if seq == 0 {
+            return Ok(Some(GENESIS_HASH.into()));
+        }
+        let Some(bytes) = self.record_at(seq)? else { return Ok(None) };
+        #[derive(Deserialize)]
+        struct HashOnly<'a> {
+            hash: &'a str,
+        }
+        Ok(serde_json::from_slice::<HashOnly>(&bytes).ok().map(|h| h.hash.to_string()))
+    }
+
+    /// The run of records holding `seq`: the sequence number of its first record and its bytes.
+    pub(super) fn run_of(&self, seq: u64) -> Result<Option<(u64, backend::Value)>> {
+        Ok(self.log().last_at_or_before(&key(seq))?.map(|(k, v)| (seq_of(&k), v)))
+    }
+
+    /// The record `seq` as stored, if it is.
+    pub(super) fn record_at(&self, seq: u64) -> Result<Option<Vec<u8>>> {
+        Ok(self.run_of(seq)?.and_then(|(first, run)| runs::split(first, &run).find(|(s, _)| *s == seq).map(|(_, r)| r.to_vec())))
+    }
+
+    /// Calls `f` on each stored record from `from` to `to`, in order, with the sequence number
+    /// its place gives it. Returns the sequence number after the last one visited (so
+    /// `to + 1` when all were there). A run out of place is an integrity failure.
+    pub(super) fn walk(&self, from: u64, to: u64, mut f: impl FnMut(u64, &[u8]) -> Result<()>) -> Result<u64> {
+        let from = from.max(1);
+        let mut expected = from;
+        if from > to {
+            return Ok(expected);
+        }
+        let start = self.run_of(from)?.map_or(from, |(k, _)| k);
+        for item in self.log().range_from(&key(start)) {
+            let (k, run) = item?;
+            let first = seq_of(&k);
+            if first != expected && !(expected == from && first < from) {
+                return Err(integrity(expected, format!("event {expected} is missing (the next stored run starts at {first})")));
+            }
+            for (s, r) in runs::split(first, &run) {
+                if s < expected {
+                    continue;
+                }
+                if s > to {
+                    return Ok(expected);
+                }
+                f(s, r)?;
+                expected = s + 1;
+            }
+        }
+        Ok(expected)
+    }
+
+    /// Opens the records `from..=to` in order (with `until`, only those dated on or before it)
+    /// and gives each to `f`, checking every record's place and link from `prev`, the hash before
+    /// `from`. The records given are hashed and decoded; those dated after `until` are skipped
+    /// without (`audit verify` checks them).
+    pub(super) fn each_record(
+        &self,
+        from: u64,
+        to: u64,
+        prev: &str,
+        until: Option<NaiveDate>,
+        mut f: impl FnMut(Envelope) -> Result<()>,
+    ) -> Result<()> {
+        let mut prev = prev.to_string();
+        let next = self.walk(from, to, |seq, bytes| {
+            let bad = |e: RecordError| unreadable(seq, e);
+            if let Some(date) = until {
+                let (hash, effective) = record::dated(bytes, seq, &prev).map_err(bad)?;
+                if effective > date {
+                    prev = hash;
+                    return Ok(());
+                }
+            }
+            let env = record::open(bytes, seq, &prev).map_err(bad)?;
+            self.report("replay", seq, to);
+            prev = env.hash.clone();
+            f(env)
+        })?;
+        if next <= to {
+            return Err(integrity(next, "the event is missing from the log"));
+        }
+        Ok(())
+    }
+
+    /// Applies the events `from..=to` to `state` in the log's order (with `until`, only those
+    /// dated on or before it); see [`Store::each_record`].
+    pub(super) fn fold(&self, from: u64, to: u64, prev: &str, until: Option<NaiveDate>, state: &mut State) -> Result<()> {
+        self.each_record(from, to, prev, until, |env| state.apply(env.effective, &env.event).map_err(|e| integrity(env.seq, e.to_string())))
+    }
+
+    /// The fold of the events `1..=to` (with `until`, only those dated on or before it) in
+    /// timeline order: by effective date, then as recorded (see `coop_core::timeline`). A log
+    /// known to be in date order is folded as it is read; another is read whole and sorted.
+    pub(super) fn fold_timeline(&self, to: u64, until: Option<NaiveDate>) -> Result<State> {
+        let mut state = State::default();
+        if self.meta().get(K_ORDERED)?.is_some() {
+            self.fold(1, to, GENESIS_HASH, until, &mut state)?;
+            return Ok(state);
+        }
+        let facts = self.facts(to, until)?;
+        timeline::fold(&mut state, &facts).map_err(|e| match e {
+            Unplaced::Inconsistent { seq, reason } => integrity(seq, reason.to_string()),
+            Unplaced::Refused(r) => integrity(0, r.to_string()),
+        })?;
+        Ok(state)
+    }
+
+    /// The events `1..=to` (with `until`, only those dated on or before it) in timeline order,
+    /// every record's place and link checked.
+    pub(super) fn facts(&self, to: u64, until: Option<NaiveDate>) -> Result<Vec<Fact>> {
+        let mut facts = Vec::new();
+        self.each_record(1, to, GENESIS_HASH, until, |env| {
+            facts.push(Fact { seq: env.seq, date: env.effective, command_id: env.command_id, event: env.event });
+            Ok(())
+        })?;
+        let mut facts = timeline::without_voided(facts);
+        timeline::sort(&mut facts);
+        Ok(facts)
+    }
+
+    /// Up to `limit` acknowledged events from sequence number `from` (records of a write in
+    /// progress are not returned: see [`Store::acknowledged`]).
+    pub fn events(&self, from: u64, limit: usize) -> Result<Vec<Envelope>> {
+        let from = from.max(1);
+        let acked = self.feed.acked();
+        if from > acked {
+            return Ok(Vec::new());
+        }
+        self.events_unacknowledged(from, limit.min((acked + 1 - from).try_into().unwrap_or(usize::MAX)))
+    }
+
+    /// Up to `limit` events from `from`, as the log holds them (the caller knows them written).
+    pub(super) fn events_unacknowledged(&self, from: u64, limit: usize) -> Result<Vec<Envelope>> {
+        let mut prev = self.hash_at(from - 1)?.unwrap_or_default();
+        let mut out = Vec::new();
+        if limit == 0 {
+            return Ok(out);
+        }
+        self.walk(from, from.saturating_add(limit as u64 - 1), |seq, bytes| {
+            let env = record::open(bytes, seq, &prev).map_err(|e| unreadable(seq, e))?;
+            prev = env.hash.clone();
+            out.push(env);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+}
