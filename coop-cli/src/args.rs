@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use coop_core::{Cents, MemberRef};
+use coop_core::Cents;
+
+pub(crate) use crate::member_arg::{member, MemberArg};
 
 pub use crate::args_assembly::{AssemblyCmd, DocFormat, KindOfAssembly, Lang};
 
@@ -13,9 +15,6 @@ pub(crate) fn date(s: &str) -> Result<NaiveDate, String> {
 }
 fn amount(s: &str) -> Result<Cents, String> {
     s.parse::<Cents>().map_err(|e| e.to_string())
-}
-pub(crate) fn member(s: &str) -> Result<MemberRef, String> {
-    s.parse::<MemberRef>().map_err(|e| e.to_string())
 }
 fn actor(s: &str) -> Result<String, String> {
     let t = s.trim();
@@ -61,7 +60,7 @@ pub struct Cli {
     /// The store (a sled directory).
     #[arg(long, global = true, env = "COOP_STORE", default_value = "./coop.db", value_name = "PATH")]
     pub store: PathBuf,
-    /// Who is acting; recorded on every event.
+    /// MemberArg is acting; recorded on every event.
     #[arg(long, global = true, env = "COOP_ACTOR", value_name = "NAME", value_parser = actor)]
     pub actor: Option<String>,
     /// Print one JSON document on stdout instead of text; an error is then a JSON object on
@@ -185,13 +184,13 @@ pub enum Cmd {
     /// Cooperative projects: create, move through the pipeline, join, change role, leave, show.
     #[command(subcommand)]
     Project(ProjectCmd),
-    /// Who takes part in which project, and who in none: rates by college and by category,
+    /// MemberArg takes part in which project, and who in none: rates by college and by category,
     /// members and partners per project, the pipeline funnel (use --as-of for a past date).
     #[command(after_help = "Examples:\n  coop involvement\n  coop --as-of 2021-12-31 involvement --json\n  coop involvement --member 12")]
     Involvement {
         /// Only this member's involvement history.
         #[arg(long, value_parser = member)]
-        member: Option<MemberRef>,
+        member: Option<MemberArg>,
     },
     /// The roster of officers (board members, chair, secretary) and who may do what.
     #[command(subcommand)]
@@ -297,9 +296,9 @@ pub enum MemberCmd {
     /// One member: category, college, shares by lot, status.
     #[command(after_help = "Example:\n  coop member show 12 --history")]
     Show {
-        /// Member number or ULID.
+        /// Member number, ULID or name (when one member's name or e-mail holds it).
         #[arg(value_parser = member)]
-        member: MemberRef,
+        member: MemberArg,
         /// Also list every event about the member (reads the whole log).
         #[arg(long)]
         history: bool,
@@ -307,9 +306,9 @@ pub enum MemberCmd {
     /// Move a member to another category.
     #[command(after_help = "Example:\n  coop member move 12 --category beneficiaries --date 2026-09-01")]
     Move {
-        /// Member number or ULID.
+        /// Member number, ULID or name (when one member's name or e-mail holds it).
         #[arg(value_parser = member)]
-        member: MemberRef,
+        member: MemberArg,
         /// The new category.
         #[arg(long)]
         category: String,
@@ -317,9 +316,9 @@ pub enum MemberCmd {
     /// Record a member's withdrawal (démission); its shares wait to be redeemed.
     #[command(after_help = "Example:\n  coop member withdraw 12 --date 2026-06-30")]
     Withdraw {
-        /// Member number or ULID.
+        /// Member number, ULID or name (when one member's name or e-mail holds it).
         #[arg(value_parser = member)]
-        member: MemberRef,
+        member: MemberArg,
     },
     /// Correct a member's personal data: name, e-mail, postal address (kept beside the log; the
     /// log records the digest of the new data and keeps the previous one's).
@@ -327,9 +326,9 @@ pub enum MemberCmd {
         after_help = "Examples:\n  coop member edit 12 --name \"Camille Martin-Roux\"\n  coop member edit 12 --email camille@example.org --address \"3 rue des Lilas, 39000 Lons\"\n  coop member edit 12 --email \"\"      (removes the e-mail)"
     )]
     Edit {
-        /// Member number or ULID.
+        /// Member number, ULID or name (when one member's name or e-mail holds it).
         #[arg(value_parser = member)]
-        member: MemberRef,
+        member: MemberArg,
         /// The corrected name.
         #[arg(long)]
         name: Option<String>,
@@ -344,9 +343,9 @@ pub enum MemberCmd {
     /// whose agenda names that member (`exclude = N`); each resolution is carried out once.
     #[command(after_help = "Example:\n  coop member exclude 17 --assembly age-2026 --resolution 3 --date 2026-06-20")]
     Exclude {
-        /// Member number or ULID.
+        /// Member number, ULID or name (when one member's name or e-mail holds it).
         #[arg(value_parser = member)]
-        member: MemberRef,
+        member: MemberArg,
         /// The assembly that decided it.
         #[arg(long)]
         assembly: String,
@@ -359,17 +358,17 @@ pub enum MemberCmd {
     /// register shows the number as erased.
     #[command(after_help = "Example:\n  coop member forget 17")]
     Forget {
-        /// Member number or ULID.
+        /// Member number, ULID or name (when one member's name or e-mail holds it).
         #[arg(value_parser = member)]
-        member: MemberRef,
+        member: MemberArg,
     },
     /// Record the end of a membership by death, dissolution, or loss of quality (flagged by
     /// default statutes, ended where they say so).
     #[command(after_help = "Example:\n  coop member end 7 --cause loss-of-quality --date 2026-05-31")]
     End {
-        /// Member number or ULID.
+        /// Member number, ULID or name (when one member's name or e-mail holds it).
         #[arg(value_parser = member)]
-        member: MemberRef,
+        member: MemberArg,
         /// Why the membership ends.
         #[arg(long, value_enum)]
         cause: CauseArg,
@@ -428,13 +427,13 @@ fn role(s: &str) -> Result<coop_core::ProjectRole, String> {
         .ok_or_else(|| format!("'{s}' is not a role: expected lead, contributor, tester, funder, partner or mentor"))
 }
 
-/// A member (by number or ULID) or a partner who is not a member (by name).
-#[derive(Args, Debug)]
+/// A member (by number, ULID or name) or a partner who is not a member (by name).
+#[derive(Args, Debug, Clone)]
 #[group(required = true, multiple = false)]
 pub struct WhoArg {
-    /// Member number or ULID.
+    /// Member number, ULID or name.
     #[arg(value_parser = member)]
-    pub member: Option<MemberRef>,
+    pub member: Option<MemberArg>,
     /// A partner who is not a member, by name (created on its first join).
     #[arg(long)]
     pub partner: Option<String>,
@@ -540,7 +539,7 @@ pub enum OfficerCmd {
         office: coop_core::Office,
         /// The member they are (links them to the assemblies whose officer they are).
         #[arg(long, value_parser = member)]
-        member: Option<MemberRef>,
+        member: Option<MemberArg>,
     },
     /// Take an office from someone (the board keeps at least one secretary).
     #[command(after_help = "Example:\n  coop officer remove \"Claire Faivre\" --office board")]
@@ -589,9 +588,9 @@ pub enum SharesCmd {
     /// Subscribe more shares (at least a quarter paid at once).
     #[command(after_help = "Example:\n  coop shares subscribe 12 --count 4 --paid 50")]
     Subscribe {
-        /// Member number or ULID.
+        /// Member number, ULID or name (when one member's name or e-mail holds it).
         #[arg(value_parser = member)]
-        member: MemberRef,
+        member: MemberArg,
         /// Number of shares.
         #[arg(long, value_parser = count)]
         count: u64,
@@ -605,9 +604,9 @@ pub enum SharesCmd {
     /// Pay up subscribed shares.
     #[command(after_help = "Example:\n  coop shares pay 12 --amount 37.50")]
     Pay {
-        /// Member number or ULID.
+        /// Member number, ULID or name (when one member's name or e-mail holds it).
         #[arg(value_parser = member)]
-        member: MemberRef,
+        member: MemberArg,
         /// Euros paid.
         #[arg(long, value_parser = amount, value_name = "EUROS")]
         amount: Cents,
@@ -617,10 +616,10 @@ pub enum SharesCmd {
     Transfer {
         /// The giver.
         #[arg(value_parser = member)]
-        from: MemberRef,
+        from: MemberArg,
         /// The receiver.
         #[arg(value_parser = member)]
-        to: MemberRef,
+        to: MemberArg,
         /// Number of shares.
         #[arg(long, value_parser = count)]
         count: u64,
@@ -631,9 +630,9 @@ pub enum SharesCmd {
     /// Redeem (cancel and reimburse) shares, never below the capital floor.
     #[command(after_help = "Example:\n  coop shares redeem 12 --count 4 --date 2026-07-01")]
     Redeem {
-        /// Member number or ULID.
+        /// Member number, ULID or name (when one member's name or e-mail holds it).
         #[arg(value_parser = member)]
-        member: MemberRef,
+        member: MemberArg,
         /// Number of shares.
         #[arg(long, value_parser = count)]
         count: u64,

@@ -2,10 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Subcommand, ValueEnum};
-use coop_core::MemberRef;
+use clap::{Args, Subcommand, ValueEnum};
 
-use crate::args::{date, member};
+use crate::args::{date, member, MemberArg};
 use chrono::NaiveDate;
 
 /// Postal directions as typed: `1=for,2=abstain`.
@@ -135,22 +134,22 @@ pub enum AssemblyCmd {
         assembly: String,
         /// The chair.
         #[arg(long, value_parser = member)]
-        chair: MemberRef,
+        chair: MemberArg,
         /// The secretary.
         #[arg(long, value_parser = member)]
-        secretary: MemberRef,
+        secretary: MemberArg,
         /// A teller (repeat for several).
         #[arg(long = "scrutineer", value_parser = member)]
-        scrutineers: Vec<MemberRef>,
+        scrutineers: Vec<MemberArg>,
     },
     /// Record a member's attendance (dated the meeting's date by default); revokes its proxy.
     #[command(after_help = "Example:\n  coop assembly attend ago-2026 12 --remote")]
     Attend {
         /// The assembly.
         assembly: String,
-        /// Member number or ULID.
+        /// Member number, ULID or name (when one member's name or e-mail holds it).
         #[arg(value_parser = member)]
-        member: MemberRef,
+        member: MemberArg,
         /// Attending remotely.
         #[arg(long)]
         remote: bool,
@@ -162,10 +161,10 @@ pub enum AssemblyCmd {
         assembly: String,
         /// The member giving the proxy.
         #[arg(value_parser = member)]
-        from: MemberRef,
+        from: MemberArg,
         /// The member holding it.
         #[arg(long, value_parser = member)]
-        to: Option<MemberRef>,
+        to: Option<MemberArg>,
     },
     /// Revoke a proxy before the meeting (R. 225-79); the member may then give another, vote by
     /// post or attend.
@@ -175,16 +174,16 @@ pub enum AssemblyCmd {
         assembly: String,
         /// The member who gave the proxy.
         #[arg(value_parser = member)]
-        from: MemberRef,
+        from: MemberArg,
     },
     /// Record a postal voting form, received on --date (default today).
     #[command(after_help = "Example:\n  coop assembly postal ago-2026 23 --votes \"1=for,2=against,3=abstain\" --date 2026-06-15")]
     Postal {
         /// The assembly.
         assembly: String,
-        /// Member number or ULID.
+        /// Member number, ULID or name (when one member's name or e-mail holds it).
         #[arg(value_parser = member)]
-        member: MemberRef,
+        member: MemberArg,
         /// Directions: N=for|against|abstain|blank, comma-separated; a resolution left out is no vote.
         #[arg(long, value_parser = votes, default_value = "")]
         votes: Votes,
@@ -197,19 +196,29 @@ pub enum AssemblyCmd {
     },
     /// Record a vote on a resolution (the member's own, or by its proxy holder). Under a secret
     /// ballot (statutes' secret_ballot), give no choice: the member is marked as having voted,
-    /// and the tellers record the ballots with `assembly ballots`.
-    #[command(after_help = "Examples:\n  coop assembly vote ago-2026 1 12 for\n  coop assembly vote ago-2026 1 12        (secret ballot)")]
+    /// and the tellers record the ballots with `assembly ballots`. With --all-present CHOICE,
+    /// one vote each for every member present or represented by a member present who has not
+    /// voted on the resolution yet, but those named with --except (they then vote one by one).
+    #[command(
+        after_help = "Examples:\n  coop assembly vote ago-2026 1 12 for\n  coop assembly vote ago-2026 1 Jeantet against\n  coop assembly vote ago-2026 1 --all-present for --except 7 --except 12\n  coop assembly vote ago-2026 1 12        (secret ballot)"
+    )]
     Vote {
         /// The assembly.
         assembly: String,
         /// Resolution number.
         resolution: u32,
-        /// Whose vote (member number or ULID).
-        #[arg(value_parser = member)]
-        member: MemberRef,
+        /// Whose vote: member number, ULID or name (omit with --all-present).
+        #[arg(value_parser = member, required_unless_present = "all_present", conflicts_with = "all_present")]
+        member: Option<MemberArg>,
         /// for, against, abstain or blank (none under a secret ballot).
         #[arg(value_parser = choice)]
         choice: Option<coop_core::Choice>,
+        /// The same choice for everyone present or represented who has not voted yet.
+        #[arg(long = "all-present", value_parser = choice, value_name = "CHOICE")]
+        all_present: Option<coop_core::Choice>,
+        /// With --all-present: a member who votes otherwise (repeat for several).
+        #[arg(long, value_parser = member, value_name = "MEMBER", requires = "all_present")]
+        except: Vec<MemberArg>,
     },
     /// Under a secret ballot: the tellers' count of one college's ballots on a resolution. The
     /// ballots counted in a college may not exceed its members marked as having voted, and must
@@ -220,21 +229,24 @@ pub enum AssemblyCmd {
         assembly: String,
         /// Resolution number.
         resolution: u32,
-        /// The college (omit without colleges).
-        #[arg(long)]
-        college: Option<String>,
-        /// Ballots for.
-        #[arg(long = "for", default_value_t = 0)]
-        r#for: u64,
-        /// Ballots against.
-        #[arg(long, default_value_t = 0)]
-        against: u64,
-        /// Abstentions.
-        #[arg(long, default_value_t = 0)]
-        abstain: u64,
-        /// Blank ballots.
-        #[arg(long, default_value_t = 0)]
-        blank: u64,
+        #[command(flatten)]
+        count: Count,
+    },
+    /// In an open vote: a show of hands counted in one college on a resolution. The count
+    /// covers every member of the college present, or represented by a member present, whose
+    /// vote was not recorded one by one; it must add up to them (those who raised no hand count
+    /// as abstaining). One count per college and resolution; the minutes say which resolutions
+    /// were counted by a show of hands.
+    #[command(
+        after_help = "Examples:\n  coop assembly tally ago-2026 1 --college users --for 14 --against 3 --abstain 1\n  coop assembly tally ago-2026 2 --for 27            (no colleges)"
+    )]
+    Tally {
+        /// The assembly.
+        assembly: String,
+        /// Resolution number.
+        resolution: u32,
+        #[command(flatten)]
+        count: Count,
     },
     /// Results per college and weighted, for every resolution or one.
     #[command(after_help = "Example:\n  coop assembly result ago-2026 2 --json")]
@@ -281,4 +293,30 @@ pub enum AssemblyCmd {
         #[arg(long, value_enum, default_value_t = Lang::Fr)]
         lang: Lang,
     },
+}
+
+/// A count of one college's ballots or hands.
+#[derive(Args, Debug, Clone)]
+pub struct Count {
+    /// The college (omit without colleges).
+    #[arg(long)]
+    pub college: Option<String>,
+    /// Voices for.
+    #[arg(long = "for", default_value_t = 0)]
+    pub r#for: u64,
+    /// Voices against.
+    #[arg(long, default_value_t = 0)]
+    pub against: u64,
+    /// Abstentions.
+    #[arg(long, default_value_t = 0)]
+    pub abstain: u64,
+    /// Blank.
+    #[arg(long, default_value_t = 0)]
+    pub blank: u64,
+}
+
+impl Count {
+    pub fn tally(&self) -> coop_core::BallotTally {
+        coop_core::BallotTally { r#for: self.r#for, against: self.against, abstain: self.abstain, blank: self.blank }
+    }
 }

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::args::{AssemblyCmd, KindOfAssembly};
 use crate::documents::{self, MinutesInput};
+use crate::member_arg::{pick, pick_opt};
 use crate::output::{self, Table};
 use crate::{read_file, state_for, written, Ctx, Failure, Out};
 
@@ -196,25 +197,33 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
             written(ctx, &receipt, format!("{} convocations written to {} and recorded as sent", pending.len(), dir.display()))
         }
         AssemblyCmd::Officers { assembly, chair, secretary, scrutineers } => {
+            let chair = pick(ctx, store, &chair)?;
+            let secretary = pick(ctx, store, &secretary)?;
+            let scrutineers = scrutineers.iter().map(|s| pick(ctx, store, s)).collect::<Result<Vec<_>, _>>()?;
             let r = store
                 .execute(on_meeting(&assembly, Command::AppointOfficers { assembly: assembly.clone(), chair, secretary, scrutineers }))?;
             written(ctx, &r, format!("officers of {assembly} appointed"))
         }
         AssemblyCmd::Attend { assembly, member, remote } => {
+            let member = pick(ctx, store, &member)?;
             let r = store.execute(on_meeting(&assembly, Command::Attend { assembly: assembly.clone(), member, remote }))?;
             let revoked = if r.events.len() > 1 { " (its proxy is revoked)" } else { "" };
             written(ctx, &r, format!("member {member} present at {assembly}{}{revoked}", if remote { " remotely" } else { "" }))
         }
         AssemblyCmd::Proxy { assembly, from, to } => {
+            let from = pick(ctx, store, &from)?;
+            let to = pick_opt(ctx, store, &to)?;
             let r = store.execute(ctx.request(Command::Proxy { assembly: assembly.clone(), from, to }))?;
             let whom = to.map(|t| format!("member {t}")).unwrap_or_else(|| "the chair (blank proxy)".into());
             written(ctx, &r, format!("member {from} gave a proxy to {whom} for {assembly}"))
         }
         AssemblyCmd::RevokeProxy { assembly, from } => {
+            let from = pick(ctx, store, &from)?;
             let r = store.execute(ctx.request(Command::RevokeProxy { assembly: assembly.clone(), from }))?;
             written(ctx, &r, format!("the proxy member {from} gave for {assembly} is revoked"))
         }
         AssemblyCmd::Postal { assembly, member, votes } => {
+            let member = pick(ctx, store, &member)?;
             let r = store.execute(ctx.request(Command::Postal { assembly: assembly.clone(), member, votes: votes.0 }))?;
             written(ctx, &r, format!("postal vote of member {member} for {assembly} recorded"))
         }
@@ -247,26 +256,51 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
             }
             Ok(ExitCode::SUCCESS)
         }
-        AssemblyCmd::Vote { assembly, resolution, member, choice } => {
-            let (command, what) = match choice {
-                Some(choice) => (
-                    Command::Vote { assembly: assembly.clone(), resolution, member, choice },
-                    format!("member {member} voted {} on resolution {resolution} of {assembly}", choice.as_str()),
-                ),
-                None => (
-                    Command::MarkVoter { assembly: assembly.clone(), resolution, member },
-                    format!("member {member} marked as having voted on resolution {resolution} of {assembly} (secret ballot)"),
-                ),
+        AssemblyCmd::Vote { assembly, resolution, member, choice, all_present, except } => {
+            let (command, what) = match (member, choice, all_present) {
+                (_, _, Some(choice)) => {
+                    let except = except.iter().map(|e| pick(ctx, store, e)).collect::<Result<Vec<_>, _>>()?;
+                    let what = format!("{} on resolution {resolution} of {assembly}", choice.as_str());
+                    (Command::VoteAll { assembly: assembly.clone(), resolution, choice, except }, what)
+                }
+                (Some(member), Some(choice), None) => {
+                    let member = pick(ctx, store, &member)?;
+                    let what = format!("member {member} voted {} on resolution {resolution} of {assembly}", choice.as_str());
+                    (Command::Vote { assembly: assembly.clone(), resolution, member, choice }, what)
+                }
+                (Some(member), None, None) => {
+                    let member = pick(ctx, store, &member)?;
+                    let what = format!("member {member} marked as having voted on resolution {resolution} of {assembly} (secret ballot)");
+                    (Command::MarkVoter { assembly: assembly.clone(), resolution, member }, what)
+                }
+                (None, _, None) => return Err(Failure::input("assembly vote: name the member who votes, or give --all-present CHOICE")),
             };
+            let all = matches!(command, Command::VoteAll { .. });
             let r = store.execute(on_meeting(&assembly, command))?;
+            let what = if all { format!("{} {what}", coop_core::count(r.events.len() as u64, "vote", "votes")) } else { what };
             written(ctx, &r, what)
         }
-        AssemblyCmd::Ballots { assembly, resolution, college, r#for, against, abstain, blank } => {
-            let tally = coop_core::BallotTally { r#for, against, abstain, blank };
-            let command = Command::CountBallots { assembly: assembly.clone(), resolution, college: college.clone(), tally };
+        AssemblyCmd::Ballots { assembly, resolution, count } => {
+            let tally = count.tally();
+            let command = Command::CountBallots { assembly: assembly.clone(), resolution, college: count.college.clone(), tally };
             let r = store.execute(on_meeting(&assembly, command))?;
-            let college = college.map(|c| format!(" in college {c}")).unwrap_or_default();
-            written(ctx, &r, format!("{} ballots counted{college} on resolution {resolution} of {assembly}", tally.total()))
+            let college = count.college.map(|c| format!(" in college {c}")).unwrap_or_default();
+            let ballots = coop_core::count(tally.total(), "ballot", "ballots");
+            written(ctx, &r, format!("{ballots} counted{college} on resolution {resolution} of {assembly}"))
+        }
+        AssemblyCmd::Tally { assembly, resolution, count } => {
+            let tally = count.tally();
+            let command = Command::CountHands { assembly: assembly.clone(), resolution, college: count.college.clone(), tally };
+            let r = store.execute(on_meeting(&assembly, command))?;
+            let college = count.college.map(|c| format!(" in college {c}")).unwrap_or_default();
+            written(
+                ctx,
+                &r,
+                format!(
+                    "show of hands{college} on resolution {resolution} of {assembly}: {} for, {} against, {} abstaining, {} blank",
+                    tally.r#for, tally.against, tally.abstain, tally.blank
+                ),
+            )
         }
         AssemblyCmd::Result { assembly, resolution } => {
             // A closed assembly's results are kept computed: nothing else is read. An open one

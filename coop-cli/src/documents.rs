@@ -514,6 +514,19 @@ pub fn minutes(lang: Lang, i: &MinutesInput, name: &dyn Fn(MemberNo) -> String) 
             })
             .collect();
         blocks.push(Block::Table(headers, rows));
+        if !r.show_of_hands.is_empty() {
+            let colleges: Vec<String> =
+                r.show_of_hands.iter().map(|c| if c == "all" { tr(lang, "tous les membres", "all members") } else { c.clone() }).collect();
+            blocks.push(Block::P(format!(
+                "{} {}.",
+                tr(
+                    lang,
+                    "Vote à main levée : les voix des membres présents et représentés ont été comptées par les scrutateurs pour",
+                    "Open vote by show of hands: the voices of the members present and represented were counted by the tellers for"
+                ),
+                colleges.join(", ")
+            )));
+        }
         let verdict = if r.adopted { tr(lang, "ADOPTÉE", "ADOPTED") } else { tr(lang, "REJETÉE", "REJECTED") };
         let among = match r.majority_base {
             MajorityBase::Cast => tr(lang, "Part pondérée des voix pour parmi les suffrages exprimés :", "Weighted share of votes for among votes cast:"),

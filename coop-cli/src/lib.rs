@@ -10,6 +10,7 @@ mod documents;
 mod failure;
 mod import;
 mod keys;
+mod member_arg;
 mod movements;
 mod output;
 mod project;
@@ -240,7 +241,11 @@ fn run(cli: Cli) -> Out {
         Cmd::Officer(o) => officer(&ctx, &open_existing(path)?, o),
         Cmd::Assembly(a) => assembly::run(&ctx, &open_existing(path)?, a),
         Cmd::Project(p) => project::run(&ctx, &open_existing(path)?, p),
-        Cmd::Involvement { member } => project::involvement(&ctx, &open_existing(path)?, member),
+        Cmd::Involvement { member } => {
+            let store = open_existing(path)?;
+            let member = member_arg::pick_opt(&ctx, &store, &member)?;
+            project::involvement(&ctx, &store, member)
+        }
         Cmd::Review => {
             let store = open_existing(path)?;
             let r = store.execute(ctx.request(Command::RecordReview))?;
@@ -300,6 +305,7 @@ fn run(cli: Cli) -> Out {
 fn officer(ctx: &Ctx, store: &Store, cmd: OfficerCmd) -> Out {
     match cmd {
         OfficerCmd::Appoint { person, office, member } => {
+            let member = member_arg::pick_opt(ctx, store, &member)?;
             let r = store.execute(ctx.request(Command::AppointOfficer { person: person.clone(), office, member, personal: None }))?;
             written(ctx, &r, format!("{person} appointed {}", office.title()))
         }
@@ -594,25 +600,18 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
             print_register(&rows, if ctx.cli_json { Format::Json } else { Format::Table })
         }
         MemberCmd::Find { text } => {
-            let wanted = sheet::fold(&text);
-            if wanted.is_empty() {
+            if sheet::fold(&text).is_empty() {
                 return Err(Failure::input("member find: give a part of a name or of an e-mail address"));
             }
             let state = state_with(ctx, store, Part { members: Pick::All, ..Part::default() })?;
-            let mut rows = Vec::new();
-            for row in store.register(&state)? {
-                let email = state.members.get(&row.number).and_then(|m| store.personal(m.party).ok().flatten()).and_then(|p| p.email);
-                let name = row.name.as_deref().unwrap_or("");
-                if sheet::fold(name).contains(&wanted) || email.as_deref().is_some_and(|e| sheet::fold(e).contains(&wanted)) {
-                    rows.push(row);
-                }
-            }
+            let rows: Vec<_> = member_arg::matching(store, &state, &text)?.into_iter().map(|(r, _)| r).collect();
             if rows.is_empty() && !ctx.cli_json {
                 return Err(Failure::input(format!("no member's name or e-mail holds '{text}'")));
             }
             print_register(&rows, if ctx.cli_json { Format::Json } else { Format::Table })
         }
         MemberCmd::Show { member, history } => {
+            let member = member_arg::pick(ctx, store, &member)?;
             let number = match member {
                 MemberRef::Number(n) => Some(n),
                 MemberRef::Id(id) => store.number_of(id)?,
@@ -699,6 +698,7 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
             Ok(ExitCode::SUCCESS)
         }
         MemberCmd::Forget { member } => {
+            let member = member_arg::pick(ctx, store, &member)?;
             let r = store.execute(ctx.request(Command::Forget { member }))?;
             written(ctx, &r, format!("personal data of former member {member} erased"))
         }
@@ -706,6 +706,7 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
             if name.is_none() && email.is_none() && address.is_none() {
                 return Err(Failure::input("say what to correct: --name, --email or --address"));
             }
+            let member = member_arg::pick(ctx, store, &member)?;
             let party = match member {
                 MemberRef::Id(id) => Some(id),
                 MemberRef::Number(n) => {
@@ -727,14 +728,17 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
             written(ctx, &r, format!("personal data of member {member} corrected"))
         }
         MemberCmd::Exclude { member, assembly, resolution } => {
+            let member = member_arg::pick(ctx, store, &member)?;
             let r = store.execute(ctx.on_meeting(store, &assembly, Command::Exclude { member, assembly: assembly.clone(), resolution }))?;
             written(ctx, &r, format!("member {member} excluded by resolution {resolution} of {assembly}"))
         }
         MemberCmd::Move { member, category } => {
+            let member = member_arg::pick(ctx, store, &member)?;
             let r = store.execute(ctx.request(Command::Move { member, category: category.clone() }))?;
             written(ctx, &r, format!("member {member} moved to {category}"))
         }
         MemberCmd::Withdraw { member } => {
+            let member = member_arg::pick(ctx, store, &member)?;
             let r = store.execute(ctx.request(Command::Withdraw { member }))?;
             let shares = store.with_state(|s| s.member(member).map(|m| m.shares()).unwrap_or(0))?;
             written(
@@ -747,6 +751,7 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
             )
         }
         MemberCmd::End { member, cause } => {
+            let member = member_arg::pick(ctx, store, &member)?;
             let cause = match cause {
                 CauseArg::Death => EndCause::Death,
                 CauseArg::Dissolution => EndCause::Dissolution,
@@ -765,20 +770,33 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
 }
 
 fn shares(ctx: &Ctx, store: &Store, cmd: SharesCmd) -> Out {
+    let pick = |w| member_arg::pick(ctx, store, w);
     let (command, what) = match cmd {
-        SharesCmd::Subscribe { member, count, class, paid } => (
-            Command::Subscribe { member, count, class, paid },
-            format!("member {member} subscribed {}", coop_core::count(count, "share", "shares")),
-        ),
-        SharesCmd::Pay { member, amount } => (Command::Pay { member, amount }, format!("member {member} paid {amount}")),
-        SharesCmd::Transfer { from, to, count, class } => (
-            Command::Transfer { from, to, count, class },
-            format!("{} transferred from member {from} to member {to}", coop_core::count(count, "share", "shares")),
-        ),
-        SharesCmd::Redeem { member, count, class } => (
-            Command::Redeem { member, count, class },
-            format!("{} of member {member} redeemed", coop_core::count(count, "share", "shares")),
-        ),
+        SharesCmd::Subscribe { member, count, class, paid } => {
+            let member = pick(&member)?;
+            (
+                Command::Subscribe { member, count, class, paid },
+                format!("member {member} subscribed {}", coop_core::count(count, "share", "shares")),
+            )
+        }
+        SharesCmd::Pay { member, amount } => {
+            let member = pick(&member)?;
+            (Command::Pay { member, amount }, format!("member {member} paid {amount}"))
+        }
+        SharesCmd::Transfer { from, to, count, class } => {
+            let (from, to) = (pick(&from)?, pick(&to)?);
+            (
+                Command::Transfer { from, to, count, class },
+                format!("{} transferred from member {from} to member {to}", coop_core::count(count, "share", "shares")),
+            )
+        }
+        SharesCmd::Redeem { member, count, class } => {
+            let member = pick(&member)?;
+            (
+                Command::Redeem { member, count, class },
+                format!("{} of member {member} redeemed", coop_core::count(count, "share", "shares")),
+            )
+        }
     };
     let r = store.execute(ctx.request(command))?;
     let extra = r

@@ -15,19 +15,19 @@ fn find<'s>(state: &'s State, slug: &str) -> Result<&'s Project, Failure> {
 }
 
 /// Resolves the command line's member or partner. A partner not yet known is new only for a join.
-fn who(store: &Store, arg: WhoArg, joining: bool) -> Result<Who, Failure> {
+fn who(ctx: &Ctx, store: &Store, arg: WhoArg, joining: bool) -> Result<Who, Failure> {
     match (arg.member, arg.partner) {
-        (Some(m), _) => Ok(Who::Member(m)),
+        (Some(m), _) => Ok(Who::Member(crate::member_arg::pick(ctx, store, &m)?)),
         (None, Some(name)) => {
             let name = name.trim().to_string();
             let known = store.partner_named(&store.state_part(&Part::default())?, &name)?;
             match known {
                 Some(id) => Ok(Who::Partner(id)),
                 None if joining => Ok(Who::NewPartner(Personal { name, email: None, address: None })),
-                None => Err(Failure::input(format!("no partner is named '{name}' (names are matched exactly)"))),
+                None => Err(Failure::input(format!("no partner is named '{name}' (case, accents and spacing aside)"))),
             }
         }
-        (None, None) => Err(Failure::input("name a member (number or ULID) or a partner (--partner NAME)")),
+        (None, None) => Err(Failure::input("name a member (number, ULID or name) or a partner (--partner NAME)")),
     }
 }
 
@@ -51,16 +51,20 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: ProjectCmd) -> Out {
             written(ctx, &r, format!("project {project} moved to {}", stage.as_str()))
         }
         ProjectCmd::Join { project, who: w, role } => {
-            let label = w.member.map(|m| format!("member {m}")).or(w.partner.clone()).unwrap_or_default();
-            let r = store.execute(ctx.request(Command::Join { project: project.clone(), who: who(store, w, true)?, role }))?;
+            let who = who(ctx, store, w.clone(), true)?;
+            let label = match &who {
+                Who::Member(m) => format!("member {m}"),
+                _ => w.partner.unwrap_or_default(),
+            };
+            let r = store.execute(ctx.request(Command::Join { project: project.clone(), who, role }))?;
             written(ctx, &r, format!("{label} joined {project} as {}", role.as_str()))
         }
         ProjectCmd::Role { project, who: w, role } => {
-            let r = store.execute(ctx.request(Command::ChangeRole { project: project.clone(), who: who(store, w, false)?, role }))?;
+            let r = store.execute(ctx.request(Command::ChangeRole { project: project.clone(), who: who(ctx, store, w, false)?, role }))?;
             written(ctx, &r, format!("role in {project} changed to {}", role.as_str()))
         }
         ProjectCmd::Leave { project, who: w } => {
-            let r = store.execute(ctx.request(Command::Leave { project: project.clone(), who: who(store, w, false)? }))?;
+            let r = store.execute(ctx.request(Command::Leave { project: project.clone(), who: who(ctx, store, w, false)? }))?;
             written(ctx, &r, format!("left {project}"))
         }
         ProjectCmd::List => {

@@ -66,24 +66,7 @@ pub fn column(header: &str, aliases: &[(&str, &str)]) -> String {
     aliases.iter().find(|(alias, _)| *alias == folded).map_or(folded, |(_, name)| name.to_string())
 }
 
-/// Lower case without accents: how names and columns are compared.
-pub fn fold(text: &str) -> String {
-    text.trim()
-        .chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'à' | 'â' | 'ä' | 'á' | 'ã' => 'a',
-            'ç' => 'c',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'î' | 'ï' | 'í' | 'ì' => 'i',
-            'ô' | 'ö' | 'ó' | 'ò' | 'õ' => 'o',
-            'ù' | 'û' | 'ü' | 'ú' => 'u',
-            'ÿ' => 'y',
-            'œ' => 'o',
-            other => other,
-        })
-        .collect()
-}
+pub use coop_core::fold_text as fold;
 
 /// A date as a spreadsheet writes it: `YYYY-MM-DD`, or the French `DD/MM/YYYY` (`D/M/YYYY`).
 pub fn date(text: &str) -> Result<NaiveDate, String> {

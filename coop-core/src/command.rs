@@ -252,6 +252,32 @@ pub enum Command {
         /// The ballots.
         tally: crate::event::BallotTally,
     },
+    /// In an open vote: a show of hands counted in one college on a resolution. The count
+    /// covers every member present or represented in that college whose vote was not recorded
+    /// one by one, and must add up to them.
+    CountHands {
+        /// The assembly slug.
+        assembly: String,
+        /// Resolution number.
+        resolution: u32,
+        /// The college (none without colleges).
+        college: Option<String>,
+        /// The voices.
+        tally: crate::event::BallotTally,
+    },
+    /// In an open vote: the same choice for every member present or represented who has not
+    /// voted on the resolution yet, but those named (who vote one by one).
+    VoteAll {
+        /// The assembly slug.
+        assembly: String,
+        /// Resolution number.
+        resolution: u32,
+        /// The choice.
+        choice: Choice,
+        /// Members left out.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        except: Vec<MemberRef>,
+    },
     /// Close the assembly: nothing more can be recorded for it.
     Close {
         /// The assembly slug.

@@ -149,6 +149,9 @@ pub enum Rule {
     SecretBallot,
     /// Under a secret ballot, the ballots counted match the voters marked.
     BallotCount,
+    /// In an open vote, the hands counted in a college add up to its members present and
+    /// represented whose vote was not recorded one by one.
+    HandCount,
     /// A fact entered with an earlier date than facts already recorded must leave each of them
     /// valid at its own date (see [`crate::timeline`]).
     BreaksLaterFact,
@@ -299,6 +302,8 @@ fn rules(now: &State, state: &State, date: NaiveDate, command: &Command, ctx: &C
         Command::CountBallots { assembly, resolution, college, tally } => {
             d.count_ballots(assembly, *resolution, college.as_deref(), *tally)
         }
+        Command::CountHands { assembly, resolution, college, tally } => d.count_hands(assembly, *resolution, college.as_deref(), *tally),
+        Command::VoteAll { assembly, resolution, choice, except } => d.vote_all(assembly, *resolution, *choice, except),
         Command::Close { assembly, not_put_to_vote } => d.close(assembly, not_put_to_vote),
         Command::RevokeProxy { assembly, from } => d.revoke_proxy(assembly, *from),
         Command::RecordReview => Ok(vec![Event::ReviewCompleted {}]),

@@ -284,6 +284,19 @@ pub enum Event {
         /// Ballots for, against, abstaining, blank.
         tally: BallotTally,
     },
+    /// In an open vote: the hands counted in one college on a resolution (a show of hands),
+    /// covering every member present or represented there whose vote was not recorded one by one.
+    HandsCounted {
+        /// Slug.
+        assembly: String,
+        /// Resolution number.
+        resolution: u32,
+        /// The college (none without colleges).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        college: Option<String>,
+        /// Voices for, against, abstaining, blank.
+        tally: BallotTally,
+    },
     /// The assembly was closed: nothing more can be recorded; the roll is frozen.
     AssemblyClosed {
         /// Slug.
@@ -476,6 +489,7 @@ impl Event {
             Event::AssemblyClosed { .. } => "assembly_closed",
             Event::VoterMarked { .. } => "voter_marked",
             Event::BallotsCounted { .. } => "ballots_counted",
+            Event::HandsCounted { .. } => "hands_counted",
             Event::ReviewCompleted {} => "review_completed",
             Event::OfficerAppointed { .. } => "officer_appointed",
             Event::OfficerRemoved { .. } => "officer_removed",
@@ -504,6 +518,7 @@ impl Event {
             | Event::VoteCast { assembly, .. }
             | Event::VoterMarked { assembly, .. }
             | Event::BallotsCounted { assembly, .. }
+            | Event::HandsCounted { assembly, .. }
             | Event::AssemblyClosed { assembly, .. } => Some(assembly),
             _ => None,
         }
@@ -537,7 +552,7 @@ impl Event {
             | MemberAttended { member, .. }
             | PostalVoteReceived { member, .. } => *member == n,
             VoteCast { member, by, .. } | VoterMarked { member, by, .. } => *member == n || *by == Some(n),
-            BallotsCounted { .. } => false,
+            BallotsCounted { .. } | HandsCounted { .. } => false,
             SharesTransferred { from, to, .. } => *from == n || *to == n,
             ProxyGiven { from, to, .. } => *from == n || *to == Some(n),
             ProxyRevoked { from, .. } => *from == n,
@@ -601,9 +616,17 @@ impl Event {
                 format!("member {member} voted (secret ballot) on resolution {resolution} of {assembly}")
             }
             Event::BallotsCounted { assembly, resolution, college, tally } => format!(
-                "{} ballots counted{} on resolution {resolution} of {assembly}",
-                tally.total(),
+                "{} counted{} on resolution {resolution} of {assembly}",
+                crate::units::count(tally.total(), "ballot", "ballots"),
                 college.as_ref().map(|c| format!(" in college {c}")).unwrap_or_default()
+            ),
+            Event::HandsCounted { assembly, resolution, college, tally } => format!(
+                "show of hands on resolution {resolution} of {assembly}{}: {} for, {} against, {} abstaining, {} blank",
+                college.as_ref().map(|c| format!(", college {c}")).unwrap_or_default(),
+                tally.r#for,
+                tally.against,
+                tally.abstain,
+                tally.blank
             ),
             Event::ReviewCompleted {} => "cooperative review completed".to_string(),
             Event::OfficerAppointed { person, office, .. } => format!("{person} appointed {}", office.title()),
@@ -739,6 +762,12 @@ mod tests {
                 resolution: 1,
                 college: Some("users".into()),
                 tally: BallotTally { r#for: 3, against: 1, abstain: 0, blank: 2 },
+            },
+            Event::HandsCounted {
+                assembly: a(),
+                resolution: 2,
+                college: None,
+                tally: BallotTally { r#for: 12, against: 0, abstain: 1, blank: 0 },
             },
             Event::AssemblyClosed {
                 assembly: a(),

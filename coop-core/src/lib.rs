@@ -36,6 +36,7 @@ mod projection;
 mod roster;
 mod state;
 mod statutes;
+mod text;
 pub mod timeline;
 mod units;
 
@@ -57,6 +58,7 @@ pub use statutes::{
     AssemblyRules, CapitalRules, Category, College, CollegeMethod, Entitled, LegalForm, LossOfQuality, MajorityBase, MemberRules, Office,
     Permissions, Problem, Problems, Role, ShareClass, Statutes, ACTIONS,
 };
+pub use text::fold_text;
 pub use units::{
     add_years, count, parse_date, AmountError, Cents, DateError, Fraction, FractionError, Majority, MajorityError, MemberNo, MemberRef,
     MemberRefError, PartyId,

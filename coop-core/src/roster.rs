@@ -31,6 +31,8 @@ fn action(command: &Command) -> (&'static str, Option<&str>) {
         | Command::Vote { assembly, .. }
         | Command::MarkVoter { assembly, .. }
         | Command::CountBallots { assembly, .. }
+        | Command::CountHands { assembly, .. }
+        | Command::VoteAll { assembly, .. }
         | Command::Close { assembly, .. } => ("meeting", Some(assembly)),
         Command::Amend { .. } => ("statutes", None),
         Command::RecordReview => ("review", None),

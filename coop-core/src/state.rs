@@ -262,6 +262,7 @@ impl Touched {
             | Event::VoteCast { .. }
             | Event::VoterMarked { .. }
             | Event::BallotsCounted { .. }
+            | Event::HandsCounted { .. }
             | Event::AssemblyClosed { .. } => {}
             Event::ReviewCompleted {}
             | Event::OfficerAppointed { .. }
@@ -473,6 +474,7 @@ impl State {
                         officers: None,
                         voted: BTreeMap::new(),
                         ballots: BTreeMap::new(),
+                        hands: BTreeMap::new(),
                         closed: None,
                         closed_on: None,
                         edition: *edition,
@@ -522,6 +524,11 @@ impl State {
                 t.against += tally.against;
                 t.abstain += tally.abstain;
                 t.blank += tally.blank;
+            }
+            Event::HandsCounted { assembly, resolution, college, tally } => {
+                let a = self.open_assembly(assembly)?;
+                let code = college.clone().unwrap_or_else(|| "all".into());
+                a.hands.entry(*resolution).or_default().insert(code, *tally);
             }
             Event::AssemblyClosed { assembly, roll, not_put_to_vote } => {
                 let a = self.open_assembly(assembly)?;

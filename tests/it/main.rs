@@ -12,6 +12,7 @@ mod personal;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod project;
+mod secretary;
 mod store;
 mod tamper;
 

@@ -502,12 +502,7 @@ impl<'a> Decider<'a> {
         }
         self.on_meeting_day(a, "a count of ballots")?;
         self.officers_recorded(a, "a count of ballots")?;
-        let code = match (college, self.statutes.colleges.is_empty()) {
-            (None, true) => "all".to_string(),
-            (Some(c), false) if self.statutes.colleges.iter().any(|x| x.code == c) => c.to_string(),
-            (None, false) => return refuse(Rule::InvalidValue, "name the college whose ballots were counted"),
-            (Some(c), _) => return refuse(Rule::InvalidValue, format!("'{c}' is not a college of the statutes")),
-        };
+        let code = self.counted_college(college, "ballots")?;
         if tally.total() == 0 {
             return refuse(Rule::InvalidValue, "a count needs at least one ballot");
         }
@@ -528,27 +523,17 @@ impl<'a> Decider<'a> {
     /// The member whose vote is cast on resolution `n`, and the proxy holder casting it.
     pub(crate) fn voter(&self, slug: &str, n: u32, member: MemberRef) -> Result<(MemberNo, Option<MemberNo>), Refusal> {
         let a = self.open_assembly(slug)?;
-        let (m, _) = self.on_roll(a, member)?;
-        let Some(res) = a.resolution(n) else {
-            return refuse(Rule::UnknownResolution, format!("assembly {slug} has no resolution {n} (its agenda has {})", a.agenda.len()));
-        };
-        self.on_meeting_day(a, "a vote")?;
-        self.officers_recorded(a, "a vote")?;
-        if !assembly::quorum_reached(self.state, self.statutes, a, res.kind) {
-            let q = assembly::quorum(self.state, self.statutes, a, res.kind);
-            return refuse(
-                Rule::QuorumNotReached,
-                format!(
-                    "the quorum for {} resolutions is not reached ({} of {} members counted, {} required): resolution {n} cannot be voted on",
-                    res.kind.as_str(),
-                    q.counted,
-                    q.eligible,
-                    q.required
-                ),
-            );
-        }
+        let (m, college) = self.on_roll(a, member)?;
+        self.votable(a, n)?;
         if a.votes.get(&n).is_some_and(|v| v.contains_key(&m)) || a.voted.get(&n).is_some_and(|v| v.contains_key(&m)) {
             return refuse(Rule::AlreadyRecorded, format!("member {m} has already voted on resolution {n} of {slug}"));
+        }
+        let code = college.unwrap_or_else(|| "all".into());
+        if a.hands.get(&n).is_some_and(|h| h.contains_key(&code)) {
+            return refuse(
+                Rule::AlreadyRecorded,
+                format!("the hands of college {code} were counted on resolution {n} of {slug}: member {m}'s vote is in that count"),
+            );
         }
         let by = if a.present.contains_key(&m) {
             None
@@ -575,6 +560,52 @@ impl<'a> Decider<'a> {
             }
         };
         Ok((m, by))
+    }
+
+    /// Resolution `n` of open assembly `a` may be voted on now: it is on the agenda, this is the
+    /// meeting's day, its officers are recorded and the quorum of its kind is reached.
+    pub(crate) fn votable(&self, a: &Assembly, n: u32) -> Result<(), Refusal> {
+        let Some(res) = a.resolution(n) else {
+            return refuse(
+                Rule::UnknownResolution,
+                format!("assembly {} has no resolution {n} (its agenda has {})", a.slug, a.agenda.len()),
+            );
+        };
+        self.on_meeting_day(a, "a vote")?;
+        self.officers_recorded(a, "a vote")?;
+        if !assembly::quorum_reached(self.state, self.statutes, a, res.kind) {
+            let q = assembly::quorum(self.state, self.statutes, a, res.kind);
+            return refuse(
+                Rule::QuorumNotReached,
+                format!(
+                    "the quorum for {} resolutions is not reached ({} of {} members counted, {} required): resolution {n} cannot be voted on",
+                    res.kind.as_str(),
+                    q.counted,
+                    q.eligible,
+                    q.required
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    /// The college code a count names: a college of the statutes, or `all` without colleges.
+    pub(crate) fn counted_college(&self, college: Option<&str>, what: &str) -> Result<String, Refusal> {
+        match (college, self.statutes.colleges.is_empty()) {
+            (None, true) => Ok("all".to_string()),
+            (Some(c), false) if self.statutes.colleges.iter().any(|x| x.code == c) => Ok(c.to_string()),
+            (None, false) => {
+                let codes: Vec<&str> = self.statutes.colleges.iter().map(|c| c.code.as_str()).collect();
+                refuse(Rule::InvalidValue, format!("name the college whose {what} were counted (one of {})", codes.join(", ")))
+            }
+            (Some(c), true) => {
+                refuse(Rule::InvalidValue, format!("'{c}' is not a college: these statutes have none (one member, one vote)"))
+            }
+            (Some(c), false) => {
+                let codes: Vec<&str> = self.statutes.colleges.iter().map(|c| c.code.as_str()).collect();
+                refuse(Rule::InvalidValue, format!("'{c}' is not a college of the statutes (colleges: {})", codes.join(", ")))
+            }
+        }
     }
 
     /// An exclusion, as an adopted resolution decided it.

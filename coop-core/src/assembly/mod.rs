@@ -12,6 +12,7 @@ use crate::units::{Fraction, MemberNo};
 
 mod agenda;
 mod decide;
+mod hands;
 mod tally;
 #[cfg(test)]
 mod tests;
@@ -220,6 +221,10 @@ pub struct Assembly {
     /// Under a secret ballot: ballots counted per resolution and college (`all` without colleges).
     #[serde(default)]
     pub ballots: BTreeMap<u32, BTreeMap<String, crate::event::BallotTally>>,
+    /// In an open vote: hands counted per resolution and college (`all` without colleges).
+    /// (Always written: the store keeps assemblies in a binary form that names no field.)
+    #[serde(default)]
+    pub hands: BTreeMap<u32, BTreeMap<String, crate::event::BallotTally>>,
     /// The rules it was convened under ([`ASSEMBLY_EDITION`]; 0 for logs written before).
     #[serde(default)]
     pub edition: u8,

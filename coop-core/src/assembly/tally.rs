@@ -321,6 +321,10 @@ pub struct ResolutionResult {
     pub majority_base: MajorityBase,
     /// Per college.
     pub colleges: Vec<CollegeTally>,
+    /// The colleges whose voices at the meeting were counted by a show of hands (`all` without
+    /// colleges); the minutes say so.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub show_of_hands: Vec<String>,
 }
 
 fn put_by_default() -> bool {
@@ -339,6 +343,7 @@ pub fn voted_at_meeting(a: &Assembly, n: u32) -> bool {
     a.votes.get(&n).is_some_and(|v| !v.is_empty())
         || a.voted.get(&n).is_some_and(|v| !v.is_empty())
         || a.ballots.get(&n).is_some_and(|b| !b.is_empty())
+        || a.hands.get(&n).is_some_and(|h| !h.is_empty())
 }
 
 /// The choice counted for each member on the roll on resolution `n`, with how it was expressed.
@@ -412,7 +417,7 @@ pub fn results(state: &State, statutes: &Statutes, a: &Assembly) -> Vec<Resoluti
             .collect();
         let reached = quorums.get(&res.kind).copied().unwrap_or(false);
         if reached {
-            for (code, t) in a.ballots.get(&n).into_iter().flatten() {
+            for (code, t) in a.ballots.get(&n).into_iter().flatten().chain(a.hands.get(&n).into_iter().flatten()) {
                 if let Some(x) = tallies.iter_mut().find(|x| &x.code == code) {
                     x.r#for += t.r#for;
                     x.against += t.against;
@@ -480,6 +485,7 @@ pub fn results(state: &State, statutes: &Statutes, a: &Assembly) -> Vec<Resoluti
             majority: majority.to_string(),
             majority_base: base,
             colleges: tallies,
+            show_of_hands: a.hands.get(&n).map(|h| h.keys().cloned().collect()).unwrap_or_default(),
         });
     }
     out

@@ -118,6 +118,9 @@ fn inverse(events: &[Event], date: NaiveDate) -> Option<(Command, Context)> {
             Event::BallotsCounted { assembly, resolution, college, tally } => {
                 Command::CountBallots { assembly: assembly.clone(), resolution: *resolution, college: college.clone(), tally: *tally }
             }
+            Event::HandsCounted { assembly, resolution, college, tally } => {
+                Command::CountHands { assembly: assembly.clone(), resolution: *resolution, college: college.clone(), tally: *tally }
+            }
             Event::AssemblyClosed { assembly, not_put_to_vote, .. } => {
                 Command::Close { assembly: assembly.clone(), not_put_to_vote: not_put_to_vote.clone() }
             }

@@ -42,7 +42,11 @@ use witness::{blob_files, read_witness, Witness};
 ///   edition 1 added (subjects, roll cutoff, resolutions not put to the vote or carried out). A
 ///   `/2` store's pieces are cleared on its first open and built again from the log, which is
 ///   not touched.
-const FORMAT: &[u8] = b"coop-store/3";
+/// - `coop-store/4`: the same trees; the binary pieces of assemblies carry the hands counted in
+///   open votes. A `/3` store's pieces are built again from the log on its first open, like a
+///   `/2` store's.
+const FORMAT: &[u8] = b"coop-store/4";
+const FORMAT_3: &[u8] = b"coop-store/3";
 const FORMAT_2: &[u8] = b"coop-store/2";
 const FORMAT_1: &[u8] = b"coop-store/1";
 
@@ -471,7 +475,7 @@ impl Store {
                     meta.insert(K_FORMAT, FORMAT)?;
                 }
             }
-            Some(f) if f.as_ref() == FORMAT_2 => {
+            Some(f) if f.as_ref() == FORMAT_2 || f.as_ref() == FORMAT_3 => {
                 // Pieces written by an older coop are not read: `recover`, below, builds them
                 // again from the log (also when opened for audit, so that verify compares the
                 // log with pieces this coop can read).
@@ -919,10 +923,12 @@ impl Store {
         Ok(self.personal_data().get(party)?.map(|p| p.data))
     }
 
-    /// The partner (not a member) of `state` known under exactly this name, if any.
+    /// The partner (not a member) of `state` known under this name, if any.
+    /// Names are compared folded ([`coop_core::fold_text`]): "Région BFC" is "région  bfc".
     pub fn partner_named(&self, state: &State, name: &str) -> Result<Option<PartyId>> {
+        let wanted = coop_core::fold_text(name);
         for id in state.partners.keys() {
-            if self.personal(*id)?.is_some_and(|p| p.name == name) {
+            if self.personal(*id)?.is_some_and(|p| coop_core::fold_text(&p.name) == wanted) {
                 return Ok(Some(*id));
             }
         }

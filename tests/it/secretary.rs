@@ -1,0 +1,140 @@
+//! The secretary's daily work through the real binary: people found by name, votes counted by
+//! a show of hands or recorded for all present, convocations re-issued, shell conventions.
+
+use crate::cli::Env;
+
+const A: &str = "ago-2026";
+
+/// Élise Jeantet (1), Paul Jeantet (2), Chloé Humbert (3, e-mail at jeantet.example).
+fn three(env: &Env) {
+    env.init();
+    for (name, email) in
+        [("Élise Jeantet", None), ("Paul Jeantet", Some("pj@ferme.example")), ("Chloé Humbert", Some("chloe@jeantet.example"))]
+    {
+        let mut args = vec!["member", "admit", "--name", name, "--category", "employees", "--date", "2020-01-01"];
+        if let Some(e) = email {
+            args.extend(["--email", e]);
+        }
+        env.ok(&args);
+    }
+}
+
+#[test]
+fn a_name_stands_for_a_member_number_and_several_matches_are_listed() {
+    let env = Env::new();
+    three(&env);
+    // One match: the command acts on that member.
+    env.ok(&["shares", "subscribe", "humbert", "--count", "2", "--date", "2021-01-01"]);
+    let shown = env.ok(&["member", "show", "CHLOÉ", "--json"]).json();
+    assert_eq!(shown["member"]["number"], 3);
+    assert_eq!(shown["member"]["shares"], 3, "one share at admission, two subscribed");
+    // A full name wins over the names that merely hold it.
+    assert_eq!(env.ok(&["member", "show", "paul  jeantet", "--json"]).json()["member"]["number"], 2);
+    // Several: exit 2, both listed, nothing written.
+    let before = env.events();
+    let r = env.run(&["shares", "subscribe", "jeantet", "--count", "1"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("'jeantet' matches 3 members"), "the e-mail at jeantet.example too: {}", r.stderr);
+    assert!(r.stderr.contains("1 Élise Jeantet") && r.stderr.contains("2 Paul Jeantet"), "{}", r.stderr);
+    assert_eq!(env.events(), before);
+    // None: exit 2.
+    let r = env.run(&["member", "show", "Dupont"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no member's name or e-mail holds 'Dupont'"), "{}", r.stderr);
+    assert_eq!(env.run(&["member", "show", "0"]).code, 2, "0 is no member number, and no name");
+}
+
+#[test]
+fn partners_are_one_whatever_the_case_accents_and_spacing() {
+    let env = Env::new();
+    three(&env);
+    env.ok(&["project", "create", "legumerie", "--name", "Légumerie", "--date", "2024-01-01"]);
+    env.ok(&["project", "join", "legumerie", "--partner", "Région BFC", "--role", "funder", "--date", "2024-02-01"]);
+    let r = env.run(&["project", "join", "legumerie", "--partner", "région  bfc", "--role", "funder", "--date", "2024-03-01"]);
+    assert_eq!(r.code, 1, "the same partner already takes part: {}", r.stderr);
+    env.ok(&["project", "join", "legumerie", "Elise", "--role", "lead", "--date", "2024-02-01"]);
+    let shown = env.ok(&["project", "show", "legumerie", "--json"]).json();
+    let text = shown.to_string();
+    assert_eq!(text.matches("Région BFC").count(), 1, "{text}");
+    env.ok(&["project", "leave", "legumerie", "--partner", "REGION BFC", "--date", "2024-06-01"]);
+}
+
+/// A meeting of the sample statutes: members 1-3 employees (workers), 4-7 beneficiaries
+/// (users), 8-10 volunteers (supporters); 1, 2, 4, 5, 8 present, 6 represented by 4.
+fn meeting(env: &Env) {
+    env.init();
+    for (cat, n) in [("employees", 3), ("beneficiaries", 4), ("volunteers", 3)] {
+        for i in 0..n {
+            env.ok(&["member", "admit", "--name", &format!("{cat} {i}"), "--category", cat, "--date", "2020-01-01"]);
+        }
+    }
+    let agenda = env.file(
+        "agenda.toml",
+        "[[resolution]]\ntitle = \"Approbation des comptes 2025\"\nkind = \"ordinary\"\nboard_approved = true\n\n\
+         [[resolution]]\ntitle = \"Quitus aux administrateurs\"\nkind = \"ordinary\"\nboard_approved = true\n",
+    );
+    env.ok(&[
+        "assembly",
+        "convene",
+        A,
+        "--kind",
+        "ordinary",
+        "--date",
+        "2026-06-20",
+        "--sent",
+        "2026-06-01",
+        "--place",
+        "Salle des fêtes",
+        "--agenda",
+        agenda.to_str().unwrap(),
+    ]);
+    env.ok(&["assembly", "proxy", A, "6", "--to", "4", "--date", "2026-06-10"]);
+    for m in ["1", "2", "4", "5", "8"] {
+        env.ok(&["assembly", "attend", A, m, "--date", "2026-06-20"]);
+    }
+    env.ok(&["assembly", "officers", A, "--chair", "1", "--secretary", "4", "--scrutineer", "5", "--date", "2026-06-20"]);
+}
+
+#[test]
+fn a_show_of_hands_is_counted_per_college_against_those_present_and_represented() {
+    let env = Env::new();
+    meeting(&env);
+    let tally = |college: &str, f: &str, a: &str, ab: &str| {
+        env.run(&["assembly", "tally", A, "1", "--college", college, "--for", f, "--against", a, "--abstain", ab, "--date", "2026-06-20"])
+    };
+    let before = env.events();
+    let r = tally("users", "2", "0", "0");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("college users has 3 voices left to vote") && r.stderr.contains("2 present, 1 represented"), "{}", r.stderr);
+    assert!(r.stderr.contains("the count gives 2 voices"), "{}", r.stderr);
+    let r = tally("nowhere", "1", "0", "0");
+    assert_eq!(r.code, 2, "an unknown college is bad input: {}", r.stderr);
+    assert!(r.stderr.contains("colleges: workers, users, supporters"), "{}", r.stderr);
+    assert_eq!(env.events(), before, "nothing written");
+    assert!(tally("users", "2", "0", "1").stdout.contains("show of hands in college users on resolution 1"));
+    assert_eq!(tally("users", "2", "0", "1").code, 1, "one count per college");
+    env.ok(&["assembly", "tally", A, "1", "--college", "workers", "--for", "1", "--abstain", "1", "--date", "2026-06-20"]);
+    env.ok(&["assembly", "tally", A, "1", "--college", "supporters", "--against", "1", "--date", "2026-06-20"]);
+    let r = env.run(&["assembly", "vote", A, "1", "5", "against", "--date", "2026-06-20"]);
+    assert_eq!(r.code, 1, "member 5's voice is in the users' count: {}", r.stderr);
+
+    // Resolution 2: all present for, but member 2 against.
+    let r = env.ok(&["assembly", "vote", A, "2", "--all-present", "for", "--except", "2", "--date", "2026-06-20"]);
+    assert!(r.stdout.contains("5 votes for on resolution 2"), "{}", r.stdout);
+    env.ok(&["assembly", "vote", A, "2", "2", "against", "--date", "2026-06-20"]);
+    let r = env.run(&["assembly", "vote", A, "2", "--all-present", "for", "--date", "2026-06-20"]);
+    assert_eq!(r.code, 1, "nobody left: {}", r.stderr);
+    assert_eq!(env.run(&["assembly", "vote", A, "2", "--except", "2", "--date", "2026-06-20"]).code, 2, "--except needs --all-present");
+
+    let results = env.ok(&["assembly", "result", A, "--json"]).json();
+    let rows = results["resolutions"].as_array().unwrap().clone();
+    let users = rows[0]["colleges"].as_array().unwrap().iter().find(|c| c["code"] == "users").unwrap().clone();
+    assert_eq!((users["for"].as_u64(), users["against"].as_u64(), users["abstain"].as_u64()), (Some(2), Some(0), Some(1)));
+    assert_eq!(rows[0]["show_of_hands"], serde_json::json!(["supporters", "users", "workers"]));
+    let workers = rows[1]["colleges"].as_array().unwrap().iter().find(|c| c["code"] == "workers").unwrap().clone();
+    assert_eq!((workers["for"].as_u64(), workers["against"].as_u64()), (Some(1), Some(1)));
+
+    env.ok(&["assembly", "close", A, "--date", "2026-06-20"]);
+    let minutes = env.ok(&["assembly", "minutes", A]).stdout;
+    assert_eq!(minutes.matches("Vote à main levée").count(), 1, "resolution 1 only: {minutes}");
+}
