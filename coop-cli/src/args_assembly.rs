@@ -114,8 +114,12 @@ pub enum AssemblyCmd {
     },
     /// Write a convocation (Markdown and printable HTML, with a proxy form and a postal voting
     /// form) for each member on the roll not yet convened, and a CSV mailing list; record the
-    /// sending date (--date, default today) for each as proof of convocation.
-    #[command(after_help = "Example:\n  coop assembly convocations ago-2026 --out convocations/ --date 2026-06-01")]
+    /// sending date (--date, default today) for each as proof of convocation. With --member M
+    /// --reissue, write that member's convocation again (lost, or sent to an old address) and
+    /// record the new sending; the notice still runs from the first.
+    #[command(
+        after_help = "Examples:\n  coop assembly convocations ago-2026 --out convocations/ --date 2026-06-01\n  coop assembly convocations ago-2026 --member Jeantet --reissue --date 2026-06-09"
+    )]
     Convocations {
         /// The assembly.
         assembly: String,
@@ -125,6 +129,12 @@ pub enum AssemblyCmd {
         /// Language of the documents.
         #[arg(long, value_enum, default_value_t = Lang::Fr)]
         lang: Lang,
+        /// With --reissue: the member whose convocation is sent again.
+        #[arg(long, value_parser = member, requires = "reissue")]
+        member: Option<MemberArg>,
+        /// Send the convocation of --member again.
+        #[arg(long, requires = "member")]
+        reissue: bool,
     },
     /// Appoint the assembly's officers (bureau): chair, secretary, tellers (at least one in an
     /// SA, R. 225-101). Votes and closing need them.

@@ -147,54 +147,43 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
             print!("{}", t.text());
             Ok(ExitCode::SUCCESS)
         }
-        AssemblyCmd::Convocations { assembly, out, lang } => {
+        AssemblyCmd::Convocations { assembly, out, lang, member, reissue } => {
             let state = store.state()?;
             let a = find(&state, &assembly)?.clone();
-            let st = statutes(&state)?;
+            let dir = out.unwrap_or_else(|| PathBuf::from(format!("convocations-{assembly}")));
+            if let (Some(member), true) = (member, reissue) {
+                let member = pick(ctx, store, &member)?;
+                let again = ctx.request(Command::ReissueConvocation { assembly: assembly.clone(), member });
+                store.check(&again)?;
+                let n = state
+                    .member(member)
+                    .map(|m| m.number)
+                    .ok_or_else(|| Failure::input(format!("member {member} is not in the register")))?;
+                let files = Convocations::new(store, &state, &a, lang, &dir)?.write(&[n], true)?;
+                let receipt = store.execute(again)?;
+                return written(ctx, &receipt, format!("convocation of member {n} written again to {files} and recorded as sent"));
+            }
             let pending = coop_core::pending_convocations(&state, &a);
             if pending.is_empty() {
-                return Err(Failure::rule(format!("every member on the roll of {assembly} has already been sent a convocation")));
+                return Err(Failure::rule(format!(
+                    "every member on the roll of {assembly} has already been sent a convocation (a lost one: --member M --reissue)"
+                )));
             }
             // Who may send them, and whether they may be sent, is settled before any file is
             // written: a refused command leaves no convocation and no mailing list behind.
             let send = ctx.request(Command::SendConvocations { assembly: assembly.clone() });
             store.check(&send)?;
-            let dir = out.unwrap_or_else(|| PathBuf::from(format!("convocations-{assembly}")));
-            std::fs::create_dir_all(&dir).map_err(|e| Failure::input(format!("cannot create {}: {e}", dir.display())))?;
-            let deadline = a.postal_deadline(st);
-            let mut mailing = csv::Writer::from_writer(Vec::new());
-            let csv_err = |e: csv::Error| Failure { rule: None, code: 3, message: format!("CSV output failed: {e}") };
-            mailing.write_record(["number", "name", "email", "address", "college"]).map_err(csv_err)?;
-            let roll = coop_core::live_roll(&state, &a);
-            for n in &pending {
-                let m = &state.members[n];
-                let personal = store.personal(m.party)?;
-                let name = personal.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| "(erased)".into());
-                let email = personal.as_ref().and_then(|p| p.email.clone()).unwrap_or_default();
-                // Members without e-mail are convened by post, at this address.
-                let address = personal.and_then(|p| p.address).unwrap_or_default();
-                let college = roll.iter().find(|e| e.member == *n).and_then(|e| e.college.clone()).unwrap_or_default();
-                let doc = documents::convocation(lang, &st.name, &a, *n, &name, Some(address.as_str()), deadline);
-                let row = [n.to_string(), name, email, address, college];
-                mailing.write_record(row.iter().map(|c| crate::output::csv_cell(c))).map_err(csv_err)?;
-                for (ext, text) in [("md", doc.markdown()), ("html", doc.html())] {
-                    let p = dir.join(format!("convocation-{:05}.{ext}", n.0));
-                    std::fs::write(&p, text).map_err(|e| Failure {
-                        rule: None,
-                        code: 3,
-                        message: format!("cannot write {}: {e}", p.display()),
-                    })?;
-                }
-            }
-            let bytes = mailing.into_inner().map_err(|e| csv_err(e.into_error().into()))?;
-            let list = dir.join("mailing-list.csv");
-            std::fs::write(&list, bytes).map_err(|e| Failure {
-                rule: None,
-                code: 3,
-                message: format!("cannot write {}: {e}", list.display()),
-            })?;
+            Convocations::new(store, &state, &a, lang, &dir)?.write(&pending, false)?;
             let receipt = store.execute(send)?;
-            written(ctx, &receipt, format!("{} convocations written to {} and recorded as sent", pending.len(), dir.display()))
+            written(
+                ctx,
+                &receipt,
+                format!(
+                    "{} written to {} and recorded as sent",
+                    coop_core::count(pending.len() as u64, "convocation", "convocations"),
+                    dir.display()
+                ),
+            )
         }
         AssemblyCmd::Officers { assembly, chair, secretary, scrutineers } => {
             let chair = pick(ctx, store, &chair)?;
@@ -398,4 +387,66 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Convocation documents written into a directory, with their mailing list.
+struct Convocations<'a> {
+    store: &'a Store,
+    state: &'a State,
+    assembly: &'a Assembly,
+    statutes: &'a Statutes,
+    lang: crate::args::Lang,
+    dir: &'a Path,
+}
+
+impl<'a> Convocations<'a> {
+    fn new(store: &'a Store, state: &'a State, assembly: &'a Assembly, lang: crate::args::Lang, dir: &'a Path) -> Result<Self, Failure> {
+        let statutes = statutes(state)?;
+        std::fs::create_dir_all(dir).map_err(|e| Failure::input(format!("cannot create {}: {e}", dir.display())))?;
+        Ok(Convocations { store, state, assembly, statutes, lang, dir })
+    }
+
+    /// Writes the convocations of `members` (Markdown and HTML) and their mailing list
+    /// (`mailing-list.csv`; for a convocation sent again, `mailing-list-N.csv`, leaving the
+    /// first list as it was). Returns what was written, to say so.
+    fn write(&self, members: &[MemberNo], again: bool) -> Result<String, Failure> {
+        let (state, a) = (self.state, self.assembly);
+        let deadline = a.postal_deadline(self.statutes);
+        let mut mailing = csv::Writer::from_writer(Vec::new());
+        let csv_err = |e: csv::Error| Failure { rule: None, code: 3, message: format!("CSV output failed: {e}") };
+        mailing.write_record(["number", "name", "email", "address", "college"]).map_err(csv_err)?;
+        let roll = coop_core::live_roll(state, a);
+        let mut first = None;
+        for n in members {
+            let m = &state.members[n];
+            let personal = self.store.personal(m.party)?;
+            let name = personal.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| "(erased)".into());
+            let email = personal.as_ref().and_then(|p| p.email.clone()).unwrap_or_default();
+            // Members without e-mail are convened by post, at this address.
+            let address = personal.and_then(|p| p.address).unwrap_or_default();
+            let college = roll.iter().find(|e| e.member == *n).and_then(|e| e.college.clone()).unwrap_or_default();
+            let doc = documents::convocation(self.lang, &self.statutes.name, a, *n, &name, Some(address.as_str()), deadline);
+            let row = [n.to_string(), name, email, address, college];
+            mailing.write_record(row.iter().map(|c| crate::output::csv_cell(c))).map_err(csv_err)?;
+            for (ext, text) in [("md", doc.markdown()), ("html", doc.html())] {
+                let p = self.dir.join(format!("convocation-{:05}.{ext}", n.0));
+                write_out(&p, text.as_bytes())?;
+                first.get_or_insert(p);
+            }
+        }
+        let bytes = mailing.into_inner().map_err(|e| csv_err(e.into_error().into()))?;
+        let list = match (members, again) {
+            ([one], true) => self.dir.join(format!("mailing-list-{:05}.csv", one.0)),
+            _ => self.dir.join("mailing-list.csv"),
+        };
+        write_out(&list, &bytes)?;
+        Ok(match (again, first) {
+            (true, Some(p)) => format!("{} (and .html)", p.with_extension("md").display()),
+            _ => self.dir.display().to_string(),
+        })
+    }
+}
+
+fn write_out(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    std::fs::write(path, bytes).map_err(|e| Failure { rule: None, code: 3, message: format!("cannot write {}: {e}", path.display()) })
 }

@@ -401,8 +401,19 @@ pub fn minutes(lang: Lang, i: &MinutesInput, name: &dyn Fn(MemberNo) -> String) 
         (Lang::Fr, None) => "sur première convocation".into(),
         (Lang::En, None) => "on first convocation".into(),
     };
+    let again: Vec<String> = a
+        .reissued
+        .iter()
+        .flat_map(|(m, dates)| dates.iter().map(move |d| (m, d)))
+        .map(|(m, d)| format!("{} {m} {} {}", tr(lang, "n°", "no."), tr(lang, "le", "on"), date_long(lang, *d)))
+        .collect();
+    let again = if again.is_empty() {
+        String::new()
+    } else {
+        format!(" ; {} : {}", tr(lang, "convocation envoyée à nouveau", "convocation sent again"), again.join(", "))
+    };
     blocks.push(Block::P(format!(
-        "{} {}, {} {} ; {}.",
+        "{} {}, {} {} ; {}{again}.",
         tr(lang, "L'assemblée a été convoquée par le conseil", "The assembly was convened by the board"),
         how,
         tr(lang, "le", "on"),

@@ -278,6 +278,13 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         except: Vec<MemberRef>,
     },
+    /// Send a member's convocation again (lost, or sent to an old address), dated.
+    ReissueConvocation {
+        /// The assembly slug.
+        assembly: String,
+        /// To whom.
+        member: MemberRef,
+    },
     /// Close the assembly: nothing more can be recorded for it.
     Close {
         /// The assembly slug.

@@ -160,6 +160,8 @@ pub enum Rule {
     /// Votes, ballots and closing need the meeting's officers (chair, secretary; tellers in an
     /// SA) recorded first.
     MeetingOfficers,
+    /// A convocation is sent again only to a member it was sent to once.
+    NotConvened,
     /// An assembly that reached its quorum closes once each resolution was voted on or recorded
     /// as not put to the vote.
     NotVotedOn,
@@ -291,6 +293,7 @@ fn rules(now: &State, state: &State, date: NaiveDate, command: &Command, ctx: &C
             d.convene(slug, *kind, *meeting, place, agenda, second_of.as_deref(), *edition)
         }
         Command::SendConvocations { assembly } => d.send_convocations(assembly),
+        Command::ReissueConvocation { assembly, member } => d.reissue_convocation(assembly, *member),
         Command::AppointOfficers { assembly, chair, secretary, scrutineers } => {
             d.appoint_meeting_officers(assembly, *chair, *secretary, scrutineers)
         }

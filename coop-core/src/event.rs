@@ -204,6 +204,14 @@ pub enum Event {
         /// To whom.
         members: Vec<MemberNo>,
     },
+    /// A member's convocation was sent again (it was lost, or went to an old address). The
+    /// first sending stays the one the notice runs from.
+    ConvocationReissued {
+        /// Slug.
+        assembly: String,
+        /// To whom.
+        member: MemberNo,
+    },
     /// The assembly's officers were appointed.
     OfficersAppointed {
         /// Slug.
@@ -480,6 +488,7 @@ impl Event {
             Event::MemberExcluded { .. } => "member_excluded",
             Event::AssemblyConvened { .. } => "assembly_convened",
             Event::ConvocationsSent { .. } => "convocations_sent",
+            Event::ConvocationReissued { .. } => "convocation_reissued",
             Event::OfficersAppointed { .. } => "officers_appointed",
             Event::MemberAttended { .. } => "member_attended",
             Event::ProxyGiven { .. } => "proxy_given",
@@ -510,6 +519,7 @@ impl Event {
         match self {
             Event::AssemblyConvened { assembly, .. }
             | Event::ConvocationsSent { assembly, .. }
+            | Event::ConvocationReissued { assembly, .. }
             | Event::OfficersAppointed { assembly, .. }
             | Event::MemberAttended { assembly, .. }
             | Event::ProxyGiven { assembly, .. }
@@ -550,6 +560,7 @@ impl Event {
             | PersonalDataErased { member }
             | PersonalDataChanged { member, .. }
             | MemberAttended { member, .. }
+            | ConvocationReissued { member, .. }
             | PostalVoteReceived { member, .. } => *member == n,
             VoteCast { member, by, .. } | VoterMarked { member, by, .. } => *member == n || *by == Some(n),
             BallotsCounted { .. } | HandsCounted { .. } => false,
@@ -595,7 +606,10 @@ impl Event {
                 agenda.len(),
                 if second_of.is_some() { ", second convocation" } else { "" }
             ),
-            Event::ConvocationsSent { assembly, members } => format!("convocations to {assembly} sent to {} members", members.len()),
+            Event::ConvocationsSent { assembly, members } => {
+                format!("convocations to {assembly} sent to {}", crate::units::count(members.len() as u64, "member", "members"))
+            }
+            Event::ConvocationReissued { assembly, member } => format!("convocation to {assembly} sent again to member {member}"),
             Event::OfficersAppointed { assembly, officers } => {
                 format!("officers of {assembly}: chair {}, secretary {}", officers.chair, officers.secretary)
             }
@@ -742,6 +756,7 @@ mod tests {
                 roll_cutoff: None,
             },
             Event::ConvocationsSent { assembly: a(), members: vec![n, MemberNo(5)] },
+            Event::ConvocationReissued { assembly: a(), member: n },
             Event::OfficersAppointed {
                 assembly: a(),
                 officers: Officers { chair: n, secretary: MemberNo(5), scrutineers: vec![MemberNo(6)] },

@@ -23,7 +23,9 @@ fn action(command: &Command) -> (&'static str, Option<&str>) {
         Command::Void { .. } => ("members", None),
         Command::Subscribe { .. } | Command::Pay { .. } | Command::Transfer { .. } | Command::Redeem { .. } => ("shares", None),
         Command::Convene { slug, .. } => ("convene", Some(slug)),
-        Command::SendConvocations { assembly } | Command::AppointOfficers { assembly, .. } => ("convene", Some(assembly)),
+        Command::SendConvocations { assembly }
+        | Command::ReissueConvocation { assembly, .. }
+        | Command::AppointOfficers { assembly, .. } => ("convene", Some(assembly)),
         Command::Attend { assembly, .. }
         | Command::Proxy { assembly, .. }
         | Command::RevokeProxy { assembly, .. }

@@ -254,6 +254,7 @@ impl Touched {
             // An assembly's facts change their assembly (`Event::assembly`, above).
             Event::AssemblyConvened { .. }
             | Event::ConvocationsSent { .. }
+            | Event::ConvocationReissued { .. }
             | Event::OfficersAppointed { .. }
             | Event::MemberAttended { .. }
             | Event::ProxyGiven { .. }
@@ -475,6 +476,7 @@ impl State {
                         voted: BTreeMap::new(),
                         ballots: BTreeMap::new(),
                         hands: BTreeMap::new(),
+                        reissued: BTreeMap::new(),
                         closed: None,
                         closed_on: None,
                         edition: *edition,
@@ -524,6 +526,9 @@ impl State {
                 t.against += tally.against;
                 t.abstain += tally.abstain;
                 t.blank += tally.blank;
+            }
+            Event::ConvocationReissued { assembly, member } => {
+                self.open_assembly(assembly)?.reissued.entry(*member).or_default().push(date);
             }
             Event::HandsCounted { assembly, resolution, college, tally } => {
                 let a = self.open_assembly(assembly)?;

@@ -138,3 +138,37 @@ fn a_show_of_hands_is_counted_per_college_against_those_present_and_represented(
     let minutes = env.ok(&["assembly", "minutes", A]).stdout;
     assert_eq!(minutes.matches("Vote à main levée").count(), 1, "resolution 1 only: {minutes}");
 }
+
+#[test]
+fn a_lost_convocation_is_written_again_and_its_new_sending_recorded() {
+    let env = Env::new();
+    three(&env);
+    let agenda = env.file("agenda.toml", "[[resolution]]\ntitle = \"Comptes\"\nkind = \"ordinary\"\nboard_approved = true\n");
+    let convene = ["assembly", "convene", A, "--kind", "ordinary", "--date", "2026-06-20", "--place", "Lons", "--agenda"];
+    env.ok(&[&convene[..], &[agenda.to_str().unwrap(), "--sent", "2026-06-01"]].concat());
+    let out = env.dir.path().join("pack");
+    let out = out.to_str().unwrap();
+    let again = |date: &str| env.run(&["assembly", "convocations", A, "--out", out, "--member", "Humbert", "--reissue", "--date", date]);
+    let r = again("2026-06-02");
+    assert_eq!(r.code, 1, "never sent: {}", r.stderr);
+    assert!(r.stderr.contains("never sent a convocation"), "{}", r.stderr);
+    assert!(!std::path::Path::new(out).join("convocation-00003.md").exists(), "a refused sending writes no file");
+    env.ok(&["assembly", "convocations", A, "--out", out, "--date", "2026-06-01"]);
+    let first = std::fs::read_to_string(std::path::Path::new(out).join("mailing-list.csv")).unwrap();
+    std::fs::remove_file(std::path::Path::new(out).join("convocation-00003.md")).unwrap();
+    let before = env.events();
+    let r = again("2026-06-09");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("convocation of member 3 written again"), "{}", r.stdout);
+    assert_eq!(env.events(), before + 1, "the new sending is recorded");
+    assert!(std::fs::read_to_string(std::path::Path::new(out).join("convocation-00003.md")).unwrap().contains("Chloé Humbert"));
+    let list = std::fs::read_to_string(std::path::Path::new(out).join("mailing-list-00003.csv")).unwrap();
+    assert_eq!(list.lines().count(), 2, "{list}");
+    assert_eq!(std::fs::read_to_string(std::path::Path::new(out).join("mailing-list.csv")).unwrap(), first, "the first list is kept");
+    let log = env.ok(&["log", "--json"]).json();
+    assert!(log.to_string().contains("convocation_reissued"), "{log}");
+    let minutes = env.ok(&["assembly", "minutes", A]).stdout;
+    assert!(minutes.contains("convocation envoyée à nouveau : n° 3 le 9 juin 2026"), "{minutes}");
+    let r = env.run(&["assembly", "convocations", A, "--reissue"]);
+    assert_eq!(r.code, 2, "--reissue needs --member: {}", r.stderr);
+}

@@ -630,6 +630,32 @@ impl<'a> Decider<'a> {
     }
 
     /// The meeting's officers (bureau).
+    /// A member's convocation sent again: it was sent once, the member is on the roll, and the
+    /// meeting has not taken place.
+    pub(crate) fn reissue_convocation(&self, assembly: &str, member: MemberRef) -> Result<Vec<Event>, Refusal> {
+        let a = self.open_assembly(assembly)?;
+        let (m, _) = self.on_roll(a, member)?;
+        let Some(first) = a.convocations.get(&m) else {
+            return refuse(
+                Rule::NotConvened,
+                format!("member {m} was never sent a convocation to {assembly}: send the convocations still due first"),
+            );
+        };
+        if self.date < *first {
+            return refuse(
+                Rule::AssemblyDate,
+                format!("member {m}'s convocation to {assembly} was first sent on {first}: it cannot be sent again on {}", self.date),
+            );
+        }
+        if self.date > a.date {
+            return refuse(
+                Rule::AssemblyDate,
+                format!("the meeting of {assembly} took place on {}: a convocation sent on {} is too late", a.date, self.date),
+            );
+        }
+        Ok(vec![Event::ConvocationReissued { assembly: a.slug.clone(), member: m }])
+    }
+
     pub(crate) fn appoint_meeting_officers(
         &self,
         assembly: &str,

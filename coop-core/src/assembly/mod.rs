@@ -225,6 +225,10 @@ pub struct Assembly {
     /// (Always written: the store keeps assemblies in a binary form that names no field.)
     #[serde(default)]
     pub hands: BTreeMap<u32, BTreeMap<String, crate::event::BallotTally>>,
+    /// Convocations sent again, per member, with the dates (the first sending is in
+    /// `convocations`).
+    #[serde(default)]
+    pub reissued: BTreeMap<MemberNo, Vec<NaiveDate>>,
     /// The rules it was convened under ([`ASSEMBLY_EDITION`]; 0 for logs written before).
     #[serde(default)]
     pub edition: u8,

@@ -97,6 +97,9 @@ fn inverse(events: &[Event], date: NaiveDate) -> Option<(Command, Context)> {
                 edition: Some(*edition),
             },
             Event::ConvocationsSent { assembly, .. } => Command::SendConvocations { assembly: assembly.clone() },
+            Event::ConvocationReissued { assembly, member } => {
+                Command::ReissueConvocation { assembly: assembly.clone(), member: n(*member) }
+            }
             Event::OfficersAppointed { assembly, officers } => Command::AppointOfficers {
                 assembly: assembly.clone(),
                 chair: n(officers.chair),

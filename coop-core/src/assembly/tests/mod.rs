@@ -829,6 +829,23 @@ fn convocations_recorded_by_coop_are_checked_against_the_notice() {
 }
 
 #[test]
+fn a_lost_convocation_is_sent_again_and_the_first_sending_still_counts() {
+    let mut c = Coop::new();
+    c.standard();
+    let again = |n: u32| Command::ReissueConvocation { assembly: A.into(), member: m(n) };
+    assert_eq!(c.refused("2026-06-03", again(3)), Rule::NotConvened, "never sent");
+    c.ok("2026-06-02", Command::SendConvocations { assembly: A.into() });
+    assert_eq!(c.refused("2026-06-01", again(3)), Rule::AssemblyDate, "before the first sending");
+    assert_eq!(c.refused("2026-06-21", again(3)), Rule::AssemblyDate, "after the meeting");
+    assert_eq!(c.refused("2026-06-10", again(99)), Rule::UnknownMember);
+    c.ok("2026-06-10", again(3));
+    c.ok("2026-06-12", again(3));
+    let a = &c.state.assemblies[A];
+    assert_eq!(a.convocations[&MemberNo(3)], d("2026-06-02"), "the notice runs from the first sending");
+    assert_eq!(a.reissued[&MemberNo(3)], vec![d("2026-06-10"), d("2026-06-12")]);
+}
+
+#[test]
 fn proxies_and_postal_forms_are_dated_after_the_convening_and_the_admission() {
     let mut c = Coop::new();
     c.standard();
