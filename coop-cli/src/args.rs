@@ -41,7 +41,7 @@ fn count(s: &str) -> Result<u64, String> {
 
 const EXAMPLES: &str = "\
 Examples:
-  coop demo                                  create a sample cooperative in ./coop.db
+  coop demo                                  create a sample cooperative in ./coop-demo.db
   coop statutes check statutes.toml          check a statutes file, listing every problem
   coop init --statutes statutes.toml         adopt the statutes in a new store
   coop member admit --name \"Camille Martin\" --category employees --date 2026-03-01
@@ -57,10 +57,12 @@ Exit codes: 0 ok, 1 refused by a governance rule, 2 bad input or usage, 3 storag
 #[derive(Parser, Debug)]
 #[command(name = "coop", version, after_help = EXAMPLES, max_term_width = 100)]
 pub struct Cli {
-    /// The store (a sled directory).
-    #[arg(long, global = true, env = "COOP_STORE", default_value = "./coop.db", value_name = "PATH")]
-    pub store: PathBuf,
-    /// MemberArg is acting; recorded on every event.
+    /// The store: a sled directory, or postgres://USER@HOST/DB#COOP (with the feature
+    /// `postgres`). Default ./coop.db; `coop demo` writes its own, ./coop-demo.db, so that a
+    /// later command without --store never lands in the demo.
+    #[arg(long, global = true, env = "COOP_STORE", value_name = "PATH")]
+    pub store: Option<PathBuf>,
+    /// Who is acting; recorded on every event.
     #[arg(long, global = true, env = "COOP_ACTOR", value_name = "NAME", value_parser = actor)]
     pub actor: Option<String>,
     /// Print one JSON document on stdout instead of text; an error is then a JSON object on
@@ -128,15 +130,29 @@ pub enum Cmd {
     /// List what is out of line with the law or the statutes; exit 1 if anything is.
     #[command(after_help = "Example:\n  coop check --json")]
     Check,
-    /// The events of the log, in order.
-    #[command(after_help = "Example:\n  coop log --from 1 --limit 20")]
+    /// The events of the log, in order; --member and --type keep those about a member or of a
+    /// type, --last the latest ones.
+    #[command(
+        after_help = "Examples:\n  coop log --from 1 --limit 20\n  coop log --last 10\n  coop log --member Jeantet --type shares_subscribed --type shares_paid"
+    )]
     Log {
         /// First sequence number to show.
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = 1, conflicts_with = "last")]
         from: u64,
         /// How many events to show.
-        #[arg(long, default_value_t = 50)]
+        #[arg(long, default_value_t = 50, conflicts_with = "last")]
         limit: usize,
+        /// The last N events (of those --member and --type keep).
+        #[arg(long, value_name = "N")]
+        last: Option<usize>,
+        /// Only the events about this member (number, ULID or name): its admission, shares,
+        /// moves, attendance, proxies, votes, projects.
+        #[arg(long, value_parser = member)]
+        member: Option<MemberArg>,
+        /// Only events of this type, as the JSON's `type` (repeat for several), such as
+        /// member_admitted, shares_paid, vote_cast.
+        #[arg(long = "type", value_name = "TYPE")]
+        types: Vec<String>,
     },
     /// Void a command recorded by mistake: every event of the command that recorded event SEQ.
     /// The events stay in the log, marked voided (`coop log`); every register, document and
@@ -184,7 +200,7 @@ pub enum Cmd {
     /// Cooperative projects: create, move through the pipeline, join, change role, leave, show.
     #[command(subcommand)]
     Project(ProjectCmd),
-    /// MemberArg takes part in which project, and who in none: rates by college and by category,
+    /// Who takes part in which project, and who in none: rates by college and by category,
     /// members and partners per project, the pipeline funnel (use --as-of for a past date).
     #[command(after_help = "Examples:\n  coop involvement\n  coop --as-of 2021-12-31 involvement --json\n  coop involvement --member 12")]
     Involvement {
@@ -198,8 +214,21 @@ pub enum Cmd {
     /// Record a completed cooperative review (révision coopérative), dated with --date.
     #[command(after_help = "Example:\n  coop review --date 2026-03-15")]
     Review,
-    /// Create a sample cooperative in the store and print its register and capital.
-    #[command(after_help = "Example:\n  coop demo && coop check")]
+    /// Print a completion script for a shell: bash, zsh, fish, powershell or elvish.
+    #[command(
+        after_help = "Examples:\n  coop completions bash > ~/.local/share/bash-completion/completions/coop\n  coop completions zsh > \"${fpath[1]}/_coop\"\n  coop completions fish > ~/.config/fish/completions/coop.fish"
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) of coop and its commands.
+    #[command(after_help = "Examples:\n  coop man > coop.1 && man ./coop.1\n  coop man | man -l -")]
+    Man,
+    /// Create a sample cooperative in its own store, ./coop-demo.db (or --store PATH), and print
+    /// its register and capital.
+    #[command(after_help = "Example:\n  coop demo && coop --store coop-demo.db check")]
     Demo,
 }
 

@@ -533,7 +533,8 @@ pub fn run(path: &Path, today: NaiveDate, actor: &str, json: bool) -> Out {
         c.public_bodies_share * 100.0,
         c.members
     );
-    println!("\nnext: coop check | coop member show 3 --history | coop --as-of 2020-12-31 register | coop audit verify");
+    println!("\nnext, with --store {} (or export COOP_STORE={}):", path.display(), path.display());
+    println!("      coop check | coop member show 3 --history | coop --as-of 2020-12-31 register | coop audit verify");
     println!("      coop assembly result ago-2026 | coop assembly minutes ago-2026 --format html > pv.html");
     println!("      coop involvement | coop --as-of 2021-12-31 involvement | coop project list | coop project show bouteilles");
     Ok(ExitCode::SUCCESS)

@@ -434,6 +434,45 @@ fn who_text(who: &Participant) -> String {
     }
 }
 
+/// Every event type's name, as [`Event::type_name`] gives it (what `coop log --type` accepts).
+pub const EVENT_TYPES: &[&str] = &[
+    "statutes_adopted",
+    "member_admitted",
+    "shares_subscribed",
+    "shares_paid",
+    "shares_transferred",
+    "shares_redeemed",
+    "member_moved",
+    "quality_lost",
+    "membership_ended",
+    "member_excluded",
+    "assembly_convened",
+    "convocations_sent",
+    "convocation_reissued",
+    "officers_appointed",
+    "member_attended",
+    "proxy_given",
+    "proxy_revoked",
+    "postal_vote_received",
+    "vote_cast",
+    "assembly_closed",
+    "voter_marked",
+    "ballots_counted",
+    "hands_counted",
+    "review_completed",
+    "officer_appointed",
+    "officer_removed",
+    "officer_key_registered",
+    "personal_data_erased",
+    "project_created",
+    "project_stage_changed",
+    "participant_joined",
+    "role_changed",
+    "participant_left",
+    "command_voided",
+    "personal_data_changed",
+];
+
 /// Ballots counted by the tellers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BallotTally {
@@ -821,6 +860,15 @@ mod tests {
             },
             Event::ParticipantLeft { project: "b".into(), who: Participant::Member(n) },
         ];
+        let named: std::collections::BTreeSet<&str> = all.iter().map(Event::type_name).collect();
+        let listed: std::collections::BTreeSet<&str> = EVENT_TYPES.iter().copied().collect();
+        assert!(named.is_subset(&listed), "EVENT_TYPES lacks {:?}", named.difference(&listed).collect::<Vec<_>>());
+        assert_eq!(listed.len(), EVENT_TYPES.len(), "EVENT_TYPES lists each type once");
+        // Every name `type_name` can return is listed (read from its own match arms).
+        let source = include_str!("event.rs");
+        let arms = source.split("pub fn type_name").nth(1).and_then(|rest| rest.split("\n    }\n").next()).unwrap();
+        let returned: std::collections::BTreeSet<&str> = arms.split("=> \"").skip(1).filter_map(|x| x.split('"').next()).collect();
+        assert_eq!(returned, listed);
         for e in all {
             let json = serde_json::to_string(&e).unwrap();
             let back = upcast(EVENT_SCHEMA, &json).unwrap_or_else(|err| panic!("{json}: {err}"));

@@ -47,7 +47,7 @@ pub use assembly::{
     MAX_RESOLUTIONS,
 };
 pub use decide::{decide, decide_at, Command, Context, Personal, Refusal, Rule, Who};
-pub use event::{upcast, BallotTally, Decision, Direction, EndCause, Event, PartyKind, UpcastError, EVENT_SCHEMA};
+pub use event::{upcast, BallotTally, Decision, Direction, EndCause, Event, PartyKind, UpcastError, EVENT_SCHEMA, EVENT_TYPES};
 pub use project::{
     funnel, involvement, member_projects, participants, FunnelStage, GroupRate, Involvement, InvolvementLine, Participant, ParticipantRow,
     Project, ProjectCount, ProjectRole, Spell, Stage,
