@@ -118,7 +118,7 @@ pub enum AssemblyCmd {
     /// --reissue, write that member's convocation again (lost, or sent to an old address) and
     /// record the new sending; the notice still runs from the first.
     #[command(
-        after_help = "Examples:\n  coop assembly convocations ago-2026 --out convocations/ --date 2026-06-01\n  coop assembly convocations ago-2026 --member Jeantet --reissue --date 2026-06-09"
+        after_help = "Examples:\n  coop assembly convocations ago-2026 --out convocations/ --date 2026-06-01\n  coop assembly convocations ago-2026 --member 12 --reissue --date 2026-06-09"
     )]
     Convocations {
         /// The assembly.

@@ -41,18 +41,22 @@ fn quorums(state: &State, st: &Statutes, a: &Assembly) -> Vec<coop_core::Quorum>
     a.kinds().into_iter().map(|k| coop_core::quorum(state, st, a, k)).collect()
 }
 
+/// The log's anchor at closed assembly `slug`'s closing: the event's number and hash.
+fn closing(store: &Store, slug: &str) -> Result<documents::data::Anchor, Failure> {
+    let closing = store.find_event(|e| matches!(e, coop_core::Event::AssemblyClosed { assembly, .. } if assembly == slug))?;
+    Ok(closing.map(|a| (a.seq, a.hash)))
+}
+
 /// Ends a closed assembly's document with the log's anchor at its closing (the event's number
 /// and hash): the paper signed by the chair then anchors the log (`coop audit verify --expect`).
-fn anchor_closing(store: &Store, doc: &mut documents::Doc, lang: crate::args::Lang, slug: &str) -> Result<(), Failure> {
-    let closing = store.find_event(|e| matches!(e, coop_core::Event::AssemblyClosed { assembly, .. } if assembly == slug))?;
-    if let Some(a) = closing {
+fn anchor_closing(doc: &mut documents::Doc, lang: crate::args::Lang, closing: &documents::data::Anchor) {
+    if let Some((seq, hash)) = closing {
         doc.blocks.push(documents::Block::P(documents::tr(
             lang,
-            &format!("Journal des décisions : clôture enregistrée à l'événement {}, empreinte {} (vérifiable par `coop audit verify --expect {}:{}`).", a.seq, a.hash, a.seq, a.hash),
-            &format!("Decision log: closing recorded as event {}, hash {} (checked by `coop audit verify --expect {}:{}`).", a.seq, a.hash, a.seq, a.hash),
+            &format!("Journal des décisions : clôture enregistrée à l'événement {seq}, empreinte {hash} (vérifiable par `coop audit verify --expect {seq}:{hash}`)."),
+            &format!("Decision log: closing recorded as event {seq}, hash {hash} (checked by `coop audit verify --expect {seq}:{hash}`)."),
         )));
     }
-    Ok(())
 }
 
 pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
@@ -367,8 +371,13 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
             let a = find(&state, &assembly)?;
             let st = statutes(&state)?;
             let roll = coop_core::roll(&state, a);
-            let mut doc = documents::sheet(lang, st, a, &roll, &quorums(&state, st, a), &names(store, &state));
-            anchor_closing(store, &mut doc, lang, &assembly)?;
+            let (qs, names, closing) = (quorums(&state, st, a), names(store, &state), closing(store, &assembly)?);
+            if ctx.cli_json {
+                output::json(&documents::data::sheet(st, a, &roll, &qs, &names, &closing))?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut doc = documents::sheet(lang, st, a, &roll, &qs, &names);
+            anchor_closing(&mut doc, lang, &closing);
             print!("{}", doc.render(format));
             Ok(ExitCode::SUCCESS)
         }
@@ -381,8 +390,13 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
             let results = coop_core::results(&state, st, a);
             let first = a.second_of.as_ref().and_then(|f| state.assemblies.get(f));
             let input = MinutesInput { coop: &st.name, assembly: a, roll: &roll, quorums: &qs, results: &results, first };
-            let mut doc = documents::minutes(lang, &input, &names(store, &state));
-            anchor_closing(store, &mut doc, lang, &assembly)?;
+            let (names, closing) = (names(store, &state), closing(store, &assembly)?);
+            if ctx.cli_json {
+                output::json(&documents::data::minutes(&input, &names, &closing))?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut doc = documents::minutes(lang, &input, &names);
+            anchor_closing(&mut doc, lang, &closing);
             print!("{}", doc.render(format));
             Ok(ExitCode::SUCCESS)
         }

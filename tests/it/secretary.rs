@@ -172,3 +172,79 @@ fn a_lost_convocation_is_written_again_and_its_new_sending_recorded() {
     let r = env.run(&["assembly", "convocations", A, "--reissue"]);
     assert_eq!(r.code, 2, "--reissue needs --member: {}", r.stderr);
 }
+
+#[test]
+fn shell_conventions_completions_man_page_log_filters_and_document_data() {
+    let env = Env::new();
+    meeting(&env);
+    // Completion scripts and the manual page need no store.
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let r = env.ok(&["completions", shell]);
+        assert!(r.stdout.contains("coop") && r.stdout.contains("tally") && r.stdout.len() > 1000, "{shell}");
+    }
+    assert_eq!(env.run(&["completions", "tcsh"]).code, 2);
+    let man = env.ok(&["man"]).stdout;
+    assert!(man.starts_with(".ie") && man.contains(".TH coop 1"), "{}", &man[..200]);
+    assert!(man.contains(".SH \"COOP ASSEMBLY TALLY\"") && man.contains("\\-\\-all\\-present"), "every subcommand has its section");
+
+    // The log: the last events, those about a member, those of a type.
+    let seqs = |args: &[&str]| -> Vec<u64> {
+        env.ok(&[&["log", "--json"], args].concat()).json().as_array().unwrap().iter().map(|e| e["seq"].as_u64().unwrap()).collect()
+    };
+    let head = env.events();
+    assert_eq!(seqs(&["--last", "3"]), vec![head - 2, head - 1, head]);
+    let admitted = seqs(&["--type", "member_admitted"]);
+    assert_eq!(admitted.len(), 10);
+    assert_eq!(seqs(&["--type", "member_admitted", "--last", "2"]), admitted[8..].to_vec());
+    assert_eq!(seqs(&["--type", "member_admitted", "--limit", "2"]), admitted[..2].to_vec());
+    let about_6 = env.ok(&["log", "--member", "beneficiaries 2", "--json"]).json();
+    let types: Vec<&str> = about_6.as_array().unwrap().iter().map(|e| e["event"]["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["member_admitted", "shares_subscribed", "proxy_given"], "member 6 was admitted with its share and gave a proxy");
+    let r = env.run(&["log", "--type", "member_admited"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("not an event type") && r.stderr.contains("member_admitted"), "{}", r.stderr);
+    assert_eq!(env.run(&["log", "--last", "2", "--from", "3"]).code, 2, "--last and --from conflict");
+
+    // The documents' data.
+    let sheet = env.ok(&["assembly", "sheet", A, "--json"]).json();
+    assert_eq!(sheet["members"].as_array().unwrap().len(), 10);
+    let six = sheet["members"].as_array().unwrap().iter().find(|m| m["number"] == 6).unwrap();
+    assert_eq!(six["participation"], serde_json::json!({"mode": "represented", "by": 4}));
+    assert_eq!(six["college"], "users");
+    assert_eq!(sheet["quorum"][0]["counted"], 6);
+    let minutes = env.ok(&["assembly", "minutes", A, "--json"]).json();
+    assert_eq!(minutes["officers"]["chair"]["number"], 1);
+    assert_eq!(minutes["agenda"][1]["title"], "Quitus aux administrateurs");
+    assert_eq!(minutes["results"].as_array().unwrap().len(), 2);
+    assert!(minutes["closed_on"].is_null() && minutes["closing"].is_null());
+}
+
+/// `coop demo` without --store writes ./coop-demo.db, so that a later command without --store
+/// (on ./coop.db) never lands in the demo.
+#[test]
+fn the_demo_writes_its_own_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let coop = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_coop"))
+            .current_dir(dir.path())
+            .args(args)
+            .env("COOP_TODAY", "2026-11-28")
+            .env_remove("COOP_STORE")
+            .env_remove("COOP_ACTOR")
+            .env_remove("COOP_KEY")
+            .output()
+            .unwrap()
+    };
+    let out = coop(&["demo"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("in ./coop-demo.db") && text.contains("--store ./coop-demo.db"), "{text}");
+    assert!(dir.path().join("coop-demo.db").is_dir());
+    assert!(!dir.path().join("coop.db").exists());
+    let out = coop(&["register"]);
+    assert_eq!(out.status.code(), Some(2), "no store at ./coop.db: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(!dir.path().join("coop.db").exists(), "a query creates nothing");
+    let out = coop(&["--store", "coop-demo.db", "register", "--json"]);
+    assert!(out.status.success());
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap().as_array().unwrap().len(), 70);
+}

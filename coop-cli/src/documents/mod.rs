@@ -8,6 +8,7 @@ use coop_core::{Assembly, MemberNo, Participation, Resolution, ResolutionKind, R
 use crate::args::{DocFormat, Lang};
 
 mod convocation;
+pub mod data;
 mod minutes;
 mod sheet;
 
