@@ -271,7 +271,8 @@ pub enum StatutesCmd {
 const STATUTES_HELP: &str = "\
 The file is TOML: name, legal_form (sa|sas|sarl), founded (YYYY-MM-DD); [capital] floor_fraction,
 minimum_euros, public_bodies_max_percent, reimbursement_delay_days; [[share_class]] code,
-nominal_euros; [[college]] code, weight_percent (omit every weight for equal colleges);
+nominal_euros; [[college]] code, weight_percent (omit every weight for equal colleges), name (as the
+documents write it, such as \"Collège des salariés\");
 [[category]] code, role (employees|producers|beneficiaries|volunteers|public|other), college,
 class, min_shares; [assembly] notice_days, notice_days_second, quorum_ordinary,
 quorum_extraordinary, majority_ordinary, majority_extraordinary, college_method,

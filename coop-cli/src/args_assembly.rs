@@ -22,6 +22,12 @@ fn votes(s: &str) -> Result<Votes, String> {
     Ok(Votes(out))
 }
 
+fn hour(s: &str) -> Result<chrono::NaiveTime, String> {
+    let t = s.trim().replace('h', ":");
+    let t = if t.ends_with(':') { format!("{t}00") } else { t };
+    chrono::NaiveTime::parse_from_str(&t, "%H:%M").map_err(|_| format!("'{s}' is not an hour: expected HH:MM, such as 18:30"))
+}
+
 fn choice(s: &str) -> Result<coop_core::Choice, String> {
     coop_core::Choice::parse(s).ok_or_else(|| format!("'{s}' is not for, against, abstain or blank"))
 }
@@ -51,6 +57,11 @@ The agenda file (TOML) lists the resolutions in order:
   kind = \"ordinary\"            # ordinary | extraordinary; an assembly may mix both
   board_approved = true
   accounts = 2025                # it approves the accounts of the year ending in 2025
+  text = \"\"\"
+L'assemblée générale, après avoir entendu le rapport du conseil, approuve les comptes
+de l'exercice clos le 31 décembre 2025 tels qu'ils lui ont été présentés.\"\"\"
+                                 # the resolution's text, shown in full on the convocations
+                                 # and in the minutes (optional)
 
   [[resolution]]
   title = \"Exclusion of member 28\"
@@ -78,8 +89,20 @@ some resolutions and was closed; its agenda is those resolutions, as they were. 
 forms given for the first count for the second (R. 225-77, R. 225-79).
 
 Example:
-  coop assembly convene ago-2026 --kind ordinary --date 2026-06-20 --sent 2026-06-01 \\
-       --place \"Salle des fêtes, Lons\" --agenda agenda.toml";
+  coop assembly convene ago-2026 --kind ordinary --date 2026-06-20 --time 18:30 \\
+       --sent 2026-06-01 --place \"Salle des fêtes, Lons\" --agenda agenda.toml";
+
+const MINUTES_HELP: &str = "\
+The notes file (TOML) holds what the log does not, the summary of debates:
+  summary = \"\"\"
+  Le président ouvre la séance à 18 h 40 et rappelle l'ordre du jour.\"\"\"
+  [resolutions]
+  1 = \"Le trésorier présente les comptes ; une question porte sur les stocks.\"
+
+Examples:
+  coop assembly minutes ago-2026 --notes debats.toml --format html > pv.html
+  coop assembly minutes ago-2026 --format html --lang en > minutes.html
+  coop assembly minutes ago-2026 --json";
 
 #[derive(Subcommand, Debug)]
 pub enum AssemblyCmd {
@@ -94,6 +117,9 @@ pub enum AssemblyCmd {
         /// Where it meets.
         #[arg(long)]
         place: String,
+        /// The hour it meets (HH:MM), shown on the convocations.
+        #[arg(long, value_parser = hour, value_name = "HH:MM")]
+        time: Option<chrono::NaiveTime>,
         /// The agenda file (TOML).
         #[arg(long, value_name = "FILE")]
         agenda: PathBuf,
@@ -290,12 +316,17 @@ pub enum AssemblyCmd {
         #[arg(long, value_enum, default_value_t = Lang::Fr)]
         lang: Lang,
     },
-    /// The minutes (procès-verbal): convocation, agenda, officers, attendance and quorum, and
-    /// each resolution's result per college and overall.
-    #[command(after_help = "Example:\n  coop assembly minutes ago-2026 --format html --lang en > minutes.html")]
+    /// The minutes (procès-verbal): convocation, agenda, officers, attendance and quorum, the
+    /// summary of debates (--notes), and each resolution's text and result per college and
+    /// overall, with the majority it needed in words.
+    #[command(after_help = MINUTES_HELP)]
     Minutes {
         /// The assembly.
         assembly: String,
+        /// The summary of debates, a TOML file: `summary = "…"` and, under `[resolutions]`,
+        /// `1 = "…"` for the debate on resolution 1.
+        #[arg(long, value_name = "FILE")]
+        notes: Option<PathBuf>,
         /// Markdown or printable HTML.
         #[arg(long, value_enum, default_value_t = DocFormat::Md)]
         format: DocFormat,

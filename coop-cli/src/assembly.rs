@@ -62,7 +62,7 @@ fn anchor_closing(doc: &mut documents::Doc, lang: crate::args::Lang, closing: &d
 pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
     let on_meeting = |slug: &str, command: Command| ctx.on_meeting(store, slug, command);
     match cmd {
-        AssemblyCmd::Convene { slug, kind, place, agenda, second_of, sent } => {
+        AssemblyCmd::Convene { slug, kind, place, time, agenda, second_of, sent } => {
             let Some(date) = ctx.date else {
                 return Err(Failure::input("give the meeting's date with --date YYYY-MM-DD"));
             };
@@ -79,8 +79,16 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
                 KindOfAssembly::Extraordinary => ResolutionKind::Extraordinary,
             };
             let n = resolutions.len();
-            let mut r =
-                ctx.request(Command::Convene { slug: slug.clone(), kind, date, place, agenda: resolutions, second_of, edition: None });
+            let mut r = ctx.request(Command::Convene {
+                time,
+                slug: slug.clone(),
+                kind,
+                date,
+                place,
+                agenda: resolutions,
+                second_of,
+                edition: None,
+            });
             r.date = sent.unwrap_or(ctx.today);
             let receipt = store.execute(r)?;
             written(ctx, &receipt, format!("assembly {slug} convened for {date} with {n} resolutions"))
@@ -381,7 +389,7 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
             print!("{}", doc.render(format));
             Ok(ExitCode::SUCCESS)
         }
-        AssemblyCmd::Minutes { assembly, format, lang } => {
+        AssemblyCmd::Minutes { assembly, format, lang, notes } => {
             let state = state_for(ctx, store)?;
             let a = find(&state, &assembly)?;
             let st = statutes(&state)?;
@@ -389,7 +397,17 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
             let qs = quorums(&state, st, a);
             let results = coop_core::results(&state, st, a);
             let first = a.second_of.as_ref().and_then(|f| state.assemblies.get(f));
-            let input = MinutesInput { coop: &st.name, assembly: a, roll: &roll, quorums: &qs, results: &results, first };
+            let notes = notes.map(|f| read_notes(&f, a)).transpose()?;
+            let input = MinutesInput {
+                coop: &st.name,
+                statutes: st,
+                notes: notes.as_ref(),
+                assembly: a,
+                roll: &roll,
+                quorums: &qs,
+                results: &results,
+                first,
+            };
             let (names, closing) = (names(store, &state), closing(store, &assembly)?);
             if ctx.cli_json {
                 output::json(&documents::data::minutes(&input, &names, &closing))?;
@@ -401,6 +419,36 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The summary of debates for the minutes: a TOML notes file whose resolution numbers are on
+/// the agenda.
+fn read_notes(path: &Path, a: &Assembly) -> Result<documents::Notes, Failure> {
+    let text = read_file(path, "notes file")?;
+    let file: documents::NotesFile = toml_edit::de::from_str(&text).map_err(|e| {
+        Failure::input(format!(
+            "{}: not a notes file ({}); expected summary = \"…\" and [resolutions] with 1 = \"…\"",
+            path.display(),
+            e.to_string().trim()
+        ))
+    })?;
+    let mut notes = documents::Notes { summary: file.summary, resolutions: Default::default() };
+    for (key, debate) in file.resolutions {
+        let n = key
+            .trim()
+            .parse::<u32>()
+            .map_err(|_| Failure::input(format!("{}: [resolutions] key '{key}' is not a resolution number such as 1", path.display())))?;
+        notes.resolutions.insert(n, debate);
+    }
+    if let Some(n) = notes.resolutions.keys().find(|n| a.resolution(**n).is_none()) {
+        return Err(Failure::input(format!(
+            "{}: resolution {n} is not on the agenda of {} (it has {})",
+            path.display(),
+            a.slug,
+            coop_core::count(a.agenda.len() as u64, "resolution", "resolutions")
+        )));
+    }
+    Ok(notes)
 }
 
 /// Convocation documents written into a directory, with their mailing list.
@@ -439,7 +487,15 @@ impl<'a> Convocations<'a> {
             // Members without e-mail are convened by post, at this address.
             let address = personal.and_then(|p| p.address).unwrap_or_default();
             let college = roll.iter().find(|e| e.member == *n).and_then(|e| e.college.clone()).unwrap_or_default();
-            let doc = documents::convocation(self.lang, &self.statutes.name, a, *n, &name, Some(address.as_str()), deadline);
+            let first_convocation = a.second_of.as_ref().and_then(|f| state.assemblies.get(f));
+            let doc = documents::convocation(
+                self.lang,
+                &self.statutes.name,
+                a,
+                &documents::Addressee { member: *n, name: &name, address: Some(address.as_str()) },
+                deadline,
+                first_convocation,
+            );
             let row = [n.to_string(), name, email, address, college];
             mailing.write_record(row.iter().map(|c| crate::output::csv_cell(c))).map_err(csv_err)?;
             for (ext, text) in [("md", doc.markdown()), ("html", doc.html())] {

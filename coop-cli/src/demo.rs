@@ -213,6 +213,7 @@ pub fn script() -> Vec<(NaiveDate, Command)> {
         out.push((
             convened,
             Command::Convene {
+                time: None,
                 slug: slug.clone(),
                 kind: ResolutionKind::Ordinary,
                 date: meeting,
@@ -244,15 +245,25 @@ pub fn script() -> Vec<(NaiveDate, Command)> {
     let agenda = vec![
         Resolution {
             subject: Some(Subject::Accounts(2025)),
+            text: "L'assemblée générale, après avoir entendu la lecture du rapport de gestion du conseil et du rapport \
+                   du commissaire aux comptes, approuve les comptes annuels de l'exercice clos le 31 décembre 2025 tels \
+                   qu'ils lui ont été présentés, ainsi que les opérations traduites dans ces comptes."
+                .into(),
             ..res("Approbation des comptes de l'exercice 2025", ResolutionKind::Ordinary, true)
         },
-        res("Affectation du résultat : 57,5 % aux réserves impartageables", ResolutionKind::Ordinary, true),
+        Resolution {
+            text: "L'assemblée générale décide d'affecter le résultat de l'exercice 2025 pour 57,5 % aux réserves \
+                   impartageables, dont 15 % à la réserve légale, et pour le solde au report à nouveau."
+                .into(),
+            ..res("Affectation du résultat : 57,5 % aux réserves impartageables", ResolutionKind::Ordinary, true)
+        },
         res("Renouvellement du conseil coopératif", ResolutionKind::Ordinary, true),
         res("Entrée au capital d'une fondation territoriale (non agréée par le conseil)", ResolutionKind::Ordinary, false),
     ];
     out.push((
         d("2026-05-29"),
         Command::Convene {
+            time: chrono::NaiveTime::from_hms_opt(18, 30, 0),
             slug: a(),
             kind: ResolutionKind::Ordinary,
             date: d("2026-06-20"),

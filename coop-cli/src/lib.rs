@@ -15,6 +15,7 @@ mod movements;
 mod output;
 mod project;
 mod sheet;
+mod statutes_show;
 
 use std::io::Write;
 use std::path::Path;
@@ -273,7 +274,7 @@ fn run(cli: Cli) -> Out {
             ))?;
             written(&ctx, &r, format!("statutes amended by resolution {resolution} of {assembly}"))
         }
-        Cmd::Statutes(StatutesCmd::Show) => statutes_show(&ctx, &open_existing(path)?),
+        Cmd::Statutes(StatutesCmd::Show) => statutes_show::show(&ctx, &open_existing(path)?),
         Cmd::Member(m) => member(&ctx, &open_existing(path)?, m),
         Cmd::Shares(s) => shares(&ctx, &open_existing(path)?, s),
         Cmd::Capital => capital(&ctx, &open_existing(path)?),
@@ -522,54 +523,6 @@ fn init(ctx: &Ctx, path: &Path, name: Option<String>, file: &Path) -> Out {
             receipt.events[0].seq
         );
     }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn statutes_show(ctx: &Ctx, store: &Store) -> Out {
-    let state = state_for(ctx, store)?;
-    let Some(s) = state.statutes.as_ref() else {
-        return Err(Failure::input("no statutes were in force on that date"));
-    };
-    if ctx.cli_json {
-        output::json(&json!({"since": state.statutes_since, "statutes": s}))?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    println!(
-        "{} ({}, SCIC), founded {}; statutes in force since {}",
-        s.name,
-        s.legal_form,
-        s.founded,
-        state.statutes_since.map(|d| d.to_string()).unwrap_or_default()
-    );
-    println!(
-        "capital: floor {} of the highest capital, minimum {}, public bodies at most {} %, reimbursement within {} days",
-        s.capital.floor_fraction, s.capital.minimum_cents, s.capital.public_bodies_max_percent, s.capital.reimbursement_delay_days
-    );
-    for c in &s.share_classes {
-        println!("share class {}: nominal {}", c.code, c.nominal_cents);
-    }
-    if s.colleges.is_empty() {
-        println!("no colleges: one member, one vote");
-    }
-    for c in &s.colleges {
-        println!("college {}: {:.1} % of the votes", c.code, s.college_weight(&c.code).unwrap_or_default());
-    }
-    let mut t = Table::new(vec!["category", "role", "college", "class", "min shares"]);
-    for c in &s.categories {
-        t.push(vec![
-            c.code.clone(),
-            c.role.as_str().into(),
-            c.college.clone().unwrap_or_default(),
-            c.class.clone(),
-            c.min_shares.to_string(),
-        ]);
-    }
-    print!("{}", t.text());
-    let a = &s.assembly;
-    println!(
-        "assemblies: notice {} days ({} on second convocation); quorum ordinary {} / {}, extraordinary {} / {}; majority ordinary {}, extraordinary {}; colleges counted by {:?} method; postal forms {} days before",
-        a.notice_days, a.notice_days_second, a.quorum_ordinary[0], a.quorum_ordinary[1], a.quorum_extraordinary[0], a.quorum_extraordinary[1], a.majority_ordinary, a.majority_extraordinary, a.college_method, a.postal_days_before
-    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -159,6 +159,9 @@ pub enum Command {
         date: NaiveDate,
         /// Where.
         place: String,
+        /// The meeting's hour, shown on the convocations.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        time: Option<chrono::NaiveTime>,
         /// Resolutions, in order.
         agenda: Vec<Resolution>,
         /// The first convocation this one follows (which lacked quorum).

@@ -289,8 +289,8 @@ fn rules(now: &State, state: &State, date: NaiveDate, command: &Command, ctx: &C
         Command::Redeem { member, count, class } => d.redeem(*member, *count, class.as_deref()),
         Command::Exclude { member, assembly, resolution } => d.exclude(*member, assembly, *resolution),
         Command::Amend { statutes: new, sha256, assembly, resolution } => d.amend(new, sha256.as_deref(), assembly, *resolution),
-        Command::Convene { slug, kind, date: meeting, place, agenda, second_of, edition } => {
-            d.convene(slug, *kind, *meeting, place, agenda, second_of.as_deref(), *edition)
+        Command::Convene { slug, kind, date: meeting, place, time, agenda, second_of, edition } => {
+            d.convene(slug, *kind, *meeting, place, *time, agenda, second_of.as_deref(), *edition)
         }
         Command::SendConvocations { assembly } => d.send_convocations(assembly),
         Command::ReissueConvocation { assembly, member } => d.reissue_convocation(assembly, *member),

@@ -185,6 +185,9 @@ pub enum Event {
         date: NaiveDate,
         /// Where.
         place: String,
+        /// The meeting's hour, when the convocation gives one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        time: Option<chrono::NaiveTime>,
         /// The resolutions, in order.
         agenda: Vec<Resolution>,
         /// The first convocation this one follows.
@@ -789,7 +792,11 @@ mod tests {
                 kind: ResolutionKind::Ordinary,
                 date: d,
                 place: "Lons".into(),
-                agenda: vec![Resolution::new("Comptes", ResolutionKind::Extraordinary, false)],
+                time: chrono::NaiveTime::from_hms_opt(18, 30, 0),
+                agenda: vec![Resolution {
+                    text: "L'assemblée approuve les comptes.".into(),
+                    ..Resolution::new("Comptes", ResolutionKind::Extraordinary, false)
+                }],
                 second_of: Some("ago-2026-1".into()),
                 edition: 0,
                 roll_cutoff: None,

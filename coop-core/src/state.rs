@@ -446,7 +446,7 @@ impl State {
                 m.flagged_since = None;
                 m.last_date = m.last_date.max(date);
             }
-            Event::AssemblyConvened { assembly, kind, date: meeting, place, agenda, second_of, edition, roll_cutoff } => {
+            Event::AssemblyConvened { assembly, kind, date: meeting, place, time, agenda, second_of, edition, roll_cutoff } => {
                 if self.assemblies.contains_key(assembly) {
                     return Err(Inconsistency(format!("assembly {assembly} is convened twice")));
                 }
@@ -464,6 +464,7 @@ impl State {
                         kind: *kind,
                         date: *meeting,
                         place: place.clone(),
+                        time: *time,
                         agenda: agenda.clone(),
                         second_of: second_of.clone(),
                         convened_on: date,

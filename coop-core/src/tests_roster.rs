@@ -114,6 +114,7 @@ fn only_an_assemblys_officers_or_the_secretary_record_its_meeting() {
     c.ok("Alice", "2020-01-01", appoint("Bob", Office::Board, Some(2)));
     c.ok("Alice", "2020-01-01", appoint("Dan", Office::Board, Some(4)));
     let convene = |slug: &str| Command::Convene {
+        time: None,
         slug: slug.into(),
         kind: ResolutionKind::Ordinary,
         date: d("2026-06-20"),

@@ -145,6 +145,7 @@ fn build(path: &Path, members: usize, events: usize) -> (u64, Duration) {
         let meeting = d(&format!("{year}-06-20"));
         let agenda = (1..=2).map(|r| Resolution::new(format!("Résolution {r}"), ResolutionKind::Ordinary, true)).collect();
         let convene = Command::Convene {
+            time: None,
             slug: slug.clone(),
             kind: ResolutionKind::Ordinary,
             date: meeting,

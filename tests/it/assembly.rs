@@ -248,7 +248,7 @@ fn a_secretary_runs_an_assembly_from_convocation_to_minutes() {
     env.ok(&["audit", "verify", "--expect", &format!("{seq}:{hash}")]);
     let sheet = env.ok(&["assembly", "sheet", A]).stdout;
     assert!(
-        sheet.contains("représenté par le n° 1") && sheet.contains("vote par correspondance") && sheet.contains("2026-06-01"),
+        sheet.contains("représenté par le n° 1") && sheet.contains("vote par correspondance") && sheet.contains("| 1er juin 2026 |"),
         "{sheet}"
     );
 

@@ -129,7 +129,7 @@ fn statutes_check_lists_every_problem_with_lines() {
         .replace("majority_extraordinary = \">= 2/3\"", "majority_extraordinary = \"> 1/10\"");
     let r = env.run(&["statutes", "check", env.file("lax.toml", &lax).to_str().unwrap()]);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    for needle in ["line 58: notice_days is 0", "quorum_extraordinary is 0 / 0", "majority_extraordinary is > 1/10"] {
+    for needle in ["line 61: notice_days is 0", "quorum_extraordinary is 0 / 0", "majority_extraordinary is > 1/10"] {
         assert!(r.stderr.contains(needle), "{needle}: {}", r.stderr);
     }
     let not_toml = env.file("x.toml", "name = \n");

@@ -248,3 +248,140 @@ fn the_demo_writes_its_own_store() {
     assert!(out.status.success());
     assert_eq!(serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap().as_array().unwrap().len(), 70);
 }
+
+/// Whether `text` writes a percentage beside a fraction, as in "82,00 % (41/50)".
+fn percent_beside_fraction(text: &str) -> bool {
+    text.split('%').skip(1).any(|after| {
+        let t = after.trim_start();
+        t.starts_with('(')
+            && t[1..].split(')').next().is_some_and(|inner| inner.contains('/') && inner.chars().all(|c| c.is_ascii_digit() || c == '/'))
+    })
+}
+
+#[test]
+fn documents_read_as_a_secretary_would_write_them() {
+    let env = Env::new();
+    env.init();
+    for (cat, n) in [("employees", 3), ("beneficiaries", 4), ("volunteers", 3)] {
+        for i in 0..n {
+            env.ok(&["member", "admit", "--name", &format!("{cat} {i}"), "--category", cat, "--date", "2020-01-01"]);
+        }
+    }
+    let agenda = env.file(
+        "agenda.toml",
+        "[[resolution]]\ntitle = \"Approbation des comptes 2025\"\nkind = \"ordinary\"\naccounts = 2025\n\
+         text = \"\"\"\nL'assemblée générale approuve les comptes\nde l'exercice 2025.\n\nElle donne quitus au conseil.\"\"\"\n\n\
+         [[resolution]]\ntitle = \"Modification des statuts\"\nkind = \"extraordinary\"\n",
+    );
+    let r = env.run(&["assembly", "convene", A, "--kind", "ordinary", "--date", "2026-06-20", "--time", "18h70", "--place", "Lons"]);
+    assert_eq!(r.code, 2, "not an hour: {}", r.stderr);
+    env.ok(&[
+        "assembly",
+        "convene",
+        A,
+        "--kind",
+        "ordinary",
+        "--date",
+        "2026-06-20",
+        "--time",
+        "18:30",
+        "--sent",
+        "2026-06-01",
+        "--place",
+        "Salle des fêtes",
+        "--agenda",
+        agenda.to_str().unwrap(),
+    ]);
+    // The sheet before the meeting: French dates, no one marked absent yet, the officers'
+    // signature lines.
+    let out = env.dir.path().join("pack");
+    env.ok(&["assembly", "convocations", A, "--out", out.to_str().unwrap(), "--date", "2026-06-01"]);
+    let sheet = env.ok(&["assembly", "sheet", A]).stdout;
+    assert!(sheet.contains("| 1er juin 2026 |") && !sheet.contains("2026-06-01"), "{sheet}");
+    assert!(!sheet.contains("absent"), "nobody is absent before the meeting: {sheet}");
+    assert!(sheet.contains("## Collège des salariés") && sheet.contains("le samedi 20 juin 2026 à 18 h 30"), "{sheet}");
+    assert!(!sheet.contains(A), "no internal slug: {sheet}");
+
+    let conv = std::fs::read_to_string(out.join("convocation-00001.md")).unwrap();
+    assert!(conv.contains("qui se tiendra le samedi 20 juin 2026 à 18 h 30"), "{conv}");
+    assert!(
+        conv.contains("L'assemblée générale approuve les comptes de l'exercice 2025.") && conv.contains("Elle donne quitus au conseil."),
+        "{conv}"
+    );
+    assert!(!conv.contains("form B") && conv.contains("(formulaire B)") && !conv.contains(A), "{conv}");
+    let conv_en = {
+        let en = env.dir.path().join("pack-en");
+        env.ok(&[
+            "assembly",
+            "convocations",
+            A,
+            "--out",
+            en.to_str().unwrap(),
+            "--lang",
+            "en",
+            "--member",
+            "1",
+            "--reissue",
+            "--date",
+            "2026-06-02",
+        ]);
+        std::fs::read_to_string(en.join("convocation-00001.md")).unwrap()
+    };
+    assert!(conv_en.contains("to be held on Saturday 20 June 2026 at 18:30") && conv_en.contains("(form B)"), "{conv_en}");
+    assert!(!conv_en.contains("formulaire"), "{conv_en}");
+
+    // The meeting, and the minutes with the debates' summary.
+    for m in ["1", "2", "4", "5", "8"] {
+        env.ok(&["assembly", "attend", A, m, "--date", "2026-06-20"]);
+    }
+    env.ok(&["assembly", "officers", A, "--chair", "1", "--secretary", "4", "--scrutineer", "5", "--date", "2026-06-20"]);
+    env.ok(&["assembly", "vote", A, "1", "--all-present", "for", "--except", "8", "--date", "2026-06-20"]);
+    env.ok(&["assembly", "vote", A, "1", "8", "against", "--date", "2026-06-20"]);
+    env.ok(&["assembly", "vote", A, "2", "--all-present", "for", "--date", "2026-06-20"]);
+    env.ok(&["assembly", "close", A, "--date", "2026-06-20"]);
+    let notes = env.file(
+        "debats.toml",
+        "summary = \"Le président ouvre la séance à 18 h 40.\"\n[resolutions]\n1 = \"Le trésorier présente les comptes.\"\n",
+    );
+    let fr = env.ok(&["assembly", "minutes", A, "--notes", notes.to_str().unwrap()]).stdout;
+    assert!(fr.contains("Le samedi 20 juin 2026 à 18 h 30, les membres"), "{fr}");
+    assert!(
+        fr.contains("Résumé des débats")
+            && fr.contains("Le président ouvre la séance à 18 h 40.")
+            && fr.contains("Débats : Le trésorier présente les comptes."),
+        "{fr}"
+    );
+    assert!(fr.contains("majorité simple (plus de la moitié des suffrages exprimés)"), "{fr}");
+    assert!(fr.contains("majorité des deux tiers (au moins les deux tiers des suffrages exprimés)"), "{fr}");
+    assert!(fr.contains("| Collège des usagers et bénéficiaires |") && !fr.contains("| users |"), "college names: {fr}");
+    assert!(fr.contains("Président de séance : employees 0 (membre n° 1)"), "{fr}");
+    assert!(fr.contains("Le scrutateur — beneficiaries 1"), "the teller signs by name: {fr}");
+    assert!(!percent_beside_fraction(&fr), "a share is never written beside a fraction: {fr}");
+    let en = env.ok(&["assembly", "minutes", A, "--lang", "en"]).stdout;
+    assert!(!en.contains("(resolution ordinary)") && en.contains("(ordinary resolution)"), "{en}");
+    assert!(!en.contains("Chair : n°") && en.contains("Chair: employees 0 (member no. 1)"), "{en}");
+    assert!(!en.contains(" ;") && !en.contains(" :"), "English punctuation: {en}");
+    assert!(!percent_beside_fraction(&en), "{en}");
+    assert!(percent_beside_fraction("Part : 82,00 % (41/50) ;"), "the check itself finds the old form");
+    // Notes naming a resolution not on the agenda are refused.
+    let bad = env.file("bad.toml", "[resolutions]\n7 = \"x\"\n");
+    let r = env.run(&["assembly", "minutes", A, "--notes", bad.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("resolution 7 is not on the agenda"), "{}", r.stderr);
+
+    // The sheet after closing says who was absent.
+    assert!(env.ok(&["assembly", "sheet", A]).stdout.contains("| absent |"));
+    // Every setting of the statutes is shown.
+    let shown = env.ok(&["statutes", "show"]).stdout;
+    for key in [
+        "max_proxies_per_holder",
+        "postal_days_before",
+        "secret_ballot",
+        "roll_cutoff_days",
+        "retention_days",
+        "majority_base_ordinary",
+        "Collège des salariés",
+    ] {
+        assert!(shown.contains(key), "{key}: {shown}");
+    }
+}

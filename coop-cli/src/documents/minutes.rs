@@ -1,7 +1,7 @@
 //! The minutes (procès-verbal) of a general assembly.
 
 use chrono::NaiveDate;
-use coop_core::{Assembly, MajorityBase, MemberNo, Quorum, ResolutionResult, RollEntry};
+use coop_core::{Assembly, MajorityBase, MemberNo, Quorum, ResolutionResult, RollEntry, Statutes};
 
 use super::*;
 use crate::args::Lang;
@@ -11,6 +11,9 @@ use super::sheet::quorum_table;
 /// What the minutes are written from.
 pub struct MinutesInput<'a> {
     pub coop: &'a str,
+    pub statutes: &'a Statutes,
+    /// The summary of debates the secretary wrote (`--notes FILE`), if any.
+    pub notes: Option<&'a Notes>,
     pub assembly: &'a Assembly,
     pub roll: &'a [RollEntry],
     pub quorums: &'a [Quorum],
@@ -22,22 +25,26 @@ pub struct MinutesInput<'a> {
 pub fn minutes(lang: Lang, i: &MinutesInput, name: &dyn Fn(MemberNo) -> String) -> Doc {
     let a = i.assembly;
     let mut blocks = Vec::new();
-    blocks.push(Block::P(match lang {
+    let when = meeting_when(lang, a.date, a.time);
+    let mut opening = match lang {
         Lang::Fr => format!(
-            "Le {}, les membres de la société coopérative d'intérêt collectif {} se sont réunis en assemblée générale {} à l'adresse suivante : {}.",
-            date_long(lang, a.date),
+            "{when}, les membres de la société coopérative d'intérêt collectif {} se sont réunis en assemblée générale {} à l'adresse suivante : {}.",
             i.coop,
             kind_label(lang, a.kind),
             a.place
         ),
         Lang::En => format!(
-            "On {}, the members of the société coopérative d'intérêt collectif {} met in {} general assembly at: {}.",
-            date_long(lang, a.date),
+            "{when}, the members of the société coopérative d'intérêt collectif {} met in {} general assembly at: {}.",
             i.coop,
             kind_label(lang, a.kind),
             a.place
         ),
-    }));
+    };
+    // "le samedi …" opens the sentence: "Le samedi …".
+    if let Some(first) = opening.get(..1) {
+        opening = first.to_uppercase() + &opening[1..];
+    }
+    blocks.push(Block::P(opening));
     blocks.push(Block::H(1, tr(lang, "Convocation", "Convocation")));
     let sent: Vec<NaiveDate> = a.convocations.values().copied().collect();
     let sent_text = match (sent.iter().min(), sent.iter().max()) {
@@ -56,10 +63,10 @@ pub fn minutes(lang: Lang, i: &MinutesInput, name: &dyn Fn(MemberNo) -> String) 
     };
     let how = match (lang, i.first) {
         (Lang::Fr, Some(f)) => {
-            format!("sur seconde convocation, l'assemblée du {} ({}) n'ayant pu délibérer faute de quorum", date_long(lang, f.date), f.slug)
+            format!("sur seconde convocation, l'assemblée du {} n'ayant pu délibérer faute de quorum", date_long(lang, f.date))
         }
         (Lang::En, Some(f)) => {
-            format!("on second convocation, the assembly of {} ({}) having lacked quorum", date_long(lang, f.date), f.slug)
+            format!("on second convocation, the assembly of {} having lacked quorum", date_long(lang, f.date))
         }
         (Lang::Fr, None) => "sur première convocation".into(),
         (Lang::En, None) => "on first convocation".into(),
@@ -73,25 +80,33 @@ pub fn minutes(lang: Lang, i: &MinutesInput, name: &dyn Fn(MemberNo) -> String) 
     let again = if again.is_empty() {
         String::new()
     } else {
-        format!(" ; {} : {}", tr(lang, "convocation envoyée à nouveau", "convocation sent again"), again.join(", "))
+        format!(
+            "{} {}{} {}",
+            tr(lang, " ;", ";"),
+            tr(lang, "convocation envoyée à nouveau", "convocation sent again"),
+            tr(lang, " :", ":"),
+            again.join(", ")
+        )
     };
     blocks.push(Block::P(format!(
-        "{} {}, {} {} ; {}{again}.",
+        "{} {}, {} {}{} {}{again}.",
         tr(lang, "L'assemblée a été convoquée par le conseil", "The assembly was convened by the board"),
         how,
         tr(lang, "le", "on"),
         date_long(lang, a.convened_on),
+        tr(lang, " ;", ";"),
         sent_text
     )));
     blocks.push(Block::H(1, tr(lang, "Bureau", "Officers")));
     match &a.officers {
         Some(o) => {
-            let mut items = vec![
-                format!("{} : n° {} {}", tr(lang, "Président de séance", "Chair"), o.chair, name(o.chair)),
-                format!("{} : n° {} {}", tr(lang, "Secrétaire", "Secretary"), o.secretary, name(o.secretary)),
-            ];
+            let who = |role_fr: &str, role_en: &str, m: MemberNo| match lang {
+                Lang::Fr => format!("{role_fr} : {} (membre n° {m})", name(m)),
+                Lang::En => format!("{role_en}: {} (member no. {m})", name(m)),
+            };
+            let mut items = vec![who("Président de séance", "Chair", o.chair), who("Secrétaire", "Secretary", o.secretary)];
             for s in &o.scrutineers {
-                items.push(format!("{} : n° {} {}", tr(lang, "Scrutateur", "Teller"), s, name(*s)));
+                items.push(who("Scrutateur", "Teller", *s));
             }
             blocks.push(Block::List(items));
         }
@@ -99,12 +114,7 @@ pub fn minutes(lang: Lang, i: &MinutesInput, name: &dyn Fn(MemberNo) -> String) 
     }
     blocks.push(Block::H(1, tr(lang, "Ordre du jour", "Agenda")));
     blocks.push(Block::Ordered(
-        a.agenda
-            .iter()
-            .map(|r| {
-                format!("{} ({} {}){}", r.title, tr(lang, "résolution", "resolution"), kind_label(lang, r.kind), subject_label(lang, r))
-            })
-            .collect(),
+        a.agenda.iter().map(|r| format!("{} ({}){}", r.title, resolution_kind(lang, r.kind), subject_label(lang, r))).collect(),
     ));
     blocks.push(Block::H(1, tr(lang, "Présence et quorum", "Attendance and quorum")));
     blocks.push(Block::P(match lang {
@@ -145,8 +155,22 @@ pub fn minutes(lang: Lang, i: &MinutesInput, name: &dyn Fn(MemberNo) -> String) 
             "The required quorum not being reached, the assembly could not deliberate: no resolution was put to the vote.",
         )
     }));
+    if let Some(summary) = i.notes.map(|n| n.summary.trim()).filter(|s| !s.is_empty()) {
+        blocks.push(Block::H(2, tr(lang, "Résumé des débats", "Summary of the debates")));
+        paragraphs(summary, &mut blocks);
+    }
     for r in i.results {
         blocks.push(Block::H(2, format!("{} {} — {}", tr(lang, "Résolution", "Resolution"), r.number, r.title)));
+        if let Some(res) = a.resolution(r.number).filter(|res| !res.text.is_empty()) {
+            paragraphs(&res.text, &mut blocks);
+        }
+        if let Some(debate) = i.notes.and_then(|n| n.resolutions.get(&r.number)).map(|d| d.trim()).filter(|d| !d.is_empty()) {
+            blocks.push(Block::P(format!(
+                "{} {}",
+                tr(lang, "Débats :", "Debate:"),
+                debate.split_whitespace().collect::<Vec<_>>().join(" ")
+            )));
+        }
         if !r.quorum_reached {
             blocks.push(Block::P(tr(
                 lang,
@@ -177,7 +201,7 @@ pub fn minutes(lang: Lang, i: &MinutesInput, name: &dyn Fn(MemberNo) -> String) 
             .iter()
             .map(|t| {
                 vec![
-                    if t.code == "all" { tr(lang, "tous", "all") } else { t.code.clone() },
+                    college_label(lang, i.statutes, &t.code),
                     pct(lang, t.weight_percent, 1),
                     pct(lang, t.effective_weight_percent, 1),
                     t.r#for.to_string(),
@@ -189,8 +213,7 @@ pub fn minutes(lang: Lang, i: &MinutesInput, name: &dyn Fn(MemberNo) -> String) 
             .collect();
         blocks.push(Block::Table(headers, rows));
         if !r.show_of_hands.is_empty() {
-            let colleges: Vec<String> =
-                r.show_of_hands.iter().map(|c| if c == "all" { tr(lang, "tous les membres", "all members") } else { c.clone() }).collect();
+            let colleges: Vec<String> = r.show_of_hands.iter().map(|c| college_label(lang, i.statutes, c)).collect();
             blocks.push(Block::P(format!(
                 "{} {}.",
                 tr(
@@ -215,14 +238,15 @@ pub fn minutes(lang: Lang, i: &MinutesInput, name: &dyn Fn(MemberNo) -> String) 
                 "Weighted share of votes for among all the members on the roll:",
             ),
         };
+        let required = match r.majority.parse::<coop_core::Majority>() {
+            Ok(m) => majority_words(lang, m, r.majority_base),
+            Err(_) => r.majority.clone(),
+        };
         blocks.push(Block::P(format!(
-            "{} {} ({}) ; {} {} : {} {verdict}.",
-            among,
+            "{among} {}. {} {required}. {} {verdict}.",
             pct(lang, r.for_share * 100.0, 2),
-            r.for_share_exact,
-            tr(lang, "majorité requise", "majority required"),
-            r.majority,
-            tr(lang, "la résolution est", "the resolution is"),
+            tr(lang, "Majorité requise :", "Majority required:"),
+            tr(lang, "La résolution est", "The resolution is"),
         )));
     }
     blocks.push(Block::H(1, tr(lang, "Clôture", "Closing")));
@@ -248,6 +272,39 @@ pub fn minutes(lang: Lang, i: &MinutesInput, name: &dyn Fn(MemberNo) -> String) 
         None => tr(lang, "PROJET : l'assemblée n'est pas encore close.", "DRAFT: the assembly is not closed yet."),
     };
     blocks.push(Block::P(closed));
-    blocks.push(Block::Signatures(vec![tr(lang, "Le président de séance", "The chair"), tr(lang, "Le secrétaire", "The secretary")]));
+    blocks.push(Block::Signatures(super::sheet::officer_signatures(lang, a, name)));
     Doc { title: format!("{} — {}", tr(lang, "Procès-verbal", "Minutes"), assembly_title(lang, i.coop, a)), lang, blocks }
+}
+
+/// Paragraphs of a text as typed (blank lines between them; line breaks inside are spaces).
+fn paragraphs(text: &str, blocks: &mut Vec<Block>) {
+    for para in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+        blocks.push(Block::P(para.split_whitespace().collect::<Vec<_>>().join(" ")));
+    }
+}
+
+/// The summary of debates a secretary writes for the minutes, read from a TOML notes file:
+///
+/// ```toml
+/// summary = """
+/// Le président ouvre la séance à 18 h 40 ..."""
+/// [resolutions]
+/// 1 = "Le trésorier présente les comptes ; une question sur les stocks."
+/// ```
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Notes {
+    /// The general summary of the debates.
+    pub summary: String,
+    /// The debate on each resolution, by its number.
+    pub resolutions: std::collections::BTreeMap<u32, String>,
+}
+
+/// A notes file as written: resolution numbers are TOML keys, hence text.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotesFile {
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub resolutions: std::collections::BTreeMap<String, String>,
 }

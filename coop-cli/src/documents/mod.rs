@@ -2,7 +2,6 @@
 //! blocks and rendered to Markdown or to a printable HTML page. French by default (the legal
 //! language), English on request.
 
-use chrono::NaiveDate;
 use coop_core::{Assembly, MemberNo, Participation, Resolution, ResolutionKind, RollEntry, Subject};
 
 use crate::args::{DocFormat, Lang};
@@ -11,9 +10,12 @@ mod convocation;
 pub mod data;
 mod minutes;
 mod sheet;
+mod words;
 
-pub use convocation::convocation;
-pub use minutes::{minutes, MinutesInput};
+pub(crate) use words::*;
+
+pub use convocation::{convocation, Addressee};
+pub use minutes::{minutes, MinutesInput, Notes, NotesFile};
 pub use sheet::sheet;
 
 pub enum Block {
@@ -115,7 +117,7 @@ impl Doc {
                 }
                 Block::Signatures(who) => {
                     for w in who {
-                        o.push_str(&format!("{} :\n\n\n_____________________________\n\n", md_cell(w)));
+                        o.push_str(&format!("{}{}\n\n\n_____________________________\n\n", md_cell(w), tr(self.lang, " :", ":")));
                     }
                 }
                 Block::Pre(text) => {
@@ -196,28 +198,6 @@ pre { font-size: .8em; white-space: pre-wrap; border: 1px solid #ccc; padding: .
 .signature .line { border-bottom: 1px solid #333; height: 4em; }
 @media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } table { page-break-inside: auto; } tr { page-break-inside: avoid; } }
 ";
-
-/// A percentage with one or two decimals, with a decimal comma in French.
-pub(super) fn pct(lang: Lang, value: f64, decimals: usize) -> String {
-    let s = format!("{value:.decimals$} %");
-    match lang {
-        Lang::Fr => s.replace('.', ","),
-        Lang::En => s,
-    }
-}
-
-pub(super) fn date_long(lang: Lang, d: NaiveDate) -> String {
-    use chrono::Datelike;
-    let months_fr =
-        ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
-    let months_en =
-        ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-    let m = d.month0() as usize;
-    match lang {
-        Lang::Fr => format!("{} {} {}", d.day(), months_fr[m], d.year()),
-        Lang::En => format!("{} {} {}", d.day(), months_en[m], d.year()),
-    }
-}
 
 /// What a resolution decides, when its agenda names it, as a suffix for the agenda's lines.
 pub(super) fn subject_label(lang: Lang, r: &Resolution) -> String {

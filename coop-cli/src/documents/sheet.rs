@@ -18,15 +18,21 @@ pub fn sheet(
     let coop = statutes.name.as_str();
     let order: Vec<String> = statutes.colleges.iter().map(|c| c.code.clone()).collect();
     let mut blocks = vec![Block::P(format!(
-        "{} {}. {} : {}.",
+        "{} {}. {} {}.",
         tr(lang, "Lieu :", "Place:"),
         a.place,
-        tr(lang, "Feuille de présence", "Attendance sheet"),
-        a.slug
+        tr(lang, "Séance tenue", "Meeting held"),
+        meeting_when(lang, a.date, a.time)
     ))];
+    // Until the assembly is closed, a member with nothing recorded is not yet absent: the
+    // column is left for the day.
+    let closed = a.closed_on.is_some();
     for college in colleges_of(roll, &order) {
         let heading = match &college {
-            Some(c) => format!("{} {c}", tr(lang, "Collège", "College")),
+            Some(c) => match statutes.colleges.iter().find(|x| &x.code == c).and_then(|x| x.name.clone()) {
+                Some(name) => name,
+                None => format!("{} {c}", tr(lang, "Collège", "College")),
+            },
             None => tr(lang, "Membres", "Members"),
         };
         blocks.push(Block::H(1, heading));
@@ -47,8 +53,11 @@ pub fn sheet(
                     e.member.to_string(),
                     name(e.member),
                     e.category.clone(),
-                    a.convocations.get(&e.member).map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
-                    participation_label(lang, p, name),
+                    a.convocations.get(&e.member).map(|d| date_long(lang, *d)).unwrap_or_else(|| "—".into()),
+                    match p {
+                        coop_core::Participation::Absent if !closed => String::new(),
+                        p => participation_label(lang, p, name),
+                    },
                     String::new(),
                 ]
             })
@@ -57,7 +66,12 @@ pub fn sheet(
     }
     blocks.push(Block::H(1, tr(lang, "Totaux et quorum", "Totals and quorum")));
     blocks.push(quorum_table(lang, quorums));
-    blocks.push(Block::Signatures(vec![tr(lang, "Le président de séance", "The chair"), tr(lang, "Le secrétaire", "The secretary")]));
+    blocks.push(Block::P(tr(
+        lang,
+        "Certifiée exacte par le bureau de l'assemblée :",
+        "Certified correct by the officers of the assembly:",
+    )));
+    blocks.push(Block::Signatures(officer_signatures(lang, a, name)));
     Doc { title: format!("{} — {}", tr(lang, "Feuille de présence", "Attendance sheet"), assembly_title(lang, coop, a)), lang, blocks }
 }
 
@@ -82,10 +96,30 @@ pub(super) fn quorum_table(lang: Lang, quorums: &[Quorum]) -> Block {
                 q.represented.to_string(),
                 q.postal.to_string(),
                 q.counted.to_string(),
-                format!("{} ({})", q.required, q.fraction),
+                format!("{} ({} {})", q.required, q.fraction, tr(lang, "des inscrits", "of the roll")),
                 if q.reached { tr(lang, "atteint", "reached") } else { tr(lang, "non atteint", "not reached") },
             ]
         })
         .collect();
     Block::Table(headers, rows)
+}
+
+/// Signature lines of the meeting's officers, by name once they are recorded: the chair, the
+/// secretary and each teller.
+pub(super) fn officer_signatures(lang: Lang, a: &Assembly, name: &dyn Fn(MemberNo) -> String) -> Vec<String> {
+    match &a.officers {
+        None => vec![
+            tr(lang, "Le président de séance", "The chair"),
+            tr(lang, "Le secrétaire", "The secretary"),
+            tr(lang, "Le scrutateur", "The teller"),
+        ],
+        Some(o) => {
+            let mut out = vec![
+                format!("{} — {}", tr(lang, "Le président de séance", "The chair"), name(o.chair)),
+                format!("{} — {}", tr(lang, "Le secrétaire", "The secretary"), name(o.secretary)),
+            ];
+            out.extend(o.scrutineers.iter().map(|s| format!("{} — {}", tr(lang, "Le scrutateur", "The teller"), name(*s))));
+            out
+        }
+    }
 }

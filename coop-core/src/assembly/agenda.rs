@@ -31,7 +31,7 @@ pub fn parse_agenda_with(text: &str, read: &mut dyn FnMut(&str) -> Result<String
     let mut out = Vec::new();
     for t in tables {
         let w = "a [[resolution]]";
-        r.unknown_keys(t, &["title", "kind", "board_approved", "exclude", "amend", "accounts"], w);
+        r.unknown_keys(t, &["title", "kind", "board_approved", "exclude", "amend", "accounts", "text"], w);
         let title = r.string(t, "title", w, true);
         let kind_span = t.get("kind").and_then(|i| i.span());
         let kind = match r.string(t, "kind", w, true) {
@@ -50,9 +50,13 @@ pub fn parse_agenda_with(text: &str, read: &mut dyn FnMut(&str) -> Result<String
                 r.problem(t.span(), "a resolution's title must be 1 to 500 characters");
             }
         }
+        let text = r.string(t, "text", w, false).map(|x| x.trim().to_string()).unwrap_or_default();
+        if text.chars().count() > 20_000 {
+            r.problem(t.get("text").and_then(|i| i.span()), "a resolution's text must be at most 20,000 characters");
+        }
         let subject = subject(&mut r, t, kind, read);
         if let (Some(title), Some(kind), Some(subject)) = (title, kind, subject) {
-            out.push(Resolution { title: title.trim().to_string(), kind, board_approved, subject });
+            out.push(Resolution { title: title.trim().to_string(), kind, board_approved, subject, text });
         }
     }
     if tables_empty {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 use crate::statutes::Statutes;
@@ -77,12 +77,16 @@ pub struct Resolution {
     /// empty: assemblies are also kept in a binary form that has no optional fields.)
     #[serde(default)]
     pub subject: Option<Subject>,
+    /// The resolution's text, as the convocation and the minutes show it in full (the agenda's
+    /// `text` key; empty when the title says it all). Always written, like `subject`.
+    #[serde(default)]
+    pub text: String,
 }
 
 impl Resolution {
-    /// A resolution with no subject.
+    /// A resolution with no subject and no text beyond its title.
     pub fn new(title: impl Into<String>, kind: ResolutionKind, board_approved: bool) -> Resolution {
-        Resolution { title: title.into(), kind, board_approved, subject: None }
+        Resolution { title: title.into(), kind, board_approved, subject: None, text: String::new() }
     }
 }
 
@@ -197,6 +201,10 @@ pub struct Assembly {
     pub date: NaiveDate,
     /// Where.
     pub place: String,
+    /// The meeting's hour, when the convocation gave one. (Always written: the store keeps
+    /// assemblies in a binary form that names no field.)
+    #[serde(default)]
+    pub time: Option<NaiveTime>,
     /// The resolutions, numbered from 1.
     pub agenda: Vec<Resolution>,
     /// The first convocation this one follows, which lacked quorum.

@@ -114,6 +114,16 @@ pub struct College {
     pub code: String,
     /// Weight in percent of the total votes; `None` when colleges are equal.
     pub weight_percent: Option<u32>,
+    /// Its name as the statutes write it (`Collège des salariés`), shown in the documents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl College {
+    /// Its name, or its code when the statutes give none.
+    pub fn label(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.code)
+    }
 }
 
 /// A category of members.
@@ -671,15 +681,16 @@ impl<'a> Reader<'a> {
         let mut college_spans = Vec::new();
         for t in self.tables(root, "college") {
             let w = "a [[college]]";
-            self.unknown_keys(t, &["code", "weight_percent"], w);
+            self.unknown_keys(t, &["code", "weight_percent", "name"], w);
             let code = self.string(t, "code", w, true);
             let weight = self.uint(t, "weight_percent", w, 100);
+            let name = self.string(t, "name", w, false).map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
             if let Some(code) = code {
                 if colleges.iter().any(|c| c.code == code) {
                     self.problem(Self::span_of(t, "code"), format!("college '{code}' is defined twice"));
                 }
                 college_spans.push(Self::span_of(t, "weight_percent").or(t.span()));
-                colleges.push(College { code, weight_percent: weight });
+                colleges.push(College { code, weight_percent: weight, name });
             }
         }
         if colleges.len() > 10 {

@@ -189,3 +189,15 @@ fn statutes_problems_are_one_error_value_for_applications() {
     assert!(text.starts_with(&format!("{} problems: ", err.0.len())) && text.contains("legal_form"), "{text}");
     assert!(Statutes::parse(GOOD).is_ok());
 }
+
+#[test]
+fn a_college_may_carry_its_name_for_the_documents() {
+    let st = Statutes::from_toml(GOOD).unwrap();
+    let workers = st.colleges.iter().find(|c| c.code == "workers").unwrap();
+    assert_eq!(workers.label(), "Collège des salariés");
+    let unnamed = Statutes::from_toml(&GOOD.replace("name = \"Collège des salariés\"\n", "")).unwrap();
+    assert_eq!(unnamed.colleges[0].name, None);
+    assert_eq!(unnamed.colleges[0].label(), "workers", "the code stands in for a missing name");
+    let blank = Statutes::from_toml(&GOOD.replace("name = \"Collège des salariés\"", "name = \"  \"")).unwrap();
+    assert_eq!(blank.colleges[0].name, None, "a blank name is no name");
+}

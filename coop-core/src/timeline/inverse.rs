@@ -87,11 +87,12 @@ fn inverse(events: &[Event], date: NaiveDate) -> Option<(Command, Context)> {
             Event::MemberExcluded { member, decided_by } => {
                 Command::Exclude { member: n(*member), assembly: decided_by.assembly.clone(), resolution: decided_by.resolution }
             }
-            Event::AssemblyConvened { assembly, kind, date, place, agenda, second_of, edition, .. } => Command::Convene {
+            Event::AssemblyConvened { assembly, kind, date, place, time, agenda, second_of, edition, .. } => Command::Convene {
                 slug: assembly.clone(),
                 kind: *kind,
                 date: *date,
                 place: place.clone(),
+                time: *time,
                 agenda: agenda.clone(),
                 second_of: second_of.clone(),
                 edition: Some(*edition),

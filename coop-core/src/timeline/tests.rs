@@ -295,6 +295,7 @@ fn a_backdated_admission_cannot_change_the_roll_of_a_closed_assembly() {
     h.ok(
         "2021-05-01",
         Command::Convene {
+            time: None,
             slug: "ago-2021".into(),
             kind: ResolutionKind::Ordinary,
             date: d("2021-06-01"),
@@ -401,6 +402,7 @@ fn a_vote_is_voided_only_while_its_assembly_is_open() {
     }
     let agenda = vec![Resolution::new("Comptes", ResolutionKind::Ordinary, true)];
     let convene = Command::Convene {
+        time: None,
         slug: "ago".into(),
         kind: ResolutionKind::Ordinary,
         date: d("2021-06-01"),

@@ -72,6 +72,7 @@ impl Coop {
         self.ok(
             sent,
             Command::Convene {
+                time: None,
                 slug: slug.into(),
                 kind: ResolutionKind::Ordinary,
                 date: d(meeting),
@@ -86,7 +87,8 @@ impl Coop {
     }
     /// Convenes assembly A on 2026-06-01 for the meeting, recording no officers.
     fn convene_bare(&mut self, kind: ResolutionKind, agenda: Vec<Resolution>, edition: Option<u8>) {
-        let cmd = Command::Convene { slug: A.into(), kind, date: d(MEETING), place: "Lons".into(), agenda, second_of: None, edition };
+        let cmd =
+            Command::Convene { time: None, slug: A.into(), kind, date: d(MEETING), place: "Lons".into(), agenda, second_of: None, edition };
         self.ok("2026-06-01", cmd);
     }
     fn standard(&mut self) {
@@ -142,6 +144,7 @@ fn ext(title: &str, board: bool) -> Resolution {
 fn notice_is_fifteen_days_on_first_convocation() {
     let c = Coop::new();
     let cmd = || Command::Convene {
+        time: None,
         slug: A.into(),
         kind: ResolutionKind::Ordinary,
         date: d(MEETING),
@@ -157,6 +160,7 @@ fn notice_is_fifteen_days_on_first_convocation() {
 #[test]
 fn a_second_convocation_follows_a_first_that_met_without_quorum_on_its_agenda_with_ten_days_notice() {
     let second = |meeting: &str, of: &str, agenda: Vec<Resolution>| Command::Convene {
+        time: None,
         slug: "ago-2026-2".into(),
         kind: ResolutionKind::Ordinary,
         date: d(meeting),
@@ -392,7 +396,7 @@ fn without_colleges() -> String {
             skip = true;
             continue;
         }
-        if skip && (line.starts_with("code") || line.starts_with("weight_percent") || line.is_empty()) {
+        if skip && (line.starts_with("code") || line.starts_with("weight_percent") || line.starts_with("name") || line.is_empty()) {
             if line.is_empty() {
                 skip = false;
             }
@@ -532,6 +536,7 @@ fn a_resolution_decides_the_subject_its_agenda_names_and_only_once() {
 fn an_agenda_subject_must_be_decidable_when_convened() {
     let c = Coop::new();
     let convene = |agenda: Vec<Resolution>| Command::Convene {
+        time: None,
         slug: A.into(),
         kind: ResolutionKind::Extraordinary,
         date: d(MEETING),
@@ -913,6 +918,7 @@ fn a_second_convocation_counts_the_proxies_and_postal_forms_given_for_the_first(
     c.ok(
         "2026-06-21",
         Command::Convene {
+            time: None,
             slug: "ago-2026-2".into(),
             kind: ResolutionKind::Ordinary,
             date: d("2026-07-01"),
@@ -940,6 +946,7 @@ fn a_second_convocation_counts_the_proxies_and_postal_forms_given_for_the_first(
     c.ok(
         "2026-06-21",
         Command::Convene {
+            time: None,
             slug: "age-2026-2".into(),
             kind: ResolutionKind::Extraordinary,
             date: d("2026-07-01"),
