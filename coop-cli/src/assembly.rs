@@ -91,7 +91,11 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
             });
             r.date = sent.unwrap_or(ctx.today);
             let receipt = store.execute(r)?;
-            written(ctx, &receipt, format!("assembly {slug} convened for {date} with {n} resolutions"))
+            written(
+                ctx,
+                &receipt,
+                format!("assembly {slug} convened for {date} with {}", coop_core::count(n as u64, "resolution", "resolutions")),
+            )
         }
         AssemblyCmd::List => {
             let state = state_for(ctx, store)?;

@@ -80,8 +80,9 @@ pub fn run(ctx: &Ctx, path: &Path, cmd: AuditCmd) -> Out {
                 });
             }
             println!(
-                "repaired: the state kept beside the log was rebuilt from its {} events; head hash {}",
-                report.events, report.head_hash
+                "repaired: the state kept beside the log was rebuilt from its {}; head hash {}",
+                events(report.events),
+                report.head_hash
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -130,24 +131,36 @@ fn verify(ctx: &Ctx, store: &Store, accept_head: bool) -> Out {
         )?;
     } else if report.ok {
         let rate = if secs > 0.0 { report.events as f64 / secs } else { 0.0 };
-        println!("ok: {} events verified in {:.1} ms ({:.0} events/s)\nhead hash {}", report.events, secs * 1000.0, rate, report.head_hash);
+        println!(
+            "ok: {} verified in {:.1} ms ({:.0} events/s)\nhead hash {}",
+            coop_core::count(report.events, "event", "events"),
+            secs * 1000.0,
+            rate,
+            report.head_hash
+        );
         if let Some(p) = &report.personal {
             println!(
-                "personal data: {} parties match the digests in the log, {} erased{}",
-                p.checked,
+                "personal data: {} the digests in the log, {} erased{}",
+                coop_core::count(p.checked, "party matches", "parties match"),
                 p.erased,
                 if p.orphans > 0 {
-                    format!(", {} entries for parties the log does not name (left by writes that never committed)", p.orphans)
+                    format!(
+                        ", {} for parties the log does not name (left by writes that never committed)",
+                        coop_core::count(p.orphans, "entry", "entries")
+                    )
                 } else {
                     String::new()
                 }
             );
             if p.from_export {
-                println!("({} parties have no personal data: the store was imported from an export, which holds none)", p.missing);
+                println!(
+                    "({} no personal data: the store was imported from an export, which holds none)",
+                    coop_core::count(p.missing, "party has", "parties have")
+                );
             }
         }
     } else if report.first_bad_seq.is_none() {
-        println!("the log's chain is sound ({} events, head hash {}), but:", report.events, report.head_hash);
+        println!("the log's chain is sound ({}, head hash {}), but:", events(report.events), report.head_hash);
         if report.kept_state_matches == Some(false) {
             println!("  the state kept beside the log is not the fold of the log: rebuild it with `coop audit repair`");
         }
@@ -157,10 +170,10 @@ fn verify(ctx: &Ctx, store: &Store, accept_head: bool) -> Out {
         println!("until a verify finds the store sound, it takes no command");
     } else {
         println!(
-            "BROKEN at event {}: {}\n{} events verified before it; last good hash {}",
+            "BROKEN at event {}: {}\n{} verified before it; last good hash {}",
             report.first_bad_seq.unwrap_or(0),
             report.problem.clone().unwrap_or_default(),
-            report.events,
+            events(report.events),
             report.head_hash
         );
         if let Some(remedy) = report.remedy {
@@ -195,7 +208,7 @@ fn verify_export(ctx: &Ctx, file: &Path, expect: &[coop_store::Anchor]) -> Out {
         let failed: Vec<&str> = failed.iter().map(|(_, w)| w.as_str()).collect();
         output::json(&json!({"events": head.seq, "head_hash": head.hash, "ok": failed.is_empty(), "anchors_failed": failed}))?;
     } else {
-        println!("ok: the export's chain holds {} events\nhead hash {}", head.seq, head.hash);
+        println!("ok: the export's chain holds {}\nhead hash {}", events(head.seq), head.hash);
         anchors_out(&failed, expect.len())?;
     }
     Ok(if failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(3) })
@@ -206,11 +219,13 @@ fn replay(ctx: &Ctx, store: &Store) -> Out {
     if ctx.cli_json {
         output::json(&r)?;
     } else if r.matches {
-        println!("ok: rebuilding from {} events gives the state kept on disk (which reflects event {})", r.events, r.kept_seq);
+        println!("ok: rebuilding from {} gives the state kept on disk (which reflects event {})", events(r.events), r.kept_seq);
     } else {
         println!(
-            "MISMATCH: the state rebuilt from {} events differs from the one kept (members {:?}; totals differ: {})",
-            r.events, r.differing_members, r.totals_differ
+            "MISMATCH: the state rebuilt from {} differs from the one kept (members {:?}; totals differ: {})",
+            events(r.events),
+            r.differing_members,
+            r.totals_differ
         );
     }
     Ok(if r.matches { ExitCode::SUCCESS } else { ExitCode::from(3) })
@@ -239,7 +254,7 @@ pub fn backup(ctx: &Ctx, store: &Store, file: &Path) -> Out {
     if ctx.cli_json {
         output::json(&json!({"file": file, "events": events, "head_hash": head.hash}))?;
     } else {
-        println!("backed up {events} events and the personal data beside them into {}; head hash {}", file.display(), head.hash);
+        println!("backed up {} and the personal data beside them into {}; head hash {}", self::events(events), file.display(), head.hash);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -250,9 +265,9 @@ pub fn restore(ctx: &Ctx, path: &Path, file: &Path) -> Out {
         output::json(&report)?;
     } else {
         println!(
-            "restored {} events and the personal data of {} parties into {}; head hash {}",
-            report.log.events,
-            report.parties,
+            "restored {} and the personal data of {} into {}; head hash {}",
+            events(report.log.events),
+            coop_core::count(report.parties, "party", "parties"),
             path.display(),
             report.log.head_hash
         );
@@ -265,7 +280,7 @@ pub fn import_events(ctx: &Ctx, path: &Path, file: &Path) -> Out {
     if ctx.cli_json {
         output::json(&report)?;
     } else {
-        println!("imported {} events into {}; head hash {}", report.events, path.display(), report.head_hash);
+        println!("imported {} into {}; head hash {}", events(report.events), path.display(), report.head_hash);
     }
     if report.events > 0 {
         eprintln!(
@@ -273,4 +288,9 @@ pub fn import_events(ctx: &Ctx, path: &Path, file: &Path) -> Out {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `1 event`, `12 events`.
+fn events(n: u64) -> String {
+    coop_core::count(n, "event", "events")
 }

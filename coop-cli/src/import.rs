@@ -203,9 +203,9 @@ pub fn members(ctx: &Ctx, store: &coop_store::Store, file: &Path, allow_duplicat
         if !dups.is_empty() {
             let shown = dups.iter().take(20).cloned().collect::<Vec<_>>().join("\n");
             return Err(Failure::input(format!(
-                "{}: {} rows repeat members already in the store (was the file imported before?); nothing was written; import them anyway with --allow-duplicates:\n{shown}",
+                "{}: {} members already in the store (was the file imported before?); nothing was written; import them anyway with --allow-duplicates:\n{shown}",
                 file.display(),
-                dups.len()
+                coop_core::count(dups.len() as u64, "row repeats", "rows repeat")
             )));
         }
     }
@@ -220,7 +220,8 @@ pub fn members(ctx: &Ctx, store: &coop_store::Store, file: &Path, allow_duplicat
         crate::output::json(&serde_json::json!({"imported": n, "first_number": first, "last_number": last, "head": store.head()}))?;
     } else {
         println!(
-            "imported {n} members (numbers {}-{}) from {}",
+            "imported {} (numbers {}-{}) from {}",
+            coop_core::count(n as u64, "member", "members"),
             first.map(|x| x.to_string()).unwrap_or_default(),
             last.map(|x| x.to_string()).unwrap_or_default(),
             file.display()
@@ -253,7 +254,12 @@ pub fn run_rows(
         Err(StoreError::BatchRefused(refusals)) => {
             let bad_input = refusals.iter().any(|(_, r)| r.rule.is_bad_input());
             let text: Vec<String> = refusals.iter().map(|(i, r)| format!("line {}: {r}", lines[*i])).collect();
-            let message = format!("{}: {} rows refused; nothing was written:\n{}", file.display(), refusals.len(), text.join("\n"));
+            let message = format!(
+                "{}: {} refused; nothing was written:\n{}",
+                file.display(),
+                coop_core::count(refusals.len() as u64, "row", "rows"),
+                text.join("\n")
+            );
             Err(if bad_input { Failure::input(message) } else { Failure::rule(message) })
         }
         Err(e) => Err(e.into()),

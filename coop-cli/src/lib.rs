@@ -470,12 +470,12 @@ fn statutes_check(ctx: &Ctx, file: &Path) -> Out {
                 output::json(&json!({"ok": true, "problems": [], "statutes": s}))?;
             } else {
                 println!(
-                    "{}: the statutes of {} are valid ({} categories, {} colleges, {} share classes)",
+                    "{}: the statutes of {} are valid ({}, {}, {})",
                     file.display(),
                     s.name,
-                    s.categories.len(),
-                    s.colleges.len(),
-                    s.share_classes.len()
+                    coop_core::count(s.categories.len() as u64, "category", "categories"),
+                    coop_core::count(s.colleges.len() as u64, "college", "colleges"),
+                    coop_core::count(s.share_classes.len() as u64, "share class", "share classes")
                 );
             }
             Ok(ExitCode::SUCCESS)

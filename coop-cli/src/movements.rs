@@ -261,9 +261,9 @@ pub fn import(ctx: &Ctx, store: &coop_store::Store, file: &Path) -> Out {
     }
     if !problems.is_empty() {
         return Err(Failure::input(format!(
-            "{}: {} problems; nothing was written:\n{}",
+            "{}: {}; nothing was written:\n{}",
             file.display(),
-            problems.len(),
+            coop_core::count(problems.len() as u64, "problem", "problems"),
             problems.join("\n")
         )));
     }
@@ -273,7 +273,12 @@ pub fn import(ctx: &Ctx, store: &coop_store::Store, file: &Path) -> Out {
     if ctx.cli_json {
         crate::output::json(&serde_json::json!({"movements": n, "events": events, "head": store.head()}))?;
     } else {
-        println!("imported {n} movements ({events} events) from {}", file.display());
+        println!(
+            "imported {} ({}) from {}",
+            coop_core::count(n as u64, "movement", "movements"),
+            coop_core::count(events as u64, "event", "events"),
+            file.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

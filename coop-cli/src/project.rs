@@ -135,7 +135,7 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: ProjectCmd) -> Out {
             println!("{}", coop_core::count(ms.len() as u64, "member", "members"));
             print!("{}", t.text());
             if !ps.is_empty() {
-                println!("{} partners who are not members", ps.len());
+                println!("{}", coop_core::count(ps.len() as u64, "partner who is not a member", "partners who are not members"));
                 let mut t = Table::new(vec!["name", "role", "since"]);
                 for r in &ps {
                     t.push(vec![name_of(store, &state, r.who), r.role.as_str().into(), r.since.to_string()]);
@@ -186,11 +186,13 @@ pub fn involvement(ctx: &Ctx, store: &Store, member: Option<coop_core::MemberRef
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "on {date}: {} of {} members take part in at least one active project ({:.0} %); {} take part in none",
+        "on {date}: {} of {} {} part in at least one active project ({:.0} %); {} {} part in none",
         report.involved,
-        report.members,
+        coop_core::count(report.members as u64, "member", "members"),
+        if report.involved == 1 { "takes" } else { "take" },
         report.rate * 100.0,
-        report.not_involved.len()
+        report.not_involved.len(),
+        if report.not_involved.len() == 1 { "takes" } else { "take" }
     );
     for (title, groups) in [("by college", &report.by_college), ("by category", &report.by_category)] {
         println!("\n{title}");

@@ -423,11 +423,12 @@ impl<'a> Decider<'a> {
         match cat.role {
             Role::Volunteers if kind != PartyKind::Person => refuse(
                 Rule::KindNotAllowed,
-                format!("category '{}' is for volunteers, who are natural persons; a {} cannot join it", cat.code, kind.as_str()),
+                format!("category '{}' is for volunteers, who are natural persons; {} cannot join it", cat.code, kind.with_article()),
             ),
-            Role::Public if kind != PartyKind::PublicBody => {
-                refuse(Rule::KindNotAllowed, format!("category '{}' is for public bodies; a {} cannot join it", cat.code, kind.as_str()))
-            }
+            Role::Public if kind != PartyKind::PublicBody => refuse(
+                Rule::KindNotAllowed,
+                format!("category '{}' is for public bodies; {} cannot join it", cat.code, kind.with_article()),
+            ),
             _ => Ok(()),
         }
     }

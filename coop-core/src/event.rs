@@ -36,6 +36,15 @@ impl PartyKind {
             PartyKind::PublicBody => "public-body",
         }
     }
+    /// The kind with its article, as a sentence writes it: `a person`, `an organisation`,
+    /// `a public body`.
+    pub fn with_article(self) -> &'static str {
+        match self {
+            PartyKind::Person => "a person",
+            PartyKind::Organisation => "an organisation",
+            PartyKind::PublicBody => "a public body",
+        }
+    }
     /// Parses `person`, `organisation` (or `organization`) or `public-body`.
     pub fn parse(s: &str) -> Option<PartyKind> {
         match s.trim() {
@@ -625,14 +634,23 @@ impl Event {
                 format!("member {number} ({}) admitted into {category}", kind.as_str())
             }
             Event::SharesSubscribed { member, class, count, paid_cents } => {
-                format!("member {member} subscribed {count} class {class} shares, paying {paid_cents}")
+                format!(
+                    "member {member} subscribed {}, paying {paid_cents}",
+                    crate::units::count(*count, &format!("class {class} share"), &format!("class {class} shares"))
+                )
             }
             Event::SharesPaid { member, amount_cents } => format!("member {member} paid {amount_cents}"),
             Event::SharesTransferred { from, to, class, count } => {
-                format!("{count} class {class} shares transferred from member {from} to member {to}")
+                format!(
+                    "{} transferred from member {from} to member {to}",
+                    crate::units::count(*count, &format!("class {class} share"), &format!("class {class} shares"))
+                )
             }
             Event::SharesRedeemed { member, class, count, reimbursed_cents } => {
-                format!("{count} class {class} shares of member {member} redeemed, {reimbursed_cents} reimbursed")
+                format!(
+                    "{} of member {member} redeemed, {reimbursed_cents} reimbursed",
+                    crate::units::count(*count, &format!("class {class} share"), &format!("class {class} shares"))
+                )
             }
             Event::MemberMoved { member, from, to } => format!("member {member} moved from {from} to {to}"),
             Event::QualityLost { member } => format!("member {member} lost the quality of its category"),
@@ -643,9 +661,9 @@ impl Event {
                 format!("member {member} excluded by resolution {} of {}", decided_by.resolution, decided_by.assembly)
             }
             Event::AssemblyConvened { assembly, kind, date, agenda, second_of, .. } => format!(
-                "{} assembly {assembly} convened for {date} ({} resolutions{})",
+                "{} assembly {assembly} convened for {date} ({}{})",
                 kind.as_str(),
-                agenda.len(),
+                crate::units::count(agenda.len() as u64, "resolution", "resolutions"),
                 if second_of.is_some() { ", second convocation" } else { "" }
             ),
             Event::ConvocationsSent { assembly, members } => {
@@ -667,7 +685,9 @@ impl Event {
                 choice.as_str(),
                 by.map(|b| format!(" (by proxy, member {b})")).unwrap_or_default()
             ),
-            Event::AssemblyClosed { assembly, roll, .. } => format!("assembly {assembly} closed ({} members on the roll)", roll.len()),
+            Event::AssemblyClosed { assembly, roll, .. } => {
+                format!("assembly {assembly} closed ({} on the roll)", crate::units::count(roll.len() as u64, "member", "members"))
+            }
             Event::VoterMarked { assembly, resolution, member, .. } => {
                 format!("member {member} voted (secret ballot) on resolution {resolution} of {assembly}")
             }

@@ -178,7 +178,10 @@ pub fn compliance(state: &State, today: NaiveDate) -> Vec<Finding> {
     if !active.is_empty() && represented.len() < 3 {
         out.push(Finding {
             code: "fewer_than_three_categories",
-            message: format!("current members fill {} categories; a SCIC associates at least 3", represented.len()),
+            message: format!(
+                "current members fill {}; a SCIC associates at least 3",
+                crate::units::count(represented.len() as u64, "category", "categories")
+            ),
             members: vec![],
         });
     }
@@ -224,8 +227,8 @@ pub fn compliance(state: &State, today: NaiveDate) -> Vec<Finding> {
         out.push(Finding {
             code: "unpaid_after_five_years",
             message: format!(
-                "{} members have shares subscribed more than 5 years ago and not fully paid (the law allows 5 years)",
-                unpaid.len()
+                "{} shares subscribed more than 5 years ago and not fully paid (the law allows 5 years)",
+                crate::units::count(unpaid.len() as u64, "member has", "members have")
             ),
             members: unpaid,
         });

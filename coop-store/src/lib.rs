@@ -96,7 +96,7 @@ pub enum Error {
     #[error("{0}")]
     BadLocation(String),
     /// The operation needs an empty store.
-    #[error("the store already holds {0} events; an import or a restore needs an empty store")]
+    #[error("the store already holds {}; an import or a restore needs an empty store", coop_core::count(*.0, "event", "events"))]
     NotEmpty(u64),
     /// Reading or writing a file failed.
     #[error("{0}")]

@@ -569,6 +569,39 @@ fn messages_agree_in_number() {
     assert!(r.stderr.contains(": 1 problem;"), "{}", r.stderr);
     let r = env.ok(&["officer", "appoint", "Dominique Roy", "--office", "board", "--date", "2021-02-01"]);
     assert!(r.stdout.contains("Dominique Roy appointed a member of the board"), "{}", r.stdout);
+    // The log, refusals and reports agree in number and article too.
+    let log = env.ok(&["log"]).stdout;
+    assert!(log.contains("member 1 subscribed 1 class A share,") && !log.contains("1 class A shares"), "{log}");
+    let r = env.run(&["member", "admit", "--name", "Fruitière", "--kind", "organisation", "--category", "volunteers"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("an organisation cannot join it") && !r.stderr.contains("a organisation"), "{}", r.stderr);
+    let statutes = env.file("s.toml", coop::SAMPLE_STATUTES);
+    let r = env.ok(&["statutes", "check", statutes.to_str().unwrap()]);
+    assert!(r.stdout.contains("(5 categories, 3 colleges, 1 share class)"), "{}", r.stdout);
+    env.ok(&["project", "create", "p", "--name", "P", "--date", "2024-01-01"]);
+    env.ok(&["project", "join", "p", "--partner", "Région", "--role", "funder", "--date", "2024-01-02"]);
+    let r = env.ok(&["project", "show", "p"]);
+    assert!(r.stdout.contains("1 partner who is not a member\n"), "{}", r.stdout);
+    assert!(!r.stdout.contains("1 partners"), "{}", r.stdout);
+    let agenda = env.file("a.toml", "[[resolution]]\ntitle = \"Comptes\"\nkind = \"ordinary\"\n");
+    let r = env.ok(&[
+        "assembly",
+        "convene",
+        "ago",
+        "--kind",
+        "ordinary",
+        "--date",
+        "2026-06-20",
+        "--sent",
+        "2026-06-01",
+        "--place",
+        "P",
+        "--agenda",
+        agenda.to_str().unwrap(),
+    ]);
+    assert!(r.stdout.contains("with 1 resolution:"), "{}", r.stdout);
+    let minutes = env.ok(&["assembly", "minutes", "ago"]).stdout;
+    assert!(minutes.contains("fait apparaître 1 membre inscrit sur"), "{minutes}");
 }
 
 /// People are found by a part of their name or e-mail, case and accents ignored.

@@ -49,7 +49,12 @@ pub fn minutes(lang: Lang, i: &MinutesInput, name: &dyn Fn(MemberNo) -> String) 
     let sent: Vec<NaiveDate> = a.convocations.values().copied().collect();
     let sent_text = match (sent.iter().min(), sent.iter().max()) {
         (Some(lo), Some(hi)) if lo == hi => {
-            format!("{} {} {}", sent.len(), tr(lang, "convocations envoyées le", "convocations sent on"), date_long(lang, *lo))
+            let n = sent.len() as u64;
+            let sent = match lang {
+                Lang::Fr => coop_core::count(n, "convocation envoyée le", "convocations envoyées le"),
+                Lang::En => coop_core::count(n, "convocation sent on", "convocations sent on"),
+            };
+            format!("{sent} {}", date_long(lang, *lo))
         }
         (Some(lo), Some(hi)) => format!(
             "{} {} {} {} {}",
@@ -119,12 +124,12 @@ pub fn minutes(lang: Lang, i: &MinutesInput, name: &dyn Fn(MemberNo) -> String) 
     blocks.push(Block::H(1, tr(lang, "Présence et quorum", "Attendance and quorum")));
     blocks.push(Block::P(match lang {
         Lang::Fr => format!(
-            "La feuille de présence, signée par les membres présents et certifiée par le bureau, fait apparaître {} membres inscrits sur la liste d'émargement à la date de l'assemblée.",
-            i.roll.len()
+            "La feuille de présence, signée par les membres présents et certifiée par le bureau, fait apparaître {} sur la liste d'émargement à la date de l'assemblée.",
+            coop_core::count(i.roll.len() as u64, "membre inscrit", "membres inscrits")
         ),
         Lang::En => format!(
-            "The attendance sheet, signed by the members present and certified by the officers, shows {} members on the voting roll on the assembly's date.",
-            i.roll.len()
+            "The attendance sheet, signed by the members present and certified by the officers, shows {} on the voting roll on the assembly's date.",
+            coop_core::count(i.roll.len() as u64, "member", "members")
         ),
     }));
     blocks.push(quorum_table(lang, i.quorums));

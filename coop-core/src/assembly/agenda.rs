@@ -115,7 +115,11 @@ fn subject(
                         let first: Vec<String> = problems.iter().take(3).map(|p| p.to_string()).collect();
                         r.problem(
                             span("amend"),
-                            format!("the statutes file '{file}' is not valid statutes ({} problems: {})", problems.len(), first.join("; ")),
+                            format!(
+                                "the statutes file '{file}' is not valid statutes ({}: {})",
+                                crate::units::count(problems.len() as u64, "problem", "problems"),
+                                first.join("; ")
+                            ),
                         );
                         return None;
                     }

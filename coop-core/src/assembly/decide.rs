@@ -394,7 +394,10 @@ impl<'a> Decider<'a> {
                 if cap > 0 && a.held_by(h) >= cap as usize {
                     return refuse(
                         Rule::ProxyCap,
-                        format!("member {h} already holds {} proxies for {slug}, the most the statutes allow", a.held_by(h)),
+                        format!(
+                            "member {h} already holds {} for {slug}, the most the statutes allow",
+                            crate::units::count(a.held_by(h) as u64, "proxy", "proxies")
+                        ),
                     );
                 }
                 Some(h)
@@ -514,8 +517,10 @@ impl<'a> Decider<'a> {
             return refuse(
                 Rule::BallotCount,
                 format!(
-                    "college {code} has {marked} voters marked on resolution {n} and {counted} ballots already counted: {} more ballots is too many",
-                    tally.total()
+                    "college {code} has {} marked on resolution {n} and {} already counted: {} more is too many",
+                    crate::units::count(marked, "voter", "voters"),
+                    crate::units::count(counted, "ballot", "ballots"),
+                    crate::units::count(tally.total(), "ballot", "ballots")
                 ),
             );
         }
@@ -580,10 +585,10 @@ impl<'a> Decider<'a> {
             return refuse(
                 Rule::QuorumNotReached,
                 format!(
-                    "the quorum for {} resolutions is not reached ({} of {} members counted, {} required): resolution {n} cannot be voted on",
+                    "the quorum for {} resolutions is not reached ({} of {} counted, {} required): resolution {n} cannot be voted on",
                     res.kind.as_str(),
                     q.counted,
-                    q.eligible,
+                    crate::units::count(q.eligible as u64, "member", "members"),
                     q.required
                 ),
             );
@@ -694,7 +699,11 @@ impl<'a> Decider<'a> {
                 if marked != counted {
                     return refuse(
                         Rule::BallotCount,
-                        format!("resolution {n}: {marked} voters marked in college {college} but {counted} ballots counted; count them before closing"),
+                        format!(
+                            "resolution {n}: {} marked in college {college} but {} counted; count them before closing",
+                            crate::units::count(marked, "voter", "voters"),
+                            crate::units::count(counted, "ballot", "ballots")
+                        ),
                     );
                 }
             }

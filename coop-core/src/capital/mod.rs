@@ -69,8 +69,8 @@ impl<'a> Decider<'a> {
                 return refuse(
                     Rule::MinimumShares,
                     format!(
-                        "member {} would keep {left} class {class} shares after this {verb}, below the {} its category '{}' requires (to leave, record a withdrawal first)",
-                        m.number, cat.min_shares, cat.code
+                        "member {} would keep {} after this {verb}, below the {} its category '{}' requires (to leave, record a withdrawal first)",
+                        m.number, crate::units::count(left, &format!("class {class} share"), &format!("class {class} shares")), cat.min_shares, cat.code
                     ),
                 );
             }
@@ -81,7 +81,14 @@ impl<'a> Decider<'a> {
     pub(crate) fn holds(&self, m: &Member, class: &str, count: u64) -> Result<(), Refusal> {
         let have = m.shares_of(class);
         if have < count {
-            return refuse(Rule::NotEnoughShares, format!("member {} holds {have} class {class} shares, fewer than {count}", m.number));
+            return refuse(
+                Rule::NotEnoughShares,
+                format!(
+                    "member {} holds {}, fewer than {count}",
+                    m.number,
+                    crate::units::count(have, &format!("class {class} share"), &format!("class {class} shares"))
+                ),
+            );
         }
         Ok(())
     }
@@ -99,7 +106,10 @@ impl<'a> Decider<'a> {
         if paid < nominal {
             return refuse(
                 Rule::UnpaidShares,
-                format!("the {count} newest class {class} shares of member {} are paid {paid} of {nominal}: only fully paid shares are transferred", giver.number),
+                match count {
+                    1 => format!("the newest class {class} share of member {} is paid {paid} of {nominal}: only fully paid shares are transferred", giver.number),
+                    _ => format!("the {count} newest class {class} shares of member {} are paid {paid} of {nominal}: only fully paid shares are transferred", giver.number),
+                },
             );
         }
         self.keeps_minimum(giver, &class, count, "transfer")?;

@@ -44,7 +44,7 @@ pub(crate) fn floor(statutes: &Statutes, c: CapitalTotals, member: MemberNo, cou
         };
         return refuse(
             Rule::CapitalFloor,
-            format!("redeeming {count} shares of member {member} would take capital from {} to {after}, below the floor of {floor} ({why}); the reimbursement must wait", c.subscribed),
+            format!("redeeming {} of member {member} would take capital from {} to {after}, below the floor of {floor} ({why}); the reimbursement must wait", crate::units::count(count, "share", "shares"), c.subscribed),
         );
     }
     Ok(())

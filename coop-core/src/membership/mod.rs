@@ -39,7 +39,11 @@ impl<'a> Decider<'a> {
         if count < cat.min_shares as u64 {
             return refuse(
                 Rule::MinimumShares,
-                format!("category '{}' requires at least {} shares on admission; {count} offered", cat.code, cat.min_shares),
+                format!(
+                    "category '{}' requires at least {} on admission; {count} offered",
+                    cat.code,
+                    crate::units::count(cat.min_shares, "share", "shares")
+                ),
             );
         }
         let subscribed =
@@ -80,8 +84,10 @@ impl<'a> Decider<'a> {
             return refuse(
                 Rule::MinimumShares,
                 format!(
-                    "category '{}' requires at least {} class {} shares; member {} holds {held}: subscribe the difference first",
-                    cat.code, cat.min_shares, cat.class, m.number
+                    "category '{}' requires at least {}; member {} holds {held}: subscribe the difference first",
+                    cat.code,
+                    crate::units::count(cat.min_shares, &format!("class {} share", cat.class), &format!("class {} shares", cat.class)),
+                    m.number
                 ),
             );
         }
@@ -115,7 +121,7 @@ impl<'a> Decider<'a> {
             EndCause::Death if m.kind != PartyKind::Person => {
                 return refuse(
                     Rule::CauseDoesNotFit,
-                    format!("member {} is a {}, not a natural person: it cannot die (use dissolution)", m.number, m.kind.as_str()),
+                    format!("member {} is {}, not a natural person: it cannot die (use dissolution)", m.number, m.kind.with_article()),
                 )
             }
             EndCause::Dissolution if m.kind == PartyKind::Person => {
