@@ -59,35 +59,34 @@ fn partners_are_one_whatever_the_case_accents_and_spacing() {
     env.ok(&["project", "leave", "legumerie", "--partner", "REGION BFC", "--date", "2024-06-01"]);
 }
 
-/// A meeting of the sample statutes: members 1-3 employees (workers), 4-7 beneficiaries
-/// (users), 8-10 volunteers (supporters); 1, 2, 4, 5, 8 present, 6 represented by 4.
-fn meeting(env: &Env) {
+/// The sample statutes with ten members: 1-3 employees (workers), 4-7 beneficiaries (users),
+/// 8-10 volunteers (supporters).
+fn ten_members(env: &Env) {
     env.init();
     for (cat, n) in [("employees", 3), ("beneficiaries", 4), ("volunteers", 3)] {
         for i in 0..n {
             env.ok(&["member", "admit", "--name", &format!("{cat} {i}"), "--category", cat, "--date", "2020-01-01"]);
         }
     }
-    let agenda = env.file(
-        "agenda.toml",
+}
+
+/// Convenes assembly A for 2026-06-20, sent 2026-06-01, on `agenda` (and `extra` arguments).
+fn convene(env: &Env, agenda: &str, extra: &[&str]) {
+    let agenda = env.file("agenda.toml", agenda);
+    let base =
+        ["assembly", "convene", A, "--kind", "ordinary", "--date", "2026-06-20", "--sent", "2026-06-01", "--place", "Salle des fêtes"];
+    env.ok(&[&base[..], &["--agenda", agenda.to_str().unwrap()], extra].concat());
+}
+
+/// A meeting of [`ten_members`]: 1, 2, 4, 5, 8 present, 6 represented by 4.
+fn meeting(env: &Env) {
+    ten_members(env);
+    convene(
+        env,
         "[[resolution]]\ntitle = \"Approbation des comptes 2025\"\nkind = \"ordinary\"\nboard_approved = true\n\n\
          [[resolution]]\ntitle = \"Quitus aux administrateurs\"\nkind = \"ordinary\"\nboard_approved = true\n",
+        &[],
     );
-    env.ok(&[
-        "assembly",
-        "convene",
-        A,
-        "--kind",
-        "ordinary",
-        "--date",
-        "2026-06-20",
-        "--sent",
-        "2026-06-01",
-        "--place",
-        "Salle des fêtes",
-        "--agenda",
-        agenda.to_str().unwrap(),
-    ]);
     env.ok(&["assembly", "proxy", A, "6", "--to", "4", "--date", "2026-06-10"]);
     for m in ["1", "2", "4", "5", "8"] {
         env.ok(&["assembly", "attend", A, m, "--date", "2026-06-20"]);
@@ -261,37 +260,16 @@ fn percent_beside_fraction(text: &str) -> bool {
 #[test]
 fn documents_read_as_a_secretary_would_write_them() {
     let env = Env::new();
-    env.init();
-    for (cat, n) in [("employees", 3), ("beneficiaries", 4), ("volunteers", 3)] {
-        for i in 0..n {
-            env.ok(&["member", "admit", "--name", &format!("{cat} {i}"), "--category", cat, "--date", "2020-01-01"]);
-        }
-    }
-    let agenda = env.file(
-        "agenda.toml",
+    ten_members(&env);
+    let r = env.run(&["assembly", "convene", A, "--kind", "ordinary", "--date", "2026-06-20", "--time", "18h70", "--place", "Lons"]);
+    assert_eq!(r.code, 2, "not an hour: {}", r.stderr);
+    convene(
+        &env,
         "[[resolution]]\ntitle = \"Approbation des comptes 2025\"\nkind = \"ordinary\"\naccounts = 2025\n\
          text = \"\"\"\nL'assemblée générale approuve les comptes\nde l'exercice 2025.\n\nElle donne quitus au conseil.\"\"\"\n\n\
          [[resolution]]\ntitle = \"Modification des statuts\"\nkind = \"extraordinary\"\n",
+        &["--time", "18:30"],
     );
-    let r = env.run(&["assembly", "convene", A, "--kind", "ordinary", "--date", "2026-06-20", "--time", "18h70", "--place", "Lons"]);
-    assert_eq!(r.code, 2, "not an hour: {}", r.stderr);
-    env.ok(&[
-        "assembly",
-        "convene",
-        A,
-        "--kind",
-        "ordinary",
-        "--date",
-        "2026-06-20",
-        "--time",
-        "18:30",
-        "--sent",
-        "2026-06-01",
-        "--place",
-        "Salle des fêtes",
-        "--agenda",
-        agenda.to_str().unwrap(),
-    ]);
     // The sheet before the meeting: French dates, no one marked absent yet, the officers'
     // signature lines.
     let out = env.dir.path().join("pack");
