@@ -116,6 +116,11 @@ pub enum Cmd {
     /// Subscribed and paid capital, highest capital, floor, public bodies' share.
     #[command(after_help = "Example:\n  coop capital --as-of 2025-12-31 --json")]
     Capital,
+    /// What the cooperative owes its former members: for each one still holding shares, their
+    /// paid-up value, the day it is due (the statutes' reimbursement delay after leaving), and
+    /// whether it is overdue or held back by the capital floor. `shares redeem` settles one.
+    #[command(after_help = "Examples:\n  coop reimbursements\n  coop --as-of 2027-12-31 reimbursements --json")]
+    Reimbursements,
     /// The register of members, current and former.
     #[command(after_help = "Examples:\n  coop register --format md > register.md\n  coop register --format csv --excel > registre.csv")]
     Register {
@@ -270,7 +275,8 @@ pub enum StatutesCmd {
 
 const STATUTES_HELP: &str = "\
 The file is TOML: name, legal_form (sa|sas|sarl), founded (YYYY-MM-DD); [capital] floor_fraction,
-minimum_euros, public_bodies_max_percent, reimbursement_delay_days; [[share_class]] code,
+minimum_euros, public_bodies_max_percent, reimbursement_delay_days (or reimbursement_delay_months);
+[[share_class]] code,
 nominal_euros; [[college]] code, weight_percent (omit every weight for equal colleges), name (as the
 documents write it, such as \"Collège des salariés\");
 [[category]] code, role (employees|producers|beneficiaries|volunteers|public|other), college,

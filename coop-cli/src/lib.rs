@@ -11,6 +11,7 @@ mod failure;
 mod import;
 mod keys;
 mod member_arg;
+mod money;
 mod movements;
 mod output;
 mod project;
@@ -278,6 +279,7 @@ fn run(cli: Cli) -> Out {
         Cmd::Member(m) => member(&ctx, &open_existing(path)?, m),
         Cmd::Shares(s) => shares(&ctx, &open_existing(path)?, s),
         Cmd::Capital => capital(&ctx, &open_existing(path)?),
+        Cmd::Reimbursements => money::reimbursements(&ctx, &open_existing(path)?),
         Cmd::Register { format, excel } => register(&ctx, &open_existing(path)?, if excel { Format::Excel } else { format }),
         Cmd::Check => check(&ctx, &open_existing(path)?),
         Cmd::Log { from, limit, last, member, types } => {
@@ -408,7 +410,12 @@ fn role(cmd: &Cmd) -> Role {
         Cmd::Statutes(StatutesCmd::Amend { .. }) => Role::Record,
         Cmd::Member(MemberCmd::List { .. } | MemberCmd::Find { .. } | MemberCmd::Show { .. }) => Role::Query,
         Cmd::Member(_) => Role::Record,
-        Cmd::Capital | Cmd::Register { .. } | Cmd::Check | Cmd::Involvement { .. } | Cmd::Export(ExportCmd::Register { .. }) => Role::Query,
+        Cmd::Capital
+        | Cmd::Reimbursements
+        | Cmd::Register { .. }
+        | Cmd::Check
+        | Cmd::Involvement { .. }
+        | Cmd::Export(ExportCmd::Register { .. }) => Role::Query,
         Cmd::Assembly(A::List | A::Roll { .. } | A::Quorum { .. } | A::Result { .. } | A::Sheet { .. } | A::Minutes { .. }) => Role::Query,
         // Convening takes the meeting's date with --date.
         Cmd::Assembly(_) => Role::Record,
@@ -797,7 +804,7 @@ fn capital(ctx: &Ctx, store: &Store) -> Out {
     for k in &c.by_class {
         println!("class {}: {}, {}", k.class, coop_core::count(k.shares, "share", "shares"), k.subscribed_cents);
     }
-    println!("{} current members", c.members);
+    println!("{}", coop_core::count(c.members as u64, "current member", "current members"));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -876,7 +883,11 @@ fn check(ctx: &Ctx, store: &Store) -> Out {
             let who = if f.members.is_empty() {
                 String::new()
             } else {
-                format!(" (members {})", f.members.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", "))
+                format!(
+                    " ({} {})",
+                    if f.members.len() == 1 { "member" } else { "members" },
+                    f.members.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", ")
+                )
             };
             println!("- [{}] {}{who}", f.code, f.message);
         }

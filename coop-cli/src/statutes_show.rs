@@ -97,11 +97,16 @@ fn settings(s: &Statutes) -> Table {
             format!("{} %", s.capital.public_bodies_max_percent),
             "public bodies' share of the capital, at most".into(),
         ],
-        [
-            "[capital] reimbursement_delay_days".into(),
-            s.capital.reimbursement_delay_days.to_string(),
-            "delay to reimburse a leaving member".into(),
-        ],
+        match s.capital.reimbursement_delay_months {
+            Some(m) => {
+                ["[capital] reimbursement_delay_months".into(), m.to_string(), "delay to reimburse a leaving member, in months".into()]
+            }
+            None => [
+                "[capital] reimbursement_delay_days".into(),
+                s.capital.reimbursement_delay_days.to_string(),
+                "delay to reimburse a leaving member, in days".into(),
+            ],
+        },
         ["[assembly] notice_days".into(), a.notice_days.to_string(), "notice on first convocation, in days".into()],
         ["[assembly] notice_days_second".into(), a.notice_days_second.to_string(), "notice on second convocation, in days".into()],
         ["[assembly] quorum_ordinary".into(), pair(a.quorum_ordinary), "members counted, as a share of the roll".into()],

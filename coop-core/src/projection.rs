@@ -238,27 +238,42 @@ pub fn compliance(state: &State, today: NaiveDate) -> Vec<Finding> {
         out.push(Finding {
             code: "quality_lost",
             message: format!(
-                "{} lost the quality of their category and must be moved to another",
-                count(flagged.len(), "member", "members")
+                "{} and must be moved to another",
+                count(flagged.len(), "member lost the quality of its category", "members lost the quality of their category")
             ),
             members: flagged,
         });
     }
-    let delay = st.capital.reimbursement_delay_days as i64;
-    let overdue: Vec<MemberNo> = state
-        .members
-        .values()
-        .filter(|m| m.ended.is_some_and(|e| (today - e.date).num_days() > delay) && m.shares() > 0)
-        .map(|m| m.number)
-        .collect();
+    // Former members owed the value of their shares: past the statutes' delay, or held back by
+    // the capital floor (which the secretary cannot settle by redeeming).
+    let owed = crate::capital::reimbursements(state, today);
+    let overdue: Vec<MemberNo> = owed.iter().filter(|r| r.status == "overdue").map(|r| r.member).collect();
     if !overdue.is_empty() {
+        let total = Cents(owed.iter().filter(|r| r.status == "overdue").map(|r| r.amount_cents.0).sum());
         out.push(Finding {
             code: "reimbursement_overdue",
             message: format!(
-                "{} former members still hold shares {delay} days after leaving (the statutes' reimbursement delay)",
-                overdue.len()
+                "{} past the statutes' reimbursement delay ({total} in all; `coop reimbursements` lists them)",
+                count(
+                    overdue.len(),
+                    "former member is still owed the value of its shares",
+                    "former members are still owed the value of their shares"
+                )
             ),
             members: overdue,
+        });
+    }
+    let held: Vec<MemberNo> = owed.iter().filter(|r| r.held_back_by_floor).map(|r| r.member).collect();
+    if !held.is_empty() {
+        out.push(Finding {
+            code: "reimbursement_held_back",
+            message: format!(
+                "{}: redeeming {} now would take the capital below its floor of {}",
+                count(held.len(), "former member's reimbursement is held back", "former members' reimbursements are held back"),
+                if held.len() == 1 { "its shares" } else { "the shares of any of them" },
+                st.capital_floor(state.capital.highest)
+            ),
+            members: held,
         });
     }
     annual_assembly(state, st, today, &mut out);

@@ -8,6 +8,7 @@ mod faults;
 mod history;
 mod hostile;
 mod keys;
+mod money;
 mod personal;
 #[cfg(feature = "postgres")]
 mod postgres;

@@ -2,7 +2,10 @@
 //! of fully paid shares, redemptions, each member's minimum, and the capital-wide rules
 //! (`rules.rs`: the public bodies' cap and the capital floor, on totals alone).
 
+mod reimbursement;
 pub(crate) mod rules;
+
+pub use reimbursement::{reimbursements, Reimbursement};
 
 use crate::decide::{refuse, Decider, Refusal, Rule};
 use crate::event::{Event, PartyKind};

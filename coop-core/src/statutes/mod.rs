@@ -152,6 +152,20 @@ pub struct CapitalRules {
     pub public_bodies_max_percent: u32,
     /// Delay for reimbursing a leaving member, in days.
     pub reimbursement_delay_days: u32,
+    /// The same delay in months, when the statutes count it so (`reimbursement_delay_months`,
+    /// as most SCIC statutes write it); it then replaces the days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reimbursement_delay_months: Option<u32>,
+}
+
+impl CapitalRules {
+    /// The day by which a member who left on `left` is to be reimbursed.
+    pub fn reimbursement_due(&self, left: NaiveDate) -> NaiveDate {
+        match self.reimbursement_delay_months {
+            Some(m) => left.checked_add_months(chrono::Months::new(m)).unwrap_or(NaiveDate::MAX),
+            None => left.checked_add_days(chrono::Days::new(self.reimbursement_delay_days as u64)).unwrap_or(NaiveDate::MAX),
+        }
+    }
 }
 
 /// Member rules.
@@ -627,7 +641,11 @@ impl<'a> Reader<'a> {
         let empty = Table::new();
         let cap = self.table(root, "capital").unwrap_or(&empty);
         let w = "[capital]";
-        self.unknown_keys(cap, &["floor_fraction", "minimum_euros", "public_bodies_max_percent", "reimbursement_delay_days"], w);
+        self.unknown_keys(
+            cap,
+            &["floor_fraction", "minimum_euros", "public_bodies_max_percent", "reimbursement_delay_days", "reimbursement_delay_months"],
+            w,
+        );
         let floor_fraction = self.fraction(cap, "floor_fraction", w).unwrap_or(Fraction::QUARTER);
         if floor_fraction.less_than(Fraction::QUARTER) {
             self.problem(Self::span_of(cap, "floor_fraction"), format!("floor_fraction {floor_fraction} is below 1/4: the law forbids capital to fall below a quarter of the highest capital reached"));
@@ -650,6 +668,13 @@ impl<'a> Reader<'a> {
             self.problem(Self::span_of(cap, "public_bodies_max_percent"), format!("public_bodies_max_percent {public_bodies_max_percent} is above 50: public bodies may hold at most half of the capital (law)"));
         }
         let reimbursement_delay_days = self.uint(cap, "reimbursement_delay_days", w, 36_500).unwrap_or(1825);
+        let reimbursement_delay_months = self.uint(cap, "reimbursement_delay_months", w, 1_200);
+        if reimbursement_delay_months.is_some() && cap.contains_key("reimbursement_delay_days") {
+            self.problem(
+                Self::span_of(cap, "reimbursement_delay_months"),
+                "give the reimbursement delay once: reimbursement_delay_months or reimbursement_delay_days, not both",
+            );
+        }
 
         // [[share_class]]
         let mut share_classes = Vec::new();
@@ -935,7 +960,13 @@ impl<'a> Reader<'a> {
                 name,
                 legal_form,
                 founded,
-                capital: CapitalRules { floor_fraction, minimum_cents, public_bodies_max_percent, reimbursement_delay_days },
+                capital: CapitalRules {
+                    floor_fraction,
+                    minimum_cents,
+                    public_bodies_max_percent,
+                    reimbursement_delay_days,
+                    reimbursement_delay_months,
+                },
                 share_classes,
                 colleges,
                 categories,

@@ -1,0 +1,57 @@
+//! `coop reimbursements`: what the cooperative owes its former members, and by when.
+
+use std::process::ExitCode;
+
+use coop_store::{Part, Pick, Store};
+use serde_json::json;
+
+use crate::output::{self, Table};
+use crate::{state_with, Ctx, Out};
+
+pub fn reimbursements(ctx: &Ctx, store: &Store) -> Out {
+    let state = state_with(ctx, store, Part { members: Pick::All, ..Part::default() })?;
+    let today = ctx.as_of.unwrap_or(ctx.today);
+    let owed = coop_core::reimbursements(&state, today);
+    let name = |n: coop_core::MemberNo| state.members.get(&n).map(|m| crate::party_name(store, m.party)).unwrap_or_default();
+    if ctx.cli_json {
+        let rows: Vec<serde_json::Value> = owed
+            .iter()
+            .map(|r| {
+                let mut v = serde_json::to_value(r).unwrap_or_default();
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("name".into(), json!(name(r.member)));
+                }
+                v
+            })
+            .collect();
+        output::json(&json!({"date": today, "reimbursements": rows}))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if owed.is_empty() {
+        println!("on {today}: no former member is owed the value of shares");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut t = Table::new(vec!["member", "name", "left", "cause", "shares", "owed", "due", "status"]);
+    for r in &owed {
+        let status = if r.held_back_by_floor { format!("{}, held back by the capital floor", r.status) } else { r.status.to_string() };
+        t.push(vec![
+            r.member.to_string(),
+            name(r.member),
+            r.left.to_string(),
+            r.cause.as_str().to_string(),
+            r.shares.to_string(),
+            r.amount_cents.to_string(),
+            r.due.to_string(),
+            status,
+        ]);
+    }
+    print!("{}", t.text());
+    let total = coop_core::Cents(owed.iter().map(|r| r.amount_cents.0).sum());
+    println!(
+        "on {today}: {} owed to {} (paid-up value; a share of losses is deducted once the accounts record one); \
+         settle one with `coop shares redeem M --count N`",
+        total,
+        coop_core::count(owed.len() as u64, "former member", "former members")
+    );
+    Ok(ExitCode::SUCCESS)
+}
