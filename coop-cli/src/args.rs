@@ -322,6 +322,23 @@ pub enum MemberCmd {
         #[arg(long)]
         all: bool,
     },
+    /// A member's share certificate: its shares by class and lot, with the dates, nominal value
+    /// and amounts paid, as of --as-of (default today); Markdown or printable HTML, French or
+    /// English.
+    #[command(
+        after_help = "Examples:\n  coop member certificate 12 --format html > certificat-12.html\n  coop member certificate roux --lang en"
+    )]
+    Certificate {
+        /// Member number, ULID or name (when one member's name or e-mail holds it).
+        #[arg(value_parser = member)]
+        member: MemberArg,
+        /// Markdown or printable HTML.
+        #[arg(long, value_enum, default_value_t = DocFormat::Md)]
+        format: DocFormat,
+        /// Language.
+        #[arg(long, value_enum, default_value_t = Lang::Fr)]
+        lang: Lang,
+    },
     /// Members, current and former, whose name or e-mail holds TEXT (case and accents ignored:
     /// "jeantet" finds "Élise Jeantet").
     #[command(after_help = "Example:\n  coop member find jeantet --json")]
@@ -621,6 +638,20 @@ Keep the key file private and backed up: an act in that name without it is refus
 
 #[derive(Subcommand, Debug)]
 pub enum SharesCmd {
+    /// The chronological register of share movements (subscriptions, payments, transfers,
+    /// redemptions), numbered in the order of their dates, with the capital after each, as of
+    /// --as-of (default today); Markdown or printable HTML, French or English; --json: the data.
+    #[command(
+        after_help = "Examples:\n  coop shares movements\n  coop --as-of 2025-12-31 shares movements --format html > registre-parts.html"
+    )]
+    Movements {
+        /// Markdown or printable HTML.
+        #[arg(long, value_enum, default_value_t = DocFormat::Md)]
+        format: DocFormat,
+        /// Language.
+        #[arg(long, value_enum, default_value_t = Lang::Fr)]
+        lang: Lang,
+    },
     /// Subscribe more shares (at least a quarter paid at once).
     #[command(after_help = "Example:\n  coop shares subscribe 12 --count 4 --paid 50")]
     Subscribe {

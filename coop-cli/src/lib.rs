@@ -15,6 +15,7 @@ mod money;
 mod movements;
 mod output;
 mod project;
+mod registers;
 mod sheet;
 mod statutes_show;
 
@@ -405,10 +406,13 @@ enum Role {
 fn role(cmd: &Cmd) -> Role {
     use args::{AssemblyCmd as A, ProjectCmd as P};
     match cmd {
+        Cmd::Shares(SharesCmd::Movements { .. }) => Role::Query,
         Cmd::Init { .. } | Cmd::Shares(_) | Cmd::Review | Cmd::Void { .. } => Role::Record,
         Cmd::Statutes(StatutesCmd::Show) => Role::Query,
         Cmd::Statutes(StatutesCmd::Amend { .. }) => Role::Record,
-        Cmd::Member(MemberCmd::List { .. } | MemberCmd::Find { .. } | MemberCmd::Show { .. }) => Role::Query,
+        Cmd::Member(MemberCmd::List { .. } | MemberCmd::Find { .. } | MemberCmd::Show { .. } | MemberCmd::Certificate { .. }) => {
+            Role::Query
+        }
         Cmd::Member(_) => Role::Record,
         Cmd::Capital
         | Cmd::Reimbursements
@@ -572,6 +576,10 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
             let state = state_with(ctx, store, Part { members: Pick::All, ..Part::default() })?;
             let rows: Vec<_> = store.register(&state)?.into_iter().filter(|r| all || r.ended.is_none()).collect();
             print_register(&rows, if ctx.cli_json { Format::Json } else { Format::Table })
+        }
+        MemberCmd::Certificate { member, format, lang } => {
+            let member = member_arg::pick(ctx, store, &member)?;
+            registers::certificate(ctx, store, member, format, lang)
         }
         MemberCmd::Find { text } => {
             if sheet::fold(&text).is_empty() {
@@ -746,6 +754,7 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
 fn shares(ctx: &Ctx, store: &Store, cmd: SharesCmd) -> Out {
     let pick = |w| member_arg::pick(ctx, store, w);
     let (command, what) = match cmd {
+        SharesCmd::Movements { format, lang } => return registers::movements(ctx, store, format, lang),
         SharesCmd::Subscribe { member, count, class, paid } => {
             let member = pick(&member)?;
             (

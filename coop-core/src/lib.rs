@@ -46,7 +46,7 @@ pub use assembly::{
     Participation, PostalForm, Proposal, Quorum, Ratio, Resolution, ResolutionKind, ResolutionResult, RollEntry, Subject, ASSEMBLY_EDITION,
     MAX_RESOLUTIONS,
 };
-pub use capital::{reimbursements, Reimbursement};
+pub use capital::{reimbursements, share_movements, Movement, MovementKind, Reimbursement};
 pub use decide::{decide, decide_at, Command, Context, Personal, Refusal, Rule, Who};
 pub use event::{upcast, BallotTally, Decision, Direction, EndCause, Event, PartyKind, UpcastError, EVENT_SCHEMA, EVENT_TYPES};
 pub use project::{

@@ -62,3 +62,88 @@ fn a_delay_in_months_is_read_from_the_statutes_and_shown() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("give the reimbursement delay once"), "{}", r.stderr);
 }
+
+#[test]
+fn the_register_of_share_movements_is_numbered_in_date_order_as_of_any_date() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["member", "admit", "--name", "Anne", "--category", "employees", "--shares", "3", "--paid", "50", "--date", "2020-01-01"]);
+    env.ok(&["member", "admit", "--name", "Bruno", "--category", "beneficiaries", "--shares", "2", "--date", "2020-02-01"]);
+    env.ok(&["shares", "pay", "anne", "--amount", "100", "--date", "2020-03-01"]);
+    env.ok(&["shares", "subscribe", "bruno", "--count", "40", "--date", "2021-01-01"]);
+    env.ok(&["shares", "transfer", "bruno", "anne", "--count", "1", "--date", "2021-02-01"]);
+    // A subscription keyed by mistake, then voided: not in the register.
+    let r = env.ok(&["shares", "subscribe", "anne", "--count", "7", "--date", "2021-03-01", "--json"]).json();
+    let seq = r["events"][0]["seq"].as_u64().unwrap().to_string();
+    env.ok(&["void", &seq, "--reason", "keyed twice"]);
+    // Entered late, with an earlier date: it takes its place in the order of dates.
+    env.ok(&["shares", "subscribe", "anne", "--count", "1", "--date", "2020-06-01"]);
+    let rows = env.ok(&["shares", "movements", "--json"]).json()["movements"].as_array().unwrap().clone();
+    let summary: Vec<(u64, &str, &str, u64, i64)> = rows
+        .iter()
+        .map(|m| {
+            (
+                m["number"].as_u64().unwrap(),
+                m["date"].as_str().unwrap(),
+                m["kind"].as_str().unwrap(),
+                m["shares"].as_u64().unwrap(),
+                m["capital_after_cents"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (1, "2020-01-01", "subscription", 3, 15_000),
+            (2, "2020-02-01", "subscription", 2, 25_000),
+            (3, "2020-03-01", "payment", 0, 25_000),
+            (4, "2020-06-01", "subscription", 1, 30_000),
+            (5, "2021-01-01", "subscription", 40, 230_000),
+            (6, "2021-02-01", "transfer", 1, 230_000),
+        ]
+    );
+    assert_eq!((rows[5]["name"].as_str(), rows[5]["to_name"].as_str()), (Some("Bruno"), Some("Anne")));
+    assert_eq!(rows[2]["paid_after_cents"], 25_000, "50 € at admission, 100 € of Bruno's, then 100 € paid by Anne");
+    // As of an earlier date: the late entry of 2020-06-01 is in it.
+    assert_eq!(env.ok(&["--as-of", "2020-12-31", "shares", "movements", "--json"]).json()["movements"].as_array().unwrap().len(), 4);
+    let fr = env.ok(&["shares", "movements"]).stdout;
+    assert!(fr.contains("| 5 | 1er janvier 2021 | souscription | 2 Bruno | A | 40 | 2\u{a0}000 € | 2\u{a0}300 € |"), "{fr}");
+    assert!(fr.contains("arrêté au 28 novembre 2026"), "{fr}");
+    let en = env.ok(&["shares", "movements", "--lang", "en", "--format", "html"]).stdout;
+    assert!(en.contains("<td>transfer</td>") && en.contains("2 Bruno → 1 Anne") && en.contains("2,300 €"), "{en}");
+}
+
+#[test]
+fn a_member_s_share_certificate_shows_its_lots_in_french_or_english() {
+    let env = Env::new();
+    env.init();
+    env.ok(&[
+        "member",
+        "admit",
+        "--name",
+        "Anne Martin",
+        "--category",
+        "employees",
+        "--shares",
+        "3",
+        "--paid",
+        "50",
+        "--date",
+        "2020-01-01",
+    ]);
+    env.ok(&["shares", "subscribe", "anne", "--count", "2", "--date", "2022-05-01"]);
+    let fr = env.ok(&["member", "certificate", "martin"]).stdout;
+    assert!(fr.contains("# Certificat de parts sociales — Clus'Ter Jura — Anne Martin"), "{fr}");
+    assert!(fr.contains("par actions simplifiée à capital variable") && fr.contains("membre n° 1"), "{fr}");
+    assert!(fr.contains("| A | 1er janvier 2020 | 3 | 50 € | 150 € | 50 € |"), "{fr}");
+    assert!(fr.contains("| A | 1er mai 2022 | 2 | 50 € | 100 € | 100 € |"), "{fr}");
+    assert!(fr.contains("| Total |  | 5 |  | 250 € | 150 € |"), "{fr}");
+    // As of a date before the second lot.
+    let then = env.ok(&["--as-of", "2021-12-31", "member", "certificate", "1"]).stdout;
+    assert!(then.contains("| Total |  | 3 |  | 150 € | 50 € |") && then.contains("au 31 décembre 2021"), "{then}");
+    let en = env.ok(&["member", "certificate", "1", "--lang", "en", "--format", "html"]).stdout;
+    assert!(en.contains("Share certificate") && en.contains("simplified joint-stock company") && en.contains("<table>"), "{en}");
+    let data = env.ok(&["member", "certificate", "1", "--json"]).json();
+    assert_eq!((data["shares"].as_u64(), data["paid_cents"].as_i64()), (Some(5), Some(15_000)));
+    assert_eq!(env.run(&["member", "certificate", "99"]).code, 2);
+}

@@ -9,6 +9,7 @@ use crate::args::{DocFormat, Lang};
 mod convocation;
 pub mod data;
 mod minutes;
+mod registers;
 mod sheet;
 mod words;
 
@@ -16,6 +17,7 @@ pub(crate) use words::*;
 
 pub use convocation::{convocation, Addressee};
 pub use minutes::{minutes, MinutesInput, Notes, NotesFile};
+pub use registers::{certificate, share_movements};
 pub use sheet::sheet;
 
 pub enum Block {

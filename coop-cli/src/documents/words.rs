@@ -112,6 +112,23 @@ pub fn majority_words(lang: Lang, m: Majority, base: MajorityBase) -> String {
     }
 }
 
+/// An amount of money as the language writes it: `12 037,50 €`; `12,037.50 €`.
+pub fn euros(lang: Lang, c: coop_core::Cents) -> String {
+    match lang {
+        Lang::Fr => c.to_string().replace(',', "\u{a0}").replace('.', ","),
+        Lang::En => c.to_string(),
+    }
+}
+
+/// The company form in words: `par actions simplifiée`; `simplified joint-stock company`.
+pub fn legal_form_words(lang: Lang, form: coop_core::LegalForm) -> String {
+    match form {
+        coop_core::LegalForm::Sa => tr(lang, "anonyme", "public limited company"),
+        coop_core::LegalForm::Sas => tr(lang, "par actions simplifiée", "simplified joint-stock company"),
+        coop_core::LegalForm::Sarl => tr(lang, "à responsabilité limitée", "private limited company"),
+    }
+}
+
 /// A college's name from the statutes (`workers` when they give it none); `all` is every member.
 pub fn college_label(lang: Lang, statutes: &Statutes, code: &str) -> String {
     if code == "all" {
@@ -149,5 +166,7 @@ mod tests {
         );
         assert_eq!(majority_words(Lang::Fr, m(">= 7/10"), MajorityBase::Cast), "au moins 70 % des suffrages exprimés");
         assert_eq!(pct(Lang::Fr, 82.0, 2), "82,00 %");
+        assert_eq!(euros(Lang::Fr, coop_core::Cents(1_203_750)), "12\u{a0}037,50 €");
+        assert_eq!(euros(Lang::En, coop_core::Cents(1_203_750)), "12,037.50 €");
     }
 }

@@ -2,9 +2,11 @@
 //! of fully paid shares, redemptions, each member's minimum, and the capital-wide rules
 //! (`rules.rs`: the public bodies' cap and the capital floor, on totals alone).
 
+mod movements;
 mod reimbursement;
 pub(crate) mod rules;
 
+pub use movements::{share_movements, Movement, MovementKind};
 pub use reimbursement::{reimbursements, Reimbursement};
 
 use crate::decide::{refuse, Decider, Refusal, Rule};
