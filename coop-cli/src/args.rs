@@ -339,6 +339,27 @@ pub enum MemberCmd {
         #[arg(long, value_enum, default_value_t = Lang::Fr)]
         lang: Lang,
     },
+    /// Record the natural person who represents an organisation or a public body, from --date
+    /// (default today): convocations are addressed to them, and the attendance sheet and the
+    /// minutes say "Commune de Montval, représentée par …". Their name, e-mail and address are
+    /// personal data kept beside the log, erased with the member's.
+    #[command(
+        after_help = "Example:\n  coop member represent \"Commune de Montval\" --by \"Jeanne Maire\" --email maire@montval.fr --date 2026-04-01"
+    )]
+    Represent {
+        /// Member number, ULID or name (when one member's name or e-mail holds it).
+        #[arg(value_parser = member)]
+        member: MemberArg,
+        /// The representative's name.
+        #[arg(long, value_name = "NAME")]
+        by: String,
+        /// Their e-mail address (convocations go there).
+        #[arg(long)]
+        email: Option<String>,
+        /// Their postal address.
+        #[arg(long)]
+        address: Option<String>,
+    },
     /// Members, current and former, whose name or e-mail holds TEXT (case and accents ignored:
     /// "jeantet" finds "Élise Jeantet").
     #[command(after_help = "Example:\n  coop member find jeantet --json")]

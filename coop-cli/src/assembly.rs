@@ -28,6 +28,30 @@ fn names(store: &Store, state: &State) -> impl Fn(MemberNo) -> String {
     move |n| map.get(&n).cloned().unwrap_or_else(|| "?".into())
 }
 
+/// The person representing legal person `m` on `date`, if it designated one: its personal data.
+fn representative(store: &Store, m: &coop_core::Member, date: chrono::NaiveDate) -> Option<coop_core::Personal> {
+    let r = m.representatives.iter().rev().find(|r| r.since <= date)?;
+    store.personal(r.party).ok().flatten()
+}
+
+/// Each member's name as an assembly's documents write it: a legal person with the person who
+/// represents it on the meeting's date ("Commune de Montval, représentée par Jeanne Maire").
+fn names_at(store: &Store, state: &State, a: &Assembly, lang: crate::args::Lang) -> impl Fn(MemberNo) -> String {
+    let map: std::collections::BTreeMap<MemberNo, String> = state
+        .members
+        .values()
+        .map(|m| {
+            let name = crate::party_name(store, m.party);
+            let shown = match representative(store, m, a.date) {
+                Some(r) => format!("{name}, {} {}", documents::tr(lang, "représentée par", "represented by"), r.name),
+                None => name,
+            };
+            (m.number, shown)
+        })
+        .collect();
+    move |n| map.get(&n).cloned().unwrap_or_else(|| "?".into())
+}
+
 /// The resolutions on which a member's vote was cast at the meeting (open or secret ballot).
 fn voted_on(a: &Assembly, m: MemberNo) -> Vec<u32> {
     let open = a.votes.iter().filter(|(_, v)| v.contains_key(&m)).map(|(n, _)| *n);
@@ -383,7 +407,7 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
             let a = find(&state, &assembly)?;
             let st = statutes(&state)?;
             let roll = coop_core::roll(&state, a);
-            let (qs, names, closing) = (quorums(&state, st, a), names(store, &state), closing(store, &assembly)?);
+            let (qs, names, closing) = (quorums(&state, st, a), names_at(store, &state, a, lang), closing(store, &assembly)?);
             if ctx.cli_json {
                 output::json(&documents::data::sheet(st, a, &roll, &qs, &names, &closing))?;
                 return Ok(ExitCode::SUCCESS);
@@ -412,7 +436,7 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
                 results: &results,
                 first,
             };
-            let (names, closing) = (names(store, &state), closing(store, &assembly)?);
+            let (names, closing) = (names_at(store, &state, a, lang), closing(store, &assembly)?);
             if ctx.cli_json {
                 output::json(&documents::data::minutes(&input, &names, &closing))?;
                 return Ok(ExitCode::SUCCESS);
@@ -486,10 +510,21 @@ impl<'a> Convocations<'a> {
         for n in members {
             let m = &state.members[n];
             let personal = self.store.personal(m.party)?;
-            let name = personal.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| "(erased)".into());
-            let email = personal.as_ref().and_then(|p| p.email.clone()).unwrap_or_default();
+            let mut name = personal.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| "(erased)".into());
+            let mut email = personal.as_ref().and_then(|p| p.email.clone()).unwrap_or_default();
             // Members without e-mail are convened by post, at this address.
-            let address = personal.and_then(|p| p.address).unwrap_or_default();
+            let mut address = personal.and_then(|p| p.address).unwrap_or_default();
+            // A legal person is convened through the person who represents it, at their
+            // address when they gave one.
+            if let Some(r) = representative(self.store, m, a.date) {
+                name = format!("{name}, {} {}", documents::tr(self.lang, "représentée par", "represented by"), r.name);
+                if let Some(e) = r.email {
+                    email = e;
+                }
+                if let Some(ad) = r.address {
+                    address = ad;
+                }
+            }
             let college = roll.iter().find(|e| e.member == *n).and_then(|e| e.college.clone()).unwrap_or_default();
             let first_convocation = a.second_of.as_ref().and_then(|f| state.assemblies.get(f));
             let doc = documents::convocation(

@@ -195,6 +195,16 @@ pub fn script() -> Vec<(NaiveDate, Command)> {
     out.push((d("2025-09-30"), Command::End { member: flagged, cause: EndCause::LossOfQuality }));
     let deceased = pick("volunteers", 0, "2023-01-01");
     out.push((d("2023-06-15"), Command::RecordReview));
+    // Each public body designates the elected member who represents it.
+    const REPRESENTATIVES: [&str; 6] = ["Jeanne Maire", "Paul Vuillet", "Odile Grandjean", "Marc Perrin", "Sylvie Faivre", "Henri Guyon"];
+    let public: Vec<MemberRef> =
+        dated.iter().enumerate().filter(|(_, (_, i))| people[*i].1 == PartyKind::PublicBody).map(|(k, _)| m(k as u32 + 1)).collect();
+    for (k, body) in public.into_iter().enumerate() {
+        let name = REPRESENTATIVES[k % REPRESENTATIVES.len()];
+        let email = format!("{}@mairie.example", name.to_lowercase().replace(' ', "."));
+        let personal = Personal { name: name.into(), email: Some(email), address: None };
+        out.push((d("2026-01-15"), Command::Represent { member: body, personal }));
+    }
 
     // The annual ordinary assemblies that approved each year's accounts, 2017 to 2025: a fifth
     // of the members on the roll come, the board's resolution is adopted.

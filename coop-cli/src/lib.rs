@@ -577,6 +577,13 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
             let rows: Vec<_> = store.register(&state)?.into_iter().filter(|r| all || r.ended.is_none()).collect();
             print_register(&rows, if ctx.cli_json { Format::Json } else { Format::Table })
         }
+        MemberCmd::Represent { member, by, email, address } => {
+            let member = member_arg::pick(ctx, store, &member)?;
+            let blank_is_none = |v: Option<String>| v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+            let personal = Personal { name: by.trim().to_string(), email: blank_is_none(email), address: blank_is_none(address) };
+            let r = store.execute(ctx.request(Command::Represent { member, personal }))?;
+            written(ctx, &r, format!("member {member} is represented by {}", by.trim()))
+        }
         MemberCmd::Certificate { member, format, lang } => {
             let member = member_arg::pick(ctx, store, &member)?;
             registers::certificate(ctx, store, member, format, lang)

@@ -390,6 +390,14 @@ pub enum Command {
         /// The data as it should be, whole.
         personal: Personal,
     },
+    /// Record the natural person who represents an organisation or a public body member, from
+    /// the command's date: their name, e-mail and address are kept beside the log.
+    Represent {
+        /// The legal person represented.
+        member: MemberRef,
+        /// The representative.
+        personal: Personal,
+    },
 }
 
 /// Who takes part in a project, as a command names it.
@@ -410,9 +418,11 @@ impl Command {
     pub fn erases(&self, state: &State) -> Vec<PartyId> {
         match self {
             Command::Forget { member } => match state.member(*member) {
-                // The member, and the officer they were, if they were one.
+                // The member, the officer they were, if they were one, and the persons who
+                // represented it.
                 Some(m) => std::iter::once(m.party)
                     .chain(state.officer_members.iter().filter(|(_, n)| **n == m.number).filter_map(|(k, _)| k.parse().ok()))
+                    .chain(m.representatives.iter().map(|r| r.party))
                     .collect(),
                 None => Vec::new(),
             },
@@ -423,7 +433,7 @@ impl Command {
     /// The personal data this command brings, to be stored beside the log.
     pub fn personal(&self) -> Option<&Personal> {
         match self {
-            Command::Admit { personal, .. } | Command::EditMember { personal, .. } => Some(personal),
+            Command::Admit { personal, .. } | Command::EditMember { personal, .. } | Command::Represent { personal, .. } => Some(personal),
             Command::Join { who: Who::NewPartner(personal), .. } => Some(personal),
             Command::Found { founder: Some(personal), .. } | Command::AppointOfficer { personal: Some(personal), .. } => Some(personal),
             _ => None,
@@ -446,7 +456,8 @@ impl Command {
         match &mut c {
             Command::Admit { personal, .. }
             | Command::Join { who: Who::NewPartner(personal), .. }
-            | Command::EditMember { personal, .. } => {
+            | Command::EditMember { personal, .. }
+            | Command::Represent { personal, .. } => {
                 *personal = Personal { name: String::new(), email: None, address: None };
             }
             Command::Found { founder, .. } | Command::AppointOfficer { personal: founder, .. } => *founder = None,

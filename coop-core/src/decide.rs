@@ -323,6 +323,7 @@ fn rules(now: &State, state: &State, date: NaiveDate, command: &Command, ctx: &C
             refuse(Rule::InvalidValue, "a void is decided on the whole timeline (coop_core::timeline::void, which Store::execute calls)")
         }
         Command::EditMember { member, personal } => d.edit_member(*member, personal, ctx),
+        Command::Represent { member, personal } => d.represent(*member, personal, ctx),
     }
 }
 

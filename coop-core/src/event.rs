@@ -437,6 +437,17 @@ pub enum Event {
         /// Hex SHA-256 of the salted new personal data kept outside the log.
         personal_digest: String,
     },
+    /// An organisation or public body designated the natural person who represents it (from
+    /// the event's date, until another is designated). The person's name, e-mail and address
+    /// are kept beside the log under a party id of their own.
+    RepresentativeDesignated {
+        /// The member represented.
+        member: MemberNo,
+        /// The representative's party id (their personal data is kept under it).
+        representative: PartyId,
+        /// Hex SHA-256 of the salted personal data kept outside the log.
+        personal_digest: String,
+    },
 }
 
 fn who_text(who: &Participant) -> String {
@@ -483,6 +494,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "participant_left",
     "command_voided",
     "personal_data_changed",
+    "representative_designated",
 ];
 
 /// Ballots counted by the tellers.
@@ -562,6 +574,7 @@ impl Event {
             Event::ParticipantLeft { .. } => "participant_left",
             Event::CommandVoided { .. } => "command_voided",
             Event::PersonalDataChanged { .. } => "personal_data_changed",
+            Event::RepresentativeDesignated { .. } => "representative_designated",
         }
     }
 
@@ -610,6 +623,7 @@ impl Event {
             | MemberExcluded { member, .. }
             | PersonalDataErased { member }
             | PersonalDataChanged { member, .. }
+            | RepresentativeDesignated { member, .. }
             | MemberAttended { member, .. }
             | ConvocationReissued { member, .. }
             | PostalVoteReceived { member, .. } => *member == n,
@@ -723,6 +737,7 @@ impl Event {
             Event::CommandVoided { first, last, reason, .. } if first == last => format!("event {first} voided: {reason}"),
             Event::CommandVoided { first, last, reason, .. } => format!("events {first} to {last} voided: {reason}"),
             Event::PersonalDataChanged { member, .. } => format!("personal data of member {member} corrected"),
+            Event::RepresentativeDesignated { member, .. } => format!("member {member} designated its representative"),
         }
     }
 }
@@ -886,6 +901,7 @@ mod tests {
                 to: ProjectRole::Mentor,
             },
             Event::ParticipantLeft { project: "b".into(), who: Participant::Member(n) },
+            Event::RepresentativeDesignated { member: n, representative: ulid::Ulid(9), personal_digest: "ef".repeat(32) },
         ];
         let named: std::collections::BTreeSet<&str> = all.iter().map(Event::type_name).collect();
         let listed: std::collections::BTreeSet<&str> = EVENT_TYPES.iter().copied().collect();

@@ -18,7 +18,8 @@ fn action(command: &Command) -> (&'static str, Option<&str>) {
         | Command::End { .. }
         | Command::Exclude { .. }
         | Command::Forget { .. }
-        | Command::EditMember { .. } => ("members", None),
+        | Command::EditMember { .. }
+        | Command::Represent { .. } => ("members", None),
         // Whoever may record the command voided may void it (see `timeline::void`).
         Command::Void { .. } => ("members", None),
         Command::Subscribe { .. } | Command::Pay { .. } | Command::Transfer { .. } | Command::Redeem { .. } => ("shares", None),

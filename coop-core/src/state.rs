@@ -77,6 +77,21 @@ pub struct Member {
     /// When its personal data was erased, if it was.
     #[serde(default)]
     pub erased: Option<NaiveDate>,
+    /// For an organisation or a public body: the natural persons designated to represent it,
+    /// in date order. (Always written: members are also kept in a binary form.)
+    #[serde(default)]
+    pub representatives: Vec<Representative>,
+}
+
+/// The natural person designated to represent a legal person, from a date.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Representative {
+    /// From when.
+    pub since: NaiveDate,
+    /// Their party id: their name, e-mail and address are kept beside the log under it.
+    pub party: PartyId,
+    /// Digest of that personal data.
+    pub personal_digest: String,
 }
 
 impl Member {
@@ -249,7 +264,8 @@ impl Touched {
             | Event::QualityLost { member }
             | Event::MembershipEnded { member, .. }
             | Event::PersonalDataErased { member }
-            | Event::PersonalDataChanged { member, .. } => t.members.push(*member),
+            | Event::PersonalDataChanged { member, .. }
+            | Event::RepresentativeDesignated { member, .. } => t.members.push(*member),
             Event::SharesTransferred { from, to, .. } => t.members.extend([*from, *to]),
             // An assembly's facts change their assembly (`Event::assembly`, above).
             Event::AssemblyConvened { .. }
@@ -334,6 +350,7 @@ impl State {
                         personal_digest: personal_digest.clone(),
                         categories: vec![(date, category.clone())],
                         erased: None,
+                        representatives: Vec::new(),
                     },
                 );
                 self.active_members += 1;
@@ -576,6 +593,13 @@ impl State {
                 // What it voids is left out of the fold (`timeline::without_voided`).
                 self.retired_number = retired.iter().map(|n| n.0).fold(self.retired_number, u32::max);
             }
+            Event::RepresentativeDesignated { member, representative, personal_digest } => {
+                let m = self.members.get_mut(member).ok_or_else(|| Inconsistency(format!("member {member} is not in the register")))?;
+                let r = Representative { since: date, party: *representative, personal_digest: personal_digest.clone() };
+                let at = m.representatives.partition_point(|x| x.since <= date);
+                m.representatives.insert(at, r);
+                m.last_date = m.last_date.max(date);
+            }
             Event::PersonalDataChanged { member, personal_digest } => {
                 let m = self.members.get_mut(member).ok_or_else(|| missing(member))?;
                 m.personal_digest = personal_digest.clone();
@@ -661,7 +685,10 @@ impl State {
     /// Every party whose personal data is kept beside the log, with the digest the log keeps
     /// for it: members (their latest digest) and officers not erased, and partners.
     pub fn digests(&self) -> BTreeMap<PartyId, &str> {
-        let members = self.members.values().filter(|m| m.erased.is_none()).map(|m| (m.party, m.personal_digest.as_str()));
+        let members = self.members.values().filter(|m| m.erased.is_none()).flat_map(|m| {
+            std::iter::once((m.party, m.personal_digest.as_str()))
+                .chain(m.representatives.iter().map(|r| (r.party, r.personal_digest.as_str())))
+        });
         let partners = self.partners.iter().map(|(id, d)| (*id, d.as_str()));
         let officers = self
             .officer_digests

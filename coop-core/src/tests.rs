@@ -513,3 +513,28 @@ fn a_member_who_lost_its_quality_fills_no_category_and_votes_in_no_college() {
     assert!(!roll("2020-03-01").contains(&employee) && roll("2020-03-01").contains(&beneficiary));
     assert!(roll("2020-01-31").contains(&employee));
 }
+
+#[test]
+fn a_legal_person_designates_its_representative_and_a_natural_person_has_none() {
+    let mut c = Coop::new();
+    let person = c.admit("Anne", PartyKind::Person, "employees", None);
+    c.admit("Bruno", PartyKind::Person, "beneficiaries", Some(20));
+    let commune = c.admit("Commune de Montval", PartyKind::PublicBody, "public", None);
+    let rep = |member: MemberNo, name: &str| Command::Represent {
+        member: MemberRef::Number(member),
+        personal: Personal { name: name.into(), email: Some("maire@montval.example".into()), address: None },
+    };
+    assert_eq!(c.refused("2021-01-01", rep(person, "X")).rule, Rule::KindNotAllowed);
+    assert_eq!(c.refused("2021-01-01", rep(commune, " ")).rule, Rule::InvalidValue);
+    assert_eq!(c.refused("2021-01-01", rep(MemberNo(99), "X")).rule, Rule::UnknownMember);
+    let first = c.ok("2021-01-01", rep(commune, "Jeanne Maire"));
+    c.ok("2026-04-01", rep(commune, "Paul Adjoint"));
+    let m = &c.state.members[&commune];
+    assert_eq!(m.representatives.len(), 2);
+    assert_eq!(m.representatives[0].since, d("2021-01-01"));
+    let Event::RepresentativeDesignated { representative, personal_digest, .. } = &first[0] else { panic!("{first:?}") };
+    assert_eq!((&m.representatives[0].party, &m.representatives[0].personal_digest), (representative, personal_digest));
+    // Their data is checked and erased with the member's.
+    assert!(c.state.digests().contains_key(representative));
+    assert!(Command::Forget { member: MemberRef::Number(commune) }.erases(&c.state).contains(representative));
+}

@@ -2,6 +2,7 @@
 //! temporary stores. One test binary, several modules, to keep build times down.
 
 mod assembly;
+mod bodies;
 mod cli;
 mod crash;
 mod faults;

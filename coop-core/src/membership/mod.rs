@@ -189,4 +189,21 @@ impl<'a> Decider<'a> {
         let digest = personal.digest(&ctx.salt);
         Ok(vec![Event::PersonalDataChanged { member: m.number, personal_digest: digest }])
     }
+
+    /// The natural person who represents an organisation or a public body from now on.
+    pub(crate) fn represent(&self, member: MemberRef, personal: &Personal, ctx: &Context) -> Result<Vec<Event>, Refusal> {
+        let m = self.active(member)?;
+        if m.kind == PartyKind::Person {
+            return refuse(
+                Rule::KindNotAllowed,
+                format!("member {} is a natural person: only an organisation or a public body has a representative", m.number),
+            );
+        }
+        valid_personal(personal, "a representative's name")?;
+        Ok(vec![Event::RepresentativeDesignated {
+            member: m.number,
+            representative: ctx.fresh_id,
+            personal_digest: personal.digest(&ctx.salt),
+        }])
+    }
 }

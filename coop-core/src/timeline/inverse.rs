@@ -59,6 +59,10 @@ fn inverse(events: &[Event], date: NaiveDate) -> Option<(Command, Context)> {
             };
             return Some((admit, ctx(*party, "")));
         }
+        // The representative keeps the party id their personal data is kept under.
+        [Event::RepresentativeDesignated { member, representative, .. }] => {
+            return Some((Command::Represent { member: n(*member), personal: someone() }, ctx(*representative, "")));
+        }
         [Event::ProxyRevoked { .. }, Event::MemberAttended { assembly, member, remote }]
         | [Event::MemberAttended { assembly, member, remote }] => {
             Command::Attend { assembly: assembly.clone(), member: n(*member), remote: *remote }
@@ -183,6 +187,10 @@ pub(super) fn same_fact(recorded: &Event, again: &Event) -> bool {
             Event::ParticipantJoined { project: p2, who: w2, role: r2, personal_digest: d2 },
         ) => p1 == p2 && w1 == w2 && r1 == r2 && d1.is_some() == d2.is_some(),
         (Event::PersonalDataChanged { member: m1, .. }, Event::PersonalDataChanged { member: m2, .. }) => m1 == m2,
+        (
+            Event::RepresentativeDesignated { member: m1, representative: r1, .. },
+            Event::RepresentativeDesignated { member: m2, representative: r2, .. },
+        ) => m1 == m2 && r1 == r2,
         (
             Event::OfficerAppointed { person: p1, office: o1, member: m1, personal_digest: d1 },
             Event::OfficerAppointed { person: p2, office: o2, member: m2, personal_digest: d2 },

@@ -70,6 +70,7 @@ impl Store {
                 Event::MemberAdmitted { party, personal_digest, .. } => (Some(*party), personal_digest),
                 Event::ParticipantJoined { who: coop_core::Participant::Partner(id), personal_digest: Some(d), .. } => (Some(*id), d),
                 Event::PersonalDataChanged { member, personal_digest } => (state.members.get(member).map(|m| m.party), personal_digest),
+                Event::RepresentativeDesignated { representative, personal_digest, .. } => (Some(*representative), personal_digest),
                 Event::OfficerAppointed { person, personal_digest: Some(d), .. } => (person.parse::<Ulid>().ok(), d),
                 _ => continue,
             };

@@ -345,6 +345,17 @@ impl Store {
             } else {
                 check(format!("member {}", m.number), m.party, &m.personal_digest, &mut entries, &mut report);
             }
+            // The persons who represent it: checked like it, erased with it.
+            for r in &m.representatives {
+                let what = format!("member {}'s representative since {}", m.number, r.since);
+                if m.erased.is_some() {
+                    if entries.remove(&r.party).is_some() {
+                        report.problems.push(format!("{what}: erased with the member's data but still there"));
+                    }
+                } else {
+                    check(what, r.party, &r.personal_digest, &mut entries, &mut report);
+                }
+            }
         }
         for (party, digest) in &state.partners {
             check(format!("partner {party}"), *party, digest, &mut entries, &mut report);
