@@ -121,6 +121,11 @@ pub enum Cmd {
     /// whether it is overdue or held back by the capital floor. `shares redeem` settles one.
     #[command(after_help = "Examples:\n  coop reimbursements\n  coop --as-of 2027-12-31 reimbursements --json")]
     Reimbursements,
+    /// The reserves over time: each allocation of a surplus an assembly adopted (legal and
+    /// statutory reserves, interest, carried forward), and each loss its approved accounts
+    /// showed, charged to the statutory reserve first, then the legal reserve.
+    #[command(after_help = "Examples:\n  coop reserves\n  coop --as-of 2025-12-31 reserves --json")]
+    Reserves,
     /// The register of members, current and former.
     #[command(after_help = "Examples:\n  coop register --format md > register.md\n  coop register --format csv --excel > registre.csv")]
     Register {
@@ -275,7 +280,9 @@ pub enum StatutesCmd {
 
 const STATUTES_HELP: &str = "\
 The file is TOML: name, legal_form (sa|sas|sarl), founded (YYYY-MM-DD); [capital] floor_fraction,
-minimum_euros, public_bodies_max_percent, reimbursement_delay_days (or reimbursement_delay_months);
+minimum_euros, public_bodies_max_percent, reimbursement_delay_days (or reimbursement_delay_months),
+interest_rate_cap_percent (the cap on interest paid on shares: the average TMO of the three
+previous years plus two points, art. 14 of the law of 10 September 1947);
 [[share_class]] code,
 nominal_euros; [[college]] code, weight_percent (omit every weight for equal colleges), name (as the
 documents write it, such as \"Collège des salariés\");

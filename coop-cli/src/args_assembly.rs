@@ -73,6 +73,22 @@ de l'exercice clos le 31 décembre 2025 tels qu'ils lui ont été présentés.\"
   kind = \"extraordinary\"
   amend = \"statutes-2027.toml\" # relative to the agenda; its SHA-256 and text are recorded now
 
+  [[resolution]]
+  title = \"Approval of the 2025 accounts\"
+  kind = \"ordinary\"
+  accounts = 2025
+  result_euros = 10000          # the year's result (negative: a loss, charged to the reserves)
+
+  [[resolution]]
+  title = \"Allocation of the 2025 surplus\"
+  kind = \"ordinary\"
+  allocate = { legal_reserve = 1500, statutory_reserve = 4250, carried_forward = 4250 }
+                                 # euros; refused (exit 1) below the law's floors: 15 % to the legal
+                                 # reserve until it reaches the highest capital (art. 16), 57.5 % to
+                                 # the impartible reserves (art. 19 nonies), interest at most the
+                                 # paid-up capital times the statutes' interest_rate_cap_percent
+                                 # (art. 14 of the law of 10 September 1947)
+
 A resolution decides what it names and nothing else, once: `coop member exclude M --assembly A
 --resolution N` and `coop statutes amend FILE --assembly A --resolution N` are accepted only for
 an adopted resolution naming that member, or a file with that very SHA-256. The convocations show

@@ -430,6 +430,7 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
                 coop: &st.name,
                 statutes: st,
                 notes: notes.as_ref(),
+                interest_max: coop_core::money::floors(&state, coop_core::Cents::ZERO).interest_max_cents,
                 assembly: a,
                 roll: &roll,
                 quorums: &qs,

@@ -228,10 +228,7 @@ pub fn script() -> Vec<(NaiveDate, Command)> {
                 kind: ResolutionKind::Ordinary,
                 date: meeting,
                 place: "Salle des fêtes, Lons-le-Saunier".into(),
-                agenda: vec![Resolution {
-                    subject: Some(Subject::Accounts(year - 1)),
-                    ..res(&format!("Approbation des comptes de l'exercice {}", year - 1), ResolutionKind::Ordinary, true)
-                }],
+                agenda: annual_agenda(year - 1),
                 second_of: None,
                 edition: None,
             },
@@ -243,8 +240,8 @@ pub fn script() -> Vec<(NaiveDate, Command)> {
             meeting,
             Command::AppointOfficers { assembly: slug.clone(), chair: m(present[0]), secretary: m(present[1]), scrutineers: vec![] },
         ));
-        for n in &present {
-            out.push((meeting, Command::Vote { assembly: slug.clone(), resolution: 1, member: m(*n), choice: Choice::For }));
+        for n in 1..=annual_agenda(year - 1).len() as u32 {
+            out.push((meeting, Command::VoteAll { assembly: slug.clone(), resolution: n, choice: Choice::For, except: vec![] }));
         }
         out.push((meeting, Command::Close { assembly: slug, not_put_to_vote: vec![] }));
     }
@@ -255,6 +252,7 @@ pub fn script() -> Vec<(NaiveDate, Command)> {
     let agenda = vec![
         Resolution {
             subject: Some(Subject::Accounts(2025)),
+            result_cents: Some(Cents(985_000)),
             text: "L'assemblée générale, après avoir entendu la lecture du rapport de gestion du conseil et du rapport \
                    du commissaire aux comptes, approuve les comptes annuels de l'exercice clos le 31 décembre 2025 tels \
                    qu'ils lui ont été présentés, ainsi que les opérations traduites dans ces comptes."
@@ -262,6 +260,7 @@ pub fn script() -> Vec<(NaiveDate, Command)> {
             ..res("Approbation des comptes de l'exercice 2025", ResolutionKind::Ordinary, true)
         },
         Resolution {
+            allocation: Some(allocation(985_000)),
             text: "L'assemblée générale décide d'affecter le résultat de l'exercice 2025 pour 57,5 % aux réserves \
                    impartageables, dont 15 % à la réserve légale, et pour le solde au report à nouveau."
                 .into(),
@@ -505,6 +504,41 @@ const PROJECTS: &[ProjectSeed] = &[
         &[],
     ),
 ];
+
+/// The results of the years the demo's accounts show, in euros: small surpluses, then a loss.
+const RESULTS: [(i32, i64); 3] = [(2022, 420_000), (2023, -180_000), (2024, 640_000)];
+
+/// The agenda approving the accounts of `year`: with its result and the allocation of a
+/// surplus (15 % to the legal reserve, the statutory reserve up to 57.5 %, the rest carried
+/// forward) for the years in [`RESULTS`].
+fn annual_agenda(year: i32) -> Vec<Resolution> {
+    let accounts = Resolution {
+        subject: Some(Subject::Accounts(year)),
+        result_cents: RESULTS.iter().find(|(y, _)| *y == year).map(|(_, r)| Cents(*r)),
+        ..res(&format!("Approbation des comptes de l'exercice {year}"), ResolutionKind::Ordinary, true)
+    };
+    let mut agenda = vec![accounts];
+    if let Some((_, surplus)) = RESULTS.iter().find(|(y, r)| *y == year && *r > 0) {
+        agenda.push(Resolution {
+            allocation: Some(allocation(*surplus)),
+            ..res(&format!("Affectation du résultat de l'exercice {year}"), ResolutionKind::Ordinary, true)
+        });
+    }
+    agenda
+}
+
+/// 15 % of `surplus` to the legal reserve, the statutory reserve up to 57.5 %, the rest carried
+/// forward (each rounded up to the cent, as the floors are).
+fn allocation(surplus: i64) -> coop_core::money::Allocation {
+    let legal = (surplus * 15 + 99) / 100;
+    let impartible = (surplus * 575 + 999) / 1000;
+    coop_core::money::Allocation {
+        legal_reserve_cents: Cents(legal),
+        statutory_reserve_cents: Cents(impartible - legal),
+        interest_cents: Cents::ZERO,
+        carried_forward_cents: Cents(surplus - impartible),
+    }
+}
 
 fn res(title: &str, kind: ResolutionKind, board_approved: bool) -> Resolution {
     Resolution::new(title, kind, board_approved)

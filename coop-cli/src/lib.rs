@@ -281,6 +281,7 @@ fn run(cli: Cli) -> Out {
         Cmd::Shares(s) => shares(&ctx, &open_existing(path)?, s),
         Cmd::Capital => capital(&ctx, &open_existing(path)?),
         Cmd::Reimbursements => money::reimbursements(&ctx, &open_existing(path)?),
+        Cmd::Reserves => money::reserves(&ctx, &open_existing(path)?),
         Cmd::Register { format, excel } => register(&ctx, &open_existing(path)?, if excel { Format::Excel } else { format }),
         Cmd::Check => check(&ctx, &open_existing(path)?),
         Cmd::Log { from, limit, last, member, types } => {
@@ -416,6 +417,7 @@ fn role(cmd: &Cmd) -> Role {
         Cmd::Member(_) => Role::Record,
         Cmd::Capital
         | Cmd::Reimbursements
+        | Cmd::Reserves
         | Cmd::Register { .. }
         | Cmd::Check
         | Cmd::Involvement { .. }

@@ -55,3 +55,41 @@ pub fn reimbursements(ctx: &Ctx, store: &Store) -> Out {
     );
     Ok(ExitCode::SUCCESS)
 }
+
+/// `coop reserves`: the reserves over time, from the allocations and losses adopted.
+pub fn reserves(ctx: &Ctx, store: &Store) -> Out {
+    let state = state_with(ctx, store, Part { members: Pick::All, assemblies: Pick::All, ..Part::default() })?;
+    let r = coop_core::money::reserves(&state);
+    if ctx.cli_json {
+        output::json(&r)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if r.moves.is_empty() {
+        println!("no allocation of a surplus and no loss is recorded yet (an assembly approves them: `accounts` with `result_euros`, then `allocate`)");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut t =
+        Table::new(vec!["date", "assembly", "resolution", "legal reserve", "statutory reserve", "carried forward", "interest paid"]);
+    for m in &r.moves {
+        t.push(vec![
+            m.date.to_string(),
+            m.assembly.clone(),
+            m.resolution.to_string(),
+            m.legal_cents.to_string(),
+            m.statutory_cents.to_string(),
+            m.carried_forward_cents.to_string(),
+            m.interest_cents.to_string(),
+        ]);
+    }
+    t.push(vec![
+        "now".into(),
+        String::new(),
+        String::new(),
+        r.legal_cents.to_string(),
+        r.statutory_cents.to_string(),
+        r.carried_forward_cents.to_string(),
+        String::new(),
+    ]);
+    print!("{}", t.text());
+    Ok(ExitCode::SUCCESS)
+}

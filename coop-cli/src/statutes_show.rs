@@ -107,6 +107,13 @@ fn settings(s: &Statutes) -> Table {
                 "delay to reimburse a leaving member, in days".into(),
             ],
         },
+        [
+            "[capital] interest_rate_cap_percent".into(),
+            s.capital
+                .interest_rate_cap_bp
+                .map_or_else(|| "(none: no interest on shares)".into(), |bp| format!("{}.{:02} %", bp / 100, bp % 100)),
+            "cap on the rate of interest paid on shares".into(),
+        ],
         ["[assembly] notice_days".into(), a.notice_days.to_string(), "notice on first convocation, in days".into()],
         ["[assembly] notice_days_second".into(), a.notice_days_second.to_string(), "notice on second convocation, in days".into()],
         ["[assembly] quorum_ordinary".into(), pair(a.quorum_ordinary), "members counted, as a share of the roll".into()],

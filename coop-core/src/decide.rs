@@ -162,6 +162,13 @@ pub enum Rule {
     MeetingOfficers,
     /// A convocation is sent again only to a member it was sent to once.
     NotConvened,
+    /// At least 15 % of a surplus goes to the legal reserve until it reaches the highest
+    /// capital (art. 16 of the law of 10 September 1947).
+    LegalReserve,
+    /// A SCIC puts at least 57.5 % of a surplus in its impartible reserves (art. 19 nonies).
+    ImpartibleReserves,
+    /// Interest on shares is at most the paid-up capital times the statutes' rate cap (art. 14).
+    InterestCap,
     /// An assembly that reached its quorum closes once each resolution was voted on or recorded
     /// as not put to the vote.
     NotVotedOn,

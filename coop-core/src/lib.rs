@@ -31,6 +31,7 @@ mod command;
 mod decide;
 mod event;
 mod membership;
+pub mod money;
 mod project;
 mod projection;
 mod roster;

@@ -147,3 +147,104 @@ fn a_member_s_share_certificate_shows_its_lots_in_french_or_english() {
     assert_eq!((data["shares"].as_u64(), data["paid_cents"].as_i64()), (Some(5), Some(15_000)));
     assert_eq!(env.run(&["member", "certificate", "99"]).code, 2);
 }
+
+#[test]
+fn a_surplus_is_allocated_within_the_legal_floors_and_the_reserves_follow() {
+    let env = Env::new();
+    let statutes = env.file("s.toml", &coop::SAMPLE_STATUTES.replace("floor_fraction", "interest_rate_cap_percent = 4.25\nfloor_fraction"));
+    env.ok(&["init", "--statutes", statutes.to_str().unwrap()]);
+    for (name, cat) in [("Anne", "employees"), ("Bruno", "beneficiaries"), ("Chloé", "volunteers")] {
+        env.ok(&["member", "admit", "--name", name, "--category", cat, "--shares", "20", "--date", "2020-01-01"]);
+    }
+    // 3,000 € paid up: interest at most 127.50 €.
+    let agenda = |legal: &str, interest: &str, carried: &str| {
+        env.file(
+            "agenda.toml",
+            &format!(
+                "[[resolution]]\ntitle = \"Comptes 2025\"\nkind = \"ordinary\"\naccounts = 2025\nresult_euros = 10000\n\n\
+                 [[resolution]]\ntitle = \"Affectation\"\nkind = \"ordinary\"\n\
+                 allocate = {{ legal_reserve = {legal}, statutory_reserve = 4250, interest = {interest}, carried_forward = {carried} }}\n"
+            ),
+        )
+    };
+    let convene = |file: &std::path::Path| {
+        env.run(&[
+            "assembly",
+            "convene",
+            "ago-2026",
+            "--kind",
+            "ordinary",
+            "--date",
+            "2026-06-20",
+            "--sent",
+            "2026-06-01",
+            "--place",
+            "Lons",
+            "--agenda",
+            file.to_str().unwrap(),
+        ])
+    };
+    let r = convene(&agenda("1499.99", "0", "4250.01"));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("below the 15 %") && r.stderr.contains("art. 16"), "{}", r.stderr);
+    let file = agenda("1499.99", "0", "4250.01");
+    let r = env.run(&[
+        "--json",
+        "assembly",
+        "convene",
+        "ago-2026",
+        "--kind",
+        "ordinary",
+        "--date",
+        "2026-06-20",
+        "--sent",
+        "2026-06-01",
+        "--place",
+        "Lons",
+        "--agenda",
+        file.to_str().unwrap(),
+    ]);
+    let err: serde_json::Value = serde_json::from_str(r.stderr.trim()).unwrap();
+    assert_eq!(err["rule"], "legal_reserve");
+    let r = convene(&agenda("1500", "127.51", "4122.49"));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("art. 14"), "{}", r.stderr);
+    let r = convene(&agenda("1500", "0", "4250.01"));
+    assert_eq!(r.code, 2, "the parts must add up to the result: {}", r.stderr);
+    env.ok(&[
+        "assembly",
+        "convene",
+        "ago-2026",
+        "--kind",
+        "ordinary",
+        "--date",
+        "2026-06-20",
+        "--sent",
+        "2026-06-01",
+        "--place",
+        "Lons",
+        "--agenda",
+        agenda("1500", "127.50", "4122.50").to_str().unwrap(),
+    ]);
+    let out = env.dir.path().join("pack");
+    env.ok(&["assembly", "convocations", "ago-2026", "--out", out.to_str().unwrap(), "--date", "2026-06-01"]);
+    let conv = std::fs::read_to_string(out.join("convocation-00001.md")).unwrap();
+    assert!(conv.contains("Excédent à affecter : 10\u{a0}000 €") && conv.contains("au moins 5\u{a0}750 €, 57,5 %"), "{conv}");
+    for m in ["1", "2", "3"] {
+        env.ok(&["assembly", "attend", "ago-2026", m, "--date", "2026-06-20"]);
+    }
+    env.ok(&["assembly", "officers", "ago-2026", "--chair", "1", "--secretary", "2", "--date", "2026-06-20"]);
+    for n in ["1", "2"] {
+        env.ok(&["assembly", "vote", "ago-2026", n, "--all-present", "for", "--date", "2026-06-20"]);
+    }
+    assert!(env.ok(&["reserves"]).stdout.contains("no allocation"), "nothing before the assembly closes");
+    env.ok(&["assembly", "close", "ago-2026", "--date", "2026-06-20"]);
+    let minutes = env.ok(&["assembly", "minutes", "ago-2026"]).stdout;
+    assert!(minutes.contains("intérêts aux parts : 127,50 € (au plus 127,50 €"), "{minutes}");
+    let r = env.ok(&["reserves", "--json"]).json();
+    assert_eq!(
+        (r["legal_cents"].as_i64(), r["statutory_cents"].as_i64(), r["carried_forward_cents"].as_i64()),
+        (Some(150_000), Some(425_000), Some(412_250))
+    );
+    assert_eq!(env.ok(&["--as-of", "2026-06-19", "reserves", "--json"]).json()["moves"].as_array().unwrap().len(), 0);
+}

@@ -111,14 +111,17 @@ pub fn convocation(lang: Lang, coop: &str, a: &Assembly, to: &Addressee, postal_
 
 /// The text of each resolution that has one, in full, under its number and title.
 pub(super) fn resolution_texts(lang: Lang, a: &Assembly, blocks: &mut Vec<Block>) {
-    if a.agenda.iter().all(|r| r.text.is_empty()) {
+    if a.agenda.iter().all(|r| r.text.is_empty() && r.allocation.is_none()) {
         return;
     }
     blocks.push(Block::H(1, tr(lang, "Texte des résolutions proposées", "Text of the proposed resolutions")));
-    for (n, r) in a.agenda.iter().enumerate().filter(|(_, r)| !r.text.is_empty()) {
+    for (n, r) in a.agenda.iter().enumerate().filter(|(_, r)| !r.text.is_empty() || r.allocation.is_some()) {
         blocks.push(Block::H(2, format!("{} {} — {}", tr(lang, "Résolution", "Resolution"), n + 1, r.title)));
         for para in r.text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
             blocks.push(Block::P(para.split_whitespace().collect::<Vec<_>>().join(" ")));
+        }
+        if let Some(b) = super::allocation::allocation_block(lang, &a.agenda, n, None) {
+            blocks.push(b);
         }
     }
 }

@@ -14,6 +14,9 @@ pub struct MinutesInput<'a> {
     pub statutes: &'a Statutes,
     /// The summary of debates the secretary wrote (`--notes FILE`), if any.
     pub notes: Option<&'a Notes>,
+    /// The most interest on shares an allocation may pay (paid-up capital times the statutes'
+    /// cap), when the statutes record a cap.
+    pub interest_max: Option<coop_core::Cents>,
     pub assembly: &'a Assembly,
     pub roll: &'a [RollEntry],
     pub quorums: &'a [Quorum],
@@ -168,6 +171,9 @@ pub fn minutes(lang: Lang, i: &MinutesInput, name: &dyn Fn(MemberNo) -> String) 
         blocks.push(Block::H(2, format!("{} {} — {}", tr(lang, "Résolution", "Resolution"), r.number, r.title)));
         if let Some(res) = a.resolution(r.number).filter(|res| !res.text.is_empty()) {
             paragraphs(&res.text, &mut blocks);
+        }
+        if let Some(b) = super::allocation::allocation_block(lang, &a.agenda, r.number as usize - 1, i.interest_max) {
+            blocks.push(b);
         }
         if let Some(debate) = i.notes.and_then(|n| n.resolutions.get(&r.number)).map(|d| d.trim()).filter(|d| !d.is_empty()) {
             blocks.push(Block::P(format!(

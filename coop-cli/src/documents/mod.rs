@@ -6,6 +6,7 @@ use coop_core::{Assembly, MemberNo, Participation, Resolution, ResolutionKind, R
 
 use crate::args::{DocFormat, Lang};
 
+mod allocation;
 mod convocation;
 pub mod data;
 mod minutes;

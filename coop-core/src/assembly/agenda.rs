@@ -1,7 +1,7 @@
 //! The agenda file: `[[resolution]]` tables, read with every problem at once.
 
 use crate::statutes::{Problem, Reader, Statutes};
-use crate::units::MemberNo;
+use crate::units::{Cents, MemberNo};
 
 use super::{sha256_hex, Proposal, Resolution, ResolutionKind, Subject, MAX_RESOLUTIONS};
 
@@ -31,7 +31,7 @@ pub fn parse_agenda_with(text: &str, read: &mut dyn FnMut(&str) -> Result<String
     let mut out = Vec::new();
     for t in tables {
         let w = "a [[resolution]]";
-        r.unknown_keys(t, &["title", "kind", "board_approved", "exclude", "amend", "accounts", "text"], w);
+        r.unknown_keys(t, &["title", "kind", "board_approved", "exclude", "amend", "accounts", "text", "result_euros", "allocate"], w);
         let title = r.string(t, "title", w, true);
         let kind_span = t.get("kind").and_then(|i| i.span());
         let kind = match r.string(t, "kind", w, true) {
@@ -55,14 +55,83 @@ pub fn parse_agenda_with(text: &str, read: &mut dyn FnMut(&str) -> Result<String
             r.problem(t.get("text").and_then(|i| i.span()), "a resolution's text must be at most 20,000 characters");
         }
         let subject = subject(&mut r, t, kind, read);
-        if let (Some(title), Some(kind), Some(subject)) = (title, kind, subject) {
-            out.push(Resolution { title: title.trim().to_string(), kind, board_approved, subject, text });
+        let result_cents = result(&mut r, t, subject.as_ref());
+        let allocation = allocation(&mut r, t, subject.as_ref(), kind);
+        if let (Some(title), Some(kind), Some(subject), Some(result_cents), Some(allocation)) =
+            (title, kind, subject, result_cents, allocation)
+        {
+            out.push(Resolution { title: title.trim().to_string(), kind, board_approved, subject, text, result_cents, allocation });
         }
     }
     if tables_empty {
         r.problem(None, "the agenda has no resolution: add [[resolution]] tables with title and kind");
     }
     r.finish(Some(out))
+}
+
+/// `result_euros`, beside `accounts = YEAR`: the year's result, negative for a loss.
+/// `Some(None)` when absent, `None` after a problem.
+fn result(r: &mut Reader, t: &toml_edit::Table, subject: Option<&Option<Subject>>) -> Option<Option<Cents>> {
+    let Some(item) = t.get("result_euros") else { return Some(None) };
+    let span = item.span();
+    if !matches!(subject, Some(Some(Subject::Accounts(_)))) {
+        r.problem(span, "'result_euros' goes with 'accounts = YEAR': it is the result of the accounts approved");
+        return None;
+    }
+    let text = match item.as_value() {
+        Some(toml_edit::Value::Integer(i)) => i.value().to_string(),
+        Some(toml_edit::Value::Float(f)) => format!("{}", f.value()),
+        Some(toml_edit::Value::String(s)) => s.value().trim().to_string(),
+        _ => String::new(),
+    };
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.as_str()),
+    };
+    match digits.parse::<Cents>() {
+        Ok(c) => Some(Some(if negative { Cents(-c.0) } else { c })),
+        Err(_) => {
+            r.problem(span, "'result_euros' is the year's result in euros, such as 12500.50, or -3200 for a loss");
+            None
+        }
+    }
+}
+
+/// `allocate = { legal_reserve = …, statutory_reserve = …, interest = …, carried_forward = … }`,
+/// in euros: how an ordinary resolution shares out the surplus. `Some(None)` when absent.
+fn allocation(
+    r: &mut Reader,
+    t: &toml_edit::Table,
+    subject: Option<&Option<Subject>>,
+    kind: Option<ResolutionKind>,
+) -> Option<Option<crate::money::Allocation>> {
+    let Some(item) = t.get("allocate") else { return Some(None) };
+    let span = item.span();
+    let table = match (item.as_table(), item.as_inline_table()) {
+        (Some(tab), _) => tab.clone(),
+        (None, Some(inline)) => inline.clone().into_table(),
+        _ => {
+            r.problem(span, "'allocate' is a table: allocate = { legal_reserve = 1500, statutory_reserve = 4250, interest = 0, carried_forward = 4250 }");
+            return None;
+        }
+    };
+    if matches!(subject, Some(Some(_))) {
+        r.problem(span, "a resolution decides one thing: an allocation is a resolution of its own, after the one approving the accounts");
+        return None;
+    }
+    if kind == Some(ResolutionKind::Extraordinary) {
+        r.problem(span, "'allocate' is decided by an ordinary resolution: set kind = \"ordinary\"");
+        return None;
+    }
+    let w = "an allocate table";
+    r.unknown_keys(&table, &["legal_reserve", "statutory_reserve", "interest", "carried_forward"], w);
+    let mut part = |key: &str| r.euros(&table, key, w).unwrap_or(Cents::ZERO);
+    Some(Some(crate::money::Allocation {
+        legal_reserve_cents: part("legal_reserve"),
+        statutory_reserve_cents: part("statutory_reserve"),
+        interest_cents: part("interest"),
+        carried_forward_cents: part("carried_forward"),
+    }))
 }
 
 /// The subject key of one resolution: `Some(None)` when it has none, `None` after a problem.

@@ -144,6 +144,7 @@ impl<'a> Decider<'a> {
                 self.subject_valid(i + 1, r)?;
             }
         }
+        self.allocations_valid(agenda)?;
         self.notice(meeting, second_of.is_some(), "convening")?;
         if let Some(first) = second_of {
             self.second_convocation(first, meeting, agenda, edition)?;
@@ -207,6 +208,28 @@ impl<'a> Decider<'a> {
         }
         if matches!(r.subject, Some(Subject::Accounts(_))) && r.kind != ResolutionKind::Ordinary {
             return refuse(Rule::InvalidValue, format!("resolution {n} approves accounts: make it ordinary"));
+        }
+        Ok(())
+    }
+
+    /// Each allocation on the agenda shares out the result of the accounts resolution before it,
+    /// within the legal floors as the reserves and capital stand when it is convened.
+    fn allocations_valid(&self, agenda: &[Resolution]) -> Result<(), Refusal> {
+        for (i, r) in agenda.iter().enumerate() {
+            if r.result_cents.is_some() && !matches!(r.subject, Some(Subject::Accounts(_))) {
+                return refuse(Rule::InvalidValue, format!("resolution {}: a result goes with the accounts it is the result of", i + 1));
+            }
+            let Some(a) = &r.allocation else { continue };
+            let Some(result) = agenda[..i].iter().rev().find_map(|x| x.result_cents) else {
+                return refuse(
+                    Rule::InvalidValue,
+                    format!(
+                        "resolution {} allocates a surplus, but no resolution before it approves accounts with their result (result_euros)",
+                        i + 1
+                    ),
+                );
+            };
+            crate::money::check(i + 1, a, &crate::money::floors(self.state, result))?;
         }
         Ok(())
     }

@@ -81,12 +81,20 @@ pub struct Resolution {
     /// `text` key; empty when the title says it all). Always written, like `subject`.
     #[serde(default)]
     pub text: String,
+    /// With `accounts = YEAR`: the year's result, a surplus or (negative) a loss (the agenda's
+    /// `result_euros`). Always written, like `subject`.
+    #[serde(default)]
+    pub result_cents: Option<crate::units::Cents>,
+    /// How it shares out the surplus of the accounts resolution before it on the agenda (the
+    /// agenda's `allocate` table), checked against the legal floors when convened.
+    #[serde(default)]
+    pub allocation: Option<crate::money::Allocation>,
 }
 
 impl Resolution {
     /// A resolution with no subject and no text beyond its title.
     pub fn new(title: impl Into<String>, kind: ResolutionKind, board_approved: bool) -> Resolution {
-        Resolution { title: title.into(), kind, board_approved, subject: None, text: String::new() }
+        Resolution { title: title.into(), kind, board_approved, subject: None, text: String::new(), result_cents: None, allocation: None }
     }
 }
 

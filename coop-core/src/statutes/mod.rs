@@ -156,6 +156,11 @@ pub struct CapitalRules {
     /// as most SCIC statutes write it); it then replaces the days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reimbursement_delay_months: Option<u32>,
+    /// The cap on the rate of interest paid on shares, in hundredths of a percent
+    /// (`interest_rate_cap_percent = 4.25`): the average TMO of the three previous years plus
+    /// two points (art. 14 of the law of 10 September 1947). Without it, no interest is paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interest_rate_cap_bp: Option<u32>,
 }
 
 impl CapitalRules {
@@ -484,7 +489,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn euros(&mut self, table: &Table, key: &str, where_: &str) -> Option<Cents> {
+    pub(crate) fn euros(&mut self, table: &Table, key: &str, where_: &str) -> Option<Cents> {
         let v = self.value(table, key, where_, false)?;
         let parsed = match v {
             Value::Integer(i) if (0..=1_000_000_000_000).contains(i.value()) => Some(Cents(i.value() * 100)),
@@ -643,7 +648,14 @@ impl<'a> Reader<'a> {
         let w = "[capital]";
         self.unknown_keys(
             cap,
-            &["floor_fraction", "minimum_euros", "public_bodies_max_percent", "reimbursement_delay_days", "reimbursement_delay_months"],
+            &[
+                "floor_fraction",
+                "minimum_euros",
+                "public_bodies_max_percent",
+                "reimbursement_delay_days",
+                "reimbursement_delay_months",
+                "interest_rate_cap_percent",
+            ],
             w,
         );
         let floor_fraction = self.fraction(cap, "floor_fraction", w).unwrap_or(Fraction::QUARTER);
@@ -669,6 +681,25 @@ impl<'a> Reader<'a> {
         }
         let reimbursement_delay_days = self.uint(cap, "reimbursement_delay_days", w, 36_500).unwrap_or(1825);
         let reimbursement_delay_months = self.uint(cap, "reimbursement_delay_months", w, 1_200);
+        // A percentage with at most two decimals, from 0 to 100, kept in hundredths.
+        let interest_rate_cap_bp = cap.get("interest_rate_cap_percent").and_then(|item| {
+            let text = match item.as_value() {
+                Some(Value::Float(f)) => format!("{}", f.value()),
+                Some(Value::Integer(i)) => i.value().to_string(),
+                Some(Value::String(s)) => s.value().trim().trim_end_matches('%').trim().to_string(),
+                _ => String::new(),
+            };
+            match text.parse::<Cents>() {
+                Ok(c) if c.0 <= 10_000 => Some(c.0 as u32),
+                _ => {
+                    self.problem(
+                        item.span(),
+                        "'interest_rate_cap_percent' in [capital] is a percentage from 0 to 100 with at most two decimals, such as 4.25",
+                    );
+                    None
+                }
+            }
+        });
         if reimbursement_delay_months.is_some() && cap.contains_key("reimbursement_delay_days") {
             self.problem(
                 Self::span_of(cap, "reimbursement_delay_months"),
@@ -966,6 +997,7 @@ impl<'a> Reader<'a> {
                     public_bodies_max_percent,
                     reimbursement_delay_days,
                     reimbursement_delay_months,
+                    interest_rate_cap_bp,
                 },
                 share_classes,
                 colleges,
