@@ -67,6 +67,7 @@ de l'exercice clos le 31 décembre 2025 tels qu'ils lui ont été présentés.\"
   title = \"Exclusion of member 28\"
   kind = \"extraordinary\"
   exclude = 28                   # the member it excludes: `member exclude 28` needs it
+  secret = true                  # voted by secret ballot even where the statutes make votes open
 
   [[resolution]]
   title = \"New statutes\"

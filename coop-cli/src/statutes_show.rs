@@ -129,8 +129,17 @@ fn settings(s: &Statutes) -> Table {
         ["[assembly] college_method".into(), name(&a.college_method), "how a college's votes count in the weighted result".into()],
         [
             "[assembly] max_proxies_per_holder".into(),
-            if a.max_proxies_per_holder == 0 { "0 (no cap)".into() } else { a.max_proxies_per_holder.to_string() },
+            match (a.max_proxies_fraction, a.max_proxies_per_holder) {
+                (Some(f), _) => format!("\"{f}\" of the members on the roll (at least 1)"),
+                (None, 0) => "0 (no cap)".into(),
+                (None, n) => n.to_string(),
+            },
             "proxies one member may hold".into(),
+        ],
+        [
+            "[assembly] proxies_same_college".into(),
+            a.proxies_same_college.to_string(),
+            "proxies only between members of one college".into(),
         ],
         [
             "[assembly] postal_days_before".into(),

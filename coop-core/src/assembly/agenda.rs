@@ -31,7 +31,11 @@ pub fn parse_agenda_with(text: &str, read: &mut dyn FnMut(&str) -> Result<String
     let mut out = Vec::new();
     for t in tables {
         let w = "a [[resolution]]";
-        r.unknown_keys(t, &["title", "kind", "board_approved", "exclude", "amend", "accounts", "text", "result_euros", "allocate"], w);
+        r.unknown_keys(
+            t,
+            &["title", "kind", "board_approved", "exclude", "amend", "accounts", "text", "result_euros", "allocate", "secret"],
+            w,
+        );
         let title = r.string(t, "title", w, true);
         let kind_span = t.get("kind").and_then(|i| i.span());
         let kind = match r.string(t, "kind", w, true) {
@@ -45,6 +49,7 @@ pub fn parse_agenda_with(text: &str, read: &mut dyn FnMut(&str) -> Result<String
             None => None,
         };
         let board_approved = r.boolean(t, "board_approved", w).unwrap_or(true);
+        let secret = r.boolean(t, "secret", w).unwrap_or(false);
         if let Some(title) = &title {
             if title.trim().is_empty() || title.chars().count() > 500 {
                 r.problem(t.span(), "a resolution's title must be 1 to 500 characters");
@@ -60,7 +65,7 @@ pub fn parse_agenda_with(text: &str, read: &mut dyn FnMut(&str) -> Result<String
         if let (Some(title), Some(kind), Some(subject), Some(result_cents), Some(allocation)) =
             (title, kind, subject, result_cents, allocation)
         {
-            out.push(Resolution { title: title.trim().to_string(), kind, board_approved, subject, text, result_cents, allocation });
+            out.push(Resolution { title: title.trim().to_string(), kind, board_approved, subject, text, result_cents, allocation, secret });
         }
     }
     if tables_empty {

@@ -413,7 +413,28 @@ impl<'a> Decider<'a> {
                         format!("member {h} voted by post for {slug}: it will not be at the meeting to use a proxy"),
                     );
                 }
-                let cap = self.statutes.assembly.max_proxies_per_holder;
+                if self.statutes.assembly.proxies_same_college {
+                    let college = |m: MemberNo| {
+                        self.state.members.get(&m).and_then(|x| crate::projection::college_of(self.state, x.category_on(a.date)))
+                    };
+                    if college(giver) != college(h) {
+                        return refuse(
+                            Rule::ProxyCap,
+                            format!(
+                                "the statutes keep proxies within a college: member {giver} ({}) cannot give one to member {h} ({})",
+                                college(giver).unwrap_or_default(),
+                                college(h).unwrap_or_default()
+                            ),
+                        );
+                    }
+                }
+                let cap = match self.statutes.assembly.max_proxies_fraction {
+                    Some(f) => {
+                        let roll = self.state.members.values().filter(|m| assembly::off_roll(m, a).is_none()).count() as u64;
+                        ((roll * f.num() as u64) / f.den() as u64).max(1) as u32
+                    }
+                    None => self.statutes.assembly.max_proxies_per_holder,
+                };
                 if cap > 0 && a.held_by(h) >= cap as usize {
                     return refuse(
                         Rule::ProxyCap,
@@ -493,11 +514,28 @@ impl<'a> Decider<'a> {
         Ok(vec![Event::PostalVoteReceived { assembly: slug.to_string(), member: m, votes }])
     }
 
-    pub(crate) fn vote(&self, slug: &str, n: u32, member: MemberRef, choice: Choice) -> Result<Vec<Event>, Refusal> {
+    /// Whether resolution `n` of `slug` is voted by secret ballot: all of them under statutes
+    /// that say so, or one the agenda names `secret`.
+    pub(crate) fn secret(&self, slug: &str, n: u32) -> bool {
+        self.statutes.assembly.secret_ballot || self.state.assemblies.get(slug).and_then(|a| a.resolution(n)).is_some_and(|r| r.secret)
+    }
+
+    fn why_secret(&self) -> &'static str {
         if self.statutes.assembly.secret_ballot {
+            "the statutes make votes secret"
+        } else {
+            "the agenda puts this resolution to a secret ballot"
+        }
+    }
+
+    pub(crate) fn vote(&self, slug: &str, n: u32, member: MemberRef, choice: Choice) -> Result<Vec<Event>, Refusal> {
+        if self.secret(slug, n) {
             return refuse(
                 Rule::SecretBallot,
-                format!("the statutes make votes secret: mark that member {member} voted (no choice) and let the tellers count the ballots per college"),
+                format!(
+                    "{}: mark that member {member} voted on resolution {n} (no choice) and let the tellers count the ballots per college",
+                    self.why_secret()
+                ),
             );
         }
         let (m, by) = self.voter(slug, n, member)?;
@@ -506,8 +544,8 @@ impl<'a> Decider<'a> {
 
     /// Under a secret ballot: marks that a member's vote was cast, without its choice.
     pub(crate) fn mark_voter(&self, slug: &str, n: u32, member: MemberRef) -> Result<Vec<Event>, Refusal> {
-        if !self.statutes.assembly.secret_ballot {
-            return refuse(Rule::SecretBallot, "votes are not secret under these statutes: record each vote with its choice");
+        if !self.secret(slug, n) {
+            return refuse(Rule::SecretBallot, format!("resolution {n} is voted openly: record each vote with its choice"));
         }
         let (m, by) = self.voter(slug, n, member)?;
         Ok(vec![Event::VoterMarked { assembly: slug.to_string(), resolution: n, member: m, by }])
@@ -521,8 +559,8 @@ impl<'a> Decider<'a> {
         college: Option<&str>,
         tally: crate::event::BallotTally,
     ) -> Result<Vec<Event>, Refusal> {
-        if !self.statutes.assembly.secret_ballot {
-            return refuse(Rule::SecretBallot, "votes are not secret under these statutes: there are no ballots to count");
+        if !self.secret(slug, n) {
+            return refuse(Rule::SecretBallot, format!("resolution {n} is voted openly: there are no ballots to count"));
         }
         let a = self.open_assembly(slug)?;
         if a.resolution(n).is_none() {

@@ -50,10 +50,10 @@ impl<'a> Decider<'a> {
 
     /// A show of hands counted in one college on resolution `n`.
     pub(crate) fn count_hands(&self, slug: &str, n: u32, college: Option<&str>, count: BallotTally) -> Result<Vec<Event>, Refusal> {
-        if self.statutes.assembly.secret_ballot {
+        if self.secret(slug, n) {
             return refuse(
                 Rule::SecretBallot,
-                "the statutes make votes secret: a show of hands is not a secret ballot; mark the voters and let the tellers count the ballots",
+                format!("resolution {n} is voted by secret ballot: a show of hands is not one; mark the voters and let the tellers count the ballots"),
             );
         }
         let a = self.open_assembly(slug)?;
@@ -89,8 +89,11 @@ impl<'a> Decider<'a> {
 
     /// The same choice for every voice left on resolution `n`, but the members in `except`.
     pub(crate) fn vote_all(&self, slug: &str, n: u32, choice: Choice, except: &[MemberRef]) -> Result<Vec<Event>, Refusal> {
-        if self.statutes.assembly.secret_ballot {
-            return refuse(Rule::SecretBallot, "the statutes make votes secret: mark each voter and let the tellers count the ballots");
+        if self.secret(slug, n) {
+            return refuse(
+                Rule::SecretBallot,
+                format!("resolution {n} is voted by secret ballot: mark each voter and let the tellers count the ballots"),
+            );
         }
         let a = self.open_assembly(slug)?;
         self.votable(a, n)?;

@@ -89,12 +89,25 @@ pub struct Resolution {
     /// agenda's `allocate` table), checked against the legal floors when convened.
     #[serde(default)]
     pub allocation: Option<crate::money::Allocation>,
+    /// Voted by secret ballot, even where the statutes make votes open (the agenda's
+    /// `secret = true`, for an election or an exclusion).
+    #[serde(default)]
+    pub secret: bool,
 }
 
 impl Resolution {
     /// A resolution with no subject and no text beyond its title.
     pub fn new(title: impl Into<String>, kind: ResolutionKind, board_approved: bool) -> Resolution {
-        Resolution { title: title.into(), kind, board_approved, subject: None, text: String::new(), result_cents: None, allocation: None }
+        Resolution {
+            title: title.into(),
+            kind,
+            board_approved,
+            subject: None,
+            text: String::new(),
+            result_cents: None,
+            allocation: None,
+            secret: false,
+        }
     }
 }
 

@@ -70,6 +70,13 @@ pub struct AssemblyRules {
     pub college_method: CollegeMethod,
     /// Proxies one member may hold; 0 for no cap.
     pub max_proxies_per_holder: u32,
+    /// The cap as a share of the members on the roll (`max_proxies_per_holder = "1/20"`, as the
+    /// CG Scop model writes it): rounded down, at least one. Replaces the count when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_proxies_fraction: Option<Fraction>,
+    /// A member may only hold proxies of members of its own college.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub proxies_same_college: bool,
     /// Postal forms count if received at least this many days before the meeting.
     pub postal_days_before: u32,
     /// Last day of the financial year, as (month, day); the annual ordinary assembly meets

@@ -888,6 +888,7 @@ impl<'a> Reader<'a> {
                 "majority_extraordinary",
                 "college_method",
                 "max_proxies_per_holder",
+                "proxies_same_college",
                 "postal_days_before",
                 "financial_year_end",
                 "secret_ballot",
@@ -910,6 +911,20 @@ impl<'a> Reader<'a> {
                 }
             }
         };
+        // A cap on proxies written as a fraction of the members ("1/20"), or a count.
+        let proxy_fraction = match asm.get("max_proxies_per_holder").and_then(|i| i.as_str()) {
+            Some(_) => {
+                let f = self.fraction(asm, "max_proxies_per_holder", w);
+                if f.is_some_and(|f| f.num() == 0 || f.num() > f.den()) {
+                    self.problem(
+                        Self::span_of(asm, "max_proxies_per_holder"),
+                        "max_proxies_per_holder as a fraction of the members is above 0 and at most 1, such as \"1/20\"",
+                    );
+                }
+                f
+            }
+            None => None,
+        };
         let assembly = AssemblyRules {
             notice_days: self.uint(asm, "notice_days", w, 365).unwrap_or(15),
             notice_days_second: self.uint(asm, "notice_days_second", w, 365).unwrap_or(10),
@@ -920,7 +935,13 @@ impl<'a> Reader<'a> {
                 .majority(asm, "majority_extraordinary", w)
                 .unwrap_or(Majority { strict: false, threshold: Fraction::TWO_THIRDS }),
             college_method,
-            max_proxies_per_holder: self.uint(asm, "max_proxies_per_holder", w, 1_000_000).unwrap_or(0),
+            max_proxies_per_holder: if proxy_fraction.is_some() {
+                0
+            } else {
+                self.uint(asm, "max_proxies_per_holder", w, 1_000_000).unwrap_or(0)
+            },
+            max_proxies_fraction: proxy_fraction,
+            proxies_same_college: self.boolean(asm, "proxies_same_college", w).unwrap_or(false),
             postal_days_before: self.uint(asm, "postal_days_before", w, 365).unwrap_or(3),
             secret_ballot: self.boolean(asm, "secret_ballot", w).unwrap_or(false),
             roll_cutoff_days: self.uint(asm, "roll_cutoff_days", w, 365),

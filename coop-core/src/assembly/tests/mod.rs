@@ -995,3 +995,4 @@ fn a_sarls_majorities_count_all_members_then_votes_cast_and_abstentions_against(
 
 mod hands;
 mod secret_ballot;
+mod variants;

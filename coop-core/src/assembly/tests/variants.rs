@@ -1,0 +1,81 @@
+//! Statute variants seen in real SCICs: a proxy cap as a share of the members, proxies kept
+//! within a college, a secret ballot for named resolutions only.
+
+use super::*;
+
+fn with(replace: &str, by: &str) -> Coop {
+    let mut c = Coop::with(&SAMPLE_STATUTES.replace(replace, by), 3, 4, 3);
+    c.standard();
+    c
+}
+
+fn proxy(from: u32, to: u32) -> Command {
+    Command::Proxy { assembly: A.into(), from: m(from), to: Some(m(to)) }
+}
+
+#[test]
+fn a_proxy_cap_as_a_share_of_the_members_rounds_down_and_is_at_least_one() {
+    // Ten members on the roll: "1/5" lets a member hold two proxies.
+    let mut c = with("max_proxies_per_holder = 0", "max_proxies_per_holder = \"1/5\"");
+    assert_eq!(c.state.statutes.as_ref().unwrap().assembly.max_proxies_fraction, Some("1/5".parse().unwrap()));
+    c.ok("2026-06-10", proxy(2, 1));
+    c.ok("2026-06-10", proxy(3, 1));
+    assert_eq!(c.refused("2026-06-10", proxy(4, 1)), Rule::ProxyCap, "a third proxy is above 10 × 1/5");
+    // "1/20" of ten members is half a proxy: still one.
+    let mut c = with("max_proxies_per_holder = 0", "max_proxies_per_holder = \"1/20\"");
+    c.ok("2026-06-10", proxy(2, 1));
+    assert_eq!(c.refused("2026-06-10", proxy(3, 1)), Rule::ProxyCap);
+    for bad in ["\"0/20\"", "\"3/2\"", "\"half\""] {
+        let text = SAMPLE_STATUTES.replace("max_proxies_per_holder = 0", &format!("max_proxies_per_holder = {bad}"));
+        assert!(Statutes::from_toml(&text).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn proxies_may_be_kept_within_a_college() {
+    // Members 1-3 are workers, 4-7 users.
+    let mut c = with("secret_ballot = false", "secret_ballot = false\nproxies_same_college = true");
+    let r = c.when("2026-06-10", proxy(4, 1)).unwrap_err();
+    assert_eq!(r.rule, Rule::ProxyCap);
+    assert!(r.message.contains("within a college") && r.message.contains("users") && r.message.contains("workers"), "{}", r.message);
+    c.ok("2026-06-10", proxy(5, 4));
+    // Without the clause, any member may hold it.
+    let mut c = with("", "");
+    c.ok("2026-06-10", proxy(4, 1));
+}
+
+#[test]
+fn a_resolution_named_secret_is_voted_by_ballot_under_open_statutes() {
+    let mut c = Coop::new();
+    let secret_exclusion = Resolution { secret: true, ..exclude("Exclude member 3", 3) };
+    c.convene(A, "2026-06-01", MEETING, vec![ord("Accounts", true), secret_exclusion], None);
+    c.attend(&[1, 2, 4, 5, 8]);
+    // Resolution 1 is open, resolution 2 secret.
+    c.vote(1, &[1, 2, 4, 5, 8], Choice::For);
+    let r = c.when(MEETING, Command::Vote { assembly: A.into(), resolution: 2, member: m(1), choice: Choice::For }).unwrap_err();
+    assert_eq!(r.rule, Rule::SecretBallot);
+    assert!(r.message.contains("the agenda puts this resolution to a secret ballot"), "{}", r.message);
+    assert_eq!(c.refused(MEETING, Command::MarkVoter { assembly: A.into(), resolution: 1, member: m(1) }), Rule::SecretBallot);
+    let hands = Command::CountHands {
+        assembly: A.into(),
+        resolution: 2,
+        college: Some("workers".into()),
+        tally: BallotTally { r#for: 2, against: 0, abstain: 0, blank: 0 },
+    };
+    assert_eq!(c.refused(MEETING, hands), Rule::SecretBallot, "a show of hands is not secret");
+    for w in [1, 2, 4, 5, 8] {
+        c.ok(MEETING, Command::MarkVoter { assembly: A.into(), resolution: 2, member: m(w) });
+    }
+    for (college, f, a) in [("workers", 2, 0), ("users", 1, 1), ("supporters", 1, 0)] {
+        let count = BallotTally { r#for: f, against: a, abstain: 0, blank: 0 };
+        c.ok(MEETING, Command::CountBallots { assembly: A.into(), resolution: 2, college: Some(college.into()), tally: count });
+    }
+    c.ok(MEETING, Command::Close { assembly: A.into(), not_put_to_vote: vec![] });
+    let a = &c.state.assemblies[A];
+    assert!(a.votes.get(&2).is_none_or(|v| v.is_empty()), "no vote on resolution 2 links a member to a choice");
+    assert_eq!(a.votes[&1].len(), 5);
+    // (30 × 2/2 + 40 × 1/2 + 30 × 1/1) / 100 = 4/5
+    assert_eq!(c.result(2).for_share_exact, "4/5");
+    let parsed = parse_agenda("[[resolution]]\ntitle = \"Élection\"\nkind = \"ordinary\"\nsecret = true\n").unwrap();
+    assert!(parsed[0].secret);
+}
