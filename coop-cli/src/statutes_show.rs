@@ -137,6 +137,11 @@ fn settings(s: &Statutes) -> Table {
             "proxies one member may hold".into(),
         ],
         [
+            "[assembly] college_block_threshold".into(),
+            a.college_block_threshold.map_or_else(|| "(none)".into(), |f| f.to_string()),
+            "with college_method = \"block\": the weight of the colleges for a resolution that adopts it".into(),
+        ],
+        [
             "[assembly] proxies_same_college".into(),
             a.proxies_same_college.to_string(),
             "proxies only between members of one college".into(),

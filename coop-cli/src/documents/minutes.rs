@@ -249,9 +249,21 @@ pub fn minutes(lang: Lang, i: &MinutesInput, name: &dyn Fn(MemberNo) -> String) 
                 "Weighted share of votes for among all the members on the roll:",
             ),
         };
-        let required = match r.majority.parse::<coop_core::Majority>() {
-            Ok(m) => majority_words(lang, m, r.majority_base),
-            Err(_) => r.majority.clone(),
+        let required = match (r.majority.parse::<coop_core::Majority>(), i.statutes.assembly.college_method) {
+            (Ok(m), coop_core::CollegeMethod::Block) => format!(
+                "{} {}",
+                tr(
+                    lang,
+                    "vote par collège : les collèges favorables, chacun à la majorité de la résolution, pèsent",
+                    "block vote by college: the colleges for it, each by the resolution's majority, weigh"
+                ),
+                majority_words(lang, m, MajorityBase::Cast).replace(
+                    &tr(lang, "des suffrages exprimés", "of the votes cast"),
+                    &tr(lang, "du poids des collèges qui ont voté", "of the weight of the colleges that voted")
+                ),
+            ),
+            (Ok(m), _) => majority_words(lang, m, r.majority_base),
+            (Err(_), _) => r.majority.clone(),
         };
         blocks.push(Block::P(format!(
             "{among} {}. {} {required}. {} {verdict}.",

@@ -438,6 +438,11 @@ pub fn results(state: &State, statutes: &Statutes, a: &Assembly) -> Vec<Resoluti
             }
         }
         let method = statutes.assembly.college_method;
+        let resolution_majority = match res.kind {
+            ResolutionKind::Ordinary => statutes.assembly.majority_ordinary,
+            ResolutionKind::Extraordinary => statutes.assembly.majority_extraordinary,
+        };
+        let block_inner = resolution_majority;
         let base = statutes.assembly.majority_base(res.kind, a.convocation());
         // Each college's share of *for* is counted among its votes cast, its members taking part,
         // or all its members on the roll, as the statutes' majority base says.
@@ -459,6 +464,8 @@ pub fn results(state: &State, statutes: &Statutes, a: &Assembly) -> Vec<Resoluti
             t.effective_weight_percent = weight.as_f64() * 100.0;
             let inner = match method {
                 CollegeMethod::Proportional => Ratio::new(t.r#for as i128, counted as i128),
+                // The college is for when its own share of for meets the resolution's majority.
+                CollegeMethod::Block => Ratio::new(i128::from(Ratio::new(t.r#for as i128, counted as i128).meets(block_inner)), 1),
                 CollegeMethod::Majority => match t.r#for.cmp(&(counted - t.r#for)) {
                     std::cmp::Ordering::Greater => Ratio::new(1, 1),
                     std::cmp::Ordering::Less => Ratio::new(0, 1),
@@ -467,9 +474,10 @@ pub fn results(state: &State, statutes: &Statutes, a: &Assembly) -> Vec<Resoluti
             };
             share = share.add(weight.mul(inner));
         }
-        let majority = match res.kind {
-            ResolutionKind::Ordinary => statutes.assembly.majority_ordinary,
-            ResolutionKind::Extraordinary => statutes.assembly.majority_extraordinary,
+        // Under a block vote, the colleges for it must weigh the statutes' threshold.
+        let majority = match (method, statutes.assembly.college_block_threshold) {
+            (CollegeMethod::Block, Some(threshold)) => Majority { strict: false, threshold },
+            _ => resolution_majority,
         };
         let put_to_vote = !a.not_put_to_vote.contains(&n);
         let adopted = put_to_vote && reached && voting_weight > 0 && share.meets(majority);

@@ -14,6 +14,10 @@ pub enum CollegeMethod {
     Proportional,
     /// The college's whole weight goes to its internal majority.
     Majority,
+    /// A block vote (as at M Comme Médoc): each college decides by the resolution's own
+    /// majority among its votes, then the resolution is adopted when the colleges for it weigh
+    /// at least the statutes' `college_block_threshold` of the colleges that voted.
+    Block,
 }
 
 /// What a resolution's share of *for* is counted among.
@@ -74,6 +78,10 @@ pub struct AssemblyRules {
     /// CG Scop model writes it): rounded down, at least one. Replaces the count when given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_proxies_fraction: Option<Fraction>,
+    /// With `college_method = "block"`: the weight of the colleges for a resolution that adopts
+    /// it, such as 3/5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub college_block_threshold: Option<Fraction>,
     /// A member may only hold proxies of members of its own college.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub proxies_same_college: bool,

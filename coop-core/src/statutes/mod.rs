@@ -889,6 +889,7 @@ impl<'a> Reader<'a> {
                 "college_method",
                 "max_proxies_per_holder",
                 "proxies_same_college",
+                "college_block_threshold",
                 "postal_days_before",
                 "financial_year_end",
                 "secret_ballot",
@@ -905,8 +906,9 @@ impl<'a> Reader<'a> {
             match self.string(asm, "college_method", w, false).as_deref() {
                 None | Some("proportional") => CollegeMethod::Proportional,
                 Some("majority") => CollegeMethod::Majority,
+                Some("block") => CollegeMethod::Block,
                 Some(other) => {
-                    self.problem(span, format!("college_method '{other}' is not one of proportional, majority"));
+                    self.problem(span, format!("college_method '{other}' is not one of proportional, majority, block"));
                     CollegeMethod::Proportional
                 }
             }
@@ -942,6 +944,7 @@ impl<'a> Reader<'a> {
             },
             max_proxies_fraction: proxy_fraction,
             proxies_same_college: self.boolean(asm, "proxies_same_college", w).unwrap_or(false),
+            college_block_threshold: self.fraction(asm, "college_block_threshold", w),
             postal_days_before: self.uint(asm, "postal_days_before", w, 365).unwrap_or(3),
             secret_ballot: self.boolean(asm, "secret_ballot", w).unwrap_or(false),
             roll_cutoff_days: self.uint(asm, "roll_cutoff_days", w, 365),
@@ -968,6 +971,20 @@ impl<'a> Reader<'a> {
             },
         };
 
+        match (assembly.college_method, assembly.college_block_threshold) {
+            (CollegeMethod::Block, None) => self.problem(
+                Self::span_of(asm, "college_method"),
+                "college_method \"block\" needs college_block_threshold: the weight of the colleges for a resolution that adopts it, such as \"3/5\"",
+            ),
+            (CollegeMethod::Block, Some(f)) if f.num() == 0 || f.num() > f.den() => {
+                self.problem(Self::span_of(asm, "college_block_threshold"), "college_block_threshold is above 0 and at most 1, such as \"3/5\"")
+            }
+            (CollegeMethod::Proportional | CollegeMethod::Majority, Some(_)) => self.problem(
+                Self::span_of(asm, "college_block_threshold"),
+                "college_block_threshold applies to college_method = \"block\" only",
+            ),
+            _ => {}
+        }
         self.assembly_law(asm, &assembly, legal_form);
 
         // [members]

@@ -79,3 +79,36 @@ fn a_resolution_named_secret_is_voted_by_ballot_under_open_statutes() {
     let parsed = parse_agenda("[[resolution]]\ntitle = \"Élection\"\nkind = \"ordinary\"\nsecret = true\n").unwrap();
     assert!(parsed[0].secret);
 }
+
+#[test]
+fn a_college_block_vote_adopts_when_the_colleges_for_weigh_the_threshold() {
+    let block = "college_method = \"block\"\ncollege_block_threshold = \"3/5\"";
+    let mut c = with("college_method = \"proportional\"", block);
+    c.attend(&[1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // Workers (30 %) 2 for 1 against: for. Users (40 %) 1 for 3 against: against.
+    // Supporters (30 %) 2 for: for. 60 % of the weight is for: exactly the threshold.
+    c.vote(1, &[1, 2, 5, 8, 9], Choice::For);
+    c.vote(1, &[3, 4, 6, 7], Choice::Against);
+    let r = c.result(1);
+    assert_eq!(r.for_share_exact, "3/5");
+    assert!(r.adopted, "3/5 of the weight meets a threshold of 3/5");
+    assert_eq!(r.majority, ">= 3/5");
+    // Extraordinary resolution 2: each college by two thirds. Workers 2 of 3 for: for (2/3
+    // meets ">= 2/3"); users 3 of 4: for; supporters 1 for 1 against: against. 70 %: adopted.
+    c.vote(2, &[1, 2, 4, 5, 6, 8], Choice::For);
+    c.vote(2, &[3, 7, 9], Choice::Against);
+    let r = c.result(2);
+    assert_eq!(r.for_share_exact, "7/10");
+    assert!(r.adopted);
+    // Resolution 3: supporters against too: 30 % for, rejected.
+    c.vote(3, &[1, 2, 5], Choice::For);
+    c.vote(3, &[3, 4, 6, 7, 8, 9], Choice::Against);
+    assert!(!c.result(3).adopted);
+    // The threshold is required with the block method, and only there.
+    assert!(Statutes::from_toml(&SAMPLE_STATUTES.replace("college_method = \"proportional\"", "college_method = \"block\"")).is_err());
+    assert!(Statutes::from_toml(
+        &SAMPLE_STATUTES
+            .replace("college_method = \"proportional\"", "college_method = \"proportional\"\ncollege_block_threshold = \"3/5\"")
+    )
+    .is_err());
+}
