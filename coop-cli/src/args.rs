@@ -291,7 +291,8 @@ class, min_shares; [assembly] notice_days, notice_days_second, quorum_ordinary,
 quorum_extraordinary, majority_ordinary, majority_extraordinary, college_method (proportional |
 majority | block, with college_block_threshold such as \"3/5\"), max_proxies_per_holder (a count,
 or a share of the members such as \"1/20\"), proxies_same_college (true: proxies only within a
-college), postal_days_before, financial_year_end (\"12-31\"), secret_ballot,
+college), quorum_by_college (true: each college's share of its members counted, weighted),
+postal_days_before, financial_year_end (\"12-31\"), secret_ballot,
 roll_cutoff_days (the roll is closed that many days before the meeting, e.g. 16 as in the CG Scop
 model clause; without it, on the convening date), attendance_revokes_proxy (default true; false: a
 member who gave a proxy revokes it before attending), remote_attendance (default true; false:

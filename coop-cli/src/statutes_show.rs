@@ -142,6 +142,11 @@ fn settings(s: &Statutes) -> Table {
             "with college_method = \"block\": the weight of the colleges for a resolution that adopts it".into(),
         ],
         [
+            "[assembly] quorum_by_college".into(),
+            a.quorum_by_college.to_string(),
+            "the quorum is a share of each college's members, weighted by the college".into(),
+        ],
+        [
             "[assembly] proxies_same_college".into(),
             a.proxies_same_college.to_string(),
             "proxies only between members of one college".into(),

@@ -95,7 +95,16 @@ pub(super) fn quorum_table(lang: Lang, quorums: &[Quorum]) -> Block {
                 q.present.to_string(),
                 q.represented.to_string(),
                 q.postal.to_string(),
-                q.counted.to_string(),
+                match q.weighted_share.as_deref().and_then(|w| w.split_once('/')) {
+                    // A quorum weighted by college: the weighted share is what counts.
+                    Some((n, d)) => format!(
+                        "{} ({} {})",
+                        q.counted,
+                        tr(lang, "pondéré par collège :", "weighted by college:"),
+                        pct(lang, n.parse::<f64>().unwrap_or(0.0) * 100.0 / d.parse::<f64>().unwrap_or(1.0).max(1.0), 2)
+                    ),
+                    None => q.counted.to_string(),
+                },
                 format!("{} ({} {})", q.required, q.fraction, tr(lang, "des inscrits", "of the roll")),
                 if q.reached { tr(lang, "atteint", "reached") } else { tr(lang, "non atteint", "not reached") },
             ]

@@ -146,6 +146,10 @@ pub struct Quorum {
     pub fraction: Fraction,
     /// Whether the quorum is reached.
     pub reached: bool,
+    /// Under a quorum weighted by college: the weighted share of the members counted, as an
+    /// exact fraction (what `reached` compares with `fraction`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weighted_share: Option<String>,
 }
 
 fn required(eligible: usize, f: Fraction) -> usize {
@@ -164,6 +168,9 @@ fn proxy_counts(a: &Assembly, holder: &Option<MemberNo>) -> bool {
 /// are compared first with the quorum of the whole register (an upper bound of the roll), and the
 /// roll is counted only when that is not enough. Votes call this once each.
 pub fn quorum_reached(state: &State, statutes: &Statutes, a: &Assembly, kind: ResolutionKind) -> bool {
+    if statutes.assembly.quorum_by_college && !statutes.colleges.is_empty() {
+        return quorum(state, statutes, a, kind).reached;
+    }
     let fraction = a.quorum_fraction(statutes, kind);
     let bound = required(state.members.len(), fraction);
     // Those present are on the roll (checked when recorded); postal forms carried over from a
@@ -205,6 +212,34 @@ pub fn quorum(state: &State, statutes: &Statutes, a: &Assembly, kind: Resolution
     let fraction = a.quorum_fraction(statutes, kind);
     let counted = present + represented + postal;
     let req = required(eligible, fraction);
+    let weighted = (statutes.assembly.quorum_by_college && !statutes.colleges.is_empty()).then(|| {
+        // Each college's members on the roll and counted (present, represented, by post).
+        let mut per: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+        for e in roll(state, a) {
+            let m = e.member;
+            let counts = a.present.contains_key(&m)
+                || a.postal.contains_key(&m)
+                || a.proxies.get(&m).is_some_and(|h| !a.present.contains_key(&m) && proxy_counts(a, h));
+            let c = per.entry(e.college.unwrap_or_default()).or_default();
+            c.0 += 1;
+            c.1 += u64::from(counts);
+        }
+        let weights: Vec<(u32, u64, u64)> = statutes
+            .colleges
+            .iter()
+            .filter_map(|c| per.get(&c.code).filter(|(n, _)| *n > 0).map(|(n, k)| (c.weight_percent.unwrap_or(1), *n, *k)))
+            .collect();
+        let total: u32 = weights.iter().map(|w| w.0).sum();
+        let mut share = Ratio::new(0, 1);
+        for (w, n, k) in weights {
+            share = share.add(Ratio::new(w as i128, total.max(1) as i128).mul(Ratio::new(k as i128, n as i128)));
+        }
+        share
+    });
+    let reached = match weighted {
+        Some(share) => share.cmp_fraction(fraction) != std::cmp::Ordering::Less,
+        None => counted >= req,
+    };
     Quorum {
         kind,
         convocation: a.convocation(),
@@ -215,7 +250,8 @@ pub fn quorum(state: &State, statutes: &Statutes, a: &Assembly, kind: Resolution
         counted,
         required: req,
         fraction,
-        reached: counted >= req,
+        reached,
+        weighted_share: weighted.map(|w| w.to_string()),
     }
 }
 

@@ -82,6 +82,10 @@ pub struct AssemblyRules {
     /// it, such as 3/5.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub college_block_threshold: Option<Fraction>,
+    /// The quorum is weighted by college: each college's share of its members counted, times
+    /// its weight, must reach the quorum fraction (instead of a count per head).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub quorum_by_college: bool,
     /// A member may only hold proxies of members of its own college.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub proxies_same_college: bool,

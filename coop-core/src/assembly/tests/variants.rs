@@ -112,3 +112,32 @@ fn a_college_block_vote_adopts_when_the_colleges_for_weigh_the_threshold() {
     )
     .is_err());
 }
+
+#[test]
+fn a_quorum_weighted_by_college_counts_each_college_by_its_weight() {
+    // 2 workers (30 %), 6 users (40 %), 2 supporters (30 %); ordinary quorum 1/5.
+    let statutes = SAMPLE_STATUTES.replace("secret_ballot = false", "secret_ballot = false\nquorum_by_college = true");
+    let mut c = Coop::with(&statutes, 2, 6, 2);
+    c.standard();
+    // Two users present: 2 of 10 per head would do, but weighted 40 % × 2/6 = 2/15 < 1/5.
+    c.attend(&[3, 4]);
+    let q = c.quorum(ResolutionKind::Ordinary);
+    assert_eq!((q.counted, q.required, q.reached), (2, 2, false));
+    assert_eq!(q.weighted_share.as_deref(), Some("2/15"));
+    assert_eq!(
+        c.refused(MEETING, Command::Vote { assembly: A.into(), resolution: 1, member: m(3), choice: Choice::For }),
+        Rule::QuorumNotReached
+    );
+    // A worker comes: 30 % × 1/2 + 2/15 = 17/60 ≥ 1/5.
+    c.attend(&[1]);
+    let q = c.quorum(ResolutionKind::Ordinary);
+    assert!(q.reached);
+    assert_eq!(q.weighted_share.as_deref(), Some("17/60"));
+    c.vote(1, &[1, 3, 4], Choice::For);
+    // Per head as before without the clause.
+    let mut plain = Coop::with(SAMPLE_STATUTES, 2, 6, 2);
+    plain.standard();
+    plain.attend(&[3, 4]);
+    assert!(plain.quorum(ResolutionKind::Ordinary).reached);
+    assert_eq!(plain.quorum(ResolutionKind::Ordinary).weighted_share, None);
+}
