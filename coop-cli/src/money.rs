@@ -31,7 +31,7 @@ pub fn reimbursements(ctx: &Ctx, store: &Store) -> Out {
         println!("on {today}: no former member is owed the value of shares");
         return Ok(ExitCode::SUCCESS);
     }
-    let mut t = Table::new(vec!["member", "name", "left", "cause", "shares", "owed", "due", "status"]);
+    let mut t = Table::new(vec!["member", "name", "left", "cause", "shares", "losses borne", "owed", "due", "status"]);
     for r in &owed {
         let status = if r.held_back_by_floor { format!("{}, held back by the capital floor", r.status) } else { r.status.to_string() };
         t.push(vec![
@@ -40,6 +40,7 @@ pub fn reimbursements(ctx: &Ctx, store: &Store) -> Out {
             r.left.to_string(),
             r.cause.as_str().to_string(),
             r.shares.to_string(),
+            r.losses_cents.to_string(),
             r.amount_cents.to_string(),
             r.due.to_string(),
             status,
@@ -48,8 +49,8 @@ pub fn reimbursements(ctx: &Ctx, store: &Store) -> Out {
     print!("{}", t.text());
     let total = coop_core::Cents(owed.iter().map(|r| r.amount_cents.0).sum());
     println!(
-        "on {today}: {} owed to {} (paid-up value; a share of losses is deducted once the accounts record one); \
-         settle one with `coop shares redeem M --count N`",
+        "on {today}: {} owed to {} (paid-up value, less each one's share of the losses of the year it left \
+         that the reserves did not absorb); settle one with `coop shares redeem M --count N`",
         total,
         coop_core::count(owed.len() as u64, "former member", "former members")
     );

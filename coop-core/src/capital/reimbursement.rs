@@ -3,9 +3,9 @@
 //! and is owed their value by the statutes' delay after it left (art. 18 of the 1947 law lets
 //! the statutes set it; `reimbursement_delay_days` or `reimbursement_delay_months`).
 //!
-//! The amount owed is what was paid up on the shares still held, at most their nominal value.
-//! The member's share of losses shown by the accounts of the year it left is deducted once the
-//! accounts record a result (not yet: the amount is then an upper bound, and says so).
+//! The amount owed is what was paid up on the shares still held, at most their nominal value
+//! less the member's share of the losses the accounts of the year it left showed and the
+//! reserves could not absorb (in proportion to its capital in the subscribed capital).
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -27,8 +27,10 @@ pub struct Reimbursement {
     pub shares: u64,
     /// Their nominal value.
     pub nominal_cents: Cents,
-    /// What is owed: the amount paid up on them.
+    /// What is owed: the amount paid up on them, less `losses_cents`.
     pub amount_cents: Cents,
+    /// Its share of the losses of the year it left that the reserves did not absorb.
+    pub losses_cents: Cents,
     /// The day by which it is to be reimbursed.
     pub due: NaiveDate,
     /// `pending` (not due yet), `due` (due date reached, within it), `overdue`.
@@ -43,6 +45,14 @@ pub struct Reimbursement {
 pub fn reimbursements(state: &State, today: NaiveDate) -> Vec<Reimbursement> {
     let Some(st) = state.statutes.as_ref() else { return Vec::new() };
     let floor = st.capital_floor(state.capital.highest);
+    // Losses the reserves could not absorb, by the financial year of the accounts showing them.
+    let uncovered: std::collections::BTreeMap<i32, i64> = crate::money::reserves(state)
+        .moves
+        .iter()
+        .filter_map(|m| m.loss_year.map(|y| (y, -m.carried_forward_cents.0)))
+        .filter(|(_, l)| *l > 0)
+        .collect();
+    let (end_month, end_day) = st.assembly.financial_year_end;
     let mut out: Vec<Reimbursement> = state
         .members
         .values()
@@ -53,7 +63,20 @@ pub fn reimbursements(state: &State, today: NaiveDate) -> Vec<Reimbursement> {
                 return None;
             }
             let nominal = m.subscribed();
-            let paid = m.paid().min(nominal);
+            // The financial year it left in: the one whose end is on or after the day it left.
+            let year = {
+                use chrono::Datelike;
+                let end = NaiveDate::from_ymd_opt(ended.date.year(), end_month, end_day);
+                if end.is_some_and(|e| ended.date > e) {
+                    ended.date.year() + 1
+                } else {
+                    ended.date.year()
+                }
+            };
+            let capital = state.capital.subscribed.0.max(1) as i128;
+            let losses =
+                uncovered.get(&year).map_or(0, |l| ((*l as i128 * nominal.0 as i128 + capital - 1) / capital) as i64).min(nominal.0);
+            let paid = Cents(m.paid().min(nominal).0.min(nominal.0 - losses).max(0));
             let due = st.capital.reimbursement_due(ended.date);
             let status = match due.cmp(&today) {
                 std::cmp::Ordering::Greater => "pending",
@@ -67,6 +90,7 @@ pub fn reimbursements(state: &State, today: NaiveDate) -> Vec<Reimbursement> {
                 shares,
                 nominal_cents: nominal,
                 amount_cents: paid,
+                losses_cents: Cents(losses),
                 due,
                 status,
                 held_back_by_floor: Cents(state.capital.subscribed.0 - nominal.0) < floor,

@@ -162,6 +162,9 @@ pub struct ReserveMove {
     pub carried_forward_cents: Cents,
     /// Interest paid on shares.
     pub interest_cents: Cents,
+    /// For a loss: the financial year of the accounts that showed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loss_year: Option<i32>,
 }
 
 /// The reserves over time, and where they stand.
@@ -202,6 +205,7 @@ pub fn reserves(state: &State) -> Reserves {
                 statutory_cents: Cents::ZERO,
                 carried_forward_cents: Cents::ZERO,
                 interest_cents: Cents::ZERO,
+                loss_year: None,
             };
             if let Some(al) = &r.allocation {
                 m.legal_cents = al.legal_reserve_cents;
@@ -214,6 +218,10 @@ pub fn reserves(state: &State) -> Reserves {
                 m.statutory_cents = Cents(-from_statutory);
                 m.legal_cents = Cents(-from_legal);
                 m.carried_forward_cents = Cents(-(loss - from_statutory - from_legal));
+                m.loss_year = match r.subject {
+                    Some(crate::assembly::Subject::Accounts(y)) => Some(y),
+                    _ => None,
+                };
             } else {
                 continue;
             }

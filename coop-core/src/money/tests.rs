@@ -211,3 +211,46 @@ fn once_the_legal_reserve_reaches_the_highest_capital_it_asks_nothing_more() {
     assert!(c.when("2026-06-01", c.convene(2025, 1_000_000, alloc(0, 575_000, 0, 425_000))).is_ok());
     assert_eq!(c.refused(2025, 1_000_000, alloc(0, 574_999, 0, 425_001)), Rule::ImpartibleReserves);
 }
+
+#[test]
+fn a_leaving_member_bears_its_share_of_the_losses_of_its_year_the_reserves_did_not_absorb() {
+    let mut c = Coop::new("");
+    c.ok("2024-03-31", Command::Withdraw { member: MemberRef::Number(MemberNo(5)) });
+    c.ok("2025-03-31", Command::Withdraw { member: MemberRef::Number(MemberNo(1)) });
+    let owed = |c: &Coop, n: u32| crate::reimbursements(&c.state, d("2026-07-01")).into_iter().find(|r| r.member == MemberNo(n)).unwrap();
+    assert_eq!((owed(&c, 1).amount_cents, owed(&c, 1).losses_cents), (Cents(100_000), Cents::ZERO));
+    // The 2025 accounts show a loss of 2,000 € and there are no reserves: member 1 holds
+    // 1,000 € of the 10,000 € subscribed, so it bears 200 €.
+    let loss = Command::Convene {
+        slug: "ago-2026".into(),
+        kind: ResolutionKind::Ordinary,
+        date: d("2026-06-20"),
+        place: "Lons".into(),
+        time: None,
+        agenda: vec![Resolution {
+            subject: Some(Subject::Accounts(2025)),
+            result_cents: Some(Cents(-200_000)),
+            ..Resolution::new("Comptes", ResolutionKind::Ordinary, true)
+        }],
+        second_of: None,
+        edition: None,
+    };
+    c.ok("2026-06-01", loss);
+    c.ok(
+        "2026-06-20",
+        Command::AppointOfficers {
+            assembly: "ago-2026".into(),
+            chair: MemberRef::Number(MemberNo(2)),
+            secretary: MemberRef::Number(MemberNo(3)),
+            scrutineers: vec![],
+        },
+    );
+    for n in [2, 3, 4] {
+        c.ok("2026-06-20", Command::Attend { assembly: "ago-2026".into(), member: MemberRef::Number(MemberNo(n)), remote: false });
+    }
+    c.ok("2026-06-20", Command::VoteAll { assembly: "ago-2026".into(), resolution: 1, choice: Choice::For, except: vec![] });
+    c.ok("2026-06-20", Command::Close { assembly: "ago-2026".into(), not_put_to_vote: vec![] });
+    assert_eq!((owed(&c, 1).amount_cents, owed(&c, 1).losses_cents), (Cents(80_000), Cents(20_000)));
+    // Member 5 left in 2024: the 2025 loss is none of its business.
+    assert_eq!((owed(&c, 5).amount_cents, owed(&c, 5).losses_cents), (Cents(100_000), Cents::ZERO));
+}
