@@ -70,6 +70,13 @@ de l'exercice clos le 31 décembre 2025 tels qu'ils lui ont été présentés.\"
   secret = true                  # voted by secret ballot even where the statutes make votes open
 
   [[resolution]]
+  title = \"Election of the board\"
+  kind = \"ordinary\"
+  elect = [12, 31]               # the members elected; office = \"board\" (or \"chair\"), years = 6
+                                 # (at most the statutes' [board] mandate_years); once adopted and
+                                 # closed, `coop board elect --assembly A --resolution N`
+
+  [[resolution]]
   title = \"New statutes\"
   kind = \"extraordinary\"
   amend = \"statutes-2027.toml\" # relative to the agenda; its SHA-256 and text are recorded now

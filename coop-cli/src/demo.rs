@@ -266,7 +266,14 @@ pub fn script() -> Vec<(NaiveDate, Command)> {
                 .into(),
             ..res("Affectation du résultat : 57,5 % aux réserves impartageables", ResolutionKind::Ordinary, true)
         },
-        res("Renouvellement du conseil coopératif", ResolutionKind::Ordinary, true),
+        Resolution {
+            subject: Some(Subject::Elect(coop_core::bodies::Election {
+                members: vec![MemberNo(1), MemberNo(4), MemberNo(7), MemberNo(10)],
+                office: coop_core::Office::Board,
+                years: 6,
+            })),
+            ..res("Renouvellement du conseil coopératif", ResolutionKind::Ordinary, true)
+        },
         res("Entrée au capital d'une fondation territoriale (non agréée par le conseil)", ResolutionKind::Ordinary, false),
     ];
     out.push((
@@ -322,6 +329,8 @@ pub fn script() -> Vec<(NaiveDate, Command)> {
         }
     }
     out.push((meeting, Command::Close { assembly: a(), not_put_to_vote: vec![] }));
+    // The board it elected takes office.
+    out.push((meeting, Command::Elect { assembly: a(), resolution: 3 }));
 
     // Fifteen cooperative projects through the territorial R&D pipeline.
     let admitted: Vec<NaiveDate> = dated.iter().map(|(day, _)| *day).collect();
@@ -592,5 +601,6 @@ pub fn run(path: &Path, today: NaiveDate, actor: &str, json: bool) -> Out {
     println!("      coop check | coop member show 3 --history | coop --as-of 2020-12-31 register | coop audit verify");
     println!("      coop assembly result ago-2026 | coop assembly minutes ago-2026 --format html > pv.html");
     println!("      coop involvement | coop --as-of 2021-12-31 involvement | coop project list | coop project show bouteilles");
+    println!("      coop board list | coop reserves | coop reimbursements | coop shares movements | coop member certificate 4");
     Ok(ExitCode::SUCCESS)
 }

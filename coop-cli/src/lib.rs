@@ -5,6 +5,7 @@ mod args;
 mod args_assembly;
 mod assembly;
 mod audit;
+mod board;
 mod demo;
 mod documents;
 mod failure;
@@ -250,6 +251,7 @@ fn run(cli: Cli) -> Out {
         }
         Cmd::Man => man(),
         Cmd::Officer(o) => officer(&ctx, &open_existing(path)?, o),
+        Cmd::Board(b) => board::run(&ctx, &open_existing(path)?, b),
         Cmd::Assembly(a) => assembly::run(&ctx, &open_existing(path)?, a),
         Cmd::Project(p) => project::run(&ctx, &open_existing(path)?, p),
         Cmd::Involvement { member } => {
@@ -428,6 +430,8 @@ fn role(cmd: &Cmd) -> Role {
         Cmd::Project(P::List | P::Show { .. }) => Role::Query,
         Cmd::Project(_) => Role::Record,
         Cmd::Officer(OfficerCmd::List) => Role::Query,
+        Cmd::Board(args::BoardCmd::List) => Role::Query,
+        Cmd::Board(_) => Role::Record,
         Cmd::Officer(_) => Role::Record,
         Cmd::Statutes(StatutesCmd::Check { .. })
         | Cmd::Log { .. }

@@ -174,6 +174,20 @@ fn settings(s: &Statutes) -> Table {
         ["[assembly] attendance_revokes_proxy".into(), a.attendance_revokes_proxy.to_string(), "attending revokes one's own proxy".into()],
         ["[assembly] remote_attendance".into(), a.remote_attendance.to_string(), "members may attend remotely and count as present".into()],
         [
+            "[board] mandate_years".into(),
+            s.board.mandate_years.to_string(),
+            "the longest mandate an assembly elects for (6 in an SA)".into(),
+        ],
+        [
+            "[board] min_members / max_members".into(),
+            format!(
+                "{} / {}",
+                s.board.min_members.map_or("(any)".into(), |x| x.to_string()),
+                s.board.max_members.map_or("(any)".into(), |x| x.to_string())
+            ),
+            "the board's size (3 to 18 in an SA)".into(),
+        ],
+        [
             "[members] loss_of_quality".into(),
             name(&s.members.loss_of_quality),
             "a member who loses its category's quality is flagged, or leaves".into(),

@@ -390,6 +390,14 @@ pub enum Command {
         /// The data as it should be, whole.
         personal: Personal,
     },
+    /// Carry out the election an adopted resolution of a closed assembly decided: each member
+    /// it names holds the office from the command's date, for the mandate it names.
+    Elect {
+        /// The assembly.
+        assembly: String,
+        /// The resolution.
+        resolution: u32,
+    },
     /// Record the natural person who represents an organisation or a public body member, from
     /// the command's date: their name, e-mail and address are kept beside the log.
     Represent {

@@ -169,6 +169,10 @@ pub enum Rule {
     ImpartibleReserves,
     /// Interest on shares is at most the paid-up capital times the statutes' rate cap (art. 14).
     InterestCap,
+    /// A mandate lasts at most what the statutes allow (6 years in an SA, L. 225-18).
+    Mandate,
+    /// The board has as many members as the statutes allow (3 to 18 in an SA, L. 225-17).
+    BoardSize,
     /// An assembly that reached its quorum closes once each resolution was voted on or recorded
     /// as not put to the vote.
     NotVotedOn,
@@ -331,6 +335,7 @@ fn rules(now: &State, state: &State, date: NaiveDate, command: &Command, ctx: &C
         }
         Command::EditMember { member, personal } => d.edit_member(*member, personal, ctx),
         Command::Represent { member, personal } => d.represent(*member, personal, ctx),
+        Command::Elect { assembly, resolution } => d.elect(assembly, *resolution),
     }
 }
 

@@ -437,6 +437,18 @@ pub enum Event {
         /// Hex SHA-256 of the salted new personal data kept outside the log.
         personal_digest: String,
     },
+    /// A member elected by an adopted resolution holds an office from the event's date until
+    /// `until` (its last day).
+    MandateGranted {
+        /// Who.
+        member: MemberNo,
+        /// The office.
+        office: crate::statutes::Office,
+        /// The last day of the mandate.
+        until: NaiveDate,
+        /// The resolution that elected it.
+        decided_by: Decision,
+    },
     /// An organisation or public body designated the natural person who represents it (from
     /// the event's date, until another is designated). The person's name, e-mail and address
     /// are kept beside the log under a party id of their own.
@@ -495,6 +507,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "command_voided",
     "personal_data_changed",
     "representative_designated",
+    "mandate_granted",
 ];
 
 /// Ballots counted by the tellers.
@@ -575,6 +588,7 @@ impl Event {
             Event::CommandVoided { .. } => "command_voided",
             Event::PersonalDataChanged { .. } => "personal_data_changed",
             Event::RepresentativeDesignated { .. } => "representative_designated",
+            Event::MandateGranted { .. } => "mandate_granted",
         }
     }
 
@@ -624,6 +638,7 @@ impl Event {
             | PersonalDataErased { member }
             | PersonalDataChanged { member, .. }
             | RepresentativeDesignated { member, .. }
+            | MandateGranted { member, .. }
             | MemberAttended { member, .. }
             | ConvocationReissued { member, .. }
             | PostalVoteReceived { member, .. } => *member == n,
@@ -738,6 +753,12 @@ impl Event {
             Event::CommandVoided { first, last, reason, .. } => format!("events {first} to {last} voided: {reason}"),
             Event::PersonalDataChanged { member, .. } => format!("personal data of member {member} corrected"),
             Event::RepresentativeDesignated { member, .. } => format!("member {member} designated its representative"),
+            Event::MandateGranted { member, office, until, decided_by } => format!(
+                "member {member} elected {} until {until} by resolution {} of {}",
+                office.title(),
+                decided_by.resolution,
+                decided_by.assembly
+            ),
         }
     }
 }
@@ -902,6 +923,12 @@ mod tests {
             },
             Event::ParticipantLeft { project: "b".into(), who: Participant::Member(n) },
             Event::RepresentativeDesignated { member: n, representative: ulid::Ulid(9), personal_digest: "ef".repeat(32) },
+            Event::MandateGranted {
+                member: n,
+                office: crate::statutes::Office::Board,
+                until: d,
+                decided_by: Decision { assembly: a(), resolution: 4 },
+            },
         ];
         let named: std::collections::BTreeSet<&str> = all.iter().map(Event::type_name).collect();
         let listed: std::collections::BTreeSet<&str> = EVENT_TYPES.iter().copied().collect();

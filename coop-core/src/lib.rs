@@ -26,6 +26,7 @@
 #![warn(missing_docs)]
 
 mod assembly;
+pub mod bodies;
 mod capital;
 mod command;
 mod decide;

@@ -276,6 +276,7 @@ pub fn compliance(state: &State, today: NaiveDate) -> Vec<Finding> {
             members: held,
         });
     }
+    crate::bodies::findings(state, today, &mut out);
     annual_assembly(state, st, today, &mut out);
     let last_review = state.last_review.or(state.founded_on);
     if let Some(since) = last_review {

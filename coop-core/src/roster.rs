@@ -44,7 +44,9 @@ fn action(command: &Command) -> (&'static str, Option<&str>) {
         | Command::Join { .. }
         | Command::ChangeRole { .. }
         | Command::Leave { .. } => ("projects", None),
-        Command::AppointOfficer { .. } | Command::RemoveOfficer { .. } | Command::RegisterKey { .. } => ("roster", None),
+        Command::AppointOfficer { .. } | Command::RemoveOfficer { .. } | Command::RegisterKey { .. } | Command::Elect { .. } => {
+            ("roster", None)
+        }
     }
 }
 

@@ -81,6 +81,9 @@ pub struct Member {
     /// in date order. (Always written: members are also kept in a binary form.)
     #[serde(default)]
     pub representatives: Vec<Representative>,
+    /// The offices it holds by decisions, for mandates, in date order. (Always written.)
+    #[serde(default)]
+    pub mandates: Vec<crate::bodies::Mandate>,
 }
 
 /// The natural person designated to represent a legal person, from a date.
@@ -266,6 +269,10 @@ impl Touched {
             | Event::PersonalDataErased { member }
             | Event::PersonalDataChanged { member, .. }
             | Event::RepresentativeDesignated { member, .. } => t.members.push(*member),
+            Event::MandateGranted { member, decided_by, .. } => {
+                t.members.push(*member);
+                t.assembly = Some(decided_by.assembly.clone());
+            }
             Event::SharesTransferred { from, to, .. } => t.members.extend([*from, *to]),
             // An assembly's facts change their assembly (`Event::assembly`, above).
             Event::AssemblyConvened { .. }
@@ -351,6 +358,7 @@ impl State {
                         categories: vec![(date, category.clone())],
                         erased: None,
                         representatives: Vec::new(),
+                        mandates: Vec::new(),
                     },
                 );
                 self.active_members += 1;
@@ -592,6 +600,16 @@ impl State {
             Event::CommandVoided { retired, .. } => {
                 // What it voids is left out of the fold (`timeline::without_voided`).
                 self.retired_number = retired.iter().map(|n| n.0).fold(self.retired_number, u32::max);
+            }
+            Event::MandateGranted { member, office, until, decided_by } => {
+                if let Some(a) = self.assemblies.get_mut(&decided_by.assembly) {
+                    a.executed.insert(decided_by.resolution);
+                }
+                let m = self.members.get_mut(member).ok_or_else(|| Inconsistency(format!("member {member} is not in the register")))?;
+                let mandate = crate::bodies::Mandate { office: *office, from: date, until: *until, decided_by: decided_by.clone() };
+                let at = m.mandates.partition_point(|x| x.from <= date);
+                m.mandates.insert(at, mandate);
+                m.last_date = m.last_date.max(date);
             }
             Event::RepresentativeDesignated { member, representative, personal_digest } => {
                 let m = self.members.get_mut(member).ok_or_else(|| Inconsistency(format!("member {member} is not in the register")))?;

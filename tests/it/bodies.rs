@@ -63,3 +63,62 @@ fn a_public_body_is_convened_through_its_representative_and_named_with_them() {
     assert_eq!(log.as_array().unwrap().len(), 2);
     assert!(!log.to_string().contains("Jeanne"), "no name in the log: {log}");
 }
+
+#[test]
+fn an_assembly_elects_the_board_for_a_mandate_and_check_watches_it() {
+    let env = Env::new();
+    let sa =
+        coop::SAMPLE_STATUTES.replace("legal_form = \"sas\"", "legal_form = \"sa\"").replace("minimum_euros = 0", "minimum_euros = 18500");
+    let statutes = env.file("sa.toml", &sa);
+    env.ok(&["init", "--statutes", statutes.to_str().unwrap()]);
+    for (i, cat) in ["employees", "beneficiaries", "volunteers"].iter().cycle().take(9).enumerate() {
+        env.ok(&["member", "admit", "--name", &format!("M{i}"), "--category", cat, "--shares", "100", "--date", "2020-01-01"]);
+    }
+    let agenda = |years: u32| {
+        env.file("agenda.toml", &format!("[[resolution]]\ntitle = \"Élection du conseil\"\nkind = \"ordinary\"\nelect = [1, 2]\noffice = \"board\"\nyears = {years}\n"))
+    };
+    let convene = |years: u32| {
+        env.run(&[
+            "assembly",
+            "convene",
+            "ago",
+            "--kind",
+            "ordinary",
+            "--date",
+            "2026-06-20",
+            "--sent",
+            "2026-06-01",
+            "--place",
+            "Lons",
+            "--agenda",
+            agenda(years).to_str().unwrap(),
+        ])
+    };
+    let r = convene(7);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("1 to 6"), "{}", r.stderr);
+    assert_eq!(convene(6).code, 0);
+    for m in ["1", "2", "3", "4"] {
+        env.ok(&["assembly", "attend", "ago", m, "--date", "2026-06-20"]);
+    }
+    env.ok(&["assembly", "officers", "ago", "--chair", "1", "--secretary", "2", "--scrutineer", "3", "--date", "2026-06-20"]);
+    env.ok(&["assembly", "vote", "ago", "1", "--all-present", "for", "--date", "2026-06-20"]);
+    let r = env.run(&["board", "elect", "--assembly", "ago", "--resolution", "1"]);
+    assert_eq!(r.code, 1, "not closed yet: {}", r.stderr);
+    env.ok(&["assembly", "close", "ago", "--date", "2026-06-20"]);
+    let r = env.ok(&["board", "elect", "--assembly", "ago", "--resolution", "1"]);
+    assert!(r.stdout.contains("2 members elected by resolution 1 of ago"), "{}", r.stdout);
+    let board = env.ok(&["board", "list", "--json"]).json();
+    let rows = board["board"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!((rows[0]["from"].as_str(), rows[0]["until"].as_str()), (Some("2026-06-20"), Some("2032-06-19")));
+    // An SA's board has at least 3 members: check says so.
+    let check = env.run(&["check", "--json"]).json();
+    let codes: Vec<&str> = check["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"board_size"), "{codes:?}");
+    let later = env.run(&["--as-of", "2032-07-01", "check", "--json"]).json();
+    assert!(later.to_string().contains("mandate_expired"), "{later}");
+    assert!(env.ok(&["statutes", "show"]).stdout.contains("[board] mandate_years"));
+    let minutes = env.ok(&["assembly", "minutes", "ago"]).stdout;
+    assert!(minutes.contains("élection des membres n° 1, 2 au conseil (6 ans)"), "{minutes}");
+}

@@ -210,6 +210,17 @@ pub(super) fn subject_label(lang: Lang, r: &Resolution) -> String {
         Some(Subject::Amend(p)) => {
             format!(" — {} {} (SHA-256 {})", tr(lang, "adoption des statuts", "adoption of the statutes"), p.file, p.sha256)
         }
+        Some(Subject::Elect(e)) => format!(
+            " — {} {} {} ({} {})",
+            tr(lang, "élection des membres n°", "election of members no."),
+            e.members.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", "),
+            match e.office {
+                coop_core::Office::Chair => tr(lang, "à la présidence", "as chair"),
+                _ => tr(lang, "au conseil", "to the board"),
+            },
+            e.years,
+            tr(lang, "ans", "years")
+        ),
         Some(Subject::Accounts(y)) => format!(
             " — {} {y}",
             tr(lang, "approbation des comptes de l'exercice clos en", "approval of the accounts of the financial year ending in")

@@ -33,7 +33,21 @@ pub fn parse_agenda_with(text: &str, read: &mut dyn FnMut(&str) -> Result<String
         let w = "a [[resolution]]";
         r.unknown_keys(
             t,
-            &["title", "kind", "board_approved", "exclude", "amend", "accounts", "text", "result_euros", "allocate", "secret"],
+            &[
+                "title",
+                "kind",
+                "board_approved",
+                "exclude",
+                "amend",
+                "accounts",
+                "text",
+                "result_euros",
+                "allocate",
+                "secret",
+                "elect",
+                "office",
+                "years",
+            ],
             w,
         );
         let title = r.string(t, "title", w, true);
@@ -146,7 +160,15 @@ fn subject(
     kind: Option<ResolutionKind>,
     read: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Option<Option<Subject>> {
-    let keys: Vec<&str> = ["exclude", "amend", "accounts"].into_iter().filter(|k| t.contains_key(k)).collect();
+    let keys: Vec<&str> = ["exclude", "amend", "accounts", "elect"].into_iter().filter(|k| t.contains_key(k)).collect();
+    if keys != ["elect"] {
+        for k in ["office", "years"] {
+            if t.contains_key(k) {
+                r.problem(t.get(k).and_then(|i| i.span()), format!("'{k}' goes with 'elect = [MEMBER, ...]'"));
+                return None;
+            }
+        }
+    }
     let w = "a [[resolution]]";
     let span = |k: &str| t.get(k).and_then(|i| i.span());
     match keys.as_slice() {
@@ -156,7 +178,7 @@ fn subject(
             None
         }
         [key] => {
-            let needs = if *key == "accounts" { ResolutionKind::Ordinary } else { ResolutionKind::Extraordinary };
+            let needs = if matches!(*key, "accounts" | "elect") { ResolutionKind::Ordinary } else { ResolutionKind::Extraordinary };
             if kind.is_some_and(|k| k != needs) {
                 r.problem(span(key), format!("'{key}' is decided by an {} resolution: set kind = \"{}\"", needs.as_str(), needs.as_str()));
                 return None;
@@ -169,6 +191,42 @@ fn subject(
                         None
                     }
                 },
+                "elect" => {
+                    let members: Option<Vec<MemberNo>> = t.get("elect").and_then(|i| i.as_array()).map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_integer().filter(|n| (1..=u32::MAX as i64).contains(n)).map(|n| MemberNo(n as u32)))
+                            .collect()
+                    });
+                    let count = t.get("elect").and_then(|i| i.as_array()).map_or(0, |a| a.len());
+                    let office = match t.get("office").and_then(|i| i.as_str()).unwrap_or("board") {
+                        "board" => Some(crate::statutes::Office::Board),
+                        "chair" => Some(crate::statutes::Office::Chair),
+                        other => {
+                            r.problem(span("office"), format!("office '{other}' is not one an assembly elects: board or chair"));
+                            None
+                        }
+                    };
+                    let years = match t.get("years") {
+                        None => Some(6),
+                        Some(i) => match i.as_integer() {
+                            Some(y) if (1..=99).contains(&y) => Some(y as u32),
+                            _ => {
+                                r.problem(span("years"), "'years' is the mandate in whole years, such as years = 6");
+                                None
+                            }
+                        },
+                    };
+                    match (members, office, years) {
+                        (Some(members), Some(office), Some(years)) if members.len() == count && !members.is_empty() => {
+                            Some(Some(Subject::Elect(crate::bodies::Election { members, office, years })))
+                        }
+                        (_, Some(_), Some(_)) => {
+                            r.problem(span("elect"), "'elect' lists the numbers of the members elected, such as elect = [12, 31]");
+                            None
+                        }
+                        _ => None,
+                    }
+                }
                 "accounts" => match t.get("accounts").and_then(|i| i.as_integer()) {
                     Some(y) if (1900..=2200).contains(&y) => Some(Some(Subject::Accounts(y as i32))),
                     _ => {

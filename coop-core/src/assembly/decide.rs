@@ -188,6 +188,12 @@ impl<'a> Decider<'a> {
     fn subject_valid(&self, n: usize, r: &Resolution) -> Result<(), Refusal> {
         match &r.subject {
             None | Some(Subject::Accounts(_)) => {}
+            Some(Subject::Elect(e)) => {
+                if r.kind != ResolutionKind::Ordinary {
+                    return refuse(Rule::InvalidValue, format!("resolution {n} is an election: make it ordinary"));
+                }
+                self.election_valid(n, e)?;
+            }
             Some(Subject::Exclude(m)) => {
                 let member = self.active(MemberRef::Number(*m))?;
                 if r.kind != ResolutionKind::Extraordinary {
@@ -881,6 +887,7 @@ fn bound(slug: &str, n: u32, res: &Resolution, what: &Decides) -> Result<(), Ref
                     Subject::Exclude(m) => format!("the exclusion of member {m}"),
                     Subject::Amend(p) => format!("the statutes of {}", p.file),
                     Subject::Accounts(y) => format!("the approval of the {y} accounts"),
+                    Subject::Elect(e) => format!("the election of {} to the {}", e.members.len(), e.office.as_str()),
                 },
                 what.label()
             ),

@@ -123,6 +123,9 @@ pub enum Subject {
     /// `accounts = 2025`: the approval of the accounts of the financial year ending in that year
     /// (an ordinary resolution).
     Accounts(i32),
+    /// `elect = [12, 31]` (with `office` and `years`): the election of these members to an
+    /// office for a mandate (an ordinary resolution).
+    Elect(crate::bodies::Election),
 }
 
 /// Statutes proposed to an assembly: the file the agenda names, the SHA-256 of its bytes, and

@@ -317,6 +317,28 @@ pub struct Statutes {
     /// Who may do what.
     #[serde(default)]
     pub permissions: Permissions,
+    /// The board: mandates and size (the `[board]` table).
+    #[serde(default)]
+    pub board: BoardRules,
+}
+
+/// The board's mandates and size.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardRules {
+    /// The longest mandate, in years (at most 6 in an SA, L. 225-18).
+    pub mandate_years: u32,
+    /// The fewest members (3 in an SA, L. 225-17).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_members: Option<u32>,
+    /// The most members (18 in an SA, L. 225-17).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_members: Option<u32>,
+}
+
+impl Default for BoardRules {
+    fn default() -> Self {
+        BoardRules { mandate_years: 6, min_members: None, max_members: None }
+    }
 }
 
 impl Statutes {
@@ -611,7 +633,19 @@ impl<'a> Reader<'a> {
         let root = doc.as_table();
         self.unknown_keys(
             root,
-            &["name", "legal_form", "founded", "capital", "share_class", "college", "category", "assembly", "members", "permissions"],
+            &[
+                "name",
+                "legal_form",
+                "founded",
+                "capital",
+                "share_class",
+                "college",
+                "category",
+                "assembly",
+                "members",
+                "permissions",
+                "board",
+            ],
             "the statutes",
         );
         let name = self.string(root, "name", "the statutes", false).unwrap_or_default();
@@ -989,6 +1023,36 @@ impl<'a> Reader<'a> {
         }
         self.assembly_law(asm, &assembly, legal_form);
 
+        // [board]
+        let brd = self.table(root, "board").unwrap_or(&empty);
+        self.unknown_keys(brd, &["mandate_years", "min_members", "max_members"], "[board]");
+        let sa = legal_form == Some(LegalForm::Sa);
+        let board = BoardRules {
+            mandate_years: self.uint(brd, "mandate_years", "[board]", 99).unwrap_or(6),
+            min_members: self.uint(brd, "min_members", "[board]", 1_000).or(sa.then_some(3)),
+            max_members: self.uint(brd, "max_members", "[board]", 1_000).or(sa.then_some(18)),
+        };
+        if sa && board.mandate_years > 6 {
+            self.problem(
+                Self::span_of(brd, "mandate_years"),
+                format!(
+                    "mandate_years {} is above 6: an SA's administrators are elected for at most 6 years (L. 225-18)",
+                    board.mandate_years
+                ),
+            );
+        }
+        if sa && (board.min_members.is_some_and(|m| m < 3) || board.max_members.is_some_and(|m| m > 18)) {
+            self.problem(brd.span(), "an SA's board has 3 to 18 members (L. 225-17): min_members at least 3, max_members at most 18");
+        }
+        if board.mandate_years == 0 {
+            self.problem(Self::span_of(brd, "mandate_years"), "mandate_years is at least 1");
+        }
+        if let (Some(lo), Some(hi)) = (board.min_members, board.max_members) {
+            if lo > hi {
+                self.problem(brd.span(), format!("min_members {lo} is above max_members {hi}"));
+            }
+        }
+
         // [members]
         let mem = self.table(root, "members").unwrap_or(&empty);
         self.unknown_keys(mem, &["loss_of_quality", "retention_days"], "[members]");
@@ -1045,6 +1109,7 @@ impl<'a> Reader<'a> {
                 assembly,
                 members: MemberRules { loss_of_quality, retention_days },
                 permissions,
+                board,
             }),
             _ => None,
         };

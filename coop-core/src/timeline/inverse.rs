@@ -59,6 +59,10 @@ fn inverse(events: &[Event], date: NaiveDate) -> Option<(Command, Context)> {
             };
             return Some((admit, ctx(*party, "")));
         }
+        // An election carried out: one mandate per member elected.
+        [Event::MandateGranted { decided_by, .. }, rest @ ..] if rest.iter().all(|e| matches!(e, Event::MandateGranted { .. })) => {
+            Command::Elect { assembly: decided_by.assembly.clone(), resolution: decided_by.resolution }
+        }
         // The representative keeps the party id their personal data is kept under.
         [Event::RepresentativeDesignated { member, representative, .. }] => {
             return Some((Command::Represent { member: n(*member), personal: someone() }, ctx(*representative, "")));
