@@ -88,6 +88,35 @@ impl Coop {
         }
         self.ok(&meeting, Command::Close { assembly: slug, not_put_to_vote: vec![] });
     }
+    /// Convenes, holds and closes ago-2026 approving the 2025 accounts with a loss of `loss`
+    /// cents: members `present` attend (member 1 excepted if it left) and vote for.
+    fn hold_loss(&mut self, loss: i64, present: &[u32]) {
+        let accounts = Resolution {
+            subject: Some(Subject::Accounts(2025)),
+            result_cents: Some(Cents(-loss)),
+            ..Resolution::new("Comptes", ResolutionKind::Ordinary, true)
+        };
+        let convene = Command::Convene {
+            slug: "ago-2026".into(),
+            kind: ResolutionKind::Ordinary,
+            date: d("2026-06-20"),
+            place: "Lons".into(),
+            time: None,
+            agenda: vec![accounts],
+            second_of: None,
+            edition: None,
+        };
+        self.ok("2026-06-01", convene);
+        let n = |x: u32| MemberRef::Number(MemberNo(x));
+        let officers =
+            Command::AppointOfficers { assembly: "ago-2026".into(), chair: n(present[0]), secretary: n(present[1]), scrutineers: vec![] };
+        self.ok("2026-06-20", officers);
+        for m in present {
+            self.ok("2026-06-20", Command::Attend { assembly: "ago-2026".into(), member: n(*m), remote: false });
+        }
+        self.ok("2026-06-20", Command::VoteAll { assembly: "ago-2026".into(), resolution: 1, choice: Choice::For, except: vec![] });
+        self.ok("2026-06-20", Command::Close { assembly: "ago-2026".into(), not_put_to_vote: vec![] });
+    }
     fn refused(&self, year: i32, result: i64, a: Allocation) -> Rule {
         match self.when(&format!("{}-06-01", year + 1), self.convene(year, result, a)) {
             Ok(e) => panic!("expected a refusal, got {e:?}"),
@@ -165,34 +194,7 @@ fn reserves_grow_by_adopted_allocations_and_absorb_losses_statutory_first() {
     let r = reserves(&c.state);
     assert_eq!((r.legal_cents, r.statutory_cents, r.carried_forward_cents), (Cents(150_000), Cents(425_000), Cents(425_000)));
     // A loss of 5,000 € the next year: 4,250 € from the statutory reserve, 750 € from the legal.
-    let loss = Command::Convene {
-        slug: "ago-2026".into(),
-        kind: ResolutionKind::Ordinary,
-        date: d("2026-06-20"),
-        place: "Lons".into(),
-        time: None,
-        agenda: vec![Resolution {
-            subject: Some(Subject::Accounts(2025)),
-            result_cents: Some(Cents(-500_000)),
-            ..Resolution::new("Comptes", ResolutionKind::Ordinary, true)
-        }],
-        second_of: None,
-        edition: None,
-    };
-    c.ok("2026-06-01", loss);
-    c.ok(
-        "2026-06-20",
-        Command::AppointOfficers {
-            assembly: "ago-2026".into(),
-            chair: MemberRef::Number(MemberNo(1)),
-            secretary: MemberRef::Number(MemberNo(2)),
-            scrutineers: vec![],
-        },
-    );
-    c.ok("2026-06-20", Command::Attend { assembly: "ago-2026".into(), member: MemberRef::Number(MemberNo(1)), remote: false });
-    c.ok("2026-06-20", Command::Attend { assembly: "ago-2026".into(), member: MemberRef::Number(MemberNo(2)), remote: false });
-    c.ok("2026-06-20", Command::VoteAll { assembly: "ago-2026".into(), resolution: 1, choice: Choice::For, except: vec![] });
-    c.ok("2026-06-20", Command::Close { assembly: "ago-2026".into(), not_put_to_vote: vec![] });
+    c.hold_loss(500_000, &[1, 2]);
     let r = reserves(&c.state);
     assert_eq!((r.legal_cents, r.statutory_cents, r.carried_forward_cents), (Cents(75_000), Cents(0), Cents(425_000)));
     assert_eq!(r.moves.len(), 2);
@@ -221,35 +223,7 @@ fn a_leaving_member_bears_its_share_of_the_losses_of_its_year_the_reserves_did_n
     assert_eq!((owed(&c, 1).amount_cents, owed(&c, 1).losses_cents), (Cents(100_000), Cents::ZERO));
     // The 2025 accounts show a loss of 2,000 € and there are no reserves: member 1 holds
     // 1,000 € of the 10,000 € subscribed, so it bears 200 €.
-    let loss = Command::Convene {
-        slug: "ago-2026".into(),
-        kind: ResolutionKind::Ordinary,
-        date: d("2026-06-20"),
-        place: "Lons".into(),
-        time: None,
-        agenda: vec![Resolution {
-            subject: Some(Subject::Accounts(2025)),
-            result_cents: Some(Cents(-200_000)),
-            ..Resolution::new("Comptes", ResolutionKind::Ordinary, true)
-        }],
-        second_of: None,
-        edition: None,
-    };
-    c.ok("2026-06-01", loss);
-    c.ok(
-        "2026-06-20",
-        Command::AppointOfficers {
-            assembly: "ago-2026".into(),
-            chair: MemberRef::Number(MemberNo(2)),
-            secretary: MemberRef::Number(MemberNo(3)),
-            scrutineers: vec![],
-        },
-    );
-    for n in [2, 3, 4] {
-        c.ok("2026-06-20", Command::Attend { assembly: "ago-2026".into(), member: MemberRef::Number(MemberNo(n)), remote: false });
-    }
-    c.ok("2026-06-20", Command::VoteAll { assembly: "ago-2026".into(), resolution: 1, choice: Choice::For, except: vec![] });
-    c.ok("2026-06-20", Command::Close { assembly: "ago-2026".into(), not_put_to_vote: vec![] });
+    c.hold_loss(200_000, &[2, 3, 4]);
     assert_eq!((owed(&c, 1).amount_cents, owed(&c, 1).losses_cents), (Cents(80_000), Cents(20_000)));
     // Member 5 left in 2024: the 2025 loss is none of its business.
     assert_eq!((owed(&c, 5).amount_cents, owed(&c, 5).losses_cents), (Cents(100_000), Cents::ZERO));
