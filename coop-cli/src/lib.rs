@@ -11,6 +11,7 @@ mod documents;
 mod failure;
 mod import;
 mod keys;
+mod log;
 mod member_arg;
 mod money;
 mod movements;
@@ -18,6 +19,7 @@ mod output;
 mod project;
 mod registers;
 mod sheet;
+mod shell;
 mod statutes_show;
 
 use std::io::Write;
@@ -249,7 +251,7 @@ fn run(cli: Cli) -> Out {
             clap_complete::generate(shell, &mut command, "coop", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)
         }
-        Cmd::Man => man(),
+        Cmd::Man => shell::man(),
         Cmd::Officer(o) => officer(&ctx, &open_existing(path)?, o),
         Cmd::Board(b) => board::run(&ctx, &open_existing(path)?, b),
         Cmd::Assembly(a) => assembly::run(&ctx, &open_existing(path)?, a),
@@ -289,7 +291,7 @@ fn run(cli: Cli) -> Out {
         Cmd::Log { from, limit, last, member, types } => {
             let store = open_existing(path)?;
             let member = member_arg::pick_opt(&ctx, &store, &member)?;
-            log(&ctx, &store, LogFilter { from, limit, last, member, types })
+            log::log(&ctx, &store, log::LogFilter { from, limit, last, member, types })
         }
         Cmd::Void { seq, reason } => {
             let store = open_existing(path)?;
@@ -915,136 +917,6 @@ fn check(ctx: &Ctx, store: &Store) -> Out {
         }
     }
     Ok(if findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
-}
-
-/// The manual page: coop's own, then one section per command and subcommand.
-fn man() -> Out {
-    let command = <Cli as clap::CommandFactory>::command();
-    let mut out = Vec::new();
-    let io = |e: std::io::Error| Failure { rule: None, code: 3, message: format!("cannot write the manual page: {e}") };
-    clap_mangen::Man::new(command.clone()).render(&mut out).map_err(io)?;
-    fn sections(cmd: &clap::Command, path: &str, out: &mut Vec<u8>) -> std::io::Result<()> {
-        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
-            let name = format!("{path} {}", sub.get_name());
-            let roff = |t: &str| t.replace('\\', "\\\\").replace('-', "\\-");
-            writeln!(out, ".SH \"{}\"", roff(&name.to_uppercase()))?;
-            let about = sub.get_long_about().or(sub.get_about()).map(|a| a.to_string()).unwrap_or_default();
-            writeln!(out, "{}", roff(&about))?;
-            let mut synopsis = Vec::new();
-            clap_mangen::Man::new(sub.clone()).render_options_section(&mut synopsis)?;
-            // A subsection of the command's section, not a section of its own.
-            out.extend(String::from_utf8_lossy(&synopsis).replacen(".SH OPTIONS", ".SS Options", 1).into_bytes());
-            if let Some(after) = sub.get_after_help() {
-                writeln!(out, ".PP\n.nf\n{}\n.fi", roff(&after.to_string()))?;
-            }
-            sections(sub, &name, out)?;
-        }
-        Ok(())
-    }
-    sections(&command, "coop", &mut out).map_err(io)?;
-    std::io::stdout().write_all(&out).map_err(io)?;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// What `coop log` shows: a range, or the last events, of those about a member or of a type.
-struct LogFilter {
-    from: u64,
-    limit: usize,
-    last: Option<usize>,
-    member: Option<MemberRef>,
-    types: Vec<String>,
-}
-
-impl LogFilter {
-    /// The events to show, read in chunks (the whole log when filtering).
-    fn events(&self, store: &Store) -> Result<Vec<coop_store::Envelope>, Failure> {
-        for t in &self.types {
-            if !coop_core::EVENT_TYPES.contains(&t.as_str()) {
-                return Err(Failure::input(format!("--type {t}: not an event type (types: {})", coop_core::EVENT_TYPES.join(", "))));
-            }
-        }
-        let member = match self.member {
-            None => None,
-            Some(r) => {
-                let state = store.state_part(&Part { members: Pick::All, ..Part::default() })?;
-                Some(state.member(r).map(|m| m.number).ok_or_else(|| Failure::input(format!("member {r} is not in the register")))?)
-            }
-        };
-        let head = store.head().seq;
-        let filtered = member.is_some() || !self.types.is_empty();
-        if !filtered {
-            return Ok(match self.last {
-                Some(n) => store.events(head.saturating_sub(n as u64) + 1, n.min(100_000))?,
-                None => store.events(self.from, self.limit.min(100_000))?,
-            });
-        }
-        let keep = |e: &coop_store::Envelope| {
-            member.is_none_or(|n| e.event.concerns(n)) && (self.types.is_empty() || self.types.iter().any(|t| t == e.event.type_name()))
-        };
-        let (start, want) = match self.last {
-            Some(n) => (1, n),
-            None => (self.from.max(1), self.limit),
-        };
-        let mut out = std::collections::VecDeque::new();
-        let mut seq = start;
-        while seq <= head && want > 0 {
-            let batch = store.events(seq, 10_000)?;
-            if batch.is_empty() {
-                break;
-            }
-            seq += batch.len() as u64;
-            for e in batch.into_iter().filter(|e| keep(e)) {
-                out.push_back(e);
-                if out.len() > want {
-                    if self.last.is_some() {
-                        out.pop_front();
-                    } else {
-                        out.pop_back();
-                        return Ok(out.into());
-                    }
-                }
-            }
-        }
-        Ok(out.into())
-    }
-}
-
-fn log(ctx: &Ctx, store: &Store, filter: LogFilter) -> Out {
-    let events = filter.events(store)?;
-    let voided = store.voided()?;
-    if ctx.cli_json {
-        let rows: Vec<serde_json::Value> = events
-            .iter()
-            .map(|e| {
-                let mut v = serde_json::to_value(e).unwrap_or_default();
-                if let (Some(obj), Some(x)) = (v.as_object_mut(), voided.get(&e.command_id)) {
-                    obj.insert("voided".into(), json!({"by": x.seq, "reason": x.reason}));
-                }
-                v
-            })
-            .collect();
-        output::json(&rows)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    // Actors are recorded by party id: shown by name (an erased one as such).
-    let state = store.state()?;
-    let mut names = std::collections::BTreeMap::new();
-    let mut t = Table::new(vec!["seq", "effective", "recorded", "actor", "event"]);
-    for e in &events {
-        if !names.contains_key(&e.actor) {
-            names.insert(e.actor.clone(), store.officer_name(&state, &e.actor)?);
-        }
-        let mark = voided.get(&e.command_id).map(|v| format!(" [VOIDED by event {}: {}]", v.seq, v.reason)).unwrap_or_default();
-        t.push(vec![
-            e.seq.to_string(),
-            e.effective.to_string(),
-            e.recorded.format("%Y-%m-%d %H:%M").to_string(),
-            names[&e.actor].clone(),
-            format!("{}{mark}", e.event.describe()),
-        ]);
-    }
-    print!("{}", t.text());
-    Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(test)]
