@@ -21,13 +21,6 @@ fn statutes(state: &State) -> Result<&Statutes, Failure> {
     state.statutes.as_ref().ok_or_else(|| Failure::input("no statutes in force on that date"))
 }
 
-/// A function giving each member's name from the personal data kept beside the log.
-fn names(store: &Store, state: &State) -> impl Fn(MemberNo) -> String {
-    let map: std::collections::BTreeMap<MemberNo, String> =
-        state.members.values().map(|m| (m.number, crate::party_name(store, m.party))).collect();
-    move |n| map.get(&n).cloned().unwrap_or_else(|| "?".into())
-}
-
 /// The person representing legal person `m` on `date`, if it designated one: its personal data.
 fn representative(store: &Store, m: &coop_core::Member, date: chrono::NaiveDate) -> Option<coop_core::Personal> {
     let r = m.representatives.iter().rev().find(|r| r.since <= date)?;
@@ -151,7 +144,7 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
             let state = state_for(ctx, store)?;
             let a = find(&state, &assembly)?;
             let roll = coop_core::roll(&state, a);
-            let name = names(store, &state);
+            let name = crate::member_arg::names(store, &state);
             if ctx.cli_json {
                 let rows: Vec<_> = roll
                     .iter()

@@ -539,8 +539,8 @@ fn annual_agenda(year: i32) -> Vec<Resolution> {
 /// 15 % of `surplus` to the legal reserve, the statutory reserve up to 57.5 %, the rest carried
 /// forward (each rounded up to the cent, as the floors are).
 fn allocation(surplus: i64) -> coop_core::money::Allocation {
-    let legal = (surplus * 15 + 99) / 100;
-    let impartible = (surplus * 575 + 999) / 1000;
+    let legal = coop_core::money::share_ceil(Cents(surplus), 15, 100).0;
+    let impartible = coop_core::money::share_ceil(Cents(surplus), 575, 1000).0;
     coop_core::money::Allocation {
         legal_reserve_cents: Cents(legal),
         statutory_reserve_cents: Cents(impartible - legal),

@@ -110,3 +110,11 @@ fn resolve(store: &Store, state: &State, who: &MemberArg) -> Result<MemberRef, F
         }
     }
 }
+
+/// A function giving each member's name from the personal data kept beside the log (read once
+/// for all members).
+pub(crate) fn names(store: &Store, state: &State) -> impl Fn(coop_core::MemberNo) -> String {
+    let map: std::collections::BTreeMap<coop_core::MemberNo, String> =
+        state.members.values().map(|m| (m.number, crate::party_name(store, m.party))).collect();
+    move |n| map.get(&n).cloned().unwrap_or_else(|| "?".into())
+}

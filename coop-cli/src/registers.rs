@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use coop_core::{MemberRef, State};
+use coop_core::MemberRef;
 use coop_store::{Part, Pick, Store};
 use serde_json::json;
 
@@ -12,46 +12,16 @@ use crate::documents;
 use crate::output;
 use crate::{state_with, Ctx, Failure, Out};
 
-/// The events of the timeline as the query sees them: up to --known-at, voids then known left
-/// out, up to --as-of, in the order of their dates (then as recorded).
-fn timeline(ctx: &Ctx, store: &Store) -> Result<Vec<(u64, chrono::NaiveDate, coop_core::Event)>, Failure> {
-    let last = ctx.known_at.unwrap_or(u64::MAX).min(store.head().seq);
-    let voided: std::collections::BTreeSet<String> = store.voided()?.into_iter().filter(|(_, v)| v.seq <= last).map(|(id, _)| id).collect();
-    let mut out = Vec::new();
-    let mut from = 1;
-    while from <= last {
-        let batch = store.events(from, 10_000)?;
-        if batch.is_empty() {
-            break;
-        }
-        from += batch.len() as u64;
-        for e in batch {
-            if e.seq > last || voided.contains(&e.command_id) || ctx.as_of.is_some_and(|d| e.effective > d) {
-                continue;
-            }
-            out.push((e.seq, e.effective, e.event));
-        }
-    }
-    out.sort_by_key(|(seq, date, _)| (*date, *seq));
-    Ok(out)
-}
-
-fn names(store: &Store, state: &State) -> impl Fn(coop_core::MemberNo) -> String {
-    let map: std::collections::BTreeMap<coop_core::MemberNo, String> =
-        state.members.values().map(|m| (m.number, crate::party_name(store, m.party))).collect();
-    move |n| map.get(&n).cloned().unwrap_or_else(|| "?".into())
-}
-
 /// `coop shares movements`.
 pub fn movements(ctx: &Ctx, store: &Store, format: DocFormat, lang: Lang) -> Out {
-    let facts = timeline(ctx, store)?;
-    let rows = coop_core::share_movements(facts.iter().map(|(s, d, e)| (*s, *d, e)));
+    let facts = store.timeline(ctx.known_at.unwrap_or(u64::MAX), ctx.as_of)?;
+    let rows = coop_core::share_movements(facts.iter().map(|f| (f.seq, f.date, &f.event)));
     let state = state_with(ctx, store, Part { members: Pick::All, ..Part::default() })?;
     let Some(st) = state.statutes.as_ref() else {
         return Err(Failure::input("no statutes were in force on that date"));
     };
     let date = ctx.as_of.unwrap_or(ctx.today);
-    let name = names(store, &state);
+    let name = crate::member_arg::names(store, &state);
     if ctx.cli_json {
         let rows: Vec<serde_json::Value> = rows
             .iter()

@@ -12,8 +12,7 @@ use crate::args::Lang;
 pub(super) fn allocation_block(lang: Lang, agenda: &[Resolution], n: usize, interest_max: Option<Cents>) -> Option<Block> {
     let a: &Allocation = agenda.get(n)?.allocation.as_ref()?;
     let surplus = agenda[..n].iter().rev().find_map(|r| r.result_cents)?;
-    let pct_of = |part: i64, whole: i64| Cents(((surplus.0 as i128 * part as i128) + whole as i128 - 1).div_euclid(whole as i128) as i64);
-    let (legal_min, impartible_min) = (pct_of(15, 100), pct_of(575, 1000));
+    let (legal_min, impartible_min) = (coop_core::money::share_ceil(surplus, 15, 100), coop_core::money::share_ceil(surplus, 575, 1000));
     let impartible = Cents(a.legal_reserve_cents.0 + a.statutory_reserve_cents.0);
     let law = |art: &str| match lang {
         Lang::Fr => format!("art. {art} de la loi du 10 septembre 1947"),

@@ -63,7 +63,7 @@ pub struct Floors {
 }
 
 /// `part / whole` of `amount`, rounded up to the cent: a floor is never missed by rounding.
-fn share_ceil(amount: Cents, part: i64, whole: i64) -> Cents {
+pub fn share_ceil(amount: Cents, part: i64, whole: i64) -> Cents {
     Cents(
         (amount.0 as i128 * part as i128).div_euclid(whole as i128) as i64
             + i64::from((amount.0 as i128 * part as i128) % whole as i128 != 0),

@@ -157,6 +157,12 @@ impl Store {
 
     /// The events `1..=to` (with `until`, only those dated on or before it) in timeline order,
     /// every record's place and link checked.
+    /// The facts of the log up to event `to` (as known then: a void recorded later does not
+    /// apply), dated up to `until`, in the timeline's order, voided ones left out.
+    pub fn timeline(&self, to: u64, until: Option<NaiveDate>) -> Result<Vec<Fact>> {
+        self.facts(to.min(self.head().seq), until)
+    }
+
     pub(super) fn facts(&self, to: u64, until: Option<NaiveDate>) -> Result<Vec<Fact>> {
         let mut facts = Vec::new();
         self.each_record(1, to, GENESIS_HASH, until, |env| {
