@@ -72,6 +72,8 @@ pub use units::{
 pub const SAMPLE_STATUTES: &str = include_str!("sample-statutes.toml");
 
 #[cfg(test)]
+mod testing;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_hostile;

@@ -1,18 +1,11 @@
 //! Board elections, mandates and the board's size, at their boundaries.
 
-use chrono::NaiveDate;
-
 use super::*;
 use crate::*;
 
-fn d(s: &str) -> NaiveDate {
-    parse_date(s).unwrap()
-}
+use crate::testing::{coop_type, d, Founded};
 
-struct Coop {
-    state: State,
-    n: u128,
-}
+coop_type!();
 
 fn m(n: u32) -> MemberRef {
     MemberRef::Number(MemberNo(n))
@@ -24,37 +17,10 @@ impl Coop {
     fn sa() -> Coop {
         let text =
             SAMPLE_STATUTES.replace("legal_form = \"sas\"", "legal_form = \"sa\"").replace("minimum_euros = 0", "minimum_euros = 18500");
-        let st = Statutes::from_toml(&text).unwrap();
+        let c = Coop(Founded::new(&text, 25, 20));
+        let st = c.state.statutes.as_ref().unwrap();
         assert_eq!((st.board.min_members, st.board.max_members, st.board.mandate_years), (Some(3), Some(18), 6));
-        let mut c = Coop { state: State::default(), n: 1 };
-        c.ok(&st.founded.to_string(), Command::Found { statutes: st, founder: None });
-        for (i, cat) in ["employees", "beneficiaries", "volunteers"].iter().cycle().take(25).enumerate() {
-            let personal = Personal { name: format!("M{i}"), email: None, address: None };
-            c.ok(
-                "2020-01-01",
-                Command::Admit { personal, kind: PartyKind::Person, category: cat.to_string(), shares: Some(20), class: None, paid: None },
-            );
-        }
         c
-    }
-    fn when(&self, date: &str, cmd: Command) -> Result<Vec<Event>, Refusal> {
-        let ctx = Context {
-            today: d("2035-12-31"),
-            fresh_id: ulid::Ulid(self.n),
-            salt: "s".into(),
-            actor: "secretary".into(),
-            number: None,
-            signer: None,
-        };
-        decide(&self.state, d(date), &cmd, &ctx)
-    }
-    fn ok(&mut self, date: &str, cmd: Command) -> Vec<Event> {
-        let events = self.when(date, cmd.clone()).unwrap_or_else(|r| panic!("{cmd:?}: {r}"));
-        for e in &events {
-            crate::state::apply_checked(&mut self.state, d(date), e);
-        }
-        self.n += 1;
-        events
     }
     fn convene(slug: &str, meeting: &str, members: &[u32], years: u32) -> Command {
         let e = bodies::Election { members: members.iter().map(|n| MemberNo(*n)).collect(), office: Office::Board, years };

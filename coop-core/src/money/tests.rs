@@ -1,52 +1,18 @@
 //! The legal floors of an allocation, at their boundaries, and the reserves they build.
 
-use chrono::NaiveDate;
-
 use super::*;
 use crate::*;
 
-fn d(s: &str) -> NaiveDate {
-    parse_date(s).unwrap()
-}
+use crate::testing::{coop_type, d, Founded};
 
-struct Coop {
-    state: State,
-    n: u128,
-}
+coop_type!();
 
 impl Coop {
-    /// The sample statutes (with `extra` in [capital]); ten beneficiaries of 20 shares each
+    /// The sample statutes (with `extra` in [capital]); ten members of 20 shares each
     /// (10,000 € subscribed, all paid up; the highest capital is 10,000 €).
     fn new(extra: &str) -> Coop {
         let text = SAMPLE_STATUTES.replace("reimbursement_delay_days = 1825", &format!("reimbursement_delay_days = 1825\n{extra}"));
-        let st = Statutes::from_toml(&text).unwrap();
-        let mut c = Coop { state: State::default(), n: 1 };
-        c.ok(&st.founded.to_string(), Command::Found { statutes: st, founder: None });
-        for (i, cat) in ["employees", "beneficiaries", "volunteers"].iter().cycle().take(10).enumerate() {
-            let personal = Personal { name: format!("M{i}"), email: None, address: None };
-            c.ok(
-                "2020-01-01",
-                Command::Admit { personal, kind: PartyKind::Person, category: cat.to_string(), shares: Some(20), class: None, paid: None },
-            );
-        }
-        c
-    }
-    fn when(&self, date: &str, cmd: Command) -> Result<Vec<Event>, Refusal> {
-        let ctx = Context {
-            today: d("2030-12-31"),
-            fresh_id: ulid::Ulid(self.n),
-            salt: "s".into(),
-            actor: "secretary".into(),
-            number: None,
-            signer: None,
-        };
-        decide(&self.state, d(date), &cmd, &ctx)
-    }
-    fn ok(&mut self, date: &str, cmd: Command) {
-        for e in self.when(date, cmd.clone()).unwrap_or_else(|r| panic!("{cmd:?}: {r}")) {
-            crate::state::apply_checked(&mut self.state, d(date), &e);
-        }
-        self.n += 1;
+        Coop(Founded::new(&text, 10, 20))
     }
     fn convene(&self, year: i32, result: i64, a: Allocation) -> Command {
         let accounts = Resolution {
@@ -70,7 +36,8 @@ impl Coop {
     fn hold(&mut self, year: i32, result: i64, a: Allocation) {
         let slug = format!("ago-{}", year + 1);
         let meeting = format!("{}-06-20", year + 1);
-        self.ok(&format!("{}-06-01", year + 1), self.convene(year, result, a));
+        let convene = self.convene(year, result, a);
+        self.ok(&format!("{}-06-01", year + 1), convene);
         self.ok(
             &meeting,
             Command::AppointOfficers {
