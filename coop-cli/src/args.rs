@@ -9,6 +9,7 @@ use coop_core::Cents;
 pub(crate) use crate::member_arg::{member, MemberArg};
 
 pub use crate::args_assembly::{AssemblyCmd, DocFormat, KindOfAssembly, Lang};
+pub use crate::args_bodies::{BoardCmd, CommitteeCmd};
 
 pub(crate) fn date(s: &str) -> Result<NaiveDate, String> {
     coop_core::parse_date(s).map_err(|e| e.to_string())
@@ -221,10 +222,15 @@ pub enum Cmd {
     /// The roster of officers (board members, chair, secretary) and who may do what.
     #[command(subcommand)]
     Officer(OfficerCmd),
-    /// The board elected by assemblies: its members and their mandates, and carrying out an
-    /// election an assembly adopted.
+    /// The board elected by assemblies: its members and mandates, carrying out an election or a
+    /// revocation an assembly adopted, resignations, and the board's meetings (its chair, its
+    /// secretary, its decisions and their minutes).
     #[command(subcommand)]
     Board(BoardCmd),
+    /// Committees set up by the cooperative or for a project (a steering committee, a
+    /// recruitment commission): their members and partners, meetings, decisions and minutes.
+    #[command(subcommand)]
+    Committee(CommitteeCmd),
     /// Record a completed cooperative review (révision coopérative), dated with --date.
     #[command(after_help = "Example:\n  coop review --date 2026-03-15")]
     Review,
@@ -889,26 +895,5 @@ pub enum ExportCmd {
         /// For a French spreadsheet: semicolons, decimal commas and a UTF-8 byte-order mark.
         #[arg(long)]
         excel: bool,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-pub enum BoardCmd {
-    /// The board on --as-of (default today): each member holding a mandate from an election,
-    /// from when, until when, and the resolution that elected it.
-    #[command(after_help = "Examples:\n  coop board list\n  coop --as-of 2030-01-01 board list --json")]
-    List,
-    /// Carry out the election an adopted resolution of a closed assembly decided
-    /// (`elect = [12, 31]`, `office = "board"`, `years = 6` on its agenda): each member it names
-    /// holds the office from --date (default the meeting's date) for the mandate, once.
-    /// `coop check` flags mandates that ran out and a board outside the statutes' size.
-    #[command(after_help = "Example:\n  coop board elect --assembly ago-2026 --resolution 3")]
-    Elect {
-        /// The assembly that elected them.
-        #[arg(long)]
-        assembly: String,
-        /// The resolution.
-        #[arg(long)]
-        resolution: u32,
     },
 }

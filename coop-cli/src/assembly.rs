@@ -22,7 +22,7 @@ fn statutes(state: &State) -> Result<&Statutes, Failure> {
 }
 
 /// The person representing legal person `m` on `date`, if it designated one: its personal data.
-fn representative(store: &Store, m: &coop_core::Member, date: chrono::NaiveDate) -> Option<coop_core::Personal> {
+pub(crate) fn representative(store: &Store, m: &coop_core::Member, date: chrono::NaiveDate) -> Option<coop_core::Personal> {
     let r = m.representatives.iter().rev().find(|r| r.since <= date)?;
     store.personal(r.party).ok().flatten()
 }

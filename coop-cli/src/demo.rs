@@ -102,8 +102,21 @@ fn m(n: u32) -> MemberRef {
     MemberRef::Number(MemberNo(n))
 }
 
+/// The demo's commands: those the founder records, in order (ending with the election of the
+/// board, which ends the founder's office), then who acts for the board after it.
+pub struct Script {
+    /// Dated commands recorded by the founder.
+    pub founding: Vec<(NaiveDate, Command)>,
+    /// The board member who records the board's first meeting (and is elected its chair).
+    pub chair: (MemberNo, String),
+    /// The member the board appoints its secretary, who records what follows.
+    pub secretary: (MemberNo, String),
+    /// The Commune de Montval, a member that sits on the recruitment commission.
+    pub montval: MemberNo,
+}
+
 /// The commands of the demo, dated, in order.
-pub fn script() -> Vec<(NaiveDate, Command)> {
+pub fn script() -> Script {
     let statutes =
         Statutes::from_toml(&coop_core::SAMPLE_STATUTES.replace("Clus'Ter Jura", DEMO_NAME)).expect("the sample statutes are valid");
     let founded = statutes.founded;
@@ -329,8 +342,6 @@ pub fn script() -> Vec<(NaiveDate, Command)> {
         }
     }
     out.push((meeting, Command::Close { assembly: a(), not_put_to_vote: vec![] }));
-    // The board it elected takes office.
-    out.push((meeting, Command::Elect { assembly: a(), resolution: 3 }));
 
     // Fifteen cooperative projects through the territorial R&D pipeline.
     let admitted: Vec<NaiveDate> = dated.iter().map(|(day, _)| *day).collect();
@@ -392,7 +403,77 @@ pub fn script() -> Vec<(NaiveDate, Command)> {
         }
     }
     out.extend(events);
-    out
+    // Last, the board the 2026 assembly elected takes office: the founder's office lapses.
+    out.push((meeting, Command::Elect { assembly: a(), resolution: 3 }));
+    let name_of = |n: u32| people[dated[n as usize - 1].1].0.clone();
+    let montval = dated.iter().position(|(_, i)| people[*i].0 == "Commune de Montval").map_or(MemberNo(1), |k| MemberNo(k as u32 + 1));
+    Script { founding: out, chair: (MemberNo(1), name_of(1)), secretary: (MemberNo(4), name_of(4)), montval }
+}
+
+/// What the board and its committees record once elected, by who records it: the board's first
+/// meeting (its chair and secretary), the recruitment commission of the market-gardening project
+/// (a member commune and two partners of the project) and its first meeting.
+fn after_election(store: &Store, s: &Script) -> coop_store::Result<Vec<(NaiveDate, Command, String)>> {
+    let d = |x: &str| coop_core::parse_date(x).expect("demo dates are valid");
+    let chair = s.chair.1.clone();
+    let secretary = s.secretary.1.clone();
+    let mut out = vec![(
+        d("2026-06-27"),
+        Command::HoldMeeting(coop_core::bodies::MeetingRecord {
+            body: coop_core::bodies::BOARD.into(),
+            meeting: "ca-2026-06".into(),
+            present: [1, 4, 7].into_iter().map(|n| Who::Member(m(n))).collect(),
+            decisions: vec![
+                "Le conseil arrête le calendrier de ses réunions pour l'exercice 2026-2027.".into(),
+                "Le conseil constitue une commission de recrutement pour le projet de maraîchage sur terres communales.".into(),
+            ],
+            chair: Some(MemberRef::Number(s.chair.0)),
+            secretary: Some(MemberRef::Number(s.secretary.0)),
+        }),
+        chair,
+    )];
+    let slug = || "recrutement-maraichers".to_string();
+    out.push((
+        d("2026-07-01"),
+        Command::CreateCommittee {
+            slug: slug(),
+            name: "Commission de recrutement des maraîchers".into(),
+            project: Some("maraichage".into()),
+        },
+        secretary.clone(),
+    ));
+    let state = store.state_part(&coop_store::Part::default())?;
+    let mut seats = vec![(Who::Member(MemberRef::Number(s.montval)), "commune propriétaire des terres")];
+    for (name, role) in [("Terre de Liens Franche-Comté", "foncier agricole"), ("Lycée agricole de Montmorot", "formation des candidats")]
+    {
+        if let Some(id) = store.partner_named(&state, name)? {
+            seats.push((Who::Partner(id), role));
+        }
+    }
+    seats.push((Who::Member(MemberRef::Number(s.chair.0)), "représentant du conseil"));
+    for (who, role) in &seats {
+        out.push((
+            d("2026-07-01"),
+            Command::JoinCommittee { committee: slug(), who: who.clone(), role: role.to_string() },
+            secretary.clone(),
+        ));
+    }
+    out.push((
+        d("2026-09-15"),
+        Command::HoldMeeting(coop_core::bodies::MeetingRecord {
+            body: slug(),
+            meeting: "recrutement-2026-09".into(),
+            present: seats.iter().map(|(w, _)| w.clone()).collect(),
+            decisions: vec![
+                "La commission retient deux candidats maraîchers pour les parcelles des Grands Prés.".into(),
+                "Chaque installation est suivie par un membre de la commission, avec un point trimestriel.".into(),
+            ],
+            chair: None,
+            secretary: None,
+        }),
+        secretary,
+    ));
+    Ok(out)
 }
 
 type ProjectSeed = (&'static str, &'static str, &'static str, &'static str, &'static [Stage], &'static [&'static str]);
@@ -565,9 +646,23 @@ pub fn run(path: &Path, today: NaiveDate, actor: &str, json: bool) -> Out {
             )));
         }
     } else {
-        let requests: Vec<Request> = script()
+        let script = script();
+        let requests: Vec<Request> = script
+            .founding
+            .iter()
+            .map(|(date, command)| Request {
+                command: command.clone(),
+                date: *date,
+                today,
+                actor: actor.to_string(),
+                command_id: None,
+                key: None,
+            })
+            .collect();
+        store.execute_all(requests)?;
+        let requests: Vec<Request> = after_election(&store, &script)?
             .into_iter()
-            .map(|(date, command)| Request { command, date, today, actor: actor.to_string(), command_id: None, key: None })
+            .map(|(date, command, actor)| Request { command, date, today, actor, command_id: None, key: None })
             .collect();
         store.execute_all(requests)?;
     }

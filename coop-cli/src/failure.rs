@@ -67,7 +67,11 @@ pub(crate) fn remedy_hint(remedy: coop_store::Remedy) -> &'static str {
 fn hint(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::NotFounded => "create the cooperative with `coop init --statutes FILE`",
-        Rule::NotEntitled => "the roster is kept with `coop officer appoint` and `coop officer remove`; act as an officer with --actor",
+        Rule::NotEntitled => {
+            "see who may act with `coop officer list`: the founders' secretary until an assembly elects the board, then its members (acting under their own name), the chair and the secretary the board appointed; act as one with --actor"
+        }
+        Rule::ElectedOffice => "see `coop board --help`: `coop board elect` carries out an election, `coop board meeting` records the board's",
+        Rule::BoardQuorum => "list at least half of the board's members with --present (see `coop board list`)",
         Rule::UnsignedAct => "give the officer's key with --key FILE (or COOP_KEY); `coop officer key new NAME` makes and registers one",
         Rule::KindNotAllowed => "give the party's kind with --kind person, organisation or public-body",
         Rule::MeetingOfficers => "record them with `coop assembly officers SLUG --chair N --secretary N` (and --scrutineer N)",

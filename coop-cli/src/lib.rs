@@ -3,9 +3,11 @@
 
 mod args;
 mod args_assembly;
+mod args_bodies;
 mod assembly;
 mod audit;
 mod board;
+mod committee;
 mod demo;
 mod documents;
 mod failure;
@@ -15,6 +17,7 @@ mod log;
 mod member_arg;
 mod money;
 mod movements;
+mod officers;
 mod output;
 mod project;
 mod registers;
@@ -32,9 +35,8 @@ use coop_core::{Command, EndCause, MemberRef, PartyKind, Personal, State, Statut
 use coop_store::{Part, Pick, Request, Store};
 use serde_json::json;
 
-use args::{CauseArg, Cli, Cmd, ExportCmd, Format, ImportCmd, KeyCmd, KindArg, MemberCmd, OfficerCmd, SharesCmd, StatutesCmd};
+use args::{CauseArg, Cli, Cmd, ExportCmd, Format, ImportCmd, KindArg, MemberCmd, OfficerCmd, SharesCmd, StatutesCmd};
 pub use failure::Failure;
-use keys::key_new;
 use output::{euros, Table};
 
 type Out = Result<ExitCode, Failure>;
@@ -252,8 +254,9 @@ fn run(cli: Cli) -> Out {
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Man => shell::man(),
-        Cmd::Officer(o) => officer(&ctx, &open_existing(path)?, o),
+        Cmd::Officer(o) => officers::run(&ctx, &open_existing(path)?, o),
         Cmd::Board(b) => board::run(&ctx, &open_existing(path)?, b),
+        Cmd::Committee(c) => committee::run(&ctx, &open_existing(path)?, c),
         Cmd::Assembly(a) => assembly::run(&ctx, &open_existing(path)?, a),
         Cmd::Project(p) => project::run(&ctx, &open_existing(path)?, p),
         Cmd::Involvement { member } => {
@@ -323,54 +326,8 @@ fn run(cli: Cli) -> Out {
     }
 }
 
-fn officer(ctx: &Ctx, store: &Store, cmd: OfficerCmd) -> Out {
-    match cmd {
-        OfficerCmd::Appoint { person, office, member } => {
-            let member = member_arg::pick_opt(ctx, store, &member)?;
-            let r = store.execute(ctx.request(Command::AppointOfficer { person: person.clone(), office, member, personal: None }))?;
-            written(ctx, &r, format!("{person} appointed {}", office.title()))
-        }
-        OfficerCmd::Remove { person, office } => {
-            let r = store.execute(ctx.request(Command::RemoveOfficer { person: person.clone(), office }))?;
-            written(ctx, &r, format!("{person} is no longer {} of the board", office.as_str()))
-        }
-        OfficerCmd::Key(KeyCmd::New { person, out }) => key_new(ctx, store, person, out),
-        OfficerCmd::List => {
-            let state = state_for(ctx, store)?;
-            // Officers are recorded by party id; their names are kept beside the log.
-            let mut rows = Vec::new();
-            for (key, o) in &state.roster {
-                rows.push((store.officer_name(&state, key)?, key, o, state.keys.get(key)));
-            }
-            if ctx.cli_json {
-                let list: Vec<serde_json::Value> = rows
-                    .iter()
-                    .map(|(name, key, o, signs)| json!({"person": name, "id": key, "offices": o.offices, "member": o.member, "key": signs}))
-                    .collect();
-                output::json(&list)?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            let mut t = Table::new(vec!["person", "offices", "member", "signs"]);
-            for (name, _, o, signs) in &rows {
-                let offices: Vec<&str> = o.offices.iter().map(|x| x.as_str()).collect();
-                let signs = if signs.is_some() { "with a key" } else { "" };
-                t.push(vec![name.clone(), offices.join(", "), o.member.map(|m| m.to_string()).unwrap_or_default(), signs.into()]);
-            }
-            print!("{}", t.text());
-            if let Some(st) = &state.statutes {
-                println!("\nwho may do what (statutes):");
-                for (action, what) in coop_core::ACTIONS {
-                    let who: Vec<&str> = st.permissions.entitled(action).iter().map(|e| e.as_str()).collect();
-                    println!("  {action:<9} {:<28} {what}", who.join(", "));
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-    }
-}
-
 /// "assembly 'x' is not in the log (assemblies: a, b)": bad input naming what exists.
-fn not_in_log<'a>(what: &str, plural: &str, slug: &str, known: impl Iterator<Item = &'a String>) -> Failure {
+pub(crate) fn not_in_log<'a>(what: &str, plural: &str, slug: &str, known: impl Iterator<Item = &'a String>) -> Failure {
     let known: Vec<&str> = known.map(String::as_str).collect();
     Failure::input(format!(
         "{what} '{slug}' is not in the log ({plural}: {})",
@@ -432,8 +389,10 @@ fn role(cmd: &Cmd) -> Role {
         Cmd::Project(P::List | P::Show { .. }) => Role::Query,
         Cmd::Project(_) => Role::Record,
         Cmd::Officer(OfficerCmd::List) => Role::Query,
-        Cmd::Board(args::BoardCmd::List) => Role::Query,
+        Cmd::Board(args::BoardCmd::List | args::BoardCmd::Meetings | args::BoardCmd::Minutes { .. }) => Role::Query,
         Cmd::Board(_) => Role::Record,
+        Cmd::Committee(args::CommitteeCmd::List | args::CommitteeCmd::Show { .. } | args::CommitteeCmd::Minutes { .. }) => Role::Query,
+        Cmd::Committee(_) => Role::Record,
         Cmd::Officer(_) => Role::Record,
         Cmd::Statutes(StatutesCmd::Check { .. })
         | Cmd::Log { .. }

@@ -15,7 +15,7 @@ fn find<'s>(state: &'s State, slug: &str) -> Result<&'s Project, Failure> {
 }
 
 /// Resolves the command line's member or partner. A partner not yet known is new only for a join.
-fn who(ctx: &Ctx, store: &Store, arg: WhoArg, joining: bool) -> Result<Who, Failure> {
+pub(crate) fn who(ctx: &Ctx, store: &Store, arg: WhoArg, joining: bool) -> Result<Who, Failure> {
     match (arg.member, arg.partner) {
         (Some(m), _) => Ok(Who::Member(crate::member_arg::pick(ctx, store, &m)?)),
         (None, Some(name)) => {
@@ -111,9 +111,11 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: ProjectCmd) -> Out {
                 .map(|r| json!({"id": r.who.partner(), "name": name_of(store, &state, r.who), "role": r.role, "since": r.since}))
                 .collect();
             let stages: Vec<_> = p.stages.iter().filter(|(d, _)| *d <= date).map(|(d, s)| json!({"stage": s, "since": d})).collect();
+            let committees = committees_of(store, &state, &p.slug, date);
             if ctx.cli_json {
                 output::json(&json!({"slug": p.slug, "name": p.name, "description": p.description, "created": p.created,
-                    "stage": p.stage_on(date), "stages": stages, "members": member_rows, "partners": partner_rows}))?;
+                    "stage": p.stage_on(date), "stages": stages, "members": member_rows, "partners": partner_rows,
+                    "committees": committees}))?;
                 return Ok(ExitCode::SUCCESS);
             }
             println!("{} — {}", p.slug, p.name);
@@ -142,9 +144,41 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: ProjectCmd) -> Out {
                 }
                 print!("{}", t.text());
             }
+            for c in &committees {
+                let seats: Vec<String> = c["seats"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter().map(|s| format!("{} ({})", s["name"].as_str().unwrap_or(""), s["role"].as_str().unwrap_or(""))).collect()
+                    })
+                    .unwrap_or_default();
+                println!(
+                    "committee {} — {}: {}; {}",
+                    c["committee"].as_str().unwrap_or(""),
+                    c["name"].as_str().unwrap_or(""),
+                    if seats.is_empty() { "no seat held".to_string() } else { seats.join(", ") },
+                    coop_core::count(c["meetings"].as_u64().unwrap_or(0), "meeting", "meetings")
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The committees set up for project `slug` (or, with `None`, all of them), with the seats held
+/// on `date` and the number of meetings held by then.
+fn committees_of(store: &Store, state: &State, slug: &str, date: chrono::NaiveDate) -> Vec<serde_json::Value> {
+    state
+        .bodies
+        .iter()
+        .filter(|(_, b)| !b.is_board() && b.project.as_deref() == Some(slug) && b.created <= date)
+        .map(|(k, b)| {
+            let seats: Vec<_> = b
+                .seated(date)
+                .map(|s| json!({"name": name_of(store, state, s.who), "who": s.who, "role": s.role, "since": s.from}))
+                .collect();
+            json!({"committee": k, "name": b.name, "seats": seats, "meetings": b.meetings.iter().filter(|m| m.date <= date).count()})
+        })
+        .collect()
 }
 
 /// The parts of the state `project show` needs: the project, the members who ever took part in
@@ -154,7 +188,11 @@ fn project_with_members(store: &Store, slug: &str) -> Result<State, Failure> {
     let Some(p) = store.state_part(&only)?.projects.remove(slug) else {
         return Ok(store.state_part(&Part { projects: Pick::All, ..Part::default() })?);
     };
-    let members: Vec<MemberNo> = p.spells.iter().filter_map(|s| s.who.member()).collect();
+    let mut members: Vec<MemberNo> = p.spells.iter().filter_map(|s| s.who.member()).collect();
+    // Members sitting on the project's committees, to name them.
+    let bodies = store.state_part(&Part::default())?.bodies;
+    members
+        .extend(bodies.values().filter(|b| b.project.as_deref() == Some(slug)).flat_map(|b| b.seats.iter().filter_map(|s| s.who.member())));
     Ok(store.state_part(&Part { members: Pick::Only(members), ..only })?)
 }
 
@@ -181,8 +219,22 @@ pub fn involvement(ctx: &Ctx, store: &Store, member: Option<coop_core::MemberRef
         return Ok(ExitCode::SUCCESS);
     }
     let report = coop_core::involvement(&state, date);
+    // Committees: who sits on each on the date, members and partners.
+    let committees: Vec<serde_json::Value> = state
+        .bodies
+        .iter()
+        .filter(|(_, b)| !b.is_board() && b.created <= date)
+        .map(|(k, b)| {
+            let seated: Vec<_> = b.seated(date).collect();
+            let members = seated.iter().filter(|s| s.who.member().is_some()).count();
+            json!({"committee": k, "name": b.name, "project": b.project, "members": members, "partners": seated.len() - members,
+                   "meetings": b.meetings.iter().filter(|m| m.date <= date).count()})
+        })
+        .collect();
     if ctx.cli_json {
-        output::json(&report)?;
+        let mut v = serde_json::to_value(&report).map_err(|e| Failure::input(e.to_string()))?;
+        v["committees"] = json!(committees);
+        output::json(&v)?;
         return Ok(ExitCode::SUCCESS);
     }
     println!(
@@ -208,6 +260,20 @@ pub fn involvement(ctx: &Ctx, store: &Store, member: Option<coop_core::MemberRef
         t.push(vec![p.slug.clone(), p.stage.as_str().into(), p.members.to_string(), p.partners.to_string()]);
     }
     print!("{}", t.text());
+    if !committees.is_empty() {
+        println!("\ncommittees");
+        let mut t = Table::new(vec!["committee", "project", "members", "partners", "meetings"]);
+        for c in &committees {
+            t.push(vec![
+                c["committee"].as_str().unwrap_or("").into(),
+                c["project"].as_str().unwrap_or("").into(),
+                c["members"].to_string(),
+                c["partners"].to_string(),
+                c["meetings"].to_string(),
+            ]);
+        }
+        print!("{}", t.text());
+    }
     println!("\npipeline");
     let mut t = Table::new(vec!["stage", "projects now", "reached", "median days (left it)"]);
     for f in &report.funnel {

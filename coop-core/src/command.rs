@@ -390,8 +390,9 @@ pub enum Command {
         /// The data as it should be, whole.
         personal: Personal,
     },
-    /// Carry out the election an adopted resolution of a closed assembly decided: each member
-    /// it names holds the office from the command's date, for the mandate it names.
+    /// Carry out the election or revocation an adopted resolution of a closed assembly decided:
+    /// each member it names holds the office from the command's date, for the mandate it names
+    /// (or no longer holds it, for a revocation).
     Elect {
         /// The assembly.
         assembly: String,
@@ -405,6 +406,42 @@ pub enum Command {
         member: MemberRef,
         /// The representative.
         personal: Personal,
+    },
+    /// A member resigns an office held by mandate, from the command's date.
+    Resign {
+        /// Who.
+        member: MemberRef,
+        /// The office: `board` or `chair`.
+        office: Office,
+    },
+    /// Record a meeting of the board or of a committee: who was present, what it decided, and
+    /// for the board the chair it elected and the secretary it appointed.
+    HoldMeeting(crate::bodies::MeetingRecord),
+    /// Set up a committee, for the cooperative or for one of its projects.
+    CreateCommittee {
+        /// Slug.
+        slug: String,
+        /// Name.
+        name: String,
+        /// The project it serves.
+        #[serde(default)]
+        project: Option<String>,
+    },
+    /// A member or partner takes a seat on a committee.
+    JoinCommittee {
+        /// The committee.
+        committee: String,
+        /// Who.
+        who: Who,
+        /// Their role in it.
+        role: String,
+    },
+    /// A member or partner leaves a committee.
+    LeaveCommittee {
+        /// The committee.
+        committee: String,
+        /// Who.
+        who: Who,
     },
 }
 
@@ -442,7 +479,9 @@ impl Command {
     pub fn personal(&self) -> Option<&Personal> {
         match self {
             Command::Admit { personal, .. } | Command::EditMember { personal, .. } | Command::Represent { personal, .. } => Some(personal),
-            Command::Join { who: Who::NewPartner(personal), .. } => Some(personal),
+            Command::Join { who: Who::NewPartner(personal), .. } | Command::JoinCommittee { who: Who::NewPartner(personal), .. } => {
+                Some(personal)
+            }
             Command::Found { founder: Some(personal), .. } | Command::AppointOfficer { personal: Some(personal), .. } => Some(personal),
             _ => None,
         }
@@ -464,6 +503,7 @@ impl Command {
         match &mut c {
             Command::Admit { personal, .. }
             | Command::Join { who: Who::NewPartner(personal), .. }
+            | Command::JoinCommittee { who: Who::NewPartner(personal), .. }
             | Command::EditMember { personal, .. }
             | Command::Represent { personal, .. } => {
                 *personal = Personal { name: String::new(), email: None, address: None };

@@ -176,6 +176,17 @@ pub enum Rule {
     /// An assembly that reached its quorum closes once each resolution was voted on or recorded
     /// as not put to the vote.
     NotVotedOn,
+    /// Board members are elected by an assembly and the chair by the board: neither office is
+    /// given by hand, nor, once a board is elected, the secretary's.
+    ElectedOffice,
+    /// The board deliberates only with at least half of its members present (L. 225-37).
+    BoardQuorum,
+    /// A board meeting needs a board elected.
+    NoBoard,
+    /// Only those who sit on a body take part in its meeting (or leave it).
+    NotSeated,
+    /// A committee the cooperative has not set up.
+    UnknownBody,
 }
 
 /// The rule's stable name, as in JSON output (`capital_floor`).
@@ -199,6 +210,7 @@ impl Rule {
                 | Rule::InvalidStatutes
                 | Rule::UnknownAssembly
                 | Rule::UnknownProject
+                | Rule::UnknownBody
         )
     }
 }
@@ -242,7 +254,7 @@ pub fn decide_at(now: &State, at: &State, date: NaiveDate, command: &Command, ct
         return refuse(Rule::DateBeforeHistory, format!("the date {date} is before the cooperative was founded ({founded})"));
     }
     if let Some(statutes) = now.statutes.as_ref() {
-        authorize(now, statutes, command, &ctx.actor)?;
+        authorize(now, statutes, command, &ctx.actor, date)?;
     }
     signed(now, command, ctx)?;
     rules(now, at, date, command, ctx)
@@ -271,7 +283,7 @@ fn rules(now: &State, state: &State, date: NaiveDate, command: &Command, ctx: &C
                 Ok(vec![
                     Event::StatutesAdopted { statutes: statutes.clone(), decided_by: None, sha256: None },
                     // Whoever founds the store keeps it until the roster says otherwise.
-                    Event::OfficerAppointed { person, office: Office::Secretary, member: None, personal_digest },
+                    Event::OfficerAppointed { person, office: Office::Secretary, member: None, personal_digest, decided_by: None },
                 ])
             }
             _ => refuse(Rule::NotFounded, "no cooperative in this store yet: its statutes are adopted first"),
@@ -336,6 +348,11 @@ fn rules(now: &State, state: &State, date: NaiveDate, command: &Command, ctx: &C
         Command::EditMember { member, personal } => d.edit_member(*member, personal, ctx),
         Command::Represent { member, personal } => d.represent(*member, personal, ctx),
         Command::Elect { assembly, resolution } => d.elect(assembly, *resolution),
+        Command::Resign { member, office } => d.resign(*member, *office),
+        Command::HoldMeeting(m) => d.hold_meeting(m),
+        Command::CreateCommittee { slug, name, project } => d.create_committee(slug, name, project.as_deref()),
+        Command::JoinCommittee { committee, who, role } => d.join_committee(committee, who, role, ctx),
+        Command::LeaveCommittee { committee, who } => d.leave_committee(committee, who),
     }
 }
 

@@ -343,6 +343,10 @@ pub enum Event {
         /// kept beside the log (erased with their member's data).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         personal_digest: Option<String>,
+        /// The board meeting that appointed them, and the decision's number in its minutes
+        /// (none for an appointment by hand while the founders act as the board).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        decided_by: Option<Decision>,
     },
     /// Someone left an office.
     OfficerRemoved {
@@ -460,6 +464,65 @@ pub enum Event {
         /// Hex SHA-256 of the salted personal data kept outside the log.
         personal_digest: String,
     },
+    /// A member's mandate ended before its term: revoked by an adopted resolution, or resigned
+    /// (no decision). The mandate's last day is the day before the event's date.
+    MandateEnded {
+        /// Who.
+        member: MemberNo,
+        /// The office.
+        office: crate::statutes::Office,
+        /// The resolution that revoked it; none for a resignation.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        decided_by: Option<Decision>,
+    },
+    /// A committee was set up, by the cooperative or for one of its projects.
+    CommitteeCreated {
+        /// Slug.
+        committee: String,
+        /// Its name ("Comité de pilotage du PAT").
+        name: String,
+        /// The project it serves, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        project: Option<String>,
+    },
+    /// A member, or a partner by its representative, took a seat on a committee.
+    CommitteeJoined {
+        /// Slug.
+        committee: String,
+        /// Who.
+        who: Participant,
+        /// Their role in it ("représentant de la chambre d'agriculture").
+        role: String,
+        /// For a partner first recorded here: the digest of its name, kept beside the log.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        personal_digest: Option<String>,
+    },
+    /// A member or partner left a committee.
+    CommitteeLeft {
+        /// Slug.
+        committee: String,
+        /// Who.
+        who: Participant,
+    },
+    /// The board or a committee met on the event's date: who was present and what it decided
+    /// (its minutes). Decisions with an effect (the board electing its chair, appointing a
+    /// secretary) follow as events of their own, decided by this meeting.
+    BodyMet {
+        /// `board`, or the committee's slug.
+        body: String,
+        /// The meeting's slug (unique among assemblies and meetings).
+        meeting: String,
+        /// Who was present.
+        present: Vec<Participant>,
+        /// The decisions, in order, as the minutes word them.
+        decisions: Vec<String>,
+        /// The member the board elected its chair (the decision after those worded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        chair: Option<MemberNo>,
+        /// The member the board appointed its secretary (the last decision).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        secretary: Option<MemberNo>,
+    },
 }
 
 fn who_text(who: &Participant) -> String {
@@ -508,6 +571,11 @@ pub const EVENT_TYPES: &[&str] = &[
     "personal_data_changed",
     "representative_designated",
     "mandate_granted",
+    "mandate_ended",
+    "committee_created",
+    "committee_joined",
+    "committee_left",
+    "body_met",
 ];
 
 /// Ballots counted by the tellers.
@@ -542,7 +610,8 @@ pub struct Direction {
 /// An adopted resolution of a closed assembly, cited by a fact it decided.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {
-    /// Assembly slug.
+    /// The assembly's slug, or the board meeting's (the two share one namespace): a board
+    /// decision's `resolution` is its number in the meeting's minutes.
     pub assembly: String,
     /// Resolution number.
     pub resolution: u32,
@@ -589,6 +658,11 @@ impl Event {
             Event::PersonalDataChanged { .. } => "personal_data_changed",
             Event::RepresentativeDesignated { .. } => "representative_designated",
             Event::MandateGranted { .. } => "mandate_granted",
+            Event::MandateEnded { .. } => "mandate_ended",
+            Event::CommitteeCreated { .. } => "committee_created",
+            Event::CommitteeJoined { .. } => "committee_joined",
+            Event::CommitteeLeft { .. } => "committee_left",
+            Event::BodyMet { .. } => "body_met",
         }
     }
 
@@ -624,9 +698,15 @@ impl Event {
             | ProjectCreated { .. }
             | OfficerRemoved { .. }
             | OfficerKeyRegistered { .. }
-            | ProjectStageChanged { .. } => false,
+            | ProjectStageChanged { .. }
+            | CommitteeCreated { .. } => false,
             OfficerAppointed { member, .. } => *member == Some(n),
-            ParticipantJoined { who, .. } | RoleChanged { who, .. } | ParticipantLeft { who, .. } => *who == Participant::Member(n),
+            ParticipantJoined { who, .. }
+            | RoleChanged { who, .. }
+            | ParticipantLeft { who, .. }
+            | CommitteeJoined { who, .. }
+            | CommitteeLeft { who, .. } => *who == Participant::Member(n),
+            BodyMet { present, .. } => present.contains(&Participant::Member(n)),
             MemberAdmitted { number, .. } => *number == n,
             SharesSubscribed { member, .. }
             | SharesPaid { member, .. }
@@ -638,6 +718,7 @@ impl Event {
             | PersonalDataErased { member }
             | PersonalDataChanged { member, .. }
             | RepresentativeDesignated { member, .. }
+            | MandateEnded { member, .. }
             | MandateGranted { member, .. }
             | MemberAttended { member, .. }
             | ConvocationReissued { member, .. }
@@ -758,6 +839,26 @@ impl Event {
                 office.title(),
                 decided_by.resolution,
                 decided_by.assembly
+            ),
+            Event::MandateEnded { member, office, decided_by: Some(d) } => {
+                format!("member {member} is no longer {}: revoked by resolution {} of {}", office.title(), d.resolution, d.assembly)
+            }
+            Event::MandateEnded { member, office, decided_by: None } => format!("member {member} resigned as {}", office.title()),
+            Event::CommitteeCreated { committee, name, project: Some(p) } => {
+                format!("committee {committee} ({name}) set up for project {p}")
+            }
+            Event::CommitteeCreated { committee, name, project: None } => format!("committee {committee} ({name}) set up"),
+            Event::CommitteeJoined { committee, who, role, .. } => format!("{} sits on committee {committee} as {role}", who_text(who)),
+            Event::CommitteeLeft { committee, who } => format!("{} left committee {committee}", who_text(who)),
+            Event::BodyMet { body, meeting, present, decisions, chair, secretary } => format!(
+                "{} met ({meeting}): {} present, {}",
+                if body == "board" { "the board".to_string() } else { format!("committee {body}") },
+                present.len(),
+                crate::units::count(
+                    (decisions.len() + usize::from(chair.is_some()) + usize::from(secretary.is_some())) as u64,
+                    "decision",
+                    "decisions"
+                )
             ),
         }
     }
@@ -898,6 +999,14 @@ mod tests {
                 office: crate::statutes::Office::Secretary,
                 member: Some(n),
                 personal_digest: Some("cd".repeat(32)),
+                decided_by: None,
+            },
+            Event::OfficerAppointed {
+                person: "01J0000000000000000000000A".into(),
+                office: crate::statutes::Office::Secretary,
+                member: Some(n),
+                personal_digest: None,
+                decided_by: Some(Decision { assembly: "ca-2026-07".into(), resolution: 2 }),
             },
             Event::OfficerRemoved { person: "Claire".into(), office: crate::statutes::Office::Board },
             Event::OfficerKeyRegistered { person: "Claire".into(), public_key: "ab".repeat(32) },
@@ -928,6 +1037,29 @@ mod tests {
                 office: crate::statutes::Office::Board,
                 until: d,
                 decided_by: Decision { assembly: a(), resolution: 4 },
+            },
+            Event::MandateEnded { member: n, office: crate::statutes::Office::Board, decided_by: None },
+            Event::MandateEnded {
+                member: n,
+                office: crate::statutes::Office::Chair,
+                decided_by: Some(Decision { assembly: a(), resolution: 5 }),
+            },
+            Event::CommitteeCreated { committee: "copil".into(), name: "Comité de pilotage".into(), project: Some("pat".into()) },
+            Event::CommitteeCreated { committee: "recrutement".into(), name: "Commission".into(), project: None },
+            Event::CommitteeJoined {
+                committee: "copil".into(),
+                who: Participant::Partner(ulid::Ulid(7)),
+                role: "chambre".into(),
+                personal_digest: Some("ab".into()),
+            },
+            Event::CommitteeLeft { committee: "copil".into(), who: Participant::Member(n) },
+            Event::BodyMet {
+                body: "board".into(),
+                meeting: "ca-2026-07".into(),
+                present: vec![Participant::Member(n), Participant::Partner(ulid::Ulid(7))],
+                decisions: vec!["Approbation de l'admission de la Commune".into()],
+                chair: Some(n),
+                secretary: Some(MemberNo(5)),
             },
         ];
         let named: std::collections::BTreeSet<&str> = all.iter().map(Event::type_name).collect();

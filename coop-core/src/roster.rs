@@ -1,5 +1,14 @@
-//! Who may act: the roster of officers (kept by events) against the statutes' permissions, and
-//! officers who sign their acts with a registered key. `decide` asks both before any rule.
+//! Who may act: the roster of officers (kept by events) and the mandates assemblies and the
+//! board decided, against the statutes' permissions; and officers who sign their acts with a
+//! registered key. `decide` asks both before any rule.
+//!
+//! Until an assembly first elects a board, the founders act as it: the founder is the
+//! secretary, and the secretary may appoint another secretary by hand. From the first election
+//! on, a member holds the board's powers while their board mandate runs and the chair's while
+//! their chair mandate runs; the secretary is the one a board meeting appointed; the offices
+//! given by hand before have lapsed. Neither a board seat nor the chair is ever given by hand.
+
+use chrono::NaiveDate;
 
 use crate::command::{Command, Personal};
 use crate::decide::{refuse, valid_person, valid_personal, Context, Decider, Refusal, Rule};
@@ -44,16 +53,22 @@ fn action(command: &Command) -> (&'static str, Option<&str>) {
         | Command::Join { .. }
         | Command::ChangeRole { .. }
         | Command::Leave { .. } => ("projects", None),
-        Command::AppointOfficer { .. } | Command::RemoveOfficer { .. } | Command::RegisterKey { .. } | Command::Elect { .. } => {
-            ("roster", None)
+        Command::AppointOfficer { .. }
+        | Command::RemoveOfficer { .. }
+        | Command::RegisterKey { .. }
+        | Command::Elect { .. }
+        | Command::Resign { .. } => ("roster", None),
+        Command::HoldMeeting(_) | Command::CreateCommittee { .. } | Command::JoinCommittee { .. } | Command::LeaveCommittee { .. } => {
+            ("bodies", None)
         }
     }
 }
 
-/// Whether `actor` may take the action of `command`, by the roster and the statutes in force.
-/// A log with no roster at all (written before rosters existed) lets anyone act.
-pub(crate) fn authorize(state: &State, statutes: &Statutes, command: &Command, actor: &str) -> Result<(), Refusal> {
-    if state.roster.is_empty() {
+/// Whether `actor` may take the action of `command` on `date`, by the roster, the mandates and
+/// the statutes in force. A log with no roster at all and no board elected (written before
+/// rosters existed) lets anyone act.
+pub(crate) fn authorize(state: &State, statutes: &Statutes, command: &Command, actor: &str, date: NaiveDate) -> Result<(), Refusal> {
+    if state.roster.is_empty() && state.board_since.is_none() {
         return Ok(());
     }
     if let Command::RegisterKey { person, .. } = command {
@@ -70,15 +85,27 @@ pub(crate) fn authorize(state: &State, statutes: &Statutes, command: &Command, a
     let (action, assembly) = action(command);
     let entitled = statutes.permissions.entitled(action);
     let officer = state.roster.get(actor.trim());
+    // The member the actor is: an officer linked to a member, or a member acting under their
+    // party id (how an elected member acts).
+    let member = officer
+        .and_then(|o| o.member)
+        .or_else(|| actor.trim().parse::<crate::units::PartyId>().ok().and_then(|p| state.parties.get(&p).copied()));
+    let mandated = |o: Office| member.and_then(|n| state.members.get(&n)).is_some_and(|m| crate::bodies::holds(m, o, date));
     let holds = |o: Office| {
-        officer.is_some_and(|of| match o {
+        let by_hand = officer.is_some_and(|of| match o {
             // The chair and the secretary sit on the board.
             Office::Board => !of.offices.is_empty(),
             other => of.offices.contains(&other),
-        })
+        });
+        by_hand
+            || match o {
+                Office::Board => mandated(Office::Board) || mandated(Office::Chair),
+                Office::Chair => mandated(Office::Chair),
+                Office::Secretary => false,
+            }
     };
     let assembly_officer = || {
-        let (Some(slug), Some(member)) = (assembly, officer.and_then(|o| o.member)) else { return false };
+        let (Some(slug), Some(member)) = (assembly, member) else { return false };
         state
             .assemblies
             .get(slug)
@@ -94,10 +121,13 @@ pub(crate) fn authorize(state: &State, statutes: &Statutes, command: &Command, a
     }
     let what = crate::statutes::ACTIONS.iter().find(|(a, _)| *a == action).map_or(action, |(_, w)| w);
     let who: Vec<&str> = entitled.iter().map(|e| e.as_str()).collect();
-    let holds_now = match officer {
-        Some(o) if !o.offices.is_empty() => o.offices.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(", "),
-        _ => "no office".to_string(),
-    };
+    let mut offices: Vec<&str> = officer.map(|o| o.offices.iter().map(|x| x.as_str()).collect()).unwrap_or_default();
+    for o in [Office::Board, Office::Chair] {
+        if mandated(o) && !offices.contains(&o.as_str()) {
+            offices.push(o.as_str());
+        }
+    }
+    let holds_now = if offices.is_empty() { format!("no office on {date}") } else { offices.join(", ") };
     refuse(
         Rule::NotEntitled,
         format!("'{}' may not {what}: the statutes give it to {} ('{}' holds {holds_now})", actor.trim(), who.join(", "), actor.trim()),
@@ -149,6 +179,28 @@ impl<'a> Decider<'a> {
         ctx: &Context,
     ) -> Result<Vec<Event>, Refusal> {
         let person = valid_person(person)?;
+        match office {
+            Office::Board => {
+                return refuse(
+                    Rule::ElectedOffice,
+                    "members of the board are elected by a general assembly (agenda: elect = [MEMBER, ...], office = \"board\"; then coop board elect)",
+                )
+            }
+            Office::Chair => {
+                return refuse(
+                    Rule::ElectedOffice,
+                    "the board elects its chair among its members at a meeting (coop board meeting SLUG --present ... --chair MEMBER)",
+                )
+            }
+            Office::Secretary => {
+                if let Some(since) = self.now.board_since {
+                    return refuse(
+                        Rule::ElectedOffice,
+                        format!("a board was elected on {since}: the board appoints its secretary at a meeting (coop board meeting SLUG --present ... --secretary MEMBER)"),
+                    );
+                }
+            }
+        }
         let member = match member {
             Some(r) => Some(self.known(r)?.number),
             None => None,
@@ -163,7 +215,7 @@ impl<'a> Decider<'a> {
             }
         }
         let personal_digest = personal.map(|p| p.digest(&ctx.salt));
-        Ok(vec![Event::OfficerAppointed { person, office, member, personal_digest }])
+        Ok(vec![Event::OfficerAppointed { person, office, member, personal_digest, decided_by: None }])
     }
 
     /// The key an officer signs with.

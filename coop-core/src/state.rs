@@ -203,6 +203,13 @@ pub struct State {
     /// Officers whose name was erased with their member's personal data.
     #[serde(default)]
     pub officers_erased: std::collections::BTreeSet<String>,
+    /// The date an assembly first elected a board: from then on the roster's board and chair
+    /// follow from mandates, and the founders' offices have lapsed.
+    #[serde(default)]
+    pub board_since: Option<NaiveDate>,
+    /// The board's meetings (under `board`) and the committees, by slug.
+    #[serde(default)]
+    pub bodies: BTreeMap<String, crate::bodies::Body>,
     /// Shares and subscribed capital by class, former members' unredeemed shares included.
     #[serde(default)]
     pub by_class: BTreeMap<String, ClassCount>,
@@ -243,6 +250,8 @@ pub struct Touched {
     pub project: Option<String>,
     /// A partner (not a member) first recorded.
     pub partner: Option<PartyId>,
+    /// The body that changes: `board`, or a committee's slug.
+    pub body: Option<String>,
 }
 
 impl Touched {
@@ -272,6 +281,19 @@ impl Touched {
             Event::MandateGranted { member, decided_by, .. } => {
                 t.members.push(*member);
                 t.assembly = Some(decided_by.assembly.clone());
+            }
+            Event::MandateEnded { member, decided_by, .. } => {
+                t.members.push(*member);
+                t.assembly = decided_by.as_ref().map(|d| d.assembly.clone());
+            }
+            Event::CommitteeCreated { committee: body, .. }
+            | Event::CommitteeLeft { committee: body, .. }
+            | Event::BodyMet { body, .. } => t.body = Some(body.clone()),
+            Event::CommitteeJoined { committee, who, .. } => {
+                t.body = Some(committee.clone());
+                if let Participant::Partner(id) = who {
+                    t.partner = Some(*id);
+                }
             }
             Event::SharesTransferred { from, to, .. } => t.members.extend([*from, *to]),
             // An assembly's facts change their assembly (`Event::assembly`, above).
@@ -573,7 +595,7 @@ impl State {
                 let linked = self.officer_members.iter().filter(|(_, n)| *n == member).map(|(k, _)| k.clone());
                 self.officers_erased.extend(linked.collect::<Vec<_>>());
             }
-            Event::OfficerAppointed { person, office, member, personal_digest } => {
+            Event::OfficerAppointed { person, office, member, personal_digest, .. } => {
                 if let Some(d) = personal_digest {
                     self.officer_digests.insert(person.clone(), d.clone());
                 }
@@ -606,10 +628,59 @@ impl State {
                     a.executed.insert(decided_by.resolution);
                 }
                 let m = self.members.get_mut(member).ok_or_else(|| Inconsistency(format!("member {member} is not in the register")))?;
-                let mandate = crate::bodies::Mandate { office: *office, from: date, until: *until, decided_by: decided_by.clone() };
+                let mandate =
+                    crate::bodies::Mandate { office: *office, from: date, until: *until, decided_by: decided_by.clone(), ended: None };
                 let at = m.mandates.partition_point(|x| x.from <= date);
                 m.mandates.insert(at, mandate);
                 m.last_date = m.last_date.max(date);
+                if *office == crate::statutes::Office::Board && self.board_since.is_none_or(|d| date < d) {
+                    // The first board elected: the offices the founders gave by hand lapse.
+                    self.board_since = Some(date);
+                    self.roster.clear();
+                }
+            }
+            Event::MandateEnded { member, office, decided_by } => {
+                if let Some(a) = decided_by.as_ref().and_then(|d| self.assemblies.get_mut(&d.assembly).map(|a| (a, d.resolution))) {
+                    a.0.executed.insert(a.1);
+                }
+                let m = self.members.get_mut(member).ok_or_else(|| Inconsistency(format!("member {member} is not in the register")))?;
+                let last = date.pred_opt().unwrap_or(date);
+                let current = m.mandates.iter_mut().rev().find(|x| x.office == *office && x.from <= date && date <= x.until);
+                let x = current.ok_or_else(|| Inconsistency(format!("member {member} holds no mandate as {} to end", office.as_str())))?;
+                x.until = last.max(x.from);
+                x.ended = Some(date);
+                m.last_date = m.last_date.max(date);
+            }
+            Event::CommitteeCreated { committee, name, project } => {
+                if self.bodies.contains_key(committee) {
+                    return Err(Inconsistency(format!("committee {committee} is set up twice")));
+                }
+                self.bodies.insert(committee.clone(), crate::bodies::Body::committee(name, project.clone(), date));
+            }
+            Event::CommitteeJoined { committee, who, role, personal_digest } => {
+                if let (Participant::Partner(id), Some(d)) = (who, personal_digest) {
+                    self.partners.insert(*id, d.clone());
+                }
+                let b = self.bodies.get_mut(committee).ok_or_else(|| Inconsistency(format!("committee {committee} is unknown")))?;
+                b.seats.push(crate::bodies::Seat { who: *who, role: role.clone(), from: date, until: None });
+            }
+            Event::CommitteeLeft { committee, who } => {
+                let b = self.bodies.get_mut(committee).ok_or_else(|| Inconsistency(format!("committee {committee} is unknown")))?;
+                let seat = b.seats.iter_mut().rev().find(|s| s.who == *who && s.until.is_none());
+                seat.ok_or_else(|| Inconsistency(format!("{who:?} has no seat on {committee}")))?.until = Some(date);
+            }
+            Event::BodyMet { body, meeting, present, decisions, chair, secretary } => {
+                let b = self.bodies.entry(body.clone()).or_insert_with(|| crate::bodies::Body::board(date));
+                let m = crate::bodies::Meeting {
+                    slug: meeting.clone(),
+                    date,
+                    present: present.clone(),
+                    decisions: decisions.clone(),
+                    chair: *chair,
+                    secretary: *secretary,
+                };
+                let at = b.meetings.partition_point(|x| x.date <= date);
+                b.meetings.insert(at, m);
             }
             Event::RepresentativeDesignated { member, representative, personal_digest } => {
                 let m = self.members.get_mut(member).ok_or_else(|| Inconsistency(format!("member {member} is not in the register")))?;

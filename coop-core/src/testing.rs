@@ -13,6 +13,9 @@ pub(crate) fn d(s: &str) -> NaiveDate {
 pub(crate) struct Founded {
     pub(crate) state: State,
     n: u128,
+    /// Who acts: the founder (`secretary`) until a board is elected, then a member under their
+    /// party id ([`Founded::act_as`]).
+    pub(crate) actor: String,
 }
 
 impl Founded {
@@ -20,7 +23,7 @@ impl Founded {
     /// as employees, beneficiaries and volunteers in turn.
     pub(crate) fn new(statutes: &str, members: usize, shares: u64) -> Founded {
         let st = Statutes::from_toml(statutes).unwrap();
-        let mut c = Founded { state: State::default(), n: 1 };
+        let mut c = Founded { state: State::default(), n: 1, actor: "secretary".into() };
         c.ok(&st.founded.to_string(), Command::Found { statutes: st, founder: None });
         for (i, cat) in ["employees", "beneficiaries", "volunteers"].iter().cycle().take(members).enumerate() {
             let personal = Personal { name: format!("M{i}"), email: None, address: None };
@@ -41,7 +44,7 @@ impl Founded {
             today: d("2035-12-31"),
             fresh_id: ulid::Ulid(self.n),
             salt: "s".into(),
-            actor: "secretary".into(),
+            actor: self.actor.clone(),
             number: None,
             signer: None,
         };
@@ -54,6 +57,11 @@ impl Founded {
         }
         self.n += 1;
         events
+    }
+    /// The next commands are member `n`'s, acting under their party id (as an elected member
+    /// does).
+    pub(crate) fn act_as(&mut self, n: u32) {
+        self.actor = self.state.members[&MemberNo(n)].party.to_string();
     }
 }
 

@@ -28,6 +28,8 @@ const PARTY: u8 = b'y';
 const ASSEMBLY: u8 = b'a';
 const PROJECT: u8 = b'p';
 const PARTNER: u8 = b'r';
+/// The board's meetings and each committee, by slug (few and small: read with the totals).
+const BODY: u8 = b'b';
 /// The results of a closed assembly, under the statutes in force (see [`results`]).
 const RESULTS: u8 = b'R';
 
@@ -96,6 +98,8 @@ struct Globals {
     officer_members: BTreeMap<String, coop_core::MemberNo>,
     #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
     officers_erased: std::collections::BTreeSet<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    board_since: Option<NaiveDate>,
 }
 
 /// Which pieces of the state to read (see [`crate::Store::state_part`]).
@@ -138,6 +142,7 @@ pub(crate) struct Changes {
     assemblies: BTreeSet<String>,
     projects: BTreeSet<String>,
     partners: BTreeSet<PartyId>,
+    bodies: BTreeSet<String>,
 }
 
 impl Changes {
@@ -148,6 +153,7 @@ impl Changes {
         self.assemblies.extend(t.assembly);
         self.projects.extend(t.project);
         self.partners.extend(t.partner);
+        self.bodies.extend(t.body);
         if let Event::MemberAdmitted { number, .. } = event {
             self.admitted.insert(*number);
         }
@@ -172,6 +178,7 @@ impl Changes {
         self.assemblies.extend(touched.assemblies.into_iter().filter(|a| old.assemblies.get(a) != new.assemblies.get(a)));
         self.projects.extend(touched.projects.into_iter().filter(|p| old.projects.get(p) != new.projects.get(p)));
         self.partners.extend(touched.partners.into_iter().filter(|p| old.partners.get(p) != new.partners.get(p)));
+        self.bodies.extend(touched.bodies.into_iter().filter(|b| old.bodies.get(b) != new.bodies.get(b)));
     }
 
     /// Every piece of `state`.
@@ -183,6 +190,7 @@ impl Changes {
             assemblies: state.assemblies.keys().cloned().collect(),
             projects: state.projects.keys().cloned().collect(),
             partners: state.partners.keys().copied().collect(),
+            bodies: state.bodies.keys().cloned().collect(),
         }
     }
 }
@@ -237,6 +245,7 @@ pub(crate) fn encode(state: &State, changes: &Changes, head: &Head) -> Result<Ve
         officer_digests: state.officer_digests.clone(),
         officer_members: state.officer_members.clone(),
         officers_erased: state.officers_erased.clone(),
+        board_since: state.board_since,
     };
     out.push((GLOBALS.to_vec(), json(&globals)?));
     if changes.statutes {
@@ -279,6 +288,12 @@ pub(crate) fn encode(state: &State, changes: &Changes, head: &Head) -> Result<Ve
         match state.partners.get(id) {
             Some(d) => out.push((key(PARTNER, &id.to_bytes()), json(d)?)),
             None => out.push((key(PARTNER, &id.to_bytes()), Vec::new())),
+        }
+    }
+    for slug in &changes.bodies {
+        match state.bodies.get(slug) {
+            Some(b) => out.push((key(BODY, slug.as_bytes()), json(b)?)),
+            None => out.push((key(BODY, slug.as_bytes()), Vec::new())),
         }
     }
     Ok(out)
@@ -331,6 +346,7 @@ pub(crate) fn load(trees: &Trees, part: &Part) -> Result<State> {
         state.officer_digests = g.officer_digests;
         state.officer_members = g.officer_members;
         state.officers_erased = g.officers_erased;
+        state.board_since = g.board_since;
     }
     if let Some(bytes) = tree.get(STATUTES)? {
         state.statutes = decode::<Option<Statutes>>("statutes", &bytes)?;
@@ -339,6 +355,11 @@ pub(crate) fn load(trees: &Trees, part: &Part) -> Result<State> {
         let (k, v) = item?;
         let id = ulid::Ulid::from_bytes(k[1..].try_into().map_err(|_| bad_key(&k))?);
         state.partners.insert(id, decode("partner", &v)?);
+    }
+    for item in tree.scan_prefix(&[BODY]) {
+        let (k, v) = item?;
+        let slug = String::from_utf8(k[1..].to_vec()).map_err(|_| bad_key(&k))?;
+        state.bodies.insert(slug, decode("body", &v)?);
     }
     let add_member = |state: &mut State, v: &[u8]| -> Result<()> {
         let m: coop_core::Member = unbinary("member", v)?;

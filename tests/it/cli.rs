@@ -485,17 +485,21 @@ fn only_entitled_actors_act_and_the_founder_keeps_the_roster() {
     let r = env.run(&["member", "admit", "--name", "X", "--category", "employees"]);
     assert_eq!(r.code, 1, "the default actor is not Alice: {}", r.stderr);
     assert_eq!(admit("Alice", "A").code, 0);
-    env.ok(&["--actor", "Alice", "officer", "appoint", "Bob", "--office", "board", "--member", "1"]);
+    let r = env.run(&["--actor", "Alice", "officer", "remove", "Alice", "--office", "secretary"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("only secretary"), "{}", r.stderr);
+    // No board seat and no chair by hand: an assembly elects the board, the board its chair.
+    let r = env.run(&["--actor", "Alice", "officer", "appoint", "Bob", "--office", "board", "--member", "1"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("elected by a general assembly"), "{}", r.stderr);
+    let r = env.run(&["--actor", "Alice", "officer", "appoint", "Bob", "--office", "chair"]);
+    assert!(r.code == 1 && r.stderr.contains("the board elects its chair"), "{}", r.stderr);
+    env.ok(&["--actor", "Alice", "officer", "appoint", "Bob", "--office", "secretary", "--member", "1"]);
     assert_eq!(admit("Bob", "B").code, 0);
-    let r = env.run(&["--actor", "Bob", "officer", "appoint", "Eve", "--office", "board"]);
-    assert_eq!(r.code, 1, "only the secretary keeps the roster");
     let roster = env.ok(&["officer", "list", "--json"]).json();
     let officer = |name: &str| roster.as_array().unwrap().iter().find(|o| o["person"] == name).cloned().unwrap();
     assert_eq!(officer("Alice")["offices"], serde_json::json!(["secretary"]));
     assert_eq!(officer("Bob")["member"], 1);
-    let r = env.run(&["--actor", "Alice", "officer", "remove", "Alice", "--office", "secretary"]);
-    assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("only secretary"), "{}", r.stderr);
     let log = env.ok(&["log", "--json"]).json();
     let actors: Vec<&str> = log.as_array().unwrap().iter().map(|e| e["actor"].as_str().unwrap()).collect();
     let id = |name: &str| officer(name)["id"].as_str().unwrap().to_string();
@@ -567,8 +571,8 @@ fn messages_agree_in_number() {
     let bad = env.file("one.csv", "name,category,shares,admitted\nA,employees,x,2020-01-01\n");
     let r = env.run(&["import", "members", bad.to_str().unwrap()]);
     assert!(r.stderr.contains(": 1 problem;"), "{}", r.stderr);
-    let r = env.ok(&["officer", "appoint", "Dominique Roy", "--office", "board", "--date", "2021-02-01"]);
-    assert!(r.stdout.contains("Dominique Roy appointed a member of the board"), "{}", r.stdout);
+    let r = env.ok(&["officer", "appoint", "Dominique Roy", "--office", "secretary", "--date", "2021-02-01"]);
+    assert!(r.stdout.contains("Dominique Roy appointed secretary of the board"), "{}", r.stdout);
     // The log, refusals and reports agree in number and article too.
     let log = env.ok(&["log"]).stdout;
     assert!(log.contains("member 1 subscribed 1 class A share,") && !log.contains("1 class A shares"), "{log}");

@@ -49,7 +49,7 @@ fn an_officer_who_registered_a_key_signs_every_act_and_verify_checks_each_signat
     let r = env.run_with(&env.store(), &[("COOP_KEY", k)], &strs(&admit("B")));
     assert_eq!(r.code, 0, "{}", r.stderr);
     // Acting as the secretary with another officer's key: refused (the forged actor).
-    env.ok(&["--key", k, "officer", "appoint", "Bob", "--office", "board"]);
+    env.ok(&["--key", k, "officer", "appoint", "Bob", "--office", "secretary"]);
     let bob = env.dir.path().join("bob.key");
     env.ok(&["--actor", "Bob", "officer", "key", "new", "Bob", "--out", bob.to_str().unwrap()]);
     let r = env.run(&["--actor", "secretary", "--key", bob.to_str().unwrap(), "member", "admit", "--name", "C", "--category", "employees"]);

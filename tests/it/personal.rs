@@ -187,13 +187,13 @@ fn forgetting_a_member_who_was_an_officer_removes_their_name_everywhere() {
     let env = Env::new();
     env.init();
     env.ok(&["member", "admit", "--name", "Claire Faivre", "--category", "employees", "--date", "2016-07-01"]);
-    env.ok(&["officer", "appoint", "Claire Faivre", "--office", "board", "--member", "1"]);
+    env.ok(&["officer", "appoint", "Claire Faivre", "--office", "secretary", "--member", "1"]);
     env.ok(&["--actor", "Claire Faivre", "member", "admit", "--name", "Léa Roux", "--category", "beneficiaries"]);
     let log = env.ok(&["log"]).stdout;
     assert!(log.contains("Claire Faivre"), "her acts are shown under her name: {log}");
     let export = env.ok(&["export", "events"]).stdout;
     assert!(!export.contains("Claire"), "no name of a person in the log itself");
-    env.ok(&["--actor", "secretary", "officer", "remove", "Claire Faivre", "--office", "board"]);
+    env.ok(&["--actor", "secretary", "officer", "remove", "Claire Faivre", "--office", "secretary"]);
     env.ok(&["member", "withdraw", "1"]);
     // Ten years later her personal data is erased: the member's and the officer's.
     let later = [("COOP_TODAY", "2037-01-01")];
@@ -214,7 +214,7 @@ fn forgetting_a_member_who_was_an_officer_removes_their_name_everywhere() {
     let log = env.run_with(&env.store(), &later, &["log"]).stdout;
     assert!(!log.contains("Claire") && log.contains("(erased)"), "{log}");
     // Someone else may now be called Claire Faivre: a new officer, not the erased one.
-    env.run_with(&env.store(), &later, &["officer", "appoint", "Claire Faivre", "--office", "board"]);
+    env.run_with(&env.store(), &later, &["officer", "appoint", "Claire Faivre", "--office", "secretary"]);
     let roster = env.run_with(&env.store(), &later, &["officer", "list", "--json"]).json();
     assert!(roster.as_array().unwrap().iter().any(|o| o["person"] == "Claire Faivre"), "{roster}");
 }

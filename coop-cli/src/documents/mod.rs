@@ -7,6 +7,7 @@ use coop_core::{Assembly, MemberNo, Participation, Resolution, ResolutionKind, R
 use crate::args::{DocFormat, Lang};
 
 mod allocation;
+mod body_minutes;
 mod convocation;
 pub mod data;
 mod minutes;
@@ -16,6 +17,7 @@ mod words;
 
 pub(crate) use words::*;
 
+pub use body_minutes::{body_minutes, BodyMinutesInput};
 pub use convocation::{convocation, Addressee};
 pub use minutes::{minutes, MinutesInput, Notes, NotesFile};
 pub use registers::{certificate, share_movements};
@@ -220,6 +222,15 @@ pub(super) fn subject_label(lang: Lang, r: &Resolution) -> String {
             },
             e.years,
             tr(lang, "ans", "years")
+        ),
+        Some(Subject::Revoke(rv)) => format!(
+            " — {} {} {}",
+            tr(lang, "révocation des membres n°", "revocation of members no."),
+            rv.members.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", "),
+            match rv.office {
+                coop_core::Office::Chair => tr(lang, "de la présidence", "as chair"),
+                _ => tr(lang, "du conseil", "from the board"),
+            }
         ),
         Some(Subject::Accounts(y)) => format!(
             " — {} {y}",

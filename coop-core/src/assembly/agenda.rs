@@ -45,6 +45,7 @@ pub fn parse_agenda_with(text: &str, read: &mut dyn FnMut(&str) -> Result<String
                 "allocate",
                 "secret",
                 "elect",
+                "revoke",
                 "office",
                 "years",
             ],
@@ -160,13 +161,13 @@ fn subject(
     kind: Option<ResolutionKind>,
     read: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Option<Option<Subject>> {
-    let keys: Vec<&str> = ["exclude", "amend", "accounts", "elect"].into_iter().filter(|k| t.contains_key(k)).collect();
-    if keys != ["elect"] {
-        for k in ["office", "years"] {
-            if t.contains_key(k) {
-                r.problem(t.get(k).and_then(|i| i.span()), format!("'{k}' goes with 'elect = [MEMBER, ...]'"));
-                return None;
-            }
+    let keys: Vec<&str> = ["exclude", "amend", "accounts", "elect", "revoke"].into_iter().filter(|k| t.contains_key(k)).collect();
+    for k in ["office", "years"] {
+        let fits = keys == ["elect"] || (k == "office" && keys == ["revoke"]);
+        if t.contains_key(k) && !fits {
+            let with = if k == "office" { "'elect = [MEMBER, ...]' or 'revoke = [MEMBER, ...]'" } else { "'elect = [MEMBER, ...]'" };
+            r.problem(t.get(k).and_then(|i| i.span()), format!("'{k}' goes with {with}"));
+            return None;
         }
     }
     let w = "a [[resolution]]";
@@ -178,7 +179,8 @@ fn subject(
             None
         }
         [key] => {
-            let needs = if matches!(*key, "accounts" | "elect") { ResolutionKind::Ordinary } else { ResolutionKind::Extraordinary };
+            let needs =
+                if matches!(*key, "accounts" | "elect" | "revoke") { ResolutionKind::Ordinary } else { ResolutionKind::Extraordinary };
             if kind.is_some_and(|k| k != needs) {
                 r.problem(span(key), format!("'{key}' is decided by an {} resolution: set kind = \"{}\"", needs.as_str(), needs.as_str()));
                 return None;
@@ -225,6 +227,37 @@ fn subject(
                             None
                         }
                         _ => None,
+                    }
+                }
+                "revoke" => {
+                    let list = t.get("revoke").and_then(|i| i.as_array());
+                    let members: Vec<MemberNo> = list
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|v| v.as_integer().filter(|n| (1..=u32::MAX as i64).contains(n)).map(|n| MemberNo(n as u32)))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let office = match t.get("office").and_then(|i| i.as_str()).unwrap_or("board") {
+                        "board" => Some(crate::statutes::Office::Board),
+                        "chair" => Some(crate::statutes::Office::Chair),
+                        other => {
+                            r.problem(span("office"), format!("office '{other}' is not one an assembly revokes: board or chair"));
+                            None
+                        }
+                    };
+                    match office {
+                        Some(office) if !members.is_empty() && list.is_some_and(|a| a.len() == members.len()) => {
+                            Some(Some(Subject::Revoke(crate::bodies::Revocation { members, office })))
+                        }
+                        Some(_) => {
+                            r.problem(
+                                span("revoke"),
+                                "'revoke' lists the numbers of the members whose mandate ends, such as revoke = [12]",
+                            );
+                            None
+                        }
+                        None => None,
                     }
                 }
                 "accounts" => match t.get("accounts").and_then(|i| i.as_integer()) {

@@ -194,6 +194,20 @@ impl<'a> Decider<'a> {
                 }
                 self.election_valid(n, e)?;
             }
+            Some(Subject::Revoke(rv)) => {
+                if r.kind != ResolutionKind::Ordinary {
+                    return refuse(Rule::InvalidValue, format!("resolution {n} is a revocation: make it ordinary"));
+                }
+                for m in &rv.members {
+                    let member = self.active(MemberRef::Number(*m))?;
+                    if !crate::bodies::holds(member, rv.office, self.date) {
+                        return refuse(
+                            Rule::NoChange,
+                            format!("resolution {n} revokes member {m}, who holds no mandate as {} on {}", rv.office.as_str(), self.date),
+                        );
+                    }
+                }
+            }
             Some(Subject::Exclude(m)) => {
                 let member = self.active(MemberRef::Number(*m))?;
                 if r.kind != ResolutionKind::Extraordinary {
@@ -888,6 +902,7 @@ fn bound(slug: &str, n: u32, res: &Resolution, what: &Decides) -> Result<(), Ref
                     Subject::Amend(p) => format!("the statutes of {}", p.file),
                     Subject::Accounts(y) => format!("the approval of the {y} accounts"),
                     Subject::Elect(e) => format!("the election of {} to the {}", e.members.len(), e.office.as_str()),
+                    Subject::Revoke(r) => format!("the revocation of {} as {}", r.members.len(), r.office.as_str()),
                 },
                 what.label()
             ),

@@ -126,6 +126,9 @@ pub enum Subject {
     /// `elect = [12, 31]` (with `office` and `years`): the election of these members to an
     /// office for a mandate (an ordinary resolution).
     Elect(crate::bodies::Election),
+    /// `revoke = [12]` (with `office`): the end of these members' mandates (an ordinary
+    /// resolution; the assembly may revoke a board member at any time, L. 225-18).
+    Revoke(crate::bodies::Revocation),
 }
 
 /// Statutes proposed to an assembly: the file the agenda names, the SHA-256 of its bytes, and

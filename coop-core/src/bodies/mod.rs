@@ -1,5 +1,12 @@
-//! The governing bodies: the board's members elected by an assembly for a mandate, and the
-//! checks on their number and on mandates that have run out.
+//! The governing bodies: the board's members elected by an assembly for a mandate (renewed by
+//! a later election, ended by a revocation or a resignation), the board's meetings electing its
+//! chair and appointing its secretary (`meeting.rs`), the committees (`committee.rs`), and the
+//! checks on the board's size and on mandates that have run out.
+//!
+//! Once an assembly has elected a board, the roster of who may act follows from these
+//! decisions: a member holds the board's powers while their mandate runs, the chair while theirs
+//! does, and the secretary is the one the board appointed; the offices the founders gave by hand
+//! lapse at the first election (see `roster.rs`).
 //!
 //! An agenda resolution names an election (`elect = [12, 31]`, `office = "board"`,
 //! `years = 6`); once the assembly adopted it and closed, `Command::Elect` carries it out, once:
@@ -18,8 +25,48 @@ use crate::state::State;
 use crate::statutes::Office;
 use crate::units::{add_years, MemberNo};
 
+mod committee;
+mod meeting;
 #[cfg(test)]
 mod tests;
+
+pub use committee::{Body, Seat};
+pub use meeting::{Meeting, MeetingRecord};
+
+/// The key of the board's record among the bodies (committees have slugs of their own).
+pub const BOARD: &str = "board";
+
+/// A revocation an agenda resolution names (`revoke = [12]`, `office = "board"`): the ordinary
+/// assembly may revoke a board member at any time (L. 225-18).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revocation {
+    /// The members whose mandate ends.
+    pub members: Vec<MemberNo>,
+    /// The office.
+    pub office: Office,
+}
+
+pub(crate) fn who(p: crate::project::Participant) -> String {
+    match p {
+        crate::project::Participant::Member(n) => format!("member {n}"),
+        crate::project::Participant::Partner(id) => format!("partner {id}"),
+    }
+}
+
+/// The members holding a current mandate for `office` on `date`.
+pub fn holders(state: &State, office: Office, date: NaiveDate) -> Vec<(MemberNo, &Mandate)> {
+    state
+        .members
+        .values()
+        .filter(|m| m.member_on(date) && !m.mandates.is_empty())
+        .filter_map(|m| m.mandates.iter().rev().find(|x| x.office == office && x.from <= date && date <= x.until).map(|x| (m.number, x)))
+        .collect()
+}
+
+/// Whether member `m` holds a current mandate for `office` on `date`.
+pub fn holds(m: &crate::state::Member, office: Office, date: NaiveDate) -> bool {
+    m.member_on(date) && m.mandates.iter().any(|x| x.office == office && x.from <= date && date <= x.until)
+}
 
 /// An election an agenda resolution names.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,18 +91,15 @@ pub struct Mandate {
     pub until: NaiveDate,
     /// The resolution that decided it.
     pub decided_by: Decision,
+    /// The day it ended before its term (revoked, resigned, or the chair given to another):
+    /// `until` is then the day before.
+    #[serde(default)]
+    pub ended: Option<NaiveDate>,
 }
 
 /// The board on `date`: each member holding a current board mandate, with it.
 pub fn board(state: &State, date: NaiveDate) -> Vec<(MemberNo, &Mandate)> {
-    state
-        .members
-        .values()
-        .filter(|m| m.member_on(date))
-        .filter_map(|m| {
-            m.mandates.iter().rev().find(|x| x.office == Office::Board && x.from <= date && date <= x.until).map(|x| (m.number, x))
-        })
-        .collect()
+    holders(state, Office::Board, date)
 }
 
 impl<'a> Decider<'a> {
@@ -99,8 +143,15 @@ impl<'a> Decider<'a> {
         let Some(res) = a.resolution(n) else {
             return refuse(Rule::UnknownResolution, format!("assembly {slug} has no resolution {n} (its agenda has {})", a.agenda.len()));
         };
-        let Some(Subject::Elect(e)) = &res.subject else {
-            return refuse(Rule::NoDecision, format!("resolution {n} of {slug} names no election (elect = [MEMBER, ...] on the agenda)"));
+        let subject = match &res.subject {
+            Some(Subject::Elect(e)) => Ok(e),
+            Some(Subject::Revoke(r)) => Err(r),
+            _ => {
+                return refuse(
+                    Rule::NoDecision,
+                    format!("resolution {n} of {slug} names no election or revocation (elect = [MEMBER, ...] or revoke = [MEMBER, ...])"),
+                )
+            }
         };
         if a.closed.is_none() {
             return refuse(
@@ -120,12 +171,53 @@ impl<'a> Decider<'a> {
         if a.executed.contains(&n) || self.now.assemblies.get(slug).is_some_and(|x| x.executed.contains(&n)) {
             return refuse(Rule::AlreadyRecorded, format!("resolution {n} of {slug} was already carried out: a resolution decides once"));
         }
-        let until = add_years(self.date, e.years as i32).pred_opt().unwrap_or(self.date);
         let decided_by = Decision { assembly: slug.to_string(), resolution: n };
+        let e = match subject {
+            Ok(e) => e,
+            Err(r) => {
+                let mut out = Vec::new();
+                for m in &r.members {
+                    let member = self.known(crate::units::MemberRef::Number(*m))?;
+                    if !holds(member, r.office, self.date) {
+                        return refuse(
+                            Rule::NoChange,
+                            format!("member {m} holds no mandate as {} on {} to revoke", r.office.as_str(), self.date),
+                        );
+                    }
+                    out.push(Event::MandateEnded { member: member.number, office: r.office, decided_by: Some(decided_by.clone()) });
+                    // A board member revoked is no longer the board's chair either.
+                    if r.office == Office::Board && holds(member, Office::Chair, self.date) {
+                        out.push(Event::MandateEnded {
+                            member: member.number,
+                            office: Office::Chair,
+                            decided_by: Some(decided_by.clone()),
+                        });
+                    }
+                }
+                return Ok(out);
+            }
+        };
+        let until = add_years(self.date, e.years as i32).pred_opt().unwrap_or(self.date);
         let mut out = Vec::new();
         for m in &e.members {
             let member = self.active(crate::units::MemberRef::Number(*m))?;
             out.push(Event::MandateGranted { member: member.number, office: e.office, until, decided_by: decided_by.clone() });
+        }
+        Ok(out)
+    }
+}
+
+impl<'a> Decider<'a> {
+    /// A member resigns an office held by mandate (from the command's date); a board member who
+    /// resigns leaves the chair too.
+    pub(crate) fn resign(&self, member: crate::units::MemberRef, office: Office) -> Result<Vec<Event>, Refusal> {
+        let m = self.known(member)?;
+        if !holds(m, office, self.date) {
+            return refuse(Rule::NoChange, format!("member {} holds no mandate as {} on {}", m.number, office.as_str(), self.date));
+        }
+        let mut out = vec![Event::MandateEnded { member: m.number, office, decided_by: None }];
+        if office == Office::Board && holds(m, Office::Chair, self.date) {
+            out.push(Event::MandateEnded { member: m.number, office: Office::Chair, decided_by: None });
         }
         Ok(out)
     }
@@ -146,7 +238,7 @@ pub(crate) fn findings(state: &State, today: NaiveDate, out: &mut Vec<crate::pro
         .filter(|m| m.is_active())
         .filter(|m| {
             let last = m.mandates.iter().filter(|x| x.office == Office::Board).max_by_key(|x| x.until);
-            last.is_some_and(|x| x.until < today) && !current.iter().any(|(n, _)| *n == m.number)
+            last.is_some_and(|x| x.until < today && x.ended.is_none()) && !current.iter().any(|(n, _)| *n == m.number)
         })
         .map(|m| m.number)
         .collect();

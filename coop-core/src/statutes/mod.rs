@@ -253,7 +253,7 @@ impl Entitled {
 }
 
 /// The kinds of action the statutes give to some offices.
-pub const ACTIONS: [(&str, &str); 10] = [
+pub const ACTIONS: [(&str, &str); 11] = [
     ("admit", "admit members"),
     ("members", "move, withdraw, end, exclude members and erase their personal data"),
     ("shares", "record subscriptions, payments, transfers and redemptions"),
@@ -262,7 +262,8 @@ pub const ACTIONS: [(&str, &str); 10] = [
     ("statutes", "amend the statutes"),
     ("review", "record a cooperative review"),
     ("projects", "create projects, move them, record who takes part"),
-    ("roster", "appoint and remove officers"),
+    ("roster", "appoint and remove officers, carry out elections and record resignations"),
+    ("bodies", "record the board's and committees' meetings, set up committees and seat their members"),
     ("init", "found the cooperative"),
 ];
 

@@ -63,6 +63,26 @@ fn inverse(events: &[Event], date: NaiveDate) -> Option<(Command, Context)> {
         [Event::MandateGranted { decided_by, .. }, rest @ ..] if rest.iter().all(|e| matches!(e, Event::MandateGranted { .. })) => {
             Command::Elect { assembly: decided_by.assembly.clone(), resolution: decided_by.resolution }
         }
+        // A revocation carried out, or a resignation (a board member's takes the chair with it).
+        [Event::MandateEnded { decided_by: Some(d), .. }, rest @ ..] if rest.iter().all(|e| matches!(e, Event::MandateEnded { .. })) => {
+            Command::Elect { assembly: d.assembly.clone(), resolution: d.resolution }
+        }
+        [Event::MandateEnded { member, office, decided_by: None }, rest @ ..]
+            if rest.iter().all(|e| matches!(e, Event::MandateEnded { decided_by: None, .. })) =>
+        {
+            Command::Resign { member: n(*member), office: *office }
+        }
+        // A meeting, with what its decisions carried out.
+        [Event::BodyMet { body, meeting, present, decisions, chair, secretary }, ..] => {
+            Command::HoldMeeting(crate::bodies::MeetingRecord {
+                body: body.clone(),
+                meeting: meeting.clone(),
+                present: present.iter().map(|p| who_of(*p)).collect(),
+                decisions: decisions.clone(),
+                chair: chair.map(n),
+                secretary: secretary.map(n),
+            })
+        }
         // The representative keeps the party id their personal data is kept under.
         [Event::RepresentativeDesignated { member, representative, .. }] => {
             return Some((Command::Represent { member: n(*member), personal: someone() }, ctx(*representative, "")));
@@ -138,7 +158,7 @@ fn inverse(events: &[Event], date: NaiveDate) -> Option<(Command, Context)> {
             }
             Event::ProxyRevoked { assembly, from } => Command::RevokeProxy { assembly: assembly.clone(), from: n(*from) },
             Event::ReviewCompleted {} => Command::RecordReview,
-            Event::OfficerAppointed { person, office, member, personal_digest } => Command::AppointOfficer {
+            Event::OfficerAppointed { person, office, member, personal_digest, decided_by: None } => Command::AppointOfficer {
                 person: person.clone(),
                 office: *office,
                 member: member.map(n),
@@ -164,6 +184,17 @@ fn inverse(events: &[Event], date: NaiveDate) -> Option<(Command, Context)> {
             Event::RoleChanged { project, who, to, .. } => Command::ChangeRole { project: project.clone(), who: who_of(*who), role: *to },
             Event::ParticipantLeft { project, who } => Command::Leave { project: project.clone(), who: who_of(*who) },
             Event::PersonalDataChanged { member, .. } => Command::EditMember { member: n(*member), personal: someone() },
+            Event::CommitteeCreated { committee, name, project } => {
+                Command::CreateCommittee { slug: committee.clone(), name: name.clone(), project: project.clone() }
+            }
+            Event::CommitteeJoined { committee, who, role, personal_digest } => {
+                let (who, fresh) = match (who, personal_digest) {
+                    (Participant::Partner(id), Some(_)) => (Who::NewPartner(someone()), *id),
+                    (other, _) => (who_of(*other), none),
+                };
+                return Some((Command::JoinCommittee { committee: committee.clone(), who, role: role.clone() }, ctx(fresh, "")));
+            }
+            Event::CommitteeLeft { committee, who } => Command::LeaveCommittee { committee: committee.clone(), who: who_of(*who) },
             _ => return None,
         },
         _ => return None,
@@ -196,9 +227,13 @@ pub(super) fn same_fact(recorded: &Event, again: &Event) -> bool {
             Event::RepresentativeDesignated { member: m2, representative: r2, .. },
         ) => m1 == m2 && r1 == r2,
         (
-            Event::OfficerAppointed { person: p1, office: o1, member: m1, personal_digest: d1 },
-            Event::OfficerAppointed { person: p2, office: o2, member: m2, personal_digest: d2 },
-        ) => p1 == p2 && o1 == o2 && m1 == m2 && d1.is_some() == d2.is_some(),
+            Event::CommitteeJoined { committee: c1, who: w1, role: r1, personal_digest: d1 },
+            Event::CommitteeJoined { committee: c2, who: w2, role: r2, personal_digest: d2 },
+        ) => c1 == c2 && w1 == w2 && r1 == r2 && d1.is_some() == d2.is_some(),
+        (
+            Event::OfficerAppointed { person: p1, office: o1, member: m1, personal_digest: d1, decided_by: b1 },
+            Event::OfficerAppointed { person: p2, office: o2, member: m2, personal_digest: d2, decided_by: b2 },
+        ) => p1 == p2 && o1 == o2 && m1 == m2 && d1.is_some() == d2.is_some() && b1 == b2,
         (a, b) => a == b,
     }
 }

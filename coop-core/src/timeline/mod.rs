@@ -188,7 +188,7 @@ pub fn void(now: &State, timeline: &[Fact], seq: u64, reason: &str, date: NaiveD
     }
     if let Some(statutes) = now.statutes.as_ref() {
         let command = inverse::redo(&events, target.date).map(|r| r.command).unwrap_or(Command::RecordReview);
-        crate::roster::authorize(now, statutes, &command, &ctx.actor)?;
+        crate::roster::authorize(now, statutes, &command, &ctx.actor, ctx.today)?;
     }
     crate::roster::signed(now, &Command::Void { seq, reason: reason.to_string() }, ctx)?;
     let rest: Vec<&Fact> = timeline.iter().filter(|f| f.command_id != id).collect();

@@ -45,7 +45,11 @@ use witness::{blob_files, read_witness, Witness};
 /// - `coop-store/4`: the same trees; the binary pieces of assemblies carry the hands counted in
 ///   open votes. A `/3` store's pieces are built again from the log on its first open, like a
 ///   `/2` store's.
-const FORMAT: &[u8] = b"coop-store/4";
+/// - `coop-store/5`: the same trees; a member's binary piece marks a mandate that ended before
+///   its term, and the board's meetings and the committees have pieces of their own. A `/4`
+///   store's pieces are built again from the log on its first open.
+const FORMAT: &[u8] = b"coop-store/5";
+const FORMAT_4: &[u8] = b"coop-store/4";
 const FORMAT_3: &[u8] = b"coop-store/3";
 const FORMAT_2: &[u8] = b"coop-store/2";
 const FORMAT_1: &[u8] = b"coop-store/1";
@@ -475,7 +479,7 @@ impl Store {
                     meta.insert(K_FORMAT, FORMAT)?;
                 }
             }
-            Some(f) if f.as_ref() == FORMAT_2 || f.as_ref() == FORMAT_3 => {
+            Some(f) if f.as_ref() == FORMAT_2 || f.as_ref() == FORMAT_3 || f.as_ref() == FORMAT_4 => {
                 // Pieces written by an older coop are not read: `recover`, below, builds them
                 // again from the log (also when opened for audit, so that verify compares the
                 // log with pieces this coop can read).

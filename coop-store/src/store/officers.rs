@@ -80,7 +80,14 @@ impl Store {
         if state.roster.contains_key(name) || state.officer_digests.contains_key(name) || state.keys.contains_key(name) {
             return Ok(Some(name.to_string()));
         }
-        let live = |k: &String| state.officer_digests.contains_key(k) && !state.officers_erased.contains(k);
+        let acting_member = |k: &String| {
+            k.parse::<PartyId>()
+                .ok()
+                .and_then(|p| state.parties.get(&p))
+                .and_then(|n| state.members.get(n))
+                .is_some_and(|m| m.erased.is_none())
+        };
+        let live = |k: &String| (state.officer_digests.contains_key(k) && !state.officers_erased.contains(k)) || acting_member(k);
         let mut cache = self.officer_names.lock().unwrap_or_else(|p| p.into_inner());
         match cache.get(name) {
             Some(k) if live(k) => return Ok(Some(k.clone())),
@@ -97,7 +104,21 @@ impl Store {
                 }
             }
         }
+        // A member acts under their party id once elected (or appointed secretary by the board).
+        for m in Self::acting_members(state) {
+            if self.personal(m.party)?.is_some_and(|p| p.name.trim() == name) {
+                let key = m.party.to_string();
+                cache.insert(name.to_string(), key.clone());
+                return Ok(Some(key));
+            }
+        }
         Ok(None)
+    }
+
+    /// Members who act under their party id: those holding or having held a mandate, and those
+    /// the board appointed to an office.
+    fn acting_members(state: &State) -> impl Iterator<Item = &coop_core::Member> {
+        state.members.values().filter(|m| m.erased.is_none() && (!m.mandates.is_empty() || state.roster.contains_key(&m.party.to_string())))
     }
 
     /// The name of the officer whose roster key is `key` ("(erased)" once erased with their
@@ -106,6 +127,11 @@ impl Store {
         match key.parse::<PartyId>() {
             Ok(_) if state.officers_erased.contains(key) => Ok("(erased)".into()),
             Ok(id) if state.officer_digests.contains_key(key) => Ok(self.personal(id)?.map_or_else(|| key.to_string(), |p| p.name)),
+            Ok(id) => match state.parties.get(&id).and_then(|n| state.members.get(n)) {
+                Some(m) if m.erased.is_some() => Ok("(erased)".into()),
+                Some(m) => Ok(self.personal(id)?.map_or_else(|| key.to_string(), |p| format!("{} (member {})", p.name, m.number))),
+                None => Ok(key.to_string()),
+            },
             _ => Ok(key.to_string()),
         }
     }
@@ -115,6 +141,12 @@ impl Store {
         for key in state.officer_digests.keys() {
             if refusal.message.contains(key.as_str()) {
                 refusal.message = refusal.message.replace(key.as_str(), &self.officer_name(state, key)?);
+            }
+        }
+        for m in Self::acting_members(state) {
+            let key = m.party.to_string();
+            if refusal.message.contains(key.as_str()) {
+                refusal.message = refusal.message.replace(key.as_str(), &self.officer_name(state, &key)?);
             }
         }
         Ok(refusal)
