@@ -605,30 +605,35 @@ pub enum ProjectCmd {
 }
 
 fn office(s: &str) -> Result<coop_core::Office, String> {
-    coop_core::Office::parse(s).ok_or_else(|| format!("'{s}' is not an office: expected board, chair or secretary"))
+    coop_core::Office::parse(s).ok_or_else(|| format!("'{s}' is not an office: expected board, chair, secretary or manager"))
 }
 
 const OFFICER_HELP: &str = "\
 Every command is checked against the roster: --actor NAME (or COOP_ACTOR; default 'secretary')
 must hold an office the statutes' [permissions] entitle to act. Whoever runs `coop init` becomes
-the board's first secretary and may do everything until the roster says otherwise. By default the
-board admits members, records shares, convenes assemblies and runs projects; the chair and the
-secretary sit on the board; an assembly's officers (chair, secretary, tellers: members linked to a
-person with --member) or the secretary record its meeting; the secretary keeps the roster.
+the board's first secretary and, with the secretaries they appoint by hand, acts as the board
+until an assembly first elects one (`coop board elect`). That election ends the founders' offices:
+from then on the members of the board act under their own names while their mandates run, the
+board elects its chair and appoints its secretary at a meeting (`coop board meeting`), and an
+SARL's gérants (office manager) are appointed by the members. A board seat, the chair or a gérant
+is never given by hand. By default the board admits members, records shares, convenes assemblies
+and runs projects; the chair, the secretary and the gérants act as the board; an assembly's
+officers (chair, secretary, tellers: members linked to a person with --member) or the secretary
+record its meeting; the secretary keeps the roster.
 
 Examples:
-  coop officer appoint \"Claire Faivre\" --office board --member 12
+  coop officer appoint \"Claire Faivre\" --office secretary --member 12
   coop --actor \"Claire Faivre\" member admit --name \"Léa Roux\" --category beneficiaries
   coop officer list";
 
 #[derive(Subcommand, Debug)]
 pub enum OfficerCmd {
-    /// Give someone an office of the board.
+    /// Appoint a secretary while the founders act as the board (before the first election).
     #[command(after_help = OFFICER_HELP)]
     Appoint {
         /// The name they act under (what they pass as --actor).
         person: String,
-        /// board, chair or secretary.
+        /// secretary (board, chair and manager come from elections and are refused here).
         #[arg(long, value_parser = office)]
         office: coop_core::Office,
         /// The member they are (links them to the assemblies whose officer they are).
@@ -636,7 +641,7 @@ pub enum OfficerCmd {
         member: Option<MemberArg>,
     },
     /// Take an office from someone (the board keeps at least one secretary).
-    #[command(after_help = "Example:\n  coop officer remove \"Claire Faivre\" --office board")]
+    #[command(after_help = "Example:\n  coop officer remove \"Claire Faivre\" --office secretary")]
     Remove {
         /// The name they act under.
         person: String,

@@ -64,7 +64,7 @@ fn list(ctx: &Ctx, store: &Store) -> Out {
             by: appointed.unwrap_or_else(|| "by hand, while the founders act as the board".into()),
         });
     }
-    for office in [Office::Chair, Office::Board] {
+    for office in [Office::Chair, Office::Manager, Office::Board] {
         for (n, mandate) in coop_core::bodies::holders(&state, office, date) {
             let Some(m) = state.members.get(&n) else { continue };
             let id = m.party.to_string();

@@ -99,8 +99,10 @@ pub(crate) fn authorize(state: &State, statutes: &Statutes, command: &Command, a
         });
         by_hand
             || match o {
-                Office::Board => mandated(Office::Board) || mandated(Office::Chair),
+                // The chair and an SARL's gérants hold the board's powers.
+                Office::Board => mandated(Office::Board) || mandated(Office::Chair) || mandated(Office::Manager),
                 Office::Chair => mandated(Office::Chair),
+                Office::Manager => mandated(Office::Manager),
                 Office::Secretary => false,
             }
     };
@@ -122,7 +124,7 @@ pub(crate) fn authorize(state: &State, statutes: &Statutes, command: &Command, a
     let what = crate::statutes::ACTIONS.iter().find(|(a, _)| *a == action).map_or(action, |(_, w)| w);
     let who: Vec<&str> = entitled.iter().map(|e| e.as_str()).collect();
     let mut offices: Vec<&str> = officer.map(|o| o.offices.iter().map(|x| x.as_str()).collect()).unwrap_or_default();
-    for o in [Office::Board, Office::Chair] {
+    for o in [Office::Board, Office::Chair, Office::Manager] {
         if mandated(o) && !offices.contains(&o.as_str()) {
             offices.push(o.as_str());
         }
@@ -190,6 +192,12 @@ impl<'a> Decider<'a> {
                 return refuse(
                     Rule::ElectedOffice,
                     "the board elects its chair among its members at a meeting (coop board meeting SLUG --present ... --chair MEMBER)",
+                )
+            }
+            Office::Manager => {
+                return refuse(
+                    Rule::ElectedOffice,
+                    "an SARL's gérants are appointed by the members in a general assembly (agenda: elect = [MEMBER, ...], office = \"manager\"; then coop board elect)",
                 )
             }
             Office::Secretary => {

@@ -633,8 +633,9 @@ impl State {
                 let at = m.mandates.partition_point(|x| x.from <= date);
                 m.mandates.insert(at, mandate);
                 m.last_date = m.last_date.max(date);
-                if *office == crate::statutes::Office::Board && self.board_since.is_none_or(|d| date < d) {
-                    // The first board elected: the offices the founders gave by hand lapse.
+                if self.board_since.is_none_or(|d| date < d) {
+                    // The first body elected (a board, an SAS's président, an SARL's gérants):
+                    // the offices the founders gave by hand lapse.
                     self.board_since = Some(date);
                     self.roster.clear();
                 }

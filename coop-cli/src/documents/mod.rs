@@ -218,6 +218,7 @@ pub(super) fn subject_label(lang: Lang, r: &Resolution) -> String {
             e.members.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", "),
             match e.office {
                 coop_core::Office::Chair => tr(lang, "à la présidence", "as chair"),
+                coop_core::Office::Manager => tr(lang, "à la gérance", "as managers (gérants)"),
                 _ => tr(lang, "au conseil", "to the board"),
             },
             e.years,
@@ -229,6 +230,7 @@ pub(super) fn subject_label(lang: Lang, r: &Resolution) -> String {
             rv.members.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", "),
             match rv.office {
                 coop_core::Office::Chair => tr(lang, "de la présidence", "as chair"),
+                coop_core::Office::Manager => tr(lang, "de la gérance", "as managers (gérants)"),
                 _ => tr(lang, "du conseil", "from the board"),
             }
         ),

@@ -203,8 +203,9 @@ fn subject(
                     let office = match t.get("office").and_then(|i| i.as_str()).unwrap_or("board") {
                         "board" => Some(crate::statutes::Office::Board),
                         "chair" => Some(crate::statutes::Office::Chair),
+                        "manager" => Some(crate::statutes::Office::Manager),
                         other => {
-                            r.problem(span("office"), format!("office '{other}' is not one an assembly elects: board or chair"));
+                            r.problem(span("office"), format!("office '{other}' is not one an assembly elects: board, chair or manager"));
                             None
                         }
                     };
@@ -241,8 +242,9 @@ fn subject(
                     let office = match t.get("office").and_then(|i| i.as_str()).unwrap_or("board") {
                         "board" => Some(crate::statutes::Office::Board),
                         "chair" => Some(crate::statutes::Office::Chair),
+                        "manager" => Some(crate::statutes::Office::Manager),
                         other => {
-                            r.problem(span("office"), format!("office '{other}' is not one an assembly revokes: board or chair"));
+                            r.problem(span("office"), format!("office '{other}' is not one an assembly revokes: board, chair or manager"));
                             None
                         }
                     };

@@ -114,7 +114,20 @@ impl<'a> Decider<'a> {
             if !seen.insert(*m) {
                 return refuse(Rule::InvalidValue, format!("resolution {n} elects member {m} twice"));
             }
-            self.active(crate::units::MemberRef::Number(*m))?;
+            let member = self.active(crate::units::MemberRef::Number(*m))?;
+            if e.office == Office::Manager && member.kind != crate::event::PartyKind::Person {
+                return refuse(
+                    Rule::KindNotAllowed,
+                    format!("resolution {n} appoints member {m} gérant: a gérant is a natural person (L. 223-18)"),
+                );
+            }
+        }
+        let form = self.statutes.legal_form;
+        if e.office == Office::Manager && form != crate::statutes::LegalForm::Sarl {
+            return refuse(
+                Rule::InvalidValue,
+                format!("resolution {n} appoints gérants: only an SARL has them (the statutes say {})", format!("{form:?}").to_uppercase()),
+            );
         }
         let max_years = self.statutes.board.mandate_years;
         if e.years == 0 || e.years > max_years {

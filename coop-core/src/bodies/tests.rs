@@ -361,3 +361,61 @@ fn a_committee_seats_members_and_partners_and_records_its_meetings() {
     assert_eq!(copil.seated(d("2026-10-01")).count(), 1);
     assert_eq!(copil.meetings.len(), 1);
 }
+
+#[test]
+fn an_sarl_s_members_appoint_its_gerants_who_act_as_the_board() {
+    let elect_manager = |members: &[u32]| {
+        let e = bodies::Election { members: members.iter().map(|n| MemberNo(*n)).collect(), office: Office::Manager, years: 4 };
+        let res =
+            Resolution { subject: Some(Subject::Elect(e)), ..Resolution::new("Nomination du gérant", ResolutionKind::Ordinary, true) };
+        Command::Convene {
+            slug: "ago".into(),
+            kind: ResolutionKind::Ordinary,
+            date: d("2026-06-20"),
+            place: "Lons".into(),
+            time: None,
+            agenda: vec![res],
+            second_of: None,
+            edition: None,
+        }
+    };
+    // Only an SARL has gérants.
+    let sas = Coop(Founded::new(SAMPLE_STATUTES, 6, 20));
+    let r = sas.when("2026-05-01", elect_manager(&[1])).unwrap_err();
+    assert_eq!(r.rule, Rule::InvalidValue);
+    assert!(r.message.contains("only an SARL has them (the statutes say SAS)"), "{r}");
+    let text = SAMPLE_STATUTES.replace("legal_form = \"sas\"", "legal_form = \"sarl\"");
+    let mut c = Coop(Founded::new(&text, 6, 20));
+    let org = Command::Admit {
+        personal: Personal { name: "GAEC".into(), email: None, address: None },
+        kind: PartyKind::Organisation,
+        category: "businesses".into(),
+        shares: Some(4),
+        class: None,
+        paid: None,
+    };
+    c.ok("2020-01-02", org);
+    assert_eq!(c.when("2026-05-01", elect_manager(&[7])).unwrap_err().rule, Rule::KindNotAllowed, "a gérant is a natural person");
+    let by_hand = Command::AppointOfficer { person: "Zoé".into(), office: Office::Manager, member: None, personal: None };
+    assert_eq!(c.when("2026-05-01", by_hand).unwrap_err().rule, Rule::ElectedOffice);
+    c.ok("2026-05-01", elect_manager(&[3]));
+    c.ok("2026-06-20", Command::AppointOfficers { assembly: "ago".into(), chair: m(1), secretary: m(2), scrutineers: vec![] });
+    for n in 1..=6 {
+        c.ok("2026-06-20", Command::Attend { assembly: "ago".into(), member: m(n), remote: false });
+    }
+    c.ok("2026-06-20", Command::VoteAll { assembly: "ago".into(), resolution: 1, choice: Choice::For, except: vec![] });
+    c.ok("2026-06-20", Command::Close { assembly: "ago".into(), not_put_to_vote: vec![] });
+    c.ok("2026-06-20", Command::Elect { assembly: "ago".into(), resolution: 1 });
+    assert_eq!(c.state.board_since, Some(d("2026-06-20")), "the founders' offices lapsed with the first appointment");
+    assert_eq!(c.when("2026-06-21", Command::RecordReview).unwrap_err().rule, Rule::NotEntitled);
+    // The gérant holds the board's powers; another member does not.
+    c.act_as(4);
+    assert_eq!(c.when("2026-06-21", Command::RecordReview).unwrap_err().rule, Rule::NotEntitled);
+    c.act_as(3);
+    c.ok("2026-06-21", Command::RecordReview);
+    assert_eq!(holders(&c.state, Office::Manager, d("2030-06-19")).len(), 1);
+    assert!(holders(&c.state, Office::Manager, d("2030-06-20")).is_empty(), "four years");
+    let parsed =
+        parse_agenda("[[resolution]]\ntitle = \"G\"\nkind = \"ordinary\"\nelect = [3]\noffice = \"manager\"\nyears = 4\n").unwrap();
+    assert!(matches!(&parsed[0].subject, Some(Subject::Elect(e)) if e.office == Office::Manager));
+}

@@ -198,17 +198,20 @@ pub enum Office {
     Chair,
     /// The board's secretary (keeps the register).
     Secretary,
+    /// An SARL's gérant, appointed by the members (L. 223-18 of the Commercial Code).
+    Manager,
 }
 
 impl Office {
     /// Every office.
-    pub const ALL: [Office; 3] = [Office::Board, Office::Chair, Office::Secretary];
+    pub const ALL: [Office; 4] = [Office::Board, Office::Chair, Office::Secretary, Office::Manager];
     /// The office as written in statutes and on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
             Office::Board => "board",
             Office::Chair => "chair",
             Office::Secretary => "secretary",
+            Office::Manager => "manager",
         }
     }
     /// The office in a sentence: "a member of the board", "chair of the board".
@@ -217,6 +220,7 @@ impl Office {
             Office::Board => "a member of the board",
             Office::Chair => "chair of the board",
             Office::Secretary => "secretary of the board",
+            Office::Manager => "manager (gérant)",
         }
     }
     /// Parses an office name.
