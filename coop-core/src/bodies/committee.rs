@@ -99,9 +99,16 @@ impl<'a> Decider<'a> {
         Ok(vec![Event::CommitteeCreated { committee: slug.to_string(), name: name.to_string(), project: project.map(String::from) }])
     }
 
-    fn committee(&self, slug: &str) -> Result<&'a Body, Refusal> {
+    pub(super) fn committee(&self, slug: &str) -> Result<&'a Body, Refusal> {
         match self.state.bodies.get(slug).filter(|b| !b.is_board()) {
+            Some(b) if b.created > self.date => {
+                refuse(Rule::UnknownBody, format!("committee {slug} was set up on {}, after {}", b.created, self.date))
+            }
             Some(b) => Ok(b),
+            None if self.now.bodies.get(slug).is_some_and(|b| !b.is_board()) => {
+                let created = self.now.bodies[slug].created;
+                refuse(Rule::UnknownBody, format!("committee {slug} was set up on {created}, after {}", self.date))
+            }
             None => {
                 let known: Vec<&str> = self.state.bodies.iter().filter(|(_, b)| !b.is_board()).map(|(k, _)| k.as_str()).collect();
                 refuse(

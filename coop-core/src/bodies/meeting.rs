@@ -98,9 +98,7 @@ impl<'a> Decider<'a> {
         if m.body == BOARD {
             return self.board_meeting(m, present, decisions);
         }
-        let Some(c) = self.state.bodies.get(&m.body).filter(|b| !b.is_board()) else {
-            return refuse(Rule::UnknownBody, format!("no committee '{}' (coop committee create {} --name NAME)", m.body, m.body));
-        };
+        let c = self.committee(&m.body)?;
         if m.chair.is_some() || m.secretary.is_some() {
             return refuse(Rule::InvalidValue, "only the board elects its chair and appoints its secretary");
         }

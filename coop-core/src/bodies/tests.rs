@@ -317,6 +317,8 @@ fn a_committee_seats_members_and_partners_and_records_its_meetings() {
     assert_eq!(c.when("2026-07-01", create("board", None)).unwrap_err().rule, Rule::InvalidValue);
     c.ok("2026-07-01", Command::CreateProject { slug: "pat".into(), name: "PAT".into(), description: String::new(), stage: None });
     c.ok("2026-07-01", create("copil", Some("pat")));
+    let early = c.when("2026-06-30", Command::JoinCommittee { committee: "copil".into(), who: Who::Member(m(8)), role: "x".into() });
+    assert!(early.unwrap_err().message.contains("committee copil was set up on 2026-07-01, after 2026-06-30"));
     assert_eq!(c.when("2026-07-01", create("copil", None)).unwrap_err().rule, Rule::AlreadyRecorded);
     let join = |who: Who, role: &str| Command::JoinCommittee { committee: "copil".into(), who, role: role.into() };
     let chamber = Who::NewPartner(Personal { name: "Chambre d'agriculture".into(), email: None, address: None });
