@@ -95,7 +95,7 @@ pub enum Event {
     /// The statutes were adopted (at founding) or replaced by an amendment.
     StatutesAdopted {
         /// The statutes in force from the event's effective date.
-        statutes: Statutes,
+        statutes: Box<Statutes>,
         /// For an amendment: the assembly resolution that decided it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         decided_by: Option<Decision>,
@@ -941,8 +941,8 @@ mod tests {
         let a = || "ago-2026".to_string();
         let d = chrono::NaiveDate::from_ymd_opt(2026, 6, 20).unwrap();
         let all = vec![
-            Event::StatutesAdopted { statutes: st.clone(), decided_by: None, sha256: None },
-            Event::StatutesAdopted { statutes: st, decided_by: Some(Decision { assembly: a(), resolution: 2 }), sha256: None },
+            Event::StatutesAdopted { statutes: Box::new(st.clone()), decided_by: None, sha256: None },
+            Event::StatutesAdopted { statutes: Box::new(st), decided_by: Some(Decision { assembly: a(), resolution: 2 }), sha256: None },
             Event::MemberExcluded { member: n, decided_by: Decision { assembly: a(), resolution: 3 } },
             Event::AssemblyConvened {
                 assembly: a(),

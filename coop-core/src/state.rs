@@ -355,7 +355,7 @@ impl State {
                 if let Some(a) = decided_by.as_ref().and_then(|d| self.assemblies.get_mut(&d.assembly)) {
                     a.executed.insert(decided_by.as_ref().map_or(0, |d| d.resolution));
                 }
-                self.statutes = Some(statutes.clone());
+                self.statutes = Some((**statutes).clone());
                 self.statutes_since = Some(date);
                 self.founded_on.get_or_insert(date);
             }

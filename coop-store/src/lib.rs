@@ -31,6 +31,7 @@ pub use backend::is_database_url;
 pub use backup::RestoreReport;
 pub use pieces::{Part, Pick};
 pub use record::{open as check_record, Envelope, RecordError, GENESIS_HASH};
+pub use runs::{open as open_run, seal as seal_pack};
 pub use store::{
     check_export_anchors, seal_line, Anchor, ExportHeader, Head, ImportReport, Options, PersonalReport, ProgressFn, Receipt, ReplayReport,
     Request, SealSignature, Snapshot, Store, Subscription, VerifyReport, Voided,

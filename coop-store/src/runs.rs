@@ -8,10 +8,52 @@
 //!
 //! A record never holds a raw newline (it is compact JSON; a newline inside a string is escaped),
 //! so splitting a run on newlines gives back its records byte for byte.
+//!
+//! A sealed pack is stored compressed ([`seal`]: a tag byte no JSON text starts with, the length
+//! of the records, then one LZ4 block); the tail's runs stay plain, as they are rewritten. A
+//! reader opens every value with [`open`], which takes both (so do stores written before packs
+//! were compressed) and turns damage into an error, never a panic or an unbounded allocation.
+//! What is hashed and verified is the records, byte for byte, whatever their storage.
+
+use std::borrow::Cow;
+
+/// The first byte of a compressed pack (a run of records starts with `{`).
+const PACKED: u8 = 0;
 
 /// Runs after the last pack are sealed into packs once they hold this many bytes. Far under
 /// sled's blob threshold (a quarter of its 512 KiB segments).
-pub const PACK_BYTES: usize = 6 * 1024;
+pub const PACK_BYTES: usize = 32 * 1024;
+
+/// A pack as stored: tagged, with the length of the records it holds, compressed.
+pub fn seal(records: &[u8]) -> Vec<u8> {
+    let block = lz4_flex::block::compress(records);
+    let mut out = Vec::with_capacity(5 + block.len());
+    out.push(PACKED);
+    out.extend_from_slice(&(records.len() as u32).to_le_bytes());
+    out.extend_from_slice(&block);
+    out
+}
+
+/// The records of a stored value: a plain run as it is, a compressed pack decompressed. A
+/// damaged pack is an error naming what is wrong.
+pub fn open(value: &[u8]) -> Result<Cow<'_, [u8]>, String> {
+    match value.split_first() {
+        Some((&PACKED, rest)) => {
+            let (len, block) = rest.split_at_checked(4).ok_or("a compressed pack shorter than its header")?;
+            let len = u32::from_le_bytes(len.try_into().map_err(|_| "a compressed pack shorter than its header")?) as usize;
+            // LZ4 expands at most 255 times: a longer length is damage, not data to allocate.
+            if len > block.len().saturating_mul(255) + 16 {
+                return Err(format!("a compressed pack says it holds {len} bytes in {} compressed", block.len()));
+            }
+            let records = lz4_flex::block::decompress(block, len).map_err(|e| format!("a compressed pack does not decompress: {e}"))?;
+            if records.len() != len {
+                return Err(format!("a compressed pack holds {} bytes where its header says {len}", records.len()));
+            }
+            Ok(Cow::Owned(records))
+        }
+        _ => Ok(Cow::Borrowed(value)),
+    }
+}
 
 /// The key of a run starting at `seq`.
 pub fn key(seq: u64) -> [u8; 8] {
@@ -100,7 +142,7 @@ pub fn plan(tail: &Tail, new: Vec<(u64, Vec<u8>)>, pack_bytes: usize) -> Plan {
     for (i, (_, r)) in all.iter().enumerate() {
         size += r.len() + 1;
         if size >= pack_bytes {
-            inserts.push((all[start].0, join(&all[start..=i])));
+            inserts.push((all[start].0, seal(&join(&all[start..=i]))));
             start = i + 1;
             size = 0;
         }
@@ -156,14 +198,18 @@ mod tests {
                 prop_assert!(tail.records.iter().map(|(_, r)| r.len() + 1).sum::<usize>() < PACK);
             }
             let mut expected = 1u64;
-            for (k, v) in &tree {
+            for (k, stored) in &tree {
                 prop_assert_eq!(*k, expected);
-                let n = split(*k, v).count() as u64;
-                for (s, r) in split(*k, v) {
+                let v = open(stored).unwrap();
+                let n = split(*k, &v).count() as u64;
+                for (s, r) in split(*k, &v) {
                     prop_assert_eq!(std::str::from_utf8(r).unwrap().parse::<u64>().unwrap(), s);
                 }
                 if *k < sealed {
                     prop_assert!(v.len() + 1 >= PACK, "run {} is not a full pack", k);
+                    prop_assert_eq!(stored[0], PACKED, "a sealed pack is stored compressed");
+                } else {
+                    prop_assert_eq!(stored.as_slice(), &*v, "the tail stays plain");
                 }
                 expected += n;
             }
@@ -189,8 +235,34 @@ mod tests {
         assert_eq!(third.sealed, Some(4));
         assert_eq!(third.inserts.len(), 1);
         assert_eq!(third.inserts[0].0, 1);
-        assert_eq!(split(1, &third.inserts[0].1).count(), 3);
+        assert_eq!(split(1, &open(&third.inserts[0].1).unwrap()).count(), 3);
         assert_eq!(third.removes, vec![2]);
         assert!(third.tail.records.is_empty());
+    }
+
+    proptest! {
+        /// A pack reads back byte for byte; any damage to a stored pack is an error or other
+        /// bytes, never a panic, and never an allocation beyond what its size allows.
+        #[test]
+        fn a_pack_reads_back_and_damage_never_panics(records in proptest::collection::vec(proptest::collection::vec(32u8..127, 1..200), 1..40), at in 0usize..10_000, byte in any::<u8>()) {
+            let joined = join(&records.into_iter().enumerate().map(|(i, r)| (i as u64, r)).collect::<Vec<_>>());
+            let stored = seal(&joined);
+            prop_assert_eq!(&*open(&stored).unwrap(), joined.as_slice());
+            let mut damaged = stored.clone();
+            let i = at % damaged.len();
+            damaged[i] ^= byte | 1;
+            let _ = open(&damaged);
+            prop_assert!(open(&stored[..stored.len() / 2]).map_or(true, |r| r.as_ref() != joined.as_slice()));
+        }
+    }
+
+    #[test]
+    fn a_pack_claiming_more_than_lz4_can_hold_is_refused_without_allocating_it() {
+        let mut stored = seal(b"{\"a\":1}");
+        stored[1..5].copy_from_slice(&u32::MAX.to_le_bytes());
+        let e = open(&stored).unwrap_err();
+        assert!(e.contains("says it holds 4294967295 bytes"), "{e}");
+        assert_eq!(open(b"{\"plain\":true}").unwrap().as_ref(), b"{\"plain\":true}", "a plain run is read as it is");
+        assert!(open(&[PACKED, 1]).is_err());
     }
 }

@@ -14,6 +14,7 @@ mod personal;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod project;
+mod scale;
 mod secretary;
 mod store;
 mod tamper;
@@ -96,6 +97,8 @@ pub fn log_records(log: &sled::Tree) -> std::collections::BTreeMap<u64, Vec<u8>>
     for item in log.iter() {
         let (k, v) = item.unwrap();
         let first = u64::from_be_bytes(k.as_ref().try_into().unwrap());
+        // A sealed pack is stored compressed (`coop_store::open_run` reads either form).
+        let v = coop_store::open_run(&v).unwrap();
         for (i, r) in v.split(|b| *b == b'\n').enumerate() {
             out.insert(first + i as u64, r.to_vec());
         }
@@ -115,12 +118,16 @@ pub fn put_log_records(log: &sled::Tree, records: &std::collections::BTreeMap<u6
 pub fn edit_record_in_place(log: &sled::Tree, seq: u64, f: impl Fn(&str) -> String) {
     let (k, v) = log.range(..=seq.to_be_bytes()).next_back().unwrap().unwrap();
     let first = u64::from_be_bytes(k.as_ref().try_into().unwrap());
+    let packed = v.first() == Some(&0);
+    let v = coop_store::open_run(&v).unwrap();
     let mut records: Vec<String> = String::from_utf8(v.to_vec()).unwrap().split('\n').map(String::from).collect();
     let i = (seq - first) as usize;
     let edited = f(&records[i]);
     assert_ne!(edited, records[i], "the edit changes record {seq}");
     records[i] = edited;
-    log.insert(k, records.join("\n").as_bytes()).unwrap();
+    // Stored back as it was: a pack compressed again, a run plain.
+    let joined = records.join("\n").into_bytes();
+    log.insert(k, if packed { coop_store::seal_pack(&joined) } else { joined }).unwrap();
 }
 
 /// Opens a store's sled database directly (to damage it), waiting a moment for sled's threads

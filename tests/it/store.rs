@@ -568,6 +568,49 @@ fn a_write_cut_short_at_any_point_reopens_rolled_forward_or_as_before() {
 /// `verify` checks records on several threads, batch by batch: a change deep in a later batch is
 /// still reported at its own event, and a record moved out of its place breaks the chain there.
 #[test]
+fn a_damaged_compressed_pack_is_an_integrity_failure_at_its_run_never_a_panic() {
+    if crate::on_postgres("a_damaged_compressed_pack_is_an_integrity_failure_at_its_run_never_a_panic") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = crate::location(dir.path(), "s");
+    {
+        let store = Store::open(&path).unwrap();
+        found(&store);
+        let reqs: Vec<Request> =
+            (0..300).map(|i| Request::new(admit(&format!("M{i}"), PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-01"))).collect();
+        store.execute_all(reqs).unwrap();
+        assert!(store.verify().unwrap().ok);
+    }
+    let (pack_key, stored) = {
+        let db = crate::open_sled(&path);
+        let log = db.open_tree("log").unwrap();
+        // The log's sealed packs are stored compressed, and take less room than their records.
+        let (k, v) = log.iter().nth(3).unwrap().unwrap();
+        assert_eq!(v[0], 0, "a sealed pack is tagged as compressed");
+        let records = coop_store::open_run(&v).unwrap();
+        assert!(v.len() * 2 < records.len(), "{} bytes stored for {} bytes of records", v.len(), records.len());
+        (k.to_vec(), v.to_vec())
+    };
+    let first = u64::from_be_bytes(pack_key.as_slice().try_into().unwrap());
+    for (i, damage) in [("length", 2usize), ("block", stored.len() / 2), ("end", stored.len() - 1)].into_iter().enumerate() {
+        let copy = dir.path().join(format!("c{i}"));
+        copy_dir(&path, &copy);
+        {
+            let db = crate::open_sled(&copy);
+            let mut v = stored.clone();
+            v[damage.1] ^= 0x5a;
+            db.open_tree("log").unwrap().insert(&pack_key, v).unwrap();
+            db.flush().unwrap();
+        }
+        let store = Store::open_for_audit(&copy).unwrap();
+        let r = store.verify().unwrap();
+        assert!(!r.ok, "damage to the {}: {r:?}", damage.0);
+        assert!(r.first_bad_seq.is_some_and(|s| s >= first), "damage to the {}: {r:?}", damage.0);
+    }
+}
+
+#[test]
 fn verify_finds_the_first_bad_event_in_a_long_log() {
     if crate::on_postgres("verify_finds_the_first_bad_event_in_a_long_log") {
         return;

@@ -104,7 +104,11 @@ impl<'a> Decider<'a> {
                 );
             }
         }
-        Ok(vec![Event::StatutesAdopted { statutes: new.clone(), decided_by: Some(decided_by), sha256: sha256.map(str::to_string) }])
+        Ok(vec![Event::StatutesAdopted {
+            statutes: Box::new(new.clone()),
+            decided_by: Some(decided_by),
+            sha256: sha256.map(str::to_string),
+        }])
     }
 
     #[allow(clippy::too_many_arguments)]

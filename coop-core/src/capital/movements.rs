@@ -124,7 +124,7 @@ mod tests {
         let d = |s: &str| parse_date(s).unwrap();
         let (m1, m2) = (MemberNo(1), MemberNo(2));
         let events = [
-            (1, d("2016-06-30"), Event::StatutesAdopted { statutes: st, decided_by: None, sha256: None }),
+            (1, d("2016-06-30"), Event::StatutesAdopted { statutes: Box::new(st), decided_by: None, sha256: None }),
             (2, d("2020-01-01"), Event::SharesSubscribed { member: m1, class: "A".into(), count: 4, paid_cents: Cents(5_000) }),
             (3, d("2020-01-01"), Event::SharesSubscribed { member: m2, class: "A".into(), count: 2, paid_cents: Cents(10_000) }),
             (4, d("2020-02-01"), Event::SharesPaid { member: m1, amount_cents: Cents(15_000) }),

@@ -127,7 +127,7 @@ impl Index {
         for f in group {
             if let Event::StatutesAdopted { statutes, .. } = &f.event {
                 let at = self.statutes.partition_point(|(d, s, _)| (*d, *s) <= f.key());
-                self.statutes.insert(at, (f.date, f.seq, statutes.clone()));
+                self.statutes.insert(at, (f.date, f.seq, (**statutes).clone()));
             }
             for n in Touched::by(&f.event).members {
                 let list = self.members.entry(n).or_default();

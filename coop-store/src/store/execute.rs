@@ -264,6 +264,8 @@ impl Store {
                         .personal()
                         .zip(r.command.personal_party(&state, ctx.fresh_id))
                         .map(|(p, party)| (party, PersonalEntry { salt: ctx.salt.clone(), data: p.clone() }));
+                    let mut events = events;
+                    events.shrink_to_fit();
                     planned.push(Planned { index: i, first: next_seq, id, events, personal, erase, update: index });
                     next_seq += planned.last().map_or(0, |p| p.events.len() as u64);
                 }
@@ -282,13 +284,13 @@ impl Store {
         let recorded = Utc::now();
         let mut seq = old.seq;
         let mut hash = old.hash.clone();
-        let mut records = Vec::new();
-        let mut cmd_entries = Vec::new();
-        let mut envelopes: Vec<(usize, String, Vec<Envelope>)> = Vec::new();
+        let mut records = Vec::with_capacity(planned.iter().map(|p| p.events.len()).sum());
+        let mut cmd_entries = Vec::with_capacity(planned.len());
+        let mut envelopes: Vec<(usize, String, Vec<Envelope>)> = Vec::with_capacity(planned.len());
         for Planned { index: i, id, events, .. } in &planned {
             let r = &requests[*i];
             let first = seq + 1;
-            let mut envs = Vec::new();
+            let mut envs = Vec::with_capacity(events.len());
             for event in events {
                 seq += 1;
                 let eid = Ulid::new();

@@ -22,7 +22,7 @@ impl Store {
             let (k, run) = item?;
             let first = seq_of(&k);
             tail.keys.push(first);
-            tail.records.extend(runs::split(first, &run).map(|(s, r)| (s, r.to_vec())));
+            tail.records.extend(runs::split(first, &opened(first, &run)?).map(|(s, r)| (s, r.to_vec())));
         }
         Ok(tail)
     }
@@ -46,7 +46,10 @@ impl Store {
 
     /// The record `seq` as stored, if it is.
     pub(super) fn record_at(&self, seq: u64) -> Result<Option<Vec<u8>>> {
-        Ok(self.run_of(seq)?.and_then(|(first, run)| runs::split(first, &run).find(|(s, _)| *s == seq).map(|(_, r)| r.to_vec())))
+        let Some((first, run)) = self.run_of(seq)? else { return Ok(None) };
+        let records = opened(first, &run)?;
+        let found = runs::split(first, &records).find(|(s, _)| *s == seq).map(|(_, r)| r.to_vec());
+        Ok(found)
     }
 
     /// Calls `f` on each stored record from `from` to `to`, in order, with the sequence number
@@ -84,7 +87,7 @@ impl Store {
                     }
                     return Err(integrity(expected, format!("event {expected} is missing (the next stored run starts at {first})")));
                 }
-                for (s, r) in runs::split(first, &run) {
+                for (s, r) in runs::split(first, &opened(first, &run)?) {
                     if s < expected {
                         continue;
                     }
@@ -200,4 +203,10 @@ impl Store {
         })?;
         Ok(out)
     }
+}
+
+/// The records of the run stored under `first`: a compressed pack opened, damage an integrity
+/// failure at that run.
+pub(super) fn opened(first: u64, run: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
+    runs::open(run).map_err(|e| integrity(first, format!("the run of events from {first} is damaged: {e}")))
 }

@@ -679,7 +679,7 @@ impl Store {
     /// The sequence number of the log's last record (0 for an empty log).
     fn last_seq(&self) -> Result<u64> {
         Ok(match self.log().last()? {
-            Some((k, run)) => seq_of(&k) + runs::split(0, &run).count() as u64 - 1,
+            Some((k, run)) => seq_of(&k) + runs::split(0, &log::opened(seq_of(&k), &run)?).count() as u64 - 1,
             None => 0,
         })
     }

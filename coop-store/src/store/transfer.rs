@@ -135,7 +135,7 @@ impl Store {
             }
             pack.extend_from_slice(&pass.buf);
             if pack.len() >= PACK_BYTES {
-                packs.push((key(pack_first).to_vec(), Some(std::mem::take(&mut pack))));
+                packs.push((key(pack_first).to_vec(), Some(runs::seal(&std::mem::take(&mut pack)))));
                 queued += 1;
             }
             if let Event::CommandVoided { command_id, reason, .. } = &env.event {
@@ -158,7 +158,7 @@ impl Store {
             self.report("import", env.seq, total);
         }
         if !pack.is_empty() {
-            packs.push((key(pack_first).to_vec(), Some(pack)));
+            packs.push((key(pack_first).to_vec(), Some(runs::seal(&pack))));
         }
         if let Some((id, first, last)) = current {
             commands.push(&id, first, last);

@@ -238,7 +238,11 @@ impl Store {
                     missing = Some((expected, first));
                     done = true;
                 } else {
-                    expected = first + runs::split(first, &run).count() as u64;
+                    let count = match runs::open(&run) {
+                        Ok(records) => runs::split(first, &records).count() as u64,
+                        Err(e) => return Ok(bad(first, prev, format!("the run of events from {first} is damaged: {e}"))),
+                    };
+                    expected = first + count;
                     batch.push((first, run));
                 }
             }
@@ -433,7 +437,13 @@ impl Keys {
 /// returns the results in order.
 fn check_runs(batch: &[(u64, crate::backend::Value)], threads: usize) -> Vec<Checked> {
     let check = |part: &[(u64, crate::backend::Value)]| -> Vec<Checked> {
-        part.iter().flat_map(|(first, run)| runs::split(*first, run).map(|(seq, r)| (seq, record::open_unlinked(r, seq)))).collect()
+        part.iter()
+            .flat_map(|(first, run)| {
+                // Opened before: a damaged pack stopped the scan (`verify`).
+                let records = runs::open(run).map(std::borrow::Cow::into_owned).unwrap_or_default();
+                runs::split(*first, &records).map(|(seq, r)| (seq, record::open_unlinked(r, seq))).collect::<Vec<_>>()
+            })
+            .collect()
     };
     if threads <= 1 || batch.len() < 2 {
         return check(batch);

@@ -1,0 +1,54 @@
+//! How the cost of the paths a user meets first grows with the size of their input, measured
+//! in the same test through the real binary (ratios, never absolute times).
+
+use std::time::{Duration, Instant};
+
+use crate::cli::Env;
+
+/// A members register of `rows` rows, admissions spread over eight years.
+fn register(rows: usize) -> String {
+    let categories = ["employees", "beneficiaries", "volunteers"];
+    let mut csv = String::from("name,category,shares,admitted,email\n");
+    for i in 0..rows {
+        let year = 2017 + i * 8 / rows;
+        csv.push_str(&format!(
+            "Membre {i} Nom{},{},{},{year}-{:02}-{:02},m{i}@example.org\n",
+            i % 977,
+            categories[i % 3],
+            1 + i % 3,
+            1 + i % 12,
+            1 + i % 28
+        ));
+    }
+    csv
+}
+
+/// The wall time of importing a register of `rows` rows into a new store.
+fn import(rows: usize, round: usize) -> Duration {
+    let env = Env::new();
+    env.init();
+    let file = env.file(&format!("register-{rows}-{round}.csv"), &register(rows));
+    let t = Instant::now();
+    let r = env.ok(&["import", "members", file.to_str().unwrap()]);
+    let took = t.elapsed();
+    assert!(r.stdout.contains(&format!("imported {rows} members")), "{}", r.stdout);
+    took
+}
+
+/// Importing 20,000 rows costs at most 6 times what 5,000 cost (linear is 4; a cost per row that
+/// grows with the rows already imported, as when each row searched what the others brought,
+/// gives 16). The best of two runs of each size is compared, so that a moment of load on the
+/// machine is not taken for a change in the code.
+#[test]
+fn importing_a_register_costs_in_proportion_to_its_rows() {
+    if crate::on_postgres("importing_a_register_costs_in_proportion_to_its_rows") {
+        return;
+    }
+    let small = import(5_000, 0).min(import(5_000, 1));
+    let mut large = import(20_000, 0);
+    let ratio = |large: Duration| large.as_secs_f64() / small.as_secs_f64();
+    if ratio(large) > 6.0 {
+        large = large.min(import(20_000, 1));
+    }
+    assert!(ratio(large) <= 6.0, "20,000 rows took {large:?}, 5,000 took {small:?}: {:.1} times", ratio(large));
+}
