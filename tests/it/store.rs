@@ -620,14 +620,15 @@ fn verify_finds_the_first_bad_event_in_a_long_log() {
     {
         let store = Store::open(&path).unwrap();
         found(&store);
-        let reqs: Vec<Request> = (0..1500)
+        // Enough packs of 32 KiB for several of verify's batches (64 runs per thread).
+        let reqs: Vec<Request> = (0..9000)
             .map(|i| Request::new(admit(&format!("M{i}"), PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-01")))
             .collect();
         store.execute_all(reqs).unwrap();
-        assert_eq!(store.head().seq, 3002);
+        assert_eq!(store.head().seq, 18002);
         assert!(store.verify().unwrap().ok);
     }
-    for (at, edit) in [(2901u64, true), (1777, false)] {
+    for (at, edit) in [(17901u64, true), (9777, false)] {
         let copy = dir.path().join(format!("c{at}"));
         copy_dir(&path, &copy);
         {
