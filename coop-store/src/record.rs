@@ -232,11 +232,20 @@ pub fn open_unlinked(bytes: &[u8], expected_seq: u64) -> Result<Unlinked, Record
         (Some(key), Some(sig)) if crate::keys::verify(key, rec.body.get().as_bytes(), sig) => Some(key.to_string()),
         _ => return Err(RecordError::BadSignature),
     };
-    let registers = match event {
-        Event::OfficerKeyRegistered { person, public_key } => Some((person, public_key)),
+    let registers = match &event {
+        Event::OfficerKeyRegistered { person, public_key } => Some((person.clone(), public_key.clone())),
         _ => None,
     };
-    Ok(Unlinked { hash: rec.hash.to_string(), prev: body.prev, actor: body.actor, signed_by, registers })
+    Ok(Unlinked {
+        hash: rec.hash.to_string(),
+        prev: body.prev,
+        actor: body.actor,
+        signed_by,
+        registers,
+        effective: body.effective,
+        command_id: body.command,
+        event,
+    })
 }
 
 /// A record checked alone ([`open_unlinked`]).
@@ -252,6 +261,12 @@ pub struct Unlinked {
     pub signed_by: Option<String>,
     /// The key it registers for an officer, if it does: (person, public key).
     pub registers: Option<(String, String)>,
+    /// Its effective date.
+    pub effective: NaiveDate,
+    /// The command that recorded it.
+    pub command_id: String,
+    /// Its event (read once, so that a verify folds what it checked).
+    pub event: Event,
 }
 
 #[cfg(test)]

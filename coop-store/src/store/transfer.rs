@@ -252,9 +252,7 @@ impl<R: BufRead> ImportPass<R> {
             Event::OfficerKeyRegistered { person, public_key } => Some((person.clone(), public_key.clone())),
             _ => None,
         };
-        let unlinked =
-            record::Unlinked { hash: env.hash.clone(), prev: env.prev_hash.clone(), actor: env.actor.clone(), signed_by, registers };
-        self.keys.check(seq, &unlinked).map_err(|problem| broken(self.line_no, problem))?;
+        self.keys.check_signing(seq, &env.actor, &signed_by, &registers).map_err(|problem| broken(self.line_no, problem))?;
         self.prev = env.hash.clone();
         self.seq = seq;
         Ok(Some(env))

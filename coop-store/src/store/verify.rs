@@ -178,12 +178,15 @@ impl Store {
 
     fn check_all(&self, accept_head: bool) -> Result<VerifyReport> {
         let head = self.head();
-        let mut report = self.check_chain(&head, accept_head)?;
+        // One read of the log: the chain is checked and its events folded as they are read.
+        let mut fold = Folding { ordered: self.meta().get(K_ORDERED)?.is_some(), ..Folding::default() };
+        let mut report = self.check_chain_folding(&head, accept_head, Some(&mut fold))?;
         if !report.ok {
             return Ok(report);
         }
         let personal = self.check_personal(&head)?;
-        let replay = self.replay_check()?;
+        let rebuilt = fold.finish()?;
+        let replay = self.compare_with_kept(&head, rebuilt)?;
         let mut problems: Vec<String> = personal.problems.iter().map(|p| format!("personal data: {p}")).collect();
         if !replay.matches {
             let members: Vec<String> = replay.differing_members.iter().take(10).map(|n| n.to_string()).collect();
@@ -207,6 +210,11 @@ impl Store {
     /// The chain of records: each one's hash, place and link, the head and the witness (a
     /// missing or unreadable witness is let pass with `accept_head`).
     fn check_chain(&self, head: &Head, accept_head: bool) -> Result<VerifyReport> {
+        self.check_chain_folding(head, accept_head, None)
+    }
+
+    /// [`Store::check_chain`], folding each event checked into `fold` when given.
+    fn check_chain_folding(&self, head: &Head, accept_head: bool, mut fold: Option<&mut Folding>) -> Result<VerifyReport> {
         let head = head.clone();
         let mut prev = GENESIS_HASH.to_string();
         let bad = |seq: u64, prev: String, problem: String| VerifyReport {
@@ -258,6 +266,9 @@ impl Store {
                     // signed with it (the record's own signature was checked above).
                     if let Err(problem) = keys.check(seq, &rec) {
                         return Ok(bad(seq, prev, problem));
+                    }
+                    if let Some(f) = fold.as_deref_mut() {
+                        f.take(seq, &rec)?;
                     }
                     prev = rec.hash;
                     self.report("verify", seq, head.seq);
@@ -384,9 +395,14 @@ impl Store {
     /// (its pieces, read afresh).
     pub fn replay_check(&self) -> Result<ReplayReport> {
         let head = self.head();
+        let rebuilt = self.fold_timeline(head.seq, None)?;
+        self.compare_with_kept(&head, rebuilt)
+    }
+
+    /// The state kept beside the log against `rebuilt`, the fold of the log up to `head`.
+    fn compare_with_kept(&self, head: &Head, rebuilt: State) -> Result<ReplayReport> {
         let kept_seq = pieces::stamp(&self.pieces())?.map_or(0, |h| h.seq);
         let kept = pieces::load(&self.pieces(), &Part::all())?;
-        let rebuilt = self.fold_timeline(head.seq, None)?;
         let mut differing: Vec<MemberNo> = Vec::new();
         for (n, m) in rebuilt.members.iter() {
             if kept.members.get(n) != Some(m) {
@@ -404,6 +420,45 @@ impl Store {
     }
 }
 
+/// The fold a verify makes of the events it checks: applied as read when the log is known to be
+/// in date order, else kept as facts and folded in the timeline's order at the end (as
+/// `fold_timeline` does from a second read).
+#[derive(Default)]
+struct Folding {
+    ordered: bool,
+    state: State,
+    facts: Vec<coop_core::timeline::Fact>,
+}
+
+impl Folding {
+    fn take(&mut self, seq: u64, rec: &record::Unlinked) -> Result<()> {
+        if self.ordered {
+            return self.state.apply(rec.effective, &rec.event).map_err(|e| integrity(seq, e.to_string()));
+        }
+        self.facts.push(coop_core::timeline::Fact {
+            seq,
+            date: rec.effective,
+            command_id: rec.command_id.clone(),
+            event: rec.event.clone(),
+        });
+        Ok(())
+    }
+
+    fn finish(self) -> Result<State> {
+        if self.ordered {
+            return Ok(self.state);
+        }
+        let mut facts = coop_core::timeline::without_voided(self.facts);
+        coop_core::timeline::sort(&mut facts);
+        let mut state = State::default();
+        coop_core::timeline::fold(&mut state, &facts).map_err(|e| match e {
+            coop_core::timeline::Unplaced::Inconsistent { seq, reason } => integrity(seq, reason.to_string()),
+            coop_core::timeline::Unplaced::Refused(r) => integrity(0, r.to_string()),
+        })?;
+        Ok(state)
+    }
+}
+
 /// A record's sequence number, and its hash and the previous hash it names, or what is wrong.
 type Checked = (u64, Result<record::Unlinked, RecordError>);
 
@@ -413,8 +468,20 @@ pub(crate) struct Keys(std::collections::HashMap<String, (String, u64)>);
 
 impl Keys {
     pub(crate) fn check(&mut self, seq: u64, rec: &record::Unlinked) -> std::result::Result<(), String> {
-        let actor = rec.actor.trim();
-        match (self.0.get(actor), &rec.signed_by) {
+        self.check_signing(seq, &rec.actor, &rec.signed_by, &rec.registers)
+    }
+
+    /// [`Keys::check`] on the parts of a record it reads: who recorded it, the key it is signed
+    /// with, the key it registers.
+    pub(crate) fn check_signing(
+        &mut self,
+        seq: u64,
+        actor: &str,
+        signed_by: &Option<String>,
+        registers: &Option<(String, String)>,
+    ) -> std::result::Result<(), String> {
+        let actor = actor.trim();
+        match (self.0.get(actor), signed_by) {
             (Some((key, _)), Some(by)) if key == by => {}
             (Some((_, since)), None) => {
                 return Err(format!("event {seq} is in the name of '{actor}', who signs their acts since event {since}, but it is not signed: it was not written by them through coop"))
@@ -422,11 +489,11 @@ impl Keys {
             (Some((_, since)), Some(_)) => {
                 return Err(format!("event {seq} is signed with a key that is not the one '{actor}' registered (event {since})"))
             }
-            (None, Some(by)) if rec.registers.as_ref().is_some_and(|(p, k)| p.trim() == actor && k == by) => {}
+            (None, Some(by)) if registers.as_ref().is_some_and(|(p, k)| p.trim() == actor && k == by) => {}
             (None, Some(_)) => return Err(format!("event {seq} is signed with a key '{actor}' never registered")),
             (None, None) => {}
         }
-        if let Some((person, key)) = &rec.registers {
+        if let Some((person, key)) = registers {
             self.0.insert(person.trim().to_string(), (key.clone(), seq));
         }
         Ok(())
