@@ -20,8 +20,8 @@ use std::borrow::Cow;
 /// The first byte of a compressed pack (a run of records starts with `{`).
 const PACKED: u8 = 0;
 
-/// Runs after the last pack are sealed into packs once they hold this many bytes. Far under
-/// sled's blob threshold (a quarter of its 512 KiB segments).
+/// Runs after the last pack are sealed into packs once they hold this many bytes: about 10 KiB
+/// once compressed, far under sled's blob threshold (a quarter of its 512 KiB segments).
 pub const PACK_BYTES: usize = 32 * 1024;
 
 /// A pack as stored: tagged, with the length of the records it holds, compressed.
