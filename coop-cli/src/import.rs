@@ -230,6 +230,9 @@ pub fn members(ctx: &Ctx, store: &coop_store::Store, file: &Path, allow_duplicat
     Ok(ExitCode::SUCCESS)
 }
 
+/// How many refused rows an import lists.
+const SHOWN: usize = 50;
+
 /// Runs the rows of a spreadsheet (line, date, command) as one batch, in their order, each dated
 /// as its row says: every refused row is reported with its line, and nothing is written unless
 /// all are accepted.
@@ -253,7 +256,15 @@ pub fn run_rows(
         Ok(receipts) => Ok(receipts),
         Err(StoreError::BatchRefused(refusals)) => {
             let bad_input = refusals.iter().any(|(_, r)| r.rule.is_bad_input());
-            let text: Vec<String> = refusals.iter().map(|(i, r)| format!("line {}: {r}", lines[*i])).collect();
+            // The first ones, in the file's order: a register dated wrong throughout would
+            // otherwise fill the terminal with the same sentence.
+            let mut refusals = refusals;
+            refusals.sort_by_key(|(i, _)| lines[*i]);
+            let mut text: Vec<String> = refusals.iter().take(SHOWN).map(|(i, r)| format!("line {}: {r}", lines[*i])).collect();
+            if refusals.len() > SHOWN {
+                let more = refusals.len() - SHOWN;
+                text.push(format!("… and {more} more {} (the first {SHOWN} are listed)", if more == 1 { "row" } else { "rows" }));
+            }
             let message = format!(
                 "{}: {} refused; nothing was written:\n{}",
                 file.display(),

@@ -52,3 +52,23 @@ fn importing_a_register_costs_in_proportion_to_its_rows() {
     }
     assert!(ratio(large) <= 6.0, "20,000 rows took {large:?}, 5,000 took {small:?}: {:.1} times", ratio(large));
 }
+
+/// A register refused throughout lists its first refused rows in the file's order, and says how
+/// many more there are, rather than every one.
+#[test]
+fn a_register_refused_throughout_lists_its_first_rows_and_counts_the_rest() {
+    let env = Env::new();
+    env.init();
+    let mut csv = String::from("name,category,shares,admitted\n");
+    for i in 0..300 {
+        csv.push_str(&format!("Membre {i},employees,1,2015-0{}-01\n", 1 + i % 9));
+    }
+    let file = env.file("early.csv", &csv);
+    let r = env.run(&["import", "members", file.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains(": 300 rows refused; nothing was written"), "{}", r.stderr);
+    assert!(r.stderr.contains("line 2: the date 2015-01-01 is before the cooperative was founded"), "{}", r.stderr);
+    assert!(r.stderr.contains("line 51: ") && !r.stderr.contains("line 52: "), "the first 50, in order: {}", r.stderr);
+    assert!(r.stderr.contains("… and 250 more rows (the first 50 are listed)"), "{}", r.stderr);
+    assert_eq!(env.events(), 2, "nothing was written");
+}
