@@ -9,7 +9,7 @@ use coop_core::Cents;
 pub(crate) use crate::member_arg::{member, MemberArg};
 
 pub use crate::args_assembly::{AssemblyCmd, DocFormat, KindOfAssembly, Lang};
-pub use crate::args_bodies::{BoardCmd, CommitteeCmd};
+pub use crate::args_bodies::{BoardCmd, CommitteeCmd, DocArgs};
 
 pub(crate) fn date(s: &str) -> Result<NaiveDate, String> {
     coop_core::parse_date(s).map_err(|e| e.to_string())

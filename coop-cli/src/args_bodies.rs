@@ -1,6 +1,6 @@
 //! `coop board …` and `coop committee …`: their subcommands, arguments and help.
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 
 use crate::args::{member, DocFormat, Lang, MemberArg, WhoArg};
 
@@ -82,12 +82,8 @@ pub enum BoardCmd {
     Minutes {
         /// The meeting's slug.
         meeting: String,
-        /// Markdown or printable HTML.
-        #[arg(long, value_enum, default_value_t = DocFormat::Md)]
-        format: DocFormat,
-        /// Language.
-        #[arg(long, value_enum, default_value_t = Lang::Fr)]
-        lang: Lang,
+        #[command(flatten)]
+        doc: DocArgs,
     },
 }
 
@@ -164,11 +160,18 @@ pub enum CommitteeCmd {
     Minutes {
         /// The meeting's slug.
         meeting: String,
-        /// Markdown or printable HTML.
-        #[arg(long, value_enum, default_value_t = DocFormat::Md)]
-        format: DocFormat,
-        /// Language.
-        #[arg(long, value_enum, default_value_t = Lang::Fr)]
-        lang: Lang,
+        #[command(flatten)]
+        doc: DocArgs,
     },
+}
+
+/// How a document is written: its format and its language.
+#[derive(Args, Debug, Clone, Copy)]
+pub struct DocArgs {
+    /// Markdown or printable HTML.
+    #[arg(long, value_enum, default_value_t = DocFormat::Md)]
+    pub format: DocFormat,
+    /// Language.
+    #[arg(long, value_enum, default_value_t = Lang::Fr)]
+    pub lang: Lang,
 }

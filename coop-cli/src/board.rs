@@ -9,7 +9,7 @@ use coop_core::{Command, Office, Participant, State, Who};
 use coop_store::{Part, Pick, Store};
 use serde_json::json;
 
-use crate::args::{BoardCmd, DocFormat, Lang};
+use crate::args::{BoardCmd, DocArgs};
 use crate::output::{self, Table};
 use crate::{member_arg, state_with, written, Ctx, Failure, Out};
 
@@ -50,7 +50,7 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: BoardCmd) -> Out {
             written(ctx, &r, format!("board meeting {slug} recorded (coop board minutes {slug})"))
         }
         BoardCmd::Meetings => meetings(ctx, store, BOARD),
-        BoardCmd::Minutes { meeting, format, lang } => minutes(ctx, store, BOARD, &meeting, format, lang),
+        BoardCmd::Minutes { meeting, doc } => minutes(ctx, store, BOARD, &meeting, doc),
         BoardCmd::List => {
             let state = state_with(ctx, store, Part { members: Pick::All, ..Part::default() })?;
             let date = ctx.as_of.unwrap_or(ctx.today);
@@ -135,7 +135,8 @@ pub fn meetings(ctx: &Ctx, store: &Store, body: &str) -> Out {
 }
 
 /// The minutes of meeting `slug` of the board (`BOARD`) or of a committee.
-pub fn minutes(ctx: &Ctx, store: &Store, body: &str, slug: &str, format: DocFormat, lang: Lang) -> Out {
+pub fn minutes(ctx: &Ctx, store: &Store, body: &str, slug: &str, doc: DocArgs) -> Out {
+    let (format, lang) = (doc.format, doc.lang);
     let state: State = state_with(ctx, store, Part { members: Pick::All, ..Part::default() })?;
     let b = state.bodies.get(body);
     let Some(meeting) = b.and_then(|b| b.meetings.iter().find(|m| m.slug == slug)) else {

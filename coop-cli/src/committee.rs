@@ -8,7 +8,7 @@ use coop_core::{Command, Participant, Who};
 use coop_store::{Part, Pick, Store};
 use serde_json::json;
 
-use crate::args::CommitteeCmd;
+use crate::args::{CommitteeCmd, WhoArg};
 use crate::output::{self, Table};
 use crate::{member_arg, state_with, written, Ctx, Failure, Out};
 
@@ -34,12 +34,8 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: CommitteeCmd) -> Out {
                 let arg = member_arg::member(p).map_err(Failure::input)?;
                 who.push(Who::Member(member_arg::pick(ctx, store, &arg)?));
             }
-            let known = store.state_part(&Part::default())?;
-            for name in &partner {
-                match store.partner_named(&known, name)? {
-                    Some(id) => who.push(Who::Partner(id)),
-                    None => return Err(Failure::input(format!("no partner is named '{}' (case, accents and spacing aside)", name.trim()))),
-                }
+            for name in partner {
+                who.push(crate::project::who(ctx, store, WhoArg { member: None, partner: Some(name) }, false)?);
             }
             let record = MeetingRecord {
                 body: committee.clone(),
@@ -54,12 +50,12 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: CommitteeCmd) -> Out {
         }
         CommitteeCmd::List => list(ctx, store),
         CommitteeCmd::Show { committee } => show(ctx, store, &committee),
-        CommitteeCmd::Minutes { meeting, format, lang } => {
+        CommitteeCmd::Minutes { meeting, doc } => {
             let state = state_with(ctx, store, Part::default())?;
             let body =
                 state.bodies.iter().find(|(_, b)| !b.is_board() && b.meetings.iter().any(|m| m.slug == meeting)).map(|(k, _)| k.clone());
             match body {
-                Some(body) => crate::board::minutes(ctx, store, &body, &meeting, format, lang),
+                Some(body) => crate::board::minutes(ctx, store, &body, &meeting, doc),
                 None => {
                     let known: Vec<String> =
                         state.bodies.values().filter(|b| !b.is_board()).flat_map(|b| b.meetings.iter().map(|m| m.slug.clone())).collect();

@@ -267,10 +267,10 @@ impl Store {
                     if let Err(problem) = keys.check(seq, &rec) {
                         return Ok(bad(seq, prev, problem));
                     }
+                    prev = rec.hash.clone();
                     if let Some(f) = fold.as_deref_mut() {
-                        f.take(seq, &rec)?;
+                        f.take(seq, rec)?;
                     }
-                    prev = rec.hash;
                     self.report("verify", seq, head.seq);
                 }
                 batch.clear();
@@ -431,16 +431,11 @@ struct Folding {
 }
 
 impl Folding {
-    fn take(&mut self, seq: u64, rec: &record::Unlinked) -> Result<()> {
+    fn take(&mut self, seq: u64, rec: record::Unlinked) -> Result<()> {
         if self.ordered {
             return self.state.apply(rec.effective, &rec.event).map_err(|e| integrity(seq, e.to_string()));
         }
-        self.facts.push(coop_core::timeline::Fact {
-            seq,
-            date: rec.effective,
-            command_id: rec.command_id.clone(),
-            event: rec.event.clone(),
-        });
+        self.facts.push(coop_core::timeline::Fact { seq, date: rec.effective, command_id: rec.command_id, event: rec.event });
         Ok(())
     }
 
