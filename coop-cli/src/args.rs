@@ -213,11 +213,18 @@ pub enum Cmd {
     Project(ProjectCmd),
     /// Who takes part in which project, and who in none: rates by college and by category,
     /// members and partners per project, the pipeline funnel (use --as-of for a past date).
-    #[command(after_help = "Examples:\n  coop involvement\n  coop --as-of 2021-12-31 involvement --json\n  coop involvement --member 12")]
+    #[command(
+        after_help = "Examples:\n  coop involvement\n  coop involvement --no-list\n  coop --as-of 2021-12-31 involvement --json\n  coop involvement --member 12"
+    )]
     Involvement {
         /// Only this member's involvement history.
         #[arg(long, value_parser = member)]
         member: Option<MemberArg>,
+        /// Leave out the list of members in no active project (still counted): the rates, the
+        /// projects, the committees and the pipeline only. In --json, `not_involved` is then
+        /// left out and `not_involved_count` kept.
+        #[arg(long, conflicts_with = "member")]
+        no_list: bool,
     },
     /// The roster of officers (board members, chair, secretary) and who may do what.
     #[command(subcommand)]

@@ -259,10 +259,10 @@ fn run(cli: Cli) -> Out {
         Cmd::Committee(c) => committee::run(&ctx, &open_existing(path)?, c),
         Cmd::Assembly(a) => assembly::run(&ctx, &open_existing(path)?, a),
         Cmd::Project(p) => project::run(&ctx, &open_existing(path)?, p),
-        Cmd::Involvement { member } => {
+        Cmd::Involvement { member, no_list } => {
             let store = open_existing(path)?;
             let member = member_arg::pick_opt(&ctx, &store, &member)?;
-            project::involvement(&ctx, &store, member)
+            project::involvement(&ctx, &store, member, !no_list)
         }
         Cmd::Review => {
             let store = open_existing(path)?;

@@ -1,5 +1,6 @@
 //! `coop project …` and `coop involvement`: parse, call the library, print.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use coop_core::{Command, MemberNo, Participant, Personal, Project, State, Who};
@@ -196,11 +197,11 @@ fn project_with_members(store: &Store, slug: &str) -> Result<State, Failure> {
     Ok(store.state_part(&Part { members: Pick::Only(members), ..only })?)
 }
 
-pub fn involvement(ctx: &Ctx, store: &Store, member: Option<coop_core::MemberRef>) -> Out {
-    // Everything but the assemblies: rates are over all members and all projects.
-    let state = state_with(ctx, store, Part { members: Pick::All, projects: Pick::All, ..Part::default() })?;
+pub fn involvement(ctx: &Ctx, store: &Store, member: Option<coop_core::MemberRef>, list: bool) -> Out {
     let date = ctx.as_of.unwrap_or(ctx.today);
     if let Some(r) = member {
+        // One member's history: that member and every project.
+        let state = state_with(ctx, store, Part { members: Pick::All, projects: Pick::All, ..Part::default() })?;
         let Some(m) = state.member(r) else {
             return Err(Failure::input(format!("member {r} is not in the register")));
         };
@@ -218,7 +219,19 @@ pub fn involvement(ctx: &Ctx, store: &Store, member: Option<coop_core::MemberRef
         print_history(&lines);
         return Ok(ExitCode::SUCCESS);
     }
-    let report = coop_core::involvement(&state, date);
+    // Rates are over every member and every project. At the head, the members' standings are
+    // read from the roll (not their shares); a past state is a fold of the log, members and all.
+    let part = Part { projects: Pick::All, ..Part::default() };
+    let (state, roll) = match (ctx.as_of, ctx.known_at) {
+        (None, None) => store.state_part_with_roll(&part)?,
+        _ => {
+            let state = state_with(ctx, store, part)?;
+            let roll = coop_store::Roll::of(&state);
+            (state, roll)
+        }
+    };
+    let party_of = |n: MemberNo| coop_core::Roll::standing(&roll, n).map(|e| e.party());
+    let report = coop_core::involvement_in(&roll, &state, date);
     // Committees: who sits on each on the date, members and partners.
     let committees: Vec<serde_json::Value> = state
         .bodies
@@ -234,6 +247,12 @@ pub fn involvement(ctx: &Ctx, store: &Store, member: Option<coop_core::MemberRef
     if ctx.cli_json {
         let mut v = serde_json::to_value(&report).map_err(|e| Failure::input(e.to_string()))?;
         v["committees"] = json!(committees);
+        v["not_involved_count"] = json!(report.not_involved.len());
+        if !list {
+            if let Some(o) = v.as_object_mut() {
+                o.remove("not_involved");
+            }
+        }
         output::json(&v)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -287,11 +306,18 @@ pub fn involvement(ctx: &Ctx, store: &Store, member: Option<coop_core::MemberRef
         ]);
     }
     print!("{}", t.text());
-    println!("\nmembers in no active project");
-    let names: Vec<String> =
-        report.not_involved.iter().map(|n: &MemberNo| format!("{n} {}", name_of(store, &state, Participant::Member(*n)))).collect();
-    for chunk in names.chunks(4) {
-        println!("  {}", chunk.join("; "));
+    if list {
+        // Written as the names are read, four to a line, through one buffer.
+        println!("\nmembers in no active project");
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        for chunk in report.not_involved.chunks(4) {
+            let names: Vec<String> = chunk
+                .iter()
+                .map(|n| format!("{n} {}", party_of(*n).map_or_else(|| "(erased)".into(), |p| crate::party_name(store, p))))
+                .collect();
+            writeln!(out, "  {}", names.join("; "))?;
+        }
+        out.flush()?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -52,8 +52,8 @@ pub use capital::{reimbursements, share_movements, Movement, MovementKind, Reimb
 pub use decide::{decide, decide_at, Command, Context, Personal, Refusal, Rule, Who};
 pub use event::{upcast, BallotTally, Decision, Direction, EndCause, Event, PartyKind, UpcastError, EVENT_SCHEMA, EVENT_TYPES};
 pub use project::{
-    funnel, involvement, member_projects, participants, FunnelStage, GroupRate, Involvement, InvolvementLine, Participant, ParticipantRow,
-    Project, ProjectCount, ProjectRole, Spell, Stage,
+    funnel, involvement, involvement_in, member_projects, participants, FunnelStage, GroupRate, Involvement, InvolvementLine, Participant,
+    ParticipantRow, Project, ProjectCount, ProjectRole, Roll, Spell, Stage, Standing,
 };
 pub use projection::{capital, college_of, compliance, register, register_row, CapitalSummary, ClassTotal, Finding, RegisterRow};
 pub use state::{CapitalTotals, ClassCount, Ended, Inconsistency, Lot, Member, Officer, State, Touched};

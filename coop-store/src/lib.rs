@@ -29,7 +29,7 @@ mod store;
 
 pub use backend::is_database_url;
 pub use backup::RestoreReport;
-pub use pieces::{Part, Pick};
+pub use pieces::{Part, Pick, Roll, RollEntry};
 pub use record::{open as check_record, Envelope, RecordError, GENESIS_HASH};
 pub use runs::{open as open_run, seal as seal_pack};
 pub use store::{

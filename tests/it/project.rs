@@ -68,6 +68,60 @@ fn who_takes_part_in_which_project_and_who_in_none() {
     assert!(env.ok(&["project", "list"]).stdout.contains("carpe"));
 }
 
+/// At the head, the report reads every member's standing from the roll kept beside the members'
+/// pieces instead of their pieces: after admissions, a change of category, a withdrawal, a void
+/// and a late admission, it says what the fold of the log says (`--as-of` today folds the log).
+#[test]
+fn the_report_read_from_the_roll_is_the_report_of_the_folded_log() {
+    let env = setup();
+    env.ok(&["project", "create", "p", "--name", "P", "--date", "2021-01-10"]);
+    env.ok(&["project", "create", "q", "--name", "Q", "--date", "2021-01-10"]);
+    for (project, m) in [("p", "1"), ("p", "3"), ("q", "3"), ("q", "6")] {
+        env.ok(&["project", "join", project, m, "--role", "contributor", "--date", "2021-02-01"]);
+    }
+    // After each fact, the report at the head is the report of the folded log.
+    let same = |after: &str| {
+        let at_head = env.ok(&["involvement", "--json"]).json();
+        assert_eq!(at_head, env.ok(&["involvement", "--json", "--as-of", "2026-11-28"]).json(), "after {after}");
+        at_head
+    };
+    env.ok(&["member", "move", "3", "--category", "volunteers", "--date", "2022-03-01"]);
+    same("a change of category");
+    env.ok(&["member", "withdraw", "6", "--date", "2023-06-30"]);
+    same("a withdrawal");
+    env.ok(&["project", "stage", "q", "abandoned", "--date", "2023-09-01"]);
+    env.ok(&["member", "admit", "--name", "Late", "--category", "employees", "--date", "2024-01-01"]);
+    env.ok(&["member", "admit", "--name", "Voided", "--category", "employees", "--date", "2024-02-01"]);
+    let seq = env.events();
+    env.ok(&["void", &seq.to_string(), "--reason", "entered twice"]);
+    same("a void");
+    // Entered late: dated before the move and the withdrawal above.
+    env.ok(&["member", "admit", "--name", "Earlier", "--category", "beneficiaries", "--date", "2021-06-01"]);
+    env.ok(&["project", "join", "p", "10", "--role", "tester", "--date", "2024-03-01"]);
+    let at_head = same("a late admission");
+    // 1 to 7, Late (8) and Earlier (10: the voided admission's number is not given again); 6
+    // withdrew.
+    assert_eq!(at_head["members"], 8, "{at_head}");
+    // 1 and 3 (now a volunteer) in p, 10 joined later; q abandoned.
+    assert_eq!(at_head["involved"], 3, "{at_head}");
+    assert_eq!(at_head["not_involved"], serde_json::json!([2, 4, 5, 7, 8]));
+    let volunteers = at_head["by_category"].as_array().unwrap().iter().find(|c| c["code"] == "volunteers").unwrap().clone();
+    assert_eq!((volunteers["members"].as_u64(), volunteers["involved"].as_u64()), (Some(2), Some(1)), "{at_head}");
+    // Also on a past date, from the roll's history of each member (as of 2022-06-01: 6 is still
+    // a member, 3 a volunteer, q active).
+    let past = env.ok(&["involvement", "--json", "--as-of", "2022-06-01"]).json();
+    assert_eq!((past["members"].as_u64(), past["involved"].as_u64()), (Some(8), Some(3)), "{past}");
+
+    // Without the list: the same counts, the list left out.
+    let short = env.ok(&["involvement", "--json", "--no-list"]).json();
+    assert!(short.get("not_involved").is_none(), "{short}");
+    assert_eq!((short["not_involved_count"].as_u64(), short["involved"].as_u64()), (Some(5), Some(3)));
+    let text = env.ok(&["involvement", "--no-list"]).stdout;
+    assert!(text.contains("5 take part in none") && !text.contains("members in no active project"), "{text}");
+    let text = env.ok(&["involvement"]).stdout;
+    assert!(text.contains("members in no active project") && text.contains("8 Late") && !text.contains("Earlier"), "{text}");
+}
+
 #[test]
 fn project_refusals_are_clear_and_write_nothing() {
     let env = setup();

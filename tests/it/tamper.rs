@@ -205,6 +205,39 @@ fn an_edited_kept_state_is_found_by_verify_and_the_store_refuses_commands_until_
     env.ok(&["member", "admit", "--name", "B", "--category", "employees"]);
 }
 
+/// The roll (every member's standing, which the involvement report reads instead of the
+/// members' pieces) is part of the kept state: a chunk removed is found by verify, which names
+/// its members, and `audit repair` writes it again.
+#[test]
+fn a_damaged_roll_is_found_by_verify_and_repaired() {
+    if crate::on_postgres("a_damaged_roll_is_found_by_verify_and_repaired") {
+        return;
+    }
+    let env = Env::new();
+    env.init();
+    for name in ["A", "B"] {
+        env.ok(&["member", "admit", "--name", name, "--category", "employees", "--date", "2016-07-01"]);
+    }
+    let before = env.ok(&["involvement", "--json"]).json();
+    assert_eq!(before["members"], 2, "{before}");
+    {
+        let db = crate::open_sled(&env.store());
+        let members = db.open_tree("state-members").unwrap();
+        assert!(members.remove([b'l', 0, 0, 0, 0]).unwrap().is_some(), "members 1 to 255 are in the roll's first chunk");
+        db.flush().unwrap();
+    }
+    let r = env.run(&["audit", "replay", "--json"]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(report["differing_members"], serde_json::json!([1, 2]), "{report}");
+    let r = env.run(&["audit", "verify"]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("not the fold of the log"), "{}", r.stdout);
+    env.ok(&["audit", "repair"]);
+    assert_eq!(env.run(&["audit", "verify"]).code, 0);
+    assert_eq!(env.ok(&["involvement", "--json"]).json(), before);
+}
+
 /// A record edited in the middle of the log: verify names it, commands stop, and repair does
 /// not pretend to mend a log (exit 3: restore a backup).
 #[test]

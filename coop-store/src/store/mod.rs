@@ -48,7 +48,11 @@ use witness::{blob_files, read_witness, Witness};
 /// - `coop-store/5`: the same trees; a member's binary piece marks a mandate that ended before
 ///   its term, and the board's meetings and the committees have pieces of their own. A `/4`
 ///   store's pieces are built again from the log on its first open.
-const FORMAT: &[u8] = b"coop-store/5";
+/// - `coop-store/6`: the same trees; the members' table also holds the roll (every member's
+///   standing in chunks, see `pieces::roll`). A `/5` store's pieces are built again from the log
+///   on its first open.
+const FORMAT: &[u8] = b"coop-store/6";
+const FORMAT_5: &[u8] = b"coop-store/5";
 const FORMAT_4: &[u8] = b"coop-store/4";
 const FORMAT_3: &[u8] = b"coop-store/3";
 const FORMAT_2: &[u8] = b"coop-store/2";
@@ -479,7 +483,7 @@ impl Store {
                     meta.insert(K_FORMAT, FORMAT)?;
                 }
             }
-            Some(f) if f.as_ref() == FORMAT_2 || f.as_ref() == FORMAT_3 || f.as_ref() == FORMAT_4 => {
+            Some(f) if [FORMAT_2, FORMAT_3, FORMAT_4, FORMAT_5].contains(&f.as_ref()) => {
                 // Pieces written by an older coop are not read: `recover`, below, builds them
                 // again from the log (also when opened for audit, so that verify compares the
                 // log with pieces this coop can read).
@@ -841,6 +845,26 @@ impl Store {
             return self.state();
         }
         pieces::load(&self.pieces(), part)
+    }
+
+    /// [`Store::state_part`], with every member's standing (who is a member on a date, in which
+    /// category, under which party) read from the roll kept beside the members' pieces: what a
+    /// report over every member needs, without reading their shares. See
+    /// [`coop_core::involvement_in`].
+    pub fn state_part_with_roll(&self, part: &Part) -> Result<(State, pieces::Roll)> {
+        let inner = self.lock_checked()?;
+        if inner.damaged.is_some() {
+            return Ok((State::default(), pieces::Roll::default()));
+        }
+        let writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let moment = Transaction::read(&*self.backend)?;
+        if pieces::stamp(&self.pieces())?.as_ref() != Some(&inner.head) {
+            drop((moment, writes, inner));
+            let state = self.state()?;
+            let roll = pieces::Roll::of(&state);
+            return Ok((state, roll));
+        }
+        Ok((pieces::load(&self.pieces(), part)?, pieces::load_roll(&self.pieces())?))
     }
 
     /// The results of a closed assembly, read from disk without its roll (`None` if it is not

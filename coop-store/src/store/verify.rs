@@ -414,8 +414,14 @@ impl Store {
                 differing.push(*n);
             }
         }
+        // The roll (every member's standing, which reports read instead of the members' pieces).
+        let roll = pieces::roll_differing(&self.pieces(), &rebuilt)?;
+        let roll_matches = roll.is_empty();
+        differing.extend(roll);
+        differing.sort_unstable();
+        differing.dedup();
         let totals_differ = kept.capital != rebuilt.capital || kept.statutes != rebuilt.statutes || kept.parties != rebuilt.parties;
-        let matches = kept == rebuilt && kept_seq == head.seq;
+        let matches = kept == rebuilt && roll_matches && kept_seq == head.seq;
         Ok(ReplayReport { events: head.seq, kept_seq, matches, differing_members: differing, totals_differ })
     }
 }

@@ -21,6 +21,10 @@ use crate::backend::Table;
 use crate::store::Head;
 use crate::{Error, Result};
 
+mod roll;
+
+pub use roll::{Roll, RollEntry};
+
 const GLOBALS: &[u8] = b"g";
 const STATUTES: &[u8] = b"s";
 const MEMBER: u8 = b'm';
@@ -53,7 +57,7 @@ impl<'a> Trees<'a> {
     /// Which of the tables holds `key`.
     pub(crate) fn index(key: &[u8]) -> usize {
         match key.first() {
-            Some(&MEMBER) => 1,
+            Some(&MEMBER) | Some(&roll::ROLL) => 1,
             Some(&ASSEMBLY) => 2,
             Some(&PROJECT) => 3,
             _ => 0,
@@ -226,7 +230,8 @@ fn decode<'a, T: Deserialize<'a>>(what: &str, bytes: &'a [u8]) -> Result<T> {
 }
 
 /// The key/value pairs to write for `changes`, taken from the state after them, stamped with
-/// the head they reflect.
+/// the head they reflect. `state` is the whole state (a changed member's chunk of the roll is
+/// written from every member in it).
 pub(crate) fn encode(state: &State, changes: &Changes, head: &Head) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
     let mut out = Vec::with_capacity(2 + changes.members.len() * 2);
     let globals = Globals {
@@ -263,6 +268,7 @@ pub(crate) fn encode(state: &State, changes: &Changes, head: &Head) -> Result<Ve
             out.push((member_key(*n), Vec::new()));
         }
     }
+    out.extend(roll::encode(state, &changes.members)?);
     for slug in &changes.assemblies {
         match state.assemblies.get(slug) {
             Some(a) => out.push((key(ASSEMBLY, slug.as_bytes()), binary(a)?)),
@@ -405,6 +411,17 @@ pub(crate) fn load(trees: &Trees, part: &Part) -> Result<State> {
         state.latest = state.latest_shown();
     }
     Ok(state)
+}
+
+/// The members whose standing in the roll differs from their record in `rebuilt` (the fold of
+/// the log at the head the pieces are stamped with), or who are in only one of them.
+pub(crate) fn roll_differing(trees: &Trees, rebuilt: &State) -> Result<Vec<MemberNo>> {
+    Ok(roll::differing(&load_roll(trees)?, rebuilt))
+}
+
+/// Every member's standing, from the roll.
+pub(crate) fn load_roll(trees: &Trees) -> Result<Roll> {
+    roll::decode(trees.members().scan_prefix(&[roll::ROLL]).map(|item| item.map(|(_, v)| v)))
 }
 
 /// The results of closed assembly `slug` as they were last computed, if it is closed.
