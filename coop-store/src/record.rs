@@ -164,6 +164,13 @@ pub fn dated(bytes: &[u8], expected_seq: u64, prev_hash: &str) -> Result<(String
     Ok((rec.hash.into_owned(), rec.body.effective))
 }
 
+/// The effective date of a stored record, read without checking its place (a search for a
+/// place in a log known to be in date order; the fold that follows checks the records it reads).
+pub fn effective_of(bytes: &[u8]) -> Result<NaiveDate, RecordError> {
+    let rec: DatedIn = serde_json::from_slice(bytes).map_err(|e| RecordError::Malformed(e.to_string()))?;
+    Ok(rec.body.effective)
+}
+
 /// Parses a record, checks that its hash is its body's, and parses the body as `B`.
 fn hashed<'a, B: Deserialize<'a>>(bytes: &'a [u8]) -> Result<(RecordIo<'a>, B), RecordError> {
     let text = std::str::from_utf8(bytes).map_err(|_| RecordError::Malformed("not UTF-8".into()))?;

@@ -97,6 +97,38 @@ fn a_batch_with_one_bad_command_writes_nothing_and_names_every_refusal() {
     assert_eq!(store.head().seq, 2, "only the founding events");
 }
 
+/// In a log in date order, an as-of query reads only the prefix of events dated on or before
+/// its date (found by a binary search over the log): on every date around the facts of a log of
+/// several packs, it is the fold of the facts dated on or before it, as a whole read finds them.
+#[test]
+fn an_as_of_query_on_a_log_in_date_order_is_the_fold_of_the_facts_up_to_its_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_with(crate::location(dir.path(), "s"), Options { fsync: false, ..Options::default() }).unwrap();
+    found(&store);
+    let start = d("2020-01-01");
+    // Three admissions a day every tenth day: several facts share each date.
+    let reqs: Vec<Request> = (0..240u64)
+        .map(|i| {
+            Request::new(admit(&format!("M{i}"), PartyKind::Person, "employees", 1 + i % 3)).dated(start + chrono::Days::new(i / 3 * 10))
+        })
+        .collect();
+    store.execute_all(reqs).unwrap();
+    let head = store.head().seq;
+    assert!(head > 480, "admissions and subscriptions: {head} events");
+    let mut dates = vec![d("2016-01-01"), d("2019-12-31"), start, d("2030-01-01")];
+    for k in [1u64, 9, 10, 11, 400, 790, 791, 800] {
+        dates.push(start + chrono::Days::new(k));
+    }
+    for date in dates {
+        let mut expected = coop::State::default();
+        coop::timeline::fold(&mut expected, &store.timeline(head, Some(date)).unwrap()).unwrap();
+        let got = store.state_as_of(date).unwrap();
+        assert_eq!(got, expected, "as of {date}");
+        assert_eq!(store.state_known_at(head, Some(date)).unwrap(), expected, "known at the head, as of {date}");
+    }
+    assert_eq!(store.state_as_of(start + chrono::Days::new(11)).unwrap().members.len(), 6);
+}
+
 #[test]
 fn as_of_queries_fold_only_facts_dated_on_or_before_the_date() {
     let dir = tempfile::tempdir().unwrap();

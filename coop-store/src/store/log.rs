@@ -147,6 +147,12 @@ impl Store {
     pub(super) fn fold_timeline(&self, to: u64, until: Option<NaiveDate>) -> Result<State> {
         let mut state = State::default();
         if self.meta().get(K_ORDERED)?.is_some() {
+            // In date order, the events dated on or before `until` are a prefix of the log: the
+            // rest is not read.
+            let to = match until {
+                Some(date) => self.last_dated(to, date)?,
+                None => to,
+            };
             self.fold(1, to, GENESIS_HASH, until, &mut state)?;
             return Ok(state);
         }
@@ -158,8 +164,22 @@ impl Store {
         Ok(state)
     }
 
-    /// The events `1..=to` (with `until`, only those dated on or before it) in timeline order,
-    /// every record's place and link checked.
+    /// In a log known to be in date order, the last of the events `1..=to` dated on or before
+    /// `date` (0 if none is): a binary search, reading about twenty records.
+    fn last_dated(&self, to: u64, date: NaiveDate) -> Result<u64> {
+        let (mut lo, mut hi) = (0, to);
+        while lo < hi {
+            let mid = lo + (hi - lo).div_ceil(2);
+            let bytes = self.record_at(mid)?.ok_or_else(|| integrity(mid, "the event is missing from the log"))?;
+            if record::effective_of(&bytes).map_err(|e| unreadable(mid, e))? <= date {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        Ok(lo)
+    }
+
     /// The facts of the log up to event `to` (as known then: a void recorded later does not
     /// apply), dated up to `until`, in the timeline's order, voided ones left out.
     pub fn timeline(&self, to: u64, until: Option<NaiveDate>) -> Result<Vec<Fact>> {
