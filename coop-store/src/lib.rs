@@ -20,6 +20,7 @@ mod backend;
 mod backup;
 mod imported;
 pub mod keys;
+mod packs;
 mod personal;
 mod pieces;
 mod record;
@@ -29,9 +30,21 @@ mod store;
 
 pub use backend::is_database_url;
 pub use backup::RestoreReport;
+pub use packs::location as pack_location;
 pub use pieces::{Part, Pick, Roll, RollEntry};
 pub use record::{open as check_record, Envelope, RecordError, GENESIS_HASH};
 pub use runs::{open as open_run, seal as seal_pack};
+
+/// The records of a value of the `log` tree of the sled store at `dir`, whatever its form: a
+/// plain run, a sealed pack, or a pointer to a pack in the packs file beside the database. For
+/// tools (and tests) that read a store's trees directly.
+pub fn open_stored_run(dir: &std::path::Path, value: &[u8]) -> std::result::Result<Vec<u8>, String> {
+    if value.first() == Some(&packs::EXTERNAL) {
+        let sealed = packs::PackFile::new(dir).read(value)?;
+        return Ok(runs::open(&sealed)?.into_owned());
+    }
+    Ok(runs::open(value)?.into_owned())
+}
 pub use store::{
     check_export_anchors, seal_line, Anchor, ExportHeader, Head, ImportReport, Options, PersonalReport, ProgressFn, Receipt, ReplayReport,
     Request, SealSignature, Snapshot, Store, Subscription, VerifyReport, Voided,

@@ -34,8 +34,14 @@ pub fn seal(records: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Whether a stored value is a sealed pack (as [`seal`] makes it).
+pub(crate) fn is_sealed(value: &[u8]) -> bool {
+    value.first() == Some(&PACKED)
+}
+
 /// The records of a stored value: a plain run as it is, a compressed pack decompressed. A
-/// damaged pack is an error naming what is wrong.
+/// damaged pack is an error naming what is wrong. (A pointer to a pack kept outside the tree
+/// is read by the store first: see `packs`.)
 pub fn open(value: &[u8]) -> Result<Cow<'_, [u8]>, String> {
     match value.split_first() {
         Some((&PACKED, rest)) => {

@@ -382,8 +382,8 @@ fn a_tampered_store_fails_verify_with_exit_3_and_the_first_bad_event() {
         let db = sled::open(env.store()).unwrap();
         let log = db.open_tree("log").unwrap();
         // The demo's log is stored in packs of many records: the edit is made inside one.
-        assert!(log.len() * 10 < crate::log_records(&log).len(), "the log is packed");
-        crate::edit_record_in_place(&log, 42, |r| {
+        assert!(log.len() * 10 < crate::log_records(&env.store(), &log).len(), "the log is packed");
+        crate::edit_record_in_place(&env.store(), &log, 42, |r| {
             r.replacen("\"count\":", "\"count\":9", 1).replacen("\"category\":\"", "\"category\":\"x", 1)
         });
         db.flush().unwrap();
@@ -403,7 +403,7 @@ fn a_tampered_store_fails_verify_with_exit_3_and_the_first_bad_event() {
     {
         let db = sled::open(env.store()).unwrap();
         let log = db.open_tree("log").unwrap();
-        let mut records = crate::log_records(&log);
+        let mut records = crate::log_records(&env.store(), &log);
         let (k, v) = records.pop_last().unwrap();
         let t = String::from_utf8(v.clone()).unwrap().replacen("\"effective\":\"2", "\"effective\":\"1", 1);
         assert_ne!(t.as_bytes(), v.as_slice());

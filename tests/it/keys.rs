@@ -114,7 +114,7 @@ fn a_stripped_or_forged_signature_is_found_by_verify() {
     // The signature of the last event stripped (as if written without coop, in her name).
     {
         let db = open_sled(&env.store());
-        edit_record_in_place(&db.open_tree("log").unwrap(), head, |r| {
+        edit_record_in_place(&env.store(), &db.open_tree("log").unwrap(), head, |r| {
             let at = r.find(",\"key\":").expect("a signed record");
             format!("{}}}", &r[..at])
         });
@@ -130,7 +130,7 @@ fn a_stripped_or_forged_signature_is_found_by_verify() {
     crate::copy_dir(&original, &restored);
     {
         let db = open_sled(&restored);
-        edit_record_in_place(&db.open_tree("log").unwrap(), head, |r| {
+        edit_record_in_place(&restored, &db.open_tree("log").unwrap(), head, |r| {
             let at = r.find(",\"sig\":\"").expect("a signed record") + 8;
             let mut s = r.to_string();
             let c = if &s[at..at + 1] == "0" { "1" } else { "0" };

@@ -92,13 +92,14 @@ pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 
 /// The records of a store's `log` tree by sequence number, whatever runs they are stored in
 /// (each value is a run of records joined by newlines, under its first sequence number).
-pub fn log_records(log: &sled::Tree) -> std::collections::BTreeMap<u64, Vec<u8>> {
+pub fn log_records(dir: &std::path::Path, log: &sled::Tree) -> std::collections::BTreeMap<u64, Vec<u8>> {
     let mut out = std::collections::BTreeMap::new();
     for item in log.iter() {
         let (k, v) = item.unwrap();
         let first = u64::from_be_bytes(k.as_ref().try_into().unwrap());
-        // A sealed pack is stored compressed (`coop_store::open_run` reads either form).
-        let v = coop_store::open_run(&v).unwrap();
+        // A sealed pack is stored compressed, in the packs file beside the database
+        // (`coop_store::open_stored_run` reads every form).
+        let v = coop_store::open_stored_run(dir, &v).unwrap();
         for (i, r) in v.split(|b| *b == b'\n').enumerate() {
             out.insert(first + i as u64, r.to_vec());
         }
@@ -114,12 +115,13 @@ pub fn put_log_records(log: &sled::Tree, records: &std::collections::BTreeMap<u6
     }
 }
 
-/// Changes record `seq` where it is stored, inside its run, with `f`.
-pub fn edit_record_in_place(log: &sled::Tree, seq: u64, f: impl Fn(&str) -> String) {
+/// Changes record `seq` inside its run, with `f`; a pack is written back compressed in the tree
+/// (a form the store reads like a pack in the packs file).
+pub fn edit_record_in_place(dir: &std::path::Path, log: &sled::Tree, seq: u64, f: impl Fn(&str) -> String) {
     let (k, v) = log.range(..=seq.to_be_bytes()).next_back().unwrap().unwrap();
     let first = u64::from_be_bytes(k.as_ref().try_into().unwrap());
-    let packed = v.first() == Some(&0);
-    let v = coop_store::open_run(&v).unwrap();
+    let packed = v.first() != Some(&b'{');
+    let v = coop_store::open_stored_run(dir, &v).unwrap();
     let mut records: Vec<String> = String::from_utf8(v.to_vec()).unwrap().split('\n').map(String::from).collect();
     let i = (seq - first) as usize;
     let edited = f(&records[i]);

@@ -210,7 +210,7 @@ fn edits_deletions_and_swaps_in_the_sled_log_are_found_by_verify() {
         {
             let db = crate::open_sled(&copy);
             let log = db.open_tree("log").unwrap();
-            let mut records = log_records(&log);
+            let mut records = log_records(&copy, &log);
             tamper(&mut records);
             put_log_records(&log, &records);
             db.flush().unwrap();
@@ -446,7 +446,7 @@ fn a_store_of_the_first_layout_opens_and_is_upgraded() {
     {
         let db = crate::open_sled(&path);
         let log = db.open_tree("log").unwrap();
-        let records = log_records(&log);
+        let records = log_records(&path, &log);
         assert!(log.len() < records.len(), "the log was packed");
         put_log_records(&log, &records);
         for t in ["state-totals", "state-members", "state-assemblies", "state-projects", "imported-commands"] {
@@ -573,7 +573,7 @@ fn a_write_cut_short_at_any_point_reopens_rolled_forward_or_as_before() {
     {
         let db = crate::open_sled(&copy);
         let log = db.open_tree("log").unwrap();
-        let mut records = log_records(&log);
+        let mut records = log_records(&copy, &log);
         let last = *records.keys().last().unwrap();
         records.remove(&last);
         put_log_records(&log, &records);
@@ -614,32 +614,97 @@ fn a_damaged_compressed_pack_is_an_integrity_failure_at_its_run_never_a_panic() 
         store.execute_all(reqs).unwrap();
         assert!(store.verify().unwrap().ok);
     }
-    let (pack_key, stored) = {
+    let (pack_key, pointer) = {
         let db = crate::open_sled(&path);
         let log = db.open_tree("log").unwrap();
-        // The log's sealed packs are stored compressed, and take less room than their records.
+        // The log's sealed packs are kept in the packs file beside the database, compressed
+        // (they take less room than their records); the tree holds a pointer to each.
         let (k, v) = log.iter().nth(3).unwrap().unwrap();
-        assert_eq!(v[0], 0, "a sealed pack is tagged as compressed");
-        let records = coop_store::open_run(&v).unwrap();
-        assert!(v.len() * 2 < records.len(), "{} bytes stored for {} bytes of records", v.len(), records.len());
+        assert_eq!(v.len(), 13, "a pointer: tag, offset, length");
+        let (_, len) = coop_store::pack_location(&v).unwrap();
+        let records = coop_store::open_stored_run(&path, &v).unwrap();
+        assert!(len as usize * 2 < records.len(), "{len} bytes stored for {} bytes of records", records.len());
         (k.to_vec(), v.to_vec())
     };
+    let (offset, len) = coop_store::pack_location(&pointer).unwrap();
     let first = u64::from_be_bytes(pack_key.as_slice().try_into().unwrap());
-    for (i, damage) in [("length", 2usize), ("block", stored.len() / 2), ("end", stored.len() - 1)].into_iter().enumerate() {
+    // A damaged pack is found at its run, or (bytes of its block changed into other records)
+    // at the first record whose hash no longer matches.
+    let check = |copy: &std::path::Path, what: &str| {
+        let store = Store::open_for_audit(copy).unwrap();
+        let r = store.verify().unwrap();
+        assert!(!r.ok, "{what}: {r:?}");
+        assert!(r.first_bad_seq.is_some_and(|s| s >= first), "{what}: {r:?}");
+        if r.first_bad_seq == Some(first) {
+            assert!(
+                r.problem.as_deref().is_some_and(|p| p.contains(&format!("the run of events from {first} is damaged"))),
+                "{what}: {r:?}"
+            );
+        }
+        r.first_bad_seq
+    };
+    // The pack's bytes damaged in the file: its length, its block, its end.
+    for (i, (what, at)) in [("length", 2u64), ("block", u64::from(len) / 2), ("end", u64::from(len) - 1)].into_iter().enumerate() {
         let copy = dir.path().join(format!("c{i}"));
+        copy_dir(&path, &copy);
+        let file = copy.join("packs");
+        let mut bytes = std::fs::read(&file).unwrap();
+        bytes[(offset + at) as usize] ^= 0x5a;
+        std::fs::write(&file, bytes).unwrap();
+        check(&copy, what);
+    }
+    // The pointer damaged: past the end of the file; a length no pack has; cut short.
+    for (i, (what, damaged)) in [
+        ("offset", {
+            let mut p = pointer.clone();
+            p[1..9].copy_from_slice(&(1u64 << 40).to_le_bytes());
+            p
+        }),
+        ("length", {
+            let mut p = pointer.clone();
+            p[9..13].copy_from_slice(&u32::MAX.to_le_bytes());
+            p
+        }),
+        ("size", pointer[..12].to_vec()),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let copy = dir.path().join(format!("p{i}"));
         copy_dir(&path, &copy);
         {
             let db = crate::open_sled(&copy);
-            let mut v = stored.clone();
-            v[damage.1] ^= 0x5a;
-            db.open_tree("log").unwrap().insert(&pack_key, v).unwrap();
+            db.open_tree("log").unwrap().insert(&pack_key, damaged).unwrap();
             db.flush().unwrap();
         }
-        let store = Store::open_for_audit(&copy).unwrap();
-        let r = store.verify().unwrap();
-        assert!(!r.ok, "damage to the {}: {r:?}", damage.0);
-        assert!(r.first_bad_seq.is_some_and(|s| s >= first), "damage to the {}: {r:?}", damage.0);
+        assert_eq!(check(&copy, what), Some(first), "a damaged pointer is found at its run");
     }
+    // The packs file gone, or cut short.
+    let gone = dir.path().join("gone");
+    copy_dir(&path, &gone);
+    std::fs::remove_file(gone.join("packs")).unwrap();
+    let store = Store::open_for_audit(&gone).unwrap();
+    let r = store.verify().unwrap();
+    assert!(!r.ok && r.problem.as_deref().is_some_and(|p| p.contains("the packs file cannot be read")), "{r:?}");
+    drop(store);
+    let short = dir.path().join("short");
+    copy_dir(&path, &short);
+    std::fs::OpenOptions::new().write(true).open(short.join("packs")).unwrap().set_len(offset + u64::from(len) - 1).unwrap();
+    assert_eq!(check(&short, "the file cut short"), Some(first));
+    // A pack kept in the tree (as stores written before the packs file keep theirs) reads the same.
+    let inline = dir.path().join("inline");
+    copy_dir(&path, &inline);
+    {
+        let db = crate::open_sled(&inline);
+        let records = coop_store::open_stored_run(&inline, &pointer).unwrap();
+        db.open_tree("log").unwrap().insert(&pack_key, coop_store::seal_pack(&records)).unwrap();
+        db.flush().unwrap();
+    }
+    std::fs::remove_file(inline.join("packs")).unwrap();
+    // Only this pack is readable now: every other one was in the file.
+    let store = Store::open_for_audit(&inline).unwrap();
+    let r = store.verify().unwrap();
+    assert_ne!(r.first_bad_seq, Some(first), "{r:?}");
 }
 
 #[test]
@@ -668,12 +733,14 @@ fn verify_finds_the_first_bad_event_in_a_long_log() {
             let log = db.open_tree("log").unwrap();
             assert!(log.len() > 200, "many runs, several batches");
             if edit {
-                crate::edit_record_in_place(&log, at, |r| r.replacen("\"effective\":\"2020-01-01\"", "\"effective\":\"2020-01-02\"", 1));
+                crate::edit_record_in_place(&copy, &log, at, |r| {
+                    r.replacen("\"effective\":\"2020-01-01\"", "\"effective\":\"2020-01-02\"", 1)
+                });
             } else {
                 // A valid record of another place put here: its own hash holds, its place not.
-                let records = log_records(&log);
+                let records = log_records(&copy, &log);
                 let other = String::from_utf8(records[&(at + 10)].clone()).unwrap();
-                crate::edit_record_in_place(&log, at, |_| other.clone());
+                crate::edit_record_in_place(&copy, &log, at, |_| other.clone());
             }
             db.flush().unwrap();
         }

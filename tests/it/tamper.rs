@@ -252,7 +252,7 @@ fn a_mid_log_edit_stops_commands_and_is_not_repaired() {
     }
     {
         let db = crate::open_sled(&env.store());
-        crate::edit_record_in_place(&db.open_tree("log").unwrap(), 4, |r| r.replace("\"count\":1", "\"count\":9"));
+        crate::edit_record_in_place(&env.store(), &db.open_tree("log").unwrap(), 4, |r| r.replace("\"count\":1", "\"count\":9"));
         db.flush().unwrap();
     }
     let r = env.run(&["audit", "verify", "--json"]);

@@ -147,6 +147,21 @@ pub(crate) trait Backend: Send + Sync {
     /// Makes what was written reach the storage (sled's flush; nothing for PostgreSQL, whose
     /// commit is durable).
     fn flush(&self) -> Result<()>;
+    /// The values to write to the log for `batch`, whose sealed packs (see `runs::seal`) the
+    /// backend may keep outside its tables (sled: appended to the packs file beside the
+    /// database, a pointer written in their place; see `packs`). By default, as they are.
+    fn put_packs(&self, batch: Batch) -> Result<Batch> {
+        Ok(batch)
+    }
+    /// Makes the packs put outside the tables reach the disk: before the pointers to them do.
+    fn sync_packs(&self) -> Result<()> {
+        Ok(())
+    }
+    /// The sealed pack a pointer in the log names (see [`Backend::put_packs`]).
+    fn read_pack(&self, pointer: &[u8]) -> std::result::Result<Vec<u8>, String> {
+        let _ = pointer;
+        Err("a pointer to a pack outside the database, which this backend does not keep".into())
+    }
 }
 
 /// A transaction of the backend: rolled back when dropped before [`Transaction::commit`].

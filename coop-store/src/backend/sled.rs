@@ -1,7 +1,9 @@
 //! The embedded backend: sled trees in one directory, the personal data in files beside them.
 
 use super::{Backend, Batch, Kind, Pair, Pairs, PersonalStore, Table, Tables, Value};
+use crate::packs::PackFile;
 use crate::personal::{Pending, PersonalEntry, PersonalFiles};
+use crate::runs;
 use crate::Result;
 use coop_core::PartyId;
 
@@ -58,18 +60,29 @@ fn to_batch(writes: Batch) -> sled::Batch {
     batch
 }
 
-/// A sled database and the personal-data files beside it.
+/// What a sled database keeps in files beside it, shared by every handle on it: the personal
+/// data, and the sealed packs of the log (none for a temporary store, which keeps its packs in
+/// the tree).
+#[derive(Clone)]
+pub(crate) struct Beside {
+    pub(crate) personal: std::sync::Arc<PersonalFiles>,
+    pub(crate) packs: Option<std::sync::Arc<PackFile>>,
+}
+
+/// A sled database and the files beside it.
 pub(crate) struct SledBackend {
     pub(crate) db: sled::Db,
     tables: Tables,
     log: sled::Tree,
     meta: sled::Tree,
     personal: std::sync::Arc<PersonalFiles>,
+    packs: Option<std::sync::Arc<PackFile>>,
 }
 
 impl SledBackend {
-    /// The backend on an open database; `personal` is shared with the other handles on it.
-    pub(crate) fn on(db: sled::Db, personal: std::sync::Arc<PersonalFiles>) -> Result<SledBackend> {
+    /// The backend on an open database and the files beside it.
+    pub(crate) fn on(db: sled::Db, beside: Beside) -> Result<SledBackend> {
+        let Beside { personal, packs } = beside;
         let tree = |name: &str| -> Result<sled::Tree> { Ok(db.open_tree(name)?) };
         let (log, meta) = (tree("log")?, tree("meta")?);
         let boxed = |t: sled::Tree| -> Box<dyn Table> { Box::new(SledTable(t)) };
@@ -85,7 +98,7 @@ impl SledBackend {
                 boxed(tree("state-projects")?),
             ],
         };
-        Ok(SledBackend { db, tables, log, meta, personal })
+        Ok(SledBackend { db, tables, log, meta, personal, packs })
     }
 }
 
@@ -131,6 +144,33 @@ impl Backend for SledBackend {
     fn flush(&self) -> Result<()> {
         self.db.flush()?;
         Ok(())
+    }
+    fn put_packs(&self, batch: Batch) -> Result<Batch> {
+        let Some(file) = &self.packs else { return Ok(batch) };
+        let sealed: Vec<&[u8]> = batch.iter().filter_map(|(_, v)| v.as_deref().filter(|v| runs::is_sealed(v))).collect();
+        if sealed.is_empty() {
+            return Ok(batch);
+        }
+        let mut pointers = file.append(&sealed)?.into_iter();
+        Ok(batch
+            .into_iter()
+            .map(|(k, v)| match v {
+                Some(v) if runs::is_sealed(&v) => (k, pointers.next()),
+                other => (k, other),
+            })
+            .collect())
+    }
+    fn sync_packs(&self) -> Result<()> {
+        if let Some(file) = &self.packs {
+            file.sync()?;
+        }
+        Ok(())
+    }
+    fn read_pack(&self, pointer: &[u8]) -> std::result::Result<Vec<u8>, String> {
+        match &self.packs {
+            Some(file) => file.read(pointer),
+            None => Err("a pointer to a pack outside a temporary store".into()),
+        }
     }
 }
 

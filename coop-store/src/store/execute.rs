@@ -380,6 +380,12 @@ impl Store {
                 // Sealing replaces runs by packs, atomically: no record is ever in two runs.
                 let log = plan.inserts.iter().map(|(s, run)| (key(*s).to_vec(), Some(run.clone())));
                 let log = log.chain(plan.removes.iter().map(|s| (key(*s).to_vec(), None))).collect();
+                // The packs themselves first, where the backend keeps them (sled: in the packs
+                // file beside it), durable before the pointers to them are.
+                let log = self.backend.put_packs(log)?;
+                if self.fsync {
+                    self.backend.sync_packs()?;
+                }
                 let meta = plan.sealed.map(|s| (K_SEALED.to_vec(), Some(key(s).to_vec()))).into_iter().collect();
                 self.backend.log_and_meta(log, meta)?;
             }

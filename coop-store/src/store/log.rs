@@ -11,6 +11,18 @@ use crate::record::{self, Envelope, RecordError, GENESIS_HASH};
 use crate::runs::{self, key, seq_of, Tail};
 
 impl Store {
+    /// The records of a run as stored under `first`: a plain run as it is, a sealed pack
+    /// decompressed, read first from the packs file when the log holds a pointer to it. Damage
+    /// is an integrity failure at that run.
+    pub(super) fn opened<'r>(&self, first: u64, run: &'r [u8]) -> Result<std::borrow::Cow<'r, [u8]>> {
+        let damaged = |e: String| integrity(first, format!("the run of events from {first} is damaged: {e}"));
+        if run.first() == Some(&crate::packs::EXTERNAL) {
+            let sealed = self.backend.read_pack(run).map_err(damaged)?;
+            return Ok(std::borrow::Cow::Owned(runs::open(&sealed).map_err(damaged)?.into_owned()));
+        }
+        runs::open(run).map_err(damaged)
+    }
+
     /// The runs of the log after its last pack, as stored.
     pub(super) fn read_tail(&self, head: &Head) -> Result<Tail> {
         let sealed = match self.meta().get(K_SEALED)? {
@@ -22,7 +34,7 @@ impl Store {
             let (k, run) = item?;
             let first = seq_of(&k);
             tail.keys.push(first);
-            tail.records.extend(runs::split(first, &opened(first, &run)?).map(|(s, r)| (s, r.to_vec())));
+            tail.records.extend(runs::split(first, &self.opened(first, &run)?).map(|(s, r)| (s, r.to_vec())));
         }
         Ok(tail)
     }
@@ -47,7 +59,7 @@ impl Store {
     /// The record `seq` as stored, if it is.
     pub(super) fn record_at(&self, seq: u64) -> Result<Option<Vec<u8>>> {
         let Some((first, run)) = self.run_of(seq)? else { return Ok(None) };
-        let records = opened(first, &run)?;
+        let records = self.opened(first, &run)?;
         let found = runs::split(first, &records).find(|(s, _)| *s == seq).map(|(_, r)| r.to_vec());
         Ok(found)
     }
@@ -87,7 +99,7 @@ impl Store {
                     }
                     return Err(integrity(expected, format!("event {expected} is missing (the next stored run starts at {first})")));
                 }
-                for (s, r) in runs::split(first, &opened(first, &run)?) {
+                for (s, r) in runs::split(first, &self.opened(first, &run)?) {
                     if s < expected {
                         continue;
                     }
@@ -223,10 +235,4 @@ impl Store {
         })?;
         Ok(out)
     }
-}
-
-/// The records of the run stored under `first`: a compressed pack opened, damage an integrity
-/// failure at that run.
-pub(super) fn opened(first: u64, run: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
-    runs::open(run).map_err(|e| integrity(first, format!("the run of events from {first} is damaged: {e}")))
 }

@@ -230,8 +230,8 @@ pub struct Core {
     /// Where the bytes are kept (see `backend`): the log, the pieces of the state (see
     /// `pieces`), command ids, markers, and the personal data.
     backend: std::sync::Arc<dyn Backend>,
-    /// The sled database and its personal-data files, shared by a second handle on it.
-    sled: Option<(sled::Db, std::sync::Arc<PersonalFiles>)>,
+    /// The sled database and the files beside it, shared by a second handle on it.
+    sled: Option<(sled::Db, backend::sled::Beside)>,
     /// Shared by every handle on the database: held while a command's writes are made, and while
     /// the state is read whole, so that no one reads a write half made.
     write_lock: std::sync::Arc<Mutex<()>>,
@@ -418,7 +418,8 @@ impl Store {
             }
         };
         let personal = std::sync::Arc::new(PersonalFiles::open(&path)?);
-        Store::on_sled(db, personal, path, options, None)
+        let packs = (!options.temporary).then(|| std::sync::Arc::new(crate::packs::PackFile::new(&path)));
+        Store::on_sled(db, backend::sled::Beside { personal, packs }, path, options, None)
     }
 
     /// A second, independent handle on the same database, with its own copy of the state. Two
@@ -427,9 +428,9 @@ impl Store {
     #[doc(hidden)]
     pub fn second_handle(&self) -> Result<Store> {
         match &self.sled {
-            Some((db, personal)) => Store::on_sled(
+            Some((db, beside)) => Store::on_sled(
                 db.clone(),
-                personal.clone(),
+                beside.clone(),
                 self.path.clone(),
                 Options::default(),
                 Some((self.write_lock.clone(), self.feed.clone())),
@@ -448,20 +449,14 @@ impl Store {
         Ok(db)
     }
 
-    fn on_sled(
-        db: sled::Db,
-        personal: std::sync::Arc<PersonalFiles>,
-        path: PathBuf,
-        options: Options,
-        shared: Option<Shared>,
-    ) -> Result<Store> {
-        let backend = backend::sled::SledBackend::on(db.clone(), personal.clone())?;
-        Store::on_backend(std::sync::Arc::new(backend), Some((db, personal)), path, options, shared)
+    fn on_sled(db: sled::Db, beside: backend::sled::Beside, path: PathBuf, options: Options, shared: Option<Shared>) -> Result<Store> {
+        let backend = backend::sled::SledBackend::on(db.clone(), beside.clone())?;
+        Store::on_backend(std::sync::Arc::new(backend), Some((db, beside)), path, options, shared)
     }
 
     fn on_backend(
         backend: std::sync::Arc<dyn Backend>,
-        sled: Option<(sled::Db, std::sync::Arc<PersonalFiles>)>,
+        sled: Option<(sled::Db, backend::sled::Beside)>,
         path: PathBuf,
         options: Options,
         shared: Option<Shared>,
@@ -683,7 +678,7 @@ impl Store {
     /// The sequence number of the log's last record (0 for an empty log).
     fn last_seq(&self) -> Result<u64> {
         Ok(match self.log().last()? {
-            Some((k, run)) => seq_of(&k) + runs::split(0, &log::opened(seq_of(&k), &run)?).count() as u64 - 1,
+            Some((k, run)) => seq_of(&k) + runs::split(0, &self.opened(seq_of(&k), &run)?).count() as u64 - 1,
             None => 0,
         })
     }

@@ -87,6 +87,10 @@ impl Store {
                 return Err(e);
             }
         };
+        // The packs on disk before the head that makes them part of the log.
+        if self.fsync {
+            self.backend.sync_packs()?;
+        }
         // The state's pieces, stamped with the head: until the head below is written they
         // describe events that are not visible, and an interrupted import clears them.
         pieces::write_all(&self.pieces(), &state, &head)?;
@@ -152,7 +156,7 @@ impl Store {
                 }
             }
             if queued >= 64 {
-                self.log().apply(std::mem::take(&mut packs))?;
+                self.log().apply(self.backend.put_packs(std::mem::take(&mut packs))?)?;
                 queued = 0;
             }
             self.report("import", env.seq, total);
@@ -163,7 +167,7 @@ impl Store {
         if let Some((id, first, last)) = current {
             commands.push(&id, first, last);
         }
-        self.log().apply(packs)?;
+        self.log().apply(self.backend.put_packs(packs)?)?;
         commands.write(&*self.tables().imported)?;
         let head = pass.finish()?;
         if !ordered {

@@ -232,7 +232,8 @@ impl Store {
         // a time; the links between records, in order, here.
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
         let mut expected = 1u64;
-        let mut batch: Vec<(u64, crate::backend::Value)> = Vec::new();
+        // Runs as opened (decompressed once, read from the packs file if kept there).
+        let mut batch: Vec<(u64, Vec<u8>)> = Vec::new();
         let mut missing = None;
         let mut keys = Keys::default();
         let mut iter = self.log().range_from(&[]);
@@ -246,12 +247,13 @@ impl Store {
                     missing = Some((expected, first));
                     done = true;
                 } else {
-                    let count = match runs::open(&run) {
-                        Ok(records) => runs::split(first, &records).count() as u64,
-                        Err(e) => return Ok(bad(first, prev, format!("the run of events from {first} is damaged: {e}"))),
+                    let records = match self.opened(first, &run) {
+                        Ok(records) => records.into_owned(),
+                        Err(Error::Integrity { reason, .. }) => return Ok(bad(first, prev, reason)),
+                        Err(e) => return Err(e),
                     };
-                    expected = first + count;
-                    batch.push((first, run));
+                    expected = first + runs::split(first, &records).count() as u64;
+                    batch.push((first, records));
                 }
             }
             if batch.len() >= 64 * threads || (done && !batch.is_empty()) {
@@ -503,13 +505,11 @@ impl Keys {
 
 /// Checks each record of `batch` alone (`record::open_unlinked`), on up to `threads` threads;
 /// returns the results in order.
-fn check_runs(batch: &[(u64, crate::backend::Value)], threads: usize) -> Vec<Checked> {
-    let check = |part: &[(u64, crate::backend::Value)]| -> Vec<Checked> {
+fn check_runs(batch: &[(u64, Vec<u8>)], threads: usize) -> Vec<Checked> {
+    let check = |part: &[(u64, Vec<u8>)]| -> Vec<Checked> {
         part.iter()
-            .flat_map(|(first, run)| {
-                // Opened before: a damaged pack stopped the scan (`verify`).
-                let records = runs::open(run).map(std::borrow::Cow::into_owned).unwrap_or_default();
-                runs::split(*first, &records).map(|(seq, r)| (seq, record::open_unlinked(r, seq))).collect::<Vec<_>>()
+            .flat_map(|(first, records)| {
+                runs::split(*first, records).map(|(seq, r)| (seq, record::open_unlinked(r, seq))).collect::<Vec<_>>()
             })
             .collect()
     };
