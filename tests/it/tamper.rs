@@ -238,6 +238,73 @@ fn a_damaged_roll_is_found_by_verify_and_repaired() {
     assert_eq!(env.ok(&["involvement", "--json"]).json(), before);
 }
 
+/// The kept members, assemblies and projects are compared with the fold of the log one piece
+/// at a time: a piece removed, or another's put in its place, is found by `audit replay`
+/// (members named) and by `audit verify`.
+#[test]
+fn a_removed_or_swapped_piece_is_found_by_replay_and_verify() {
+    if crate::on_postgres("a_removed_or_swapped_piece_is_found_by_replay_and_verify") {
+        return;
+    }
+    let env = Env::new();
+    env.ok(&["demo"]);
+    let member = |n: u32| {
+        let mut k = vec![b'm'];
+        k.extend_from_slice(&n.to_be_bytes());
+        k
+    };
+    let first_key = |tree: &str, tag: u8, nth: usize| -> Vec<u8> {
+        let db = crate::open_sled(&env.store());
+        let keys: Vec<Vec<u8>> = db.open_tree(tree).unwrap().scan_prefix([tag]).keys().map(|k| k.unwrap().to_vec()).collect();
+        keys[nth].clone()
+    };
+    let (assembly, project, other_project) =
+        (first_key("state-assemblies", b'a', 0), first_key("state-projects", b'p', 0), first_key("state-projects", b'p', 1));
+    type Damage = Box<dyn Fn(&sled::Db)>;
+    let (m1, m2, p0, p1, a0) = (member(1), member(2), project.clone(), other_project.clone(), assembly.clone());
+    let cases: Vec<(&str, Damage, Vec<u32>)> = vec![
+        ("member 2 removed", Box::new(move |db| drop(db.open_tree("state-members").unwrap().remove(&m2).unwrap())), vec![2]),
+        (
+            "member 1's piece under member 2",
+            Box::new({
+                let (m1, m2) = (m1.clone(), member(2));
+                move |db| {
+                    let t = db.open_tree("state-members").unwrap();
+                    t.insert(&m2, t.get(&m1).unwrap().unwrap()).unwrap();
+                }
+            }),
+            // Member 2 is missing, and member 1 is kept twice.
+            vec![1, 2],
+        ),
+        ("an assembly removed", Box::new(move |db| drop(db.open_tree("state-assemblies").unwrap().remove(&a0).unwrap())), vec![]),
+        (
+            "a project's piece under another's key",
+            Box::new(move |db| {
+                let t = db.open_tree("state-projects").unwrap();
+                t.insert(&p1, t.get(&p0).unwrap().unwrap()).unwrap();
+            }),
+            vec![],
+        ),
+    ];
+    for (i, (what, damage, named)) in cases.into_iter().enumerate() {
+        let copy = env.dir.path().join(format!("copy-{i}"));
+        crate::copy_dir(&env.store(), &copy);
+        {
+            let db = crate::open_sled(&copy);
+            damage(&db);
+            db.flush().unwrap();
+        }
+        let store = coop::Store::open_for_audit(&copy).unwrap();
+        let replay = store.replay_check().unwrap();
+        assert!(!replay.matches, "{what}: {replay:?}");
+        assert_eq!(replay.differing_members, named.into_iter().map(coop::MemberNo).collect::<Vec<_>>(), "{what}");
+        assert_eq!(store.verify().unwrap().kept_state_matches, Some(false), "{what}");
+    }
+    // Undamaged, it matches.
+    let store = coop::Store::open_for_audit(env.store()).unwrap();
+    assert!(store.replay_check().unwrap().matches);
+}
+
 /// A record edited in the middle of the log: verify names it, commands stop, and repair does
 /// not pretend to mend a log (exit 3: restore a backup).
 #[test]

@@ -305,23 +305,37 @@ pub(crate) fn encode(state: &State, changes: &Changes, head: &Head) -> Result<Ve
     Ok(out)
 }
 
-/// Replaces the whole `state` tree with the pieces of `state` at `head`, in batches; the
-/// globals (which say which head the pieces reflect) are written last.
+/// Replaces the whole `state` tree with the pieces of `state` at `head`, in batches (members
+/// a few thousand at a time, each batch encoded as it is written: never every piece at once);
+/// the globals (which say which head the pieces reflect) are written last.
 pub(crate) fn write_all(trees: &Trees, state: &State, head: &Head) -> Result<()> {
     trees.small().remove(GLOBALS)?;
     trees.clear()?;
-    let pairs = encode(state, &Changes::every(state), head)?;
-    let (globals, rest) = pairs.split_first().ok_or_else(|| Error::Integrity { seq: 0, reason: "no globals".into() })?;
-    for chunk in rest.chunks(10_000) {
+    let write = |pairs: Vec<(Vec<u8>, Vec<u8>)>| -> Result<()> {
         let mut batches: [crate::backend::Batch; 4] = Default::default();
-        for (k, v) in chunk {
-            batches[Trees::index(k)].push((k.clone(), Some(v.clone())));
+        for (k, v) in pairs {
+            batches[Trees::index(&k)].push((k, Some(v)));
         }
         for (t, b) in trees.0.iter().zip(batches) {
-            t.apply(b)?;
+            if !b.is_empty() {
+                t.apply(b)?;
+            }
         }
+        Ok(())
+    };
+    let members: Vec<MemberNo> = state.members.keys().copied().collect();
+    for chunk in members.chunks(5_000) {
+        let some: BTreeSet<MemberNo> = chunk.iter().copied().collect();
+        // The globals come first in what `encode` gives: written once, last.
+        write(
+            encode(state, &Changes { members: some.clone(), admitted: some, ..Changes::default() }, head)?.into_iter().skip(1).collect(),
+        )?;
     }
-    trees.of(&globals.0).insert(globals.0.as_slice(), globals.1.as_slice())?;
+    let rest = Changes { members: BTreeSet::new(), admitted: BTreeSet::new(), ..Changes::every(state) };
+    let mut pairs = encode(state, &rest, head)?.into_iter();
+    let (k, v) = pairs.next().ok_or_else(|| Error::Integrity { seq: 0, reason: "no globals".into() })?;
+    write(pairs.collect())?;
+    trees.of(&k).insert(&k, &v)?;
     Ok(())
 }
 
@@ -411,6 +425,34 @@ pub(crate) fn load(trees: &Trees, part: &Part) -> Result<State> {
         state.latest = state.latest_shown();
     }
     Ok(state)
+}
+
+/// One large piece as kept (see [`each_large`]).
+pub(crate) enum Large {
+    Member(Box<coop_core::Member>),
+    Assembly(Box<coop_core::Assembly>),
+    Project(Box<coop_core::Project>),
+}
+
+/// Calls `f` with each member, assembly and project piece, one at a time (a comparison of the
+/// kept state with a fold of the log need not hold both whole).
+pub(crate) fn each_large(trees: &Trees, mut f: impl FnMut(Large) -> Result<()>) -> Result<()> {
+    each_member(trees, |m| f(Large::Member(m)))?;
+    for item in trees.of(&[ASSEMBLY]).scan_prefix(&[ASSEMBLY]) {
+        f(Large::Assembly(Box::new(unbinary("assembly", &item?.1)?)))?;
+    }
+    for item in trees.of(&[PROJECT]).scan_prefix(&[PROJECT]) {
+        f(Large::Project(Box::new(unbinary("project", &item?.1)?)))?;
+    }
+    Ok(())
+}
+
+/// Calls `f` with each member piece, one at a time.
+pub(crate) fn each_member(trees: &Trees, mut f: impl FnMut(Box<coop_core::Member>) -> Result<()>) -> Result<()> {
+    for item in trees.members().scan_prefix(&[MEMBER]) {
+        f(Box::new(unbinary("member", &item?.1)?))?;
+    }
+    Ok(())
 }
 
 /// The members whose standing in the roll differs from their record in `rebuilt` (the fold of

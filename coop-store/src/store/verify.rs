@@ -2,6 +2,7 @@
 //! personal data, and anchors kept elsewhere (seals, minutes). What `audit verify` finds is
 //! recorded, and a damaged store takes no command until a verify finds it sound.
 
+use std::collections::BTreeMap;
 use std::io::{BufReader, Read};
 
 use coop_core::{Event, MemberNo, PartyId};
@@ -332,50 +333,25 @@ impl Store {
     /// Compares each party's personal data beside the log with the digest the log keeps for it
     /// (the log's chain being sound up to `head`).
     fn check_personal(&self, head: &Head) -> Result<PersonalReport> {
-        let state = if pieces::stamp(&self.pieces())?.as_ref() == Some(head) {
-            pieces::load(&self.pieces(), &Part::all())?
-        } else {
-            self.fold_timeline(head.seq, None)?
-        };
-        let mut entries: std::collections::BTreeMap<PartyId, PersonalEntry> = self.personal_data().all()?.into_iter().collect();
+        let mut entries: BTreeMap<PartyId, PersonalEntry> = self.personal_data().all()?.into_iter().collect();
         let mut report = PersonalReport { from_export: self.meta().get(K_NO_PERSONAL)?.is_some(), ..PersonalReport::default() };
-        let check = |what: String,
-                     party: PartyId,
-                     digest: &str,
-                     entries: &mut std::collections::BTreeMap<PartyId, PersonalEntry>,
-                     report: &mut PersonalReport| {
-            match entries.remove(&party) {
-                None if report.from_export => report.missing += 1,
-                None => report.problems.push(format!("{what}: its name is missing, though it was never erased")),
-                Some(e) if e.data.digest(&e.salt) != digest => {
-                    report.problems.push(format!("{what}: its name or e-mail does not match the digest the log keeps (altered)"))
-                }
-                Some(_) => report.checked += 1,
+        // The kept members one at a time (never the whole state with every member's shares),
+        // or the fold of the log when the pieces are not at the head.
+        let state = if pieces::stamp(&self.pieces())?.as_ref() == Some(head) {
+            pieces::each_member(&self.pieces(), |m| {
+                check_member(&m, &mut entries, &mut report);
+                Ok(())
+            })?;
+            pieces::load(&self.pieces(), &Part::default())?
+        } else {
+            let state = self.fold_timeline(head.seq, None)?;
+            for m in state.members.values() {
+                check_member(m, &mut entries, &mut report);
             }
+            state
         };
-        for m in state.members.values() {
-            if let Some(on) = m.erased {
-                report.erased += 1;
-                if entries.remove(&m.party).is_some() {
-                    report.problems.push(format!("member {}: its personal data was erased on {on} but is still there", m.number));
-                }
-            } else {
-                check(format!("member {}", m.number), m.party, &m.personal_digest, &mut entries, &mut report);
-            }
-            // The persons who represent it: checked like it, erased with it.
-            for r in &m.representatives {
-                let what = format!("member {}'s representative since {}", m.number, r.since);
-                if m.erased.is_some() {
-                    if entries.remove(&r.party).is_some() {
-                        report.problems.push(format!("{what}: erased with the member's data but still there"));
-                    }
-                } else {
-                    check(what, r.party, &r.personal_digest, &mut entries, &mut report);
-                }
-            }
-        }
         for (party, digest) in &state.partners {
-            check(format!("partner {party}"), *party, digest, &mut entries, &mut report);
+            check_party(format!("partner {party}"), *party, digest, &mut entries, &mut report);
         }
         // Officers recorded by party id: checked like members; erased with their member's data.
         for (key, digest) in &state.officer_digests {
@@ -386,7 +362,7 @@ impl Store {
                     report.problems.push(format!("officer {key}: its name was erased with its member's but is still there"));
                 }
             } else {
-                check(format!("officer {key}"), party, digest, &mut entries, &mut report);
+                check_party(format!("officer {key}"), party, digest, &mut entries, &mut report);
             }
         }
         report.orphans = entries.len() as u64;
@@ -401,30 +377,81 @@ impl Store {
         self.compare_with_kept(&head, rebuilt)
     }
 
-    /// The state kept beside the log against `rebuilt`, the fold of the log up to `head`.
-    fn compare_with_kept(&self, head: &Head, rebuilt: State) -> Result<ReplayReport> {
+    /// The state kept beside the log against `rebuilt`, the fold of the log up to `head`. The
+    /// kept members, assemblies and projects are read and compared one at a time, each taken
+    /// out of `rebuilt` as it is: the two states are never both held whole.
+    fn compare_with_kept(&self, head: &Head, mut rebuilt: State) -> Result<ReplayReport> {
         let kept_seq = pieces::stamp(&self.pieces())?.map_or(0, |h| h.seq);
-        let kept = pieces::load(&self.pieces(), &Part::all())?;
-        let mut differing: Vec<MemberNo> = Vec::new();
-        for (n, m) in rebuilt.members.iter() {
-            if kept.members.get(n) != Some(m) {
-                differing.push(*n);
-            }
-        }
-        for n in kept.members.keys() {
-            if !rebuilt.members.contains_key(n) {
-                differing.push(*n);
-            }
-        }
         // The roll (every member's standing, which reports read instead of the members' pieces).
-        let roll = pieces::roll_differing(&self.pieces(), &rebuilt)?;
-        let roll_matches = roll.is_empty();
-        differing.extend(roll);
+        let mut differing = pieces::roll_differing(&self.pieces(), &rebuilt)?;
+        let roll_matches = differing.is_empty();
+        let mut members = std::mem::take(&mut rebuilt.members);
+        let mut assemblies = std::mem::take(&mut rebuilt.assemblies);
+        let mut projects = std::mem::take(&mut rebuilt.projects);
+        let parties = std::mem::take(&mut rebuilt.parties);
+        let mut large_match = true;
+        let (mut parties_match, mut kept_members) = (true, 0);
+        pieces::each_large(&self.pieces(), |piece| {
+            match piece {
+                pieces::Large::Member(m) => {
+                    kept_members += 1;
+                    parties_match &= parties.get(&m.party) == Some(&m.number);
+                    if members.remove(&m.number).as_ref() != Some(&*m) {
+                        differing.push(m.number);
+                    }
+                }
+                pieces::Large::Assembly(a) => large_match &= assemblies.remove(&a.slug).as_ref() == Some(&*a),
+                pieces::Large::Project(p) => large_match &= projects.remove(&p.slug).as_ref() == Some(&*p),
+            }
+            Ok(())
+        })?;
+        // Pieces missing from what is kept.
+        differing.extend(members.keys());
+        large_match &= assemblies.is_empty() && projects.is_empty();
+        // Every party of the fold is a kept member's (the kept index is that of the members).
+        parties_match &= parties.len() == kept_members;
         differing.sort_unstable();
         differing.dedup();
-        let totals_differ = kept.capital != rebuilt.capital || kept.statutes != rebuilt.statutes || kept.parties != rebuilt.parties;
-        let matches = kept == rebuilt && roll_matches && kept_seq == head.seq;
+        // The rest: totals, statutes, roster, partners, bodies (`rebuilt` holds nothing else now).
+        let small = pieces::load(&self.pieces(), &Part::default())?;
+        let totals_differ = small.capital != rebuilt.capital || small.statutes != rebuilt.statutes || !parties_match;
+        let matches = small == rebuilt && differing.is_empty() && large_match && parties_match && roll_matches && kept_seq == head.seq;
         Ok(ReplayReport { events: head.seq, kept_seq, matches, differing_members: differing, totals_differ })
+    }
+}
+
+/// Checks the personal data of a party against the digest the log keeps for it.
+fn check_party(what: String, party: PartyId, digest: &str, entries: &mut BTreeMap<PartyId, PersonalEntry>, report: &mut PersonalReport) {
+    match entries.remove(&party) {
+        None if report.from_export => report.missing += 1,
+        None => report.problems.push(format!("{what}: its name is missing, though it was never erased")),
+        Some(e) if e.data.digest(&e.salt) != digest => {
+            report.problems.push(format!("{what}: its name or e-mail does not match the digest the log keeps (altered)"))
+        }
+        Some(_) => report.checked += 1,
+    }
+}
+
+/// Checks a member's personal data and its representatives' (or that they are gone, once erased).
+fn check_member(m: &coop_core::Member, entries: &mut BTreeMap<PartyId, PersonalEntry>, report: &mut PersonalReport) {
+    if let Some(on) = m.erased {
+        report.erased += 1;
+        if entries.remove(&m.party).is_some() {
+            report.problems.push(format!("member {}: its personal data was erased on {on} but is still there", m.number));
+        }
+    } else {
+        check_party(format!("member {}", m.number), m.party, &m.personal_digest, entries, report);
+    }
+    // The persons who represent it: checked like it, erased with it.
+    for r in &m.representatives {
+        let what = format!("member {}'s representative since {}", m.number, r.since);
+        if m.erased.is_some() {
+            if entries.remove(&r.party).is_some() {
+                report.problems.push(format!("{what}: erased with the member's data but still there"));
+            }
+        } else {
+            check_party(what, r.party, &r.personal_digest, entries, report);
+        }
     }
 }
 
