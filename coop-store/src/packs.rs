@@ -79,17 +79,18 @@ impl PackFile {
     /// order.
     pub(crate) fn append(&self, packs: &[&[u8]]) -> std::io::Result<Vec<Vec<u8>>> {
         let _one_at_a_time = self.appending.lock().unwrap_or_else(|p| p.into_inner());
-        let mut f = self.file(true)?;
+        let f = self.file(true)?;
         let mut offset = f.metadata()?.len();
         let mut out = Vec::with_capacity(packs.len());
-        let mut buf = Vec::with_capacity(packs.iter().map(|p| p.len()).sum());
+        // Through a buffer of its own size: a batch of many packs is not copied whole first.
+        let mut writer = std::io::BufWriter::with_capacity(1 << 20, f);
         for p in packs {
             let len = u32::try_from(p.len()).ok().filter(|l| *l <= MAX_PACK).ok_or_else(|| std::io::Error::other("a pack over 64 MiB"))?;
             out.push(pointer(offset, len));
             offset += u64::from(len);
-            buf.extend_from_slice(p);
+            writer.write_all(p)?;
         }
-        f.write_all(&buf)?;
+        writer.flush()?;
         Ok(out)
     }
 
