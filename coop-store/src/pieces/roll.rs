@@ -49,10 +49,11 @@ struct Row {
 pub struct RollEntry {
     number: MemberNo,
     party: PartyId,
-    admitted: NaiveDate,
-    ended: Option<NaiveDate>,
+    /// Dates as day numbers (see [`day`]), as stored: nothing to convert when read.
+    admitted: i32,
+    ended: Option<i32>,
     category: Arc<str>,
-    history: Vec<(NaiveDate, Arc<str>)>,
+    history: Vec<(i32, Arc<str>)>,
 }
 
 impl RollEntry {
@@ -67,9 +68,11 @@ impl coop_core::Standing for RollEntry {
         self.number
     }
     fn member_on(&self, date: NaiveDate) -> bool {
+        let date = day(date);
         self.admitted <= date && self.ended.is_none_or(|e| e > date)
     }
     fn category_on(&self, date: NaiveDate) -> &str {
+        let date = day(date);
         self.history.iter().rev().find(|(d, _)| *d <= date).map_or(&*self.category, |(_, c)| &**c)
     }
 }
@@ -121,10 +124,10 @@ impl Codes {
         RollEntry {
             number: m.number,
             party: m.party,
-            admitted: m.admitted,
-            ended: m.ended.map(|e| e.date),
+            admitted: day(m.admitted),
+            ended: m.ended.map(|e| day(e.date)),
             category: self.get(&m.category),
-            history: if plain(m) { Vec::new() } else { m.categories.iter().map(|(d, c)| (*d, self.get(c))).collect() },
+            history: if plain(m) { Vec::new() } else { m.categories.iter().map(|(d, c)| (day(*d), self.get(c))).collect() },
         }
     }
 }
@@ -136,10 +139,6 @@ fn plain(m: &Member) -> bool {
 
 fn day(d: NaiveDate) -> i32 {
     d.num_days_from_ce()
-}
-
-fn date(n: i32) -> Result<NaiveDate> {
-    NaiveDate::from_num_days_from_ce_opt(n).ok_or_else(|| bad(format!("day {n} is out of range")))
 }
 
 fn bad(reason: String) -> Error {
@@ -211,10 +210,10 @@ pub(super) fn decode<V: AsRef<[u8]>>(chunks: impl Iterator<Item = Result<V>>) ->
             entries.push(RollEntry {
                 number,
                 party: PartyId::from(r.party),
-                admitted: date(r.admitted)?,
-                ended: r.ended.map(date).transpose()?,
+                admitted: r.admitted,
+                ended: r.ended,
                 category: code(r.category)?,
-                history: r.history.into_iter().map(|(d, c)| Ok((date(d)?, code(c)?))).collect::<Result<_>>()?,
+                history: r.history.into_iter().map(|(d, c)| Ok((d, code(c)?))).collect::<Result<_>>()?,
             });
         }
     }

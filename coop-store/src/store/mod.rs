@@ -48,9 +48,11 @@ use witness::{blob_files, read_witness, Witness};
 /// - `coop-store/5`: the same trees; a member's binary piece marks a mandate that ended before
 ///   its term, and the board's meetings and the committees have pieces of their own. A `/4`
 ///   store's pieces are built again from the log on its first open.
-/// - `coop-store/6`: the same trees; the members' table also holds the roll (every member's
-///   standing in chunks, see `pieces::roll`). A `/5` store's pieces are built again from the log
-///   on its first open.
+/// - `coop-store/6`: the members' table also holds the roll (every member's standing in chunks,
+///   see `pieces::roll`), and packs sealed from then on are kept in the `packs` file beside the
+///   database, the `log` tree holding a pointer to each (see `packs`; packs already in the tree
+///   are read as they are). A `/5` store's pieces are built again from the log on its first
+///   open.
 const FORMAT: &[u8] = b"coop-store/6";
 const FORMAT_5: &[u8] = b"coop-store/5";
 const FORMAT_4: &[u8] = b"coop-store/4";
