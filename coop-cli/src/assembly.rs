@@ -171,8 +171,8 @@ pub fn run(ctx: &Ctx, store: &Store, cmd: AssemblyCmd) -> Out {
                 t.push(vec![
                     e.member.to_string(),
                     name(e.member),
-                    e.category.clone(),
-                    e.college.clone().unwrap_or_default(),
+                    e.category.to_string(),
+                    e.college.as_deref().unwrap_or_default().to_string(),
                     a.convocations.get(&e.member).map(|d| d.to_string()).unwrap_or_default(),
                     p,
                 ]);
@@ -529,7 +529,7 @@ impl<'a> Convocations<'a> {
                 deadline,
                 first_convocation,
             );
-            let row = [n.to_string(), name, email, address, college];
+            let row = [n.to_string(), name, email, address, college.to_string()];
             mailing.write_record(row.iter().map(|c| crate::output::csv_cell(c))).map_err(csv_err)?;
             for (ext, text) in [("md", doc.markdown()), ("html", doc.html())] {
                 let p = self.dir.join(format!("convocation-{:05}.{ext}", n.0));

@@ -642,7 +642,7 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
             let mut t = Table::new(vec!["class", "since", "shares", "nominal", "paid"]);
             for l in &m.lots {
                 t.push(vec![
-                    l.class.clone(),
+                    l.class.to_string(),
                     l.date.to_string(),
                     l.count.to_string(),
                     l.nominal_cents.to_string(),

@@ -28,6 +28,7 @@
 mod assembly;
 pub mod bodies;
 mod capital;
+mod code;
 mod command;
 mod decide;
 mod event;
@@ -49,6 +50,7 @@ pub use assembly::{
     MAX_RESOLUTIONS,
 };
 pub use capital::{reimbursements, share_movements, Movement, MovementKind, Reimbursement};
+pub use code::Code;
 pub use decide::{decide, decide_at, Command, Context, Personal, Refusal, Rule, Who};
 pub use event::{upcast, BallotTally, Decision, Direction, EndCause, Event, PartyKind, UpcastError, EVENT_SCHEMA, EVENT_TYPES};
 pub use project::{

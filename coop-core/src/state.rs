@@ -15,7 +15,7 @@ use crate::units::{Cents, MemberNo, PartyId};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lot {
     /// Share class code.
-    pub class: String,
+    pub class: crate::Code,
     /// Date of subscription (or of transfer to this member).
     pub date: NaiveDate,
     /// Number of shares.
@@ -393,7 +393,7 @@ impl State {
                     .map(|c| c.nominal_cents)
                     .ok_or_else(|| Inconsistency(format!("share class {class} is unknown")))?;
                 let m = self.members.get_mut(member).ok_or_else(|| missing(member))?;
-                let lot = Lot { class: class.clone(), date, count: *count, nominal_cents: nominal, paid_cents: *paid_cents };
+                let lot = Lot { class: class.as_str().into(), date, count: *count, nominal_cents: nominal, paid_cents: *paid_cents };
                 let sub = lot.subscribed();
                 m.lots.push(lot);
                 let total = self.by_class.entry(class.clone()).or_default();

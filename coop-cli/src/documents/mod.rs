@@ -269,7 +269,7 @@ pub(super) fn participation_label(lang: Lang, p: Participation, name: &dyn Fn(Me
 
 /// The colleges present on the roll, in the statutes' order.
 pub(super) fn colleges_of(roll: &[RollEntry], order: &[String]) -> Vec<Option<String>> {
-    let mut c: Vec<Option<String>> = roll.iter().map(|e| e.college.clone()).collect();
+    let mut c: Vec<Option<String>> = roll.iter().map(|e| e.college.as_ref().map(|c| c.to_string())).collect();
     c.sort_by_key(|x| x.as_ref().map_or(usize::MAX, |code| order.iter().position(|o| o == code).unwrap_or(usize::MAX - 1)));
     c.dedup();
     c

@@ -101,7 +101,7 @@ pub fn certificate(lang: Lang, statutes: &Statutes, m: &Member, name: &str, date
         .iter()
         .map(|l| {
             vec![
-                l.class.clone(),
+                l.class.to_string(),
                 date_long(lang, l.date),
                 l.count.to_string(),
                 euros(lang, l.nominal_cents),

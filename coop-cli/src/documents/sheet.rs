@@ -46,13 +46,13 @@ pub fn sheet(
         ];
         let rows = roll
             .iter()
-            .filter(|e| e.college == college)
+            .filter(|e| e.college.as_deref() == college.as_deref())
             .map(|e| {
                 let p = coop_core::participation(a, e.member);
                 vec![
                     e.member.to_string(),
                     name(e.member),
-                    e.category.clone(),
+                    e.category.to_string(),
                     a.convocations.get(&e.member).map(|d| date_long(lang, *d)).unwrap_or_else(|| "—".into()),
                     match p {
                         coop_core::Participation::Absent if !closed => String::new(),

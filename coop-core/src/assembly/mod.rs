@@ -212,9 +212,9 @@ pub struct RollEntry {
     /// Member number.
     pub member: MemberNo,
     /// Category on the assembly's date.
-    pub category: String,
+    pub category: crate::Code,
     /// College on the assembly's date (none without colleges).
-    pub college: Option<String>,
+    pub college: Option<crate::Code>,
 }
 
 /// A general assembly and everything recorded for it.

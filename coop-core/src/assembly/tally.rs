@@ -63,9 +63,9 @@ pub fn live_roll(state: &State, a: &Assembly) -> Vec<RollEntry> {
         .values()
         .filter(|m| off_roll(m, a).is_none())
         .map(|m| {
-            let category = m.category_on(date).to_string();
-            let college = statutes.and_then(|s| s.category(&category)).and_then(|c| c.college.clone());
-            RollEntry { member: m.number, category, college }
+            let category = m.category_on(date);
+            let college = statutes.and_then(|s| s.category(category)).and_then(|c| c.college.as_deref()).map(crate::Code::from);
+            RollEntry { member: m.number, category: category.into(), college }
         })
         .collect()
 }
@@ -74,7 +74,7 @@ pub fn live_roll(state: &State, a: &Assembly) -> Vec<RollEntry> {
 /// (college, marked, counted); colleges are `all` without colleges.
 pub fn ballot_check(state: &State, a: &Assembly, n: u32) -> Vec<(String, u64, u64)> {
     let roll = roll(state, a);
-    let college = |m: &MemberNo| roll.iter().find(|e| e.member == *m).and_then(|e| e.college.clone()).unwrap_or_else(|| "all".into());
+    let college = |m: &MemberNo| roll.iter().find(|e| e.member == *m).and_then(|e| e.college.as_deref()).unwrap_or("all").to_string();
     let mut out: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     for m in a.voted.get(&n).into_iter().flat_map(|v| v.keys()) {
         out.entry(college(m)).or_default().0 += 1;
@@ -220,7 +220,7 @@ pub fn quorum(state: &State, statutes: &Statutes, a: &Assembly, kind: Resolution
             let counts = a.present.contains_key(&m)
                 || a.postal.contains_key(&m)
                 || a.proxies.get(&m).is_some_and(|h| !a.present.contains_key(&m) && proxy_counts(a, h));
-            let c = per.entry(e.college.unwrap_or_default()).or_default();
+            let c = per.entry(e.college.map(String::from).unwrap_or_default()).or_default();
             c.0 += 1;
             c.1 += u64::from(counts);
         }
@@ -414,7 +414,7 @@ pub fn choices(a: &Assembly, roll: &[RollEntry], n: u32) -> Vec<(MemberNo, Choic
 pub fn results(state: &State, statutes: &Statutes, a: &Assembly) -> Vec<ResolutionResult> {
     let roll = roll(state, a);
     let college_of: BTreeMap<MemberNo, String> =
-        roll.iter().map(|e| (e.member, e.college.clone().unwrap_or_else(|| "all".into()))).collect();
+        roll.iter().map(|e| (e.member, e.college.as_deref().unwrap_or("all").to_string())).collect();
     let colleges: Vec<(String, u32)> = if statutes.colleges.is_empty() {
         vec![("all".into(), 1)]
     } else {
@@ -426,7 +426,7 @@ pub fn results(state: &State, statutes: &Statutes, a: &Assembly) -> Vec<Resoluti
     let mut members_of: BTreeMap<String, u64> = BTreeMap::new();
     let mut taking_part: BTreeMap<String, u64> = BTreeMap::new();
     for e in &roll {
-        let code = e.college.clone().unwrap_or_else(|| "all".into());
+        let code = e.college.as_deref().unwrap_or("all").to_string();
         *members_of.entry(code.clone()).or_default() += 1;
         let part = a.present.contains_key(&e.member)
             || a.postal.contains_key(&e.member)

@@ -398,7 +398,9 @@ fn place_known(
         let (old, new) = (now.members.get(n), at.members.get(n));
         for (lots, sign) in [(old.map(|m| &m.lots), -1i64), (new.map(|m| &m.lots), 1)] {
             for lot in lots.into_iter().flatten() {
-                let c = classes.entry(lot.class.clone()).or_insert_with(|| now.by_class.get(&lot.class).copied().unwrap_or_default());
+                let c = classes
+                    .entry(lot.class.to_string())
+                    .or_insert_with(|| now.by_class.get(lot.class.as_str()).copied().unwrap_or_default());
                 c.shares = c.shares.wrapping_add_signed(sign * lot.count as i64);
                 c.subscribed.0 += sign * lot.subscribed().0;
             }
