@@ -30,6 +30,7 @@ pub mod bodies;
 mod capital;
 mod code;
 mod command;
+mod day;
 mod decide;
 mod event;
 mod membership;

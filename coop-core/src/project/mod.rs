@@ -147,10 +147,13 @@ pub struct Spell {
     /// Who.
     pub who: Participant,
     /// Joined on.
+    #[serde(with = "crate::day")]
     pub joined: NaiveDate,
     /// Left on, if they left.
+    #[serde(with = "crate::day::opt")]
     pub left: Option<NaiveDate>,
     /// Roles over time: (from date, role).
+    #[serde(with = "crate::day::pairs")]
     pub roles: Vec<(NaiveDate, ProjectRole)>,
 }
 
@@ -179,12 +182,15 @@ pub struct Project {
     /// What it is about.
     pub description: String,
     /// Start date.
+    #[serde(with = "crate::day")]
     pub created: NaiveDate,
     /// Stages over time: (from date, stage), in order.
+    #[serde(with = "crate::day::pairs")]
     pub stages: Vec<(NaiveDate, Stage)>,
     /// Every spell of participation, in order of joining.
     pub spells: Vec<Spell>,
     /// The latest date of any fact about the project.
+    #[serde(with = "crate::day")]
     pub last_date: NaiveDate,
 }
 

@@ -200,6 +200,7 @@ pub(super) fn decode<V: AsRef<[u8]>>(chunks: impl Iterator<Item = Result<V>>) ->
     let mut entries = Vec::new();
     for value in chunks {
         let chunk: Chunk = super::unbinary("roll", value?.as_ref())?;
+        entries.reserve(chunk.rows.len());
         let codes: Vec<Arc<str>> = chunk.codes.iter().map(|c| shared.get(c)).collect();
         let code = |i: u16| codes.get(usize::from(i)).cloned().ok_or_else(|| bad(format!("category {i} of {}", codes.len())));
         for r in chunk.rows {
@@ -213,7 +214,11 @@ pub(super) fn decode<V: AsRef<[u8]>>(chunks: impl Iterator<Item = Result<V>>) ->
                 admitted: r.admitted,
                 ended: r.ended,
                 category: code(r.category)?,
-                history: r.history.into_iter().map(|(d, c)| Ok((d, code(c)?))).collect::<Result<_>>()?,
+                history: if r.history.is_empty() {
+                    Vec::new()
+                } else {
+                    r.history.into_iter().map(|(d, c)| Ok((d, code(c)?))).collect::<Result<_>>()?
+                },
             });
         }
     }
