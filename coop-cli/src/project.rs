@@ -38,6 +38,11 @@ pub fn name_of(store: &Store, state: &State, who: Participant) -> String {
         Participant::Member(n) => state.members.get(&n).map(|m| m.party),
         Participant::Partner(id) => Some(id),
     };
+    name_of_party(store, party)
+}
+
+/// The name kept beside the log for a party, "(erased)" for none.
+fn name_of_party(store: &Store, party: Option<coop_core::PartyId>) -> String {
     party.map_or_else(|| "(erased)".into(), |p| crate::party_name(store, p))
 }
 
@@ -311,10 +316,7 @@ pub fn involvement(ctx: &Ctx, store: &Store, member: Option<coop_core::MemberRef
         println!("\nmembers in no active project");
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         for chunk in report.not_involved.chunks(4) {
-            let names: Vec<String> = chunk
-                .iter()
-                .map(|n| format!("{n} {}", party_of(*n).map_or_else(|| "(erased)".into(), |p| crate::party_name(store, p))))
-                .collect();
+            let names: Vec<String> = chunk.iter().map(|n| format!("{n} {}", name_of_party(store, party_of(*n)))).collect();
             writeln!(out, "  {}", names.join("; "))?;
         }
         out.flush()?;

@@ -39,11 +39,7 @@ pub use runs::{open as open_run, seal as seal_pack};
 /// plain run, a sealed pack, or a pointer to a pack in the packs file beside the database. For
 /// tools (and tests) that read a store's trees directly.
 pub fn open_stored_run(dir: &std::path::Path, value: &[u8]) -> std::result::Result<Vec<u8>, String> {
-    if value.first() == Some(&packs::EXTERNAL) {
-        let sealed = packs::PackFile::new(dir).read(value)?;
-        return Ok(runs::open(&sealed)?.into_owned());
-    }
-    Ok(runs::open(value)?.into_owned())
+    runs::open_stored(value, |pointer| packs::PackFile::new(dir).read(pointer)).map(std::borrow::Cow::into_owned)
 }
 pub use store::{
     check_export_anchors, seal_line, Anchor, ExportHeader, Head, ImportReport, Options, PersonalReport, ProgressFn, Receipt, ReplayReport,

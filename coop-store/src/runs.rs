@@ -21,7 +21,8 @@ use std::borrow::Cow;
 const PACKED: u8 = 0;
 
 /// Runs after the last pack are sealed into packs once they hold this many bytes: about 10 KiB
-/// once compressed, far under sled's blob threshold (a quarter of its 512 KiB segments).
+/// once compressed (kept in the packs file beside sled, or in the tree of a temporary store,
+/// far under sled's blob threshold there: a quarter of its 512 KiB segments).
 pub const PACK_BYTES: usize = 32 * 1024;
 
 /// A pack as stored: tagged, with the length of the records it holds, compressed.
@@ -59,6 +60,15 @@ pub fn open(value: &[u8]) -> Result<Cow<'_, [u8]>, String> {
         }
         _ => Ok(Cow::Borrowed(value)),
     }
+}
+
+/// The records of a value of the log whatever its form: a plain run, a sealed pack, or a pointer
+/// to a pack kept outside the tree (see `packs`), which `read_pack` reads.
+pub(crate) fn open_stored<'v>(value: &'v [u8], read_pack: impl FnOnce(&[u8]) -> Result<Vec<u8>, String>) -> Result<Cow<'v, [u8]>, String> {
+    if value.first() == Some(&crate::packs::EXTERNAL) {
+        return Ok(Cow::Owned(open(&read_pack(value)?)?.into_owned()));
+    }
+    open(value)
 }
 
 /// The key of a run starting at `seq`.

@@ -300,6 +300,7 @@ fn raw_child() -> bool {
 
 #[cfg(feature = "postgres")]
 mod postgres;
+mod register;
 
 fn main() {
     if raw_child() {
@@ -460,22 +461,7 @@ fn main() {
     // subscription each), against `import events` of the same run. Then the disk that store
     // takes against the raw JSON of its own log.
     let register_csv = a.dir.join("register.csv");
-    {
-        let categories = ["employees", "beneficiaries", "volunteers"];
-        let mut csv = String::from("name,category,shares,admitted,email\n");
-        for i in 0..a.members {
-            let year = 2017 + i * 8 / a.members.max(1);
-            csv.push_str(&format!(
-                "Membre {i} Nom{},{},{},{year}-{:02}-{:02},m{i}@example.org\n",
-                i % 977,
-                categories[i % 3],
-                1 + i % 3,
-                1 + i % 12,
-                1 + i % 28
-            ));
-        }
-        std::fs::write(&register_csv, csv).expect("register csv");
-    }
+    std::fs::write(&register_csv, register::register(a.members)).expect("register csv");
     let statutes_file = a.dir.join("statutes.toml");
     std::fs::write(&statutes_file, coop::SAMPLE_STATUTES).expect("statutes file");
     let register_store = a.dir.join("register");

@@ -5,23 +5,10 @@ use std::time::{Duration, Instant};
 
 use crate::cli::Env;
 
-/// A members register of `rows` rows, admissions spread over eight years.
-fn register(rows: usize) -> String {
-    let categories = ["employees", "beneficiaries", "volunteers"];
-    let mut csv = String::from("name,category,shares,admitted,email\n");
-    for i in 0..rows {
-        let year = 2017 + i * 8 / rows;
-        csv.push_str(&format!(
-            "Membre {i} Nom{},{},{},{year}-{:02}-{:02},m{i}@example.org\n",
-            i % 977,
-            categories[i % 3],
-            1 + i % 3,
-            1 + i % 12,
-            1 + i % 28
-        ));
-    }
-    csv
-}
+// The register the benchmark imports, built the same way.
+#[path = "../../examples/bench/register.rs"]
+mod register;
+use register::register;
 
 /// The wall time of importing a register of `rows` rows into a new store.
 fn import(rows: usize, round: usize) -> Duration {

@@ -185,12 +185,12 @@ impl Changes {
         self.bodies.extend(touched.bodies.into_iter().filter(|b| old.bodies.get(b) != new.bodies.get(b)));
     }
 
-    /// Every piece of `state`.
-    fn every(state: &State) -> Changes {
+    /// Every piece of `state` but the members' (which `write_all` writes a batch at a time).
+    fn all_but_members(state: &State) -> Changes {
         Changes {
             statutes: true,
-            members: state.members.keys().copied().collect(),
-            admitted: state.members.keys().copied().collect(),
+            members: BTreeSet::new(),
+            admitted: BTreeSet::new(),
             assemblies: state.assemblies.keys().cloned().collect(),
             projects: state.projects.keys().cloned().collect(),
             partners: state.partners.keys().copied().collect(),
@@ -331,8 +331,7 @@ pub(crate) fn write_all(trees: &Trees, state: &State, head: &Head) -> Result<()>
             encode(state, &Changes { members: some.clone(), admitted: some, ..Changes::default() }, head)?.into_iter().skip(1).collect(),
         )?;
     }
-    let rest = Changes { members: BTreeSet::new(), admitted: BTreeSet::new(), ..Changes::every(state) };
-    let mut pairs = encode(state, &rest, head)?.into_iter();
+    let mut pairs = encode(state, &Changes::all_but_members(state), head)?.into_iter();
     let (k, v) = pairs.next().ok_or_else(|| Error::Integrity { seq: 0, reason: "no globals".into() })?;
     write(pairs.collect())?;
     trees.of(&k).insert(&k, &v)?;

@@ -228,33 +228,11 @@ pub(super) fn decode<V: AsRef<[u8]>>(chunks: impl Iterator<Item = Result<V>>) ->
 /// The members whose standing in `kept` differs from their record in `rebuilt`, or who are in
 /// only one of them.
 pub(super) fn differing(kept: &Roll, rebuilt: &State) -> Vec<MemberNo> {
-    let expected = Roll::of(rebuilt);
-    let mut out = Vec::new();
-    let (mut a, mut b) = (kept.entries.iter().peekable(), expected.entries.iter().peekable());
-    loop {
-        match (a.peek(), b.peek()) {
-            (None, None) => return out,
-            (Some(k), Some(e)) if k.number == e.number => {
-                if k != e {
-                    out.push(k.number);
-                }
-                a.next();
-                b.next();
-            }
-            (Some(k), Some(e)) if k.number < e.number => {
-                out.push(k.number);
-                a.next();
-            }
-            (Some(k), None) => {
-                out.push(k.number);
-                a.next();
-            }
-            (_, Some(e)) => {
-                out.push(e.number);
-                b.next();
-            }
-        }
-    }
+    let mut kept: std::collections::BTreeMap<MemberNo, &RollEntry> = kept.entries.iter().map(|e| (e.number, e)).collect();
+    let mut out: Vec<MemberNo> = Roll::of(rebuilt).entries.iter().filter(|e| kept.remove(&e.number) != Some(e)).map(|e| e.number).collect();
+    out.extend(kept.into_keys());
+    out.sort_unstable();
+    out
 }
 
 #[cfg(test)]

@@ -15,12 +15,8 @@ impl Store {
     /// decompressed, read first from the packs file when the log holds a pointer to it. Damage
     /// is an integrity failure at that run.
     pub(super) fn opened<'r>(&self, first: u64, run: &'r [u8]) -> Result<std::borrow::Cow<'r, [u8]>> {
-        let damaged = |e: String| integrity(first, format!("the run of events from {first} is damaged: {e}"));
-        if run.first() == Some(&crate::packs::EXTERNAL) {
-            let sealed = self.backend.read_pack(run).map_err(damaged)?;
-            return Ok(std::borrow::Cow::Owned(runs::open(&sealed).map_err(damaged)?.into_owned()));
-        }
-        runs::open(run).map_err(damaged)
+        runs::open_stored(run, |pointer| self.backend.read_pack(pointer))
+            .map_err(|e| integrity(first, format!("the run of events from {first} is damaged: {e}")))
     }
 
     /// The runs of the log after its last pack, as stored.
@@ -168,12 +164,7 @@ impl Store {
             self.fold(1, to, GENESIS_HASH, until, &mut state)?;
             return Ok(state);
         }
-        let facts = self.facts(to, until)?;
-        timeline::fold(&mut state, &facts).map_err(|e| match e {
-            Unplaced::Inconsistent { seq, reason } => integrity(seq, reason.to_string()),
-            Unplaced::Refused(r) => integrity(0, r.to_string()),
-        })?;
-        Ok(state)
+        fold_in_order(&self.facts(to, until)?)
     }
 
     /// In a log known to be in date order, the last of the events `1..=to` dated on or before
@@ -204,9 +195,7 @@ impl Store {
             facts.push(Fact { seq: env.seq, date: env.effective, command_id: env.command_id, event: env.event });
             Ok(())
         })?;
-        let mut facts = timeline::without_voided(facts);
-        timeline::sort(&mut facts);
-        Ok(facts)
+        Ok(in_timeline_order(facts))
     }
 
     /// Up to `limit` acknowledged events from sequence number `from` (records of a write in
@@ -235,4 +224,21 @@ impl Store {
         })?;
         Ok(out)
     }
+}
+
+/// Facts read in the log's order put in the timeline's order, voided ones left out.
+pub(super) fn in_timeline_order(facts: Vec<Fact>) -> Vec<Fact> {
+    let mut facts = timeline::without_voided(facts);
+    timeline::sort(&mut facts);
+    facts
+}
+
+/// The fold of facts in the timeline's order; a fact that does not apply is an integrity failure.
+pub(super) fn fold_in_order(facts: &[Fact]) -> Result<State> {
+    let mut state = State::default();
+    timeline::fold(&mut state, facts).map_err(|e| match e {
+        Unplaced::Inconsistent { seq, reason } => integrity(seq, reason.to_string()),
+        Unplaced::Refused(r) => integrity(0, r.to_string()),
+    })?;
+    Ok(state)
 }

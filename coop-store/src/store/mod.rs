@@ -831,17 +831,7 @@ impl Store {
     /// read from disk without loading the rest: what a query needs on a large store. Functions
     /// of `coop_core` given this state see only those members, assemblies and projects.
     pub fn state_part(&self, part: &Part) -> Result<State> {
-        let inner = self.lock_checked()?;
-        if inner.damaged.is_some() {
-            return Ok(State::default());
-        }
-        let writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
-        let moment = Transaction::read(&*self.backend)?;
-        if pieces::stamp(&self.pieces())?.as_ref() != Some(&inner.head) {
-            drop((moment, writes, inner));
-            return self.state();
-        }
-        pieces::load(&self.pieces(), part)
+        self.read_at_head(|trees| pieces::load(trees, part), |state| state)
     }
 
     /// [`Store::state_part`], with every member's standing (who is a member on a date, in which
@@ -849,19 +839,30 @@ impl Store {
     /// report over every member needs, without reading their shares. See
     /// [`coop_core::involvement_in`].
     pub fn state_part_with_roll(&self, part: &Part) -> Result<(State, pieces::Roll)> {
+        self.read_at_head(
+            |trees| Ok((pieces::load(trees, part)?, pieces::load_roll(trees)?)),
+            |state| {
+                let roll = pieces::Roll::of(&state);
+                (state, roll)
+            },
+        )
+    }
+
+    /// What `read` reads of the pieces, at one moment, when they are those of the head; else
+    /// `whole` of the whole state (read, recovered or folded as [`Store::state`] does). A
+    /// damaged store gives `whole` of an empty state.
+    fn read_at_head<T>(&self, read: impl FnOnce(&pieces::Trees) -> Result<T>, whole: impl FnOnce(State) -> T) -> Result<T> {
         let inner = self.lock_checked()?;
         if inner.damaged.is_some() {
-            return Ok((State::default(), pieces::Roll::default()));
+            return Ok(whole(State::default()));
         }
         let writes = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
         let moment = Transaction::read(&*self.backend)?;
         if pieces::stamp(&self.pieces())?.as_ref() != Some(&inner.head) {
             drop((moment, writes, inner));
-            let state = self.state()?;
-            let roll = pieces::Roll::of(&state);
-            return Ok((state, roll));
+            return Ok(whole(self.state()?));
         }
-        Ok((pieces::load(&self.pieces(), part)?, pieces::load_roll(&self.pieces())?))
+        read(&self.pieces())
     }
 
     /// The results of a closed assembly, read from disk without its roll (`None` if it is not

@@ -185,8 +185,8 @@ impl Store {
         if !report.ok {
             return Ok(report);
         }
-        let personal = self.check_personal(&head)?;
         let rebuilt = fold.finish()?;
+        let personal = self.check_personal(&head, &rebuilt)?;
         let replay = self.compare_with_kept(&head, rebuilt)?;
         let mut problems: Vec<String> = personal.problems.iter().map(|p| format!("personal data: {p}")).collect();
         if !replay.matches {
@@ -331,24 +331,26 @@ impl Store {
     }
 
     /// Compares each party's personal data beside the log with the digest the log keeps for it
-    /// (the log's chain being sound up to `head`).
-    fn check_personal(&self, head: &Head) -> Result<PersonalReport> {
+    /// (the log's chain being sound up to `head`): the digests of the kept pieces, or of
+    /// `rebuilt`, the fold of the log, when the pieces are not at the head.
+    fn check_personal(&self, head: &Head, rebuilt: &State) -> Result<PersonalReport> {
         let mut entries: BTreeMap<PartyId, PersonalEntry> = self.personal_data().all()?.into_iter().collect();
         let mut report = PersonalReport { from_export: self.meta().get(K_NO_PERSONAL)?.is_some(), ..PersonalReport::default() };
-        // The kept members one at a time (never the whole state with every member's shares),
-        // or the fold of the log when the pieces are not at the head.
+        // The kept members one at a time (never a second whole state with every member's
+        // shares), or the fold of the log when the pieces are not at the head.
+        let small;
         let state = if pieces::stamp(&self.pieces())?.as_ref() == Some(head) {
             pieces::each_member(&self.pieces(), |m| {
                 check_member(&m, &mut entries, &mut report);
                 Ok(())
             })?;
-            pieces::load(&self.pieces(), &Part::default())?
+            small = pieces::load(&self.pieces(), &Part::default())?;
+            &small
         } else {
-            let state = self.fold_timeline(head.seq, None)?;
-            for m in state.members.values() {
+            for m in rebuilt.members.values() {
                 check_member(m, &mut entries, &mut report);
             }
-            state
+            rebuilt
         };
         for (party, digest) in &state.partners {
             check_party(format!("partner {party}"), *party, digest, &mut entries, &mut report);
@@ -478,14 +480,7 @@ impl Folding {
         if self.ordered {
             return Ok(self.state);
         }
-        let mut facts = coop_core::timeline::without_voided(self.facts);
-        coop_core::timeline::sort(&mut facts);
-        let mut state = State::default();
-        coop_core::timeline::fold(&mut state, &facts).map_err(|e| match e {
-            coop_core::timeline::Unplaced::Inconsistent { seq, reason } => integrity(seq, reason.to_string()),
-            coop_core::timeline::Unplaced::Refused(r) => integrity(0, r.to_string()),
-        })?;
-        Ok(state)
+        super::log::fold_in_order(&super::log::in_timeline_order(self.facts))
     }
 }
 
