@@ -635,7 +635,7 @@ fn res(title: &str, kind: ResolutionKind, board_approved: bool) -> Resolution {
 }
 
 pub fn run(path: &Path, today: NaiveDate, actor: &str, json: bool) -> Out {
-    let store = Store::open(path)?;
+    let store = crate::open(path)?;
     let fresh = store.head().seq == 0;
     if !fresh {
         let name = store.with_state(|s| s.statutes.as_ref().map(|s| s.name.clone()))?.unwrap_or_default();

@@ -176,7 +176,14 @@ impl Drop for Bar {
 }
 
 fn open(path: &Path) -> Result<Store, Failure> {
-    Ok(Store::open(path)?)
+    let mut options = coop_store::Options::default();
+    // Test builds only: checkpoints every few events, so that small histories exercise them.
+    if cfg!(feature = "test-clock") {
+        if let Some(every) = std::env::var("COOP_CHECKPOINT_EVERY").ok().and_then(|v| v.parse().ok()) {
+            options.checkpoint_every = every;
+        }
+    }
+    Ok(Store::open_with(path, options)?)
 }
 
 fn open_existing_check(path: &Path) -> Result<(), Failure> {
@@ -349,9 +356,9 @@ fn state_for(ctx: &Ctx, store: &Store) -> Result<State, Failure> {
     state_with(ctx, store, Part::all())
 }
 
-/// The state a query needs: the parts `part` names, read from what the store keeps on disk
-/// (the statutes and totals always come); with `--as-of` or `--known-at`, the whole state folded
-/// from the log (up to that date, as known after that event).
+/// The state a query needs: the parts `part` names (the statutes and totals always come), read
+/// from what the store keeps on disk, or with `--as-of` or `--known-at`, as of that date, as
+/// known after that event.
 fn state_with(ctx: &Ctx, store: &Store, part: Part) -> Result<State, Failure> {
     Ok(match (ctx.known_at, ctx.as_of) {
         (Some(seq), as_of) => {
@@ -359,9 +366,9 @@ fn state_with(ctx: &Ctx, store: &Store, part: Part) -> Result<State, Failure> {
             if seq > head {
                 return Err(Failure::input(format!("--known-at {seq}: the log holds {head} events")));
             }
-            store.state_known_at(seq, as_of)?
+            store.state_part_known_at(&part, seq, as_of)?
         }
-        (None, Some(d)) => store.state_as_of(d)?,
+        (None, Some(d)) => store.state_part_as_of(&part, d)?,
         (None, None) => store.state_part(&part)?,
     })
 }

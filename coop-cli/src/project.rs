@@ -230,7 +230,7 @@ pub fn involvement(ctx: &Ctx, store: &Store, member: Option<coop_core::MemberRef
     let (state, roll) = match (ctx.as_of, ctx.known_at) {
         (None, None) => store.state_part_with_roll(&part)?,
         _ => {
-            let state = state_with(ctx, store, part)?;
+            let state = state_with(ctx, store, Part { members: Pick::All, ..part })?;
             let roll = coop_store::Roll::of(&state);
             (state, roll)
         }

@@ -59,7 +59,7 @@ pub use project::{
     ParticipantRow, Project, ProjectCount, ProjectRole, Roll, Spell, Stage, Standing,
 };
 pub use projection::{capital, college_of, compliance, register, register_row, CapitalSummary, ClassTotal, Finding, RegisterRow};
-pub use state::{CapitalTotals, ClassCount, Ended, Inconsistency, Lot, Member, Officer, State, Touched};
+pub use state::{CapitalTotals, ClassCount, Ended, Inconsistency, Lot, Member, Officer, Reads, State, Touched};
 pub use statutes::{
     AssemblyRules, CapitalRules, Category, College, CollegeMethod, Entitled, LegalForm, LossOfQuality, MajorityBase, MemberRules, Office,
     Permissions, Problem, Problems, Role, ShareClass, Statutes, ACTIONS,

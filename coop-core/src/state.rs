@@ -330,6 +330,34 @@ impl Touched {
     }
 }
 
+/// What applying one event reads of a [`State`]: the pieces it changes ([`Touched::by`]) and
+/// those it only looks at. A fold started from a partial state (the pieces as of a checkpoint)
+/// loads these before applying the event, and gets what a fold of the whole state gets.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reads {
+    /// What the event changes.
+    pub changes: Touched,
+    /// A member it requires to be in the register without changing it (a member joining a
+    /// project).
+    pub member: Option<MemberNo>,
+    /// An assembly it reads without changing it (the first convocation of a second one, whose
+    /// proxies and postal forms carry over).
+    pub assembly: Option<String>,
+}
+
+impl Reads {
+    /// What applying `event` reads.
+    pub fn by(event: &Event) -> Reads {
+        let mut r = Reads { changes: Touched::by(event), ..Reads::default() };
+        match event {
+            Event::ParticipantJoined { who: Participant::Member(n), .. } => r.member = Some(*n),
+            Event::AssemblyConvened { second_of: Some(first), .. } => r.assembly = Some(first.clone()),
+            _ => {}
+        }
+        r
+    }
+}
+
 /// The offices one person holds.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Officer {
@@ -830,12 +858,38 @@ fn take_newest(lots: &mut Vec<Lot>, class: &str, count: u64) -> Option<Vec<Lot>>
     Some(taken)
 }
 
-/// Applies `event` and checks that it changed nothing outside what [`Touched`] says it changes:
-/// a store that rewrites only those pieces would otherwise keep a stale state.
+/// Applies `event` and checks that it changed nothing outside what [`Touched`] says it changes
+/// (a store that rewrites only those pieces would otherwise keep a stale state), and that
+/// applied to a state holding only what [`Reads`] says it reads (besides the small totals, the
+/// statutes, partners and bodies), it changes those pieces as it does the whole state (a fold
+/// from a checkpoint would otherwise go wrong).
 #[cfg(test)]
 pub(crate) fn apply_checked(state: &mut State, date: NaiveDate, event: &Event) {
     let before = state.clone();
+    let reads = Reads::by(event);
+    let mut partial = state.clone();
+    let needed: Vec<MemberNo> = reads.changes.members.iter().copied().chain(reads.member).collect();
+    partial.members.retain(|n, _| needed.contains(n));
+    let kept = &partial.members;
+    partial.parties.retain(|_, n| kept.contains_key(n));
+    partial.assemblies.retain(|slug, _| reads.changes.assembly.as_ref() == Some(slug) || reads.assembly.as_ref() == Some(slug));
+    partial.projects.retain(|slug, _| reads.changes.project.as_ref() == Some(slug));
     state.apply(date, event).expect("decided events apply");
+    partial.apply(date, event).unwrap_or_else(|e| panic!("{event:?} applies to the pieces it reads ({reads:?}): {e}"));
+    for n in &reads.changes.members {
+        assert_eq!(partial.members.get(n), state.members.get(n), "{event:?} on the pieces it reads: member {n}");
+    }
+    if let Some(slug) = &reads.changes.assembly {
+        assert_eq!(partial.assemblies.get(slug), state.assemblies.get(slug), "{event:?} on the pieces it reads: assembly {slug}");
+    }
+    if let Some(slug) = &reads.changes.project {
+        assert_eq!(partial.projects.get(slug), state.projects.get(slug), "{event:?} on the pieces it reads: project {slug}");
+    }
+    assert_eq!(
+        (&partial.capital, &partial.by_class, partial.active_members, &partial.roster, &partial.partners, &partial.bodies, partial.latest),
+        (&state.capital, &state.by_class, state.active_members, &state.roster, &state.partners, &state.bodies, state.latest),
+        "{event:?} on the pieces it reads: the totals"
+    );
     let t = Touched::by(event);
     for (n, m) in &state.members {
         assert!(before.members.get(n) == Some(m) || t.members.contains(n), "{event:?} changed member {n}, not in {t:?}");

@@ -3,6 +3,7 @@
 
 mod assembly;
 mod bodies;
+mod checkpoints;
 mod cli;
 mod crash;
 mod faults;

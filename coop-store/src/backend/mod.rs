@@ -83,6 +83,8 @@ pub(crate) struct Tables {
     pub imported: Box<dyn Table>,
     /// The pieces of the state: the small ones, members, assemblies, projects.
     pub pieces: [Box<dyn Table>; 4],
+    /// The pieces as of some events of a log in date order (`pieces::checkpoints`).
+    pub checkpoints: Box<dyn Table>,
 }
 
 /// The personal data kept beside the log, which an erasure really removes.

@@ -496,6 +496,7 @@ impl PgBackend {
             commands: table(2),
             imported: table(3),
             pieces: [table(4), table(5), table(6), table(7)],
+            checkpoints: table(8),
         };
         Ok(PgBackend { personal: PgPersonal { pg: pg.clone() }, pg, tables })
     }

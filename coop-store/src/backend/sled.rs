@@ -97,6 +97,7 @@ impl SledBackend {
                 boxed(tree("state-assemblies")?),
                 boxed(tree("state-projects")?),
             ],
+            checkpoints: boxed(tree("state-checkpoints")?),
         };
         Ok(SledBackend { db, tables, log, meta, personal, packs })
     }

@@ -21,6 +21,7 @@ use crate::backend::Table;
 use crate::store::Head;
 use crate::{Error, Result};
 
+pub(crate) mod checkpoints;
 mod roll;
 
 pub use roll::{Roll, RollEntry};
@@ -122,6 +123,30 @@ impl Part {
     pub fn all() -> Part {
         Part { members: Pick::All, assemblies: Pick::All, projects: Pick::All }
     }
+
+    /// `state` with only the members, assemblies and projects this part names (and the parties
+    /// of those members): what reading this part from the pieces gives.
+    pub fn keep(&self, mut state: State) -> State {
+        if let Pick::None | Pick::Only(_) = &self.members {
+            state.members.retain(|n, _| self.members.picks(n));
+            let members = &state.members;
+            state.parties.retain(|_, n| members.contains_key(n));
+        }
+        state.assemblies.retain(|slug, _| self.assemblies.picks(slug));
+        state.projects.retain(|slug, _| self.projects.picks(slug));
+        state
+    }
+
+    /// This part and the pieces applying `reads` needs.
+    pub(crate) fn with<'r>(&self, reads: impl IntoIterator<Item = &'r coop_core::Reads>) -> Part {
+        let (mut members, mut assemblies, mut projects) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+        for r in reads {
+            members.extend(r.changes.members.iter().copied().chain(r.member));
+            assemblies.extend(r.changes.assembly.iter().chain(&r.assembly).cloned());
+            projects.extend(r.changes.project.iter().cloned());
+        }
+        Part { members: self.members.and(members), assemblies: self.assemblies.and(assemblies), projects: self.projects.and(projects) }
+    }
 }
 
 /// None, some or all of one kind of piece.
@@ -134,6 +159,32 @@ pub enum Pick<T> {
     Only(Vec<T>),
     /// All of them.
     All,
+}
+
+impl<T: PartialEq> Pick<T> {
+    /// Whether `item` is picked.
+    pub fn picks(&self, item: &T) -> bool {
+        match self {
+            Pick::None => false,
+            Pick::Only(list) => list.contains(item),
+            Pick::All => true,
+        }
+    }
+}
+
+impl<T: Ord + Clone> Pick<T> {
+    /// These and `more`.
+    fn and(&self, mut more: BTreeSet<T>) -> Pick<T> {
+        match self {
+            Pick::All => Pick::All,
+            Pick::None if more.is_empty() => Pick::None,
+            Pick::None => Pick::Only(more.into_iter().collect()),
+            Pick::Only(list) => {
+                more.extend(list.iter().cloned());
+                Pick::Only(more.into_iter().collect())
+            }
+        }
+    }
 }
 
 /// The pieces a batch of events changes.
@@ -185,6 +236,12 @@ impl Changes {
         self.bodies.extend(touched.bodies.into_iter().filter(|b| old.bodies.get(b) != new.bodies.get(b)));
     }
 
+    /// Every piece of `state`.
+    pub(crate) fn everything(state: &State) -> Changes {
+        let members: BTreeSet<MemberNo> = state.members.keys().copied().collect();
+        Changes { statutes: state.statutes.is_some(), members: members.clone(), admitted: members, ..Changes::all_but_members(state) }
+    }
+
     /// Every piece of `state` but the members' (which `write_all` writes a batch at a time).
     fn all_but_members(state: &State) -> Changes {
         Changes {
@@ -233,6 +290,30 @@ fn decode<'a, T: Deserialize<'a>>(what: &str, bytes: &'a [u8]) -> Result<T> {
 /// the head they reflect. `state` is the whole state (a changed member's chunk of the roll is
 /// written from every member in it).
 pub(crate) fn encode(state: &State, changes: &Changes, head: &Head) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    let mut out = encode_primary(state, changes, head)?;
+    // What is derived from the pieces, kept to spare queries its computation.
+    for n in &changes.admitted {
+        if let Some(m) = state.members.get(n) {
+            out.push((key(PARTY, &m.party.to_bytes()), n.0.to_be_bytes().to_vec()));
+        }
+    }
+    out.extend(roll::encode(state, &changes.members)?);
+    // A closed assembly's results change no more, unless the statutes (its colleges' weights)
+    // do: they are computed once then, so that asking for them reads no roll.
+    if let Some(st) = &state.statutes {
+        for a in state.assemblies.values().filter(|a| a.closed.is_some()) {
+            if changes.statutes || changes.assemblies.contains(&a.slug) {
+                out.push((key(RESULTS, a.slug.as_bytes()), json(&coop_core::results(state, st, a))?));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The pieces of `encode` that hold the state itself (the totals first, then the statutes,
+/// members, assemblies, projects, partners and bodies `changes` names), without what is derived
+/// from them (the party index, the roll, closed assemblies' results): what a checkpoint keeps.
+pub(crate) fn encode_primary(state: &State, changes: &Changes, head: &Head) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
     let mut out = Vec::with_capacity(2 + changes.members.len() * 2);
     let globals = Globals {
         seq: head.seq,
@@ -259,29 +340,15 @@ pub(crate) fn encode(state: &State, changes: &Changes, head: &Head) -> Result<Ve
     // A piece changed whose subject is no longer in the state (a void took it away) is written
     // empty: the store removes it.
     for n in &changes.members {
-        if let Some(m) = state.members.get(n) {
-            out.push((member_key(*n), binary(m)?));
-            if changes.admitted.contains(n) {
-                out.push((key(PARTY, &m.party.to_bytes()), n.0.to_be_bytes().to_vec()));
-            }
-        } else {
-            out.push((member_key(*n), Vec::new()));
+        match state.members.get(n) {
+            Some(m) => out.push((member_key(*n), binary(m)?)),
+            None => out.push((member_key(*n), Vec::new())),
         }
     }
-    out.extend(roll::encode(state, &changes.members)?);
     for slug in &changes.assemblies {
         match state.assemblies.get(slug) {
             Some(a) => out.push((key(ASSEMBLY, slug.as_bytes()), binary(a)?)),
             None => out.push((key(ASSEMBLY, slug.as_bytes()), Vec::new())),
-        }
-    }
-    // A closed assembly's results change no more, unless the statutes (its colleges' weights)
-    // do: they are computed once then, so that asking for them reads no roll.
-    if let Some(st) = &state.statutes {
-        for a in state.assemblies.values().filter(|a| a.closed.is_some()) {
-            if changes.statutes || changes.assemblies.contains(&a.slug) {
-                out.push((key(RESULTS, a.slug.as_bytes()), json(&coop_core::results(state, st, a))?));
-            }
         }
     }
     for slug in &changes.projects {
@@ -345,12 +412,29 @@ pub(crate) fn stamp(trees: &Trees) -> Result<Option<Head>> {
     Ok(Some(Head { seq: g.seq, hash: g.hash }))
 }
 
+/// Where [`load`] reads pieces: those of the head ([`Trees`]), or a checkpoint's
+/// ([`checkpoints::At`]).
+pub(crate) trait Source {
+    /// The piece under `key`.
+    fn get(&self, key: &[u8]) -> Result<Option<crate::backend::Value>>;
+    /// The pieces of one kind (their keys start with `tag`), in key order.
+    fn scan<'s>(&'s self, tag: u8) -> crate::backend::Pairs<'s>;
+}
+
+impl Source for Trees<'_> {
+    fn get(&self, key: &[u8]) -> Result<Option<crate::backend::Value>> {
+        self.of(key).get(key)
+    }
+    fn scan<'s>(&'s self, tag: u8) -> crate::backend::Pairs<'s> {
+        self.of(&[tag]).scan_prefix(&[tag])
+    }
+}
+
 /// Reads the pieces `part` asks for (the totals and the statutes always), into a `State` that
 /// holds only them.
-pub(crate) fn load(trees: &Trees, part: &Part) -> Result<State> {
+pub(crate) fn load(source: &dyn Source, part: &Part) -> Result<State> {
     let mut state = State::default();
-    let tree = trees.small();
-    if let Some(bytes) = tree.get(GLOBALS)? {
+    if let Some(bytes) = source.get(GLOBALS)? {
         let g: Globals = decode("totals", &bytes)?;
         state.statutes_since = g.statutes_since;
         state.founded_on = g.founded_on;
@@ -367,15 +451,15 @@ pub(crate) fn load(trees: &Trees, part: &Part) -> Result<State> {
         state.officers_erased = g.officers_erased;
         state.board_since = g.board_since;
     }
-    if let Some(bytes) = tree.get(STATUTES)? {
+    if let Some(bytes) = source.get(STATUTES)? {
         state.statutes = decode::<Option<Statutes>>("statutes", &bytes)?;
     }
-    for item in tree.scan_prefix(&[PARTNER]) {
+    for item in source.scan(PARTNER) {
         let (k, v) = item?;
         let id = ulid::Ulid::from_bytes(k[1..].try_into().map_err(|_| bad_key(&k))?);
         state.partners.insert(id, decode("partner", &v)?);
     }
-    for item in tree.scan_prefix(&[BODY]) {
+    for item in source.scan(BODY) {
         let (k, v) = item?;
         let slug = String::from_utf8(k[1..].to_vec()).map_err(|_| bad_key(&k))?;
         state.bodies.insert(slug, decode("body", &v)?);
@@ -390,25 +474,24 @@ pub(crate) fn load(trees: &Trees, part: &Part) -> Result<State> {
         Pick::None => {}
         Pick::Only(list) => {
             for n in list {
-                if let Some(v) = trees.members().get(&member_key(*n))? {
+                if let Some(v) = source.get(&member_key(*n))? {
                     add_member(&mut state, &v)?;
                 }
             }
         }
         Pick::All => {
-            for item in trees.members().scan_prefix(&[MEMBER]) {
+            for item in source.scan(MEMBER) {
                 add_member(&mut state, &item?.1)?;
             }
         }
     }
     let read = |tag: u8, pick: &Pick<String>| -> Result<Vec<crate::backend::Value>> {
-        let tree = trees.of(&[tag]);
         Ok(match pick {
             Pick::None => Vec::new(),
             Pick::Only(list) => {
-                list.iter().map(|s| tree.get(&key(tag, s.as_bytes()))).collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect()
+                list.iter().map(|s| source.get(&key(tag, s.as_bytes()))).collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect()
             }
-            Pick::All => tree.scan_prefix(&[tag]).map(|item| item.map(|(_, v)| v)).collect::<Result<Vec<_>>>()?,
+            Pick::All => source.scan(tag).map(|item| item.map(|(_, v)| v)).collect::<Result<Vec<_>>>()?,
         })
     };
     for v in read(ASSEMBLY, &part.assemblies)? {

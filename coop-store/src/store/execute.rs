@@ -363,8 +363,10 @@ impl Store {
                 self.meta().insert(K_PENDING_ERASE, pending.as_slice())?;
             }
             if backdated {
-                // Before the records: the log is no longer in date order.
+                // Before the records: the log is no longer in date order, and the checkpoints
+                // kept for a log in date order go.
                 self.meta().remove(K_ORDERED)?;
+                self.checkpoints().clear()?;
             }
             for (k, entry) in &cmd_entries {
                 self.meta().insert(k.as_slice(), entry.as_slice())?;
@@ -397,7 +399,16 @@ impl Store {
                     self.pieces().of(k).insert(k.as_slice(), v.as_slice())?;
                 }
             }
+            if self.shared() {
+                // In the command's transaction (see `checkpoint_if_due`).
+                self.checkpoint_if_due(&state, &new_head)?;
+            }
             self.meta().insert(K_HEAD, head_bytes.as_slice())?;
+            if !self.shared() {
+                // After the head, its commit point: a checkpoint is never of events a crash
+                // could take back. Not written, it is written after a later command.
+                let _ = self.checkpoint_if_due(&state, &new_head);
+            }
             transaction.commit(&new_head)?;
             drop(writes);
             self.sync(large)?;

@@ -169,7 +169,7 @@ impl Store {
 
     /// In a log known to be in date order, the last of the events `1..=to` dated on or before
     /// `date` (0 if none is): a binary search, reading about twenty records.
-    fn last_dated(&self, to: u64, date: NaiveDate) -> Result<u64> {
+    pub(super) fn last_dated(&self, to: u64, date: NaiveDate) -> Result<u64> {
         let (mut lo, mut hi) = (0, to);
         while lo < hi {
             let mid = lo + (hi - lo).div_ceil(2);

@@ -24,6 +24,7 @@ mod retry;
 mod transfer;
 pub use feed::{Snapshot, Subscription};
 pub use transfer::{ExportHeader, ImportReport};
+mod asof;
 mod execute;
 mod log;
 use execute::{placed_or_refused, Planned};
@@ -238,6 +239,8 @@ pub struct Core {
     /// the state is read whole, so that no one reads a write half made.
     write_lock: std::sync::Arc<Mutex<()>>,
     fsync: bool,
+    /// How many events apart checkpoints are written ([`Options::checkpoint_every`]).
+    checkpoint_every: u64,
     /// sled's data file, kept open to sync it.
     db_file: Mutex<Option<std::fs::File>>,
     /// Officers' names already looked up beside the log, and their roster keys (an officer's
@@ -274,6 +277,9 @@ impl Core {
     }
     fn pieces(&self) -> pieces::Trees<'_> {
         pieces::Trees(&self.tables().pieces)
+    }
+    fn checkpoints(&self) -> &dyn Table {
+        &*self.tables().checkpoints
     }
     fn personal_data(&self) -> &dyn PersonalStore {
         self.backend.personal()
@@ -325,11 +331,20 @@ pub struct Options {
     /// A throwaway store (tests, examples): not synced, and its directory removed when the
     /// `Store` is dropped. See [`Options::temporary`].
     pub temporary: bool,
+    /// While the log is in date order, the state's pieces are kept as of every this many events
+    /// (a checkpoint), so that a query as of a date folds only the events after the last
+    /// checkpoint before it (see [`Store::state_part_as_of`]). 0: none are written. Default
+    /// [`CHECKPOINT_EVERY`].
+    pub checkpoint_every: u64,
 }
+
+/// How many events apart checkpoints are written by default: an as-of query folds at most
+/// about this many events, and the checkpoints hold each piece these many events touched.
+pub const CHECKPOINT_EVERY: u64 = 16_384;
 
 impl Default for Options {
     fn default() -> Self {
-        Options { cache_bytes: 64 * 1024 * 1024, audit: false, fsync: true, temporary: false }
+        Options { cache_bytes: 64 * 1024 * 1024, audit: false, fsync: true, temporary: false, checkpoint_every: CHECKPOINT_EVERY }
     }
 }
 
@@ -535,6 +550,7 @@ impl Store {
             published: Mutex::new(None),
             watching: std::sync::atomic::AtomicBool::new(false),
             fsync: options.fsync,
+            checkpoint_every: options.checkpoint_every,
             db_file: Mutex::new(None),
             officer_names: Mutex::new(std::collections::HashMap::new()),
             witness_file: Mutex::new(None),

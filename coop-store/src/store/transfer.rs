@@ -81,6 +81,7 @@ impl Store {
                 self.tables().commands.clear()?;
                 self.tables().imported.clear()?;
                 self.pieces().clear()?;
+                self.checkpoints().clear()?;
                 self.meta().insert(K_ORDERED, b"1".as_slice())?;
                 self.meta().remove(K_IMPORTING)?;
                 self.backend.flush()?;
@@ -125,12 +126,14 @@ impl Store {
         // Folded as it is read while its records are in date order; else folded in timeline
         // order once written.
         let mut ordered = true;
+        let mut checkpoints = self.checkpoint_writer();
         while let Some(env) = pass.next_record()? {
             if ordered && state.latest.is_some_and(|l| env.effective < l) {
                 ordered = false;
             }
             if ordered {
                 state.apply(env.effective, &env.event).map_err(|e| broken(pass.line_no, format!("event {}: {e}", env.seq)))?;
+                checkpoints.after(self.checkpoints(), env.seq, &env.hash, &env.event, &state)?;
             }
             if pack.is_empty() {
                 pack_first = env.seq;
@@ -172,6 +175,7 @@ impl Store {
         let head = pass.finish()?;
         if !ordered {
             self.meta().remove(K_ORDERED)?;
+            self.checkpoints().clear()?;
             state = self.fold_timeline(head.seq, None)?;
         }
         self.backend.flush()?;

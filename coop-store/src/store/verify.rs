@@ -169,7 +169,7 @@ impl Store {
         if !chain.ok {
             return Ok(chain);
         }
-        let state = self.fold_timeline(head.seq, None)?;
+        let state = self.rebuilt_with_checkpoints(head.seq)?;
         pieces::write_all(&self.pieces(), &state, &head)?;
         self.sync(true)?;
         drop(_writes);
@@ -177,18 +177,42 @@ impl Store {
         self.verify()
     }
 
+    /// The fold of events `1..=to` in timeline order, the checkpoints written anew as it goes
+    /// (none when the log is not in date order).
+    fn rebuilt_with_checkpoints(&self, to: u64) -> Result<State> {
+        self.checkpoints().clear()?;
+        if self.meta().get(K_ORDERED)?.is_none() {
+            return self.fold_timeline(to, None);
+        }
+        let mut state = State::default();
+        let mut writer = self.checkpoint_writer();
+        self.each_record(1, to, GENESIS_HASH, None, |env| {
+            state.apply(env.effective, &env.event).map_err(|e| integrity(env.seq, e.to_string()))?;
+            writer.after(self.checkpoints(), env.seq, &env.hash, &env.event, &state)
+        })?;
+        Ok(state)
+    }
+
     fn check_all(&self, accept_head: bool) -> Result<VerifyReport> {
         let head = self.head();
         // One read of the log: the chain is checked and its events folded as they are read.
-        let mut fold = Folding { ordered: self.meta().get(K_ORDERED)?.is_some(), ..Folding::default() };
+        let ordered = self.meta().get(K_ORDERED)?.is_some();
+        let checkpoints = if ordered { Some(pieces::checkpoints::Check::new(self.checkpoints())?) } else { None };
+        let mut fold = Folding { ordered, checkpoints, ..Folding::default() };
         let mut report = self.check_chain_folding(&head, accept_head, Some(&mut fold))?;
         if !report.ok {
             return Ok(report);
         }
-        let rebuilt = fold.finish()?;
+        let (rebuilt, mut checkpoints) = fold.finish()?;
+        if !ordered && !self.checkpoints().is_empty()? {
+            checkpoints = Some("checkpoints are kept although the log is not in date order".into());
+        }
         let personal = self.check_personal(&head, &rebuilt)?;
         let replay = self.compare_with_kept(&head, rebuilt)?;
         let mut problems: Vec<String> = personal.problems.iter().map(|p| format!("personal data: {p}")).collect();
+        if let Some(problem) = &checkpoints {
+            problems.insert(0, format!("{problem}: rebuild them from the log"));
+        }
         if !replay.matches {
             let members: Vec<String> = replay.differing_members.iter().take(10).map(|n| n.to_string()).collect();
             problems.insert(
@@ -202,8 +226,9 @@ impl Store {
         }
         report.ok = problems.is_empty();
         report.problem = problems.first().cloned();
-        report.remedy = (!replay.matches).then_some(crate::Remedy::Repair);
-        report.kept_state_matches = Some(replay.matches);
+        let kept_matches = replay.matches && checkpoints.is_none();
+        report.remedy = (!kept_matches).then_some(crate::Remedy::Repair);
+        report.kept_state_matches = Some(kept_matches);
         report.personal = Some(personal);
         Ok(report)
     }
@@ -215,7 +240,7 @@ impl Store {
     }
 
     /// [`Store::check_chain`], folding each event checked into `fold` when given.
-    fn check_chain_folding(&self, head: &Head, accept_head: bool, mut fold: Option<&mut Folding>) -> Result<VerifyReport> {
+    fn check_chain_folding(&self, head: &Head, accept_head: bool, mut fold: Option<&mut Folding<'_>>) -> Result<VerifyReport> {
         let head = head.clone();
         let mut prev = GENESIS_HASH.to_string();
         let bad = |seq: u64, prev: String, problem: String| VerifyReport {
@@ -461,26 +486,37 @@ fn check_member(m: &coop_core::Member, entries: &mut BTreeMap<PartyId, PersonalE
 /// in date order, else kept as facts and folded in the timeline's order at the end (as
 /// `fold_timeline` does from a second read).
 #[derive(Default)]
-struct Folding {
+struct Folding<'t> {
     ordered: bool,
     state: State,
     facts: Vec<coop_core::timeline::Fact>,
+    /// The checkpoints, checked as the fold reaches each (a log in date order).
+    checkpoints: Option<pieces::checkpoints::Check<'t>>,
 }
 
-impl Folding {
+impl Folding<'_> {
     fn take(&mut self, seq: u64, rec: record::Unlinked) -> Result<()> {
         if self.ordered {
-            return self.state.apply(rec.effective, &rec.event).map_err(|e| integrity(seq, e.to_string()));
+            self.state.apply(rec.effective, &rec.event).map_err(|e| integrity(seq, e.to_string()))?;
+            if let Some(check) = &mut self.checkpoints {
+                check.after(seq, &rec.hash, &rec.event, &self.state)?;
+            }
+            return Ok(());
         }
         self.facts.push(coop_core::timeline::Fact { seq, date: rec.effective, command_id: rec.command_id, event: rec.event });
         Ok(())
     }
 
-    fn finish(self) -> Result<State> {
+    /// The state folded, and what is wrong with the checkpoints, if anything.
+    fn finish(self) -> Result<(State, Option<String>)> {
         if self.ordered {
-            return Ok(self.state);
+            let problem = match self.checkpoints {
+                Some(check) => check.finish()?,
+                None => None,
+            };
+            return Ok((self.state, problem));
         }
-        super::log::fold_in_order(&super::log::in_timeline_order(self.facts))
+        Ok((super::log::fold_in_order(&super::log::in_timeline_order(self.facts))?, None))
     }
 }
 
