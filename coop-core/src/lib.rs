@@ -33,6 +33,7 @@ mod command;
 mod day;
 mod decide;
 mod event;
+mod hex32;
 mod membership;
 pub mod money;
 mod project;

@@ -17,6 +17,7 @@ pub struct Lot {
     /// Share class code.
     pub class: crate::Code,
     /// Date of subscription (or of transfer to this member).
+    #[serde(with = "crate::day")]
     pub date: NaiveDate,
     /// Number of shares.
     pub count: u64,
@@ -44,6 +45,7 @@ impl Lot {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ended {
     /// Effective date.
+    #[serde(with = "crate::day")]
     pub date: NaiveDate,
     /// Cause.
     pub cause: EndCause,
@@ -61,21 +63,26 @@ pub struct Member {
     /// Current (or last) category code.
     pub category: String,
     /// Admission date.
+    #[serde(with = "crate::day")]
     pub admitted: NaiveDate,
     /// When and why membership ended, if it did.
     pub ended: Option<Ended>,
     /// Since when the member has lost the quality of its category, if flagged.
+    #[serde(with = "crate::day::opt")]
     pub flagged_since: Option<NaiveDate>,
     /// Shares held, by lot.
     pub lots: Vec<Lot>,
     /// The latest effective date of any fact about this member.
+    #[serde(with = "crate::day")]
     pub last_date: NaiveDate,
     /// Digest of the personal data kept outside the log.
+    #[serde(with = "crate::hex32")]
     pub personal_digest: String,
     /// Categories over time: (from date, category), in date order.
+    #[serde(with = "crate::day::pairs")]
     pub categories: Vec<(NaiveDate, String)>,
     /// When its personal data was erased, if it was.
-    #[serde(default)]
+    #[serde(default, with = "crate::day::opt")]
     pub erased: Option<NaiveDate>,
     /// For an organisation or a public body: the natural persons designated to represent it,
     /// in date order. (Always written: members are also kept in a binary form.)
@@ -90,10 +97,12 @@ pub struct Member {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Representative {
     /// From when.
+    #[serde(with = "crate::day")]
     pub since: NaiveDate,
     /// Their party id: their name, e-mail and address are kept beside the log under it.
     pub party: PartyId,
     /// Digest of that personal data.
+    #[serde(with = "crate::hex32")]
     pub personal_digest: String,
 }
 

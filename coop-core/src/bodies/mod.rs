@@ -86,14 +86,16 @@ pub struct Mandate {
     /// The office.
     pub office: Office,
     /// From when.
+    #[serde(with = "crate::day")]
     pub from: NaiveDate,
     /// Until when (the last day).
+    #[serde(with = "crate::day")]
     pub until: NaiveDate,
     /// The resolution that decided it.
     pub decided_by: Decision,
     /// The day it ended before its term (revoked, resigned, or the chair given to another):
     /// `until` is then the day before.
-    #[serde(default)]
+    #[serde(default, with = "crate::day::opt")]
     pub ended: Option<NaiveDate>,
 }
 

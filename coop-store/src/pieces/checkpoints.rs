@@ -10,11 +10,82 @@
 //! followed by `S` (8 bytes, big-endian), so that a piece as of `S` is the last of its keys not
 //! after `S`. Nothing is removed from a log in date order, so no checkpoint records a removal.
 //!
-//! A checkpoint is written in one batch (all or none). `audit verify` checks every one against
-//! the fold of the log ([`Check`]), and `audit repair` writes them again.
+//! Members are many and touched by most events: a checkpoint keeps those it holds in one
+//! compressed block (`M` followed by `S`), sorted by number with an index, which the store
+//! keeps where it keeps the log's sealed packs (the packs file beside a sled database): one
+//! sequential write instead of thousands of values in the tree. A member as of `S` is found in
+//! the newest block not after `S` that holds it.
+//!
+//! A checkpoint is written in one batch (all or none) after its block. `audit verify` checks
+//! every one against the fold of the log ([`Check`]), and `audit repair` writes them again.
+
+use std::cell::RefCell;
 
 use super::*;
 use crate::backend::{Pairs, Table, Value};
+
+/// The key of a checkpoint's block of members (followed by its event).
+const MEMBERS: &[u8] = b"M";
+
+/// Where the store keeps the members' blocks: beside the log's sealed packs.
+pub(crate) trait Blocks {
+    /// Keeps a sealed block (`runs::seal`); returns what the table keeps for it.
+    fn put(&self, sealed: Vec<u8>) -> Result<Vec<u8>>;
+    /// The block a table's value stands for, decompressed.
+    fn get(&self, kept: &[u8]) -> Result<Vec<u8>>;
+}
+
+/// A block of members: `n`, then `n` (number, end of its value) pairs, then the values, all
+/// numbers big-endian `u32`, members in increasing number.
+fn block(members: &[(u32, Vec<u8>)]) -> Vec<u8> {
+    let size = 4 + members.len() * 8 + members.iter().map(|(_, v)| v.len()).sum::<usize>();
+    let mut out = Vec::with_capacity(size);
+    out.extend_from_slice(&(members.len() as u32).to_be_bytes());
+    let mut end = 0u32;
+    for (n, v) in members {
+        end += v.len() as u32;
+        out.extend_from_slice(&n.to_be_bytes());
+        out.extend_from_slice(&end.to_be_bytes());
+    }
+    for (_, v) in members {
+        out.extend_from_slice(v);
+    }
+    out
+}
+
+/// A block read back.
+struct Block(Vec<u8>);
+
+impl Block {
+    fn u32_at(&self, at: usize) -> Option<u32> {
+        self.0.get(at..at + 4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+    fn len(&self) -> usize {
+        self.u32_at(0).unwrap_or(0) as usize
+    }
+    fn entry(&self, i: usize) -> Result<(u32, &[u8])> {
+        let damaged = || Error::Integrity { seq: 0, reason: "a checkpoint's block of members is damaged".into() };
+        let n = self.u32_at(4 + i * 8).ok_or_else(damaged)?;
+        let end = self.u32_at(8 + i * 8).ok_or_else(damaged)? as usize;
+        let start = if i == 0 { 0 } else { self.u32_at(i * 8).ok_or_else(damaged)? as usize };
+        let base = 4 + self.len() * 8;
+        let value = self.0.get(base + start..base + end).ok_or_else(damaged)?;
+        Ok((n, value))
+    }
+    fn find(&self, n: u32) -> Result<Option<&[u8]>> {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let (m, v) = self.entry(mid)?;
+            match m.cmp(&n) {
+                std::cmp::Ordering::Equal => return Ok(Some(v)),
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+            }
+        }
+        Ok(None)
+    }
+}
 
 /// The key of piece `piece` in the checkpoint at event `seq`.
 fn key_at(piece: &[u8], seq: u64) -> Vec<u8> {
@@ -34,16 +105,35 @@ fn split(k: &[u8]) -> Result<(&[u8], u64)> {
 }
 
 /// Writes the checkpoint at `head`: the totals, and the pieces `changes` names as they are in
-/// `state` (the state after event `head.seq`). Returns the number of values written.
-pub(crate) fn write(table: &dyn Table, state: &State, changes: &Changes, head: &Head) -> Result<usize> {
-    let batch: crate::backend::Batch = encode_primary(state, changes, head)?
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| (key_at(&k, head.seq), Some(v)))
-        .collect();
+/// `state` (the state after event `head.seq`), the members in one block kept by `blocks`.
+/// Returns the number of values written to the table.
+pub(crate) fn write(table: &dyn Table, blocks: &dyn Blocks, state: &State, changes: &Changes, head: &Head) -> Result<usize> {
+    let mut batch: crate::backend::Batch = Vec::new();
+    let mut members = Vec::new();
+    for (k, v) in encode_primary(state, changes, head)? {
+        if v.is_empty() {
+            continue;
+        }
+        match member_number(&k) {
+            Some(n) => members.push((n, v)),
+            None => batch.push((key_at(&k, head.seq), Some(v))),
+        }
+    }
+    if !members.is_empty() {
+        let kept = blocks.put(crate::runs::seal(&block(&members)))?;
+        batch.push((key_at(MEMBERS, head.seq), Some(kept)));
+    }
     let written = batch.len();
     table.apply(batch)?;
     Ok(written)
+}
+
+/// The member a piece's key names, if it is a member's.
+fn member_number(piece: &[u8]) -> Option<u32> {
+    match piece.split_first() {
+        Some((&MEMBER, n)) => <[u8; 4]>::try_from(n).ok().map(u32::from_be_bytes),
+        _ => None,
+    }
 }
 
 /// The last checkpoint at or before event `seq`: the head it was taken at.
@@ -78,17 +168,85 @@ pub(crate) fn all(table: &dyn Table) -> Result<Vec<u64>> {
 
 /// The pieces as they were at a checkpoint: a [`Source`] for [`load`].
 pub(crate) struct At<'t> {
-    pub(crate) table: &'t dyn Table,
-    pub(crate) seq: u64,
+    table: &'t dyn Table,
+    blocks: &'t dyn Blocks,
+    seq: u64,
+    /// The members' blocks not after `seq`, newest first: each one's event, and the block once
+    /// read.
+    members: RefCell<Option<Newest>>,
+}
+
+/// Blocks of members, newest first: each one's event, and the block once read.
+type Newest = Vec<(u64, Option<Block>)>;
+
+impl<'t> At<'t> {
+    pub(crate) fn new(table: &'t dyn Table, blocks: &'t dyn Blocks, seq: u64) -> At<'t> {
+        At { table, blocks, seq, members: RefCell::new(None) }
+    }
+
+    /// Calls `f` on each block not after `seq`, newest first, until it returns true.
+    fn each_block(&self, mut f: impl FnMut(&Block) -> Result<bool>) -> Result<()> {
+        let mut members = self.members.borrow_mut();
+        if members.is_none() {
+            let mut list = Vec::new();
+            for item in self.table.scan_prefix(MEMBERS) {
+                let (k, _) = item?;
+                let (_, at) = split(&k)?;
+                if at <= self.seq {
+                    list.push((at, None));
+                }
+            }
+            list.reverse();
+            *members = Some(list);
+        }
+        for (at, block) in members.iter_mut().flatten() {
+            if block.is_none() {
+                let kept = self.table.get(&key_at(MEMBERS, *at))?.ok_or_else(|| Error::Integrity {
+                    seq: *at,
+                    reason: format!("the checkpoint at event {at} lost its block of members"),
+                })?;
+                *block = Some(Block(self.blocks.get(&kept)?));
+            }
+            if let Some(b) = block {
+                if f(b)? {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Source for At<'_> {
     fn get(&self, piece: &[u8]) -> Result<Option<Value>> {
+        if let Some(n) = member_number(piece) {
+            let mut found = None;
+            self.each_block(|b| {
+                found = b.find(n)?.map(|v| v.to_vec());
+                Ok(found.is_some())
+            })?;
+            return Ok(found.map(Value::Owned));
+        }
         let Some((k, v)) = self.table.last_at_or_before(&key_at(piece, self.seq))? else { return Ok(None) };
         Ok((k.len() == piece.len() + 8 && k.starts_with(piece) && !v.is_empty()).then_some(v))
     }
 
     fn scan<'s>(&'s self, tag: u8) -> Pairs<'s> {
+        if tag == MEMBER {
+            // Each member from the newest block that holds it.
+            let mut all: BTreeMap<u32, Vec<u8>> = BTreeMap::new();
+            let read = self.each_block(|b| {
+                for i in 0..b.len() {
+                    let (n, v) = b.entry(i)?;
+                    all.entry(n).or_insert_with(|| v.to_vec());
+                }
+                Ok(false)
+            });
+            if let Err(e) = read {
+                return Box::new(std::iter::once(Err(e)));
+            }
+            return Box::new(all.into_iter().map(|(n, v)| Ok((Value::Owned(key(MEMBER, &n.to_be_bytes())), Value::Owned(v)))));
+        }
         // A piece's values are in the order of their checkpoints: the last one not after `seq`
         // is given when the next piece begins.
         let mut values = self.table.scan_prefix(&[tag]).fuse();
@@ -136,13 +294,21 @@ impl Writer {
     }
 
     /// After event `seq` (its hash `hash`), `event`, was applied to `state`.
-    pub(crate) fn after(&mut self, table: &dyn Table, seq: u64, hash: &str, event: &Event, state: &State) -> Result<()> {
+    pub(crate) fn after(
+        &mut self,
+        table: &dyn Table,
+        blocks: &dyn Blocks,
+        seq: u64,
+        hash: &str,
+        event: &Event,
+        state: &State,
+    ) -> Result<()> {
         if self.every == 0 {
             return Ok(());
         }
         self.changes.add(event);
         if seq - self.last >= self.every {
-            write(table, state, &self.changes, &Head { seq, hash: hash.to_string() })?;
+            write(table, blocks, state, &self.changes, &Head { seq, hash: hash.to_string() })?;
             self.last = seq;
             self.changes = Changes::default();
         }
@@ -155,6 +321,7 @@ impl Writer {
 /// may be kept.
 pub(crate) struct Check<'t> {
     table: &'t dyn Table,
+    blocks: &'t dyn Blocks,
     at: Vec<u64>,
     next: usize,
     changes: Changes,
@@ -163,8 +330,8 @@ pub(crate) struct Check<'t> {
 }
 
 impl<'t> Check<'t> {
-    pub(crate) fn new(table: &'t dyn Table) -> Result<Check<'t>> {
-        Ok(Check { table, at: all(table)?, next: 0, changes: Changes::default(), expected: 0, problem: None })
+    pub(crate) fn new(table: &'t dyn Table, blocks: &'t dyn Blocks) -> Result<Check<'t>> {
+        Ok(Check { table, blocks, at: all(table)?, next: 0, changes: Changes::default(), expected: 0, problem: None })
     }
 
     /// After event `seq` (its hash `hash`), `event`, was applied to `state`.
@@ -178,16 +345,39 @@ impl<'t> Check<'t> {
         }
         self.next += 1;
         let head = &Head { seq, hash: hash.to_string() };
-        let at = At { table: self.table, seq: head.seq };
+        let at = At::new(self.table, self.blocks, seq);
+        let wrong = |what: String| Some(format!("the checkpoint at event {seq} does not hold {what} as the log has it"));
+        let mut members = Vec::new();
         for (piece, value) in encode_primary(state, &std::mem::take(&mut self.changes), head)? {
-            let kept = if value.is_empty() { at.get(&piece)? } else { self.table.get(&key_at(&piece, head.seq))? };
+            if let (Some(n), false) = (member_number(&piece), value.is_empty()) {
+                members.push((n, value));
+                continue;
+            }
+            let kept = if value.is_empty() { at.get(&piece)? } else { self.table.get(&key_at(&piece, seq))? };
             if !value.is_empty() {
                 self.expected += 1;
             }
             if kept.as_deref().unwrap_or_default() != value.as_slice() {
-                self.problem = Some(format!("the checkpoint at event {} does not hold {} as the log has it", head.seq, describe(&piece)));
+                self.problem = wrong(describe(&piece));
                 return Ok(());
             }
+        }
+        let kept = match self.table.get(&key_at(MEMBERS, seq))? {
+            Some(kept) => Some(self.blocks.get(&kept)?),
+            None => None,
+        };
+        if !members.is_empty() {
+            self.expected += 1;
+        }
+        let expected = (!members.is_empty()).then(|| block(&members));
+        if kept != expected {
+            let differing = match kept.map(Block) {
+                None => members.first().map(|(n, _)| format!("member {n}")),
+                Some(b) => (0..b.len().max(members.len()))
+                    .find(|i| b.entry(*i).ok().map(|(n, v)| (n, v.to_vec())) != members.get(*i).cloned())
+                    .map(|i| members.get(i).map_or_else(|| "its members".to_string(), |(n, _)| format!("member {n}"))),
+            };
+            self.problem = wrong(differing.unwrap_or_else(|| "its members".into()));
         }
         Ok(())
     }

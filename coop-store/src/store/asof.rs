@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use coop_core::{Reads, State};
 
 use super::*;
-use crate::pieces::checkpoints::{self, At};
+use crate::pieces::checkpoints::{self, At, Blocks};
 
 impl Store {
     /// The parts of the state as of the end of `date` that `part` asks for (the statutes and
@@ -49,7 +49,7 @@ impl Store {
             Ok(())
         })?;
         let reads: Vec<Reads> = events.iter().map(|(_, _, e)| Reads::by(e)).collect();
-        let at = At { table: self.checkpoints(), seq: from.seq };
+        let at = At::new(self.checkpoints(), &**self, from.seq);
         if checkpoints::last_at_or_before(self.checkpoints(), from.seq)?.as_ref() != Some(from) {
             return Ok(None);
         }
@@ -81,12 +81,30 @@ impl Store {
             }
             None => pieces::Changes::everything(state),
         };
-        checkpoints::write(self.checkpoints(), state, &changes, head)?;
+        checkpoints::write(self.checkpoints(), &**self, state, &changes, head)?;
         Ok(())
     }
 
     /// A writer of checkpoints for a fold of the whole log in its order (an import, a repair).
     pub(super) fn checkpoint_writer(&self) -> checkpoints::Writer {
         checkpoints::Writer::new(self.checkpoint_every)
+    }
+}
+
+/// The members' blocks of checkpoints are kept where the log's sealed packs are.
+impl Blocks for Core {
+    fn put(&self, sealed: Vec<u8>) -> Result<Vec<u8>> {
+        let mut kept = self.backend.put_packs(vec![(Vec::new(), Some(sealed))])?;
+        // In the file before the checkpoint that points to it.
+        if self.fsync {
+            self.backend.sync_packs()?;
+        }
+        kept.pop().and_then(|(_, v)| v).ok_or_else(|| integrity(0, "a block of members was not kept"))
+    }
+
+    fn get(&self, kept: &[u8]) -> Result<Vec<u8>> {
+        runs::open_stored(kept, |pointer| self.backend.read_pack(pointer))
+            .map(std::borrow::Cow::into_owned)
+            .map_err(|e| integrity(0, format!("a checkpoint's block of members is damaged: {e}")))
     }
 }

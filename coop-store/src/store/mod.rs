@@ -54,7 +54,12 @@ use witness::{blob_files, read_witness, Witness};
 ///   database, the `log` tree holding a pointer to each (see `packs`; packs already in the tree
 ///   are read as they are). A `/5` store's pieces are built again from the log on its first
 ///   open.
-const FORMAT: &[u8] = b"coop-store/6";
+/// - `coop-store/7`: members' binary pieces hold their dates as day numbers and their digests as
+///   32 bytes, and the `state-checkpoints` table keeps the pieces as of some events of a log in
+///   date order (see `pieces::checkpoints`). A `/6` store's pieces are built again from the log
+///   on its first open; its checkpoints are written from its next command on.
+const FORMAT: &[u8] = b"coop-store/7";
+const FORMAT_6: &[u8] = b"coop-store/6";
 const FORMAT_5: &[u8] = b"coop-store/5";
 const FORMAT_4: &[u8] = b"coop-store/4";
 const FORMAT_3: &[u8] = b"coop-store/3";
@@ -495,7 +500,7 @@ impl Store {
                     meta.insert(K_FORMAT, FORMAT)?;
                 }
             }
-            Some(f) if [FORMAT_2, FORMAT_3, FORMAT_4, FORMAT_5].contains(&f.as_ref()) => {
+            Some(f) if [FORMAT_2, FORMAT_3, FORMAT_4, FORMAT_5, FORMAT_6].contains(&f.as_ref()) => {
                 // Pieces written by an older coop are not read: `recover`, below, builds them
                 // again from the log (also when opened for audit, so that verify compares the
                 // log with pieces this coop can read).
@@ -524,6 +529,7 @@ impl Store {
             commands.clear()?;
             imported_ids.clear()?;
             state_tree.clear()?;
+            tables.checkpoints.clear()?;
             for item in meta.scan_prefix(K_VOIDED) {
                 meta.remove(&item?.0)?;
             }

@@ -133,7 +133,7 @@ impl Store {
             }
             if ordered {
                 state.apply(env.effective, &env.event).map_err(|e| broken(pass.line_no, format!("event {}: {e}", env.seq)))?;
-                checkpoints.after(self.checkpoints(), env.seq, &env.hash, &env.event, &state)?;
+                checkpoints.after(self.checkpoints(), &**self, env.seq, &env.hash, &env.event, &state)?;
             }
             if pack.is_empty() {
                 pack_first = env.seq;

@@ -188,7 +188,7 @@ impl Store {
         let mut writer = self.checkpoint_writer();
         self.each_record(1, to, GENESIS_HASH, None, |env| {
             state.apply(env.effective, &env.event).map_err(|e| integrity(env.seq, e.to_string()))?;
-            writer.after(self.checkpoints(), env.seq, &env.hash, &env.event, &state)
+            writer.after(self.checkpoints(), &**self, env.seq, &env.hash, &env.event, &state)
         })?;
         Ok(state)
     }
@@ -197,7 +197,7 @@ impl Store {
         let head = self.head();
         // One read of the log: the chain is checked and its events folded as they are read.
         let ordered = self.meta().get(K_ORDERED)?.is_some();
-        let checkpoints = if ordered { Some(pieces::checkpoints::Check::new(self.checkpoints())?) } else { None };
+        let checkpoints = if ordered { Some(pieces::checkpoints::Check::new(self.checkpoints(), &**self)?) } else { None };
         let mut fold = Folding { ordered, checkpoints, ..Folding::default() };
         let mut report = self.check_chain_folding(&head, accept_head, Some(&mut fold))?;
         if !report.ok {
