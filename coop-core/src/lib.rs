@@ -36,6 +36,7 @@ mod event;
 mod hex32;
 mod membership;
 pub mod money;
+mod party_id;
 mod project;
 mod projection;
 mod roster;

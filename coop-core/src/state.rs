@@ -57,6 +57,7 @@ pub struct Member {
     /// Register number.
     pub number: MemberNo,
     /// Party identity.
+    #[serde(with = "crate::party_id")]
     pub party: PartyId,
     /// Person, organisation or public body.
     pub kind: PartyKind,
@@ -100,6 +101,7 @@ pub struct Representative {
     #[serde(with = "crate::day")]
     pub since: NaiveDate,
     /// Their party id: their name, e-mail and address are kept beside the log under it.
+    #[serde(with = "crate::party_id")]
     pub party: PartyId,
     /// Digest of that personal data.
     #[serde(with = "crate::hex32")]

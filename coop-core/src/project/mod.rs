@@ -120,7 +120,7 @@ pub enum Participant {
     /// A member, by number.
     Member(MemberNo),
     /// A partner, by party id (its name is personal data, kept beside the log).
-    Partner(PartyId),
+    Partner(#[serde(with = "crate::party_id")] PartyId),
 }
 
 impl Participant {
