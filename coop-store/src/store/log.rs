@@ -195,7 +195,17 @@ impl Store {
             facts.push(Fact { seq: env.seq, date: env.effective, command_id: env.command_id, event: env.event });
             Ok(())
         })?;
-        Ok(in_timeline_order(facts))
+        let mut facts = in_timeline_order(facts);
+        if until.is_some() {
+            // A void dated after `until` (recorded then, about facts before it) was not read
+            // above; as known at `to` the command it voids never happened, whatever the date.
+            let voided: std::collections::BTreeSet<String> =
+                self.voided()?.into_iter().filter(|(_, v)| v.seq <= to).map(|(id, _)| id).collect();
+            if !voided.is_empty() {
+                facts.retain(|f| !voided.contains(&f.command_id));
+            }
+        }
+        Ok(facts)
     }
 
     /// Up to `limit` acknowledged events from sequence number `from` (records of a write in

@@ -73,8 +73,9 @@ const K_SNAPSHOT: &[u8] = b"snapshot";
 const K_IMPORTING: &[u8] = b"importing";
 const K_PENDING_ERASE: &[u8] = b"pending-erase";
 /// Present while the log's records are in the order of their effective dates (each dated on or
-/// after every one before it), so that it folds as it is read; removed before a fact entered
-/// late is written. Absent in a store written before it was kept: its log is sorted when folded.
+/// after every one before it) and it holds no void, so that it folds as it is read; removed
+/// before a fact entered late or a void is written. Absent in a store written before it was
+/// kept: its log is sorted when folded.
 const K_ORDERED: &[u8] = b"ordered";
 /// Present in a store imported from an export, which holds no personal data (until a backup's
 /// is restored): its members have no names, and that is not damage.
@@ -519,6 +520,15 @@ impl Store {
                 meta.insert(K_ORDERED, b"1")?;
             }
             None => return Err(integrity(0, "the store has events but no format marker")),
+        }
+        if meta.get(K_ORDERED)?.is_some() && meta.scan_prefix(K_VOIDED).next().is_some() {
+            // Imported by a coop that marked a log holding a void as in date order and folded the
+            // voided facts in: the log is folded in timeline order from now on, and the pieces
+            // (and checkpoints) are built again from it below.
+            meta.remove(K_ORDERED)?;
+            state_tree.clear()?;
+            tables.checkpoints.clear()?;
+            backend.flush()?;
         }
         if meta.get(K_IMPORTING)?.is_some() {
             // An import was interrupted: its marker goes in the same transaction as its head, so

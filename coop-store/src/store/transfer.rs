@@ -128,7 +128,9 @@ impl Store {
         let mut ordered = true;
         let mut checkpoints = self.checkpoint_writer();
         while let Some(env) = pass.next_record()? {
-            if ordered && state.latest.is_some_and(|l| env.effective < l) {
+            // A void takes facts out of the timeline: a log holding one is folded in timeline
+            // order, like one with a fact entered late.
+            if ordered && (state.latest.is_some_and(|l| env.effective < l) || matches!(env.event, Event::CommandVoided { .. })) {
                 ordered = false;
             }
             if ordered {
