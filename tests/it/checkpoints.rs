@@ -3,7 +3,9 @@
 //! `audit verify` finds a damaged or stray checkpoint and `audit repair` writes them again; a
 //! fact entered late (the log leaves date order) drops them.
 
-use coop::{Command, MemberNo, MemberRef, Options, Part, PartyKind, Personal, Pick, Request, Statutes, Store};
+use coop::{Command, MemberNo, Options, Part, PartyKind, Pick, Request, Store};
+
+use crate::lib::{admit, found, m};
 
 use crate::cli::Env;
 
@@ -160,27 +162,6 @@ fn as_of_queries_from_checkpoints_answer_what_the_whole_fold_answers() {
     }
 }
 
-fn found(store: &Store) {
-    let statutes = Statutes::from_toml(coop::SAMPLE_STATUTES).unwrap();
-    let day = statutes.founded;
-    store.execute(Request::new(Command::Found { statutes, founder: None }).dated(day)).unwrap();
-}
-
-fn admit(name: &str, category: &str, shares: u64) -> Command {
-    Command::Admit {
-        personal: Personal { name: name.into(), email: None, address: None },
-        kind: PartyKind::Person,
-        category: category.into(),
-        shares: Some(shares),
-        class: None,
-        paid: None,
-    }
-}
-
-fn m(n: u32) -> MemberRef {
-    MemberRef::Number(MemberNo(n))
-}
-
 /// A history in date order, one command at a time, a checkpoint every 4 events.
 fn history(path: &std::path::Path) -> Store {
     let store = Store::open_with(path, Options { fsync: false, checkpoint_every: 4, ..Options::default() }).unwrap();
@@ -189,7 +170,10 @@ fn history(path: &std::path::Path) -> Store {
     for i in 0..30u64 {
         let day = start + chrono::Days::new(i * 7);
         store
-            .execute(Request::new(admit(&format!("M{i}"), if i % 2 == 0 { "employees" } else { "beneficiaries" }, 1 + i % 3)).dated(day))
+            .execute(
+                Request::new(admit(&format!("M{i}"), PartyKind::Person, if i % 2 == 0 { "employees" } else { "beneficiaries" }, 1 + i % 3))
+                    .dated(day),
+            )
             .unwrap();
         if i >= 3 {
             let n = (i % 3 + 1) as u32;
@@ -313,7 +297,7 @@ fn verify_finds_damaged_checkpoints_repair_rewrites_them_and_a_late_fact_drops_t
     }
     {
         let store = Store::open_with(&path, Options { fsync: false, checkpoint_every: 4, ..Options::default() }).unwrap();
-        store.execute(Request::new(admit("Late", "employees", 1)).dated(d("2020-02-02"))).unwrap();
+        store.execute(Request::new(admit("Late", PartyKind::Person, "employees", 1)).dated(d("2020-02-02"))).unwrap();
         assert!(store.verify().unwrap().ok);
         let whole = store.state_as_of(d("2020-05-01")).unwrap();
         assert_eq!(store.state_part_as_of(&Part::default(), d("2020-05-01")).unwrap(), Part::default().keep(whole));

@@ -446,20 +446,11 @@ fn a_store_marked_in_date_order_despite_a_void_is_folded_again_without_the_voide
     }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s");
-    let statutes = coop::Statutes::from_toml(coop::SAMPLE_STATUTES).unwrap();
-    let admit = |name: &str| Command::Admit {
-        personal: coop::Personal { name: name.into(), email: None, address: None },
-        kind: coop::PartyKind::Person,
-        category: "employees".into(),
-        shares: Some(2),
-        class: None,
-        paid: None,
-    };
+    let admit = |name: &str| crate::lib::admit(name, coop::PartyKind::Person, "employees", 2);
     let d = |s: &str| coop::parse_date(s).unwrap();
     let (state, head) = {
         let store = Store::open_with(&path, Options { fsync: false, ..Options::default() }).unwrap();
-        let founded = statutes.founded;
-        store.execute(coop::Request::new(Command::Found { statutes, founder: None }).dated(founded)).unwrap();
+        crate::lib::found(&store);
         store.execute(coop::Request::new(admit("A")).dated(d("2020-01-01"))).unwrap();
         let second = store.execute(coop::Request::new(admit("B")).dated(d("2020-02-01"))).unwrap();
         let (first, _) = second.seqs().unwrap();

@@ -184,3 +184,33 @@ fn coop_child(store: &std::path::Path, args: &[&std::ffi::OsStr]) -> std::proces
         .stderr(std::process::Stdio::null());
     c
 }
+
+/// The library's side of the suites: founding on the sample statutes, an admission, a member
+/// by number.
+pub mod lib {
+    use coop::{Command, MemberNo, MemberRef, PartyKind, Personal, Request, Statutes, Store};
+
+    /// Founds the sample cooperative on its founding date.
+    pub fn found(store: &Store) {
+        let statutes = Statutes::from_toml(coop::SAMPLE_STATUTES).unwrap();
+        let day = statutes.founded;
+        store.execute(Request::new(Command::Found { statutes, founder: None }).dated(day)).unwrap();
+    }
+
+    /// The admission of `name`, subscribing `shares` of its category's class.
+    pub fn admit(name: &str, kind: PartyKind, category: &str, shares: u64) -> Command {
+        Command::Admit {
+            personal: Personal { name: name.into(), email: None, address: None },
+            kind,
+            category: category.into(),
+            shares: Some(shares),
+            class: None,
+            paid: None,
+        }
+    }
+
+    /// Member `n`, by number.
+    pub fn m(n: u32) -> MemberRef {
+        MemberRef::Number(MemberNo(n))
+    }
+}

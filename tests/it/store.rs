@@ -1,33 +1,13 @@
 //! The store through the public API: replays, the state kept in pieces, idempotence, tampering.
 
-use coop::{Cents, Command, EndCause, MemberNo, MemberRef, Options, Part, PartyKind, Personal, Pick, Request, Statutes, Store};
+use coop::{Cents, Command, EndCause, MemberNo, Options, Part, PartyKind, Pick, Request, Store};
 use proptest::prelude::*;
 
+use crate::lib::{admit, found, m};
 use crate::{copy_dir, log_records, put_log_records};
 
 fn d(s: &str) -> chrono::NaiveDate {
     coop::parse_date(s).unwrap()
-}
-
-fn found(store: &Store) {
-    let statutes = Statutes::from_toml(coop::SAMPLE_STATUTES).unwrap();
-    let day = statutes.founded;
-    store.execute(Request::new(Command::Found { statutes, founder: None }).dated(day)).unwrap();
-}
-
-fn admit(name: &str, kind: PartyKind, category: &str, shares: u64) -> Command {
-    Command::Admit {
-        personal: Personal { name: name.into(), email: None, address: None },
-        kind,
-        category: category.into(),
-        shares: Some(shares),
-        class: None,
-        paid: None,
-    }
-}
-
-fn m(n: u32) -> MemberRef {
-    MemberRef::Number(MemberNo(n))
 }
 
 #[test]
