@@ -219,9 +219,10 @@ fn a_partial_state_as_of_any_date_is_the_whole_fold_kept_to_its_part() {
 
 /// A checkpoint's value changed, removed or added where none belongs is found by `audit
 /// verify` (the kept state, repairable) and `audit repair` writes them again; a fact entered late
-/// takes the log out of date order, and the checkpoints go with it.
+/// leaves the checkpoints of the prefix in date order, and no new one is written; a mark saying
+/// the log is in date order further than it is, is found and repaired.
 #[test]
-fn verify_finds_damaged_checkpoints_repair_rewrites_them_and_a_late_fact_drops_them() {
+fn verify_finds_damaged_checkpoints_and_a_wrong_order_mark_and_repair_rewrites_them() {
     if crate::on_postgres("the checkpoints' table is edited in sled") {
         return;
     }
@@ -295,6 +296,7 @@ fn verify_finds_damaged_checkpoints_repair_rewrites_them_and_a_late_fact_drops_t
         }
         assert!(Store::open(&path).unwrap().verify().unwrap().ok);
     }
+    let before = checkpoint_values(&path);
     {
         let store = Store::open_with(&path, Options { fsync: false, checkpoint_every: 4, ..Options::default() }).unwrap();
         store.execute(Request::new(admit("Late", PartyKind::Person, "employees", 1)).dated(d("2020-02-02"))).unwrap();
@@ -302,5 +304,92 @@ fn verify_finds_damaged_checkpoints_repair_rewrites_them_and_a_late_fact_drops_t
         let whole = store.state_as_of(d("2020-05-01")).unwrap();
         assert_eq!(store.state_part_as_of(&Part::default(), d("2020-05-01")).unwrap(), Part::default().keep(whole));
     }
-    assert!(checkpoint_values(&path).is_empty(), "a log out of date order keeps no checkpoint");
+    // The log is in date order up to the fact entered late: its checkpoints stay, and no new one
+    // is written after it.
+    assert!(checkpoint_values(&path) == before, "the checkpoints of the prefix in date order stay");
+    {
+        let store = Store::open_with(&path, Options { fsync: false, checkpoint_every: 4, ..Options::default() }).unwrap();
+        for i in 0..6 {
+            store.execute(Request::new(admit(&format!("After {i}"), PartyKind::Person, "employees", 1)).dated(d("2021-01-01"))).unwrap();
+        }
+    }
+    assert!(checkpoint_values(&path) == before, "none after the log left date order");
+    // The store saying its log is in date order further than it is: found, and repaired.
+    {
+        let db = crate::open_sled(&path);
+        db.open_tree("meta").unwrap().insert("ordered-until", &(head + 5).to_be_bytes()).unwrap();
+        db.flush().unwrap();
+    }
+    let store = Store::open_with(&path, Options { fsync: false, checkpoint_every: 4, ..Options::default() }).unwrap();
+    let report = store.verify().unwrap();
+    assert!(!report.ok && report.problem.as_deref().unwrap_or_default().contains("in date order up to event"), "{:?}", report.problem);
+    assert!(store.repair().unwrap().ok);
+    drop(store);
+    {
+        let db = crate::open_sled(&path);
+        let meta = db.open_tree("meta").unwrap();
+        assert_eq!(meta.get("ordered-until").unwrap().unwrap().as_ref(), &head.to_be_bytes());
+        // Or saying it is in date order at all.
+        meta.insert("ordered", "1").unwrap();
+        db.flush().unwrap();
+    }
+    let store = Store::open_with(&path, Options { fsync: false, checkpoint_every: 4, ..Options::default() }).unwrap();
+    let report = store.verify().unwrap();
+    assert!(!report.ok && report.problem.as_deref().unwrap_or_default().contains("is in date order, but event"), "{:?}", report.problem);
+    assert!(store.repair().unwrap().ok);
+    drop(store);
+    let db = crate::open_sled(&path);
+    assert!(db.open_tree("meta").unwrap().get("ordered").unwrap().is_none());
+}
+
+/// A log that left date order (a fact entered late, then a void of a fact of its prefix, then
+/// facts of today) keeps the checkpoints of its prefix in date order: as of any date and as known
+/// after any event, a partial state from them is the whole fold's, kept to its part.
+#[test]
+fn after_late_facts_and_voids_the_checkpoints_of_the_prefix_in_date_order_still_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = history(&crate::location(dir.path(), "s"));
+    let prefix = store.head().seq;
+    let parts = [
+        Part::all(),
+        Part::default(),
+        Part { members: Pick::Only(vec![MemberNo(2), MemberNo(4), MemberNo(31), MemberNo(99)]), ..Part::default() },
+    ];
+    let check = |store: &Store, what: &str| {
+        let head = store.head().seq;
+        let mut date = d("2019-12-30");
+        while date < d("2020-09-01") {
+            let whole = store.state_as_of(date).unwrap();
+            for part in &parts {
+                assert_eq!(store.state_part_as_of(part, date).unwrap(), part.keep(whole.clone()), "{what}: as of {date}, {part:?}");
+            }
+            date = date + chrono::Days::new(5);
+        }
+        for seq in [3, 17, prefix - 1, prefix, prefix + 1, head - 1, head] {
+            for until in [None, Some(d("2020-03-01")), Some(d("2020-06-01"))] {
+                let whole = store.state_known_at(seq, until).unwrap();
+                assert_eq!(
+                    store.state_part_known_at(&parts[2], seq, until).unwrap(),
+                    parts[2].keep(whole),
+                    "{what}: known at {seq}, {until:?}"
+                );
+            }
+        }
+    };
+    // A void of an admission of the prefix (member 25's, in June), then a fact of a later date.
+    let voided = store.state().unwrap().members[&MemberNo(25)].number;
+    let log = store.events(1, 10_000).unwrap();
+    let admitted = log.iter().find(|e| matches!(e.event, coop::Event::MemberAdmitted { number, .. } if number == voided)).unwrap().seq;
+    store.execute(Request::new(Command::Void { seq: admitted, reason: "keyed twice".into() }).dated(d("2020-08-01"))).unwrap();
+    store.execute(Request::new(admit("Today", PartyKind::Person, "employees", 1)).dated(d("2020-08-02"))).unwrap();
+    check(&store, "after a void");
+    // Late facts whose place matters: a redemption lowers the capital before later
+    // subscriptions raise the highest reached; a transfer takes the giver's newest lots as of
+    // its date.
+    store.execute(Request::new(admit("Late", PartyKind::Person, "volunteers", 2)).dated(d("2020-03-03"))).unwrap();
+    store.execute(Request::new(Command::Redeem { member: m(1), count: 2, class: None }).dated(d("2020-03-04"))).unwrap();
+    store.execute(Request::new(Command::Transfer { from: m(2), to: m(3), count: 2, class: None }).dated(d("2020-04-02"))).unwrap();
+    store.execute(Request::new(Command::Subscribe { member: m(4), count: 2, class: None, paid: None }).dated(d("2020-05-05"))).unwrap();
+    check(&store, "after a void and late facts");
+    assert!(store.verify().unwrap().ok);
 }

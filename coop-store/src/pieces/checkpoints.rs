@@ -136,8 +136,15 @@ fn member_number(piece: &[u8]) -> Option<u32> {
     }
 }
 
-/// The last checkpoint at or before event `seq`: the head it was taken at.
-pub(crate) fn last_at_or_before(table: &dyn Table, seq: u64) -> Result<Option<Head>> {
+/// A checkpoint: the head it was taken at, and the latest date of the facts up to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Mark {
+    pub(crate) head: Head,
+    pub(crate) latest: Option<NaiveDate>,
+}
+
+/// The last checkpoint at or before event `seq`.
+pub(crate) fn last_at_or_before(table: &dyn Table, seq: u64) -> Result<Option<Mark>> {
     let Some((k, v)) = table.last_at_or_before(&key_at(GLOBALS, seq))? else { return Ok(None) };
     if k.len() != GLOBALS.len() + 8 || !k.starts_with(GLOBALS) {
         return Ok(None);
@@ -145,13 +152,13 @@ pub(crate) fn last_at_or_before(table: &dyn Table, seq: u64) -> Result<Option<He
     header(&k, &v).map(Some)
 }
 
-fn header(k: &[u8], v: &[u8]) -> Result<Head> {
+fn header(k: &[u8], v: &[u8]) -> Result<Mark> {
     let (_, at) = split(k)?;
     let g: Globals = decode("checkpoint totals", v)?;
     if g.seq != at {
         return Err(Error::Integrity { seq: at, reason: format!("the checkpoint at event {at} says it is at event {}", g.seq) });
     }
-    Ok(Head { seq: g.seq, hash: g.hash })
+    Ok(Mark { head: Head { seq: g.seq, hash: g.hash }, latest: g.latest })
 }
 
 /// Every checkpoint's event, in order.

@@ -2,6 +2,7 @@
 //! (see `pieces::checkpoints`).
 
 use chrono::NaiveDate;
+use coop_core::timeline::Fact;
 use coop_core::{Reads, State};
 
 use super::*;
@@ -25,37 +26,83 @@ impl Store {
     }
 
     fn part_folded(&self, part: &Part, to: u64, until: Option<NaiveDate>) -> Result<State> {
-        if self.meta().get(K_ORDERED)?.is_some() {
-            let last = match until {
-                Some(date) => self.last_dated(to, date)?,
-                None => to,
-            };
-            if let Some(from) = checkpoints::last_at_or_before(self.checkpoints(), last)? {
-                if let Some(state) = self.folded_from(&from, last, part)? {
-                    return Ok(state);
-                }
+        let prefix = match self.meta().get(K_ORDERED_UNTIL)? {
+            _ if self.meta().get(K_ORDERED)?.is_some() => Some(to),
+            Some(v) => Some(runs::seq_of(&v)),
+            None => None,
+        };
+        if let Some(prefix) = prefix {
+            if let Some(state) = self.folded_from_checkpoint(part, to, until, prefix)? {
+                return Ok(state);
             }
         }
         Ok(part.keep(self.fold_timeline(to, until)?))
     }
 
-    /// The fold of events `from.seq + 1 ..= to` onto the pieces as of checkpoint `from` that
-    /// they and `part` read, kept to `part`; `None` if the checkpoint went meanwhile (the log
-    /// left date order).
-    fn folded_from(&self, from: &Head, to: u64, part: &Part) -> Result<Option<State>> {
-        let mut events = Vec::new();
-        self.each_record(from.seq + 1, to, &from.hash, None, |env| {
-            events.push((env.seq, env.effective, env.event));
+    /// The state as of `until` as known at `to`, from a checkpoint, when the log is in date
+    /// order (and holds no void) up to event `prefix`: the events after the checkpoint in that
+    /// prefix dated up to `until` (found by a binary search), and every event after the prefix
+    /// dated up to it, in timeline order, onto the pieces they and `part` read as of the
+    /// checkpoint. The checkpoint must precede every such event in the timeline (dated on or
+    /// before the first of them) and every command voided since. `None` if none does.
+    fn folded_from_checkpoint(&self, part: &Part, to: u64, until: Option<NaiveDate>, prefix: u64) -> Result<Option<State>> {
+        let prefix = prefix.min(to);
+        let last = match until {
+            Some(date) => self.last_dated(prefix, date)?,
+            None => prefix,
+        };
+        // After the prefix: facts entered late, voids, and whatever came after them.
+        let mut after = Vec::new();
+        if prefix < to {
+            let hash = self.hash_at(prefix)?.ok_or_else(|| integrity(prefix, "the event is missing from the log"))?;
+            self.each_record(prefix + 1, to, &hash, None, |env| {
+                after.push(Fact { seq: env.seq, date: env.effective, command_id: env.command_id, event: env.event });
+                Ok(())
+            })?;
+        }
+        let voided: std::collections::BTreeSet<String> = after
+            .iter()
+            .filter_map(|f| match &f.event {
+                coop_core::Event::CommandVoided { command_id, .. } => Some(command_id.clone()),
+                _ => None,
+            })
+            .collect();
+        after.retain(|f| !voided.contains(&f.command_id) && until.is_none_or(|d| f.date <= d));
+        // The checkpoint must come before the earliest of those facts and before any fact voided.
+        let earliest = after.iter().map(|f| f.date).min();
+        let mut first_voided = u64::MAX;
+        for id in &voided {
+            if let Some(entry) = self.command_entry(id)? {
+                first_voided = first_voided.min(entry.first);
+            }
+        }
+        let mut below = last.min(first_voided.saturating_sub(1));
+        let from = loop {
+            match checkpoints::last_at_or_before(self.checkpoints(), below)? {
+                None => return Ok(None),
+                Some(mark) if earliest.is_none_or(|e| mark.latest.is_none_or(|l| l <= e)) => break mark.head,
+                Some(mark) if mark.head.seq == 0 => return Ok(None),
+                Some(mark) => below = mark.head.seq - 1,
+            }
+        };
+        let mut facts = Vec::new();
+        self.each_record(from.seq + 1, last, &from.hash, None, |env| {
+            facts.push(Fact { seq: env.seq, date: env.effective, command_id: env.command_id, event: env.event });
             Ok(())
         })?;
-        let reads: Vec<Reads> = events.iter().map(|(_, _, e)| Reads::by(e)).collect();
-        let at = At::new(self.checkpoints(), &**self, from.seq);
-        if checkpoints::last_at_or_before(self.checkpoints(), from.seq)?.as_ref() != Some(from) {
+        facts.retain(|f| !voided.contains(&f.command_id));
+        facts.extend(after);
+        // The prefix's facts are in date order; those after it go where their dates put them.
+        facts.sort_by_key(|f| (f.date, f.seq));
+        let reads: Vec<Reads> = facts.iter().map(|f| Reads::by(&f.event)).collect();
+        if checkpoints::last_at_or_before(self.checkpoints(), from.seq)?.map(|m| m.head).as_ref() != Some(&from) {
+            // The checkpoints went meanwhile (a repair).
             return Ok(None);
         }
+        let at = At::new(self.checkpoints(), &**self, from.seq);
         let mut state = pieces::load(&at, &part.with(&reads))?;
-        for (seq, date, event) in &events {
-            state.apply(*date, event).map_err(|e| integrity(*seq, e.to_string()))?;
+        for f in &facts {
+            state.apply(f.date, &f.event).map_err(|e| integrity(f.seq, e.to_string()))?;
         }
         Ok(Some(part.keep(state)))
     }
@@ -68,7 +115,7 @@ impl Store {
         if self.checkpoint_every == 0 || head.seq < self.checkpoint_every || self.meta().get(K_ORDERED)?.is_none() {
             return Ok(());
         }
-        let last = checkpoints::last_at_or_before(self.checkpoints(), head.seq)?;
+        let last = checkpoints::last_at_or_before(self.checkpoints(), head.seq)?.map(|m| m.head);
         let changes = match &last {
             Some(l) if head.seq - l.seq < self.checkpoint_every => return Ok(()),
             Some(l) => {

@@ -362,11 +362,11 @@ impl Store {
                 // open if this process stops before finishing it below (`finish_pending_erasure`).
                 self.meta().insert(K_PENDING_ERASE, pending.as_slice())?;
             }
-            if backdated {
-                // Before the records: the log is no longer in date order, and the checkpoints
-                // kept for a log in date order go.
+            if backdated && self.meta().get(K_ORDERED)?.is_some() {
+                // Before the records: the log is no longer in date order. It was up to the old
+                // head, whose checkpoints stay for that prefix.
+                self.meta().insert(K_ORDERED_UNTIL, &old.seq.to_be_bytes())?;
                 self.meta().remove(K_ORDERED)?;
-                self.checkpoints().clear()?;
             }
             for (k, entry) in &cmd_entries {
                 self.meta().insert(k.as_slice(), entry.as_slice())?;

@@ -77,6 +77,10 @@ const K_PENDING_ERASE: &[u8] = b"pending-erase";
 /// before a fact entered late or a void is written. Absent in a store written before it was
 /// kept: its log is sorted when folded.
 const K_ORDERED: &[u8] = b"ordered";
+/// Once the log left date order: the last event of the prefix that was in date order, without a
+/// void (big-endian u64). Checkpoints are kept for that prefix (see `asof`). Absent in a log in
+/// date order, and in a store that left it before this was kept.
+const K_ORDERED_UNTIL: &[u8] = b"ordered-until";
 /// Present in a store imported from an export, which holds no personal data (until a backup's
 /// is restored): its members have no names, and that is not damage.
 const K_NO_PERSONAL: &[u8] = b"no-personal-data";
@@ -546,6 +550,7 @@ impl Store {
             meta.remove(K_HEAD)?;
             meta.remove(K_SEALED)?;
             meta.insert(K_ORDERED, b"1")?;
+            meta.remove(K_ORDERED_UNTIL)?;
             meta.remove(K_IMPORTING)?;
             backend.flush()?;
         }

@@ -17,26 +17,29 @@ pub(super) struct CommandEntry {
 }
 
 impl Store {
+    /// Where a command id's events are, and its fingerprint: beside the head (since the second
+    /// layout), in the tree of command ids of the first layout, or among the ids of an imported
+    /// log (which have no fingerprint: a retry under such an id is refused).
+    pub(super) fn command_entry(&self, id: &str) -> Result<Option<CommandEntry>> {
+        let found = match self.meta().get(&command_key(id))? {
+            Some(bytes) => Some(bytes),
+            None => self.tables().commands.get(id.as_bytes())?,
+        };
+        Ok(match found {
+            Some(bytes) => Some(serde_json::from_slice(&bytes).map_err(|e| integrity(0, format!("unreadable command index: {e}")))?),
+            None => {
+                imported::find(&*self.tables().imported, id)?.map(|(first, last)| CommandEntry { first, last, fingerprint: String::new() })
+            }
+        })
+    }
+
     /// The receipt of a command id already in the log, if any: the same command (without its
     /// personal data), date and actor, and the same personal data (checked against the digests
     /// its events recorded, with the salt kept beside the log). Anything else under the same id
     /// is [`Error::CommandIdReused`].
     pub(super) fn previous(&self, id: &str, request: &Request, state: &State, head: u64) -> Result<Option<Receipt>> {
         let command = &request.command;
-        // Where a command id is: beside the head (since the second layout), in the tree of
-        // command ids of the first layout, or among the ids of an imported log.
-        let found = match self.meta().get(&command_key(id))? {
-            Some(bytes) => Some(bytes),
-            None => self.tables().commands.get(id.as_bytes())?,
-        };
-        let entry: CommandEntry = match found {
-            Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| integrity(0, format!("unreadable command index: {e}")))?,
-            // Imported commands have no fingerprint: a retry under the same id is refused.
-            None => match imported::find(&*self.tables().imported, id)? {
-                Some((first, last)) => CommandEntry { first, last, fingerprint: String::new() },
-                None => return Ok(None),
-            },
-        };
+        let Some(entry) = self.command_entry(id)? else { return Ok(None) };
         if entry.last > head {
             return Ok(None);
         }

@@ -83,6 +83,7 @@ impl Store {
                 self.pieces().clear()?;
                 self.checkpoints().clear()?;
                 self.meta().insert(K_ORDERED, b"1".as_slice())?;
+                self.meta().remove(K_ORDERED_UNTIL)?;
                 self.meta().remove(K_IMPORTING)?;
                 self.backend.flush()?;
                 return Err(e);
@@ -126,6 +127,8 @@ impl Store {
         // Folded as it is read while its records are in date order; else folded in timeline
         // order once written.
         let mut ordered = true;
+        // The last event of the prefix in date order (all of them while `ordered`).
+        let mut until = 0;
         let mut checkpoints = self.checkpoint_writer();
         while let Some(env) = pass.next_record()? {
             // A void takes facts out of the timeline: a log holding one is folded in timeline
@@ -136,6 +139,7 @@ impl Store {
             if ordered {
                 state.apply(env.effective, &env.event).map_err(|e| broken(pass.line_no, format!("event {}: {e}", env.seq)))?;
                 checkpoints.after(self.checkpoints(), &**self, env.seq, &env.hash, &env.event, &state)?;
+                until = env.seq;
             }
             if pack.is_empty() {
                 pack_first = env.seq;
@@ -176,8 +180,9 @@ impl Store {
         commands.write(&*self.tables().imported)?;
         let head = pass.finish()?;
         if !ordered {
+            // In date order up to `until`, whose checkpoints stay for that prefix.
+            self.meta().insert(K_ORDERED_UNTIL, &until.to_be_bytes())?;
             self.meta().remove(K_ORDERED)?;
-            self.checkpoints().clear()?;
             state = self.fold_timeline(head.seq, None)?;
         }
         self.backend.flush()?;

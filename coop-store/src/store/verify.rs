@@ -177,41 +177,61 @@ impl Store {
         self.verify()
     }
 
-    /// The fold of events `1..=to` in timeline order, the checkpoints written anew as it goes
-    /// (none when the log is not in date order).
+    /// The fold of events `1..=to` in timeline order, the checkpoints written anew for the part
+    /// of the log in date order (from its start to the first fact entered late or void), and the
+    /// store's marks of that order set from what the log holds.
     fn rebuilt_with_checkpoints(&self, to: u64) -> Result<State> {
         self.checkpoints().clear()?;
-        if self.meta().get(K_ORDERED)?.is_none() {
-            return self.fold_timeline(to, None);
-        }
         let mut state = State::default();
         let mut writer = self.checkpoint_writer();
+        let mut prefix = None;
         self.each_record(1, to, GENESIS_HASH, None, |env| {
+            if prefix.is_some() {
+                return Ok(());
+            }
+            if matches!(env.event, Event::CommandVoided { .. }) || state.latest.is_some_and(|l| env.effective < l) {
+                prefix = Some(env.seq - 1);
+                return Ok(());
+            }
             state.apply(env.effective, &env.event).map_err(|e| integrity(env.seq, e.to_string()))?;
             writer.after(self.checkpoints(), &**self, env.seq, &env.hash, &env.event, &state)
         })?;
-        Ok(state)
+        match prefix {
+            None => {
+                self.meta().insert(K_ORDERED, b"1".as_slice())?;
+                self.meta().remove(K_ORDERED_UNTIL)?;
+                Ok(state)
+            }
+            Some(p) => {
+                self.meta().insert(K_ORDERED_UNTIL, &p.to_be_bytes())?;
+                self.meta().remove(K_ORDERED)?;
+                drop(state);
+                self.fold_timeline(to, None)
+            }
+        }
     }
 
     fn check_all(&self, accept_head: bool) -> Result<VerifyReport> {
         let head = self.head();
         // One read of the log: the chain is checked and its events folded as they are read.
         let ordered = self.meta().get(K_ORDERED)?.is_some();
-        let checkpoints = if ordered { Some(pieces::checkpoints::Check::new(self.checkpoints(), &**self)?) } else { None };
-        let mut fold = Folding { ordered, checkpoints, ..Folding::default() };
+        let prefix = if ordered { None } else { self.meta().get(K_ORDERED_UNTIL)?.map(|v| runs::seq_of(&v)) };
+        let checkpoints =
+            if ordered || prefix.is_some() { Some(pieces::checkpoints::Check::new(self.checkpoints(), &**self)?) } else { None };
+        let mut fold = Folding { ordered, prefix: prefix.map(|p| (p, State::default())), checkpoints, ..Folding::default() };
         let mut report = self.check_chain_folding(&head, accept_head, Some(&mut fold))?;
         if !report.ok {
             return Ok(report);
         }
         let (rebuilt, mut checkpoints) = fold.finish()?;
-        if !ordered && !self.checkpoints().is_empty()? {
-            checkpoints = Some("checkpoints are kept although the log is not in date order".into());
+        if !ordered && prefix.is_none() && !self.checkpoints().is_empty()? {
+            checkpoints = Some("checkpoints are kept although no part of the log is known to be in date order".into());
         }
         let personal = self.check_personal(&head, &rebuilt)?;
         let replay = self.compare_with_kept(&head, rebuilt)?;
         let mut problems: Vec<String> = personal.problems.iter().map(|p| format!("personal data: {p}")).collect();
         if let Some(problem) = &checkpoints {
-            problems.insert(0, format!("{problem}: rebuild them from the log"));
+            problems.insert(0, format!("{problem}: rebuild the checkpoints from the log"));
         }
         if !replay.matches {
             let members: Vec<String> = replay.differing_members.iter().take(10).map(|n| n.to_string()).collect();
@@ -487,15 +507,36 @@ fn check_member(m: &coop_core::Member, entries: &mut BTreeMap<PartyId, PersonalE
 /// `fold_timeline` does from a second read).
 #[derive(Default)]
 struct Folding<'t> {
+    /// The store says its log is in date order: folded as it is read.
     ordered: bool,
     state: State,
     facts: Vec<coop_core::timeline::Fact>,
-    /// The checkpoints, checked as the fold reaches each (a log in date order).
+    /// The store says its log was in date order up to that event: that prefix is folded as it
+    /// is read (the state dropped past it), to check its checkpoints.
+    prefix: Option<(u64, State)>,
+    /// The checkpoints, checked as the fold reaches each.
     checkpoints: Option<pieces::checkpoints::Check<'t>>,
+    /// The latest date met in the part of the log said to be in date order.
+    latest: Option<NaiveDate>,
+    /// Where the log is not what the store says of its order.
+    disorder: Option<String>,
 }
 
 impl Folding<'_> {
     fn take(&mut self, seq: u64, rec: record::Unlinked) -> Result<()> {
+        let claimed = match &self.prefix {
+            _ if self.ordered => Some("in date order".to_string()),
+            Some((p, _)) if seq <= *p => Some(format!("in date order up to event {p}")),
+            _ => None,
+        };
+        if let (Some(claim), None) = (&claimed, &self.disorder) {
+            if matches!(rec.event, Event::CommandVoided { .. }) {
+                self.disorder = Some(format!("the store says its log is {claim}, but event {seq} is a void"));
+            } else if self.latest.is_some_and(|l| rec.effective < l) {
+                self.disorder = Some(format!("the store says its log is {claim}, but event {seq} is dated before an earlier one"));
+            }
+        }
+        self.latest = self.latest.max(Some(rec.effective));
         if self.ordered {
             self.state.apply(rec.effective, &rec.event).map_err(|e| integrity(seq, e.to_string()))?;
             if let Some(check) = &mut self.checkpoints {
@@ -503,20 +544,33 @@ impl Folding<'_> {
             }
             return Ok(());
         }
+        if let Some((p, state)) = &mut self.prefix {
+            if seq <= *p {
+                state.apply(rec.effective, &rec.event).map_err(|e| integrity(seq, e.to_string()))?;
+                if let Some(check) = &mut self.checkpoints {
+                    check.after(seq, &rec.hash, &rec.event, state)?;
+                }
+                if seq == *p {
+                    *state = State::default();
+                }
+            }
+        }
         self.facts.push(coop_core::timeline::Fact { seq, date: rec.effective, command_id: rec.command_id, event: rec.event });
         Ok(())
     }
 
-    /// The state folded, and what is wrong with the checkpoints, if anything.
+    /// The state folded, and what is wrong with the checkpoints or the order the store says its
+    /// log is in, if anything.
     fn finish(self) -> Result<(State, Option<String>)> {
+        let problem = match self.checkpoints {
+            _ if self.disorder.is_some() => self.disorder,
+            Some(check) => check.finish()?,
+            None => None,
+        };
         if self.ordered {
-            let problem = match self.checkpoints {
-                Some(check) => check.finish()?,
-                None => None,
-            };
             return Ok((self.state, problem));
         }
-        Ok((super::log::fold_in_order(&super::log::in_timeline_order(self.facts))?, None))
+        Ok((super::log::fold_in_order(&super::log::in_timeline_order(self.facts))?, problem))
     }
 }
 
