@@ -13,9 +13,12 @@ impl Store {
     /// totals always): what [`Store::state_as_of`] gives, with only those members, assemblies
     /// and projects (see [`Part::keep`]).
     ///
-    /// On a log in date order, the fold starts from the last checkpoint before `date` (the
-    /// pieces as of some event, kept every [`Options::checkpoint_every`] events) and reads only
-    /// the events after it, onto the pieces they read; else the log is folded from its start.
+    /// While the log is in date order, the fold starts from the last checkpoint before `date`
+    /// (the pieces as of some event, kept every [`Options::checkpoint_every`] events) and reads
+    /// only the events after it, onto the pieces they read. Once facts were entered late, it
+    /// also reads every fact recorded since the log left date order, and starts from a
+    /// checkpoint dated no later than the earliest of those it counts (and before any command
+    /// voided). A store with no such checkpoint folds the log from its start.
     pub fn state_part_as_of(&self, part: &Part, date: NaiveDate) -> Result<State> {
         self.part_folded(part, self.head().seq, Some(date))
     }
