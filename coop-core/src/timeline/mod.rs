@@ -94,6 +94,13 @@ pub fn on_current_state(now: &State, date: NaiveDate, command: &Command) -> bool
     !matches!(command, Command::Void { .. }) && now.latest.is_none_or(|l| date >= l)
 }
 
+/// Whether a fact keeps a log in date order after facts whose latest date is `latest`: dated on
+/// or after it, and not a void (which takes earlier facts out of the timeline). A log in date
+/// order folds as it is read; a store keeps checkpoints of it.
+pub fn keeps_date_order(latest: Option<NaiveDate>, date: NaiveDate, event: &Event) -> bool {
+    !matches!(event, Event::CommandVoided { .. }) && latest.is_none_or(|l| date >= l)
+}
+
 /// Folds facts (in timeline order) into `state`.
 pub fn fold<'f>(state: &mut State, facts: impl IntoIterator<Item = &'f Fact>) -> Result<(), Unplaced> {
     for f in facts {

@@ -644,3 +644,17 @@ proptest! {
         prop_assert_eq!(h.placed_locally - before, tried);
     }
 }
+
+/// A log stays in date order while each fact is dated on or after the latest before it (the
+/// same day included) and is not a void.
+#[test]
+fn a_fact_keeps_date_order_when_dated_on_or_after_the_latest_and_not_a_void() {
+    let paid = Event::SharesPaid { member: MemberNo(1), amount_cents: Cents(100) };
+    let void = Event::CommandVoided { command_id: "x".into(), first: 3, last: 4, reason: "keyed twice".into(), retired: Vec::new() };
+    assert!(keeps_date_order(None, d("2020-01-01"), &paid));
+    assert!(keeps_date_order(Some(d("2020-01-01")), d("2020-01-01"), &paid));
+    assert!(keeps_date_order(Some(d("2020-01-01")), d("2020-01-02"), &paid));
+    assert!(!keeps_date_order(Some(d("2020-01-02")), d("2020-01-01"), &paid));
+    assert!(!keeps_date_order(None, d("2020-01-01"), &void));
+    assert!(!keeps_date_order(Some(d("2020-01-01")), d("2030-01-01"), &void));
+}

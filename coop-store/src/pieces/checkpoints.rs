@@ -106,8 +106,7 @@ fn split(k: &[u8]) -> Result<(&[u8], u64)> {
 
 /// Writes the checkpoint at `head`: the totals, and the pieces `changes` names as they are in
 /// `state` (the state after event `head.seq`), the members in one block kept by `blocks`.
-/// Returns the number of values written to the table.
-pub(crate) fn write(table: &dyn Table, blocks: &dyn Blocks, state: &State, changes: &Changes, head: &Head) -> Result<usize> {
+pub(crate) fn write(table: &dyn Table, blocks: &dyn Blocks, state: &State, changes: &Changes, head: &Head) -> Result<()> {
     let mut batch: crate::backend::Batch = Vec::new();
     let mut members = Vec::new();
     for (k, v) in encode_primary(state, changes, head)? {
@@ -123,9 +122,7 @@ pub(crate) fn write(table: &dyn Table, blocks: &dyn Blocks, state: &State, chang
         let kept = blocks.put(crate::runs::seal(&block(&members)))?;
         batch.push((key_at(MEMBERS, head.seq), Some(kept)));
     }
-    let written = batch.len();
-    table.apply(batch)?;
-    Ok(written)
+    table.apply(batch)
 }
 
 /// The member a piece's key names, if it is a member's.

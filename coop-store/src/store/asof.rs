@@ -8,7 +8,36 @@ use coop_core::{Reads, State};
 use super::*;
 use crate::pieces::checkpoints::{self, At, Blocks};
 
+/// How much of a log is in date order (see [`Store::date_order`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum DateOrder {
+    /// All of it.
+    All,
+    /// Its events up to this one; a fact entered late or a void came after.
+    Until(u64),
+}
+
 impl Store {
+    /// The state as of the end of `date` (effective dates): a fold of the events dated on or
+    /// before it, in the order of their dates (then as recorded).
+    ///
+    /// Every record's place and link are checked; the records dated after `date` are skipped
+    /// without hashing their body or decoding their event (`audit verify` checks those).
+    pub fn state_as_of(&self, date: NaiveDate) -> Result<State> {
+        self.fold_timeline(self.head().seq, Some(date))
+    }
+
+    /// The state as the log stood after event `seq` (as known then), and with `as_of`, as of the
+    /// end of that date: what a query answered at that point of the log.
+    pub fn state_known_at(&self, seq: u64, as_of: Option<NaiveDate>) -> Result<State> {
+        self.fold_timeline(seq.min(self.head().seq), as_of)
+    }
+
+    /// The state as known after the first `seq` events (folded in the order of their dates).
+    pub fn state_at_seq(&self, seq: u64) -> Result<State> {
+        self.fold_timeline(seq.min(self.head().seq), None)
+    }
+
     /// The parts of the state as of the end of `date` that `part` asks for (the statutes and
     /// totals always): what [`Store::state_as_of`] gives, with only those members, assemblies
     /// and projects (see [`Part::keep`]).
@@ -28,10 +57,20 @@ impl Store {
         self.part_folded(part, seq.min(self.head().seq), as_of)
     }
 
+    /// How much of the log is known to be in date order (`coop_core::timeline::keeps_date_order`),
+    /// as the store marks it: all of it, its events up to one, or none known (a store written
+    /// before the marks).
+    pub(super) fn date_order(&self) -> Result<Option<DateOrder>> {
+        if self.meta().get(K_ORDERED)?.is_some() {
+            return Ok(Some(DateOrder::All));
+        }
+        Ok(self.meta().get(K_ORDERED_UNTIL)?.map(|v| DateOrder::Until(runs::seq_of(&v))))
+    }
+
     fn part_folded(&self, part: &Part, to: u64, until: Option<NaiveDate>) -> Result<State> {
-        let prefix = match self.meta().get(K_ORDERED_UNTIL)? {
-            _ if self.meta().get(K_ORDERED)?.is_some() => Some(to),
-            Some(v) => Some(runs::seq_of(&v)),
+        let prefix = match self.date_order()? {
+            Some(DateOrder::All) => Some(to),
+            Some(DateOrder::Until(p)) => Some(p),
             None => None,
         };
         if let Some(prefix) = prefix {
@@ -54,6 +93,10 @@ impl Store {
             Some(date) => self.last_dated(prefix, date)?,
             None => prefix,
         };
+        if checkpoints::last_at_or_before(self.checkpoints(), last)?.is_none() {
+            // None to start from: the caller folds the whole log, which it would read twice.
+            return Ok(None);
+        }
         // After the prefix: facts entered late, voids, and whatever came after them.
         let mut after = Vec::new();
         if prefix < to {
@@ -63,22 +106,18 @@ impl Store {
                 Ok(())
             })?;
         }
-        let voided: std::collections::BTreeSet<String> = after
-            .iter()
-            .filter_map(|f| match &f.event {
-                coop_core::Event::CommandVoided { command_id, .. } => Some(command_id.clone()),
-                _ => None,
-            })
-            .collect();
+        // The voids since: the commands they void (each names its first event).
+        let mut voided = std::collections::BTreeSet::new();
+        let mut first_voided = u64::MAX;
+        for f in &after {
+            if let coop_core::Event::CommandVoided { command_id, first, .. } = &f.event {
+                voided.insert(command_id.clone());
+                first_voided = first_voided.min(*first);
+            }
+        }
         after.retain(|f| !voided.contains(&f.command_id) && until.is_none_or(|d| f.date <= d));
         // The checkpoint must come before the earliest of those facts and before any fact voided.
         let earliest = after.iter().map(|f| f.date).min();
-        let mut first_voided = u64::MAX;
-        for id in &voided {
-            if let Some(entry) = self.command_entry(id)? {
-                first_voided = first_voided.min(entry.first);
-            }
-        }
         let mut below = last.min(first_voided.saturating_sub(1));
         let from = loop {
             match checkpoints::last_at_or_before(self.checkpoints(), below)? {

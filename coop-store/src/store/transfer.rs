@@ -131,9 +131,7 @@ impl Store {
         let mut until = 0;
         let mut checkpoints = self.checkpoint_writer();
         while let Some(env) = pass.next_record()? {
-            // A void takes facts out of the timeline: a log holding one is folded in timeline
-            // order, like one with a fact entered late.
-            if ordered && (state.latest.is_some_and(|l| env.effective < l) || matches!(env.event, Event::CommandVoided { .. })) {
+            if ordered && !coop_core::timeline::keeps_date_order(state.latest, env.effective, &env.event) {
                 ordered = false;
             }
             if ordered {

@@ -189,7 +189,7 @@ impl Store {
             if prefix.is_some() {
                 return Ok(());
             }
-            if matches!(env.event, Event::CommandVoided { .. }) || state.latest.is_some_and(|l| env.effective < l) {
+            if !coop_core::timeline::keeps_date_order(state.latest, env.effective, &env.event) {
                 prefix = Some(env.seq - 1);
                 return Ok(());
             }
@@ -214,8 +214,12 @@ impl Store {
     fn check_all(&self, accept_head: bool) -> Result<VerifyReport> {
         let head = self.head();
         // One read of the log: the chain is checked and its events folded as they are read.
-        let ordered = self.meta().get(K_ORDERED)?.is_some();
-        let prefix = if ordered { None } else { self.meta().get(K_ORDERED_UNTIL)?.map(|v| runs::seq_of(&v)) };
+        let order = self.date_order()?;
+        let ordered = order == Some(asof::DateOrder::All);
+        let prefix = match order {
+            Some(asof::DateOrder::Until(p)) => Some(p),
+            _ => None,
+        };
         let checkpoints =
             if ordered || prefix.is_some() { Some(pieces::checkpoints::Check::new(self.checkpoints(), &**self)?) } else { None };
         let mut fold = Folding { ordered, prefix: prefix.map(|p| (p, State::default())), checkpoints, ..Folding::default() };
@@ -530,10 +534,9 @@ impl Folding<'_> {
             _ => None,
         };
         if let (Some(claim), None) = (&claimed, &self.disorder) {
-            if matches!(rec.event, Event::CommandVoided { .. }) {
-                self.disorder = Some(format!("the store says its log is {claim}, but event {seq} is a void"));
-            } else if self.latest.is_some_and(|l| rec.effective < l) {
-                self.disorder = Some(format!("the store says its log is {claim}, but event {seq} is dated before an earlier one"));
+            if !coop_core::timeline::keeps_date_order(self.latest, rec.effective, &rec.event) {
+                let what = if matches!(rec.event, Event::CommandVoided { .. }) { "is a void" } else { "is dated before an earlier one" };
+                self.disorder = Some(format!("the store says its log is {claim}, but event {seq} {what}"));
             }
         }
         self.latest = self.latest.max(Some(rec.effective));
