@@ -8,7 +8,7 @@ use coop_store::{Error as StoreError, Store};
 use serde_json::json;
 
 use crate::args::AuditCmd;
-use crate::{open, open_existing, open_existing_check, output, read_file, Bar, Ctx, Failure, Out};
+use crate::{open_bulk, open_existing, open_existing_check, output, read_file, Bar, Ctx, Failure, Out};
 
 pub fn run(ctx: &Ctx, path: &Path, cmd: AuditCmd) -> Out {
     match cmd {
@@ -65,7 +65,7 @@ pub fn run(ctx: &Ctx, path: &Path, cmd: AuditCmd) -> Out {
         }
         AuditCmd::Repair => {
             open_existing_check(path)?;
-            let store = open(path)?;
+            let store = open_bulk(path)?;
             let _bar = Bar::on(ctx, &store);
             let report = store.repair()?;
             if !report.ok {
@@ -105,7 +105,7 @@ fn into_new_store<T>(
     let f = std::fs::File::open(file).map_err(|e| Failure::input(format!("cannot read {}: {e}", file.display())))?;
     // A cooperative in a database is left as it was by a failed import (one transaction).
     let existed = coop_store::is_database_url(path) || path.exists();
-    let store = open(path)?;
+    let store = open_bulk(path)?;
     let bar = Bar::on(ctx, &store);
     let result = fill(&store, f);
     drop(bar);

@@ -176,7 +176,16 @@ impl Drop for Bar {
 }
 
 fn open(path: &Path) -> Result<Store, Failure> {
-    let mut options = coop_store::Options::default();
+    open_as(path, coop_store::Options::default())
+}
+
+/// Opens the store for a command that writes most of it in one pass (an import, a restore, a
+/// repair): sled's cache kept small (see [`coop_store::Options::bulk`]).
+fn open_bulk(path: &Path) -> Result<Store, Failure> {
+    open_as(path, coop_store::Options::bulk())
+}
+
+fn open_as(path: &Path, mut options: coop_store::Options) -> Result<Store, Failure> {
     // Test builds only: checkpoints every few events, so that small histories exercise them.
     if cfg!(feature = "test-clock") {
         if let Some(every) = std::env::var("COOP_CHECKPOINT_EVERY").ok().and_then(|v| v.parse().ok()) {
@@ -200,6 +209,15 @@ fn open_existing_check(path: &Path) -> Result<(), Failure> {
 
 /// Opens an existing store that holds a cooperative.
 fn open_existing(path: &Path) -> Result<Store, Failure> {
+    open_existing_as(path, open)
+}
+
+/// [`open_existing`] for a command that writes much of the store ([`open_bulk`]).
+fn open_existing_bulk(path: &Path) -> Result<Store, Failure> {
+    open_existing_as(path, open_bulk)
+}
+
+fn open_existing_as(path: &Path, open: fn(&Path) -> Result<Store, Failure>) -> Result<Store, Failure> {
     open_existing_check(path)?;
     let store = open(path)?;
     if store.head().seq == 0 {
@@ -324,9 +342,11 @@ fn run(cli: Cli) -> Out {
             written(&ctx, &r, what)
         }
         Cmd::Audit(cmd) => audit::run(&ctx, path, cmd),
-        Cmd::Import(ImportCmd::Members { file, allow_duplicates }) => import::members(&ctx, &open_existing(path)?, &file, allow_duplicates),
+        Cmd::Import(ImportCmd::Members { file, allow_duplicates }) => {
+            import::members(&ctx, &open_existing_bulk(path)?, &file, allow_duplicates)
+        }
         Cmd::Import(ImportCmd::Events { file }) => audit::import_events(&ctx, path, &file),
-        Cmd::Import(ImportCmd::Movements { file }) => movements::import(&ctx, &open_existing(path)?, &file),
+        Cmd::Import(ImportCmd::Movements { file }) => movements::import(&ctx, &open_existing_bulk(path)?, &file),
         Cmd::Backup { file } => audit::backup(&ctx, &open_existing(path)?, &file),
         Cmd::Restore { file } => audit::restore(&ctx, path, &file),
         Cmd::Export(ExportCmd::Events) => {

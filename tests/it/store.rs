@@ -213,7 +213,7 @@ fn an_export_reimports_into_an_empty_store_with_the_same_state() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(crate::location(dir.path(), "a")).unwrap();
     found(&store);
-    store.execute(Request::new(admit("A", PartyKind::Person, "employees", 3)).dated(d("2020-01-01"))).unwrap();
+    let admitted = store.execute(Request::new(admit("A", PartyKind::Person, "employees", 3)).dated(d("2020-01-01"))).unwrap();
     let end = Command::End { member: m(1), cause: EndCause::LossOfQuality };
     store.execute(Request::new(end.clone()).dated(d("2021-01-01")).with_id("end-1")).unwrap();
     let mut buf = Vec::new();
@@ -228,6 +228,11 @@ fn an_export_reimports_into_an_empty_store_with_the_same_state() {
     // The imported command ids are known: a retry under one appends nothing (the export does
     // not carry what the command was, so the retry is refused rather than replayed).
     let retry = copy.execute(Request::new(end).dated(d("2021-01-01")).with_id("end-1")).unwrap_err();
+    assert!(matches!(retry, coop::Error::CommandIdReused(_)), "{retry}");
+    // So is an id coop drew (a ULID, which the index keeps as its 16 bytes).
+    assert!(ulid::Ulid::from_string(&admitted.command_id).is_ok(), "{}", admitted.command_id);
+    let again = Request::new(admit("A", PartyKind::Person, "employees", 3)).dated(d("2020-01-01")).with_id(&admitted.command_id);
+    let retry = copy.execute(again).unwrap_err();
     assert!(matches!(retry, coop::Error::CommandIdReused(_)), "{retry}");
     // A plain export holds no names: its officers act by their party id (a backup keeps names).
     let fresh = admit("B", PartyKind::Person, "employees", 1);

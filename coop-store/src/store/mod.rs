@@ -365,7 +365,19 @@ impl Options {
     pub fn temporary() -> Options {
         Options { fsync: false, temporary: true, cache_bytes: 8 * 1024 * 1024, ..Options::default() }
     }
+
+    /// For a process that makes one pass writing most of the store (an import, a repair):
+    /// sled's page cache kept to [`BULK_CACHE_BYTES`]. sled keeps in its cache what it writes
+    /// until the cache is full (and pages out by size per shard of the cache): with the default
+    /// cache, the pieces an import writes last stayed in memory (at a million events, 420 MiB
+    /// peak against 250 with this one, for 7 % more time).
+    pub fn bulk() -> Options {
+        Options { cache_bytes: BULK_CACHE_BYTES, ..Options::default() }
+    }
 }
+
+/// sled's page cache for [`Options::bulk`]: 1 MiB.
+pub const BULK_CACHE_BYTES: u64 = 1024 * 1024;
 
 /// What every handle on one database shares: the write lock, the feed.
 type Shared = (std::sync::Arc<Mutex<()>>, std::sync::Arc<feed::Feed>);
