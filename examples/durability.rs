@@ -15,7 +15,7 @@ fn run(fsync: bool, n: usize, admissions: bool) -> Vec<f64> {
     let store = Store::open_with(&dir, Options { fsync, ..Options::default() }).expect("open");
     let statutes = Statutes::from_toml(coop::SAMPLE_STATUTES).expect("statutes");
     let founded = statutes.founded;
-    store.execute(Request::new(Command::Found { statutes, founder: None }).dated(founded)).expect("found");
+    store.execute(Request::new(Command::Found { statutes: Box::new(statutes), founder: None }).dated(founded)).expect("found");
     let date = coop::parse_date("2020-01-01").expect("date");
     let admit = |i: usize| Command::Admit {
         personal: Personal { name: format!("Member {i}"), email: None, address: None },

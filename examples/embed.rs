@@ -21,7 +21,7 @@ fn run(path: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
     if store.head().seq == 0 {
         let statutes = Statutes::from_toml(coop::SAMPLE_STATUTES).map_err(|problems| format!("{problems:?}"))?;
         let founded = statutes.founded;
-        store.execute(Request::new(Command::Found { statutes, founder: None }).dated(founded).by("embed example"))?;
+        store.execute(Request::new(Command::Found { statutes: Box::new(statutes), founder: None }).dated(founded).by("embed example"))?;
     }
 
     let receipt = store.execute(

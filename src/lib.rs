@@ -17,7 +17,7 @@
 //! let statutes = Statutes::from_toml(coop::SAMPLE_STATUTES).unwrap();
 //! let founded = statutes.founded;
 //! // Whoever founds the store becomes the board's first secretary.
-//! store.execute(Request::new(Command::Found { statutes, founder: None }).dated(founded).by("Claire")).unwrap();
+//! store.execute(Request::new(Command::Found { statutes: Box::new(statutes), founder: None }).dated(founded).by("Claire")).unwrap();
 //!
 //! let receipt = store
 //!     .execute(Request::new(Command::Admit {
@@ -43,7 +43,7 @@
 pub use chrono::{self, NaiveDate};
 pub use coop_core::*;
 pub use coop_store::{
-    check_export_anchors, check_record, Anchor, Envelope, Error, ErrorKind, ExportHeader, Head, ImportReport, Options, Part,
+    check_export_anchors, check_record, Anchor, BatchReport, Envelope, Error, ErrorKind, ExportHeader, Head, ImportReport, Options, Part,
     PersonalReport, Pick, Receipt, RecordError, Remedy, ReplayReport, Request, RestoreReport, Snapshot, StorageError, Store, Subscription,
     VerifyReport, Voided, GENESIS_HASH,
 };

@@ -120,7 +120,7 @@ pub fn script() -> Script {
     let statutes =
         Statutes::from_toml(&coop_core::SAMPLE_STATUTES.replace("Clus'Ter Jura", DEMO_NAME)).expect("the sample statutes are valid");
     let founded = statutes.founded;
-    let mut out = vec![(founded, Command::Found { statutes, founder: None })];
+    let mut out = vec![(founded, Command::Found { statutes: Box::new(statutes), founder: None })];
     let mut g = Gen(1947);
     // Members to admit: (name, kind, category, shares).
     let mut people: Vec<(String, PartyKind, &str, u64)> = Vec::new();

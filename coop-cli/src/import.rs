@@ -213,9 +213,9 @@ pub fn members(ctx: &Ctx, store: &coop_store::Store, file: &Path, allow_duplicat
     // that numbers follow admissions and each admission is decided as of its date.
     rows.sort_by_key(|r| r.admitted);
     let n = rows.len();
-    let receipts = run_rows(ctx, store, file, rows.into_iter().map(|r| (r.line, r.admitted, r.command)).collect())?;
-    let first = receipts.iter().find_map(|r| r.admitted());
-    let last = receipts.iter().rev().find_map(|r| r.admitted());
+    let report = run_rows(ctx, store, file, rows.into_iter().map(|r| (r.line, r.admitted, r.command)).collect())?;
+    let first = report.admitted.first();
+    let last = report.admitted.last();
     if ctx.cli_json {
         crate::output::json(&serde_json::json!({"imported": n, "first_number": first, "last_number": last, "head": store.head()}))?;
     } else {
@@ -241,7 +241,7 @@ pub fn run_rows(
     store: &coop_store::Store,
     file: &Path,
     rows: Vec<(u64, chrono::NaiveDate, Command)>,
-) -> Result<Vec<coop_store::Receipt>, Failure> {
+) -> Result<coop_store::BatchReport, Failure> {
     let lines: Vec<u64> = rows.iter().map(|r| r.0).collect();
     let requests: Vec<_> = rows
         .into_iter()
@@ -252,8 +252,8 @@ pub fn run_rows(
             req
         })
         .collect();
-    match store.execute_all(requests) {
-        Ok(receipts) => Ok(receipts),
+    match store.execute_batch(requests) {
+        Ok(report) => Ok(report),
         Err(StoreError::BatchRefused(refusals)) => {
             let bad_input = refusals.iter().any(|(_, r)| r.rule.is_bad_input());
             // The first ones, in the file's order: a register dated wrong throughout would

@@ -314,7 +314,12 @@ fn run(cli: Cli) -> Out {
             let r = store.execute(ctx.on_meeting(
                 &store,
                 &assembly,
-                Command::Amend { statutes, sha256: Some(coop_core::sha256_hex(text.as_bytes())), assembly: assembly.clone(), resolution },
+                Command::Amend {
+                    statutes: Box::new(statutes),
+                    sha256: Some(coop_core::sha256_hex(text.as_bytes())),
+                    assembly: assembly.clone(),
+                    resolution,
+                },
             ))?;
             written(&ctx, &r, format!("statutes amended by resolution {resolution} of {assembly}"))
         }
@@ -523,7 +528,7 @@ fn init(ctx: &Ctx, path: &Path, name: Option<String>, file: &Path) -> Out {
         return Err(Failure::input("the cooperative has no name: pass --name or set `name` in the statutes"));
     }
     let store = open(path)?;
-    let mut req = ctx.request(Command::Found { statutes: statutes.clone(), founder: None });
+    let mut req = ctx.request(Command::Found { statutes: Box::new(statutes.clone()), founder: None });
     req.date = ctx.date.unwrap_or(statutes.founded);
     let receipt = store.execute(req)?;
     if ctx.cli_json {

@@ -268,8 +268,8 @@ pub fn import(ctx: &Ctx, store: &coop_store::Store, file: &Path) -> Out {
         )));
     }
     let n = rows.len();
-    let receipts = crate::import::run_rows(ctx, store, file, rows.into_iter().map(|r| (r.line, r.date, r.command)).collect())?;
-    let events: usize = receipts.iter().map(|r| r.events.len()).sum();
+    let report = crate::import::run_rows(ctx, store, file, rows.into_iter().map(|r| (r.line, r.date, r.command)).collect())?;
+    let events = report.events;
     if ctx.cli_json {
         crate::output::json(&serde_json::json!({"movements": n, "events": events, "head": store.head()}))?;
     } else {

@@ -49,7 +49,7 @@ pub enum Command {
     /// Adopt the founding statutes: the log's first event.
     Found {
         /// The statutes.
-        statutes: Statutes,
+        statutes: Box<Statutes>,
         /// The name of whoever founds the store (its first secretary), kept beside the log; the
         /// log holds their party id (the actor) and the name's digest.
         #[serde(default)]
@@ -139,7 +139,7 @@ pub enum Command {
     /// Amend the statutes, as decided by an extraordinary resolution of a closed assembly.
     Amend {
         /// The new statutes.
-        statutes: Statutes,
+        statutes: Box<Statutes>,
         /// SHA-256 of the file they were read from ([`crate::sha256_hex`]): a resolution that
         /// names its statutes file (`amend = "FILE"`) adopts that file and no other.
         #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -281,7 +281,7 @@ fn rules(now: &State, state: &State, date: NaiveDate, command: &Command, ctx: &C
                 }
                 let personal_digest = founder.as_ref().map(|p| p.digest(&ctx.salt));
                 Ok(vec![
-                    Event::StatutesAdopted { statutes: Box::new(statutes.clone()), decided_by: None, sha256: None },
+                    Event::StatutesAdopted { statutes: statutes.clone(), decided_by: None, sha256: None },
                     // Whoever founds the store keeps it until the roster says otherwise.
                     Event::OfficerAppointed { person, office: Office::Secretary, member: None, personal_digest, decided_by: None },
                 ])

@@ -11,7 +11,7 @@
 //! let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
 //! let ctx = Context { today, fresh_id: ulid::Ulid::nil(), salt: "s".into(), actor: "secretary".into(), number: None, signer: None };
 //! let mut state = State::default();
-//! for e in decide(&state, statutes.founded, &Command::Found { statutes: statutes.clone(), founder: None }, &ctx).unwrap() {
+//! for e in decide(&state, statutes.founded, &Command::Found { statutes: Box::new(statutes.clone()), founder: None }, &ctx).unwrap() {
 //!     state.apply(statutes.founded, &e).unwrap();
 //! }
 //! let admit = Command::Admit {

@@ -24,7 +24,7 @@ impl Founded {
     pub(crate) fn new(statutes: &str, members: usize, shares: u64) -> Founded {
         let st = Statutes::from_toml(statutes).unwrap();
         let mut c = Founded { state: State::default(), n: 1, actor: "secretary".into() };
-        c.ok(&st.founded.to_string(), Command::Found { statutes: st, founder: None });
+        c.ok(&st.founded.to_string(), Command::Found { statutes: Box::new(st), founder: None });
         for (i, cat) in ["employees", "beneficiaries", "volunteers"].iter().cycle().take(members).enumerate() {
             let personal = Personal { name: format!("M{i}"), email: None, address: None };
             let admit = Command::Admit {

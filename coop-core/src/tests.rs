@@ -30,7 +30,7 @@ impl Coop {
     fn given_statutes(text: &str) -> Coop {
         let statutes = Statutes::from_toml(text).expect("valid statutes");
         let mut c = Coop { state: State::default(), ids: 1 };
-        c.ok(&statutes.founded.to_string(), Command::Found { statutes: statutes.clone(), founder: None });
+        c.ok(&statutes.founded.to_string(), Command::Found { statutes: Box::new(statutes.clone()), founder: None });
         c
     }
     fn new() -> Coop {
@@ -297,7 +297,7 @@ fn nothing_before_founding_and_founding_once() {
     assert_eq!(c.refused("2020-01-01", Command::Withdraw { member: m(1) }).rule, Rule::NotFounded);
     let c = Coop::new();
     let statutes = Statutes::from_toml(SAMPLE_STATUTES).unwrap();
-    assert_eq!(c.refused("2020-01-01", Command::Found { statutes, founder: None }).rule, Rule::AlreadyFounded);
+    assert_eq!(c.refused("2020-01-01", Command::Found { statutes: Box::new(statutes), founder: None }).rule, Rule::AlreadyFounded);
 }
 
 #[test]
@@ -457,7 +457,8 @@ mod properties {
     /// The founding events, as `Coop::new` recorded them.
     fn c_log(c: &Coop) -> Vec<(NaiveDate, Event)> {
         let st = c.state.statutes.clone().unwrap();
-        let events = decide(&State::default(), st.founded, &Command::Found { statutes: st.clone(), founder: None }, &ctx(1)).unwrap();
+        let events =
+            decide(&State::default(), st.founded, &Command::Found { statutes: Box::new(st.clone()), founder: None }, &ctx(1)).unwrap();
         events.into_iter().map(|e| (st.founded, e)).collect()
     }
 }

@@ -19,7 +19,7 @@ impl Coop {
     fn founded_by(actor: &str, statutes: &str) -> Coop {
         let st = Statutes::from_toml(statutes).unwrap();
         let mut c = Coop { state: State::default(), n: 1, signer: None };
-        c.ok(actor, &st.founded.to_string(), Command::Found { statutes: st.clone(), founder: None });
+        c.ok(actor, &st.founded.to_string(), Command::Found { statutes: Box::new(st.clone()), founder: None });
         c
     }
     fn when(&self, actor: &str, date: &str, cmd: Command) -> Result<Vec<Event>, Refusal> {

@@ -33,9 +33,10 @@ pub enum KeyError {
     Random(String),
 }
 
-/// An officer's secret signing key.
+/// An officer's secret signing key (shared by its clones: the requests of a batch signed by
+/// one officer hold one key).
 #[derive(Clone)]
-pub struct SecretKey(SigningKey);
+pub struct SecretKey(std::sync::Arc<SigningKey>);
 
 impl std::fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -49,7 +50,7 @@ impl SecretKey {
     pub fn generate() -> Result<SecretKey, KeyError> {
         let mut seed = [0u8; 32];
         getrandom::fill(&mut seed).map_err(|e| KeyError::Random(e.to_string()))?;
-        Ok(SecretKey(SigningKey::from_bytes(&seed)))
+        Ok(SecretKey(std::sync::Arc::new(SigningKey::from_bytes(&seed))))
     }
 
     /// Its public key, as recorded in the roster: 64 lowercase hexadecimal digits.
@@ -73,7 +74,7 @@ impl SecretKey {
         let line = text.lines().next().ok_or_else(bad)?.trim();
         let seed = line.strip_prefix(HEADER).ok_or_else(bad)?.trim();
         let bytes: [u8; 32] = hex::decode(seed).map_err(|_| bad())?.try_into().map_err(|_| bad())?;
-        Ok(SecretKey(SigningKey::from_bytes(&bytes)))
+        Ok(SecretKey(std::sync::Arc::new(SigningKey::from_bytes(&bytes))))
     }
 
     /// Reads a key file (at most 4 KiB are read).

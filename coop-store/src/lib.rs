@@ -42,8 +42,8 @@ pub fn open_stored_run(dir: &std::path::Path, value: &[u8]) -> std::result::Resu
     runs::open_stored(value, |pointer| packs::PackFile::new(dir).read(pointer)).map(std::borrow::Cow::into_owned)
 }
 pub use store::{
-    check_export_anchors, seal_line, Anchor, ExportHeader, Head, ImportReport, Options, PersonalReport, ProgressFn, Receipt, ReplayReport,
-    Request, SealSignature, Snapshot, Store, Subscription, VerifyReport, Voided,
+    check_export_anchors, seal_line, Anchor, BatchReport, ExportHeader, Head, ImportReport, Options, PersonalReport, ProgressFn, Receipt,
+    ReplayReport, Request, SealSignature, Snapshot, Store, Subscription, VerifyReport, Voided,
 };
 
 use coop_core::Refusal;

@@ -135,44 +135,90 @@ pub fn one_run(new: Vec<(u64, Vec<u8>)>) -> Plan {
     }
 }
 
-/// Plans the write of `new` records (consecutive, following the tail's) after `tail`.
+/// Plans the write of `new` records (consecutive, following the tail's) after `tail`, all at
+/// once (the tests' model of [`Packer`]).
+#[cfg(test)]
 pub fn plan(tail: &Tail, new: Vec<(u64, Vec<u8>)>, pack_bytes: usize) -> Plan {
-    let Some(first_new) = new.first().map(|(s, _)| *s) else {
-        return Plan { tail: tail.clone(), ..Plan::default() };
-    };
-    let new_bytes: usize = new.iter().map(|(_, r)| r.len() + 1).sum();
-    if tail.bytes() + new_bytes < pack_bytes {
-        // Not enough for a pack: the new records go in as one run of their own.
-        let mut t = tail.clone();
-        t.keys.push(first_new);
-        let inserts = vec![(first_new, join(&new))];
-        t.records.extend(new);
-        return Plan { inserts, tail: t, ..Plan::default() };
-    }
-    // Seal: the tail and the new records, cut into packs of at least `pack_bytes`; what is left
-    // becomes the new tail, as one run.
-    let all: Vec<(u64, Vec<u8>)> = tail.records.iter().cloned().chain(new).collect();
-    let mut inserts = Vec::new();
-    let mut start = 0;
-    let mut size = 0;
-    for (i, (_, r)) in all.iter().enumerate() {
-        size += r.len() + 1;
-        if size >= pack_bytes {
-            inserts.push((all[start].0, seal(&join(&all[start..=i]))));
-            start = i + 1;
-            size = 0;
+    let mut packer = Packer::after(tail, pack_bytes);
+    let packs: Vec<(u64, Vec<u8>)> = new.into_iter().filter_map(|(seq, r)| packer.push(seq, r)).collect();
+    packer.finish(packs)
+}
+
+/// [`plan`] for records given one at a time, handing out each pack as soon as it is full: a
+/// large write (a register of a hundred thousand rows) then never holds its records, only the
+/// packs its caller has not stored yet (see `Store::execute_all`, which puts them in the packs
+/// file as they come, unreferenced until the write commits).
+pub struct Packer {
+    pack_bytes: usize,
+    /// The tail's runs, as they were.
+    tail: Tail,
+    /// The records not in a pack yet: the tail's, then the new ones (until a pack takes them).
+    pending: Vec<(u64, Vec<u8>)>,
+    pending_bytes: usize,
+    /// The first new record.
+    first_new: Option<u64>,
+    /// The record after the last one given.
+    next: u64,
+    /// Whether a pack was made.
+    sealed: bool,
+}
+
+impl Packer {
+    /// Packs records following `tail`'s into packs of at least `pack_bytes`.
+    pub fn after(tail: &Tail, pack_bytes: usize) -> Packer {
+        Packer {
+            pack_bytes,
+            tail: tail.clone(),
+            pending: tail.records.clone(),
+            pending_bytes: tail.bytes(),
+            first_new: None,
+            next: 0,
+            sealed: false,
         }
     }
-    let sealed = all.get(start).map_or(all.last().map_or(first_new, |(s, _)| s + 1), |(s, _)| *s);
-    let rest = &all[start..];
-    let mut new_tail = Tail::default();
-    if let Some((s, _)) = rest.first() {
-        inserts.push((*s, join(rest)));
-        new_tail = Tail { keys: vec![*s], records: rest.to_vec() };
+
+    /// Adds record `seq`; returns a pack (its first record and its sealed bytes) when the
+    /// records not yet packed reach the pack size.
+    pub fn push(&mut self, seq: u64, record: Vec<u8>) -> Option<(u64, Vec<u8>)> {
+        self.first_new.get_or_insert(seq);
+        self.next = seq + 1;
+        self.pending_bytes += record.len() + 1;
+        self.pending.push((seq, record));
+        if self.pending_bytes < self.pack_bytes {
+            return None;
+        }
+        self.sealed = true;
+        self.pending_bytes = 0;
+        let records = std::mem::take(&mut self.pending);
+        Some((records[0].0, seal(&join(&records))))
     }
-    let written: Vec<u64> = inserts.iter().map(|(k, _)| *k).collect();
-    let removes = tail.keys.iter().copied().filter(|k| !written.contains(k)).collect();
-    Plan { inserts, removes, tail: new_tail, sealed: Some(sealed) }
+
+    /// The plan of the write: `packs` are the packs [`Packer::push`] gave, in order, as the
+    /// caller stores them (sealed, or pointers to where it put them); the records left become
+    /// the new tail, as one run. With no pack made, the new records are one run of their own
+    /// after the tail's, which stay.
+    pub fn finish(self, packs: Vec<(u64, Vec<u8>)>) -> Plan {
+        let Some(first_new) = self.first_new else {
+            return Plan { tail: self.tail, ..Plan::default() };
+        };
+        if !self.sealed {
+            let new = &self.pending[self.tail.records.len()..];
+            let inserts = vec![(first_new, join(new))];
+            let mut tail = self.tail;
+            tail.keys.push(first_new);
+            tail.records = self.pending;
+            return Plan { inserts, tail, ..Plan::default() };
+        }
+        let mut inserts = packs;
+        let sealed = self.pending.first().map_or(self.next, |(s, _)| *s);
+        let mut new_tail = Tail::default();
+        if let Some((s, _)) = self.pending.first() {
+            inserts.push((*s, join(&self.pending)));
+            new_tail = Tail { keys: vec![*s], records: self.pending };
+        }
+        let removes = self.tail.keys.iter().copied().filter(|k| !inserts.iter().any(|(w, _)| w == k)).collect();
+        Plan { inserts, removes, tail: new_tail, sealed: Some(sealed) }
+    }
 }
 
 #[cfg(test)]

@@ -102,7 +102,7 @@ fn build(path: &Path, members: usize, events: usize) -> (u64, Duration) {
     let req = |c: Command, date: chrono::NaiveDate| Request::new(c).dated(date).by(actor);
     let statutes = Statutes::from_toml(coop::SAMPLE_STATUTES).expect("statutes");
     let founded = statutes.founded;
-    store.execute(req(Command::Found { statutes, founder: None }, founded)).expect("found");
+    store.execute(req(Command::Found { statutes: Box::new(statutes), founder: None }, founded)).expect("found");
     let mut rng = Rng(0x2545F4914F6CDD1D);
     let cats = ["employees", "beneficiaries", "volunteers"];
     let mut reqs = Vec::new();

@@ -27,7 +27,7 @@ fn founded(location: &str) -> Store {
     let store = Store::open(location).unwrap_or_else(|e| panic!("{location}: {e}"));
     let statutes = Statutes::from_toml(coop::SAMPLE_STATUTES).expect("sample statutes");
     let date = statutes.founded;
-    store.execute(Request::new(Command::Found { statutes, founder: None }).dated(date)).expect("founded");
+    store.execute(Request::new(Command::Found { statutes: Box::new(statutes), founder: None }).dated(date)).expect("founded");
     store
 }
 

@@ -76,7 +76,7 @@ fn harness(label: &str, once: bool, delay_us: impl Fn(usize, u64) -> u64) {
         let store = Store::open(&path).unwrap();
         let statutes = Statutes::from_toml(coop::SAMPLE_STATUTES).unwrap();
         let founded = statutes.founded;
-        store.execute(Request::new(coop::Command::Found { statutes, founder: None }).dated(founded)).unwrap();
+        store.execute(Request::new(coop::Command::Found { statutes: Box::new(statutes), founder: None }).dated(founded)).unwrap();
     }
     let exe = std::env::current_exe().unwrap();
     let mut seed = 0x9E3779B97F4A7C15u64;
@@ -171,7 +171,7 @@ fn export_of(dir: &std::path::Path, n: u64) -> Vec<u8> {
     let store = Store::open_with(&path, Options { fsync: false, ..Options::default() }).unwrap();
     let statutes = Statutes::from_toml(coop::SAMPLE_STATUTES).unwrap();
     let founded = statutes.founded;
-    store.execute(Request::new(coop::Command::Found { statutes, founder: None }).dated(founded)).unwrap();
+    store.execute(Request::new(coop::Command::Found { statutes: Box::new(statutes), founder: None }).dated(founded)).unwrap();
     for chunk in (0..n).collect::<Vec<_>>().chunks(1000) {
         store.execute_all(chunk.iter().map(|i| admission(*i)).collect()).unwrap();
     }

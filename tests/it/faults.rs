@@ -10,7 +10,7 @@ fn founded(path: &Path) -> Store {
     let store = Store::open(path).unwrap();
     let statutes = Statutes::from_toml(coop::SAMPLE_STATUTES).unwrap();
     let date = statutes.founded;
-    store.execute(Request::new(Command::Found { statutes, founder: None }).dated(date)).unwrap();
+    store.execute(Request::new(Command::Found { statutes: Box::new(statutes), founder: None }).dated(date)).unwrap();
     store
 }
 

@@ -80,7 +80,7 @@ fn a_store_with_facts_entered_late_reopens_exports_and_reimports_to_the_same_sta
     let store = Store::open(&path).unwrap();
     let statutes = coop::Statutes::from_toml(coop::SAMPLE_STATUTES).unwrap();
     let founded = statutes.founded;
-    store.execute(coop::Request::new(Command::Found { statutes, founder: None }).dated(founded)).unwrap();
+    store.execute(coop::Request::new(Command::Found { statutes: Box::new(statutes), founder: None }).dated(founded)).unwrap();
     let date = |s: &str| coop::parse_date(s).unwrap();
     let admit = |cat: &str, shares: u64| Command::Admit {
         personal: coop::Personal { name: format!("{cat}{shares}"), email: None, address: None },
@@ -379,7 +379,9 @@ fn late_share_movements_are_placed_from_the_index_and_the_kept_state_stays_the_f
     let path = crate::location(dir.path(), "s");
     let store = Store::open(&path).unwrap();
     let statutes = coop::Statutes::from_toml(coop::SAMPLE_STATUTES).unwrap();
-    store.execute(coop::Request::new(Command::Found { statutes: statutes.clone(), founder: None }).dated(statutes.founded)).unwrap();
+    store
+        .execute(coop::Request::new(Command::Found { statutes: Box::new(statutes.clone()), founder: None }).dated(statutes.founded))
+        .unwrap();
     let date = |s: &str| coop::parse_date(s).unwrap();
     let n = |k: u32| coop::MemberRef::Number(coop::MemberNo(k));
     let run = |c: Command, on: &str| store.execute(coop::Request::new(c).dated(date(on)));

@@ -194,7 +194,7 @@ pub mod lib {
     pub fn found(store: &Store) {
         let statutes = Statutes::from_toml(coop::SAMPLE_STATUTES).unwrap();
         let day = statutes.founded;
-        store.execute(Request::new(Command::Found { statutes, founder: None }).dated(day)).unwrap();
+        store.execute(Request::new(Command::Found { statutes: Box::new(statutes), founder: None }).dated(day)).unwrap();
     }
 
     /// The admission of `name`, subscribing `shares` of its category's class.

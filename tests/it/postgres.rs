@@ -18,7 +18,7 @@ fn url() -> String {
 fn founded(store: &Store) {
     let statutes = Statutes::from_toml(coop::SAMPLE_STATUTES).unwrap();
     let date = statutes.founded;
-    store.execute(Request::new(Command::Found { statutes, founder: None }).dated(date)).unwrap();
+    store.execute(Request::new(Command::Found { statutes: Box::new(statutes), founder: None }).dated(date)).unwrap();
 }
 
 fn admit(name: &str) -> Command {

@@ -1062,3 +1062,58 @@ fn calling_the_store_from_inside_with_state_is_refused_not_a_deadlock() {
     store.execute(Request::new(admit("A", PartyKind::Person, "employees", 1)).dated(d("2020-01-01"))).unwrap();
     assert_eq!(store.snapshot().unwrap().head.seq, 4);
 }
+
+/// A large batch run for its report (`execute_batch`, as the register import runs) decides and
+/// writes what the same batch run for its receipts does: the same member numbers, events and
+/// state, a log that verifies (its records packed as they were sealed: many packs, put in the
+/// packs file in several groups), and a retry of the whole batch appends nothing and reports
+/// what the first run appended.
+#[test]
+fn a_batch_run_for_its_report_writes_what_one_run_for_its_receipts_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = 3_000u64;
+    let requests = |tag: &str| -> Vec<Request> {
+        (0..rows)
+            .map(|i| {
+                let day = d("2020-01-01") + chrono::Days::new(i / 40);
+                Request::new(admit(&format!("Membre {i} {}", "x".repeat((i % 7) as usize * 30)), PartyKind::Person, "employees", 1 + i % 4))
+                    .dated(day)
+                    .with_id(&format!("{tag}/{i}"))
+            })
+            .collect()
+    };
+    let a = Store::open(dir.path().join("receipts")).unwrap();
+    let b = Store::open(dir.path().join("report")).unwrap();
+    found(&a);
+    found(&b);
+    let receipts = a.execute_all(requests("row")).unwrap();
+    let report = b.execute_batch(requests("row")).unwrap();
+    assert_eq!(report.commands, rows as usize);
+    assert_eq!(report.replayed, 0);
+    assert_eq!(report.events, receipts.iter().map(|r| r.events.len() as u64).sum::<u64>());
+    assert_eq!(report.admitted, receipts.iter().filter_map(|r| r.admitted()).collect::<Vec<_>>());
+    assert_eq!(report.admitted.len(), rows as usize);
+    assert_eq!(a.head().seq, b.head().seq);
+    // The same members, shares and totals (party ids and salts are drawn fresh in each store).
+    let same = |s: &coop::State| {
+        let members: Vec<_> = s.members.values().map(|m| (m.number, m.category.clone(), m.admitted, m.lots.clone())).collect();
+        (members, s.capital.clone(), s.active_members)
+    };
+    assert_eq!(same(&a.state().unwrap()), same(&b.state().unwrap()));
+    for store in [&a, &b] {
+        let v = store.verify().unwrap();
+        assert!(v.ok, "{v:?}");
+    }
+    let packs = std::fs::metadata(dir.path().join("report").join("packs")).unwrap().len();
+    assert!(packs > 64 * 10_000, "the batch's packs are in the packs file: {packs} bytes");
+    let head = b.head();
+    let again = b.execute_batch(requests("row")).unwrap();
+    assert_eq!(b.head(), head, "a retried batch appends nothing");
+    assert_eq!(again, coop::BatchReport { replayed: rows as usize, ..report.clone() });
+    // Reopened, the store reads the same log and state.
+    let state = b.state().unwrap();
+    drop(b);
+    let b = Store::open(dir.path().join("report")).unwrap();
+    assert_eq!(b.state().unwrap(), state);
+    assert!(b.verify().unwrap().ok);
+}

@@ -130,7 +130,7 @@ mod tests {
                 crate::state::apply_checked(state, d(date), &e);
             }
         };
-        run(&mut state, &st.founded.to_string(), Command::Found { statutes: st, founder: None });
+        run(&mut state, &st.founded.to_string(), Command::Found { statutes: Box::new(st), founder: None });
         for (i, s) in shares.iter().enumerate() {
             let admit = Command::Admit {
                 personal: Personal { name: format!("M{i}"), email: None, address: None },

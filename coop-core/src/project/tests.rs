@@ -23,7 +23,7 @@ impl Coop {
     fn new() -> Coop {
         let st = Statutes::from_toml(SAMPLE_STATUTES).unwrap();
         let mut c = Coop { state: State::default(), log: Vec::new(), n: 1 };
-        c.ok(&st.founded.to_string(), Command::Found { statutes: st.clone(), founder: None });
+        c.ok(&st.founded.to_string(), Command::Found { statutes: Box::new(st.clone()), founder: None });
         for (cat, count) in [("employees", 3), ("beneficiaries", 4), ("volunteers", 3)] {
             for i in 0..count {
                 let admit = Command::Admit {

@@ -46,7 +46,7 @@ fn inverse(events: &[Event], date: NaiveDate) -> Option<(Command, Context)> {
     let command = match events {
         [Event::StatutesAdopted { statutes, decided_by: None, .. }, Event::OfficerAppointed { person, personal_digest, .. }] => {
             let founder = personal_digest.as_ref().map(|_| someone());
-            return Some((Command::Found { statutes: (**statutes).clone(), founder }, ctx(none, person)));
+            return Some((Command::Found { statutes: statutes.clone(), founder }, ctx(none, person)));
         }
         [Event::MemberAdmitted { party, kind, category, .. }, Event::SharesSubscribed { class, count, paid_cents, .. }] => {
             let admit = Command::Admit {
@@ -93,7 +93,7 @@ fn inverse(events: &[Event], date: NaiveDate) -> Option<(Command, Context)> {
         }
         [e] => match e {
             Event::StatutesAdopted { statutes, decided_by: Some(d), sha256 } => Command::Amend {
-                statutes: (**statutes).clone(),
+                statutes: statutes.clone(),
                 sha256: sha256.clone(),
                 assembly: d.assembly.clone(),
                 resolution: d.resolution,

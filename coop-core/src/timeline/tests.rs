@@ -33,7 +33,7 @@ impl History {
         let statutes = Statutes::from_toml(SAMPLE_STATUTES).unwrap();
         let mut h = History { facts: Vec::new(), now: State::default(), ids: 1, index: Index::default(), placed_locally: 0 };
         let founded = statutes.founded.to_string();
-        h.ok(&founded, Command::Found { statutes, founder: None });
+        h.ok(&founded, Command::Found { statutes: Box::new(statutes), founder: None });
         h
     }
     fn enter(&mut self, date: &str, cmd: Command) -> Result<Vec<Event>, Unplaced> {

@@ -78,6 +78,24 @@ impl Store {
     /// of their events in one atomic write, or nothing if any is refused (every refusal is
     /// reported, with its index). Flushed to disk before returning.
     pub fn execute_all(&self, requests: Vec<Request>) -> Result<Vec<Receipt>> {
+        match self.run_batch(requests, true)? {
+            Outcome::Receipts(r) => Ok(r),
+            Outcome::Report(_) => Err(integrity(0, "a batch gave a report where its receipts were asked")),
+        }
+    }
+
+    /// [`Store::execute_all`] for a large batch (a register of a hundred thousand rows): the
+    /// same decisions, refusals and single atomic write, but what it appended is reported as
+    /// counts and the member numbers taken, without the events of every command (which a
+    /// receipt carries: about 1 KB a command, held until the write ends).
+    pub fn execute_batch(&self, requests: Vec<Request>) -> Result<BatchReport> {
+        match self.run_batch(requests, false)? {
+            Outcome::Report(r) => Ok(r),
+            Outcome::Receipts(_) => Err(integrity(0, "a batch gave receipts where its report was asked")),
+        }
+    }
+
+    fn run_batch(&self, requests: Vec<Request>, receipts: bool) -> Result<Outcome> {
         let mut inner = self.lock_checked()?;
         if let Some(why) = &inner.damaged {
             return Err(integrity(0, format!("the store is damaged and cannot take commands: {why}")));
@@ -94,10 +112,10 @@ impl Store {
             if head != inner.head {
                 self.catch_up(&mut inner, &head, true)?;
             }
-            return self.try_execute_in(&mut inner, &requests, Some(transaction));
+            return self.try_execute_in(&mut inner, &requests, Some(transaction), receipts);
         }
         loop {
-            match self.try_execute(&mut inner, &requests) {
+            match self.try_execute_in(&mut inner, &requests, None, receipts) {
                 Err(Error::Conflict) => {
                     // The head moved under us: catch up with the log and decide again.
                     inner.head = read_head(self.meta())?;
@@ -109,13 +127,10 @@ impl Store {
         }
     }
 
-    fn try_execute(&self, inner: &mut Inner, requests: &[Request]) -> Result<Vec<Receipt>> {
-        self.try_execute_in(inner, requests, None)
-    }
-
     /// Decides and writes `requests`; `begun` is the transaction (and the write lock) a shared
-    /// backend's caller took before deciding.
-    fn try_execute_in(&self, inner: &mut Inner, requests: &[Request], begun: Option<Transaction<'_>>) -> Result<Vec<Receipt>> {
+    /// backend's caller took before deciding. Gives a receipt per command when `full`, else a
+    /// [`BatchReport`].
+    fn try_execute_in(&self, inner: &mut Inner, requests: &[Request], begun: Option<Transaction<'_>>, full: bool) -> Result<Outcome> {
         // Retries: a command id already in the log returns its first result.
         self.loaded_as_is(inner)?;
         let mut receipts: Vec<Option<Receipt>> = Vec::with_capacity(requests.len());
@@ -241,7 +256,7 @@ impl Store {
                             backdated = true;
                             patch.apply(&mut state);
                             changes.add_members(patch.members.iter().map(|m| m.number));
-                            IndexUpdate::Patch(patch)
+                            IndexUpdate::Patch(Box::new(patch))
                         }
                         Placement::Current => {
                             for e in &events {
@@ -284,51 +299,76 @@ impl Store {
         let recorded = Utc::now();
         let mut seq = old.seq;
         let mut hash = old.hash.clone();
-        let mut records = Vec::with_capacity(planned.iter().map(|p| p.events.len()).sum());
+        // On sled, the records go into packs as they are sealed, and each batch of packs into the
+        // packs file (unreferenced until the write below commits; left there if it does not): a
+        // large batch never holds its records. On a shared backend, one run of them all.
+        let mut records = Vec::new();
+        let mut packer = (!self.shared()).then(|| runs::Packer::after(&tail, PACK_BYTES));
+        let (mut packs, mut queued): (crate::backend::Batch, crate::backend::Batch) = (Vec::new(), Vec::new());
+        let mut large = false;
         let mut cmd_entries = Vec::with_capacity(planned.len());
         let mut envelopes: Vec<(usize, String, Vec<Envelope>)> = Vec::with_capacity(planned.len());
         for Planned { index: i, id, events, .. } in &planned {
             let r = &requests[*i];
             let first = seq + 1;
-            let mut envs = Vec::with_capacity(events.len());
+            let mut envs = Vec::with_capacity(if full { events.len() } else { 0 });
             for event in events {
                 seq += 1;
                 let eid = Ulid::new();
                 let (bytes, h) = record::seal(seq, eid, &recorded, r.date, &r.actor, id, &hash, event, r.key.as_ref());
                 changes.add(event);
-                envs.push(Envelope {
-                    seq,
-                    id: eid,
-                    recorded,
-                    effective: r.date,
-                    actor: r.actor.clone(),
-                    command_id: id.clone(),
-                    schema: coop_core::EVENT_SCHEMA,
-                    prev_hash: hash.clone(),
-                    hash: h.clone(),
-                    signed_by: r.key.as_ref().map(|k| k.public_hex()),
-                    event: event.clone(),
-                });
-                records.push((seq, bytes));
+                if full {
+                    envs.push(Envelope {
+                        seq,
+                        id: eid,
+                        recorded,
+                        effective: r.date,
+                        actor: r.actor.clone(),
+                        command_id: id.clone(),
+                        schema: coop_core::EVENT_SCHEMA,
+                        prev_hash: hash.clone(),
+                        hash: h.clone(),
+                        signed_by: r.key.as_ref().map(|k| k.public_hex()),
+                        event: event.clone(),
+                    });
+                }
+                large |= bytes.len() > LARGE_VALUE;
+                match packer.as_mut() {
+                    Some(packer) => {
+                        if let Some((first, pack)) = packer.push(seq, bytes) {
+                            queued.push((key(first).to_vec(), Some(pack)));
+                        }
+                        if queued.len() >= 64 {
+                            packs.extend(self.backend.put_packs(std::mem::take(&mut queued))?);
+                        }
+                    }
+                    None => records.push((seq, bytes)),
+                }
                 hash = h;
             }
             // The command as asked (a retry names its officers as it did).
             let entry = CommandEntry { first, last: seq, fingerprint: fingerprint(&originals[*i]) };
             cmd_entries.push((command_key(id), serde_json::to_vec(&entry).unwrap_or_default()));
-            envelopes.push((*i, id.clone(), envs));
+            if full {
+                envelopes.push((*i, id.clone(), envs));
+            }
         }
         let new_head = Head { seq, hash };
-        let voids: Vec<(String, Voided)> = envelopes
+        let voids: Vec<(String, Voided)> = planned
             .iter()
-            .flat_map(|(_, _, envs)| envs.iter())
-            .filter_map(|e| match &e.event {
-                Event::CommandVoided { command_id, reason, .. } => {
-                    Some((command_id.clone(), Voided { seq: e.seq, reason: reason.clone() }))
-                }
+            .flat_map(|p| p.events.iter().zip(p.first..))
+            .filter_map(|(e, seq)| match e {
+                Event::CommandVoided { command_id, reason, .. } => Some((command_id.clone(), Voided { seq, reason: reason.clone() })),
                 _ => None,
             })
             .collect();
-        let plan = if self.shared() { runs::one_run(records) } else { runs::plan(&tail, records, PACK_BYTES) };
+        let plan = match packer {
+            Some(packer) => {
+                packs.extend(self.backend.put_packs(queued)?);
+                packer.finish(packs.into_iter().filter_map(|(k, v)| Some((runs::seq_of(&k), v?))).collect())
+            }
+            None => runs::one_run(records),
+        };
 
         if !plan.inserts.is_empty() {
             // The pieces of the state these events change, as they are after them.
@@ -336,7 +376,8 @@ impl Store {
             let head_bytes = serde_json::to_vec(&new_head).unwrap_or_default();
             let erased: Vec<PartyId> = planned.iter().flat_map(|p| p.erase.iter().copied()).collect();
             let pending = serde_json::to_vec(&erased).unwrap_or_default();
-            let large = plan.inserts.iter().map(|(_, b)| b.len()).chain(state_pieces.iter().map(|(_, v)| v.len())).any(|l| l > LARGE_VALUE);
+            let large = large
+                || plan.inserts.iter().map(|(_, b)| b.len()).chain(state_pieces.iter().map(|(_, v)| v.len())).any(|l| l > LARGE_VALUE);
             // The head is the commit point (see `recover`): the command ids first (an id whose
             // events did not follow is recognised as such), the records, the totals (their stamp
             // names the new head), the other pieces, the head last. Plain inserts: sled keeps a
@@ -431,6 +472,29 @@ impl Store {
         inner.tail = Some(plan.tail);
         self.feed.publish(&new_head);
         inner.head = new_head;
+        if !full {
+            let mut report = BatchReport { commands: requests.len(), ..BatchReport::default() };
+            let mut fresh: Vec<Option<&Planned>> = vec![None; requests.len()];
+            for p in &planned {
+                fresh[p.index] = Some(p);
+            }
+            for (prev, p) in receipts.iter().zip(fresh) {
+                let events: Vec<&Event> = match (prev, p) {
+                    (Some(r), _) => {
+                        report.replayed += 1;
+                        r.events.iter().map(|e| &e.event).collect()
+                    }
+                    (None, Some(p)) => p.events.iter().collect(),
+                    (None, None) => return Err(integrity(0, "a command of the batch was neither decided nor found")),
+                };
+                report.events += events.len() as u64;
+                report.admitted.extend(events.iter().find_map(|e| match e {
+                    Event::MemberAdmitted { number, .. } => Some(*number),
+                    _ => None,
+                }));
+            }
+            return Ok(Outcome::Report(report));
+        }
         let mut out: Vec<Receipt> = Vec::with_capacity(requests.len());
         envelopes.sort_by_key(|(i, _, _)| *i);
         let mut fresh = envelopes.into_iter().peekable();
@@ -444,8 +508,28 @@ impl Store {
                 }
             }
         }
-        Ok(out)
+        Ok(Outcome::Receipts(out))
     }
+}
+
+/// What a batch gives back.
+enum Outcome {
+    Receipts(Vec<Receipt>),
+    Report(BatchReport),
+}
+
+/// What a batch run with [`Store::execute_batch`] appended, without its events.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct BatchReport {
+    /// Commands in the batch.
+    pub commands: usize,
+    /// Of which retries of commands already in the log (under the same id): they appended
+    /// nothing, and are counted with the events they had appended.
+    pub replayed: usize,
+    /// Events appended, retries' included.
+    pub events: u64,
+    /// The member numbers the batch's admissions took, in the batch's order.
+    pub admitted: Vec<MemberNo>,
 }
 
 /// A decided command, ready to be written.

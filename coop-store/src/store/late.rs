@@ -108,7 +108,7 @@ pub(super) enum IndexUpdate {
     /// Dated on or after every fact: added, with the capital totals after it.
     Record(coop_core::CapitalTotals),
     /// Placed from the index.
-    Patch(timeline::Patch),
+    Patch(Box<timeline::Patch>),
     /// Placed on the whole timeline (or a void): built anew when next needed.
     Rebuild,
 }

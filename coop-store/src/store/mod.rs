@@ -26,6 +26,7 @@ pub use feed::{Snapshot, Subscription};
 pub use transfer::{ExportHeader, ImportReport};
 mod asof;
 mod execute;
+pub use execute::BatchReport;
 mod log;
 mod open;
 use execute::{placed_or_refused, Planned};

@@ -25,7 +25,7 @@ impl Store {
             return Err(Error::NotEmpty(head));
         }
         let founded = statutes.founded;
-        store.execute(Request::new(Command::Found { statutes, founder: None }).dated(founded).by(actor))?;
+        store.execute(Request::new(Command::Found { statutes: Box::new(statutes), founder: None }).dated(founded).by(actor))?;
         Ok(store)
     }
 

@@ -29,7 +29,7 @@ impl Coop {
     fn with(statutes: &str, employees: u32, users: u32, volunteers: u32) -> Coop {
         let st = Statutes::from_toml(statutes).unwrap();
         let mut c = Coop { state: State::default(), n: 1 };
-        c.ok(&st.founded.to_string(), Command::Found { statutes: st.clone(), founder: None });
+        c.ok(&st.founded.to_string(), Command::Found { statutes: Box::new(st.clone()), founder: None });
         for (cat, count) in [("employees", employees), ("beneficiaries", users), ("volunteers", volunteers)] {
             for i in 0..count {
                 c.ok(
@@ -460,7 +460,8 @@ fn exclusion_and_amendment_need_an_adopted_extraordinary_resolution_of_a_closed_
     assert!(matches!(&ev[0], Event::MemberExcluded { member: MemberNo(3), .. }));
     let text = notice_21();
     let amended = Statutes::from_toml(&text).unwrap();
-    let amend = |sha: &str| Command::Amend { statutes: amended.clone(), sha256: Some(sha.into()), assembly: A.into(), resolution: 2 };
+    let amend =
+        |sha: &str| Command::Amend { statutes: Box::new(amended.clone()), sha256: Some(sha.into()), assembly: A.into(), resolution: 2 };
     c.ok("2026-06-21", amend(&sha256_hex(text.as_bytes())));
     assert_eq!(c.state.statutes.as_ref().unwrap().assembly.notice_days, 21);
     // A rejected resolution decides nothing.
@@ -490,8 +491,12 @@ fn a_resolution_decides_the_subject_its_agenda_names_and_only_once() {
     assert_eq!(c.refused(MEETING, exclude(3, 2)), Rule::NoDecision);
     let text = notice_21();
     let voted = Statutes::from_toml(&text).unwrap();
-    let amend =
-        |st: &Statutes, sha: Option<String>| Command::Amend { statutes: st.clone(), sha256: sha, assembly: A.into(), resolution: 2 };
+    let amend = |st: &Statutes, sha: Option<String>| Command::Amend {
+        statutes: Box::new(st.clone()),
+        sha256: sha,
+        assembly: A.into(),
+        resolution: 2,
+    };
     let sha = Some(sha256_hex(text.as_bytes()));
     // Only the file the assembly voted, by its SHA-256.
     assert_eq!(c.refused(MEETING, amend(&voted, None)), Rule::NoDecision);
@@ -499,8 +504,9 @@ fn a_resolution_decides_the_subject_its_agenda_names_and_only_once() {
     let other = Statutes::from_toml(&SAMPLE_STATUTES.replace("notice_days = 15", "notice_days = 30")).unwrap();
     assert_eq!(c.refused(MEETING, amend(&other, sha.clone())), Rule::NoDecision, "the digest of the voted file, other statutes");
     // The exclusion's resolution amends nothing.
-    let r =
-        c.when(MEETING, Command::Amend { statutes: voted.clone(), sha256: sha.clone(), assembly: A.into(), resolution: 3 }).unwrap_err();
+    let r = c
+        .when(MEETING, Command::Amend { statutes: Box::new(voted.clone()), sha256: sha.clone(), assembly: A.into(), resolution: 3 })
+        .unwrap_err();
     assert_eq!(r.rule, Rule::NoDecision);
     assert!(r.message.contains("exclusion of member 3"), "{}", r.message);
     // Once each.
@@ -518,7 +524,7 @@ fn a_resolution_decides_the_subject_its_agenda_names_and_only_once() {
     assert_eq!(r.rule, Rule::NoDecision);
     assert!(r.message.contains("names no subject"), "{}", r.message);
     assert_eq!(
-        c.refused(MEETING, Command::Amend { statutes: voted.clone(), sha256: sha.clone(), assembly: A.into(), resolution: 1 }),
+        c.refused(MEETING, Command::Amend { statutes: Box::new(voted.clone()), sha256: sha.clone(), assembly: A.into(), resolution: 1 }),
         Rule::NoDecision
     );
 
@@ -569,7 +575,7 @@ fn an_amendment_may_not_drop_a_category_that_still_has_members() {
     c.vote(1, &[1, 2, 4], Choice::For);
     c.ok(MEETING, Command::Close { assembly: A.into(), not_put_to_vote: vec![] });
     let st = Statutes::from_toml(&dropped).unwrap();
-    let cmd = Command::Amend { statutes: st, sha256: Some(sha256_hex(dropped.as_bytes())), assembly: A.into(), resolution: 1 };
+    let cmd = Command::Amend { statutes: Box::new(st), sha256: Some(sha256_hex(dropped.as_bytes())), assembly: A.into(), resolution: 1 };
     assert_eq!(c.refused(MEETING, cmd), Rule::InvalidStatutes);
 }
 
