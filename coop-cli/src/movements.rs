@@ -276,7 +276,7 @@ pub fn import(ctx: &Ctx, store: &coop_store::Store, file: &Path) -> Out {
         println!(
             "imported {} ({}) from {}",
             coop_core::count(n as u64, "movement", "movements"),
-            coop_core::count(events as u64, "event", "events"),
+            coop_core::count(events, "event", "events"),
             file.display()
         );
     }
