@@ -1078,7 +1078,7 @@ fn a_batch_run_for_its_report_writes_what_one_run_for_its_receipts_does() {
                 let day = d("2020-01-01") + chrono::Days::new(i / 40);
                 Request::new(admit(&format!("Membre {i} {}", "x".repeat((i % 7) as usize * 30)), PartyKind::Person, "employees", 1 + i % 4))
                     .dated(day)
-                    .with_id(&format!("{tag}/{i}"))
+                    .with_id(format!("{tag}/{i}"))
             })
             .collect()
     };
@@ -1097,7 +1097,7 @@ fn a_batch_run_for_its_report_writes_what_one_run_for_its_receipts_does() {
     // The same members, shares and totals (party ids and salts are drawn fresh in each store).
     let same = |s: &coop::State| {
         let members: Vec<_> = s.members.values().map(|m| (m.number, m.category.clone(), m.admitted, m.lots.clone())).collect();
-        (members, s.capital.clone(), s.active_members)
+        (members, s.capital, s.active_members)
     };
     assert_eq!(same(&a.state().unwrap()), same(&b.state().unwrap()));
     for store in [&a, &b] {
