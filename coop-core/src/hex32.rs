@@ -14,7 +14,9 @@ pub(crate) fn serialize<S: Serializer>(text: &String, s: S) -> Result<S::Ok, S::
         return s.serialize_str(text);
     }
     let mut digest = [0u8; 32];
-    if text.len() == 64 && hex::decode_to_slice(text, &mut digest).is_ok() && hex::encode(digest) == *text {
+    // Lowercase only: an upper-case digest would come back lower-cased.
+    let lower_hex = text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if text.len() == 64 && lower_hex && hex::decode_to_slice(text, &mut digest).is_ok() {
         return s.serialize_bytes(&digest);
     }
     if text.len() == 32 {

@@ -8,6 +8,10 @@
 //! id, and the first event and the count as varints); an id that is a ULID in its canonical text
 //! (as every id coop draws) is kept as its 16 bytes. Chunks written before were JSON rows
 //! (`[["id",first,last],…]`) and read as they are.
+//!
+//! A large batch of commands (a register of thousands of rows) indexes its ids the same way,
+//! under a prefix of its own in `meta`, each row followed by the fingerprint of its command
+//! ([`FINGERPRINTED`]): one key per 256 commands instead of one each.
 
 use crate::backend::Table;
 use crate::{Error, Result};
@@ -19,6 +23,18 @@ pub const CHUNK: usize = 256;
 
 /// The first byte of a binary chunk (a JSON one starts with `[`).
 const BINARY: u8 = 1;
+
+/// The first byte of a binary chunk whose rows each end with a command's fingerprint (the 32
+/// bytes of its SHA-256).
+const FINGERPRINTED: u8 = 2;
+
+/// A command's place in the log, and the fingerprint it was indexed with, if any.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Row {
+    pub first: u64,
+    pub last: u64,
+    pub fingerprint: Option<[u8; 32]>,
+}
 
 /// The form byte of an id kept as a ULID's 16 bytes (any other form byte is the length of an
 /// id kept as text, at most 254 bytes; a longer one is kept whole after [`LONG`] and its length
@@ -33,6 +49,8 @@ const LONG: u8 = 0xFE;
 pub struct Collector {
     bytes: Vec<u8>,
     entries: Vec<Entry>,
+    /// Each id followed in the arena by a fingerprint.
+    fingerprinted: bool,
 }
 
 /// Where a command's id is in the arena, and its first event.
@@ -81,6 +99,18 @@ fn as_ulid(id: &str) -> Option<[u8; 16]> {
 }
 
 impl Collector {
+    /// A collector of ids each with the fingerprint of its command ([`Collector::push_fingerprinted`]).
+    pub(crate) fn fingerprinted() -> Collector {
+        Collector { fingerprinted: true, ..Collector::default() }
+    }
+
+    /// Records that command `id`, whose fingerprint is `fingerprint`, appended events
+    /// `first..=last`.
+    pub(crate) fn push_fingerprinted(&mut self, id: &str, first: u64, last: u64, fingerprint: [u8; 32]) {
+        self.push(id, first, last);
+        self.bytes.extend_from_slice(&fingerprint);
+    }
+
     /// Records that command `id` appended events `first..=last`.
     pub fn push(&mut self, id: &str, first: u64, last: u64) {
         let at = self.bytes.len() as u32;
@@ -114,16 +144,27 @@ impl Collector {
         e.first + u64::from(count) - 1
     }
 
+    fn fingerprint(&self, e: &Entry) -> Option<[u8; 32]> {
+        let at = e.at as usize + (e.len & !ULID_BIT) as usize + 4;
+        self.bytes.get(at..at + 32).and_then(|b| b.try_into().ok())
+    }
+
     /// Writes the ids sorted, in chunks.
-    pub(crate) fn write(mut self, tree: &dyn Table) -> Result<()> {
+    pub(crate) fn write(self, tree: &dyn Table) -> Result<()> {
+        self.chunks(&[], |pairs| tree.apply(pairs.into_iter().map(|(k, v)| (k, Some(v))).collect()))
+    }
+
+    /// The ids sorted, in chunks under `prefix` and the first id of each, given to `put` a few
+    /// dozen chunks at a time.
+    pub(crate) fn chunks(mut self, prefix: &[u8], mut put: impl FnMut(Vec<(Vec<u8>, Vec<u8>)>) -> Result<()>) -> Result<()> {
         let mut entries = std::mem::take(&mut self.entries);
         entries.sort_by(|a, b| self.id(a).cmp(&self.id(b)));
         for group in entries.chunks(CHUNK * 64) {
-            let mut batch: crate::backend::Batch = Vec::new();
+            let mut batch = Vec::new();
             for chunk in group.chunks(CHUNK) {
                 let Some(head) = chunk.first() else { continue };
-                let key = self.id(head).with_text(<[u8]>::to_vec);
-                let mut value = vec![BINARY];
+                let key = self.id(head).with_text(|t| [prefix, t].concat());
+                let mut value = vec![if self.fingerprinted { FINGERPRINTED } else { BINARY }];
                 for e in chunk {
                     match self.id(e) {
                         Id::Ulid(b) => {
@@ -142,10 +183,13 @@ impl Collector {
                     }
                     varint(&mut value, e.first);
                     varint(&mut value, self.last(e) - e.first);
+                    if self.fingerprinted {
+                        value.extend_from_slice(&self.fingerprint(e).unwrap_or_default());
+                    }
                 }
-                batch.push((key, Some(value)));
+                batch.push((key, value));
             }
-            tree.apply(batch)?;
+            put(batch)?;
         }
         Ok(())
     }
@@ -173,12 +217,17 @@ fn read_varint(b: &[u8], at: &mut usize) -> Option<u64> {
     None
 }
 
-/// The rows of a chunk: (id, first, last).
-fn rows(value: &[u8]) -> Result<Vec<(String, u64, u64)>> {
+/// The rows of a chunk: (id, row).
+fn rows(value: &[u8]) -> Result<Vec<(String, Row)>> {
     let unreadable = |why: &str| Error::Integrity { seq: 0, reason: format!("unreadable command index: {why}") };
-    if value.first() != Some(&BINARY) {
-        return serde_json::from_slice(value).map_err(|e| unreadable(&e.to_string()));
-    }
+    let fingerprinted = match value.first() {
+        Some(&BINARY) => false,
+        Some(&FINGERPRINTED) => true,
+        _ => {
+            let rows: Vec<(String, u64, u64)> = serde_json::from_slice(value).map_err(|e| unreadable(&e.to_string()))?;
+            return Ok(rows.into_iter().map(|(id, first, last)| (id, Row { first, last, fingerprint: None })).collect());
+        }
+    };
     let mut out = Vec::with_capacity(CHUNK);
     let mut at = 1;
     while at < value.len() {
@@ -200,16 +249,32 @@ fn rows(value: &[u8]) -> Result<Vec<(String, u64, u64)>> {
         };
         let first = read_varint(value, &mut at).ok_or_else(|| unreadable("a first event cut short"))?;
         let more = read_varint(value, &mut at).ok_or_else(|| unreadable("a count cut short"))?;
-        out.push((id, first, first.saturating_add(more)));
+        let fingerprint = if fingerprinted {
+            let f: [u8; 32] =
+                value.get(at..at + 32).and_then(|b| b.try_into().ok()).ok_or_else(|| unreadable("a fingerprint cut short"))?;
+            at += 32;
+            Some(f)
+        } else {
+            None
+        };
+        out.push((id, Row { first, last: first.saturating_add(more), fingerprint }));
     }
     Ok(out)
 }
 
 /// The events `(first, last)` an imported command appended, if `id` is one.
 pub(crate) fn find(tree: &dyn Table, id: &str) -> Result<Option<(u64, u64)>> {
-    let Some((_, value)) = tree.last_at_or_before(id.as_bytes())? else { return Ok(None) };
+    Ok(find_under(tree, &[], id)?.map(|r| (r.first, r.last)))
+}
+
+/// Where command `id` is, in the chunks written under `prefix`.
+pub(crate) fn find_under(tree: &dyn Table, prefix: &[u8], id: &str) -> Result<Option<Row>> {
+    let Some((key, value)) = tree.last_at_or_before(&[prefix, id.as_bytes()].concat())? else { return Ok(None) };
+    if !key.starts_with(prefix) {
+        return Ok(None);
+    }
     let rows = rows(&value)?;
-    Ok(rows.binary_search_by(|r| r.0.as_str().cmp(id)).ok().map(|i| (rows[i].1, rows[i].2)))
+    Ok(rows.binary_search_by(|r| r.0.as_str().cmp(id)).ok().map(|i| rows[i].1.clone()))
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use coop_core::{decide, Command, Context, Event, MemberNo, PartyId};
 use ulid::Ulid;
 
 use super::late::{self, IndexUpdate, Placement};
-use super::retry::{fingerprint, CommandEntry};
+use super::retry::{batch_ids_prefix, batch_key, fingerprint, fingerprint_bytes, CommandEntry, BATCH_INDEX_MIN};
 use super::*;
 use crate::backend::Transaction;
 use crate::pieces::{self, Changes};
@@ -306,7 +306,9 @@ impl Store {
         let mut packer = (!self.shared()).then(|| runs::Packer::after(&tail, PACK_BYTES));
         let (mut packs, mut queued): (crate::backend::Batch, crate::backend::Batch) = (Vec::new(), Vec::new());
         let mut large = false;
-        let mut cmd_entries = Vec::with_capacity(planned.len());
+        // A large batch's command ids go in chunks (see `retry::BATCH_INDEX_MIN`), else one key each.
+        let mut chunked = (planned.len() >= BATCH_INDEX_MIN).then(crate::imported::Collector::fingerprinted);
+        let mut cmd_entries = Vec::with_capacity(if chunked.is_some() { 0 } else { planned.len() });
         let mut envelopes: Vec<(usize, String, Vec<Envelope>)> = Vec::with_capacity(planned.len());
         for Planned { index: i, id, events, .. } in &planned {
             let r = &requests[*i];
@@ -347,8 +349,13 @@ impl Store {
                 hash = h;
             }
             // The command as asked (a retry names its officers as it did).
-            let entry = CommandEntry { first, last: seq, fingerprint: fingerprint(&originals[*i]) };
-            cmd_entries.push((command_key(id), serde_json::to_vec(&entry).unwrap_or_default()));
+            match chunked.as_mut() {
+                Some(ids) => ids.push_fingerprinted(id, first, seq, fingerprint_bytes(&originals[*i])),
+                None => {
+                    let entry = CommandEntry { first, last: seq, fingerprint: fingerprint(&originals[*i]) };
+                    cmd_entries.push((command_key(id), serde_json::to_vec(&entry).unwrap_or_default()));
+                }
+            }
             if full {
                 envelopes.push((*i, id.clone(), envs));
             }
@@ -411,6 +418,18 @@ impl Store {
             }
             for (k, entry) in &cmd_entries {
                 self.meta().insert(k.as_slice(), entry.as_slice())?;
+            }
+            if let Some(ids) = chunked.take() {
+                // The batch is listed first: listed without its chunks, its ids are not found
+                // (and its events were not written).
+                let first = (old.seq + 1).to_be_bytes();
+                self.meta().insert(&batch_key(old.seq + 1), b"".as_slice())?;
+                ids.chunks(&batch_ids_prefix(&first), |pairs| {
+                    for (k, v) in pairs {
+                        self.meta().insert(&k, &v)?;
+                    }
+                    Ok(())
+                })?;
             }
             for (id, v) in &voids {
                 self.meta().insert(&voided_key(id), &serde_json::to_vec(v).unwrap_or_default())?;

@@ -16,6 +16,27 @@ pub(super) struct CommandEntry {
     pub(super) fingerprint: String,
 }
 
+/// A batch of at least this many commands indexes their ids in chunks (see `imported`) instead
+/// of one `meta` key each: a register of 100,000 rows writes 391 keys instead of 100,000.
+pub(super) const BATCH_INDEX_MIN: usize = 1024;
+
+/// The batches whose ids are indexed in chunks: one key each, this prefix and the batch's first
+/// event (8 bytes, big-endian), with an empty value.
+pub(super) const K_BATCHES: &[u8] = b"batches:";
+
+/// The chunks of a batch's ids: this prefix, the batch's first event, the chunk's first id.
+const K_BATCH_IDS: &[u8] = b"b:";
+
+/// The key that lists a batch whose first event is `first`.
+pub(super) fn batch_key(first: u64) -> Vec<u8> {
+    [K_BATCHES, &first.to_be_bytes()].concat()
+}
+
+/// The prefix of the chunks of the batch whose first event is `first` (8 bytes, big-endian).
+pub(super) fn batch_ids_prefix(first: &[u8]) -> Vec<u8> {
+    [K_BATCH_IDS, first].concat()
+}
+
 impl Store {
     /// Where a command id's events are, and its fingerprint: beside the head (since the second
     /// layout), in the tree of command ids of the first layout, or among the ids of an imported
@@ -25,12 +46,19 @@ impl Store {
             Some(bytes) => Some(bytes),
             None => self.tables().commands.get(id.as_bytes())?,
         };
-        Ok(match found {
-            Some(bytes) => Some(serde_json::from_slice(&bytes).map_err(|e| integrity(0, format!("unreadable command index: {e}")))?),
-            None => {
-                imported::find(&*self.tables().imported, id)?.map(|(first, last)| CommandEntry { first, last, fingerprint: String::new() })
+        if let Some(bytes) = found {
+            return Ok(Some(serde_json::from_slice(&bytes).map_err(|e| integrity(0, format!("unreadable command index: {e}")))?));
+        }
+        // The ids of a large batch, in chunks under the batch's first event.
+        for batch in self.meta().scan_prefix(K_BATCHES) {
+            let (key, _) = batch?;
+            let prefix = batch_ids_prefix(&key[K_BATCHES.len()..]);
+            if let Some(row) = imported::find_under(self.meta(), &prefix, id)? {
+                let fingerprint = row.fingerprint.as_ref().map(fingerprint_text).unwrap_or_default();
+                return Ok(Some(CommandEntry { first: row.first, last: row.last, fingerprint }));
             }
-        })
+        }
+        Ok(imported::find(&*self.tables().imported, id)?.map(|(first, last)| CommandEntry { first, last, fingerprint: String::new() }))
     }
 
     /// The receipt of a command id already in the log, if any: the same command (without its
@@ -91,6 +119,11 @@ impl Store {
 /// and its actor, as `2:` and a hex SHA-256 (the personal data is compared with the digests in
 /// the log instead: see `Store::same_personal`).
 pub(super) fn fingerprint(r: &Request) -> String {
+    fingerprint_text(&fingerprint_bytes(r))
+}
+
+/// The digest of [`fingerprint`].
+pub(super) fn fingerprint_bytes(r: &Request) -> [u8; 32] {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     h.update(r.command.fingerprint().as_bytes());
@@ -98,5 +131,9 @@ pub(super) fn fingerprint(r: &Request) -> String {
     h.update(r.date.to_string().as_bytes());
     h.update([0]);
     h.update(r.actor.trim().as_bytes());
-    format!("2:{}", hex::encode(h.finalize()))
+    h.finalize().into()
+}
+
+fn fingerprint_text(digest: &[u8; 32]) -> String {
+    format!("2:{}", hex::encode(digest))
 }
