@@ -8,7 +8,7 @@ use coop_store::{Error as StoreError, Store};
 use serde_json::json;
 
 use crate::args::AuditCmd;
-use crate::{open_bulk, open_existing, open_existing_check, output, read_file, Bar, Ctx, Failure, Out};
+use crate::{open_bulk, open_existing, open_existing_bulk, open_existing_check, output, read_file, Bar, Ctx, Failure, Out};
 
 pub fn run(ctx: &Ctx, path: &Path, cmd: AuditCmd) -> Out {
     match cmd {
@@ -22,7 +22,8 @@ pub fn run(ctx: &Ctx, path: &Path, cmd: AuditCmd) -> Out {
                 return verify_export(ctx, &file, &expect);
             }
             open_existing_check(path)?;
-            let store = Store::open_for_audit(path)?;
+            // One pass over the log and the pieces: sled's cache kept small (`Options::bulk`).
+            let store = Store::open_with(path, coop_store::Options { audit: true, ..coop_store::Options::bulk() })?;
             let _bar = Bar::on(ctx, &store);
             let code = verify(ctx, &store, accept_head)?;
             let failed = store.check_anchors(&expect)?;
@@ -87,7 +88,7 @@ pub fn run(ctx: &Ctx, path: &Path, cmd: AuditCmd) -> Out {
             Ok(ExitCode::SUCCESS)
         }
         AuditCmd::Replay => {
-            let store = open_existing(path)?;
+            let store = open_existing_bulk(path)?;
             let _bar = Bar::on(ctx, &store);
             replay(ctx, &store)
         }

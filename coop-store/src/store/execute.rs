@@ -166,7 +166,7 @@ impl Store {
         let mut state = inner.state.take().unwrap_or_default();
         let mut changed = false;
         let mut refusals = Vec::new();
-        let mut planned: Vec<Planned> = Vec::new();
+        let mut planned: Vec<Planned> = Vec::with_capacity(requests.len());
         // The pieces of the state the batch changes.
         let mut changes = Changes::default();
         // Every fact in timeline order, read when a command is dated before the latest fact.
@@ -278,7 +278,7 @@ impl Store {
                         .command
                         .personal()
                         .zip(r.command.personal_party(&state, ctx.fresh_id))
-                        .map(|(p, party)| (party, PersonalEntry { salt: ctx.salt.clone(), data: p.clone() }));
+                        .map(|(p, party)| Box::new((party, PersonalEntry { salt: ctx.salt.clone(), data: p.clone() })));
                     let mut events = events;
                     events.shrink_to_fit();
                     planned.push(Planned { index: i, first: next_seq, id, events, personal, erase, update: index });
@@ -403,7 +403,7 @@ impl Store {
             // Personal data first: an acknowledged admission always has its name. If the log
             // write below fails, the entry is an orphan no event refers to (undone on the next
             // open), or rolled back with the rest.
-            let personal: Vec<(PartyId, PersonalEntry)> = planned.iter().filter_map(|p| p.personal.clone()).collect();
+            let personal: Vec<(PartyId, PersonalEntry)> = planned.iter_mut().filter_map(|p| p.personal.take().map(|b| *b)).collect();
             let pending_personal = if personal.is_empty() { None } else { Some(self.personal_data().put_all(&personal)?) };
             if !erased.is_empty() {
                 // Before the records: an erasure whose events committed is finished on the next
@@ -562,7 +562,7 @@ pub(super) struct Planned {
     /// The events decided.
     pub(super) events: Vec<Event>,
     /// The personal data it brings, to store beside the log.
-    pub(super) personal: Option<(PartyId, PersonalEntry)>,
+    pub(super) personal: Option<Box<(PartyId, PersonalEntry)>>,
     /// The parties whose personal data it erases.
     pub(super) erase: Vec<PartyId>,
     /// How the timeline's index takes it in.
