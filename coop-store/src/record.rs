@@ -164,6 +164,32 @@ pub fn dated(bytes: &[u8], expected_seq: u64, prev_hash: &str) -> Result<(String
     Ok((rec.hash.into_owned(), rec.body.effective))
 }
 
+#[derive(Deserialize)]
+struct PeekIn<'a> {
+    #[serde(borrow)]
+    body: PeekBody<'a>,
+}
+
+#[derive(Deserialize)]
+struct PeekBody<'a> {
+    effective: NaiveDate,
+    #[serde(borrow)]
+    event: PeekEvent<'a>,
+}
+
+#[derive(Deserialize)]
+struct PeekEvent<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: std::borrow::Cow<'a, str>,
+}
+
+/// A stored record's effective date, and whether its event is a void (`command_voided`), read
+/// without checking the record: what folding a log out of date order needs to know first.
+pub fn peek(bytes: &[u8]) -> Result<(NaiveDate, bool), RecordError> {
+    let rec: PeekIn = serde_json::from_slice(bytes).map_err(|e| RecordError::Malformed(e.to_string()))?;
+    Ok((rec.body.effective, rec.body.event.kind == "command_voided"))
+}
+
 /// The effective date of a stored record, read without checking its place (a search for a
 /// place in a log known to be in date order; the fold that follows checks the records it reads).
 pub fn effective_of(bytes: &[u8]) -> Result<NaiveDate, RecordError> {

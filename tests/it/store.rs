@@ -308,6 +308,45 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(10))]
+
+    /// Whatever the order the facts are entered in (dated before facts already recorded, or
+    /// after) and whatever is voided, the log read back in the timeline's order (`audit verify`
+    /// and `audit replay` merge the facts that break the date order, read first, into a read in
+    /// the log's order) gives the state the commands kept, and the fold as of today gives it too.
+    #[test]
+    fn a_log_out_of_date_order_folds_to_the_state_kept(ops in proptest::collection::vec((op(), 0u8..8, 0u8..10), 5..30)) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(crate::location(dir.path(), "s")).unwrap();
+        found(&store);
+        let cats = ["employees", "beneficiaries", "volunteers", "businesses"];
+        let dates = ["2019-03-01", "2019-11-15", "2020-06-30", "2021-01-04", "2021-09-09", "2022-02-28", "2022-12-01", "2023-06-15"];
+        for (o, day, void) in &ops {
+            let n = store.with_state(|s| s.members.len().max(1)).unwrap() as u32;
+            let who = |w: &u8| m(*w as u32 % n + 1);
+            let cmd = match o {
+                Op::Admit(c, k) => admit("X", PartyKind::Person, cats[*c as usize % 3], *k as u64),
+                Op::Subscribe(w, k) => Command::Subscribe { member: who(w), count: *k as u64, class: None, paid: None },
+                Op::Redeem(w, k) => Command::Redeem { member: who(w), count: *k as u64, class: None },
+                Op::Withdraw(w) => Command::Withdraw { member: who(w) },
+            };
+            let _ = store.execute(Request::new(cmd).dated(d(dates[*day as usize])));
+            let head = store.head().seq;
+            if *void == 0 && head > 2 {
+                let seq = 2 + (u64::from(*day) * 7919) % (head - 1);
+                let _ = store.execute(Request::new(Command::Void { seq, reason: "entered by mistake".into() }));
+            }
+        }
+        let kept = store.replay_check().unwrap();
+        prop_assert!(kept.matches, "{kept:?}");
+        let v = store.verify().unwrap();
+        prop_assert!(v.ok, "{v:?}");
+        let today = chrono::Local::now().date_naive();
+        prop_assert_eq!(&store.state_as_of(today).unwrap(), &store.state().unwrap());
+    }
+}
+
 #[test]
 fn threads_sharing_one_store_keep_the_log_gap_free_and_the_chain_valid() {
     let dir = tempfile::tempdir().unwrap();

@@ -332,6 +332,38 @@ fn a_mid_log_edit_stops_commands_and_is_not_repaired() {
     assert!(r.stderr.contains("restore the store from a backup"), "{}", r.stderr);
 }
 
+/// Out of date order, verify reads what breaks the order first, then the chain: an edited
+/// record, or one too damaged for that first read, is still reported at its place (exit 3),
+/// never as an error of the read.
+#[test]
+fn a_damaged_record_of_a_log_out_of_date_order_is_found_at_its_place() {
+    if crate::on_postgres("a_damaged_record_of_a_log_out_of_date_order_is_found_at_its_place") {
+        return;
+    }
+    for (what, edit) in [("an edited count", "\"count\":9"), ("a broken date", "\"effective\":\"2016-13-45\"")] {
+        let env = Env::new();
+        env.init();
+        for (name, date) in [("A", "2016-09-01"), ("B", "2016-10-01"), ("C", "2016-07-01")] {
+            env.ok(&["member", "admit", "--name", name, "--category", "employees", "--date", date]);
+        }
+        assert_eq!(env.run(&["audit", "verify", "--json"]).code, 0, "{what}: the late admission verifies");
+        {
+            let db = crate::open_sled(&env.store());
+            crate::edit_record_in_place(&env.store(), &db.open_tree("log").unwrap(), 4, |r| {
+                if edit.starts_with("\"count") {
+                    r.replace("\"count\":1", edit)
+                } else {
+                    r.replacen("\"effective\":\"2016-09-01\"", edit, 1)
+                }
+            });
+            db.flush().unwrap();
+        }
+        let r = env.run(&["audit", "verify", "--json"]);
+        assert_eq!(r.code, 3, "{what}: {}", r.stderr);
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&r.stdout).unwrap()["first_bad_seq"], 4, "{what}");
+    }
+}
+
 /// The head witness (`head`, beside the database) is given to a store when it is created: deleted
 /// or damaged on a store with events, it is never silently rewritten (a rolled-back store looks
 /// exactly like that); verify says so too, and `--accept-head` accepts the head knowingly.

@@ -164,7 +164,41 @@ impl Store {
             self.fold(1, to, GENESIS_HASH, until, &mut state)?;
             return Ok(state);
         }
-        fold_in_order(&self.facts(to, until)?)
+        if until.is_some() {
+            return fold_in_order(&self.facts(to, until)?);
+        }
+        // Read twice instead of held whole: first what breaks the date order (and the voids),
+        // then every record in the log's order, merged with those.
+        let mut merge = Merge::new(self.disorder(to)?);
+        self.each_record(1, to, GENESIS_HASH, None, |env| merge.take(env.seq, env.effective, &env.command_id, &env.event, &env.hash))?;
+        merge.finish()
+    }
+
+    /// What folding the events `1..=to` in the timeline's order while reading them in the log's
+    /// order needs to know first: the facts dated before one recorded earlier (read whole, with
+    /// their hashes), and the commands voided. Reads each record's date and event type only,
+    /// checking nothing (the pass that folds checks every record).
+    pub(super) fn disorder(&self, to: u64) -> Result<Disorder> {
+        let mut out = Disorder::default();
+        let mut latest: Option<NaiveDate> = None;
+        let next = self.walk(1, to, |seq, bytes| {
+            let (date, void) = record::peek(bytes).map_err(|e| unreadable(seq, e))?;
+            if latest.is_some_and(|l| date < l) || void {
+                let rec = record::open_unlinked(bytes, seq).map_err(|e| unreadable(seq, e))?;
+                if let coop_core::Event::CommandVoided { command_id, .. } = &rec.event {
+                    out.voided.insert(command_id.clone());
+                }
+                out.late.insert(seq, rec.hash);
+                out.facts.push(Fact { seq, date, command_id: rec.command_id, event: rec.event });
+            }
+            latest = latest.max(Some(date));
+            Ok(())
+        })?;
+        if next <= to {
+            return Err(integrity(next, "the event is missing from the log"));
+        }
+        timeline::sort(&mut out.facts);
+        Ok(out)
     }
 
     /// In a log known to be in date order, the last of the events `1..=to` dated on or before
@@ -241,6 +275,75 @@ pub(super) fn in_timeline_order(facts: Vec<Fact>) -> Vec<Fact> {
     let mut facts = timeline::without_voided(facts);
     timeline::sort(&mut facts);
     facts
+}
+
+/// What breaks the date order of a log, read before folding it in the timeline's order (see
+/// [`Store::disorder`]): the records dated before one recorded earlier, and the voids (dated
+/// when recorded, they take away facts recorded before them).
+#[derive(Default)]
+pub(super) struct Disorder {
+    /// Those facts, in the timeline's order.
+    facts: Vec<Fact>,
+    /// Their records' hashes, by sequence number.
+    late: std::collections::HashMap<u64, String>,
+    /// The commands voided.
+    voided: std::collections::BTreeSet<String>,
+}
+
+/// The fold of a log in the timeline's order from a read in the log's order: the records that
+/// keep the date order are in the timeline's order already (by date, then as recorded), so
+/// merging them with the few that break it (read first, see [`Disorder`]) gives the timeline
+/// without holding it; the facts of voided commands are left out, as
+/// `coop_core::timeline::without_voided` does.
+pub(super) struct Merge {
+    disorder: Disorder,
+    next: usize,
+    state: State,
+    /// The last record taken in the log's order: the next must come after it in the timeline.
+    last: Option<(NaiveDate, u64)>,
+}
+
+impl Merge {
+    pub(super) fn new(disorder: Disorder) -> Merge {
+        Merge { disorder, next: 0, state: State::default(), last: None }
+    }
+
+    /// Takes record `seq` as the log holds it (`hash` checked against the first read when it
+    /// is one of the records read first).
+    pub(super) fn take(&mut self, seq: u64, date: NaiveDate, command_id: &str, event: &coop_core::Event, hash: &str) -> Result<()> {
+        if let Some(first) = self.disorder.late.get(&seq) {
+            if first != hash {
+                return Err(integrity(seq, "the event changed while the log was read"));
+            }
+            return Ok(());
+        }
+        if self.last.is_some_and(|l| l > (date, seq)) {
+            // The first read took this record for one that keeps the order: it read another date.
+            return Err(integrity(seq, "the event is not where the first read of the log placed it"));
+        }
+        self.last = Some((date, seq));
+        while let Some(f) = self.disorder.facts.get(self.next).filter(|f| f.key() < (date, seq)) {
+            if !self.disorder.voided.contains(&f.command_id) {
+                self.state.apply(f.date, &f.event).map_err(|e| integrity(f.seq, e.to_string()))?;
+            }
+            self.next += 1;
+        }
+        if !self.disorder.voided.contains(command_id) {
+            self.state.apply(date, event).map_err(|e| integrity(seq, e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    /// The state, once every record was taken.
+    pub(super) fn finish(mut self) -> Result<State> {
+        for f in &self.disorder.facts[self.next..] {
+            if !self.disorder.voided.contains(&f.command_id) {
+                self.state.apply(f.date, &f.event).map_err(|e| integrity(f.seq, e.to_string()))?;
+            }
+        }
+        self.disorder.facts.clear();
+        Ok(self.state)
+    }
 }
 
 /// The fold of facts in the timeline's order; a fact that does not apply is an integrity failure.

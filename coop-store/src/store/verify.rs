@@ -222,7 +222,20 @@ impl Store {
         };
         let checkpoints =
             if ordered || prefix.is_some() { Some(pieces::checkpoints::Check::new(self.checkpoints(), &**self)?) } else { None };
-        let mut fold = Folding { ordered, prefix: prefix.map(|p| (p, State::default())), checkpoints, ..Folding::default() };
+        // Out of date order, what breaks it is read first, so that the fold follows the read
+        // (see `log::Merge`). A record that cannot even be read for that is found by the read
+        // that checks the chain, and reported as such.
+        let merge = match ordered {
+            true => None,
+            false => match self.disorder(head.seq) {
+                Ok(disorder) => Some(super::log::Merge::new(disorder)),
+                Err(e) => {
+                    let report = self.check_chain_folding(&head, accept_head, None)?;
+                    return if report.ok { Err(e) } else { Ok(report) };
+                }
+            },
+        };
+        let mut fold = Folding { ordered, prefix: prefix.map(|p| (p, State::default())), checkpoints, merge, ..Folding::default() };
         let mut report = self.check_chain_folding(&head, accept_head, Some(&mut fold))?;
         if !report.ok {
             return Ok(report);
@@ -507,14 +520,15 @@ fn check_member(m: &coop_core::Member, entries: &mut BTreeMap<PartyId, PersonalE
 }
 
 /// The fold a verify makes of the events it checks: applied as read when the log is known to be
-/// in date order, else kept as facts and folded in the timeline's order at the end (as
-/// `fold_timeline` does from a second read).
+/// in date order, else merged with what breaks that order, read first (as `fold_timeline`
+/// does).
 #[derive(Default)]
 struct Folding<'t> {
     /// The store says its log is in date order: folded as it is read.
     ordered: bool,
     state: State,
-    facts: Vec<coop_core::timeline::Fact>,
+    /// Out of date order: the fold in the timeline's order.
+    merge: Option<super::log::Merge>,
     /// The store says its log was in date order up to that event: that prefix is folded as it
     /// is read (the state dropped past it), to check its checkpoints.
     prefix: Option<(u64, State)>,
@@ -558,8 +572,10 @@ impl Folding<'_> {
                 }
             }
         }
-        self.facts.push(coop_core::timeline::Fact { seq, date: rec.effective, command_id: rec.command_id, event: rec.event });
-        Ok(())
+        match &mut self.merge {
+            Some(merge) => merge.take(seq, rec.effective, &rec.command_id, &rec.event, &rec.hash),
+            None => Err(integrity(seq, "a log out of date order folded without what breaks its order")),
+        }
     }
 
     /// The state folded, and what is wrong with the checkpoints or the order the store says its
@@ -573,7 +589,8 @@ impl Folding<'_> {
         if self.ordered {
             return Ok((self.state, problem));
         }
-        Ok((super::log::fold_in_order(&super::log::in_timeline_order(self.facts))?, problem))
+        let merge = self.merge.ok_or_else(|| integrity(0, "a log out of date order folded without what breaks its order"))?;
+        Ok((merge.finish()?, problem))
     }
 }
 
