@@ -151,7 +151,8 @@ impl Store {
 
     /// The fold of the events `1..=to` (with `until`, only those dated on or before it) in
     /// timeline order: by effective date, then as recorded (see `coop_core::timeline`). A log
-    /// known to be in date order is folded as it is read; another is read whole and sorted.
+    /// known to be in date order is folded as it is read; another is read twice (what breaks its
+    /// order, then the rest merged with it: see [`Merge`]), or, up to a date, read whole and sorted.
     pub(super) fn fold_timeline(&self, to: u64, until: Option<NaiveDate>) -> Result<State> {
         let mut state = State::default();
         if self.meta().get(K_ORDERED)?.is_some() {
