@@ -190,7 +190,7 @@ impl Store {
                     out.voided.insert(command_id.clone());
                 }
                 out.late.insert(seq, rec.hash);
-                out.facts.push(Fact { seq, date, command_id: rec.command_id, event: rec.event });
+                out.facts.push(Fact { seq, date: rec.effective, command_id: rec.command_id, event: rec.event });
             }
             latest = latest.max(Some(date));
             Ok(())
