@@ -2,11 +2,13 @@
 //! temporary stores. One test binary, several modules, to keep build times down.
 
 mod assembly;
+mod batch;
 mod bodies;
 mod checkpoints;
 mod cli;
 mod crash;
 mod faults;
+mod handles;
 mod history;
 mod hostile;
 mod keys;
