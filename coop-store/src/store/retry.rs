@@ -39,8 +39,9 @@ pub(super) fn batch_ids_prefix(first: &[u8]) -> Vec<u8> {
 
 impl Store {
     /// Where a command id's events are, and its fingerprint: beside the head (since the second
-    /// layout), in the tree of command ids of the first layout, or among the ids of an imported
-    /// log (which have no fingerprint: a retry under such an id is refused).
+    /// layout), in the tree of command ids of the first layout, in the chunks of a large batch
+    /// (one lookup per such batch in the store), or among the ids of an imported log (which
+    /// have no fingerprint: a retry under such an id is refused).
     pub(super) fn command_entry(&self, id: &str) -> Result<Option<CommandEntry>> {
         let found = match self.meta().get(&command_key(id))? {
             Some(bytes) => Some(bytes),
