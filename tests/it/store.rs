@@ -252,6 +252,19 @@ enum Op {
     Withdraw(u8),
 }
 
+/// The command `o` stands for, its member picked among those of `store`.
+fn command(store: &Store, o: &Op) -> Command {
+    let n = store.with_state(|s| s.members.len().max(1)).unwrap() as u32;
+    let who = |w: &u8| m(*w as u32 % n + 1);
+    let cats = ["employees", "beneficiaries", "volunteers"];
+    match o {
+        Op::Admit(c, k) => admit("X", PartyKind::Person, cats[*c as usize % 3], *k as u64),
+        Op::Subscribe(w, k) => Command::Subscribe { member: who(w), count: *k as u64, class: None, paid: None },
+        Op::Redeem(w, k) => Command::Redeem { member: who(w), count: *k as u64, class: None },
+        Op::Withdraw(w) => Command::Withdraw { member: who(w) },
+    }
+}
+
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         3 => (0u8..4, 1u8..6).prop_map(|(c, n)| Op::Admit(c, n)),
@@ -274,16 +287,8 @@ proptest! {
         let opts = Options::default();
         let store = Store::open_with(&path, opts.clone()).unwrap();
         found(&store);
-        let cats = ["employees", "beneficiaries", "volunteers", "businesses"];
         for o in &ops {
-            let n = store.with_state(|s| s.members.len().max(1)).unwrap() as u32;
-            let who = |w: &u8| m(*w as u32 % n + 1);
-            let cmd = match o {
-                Op::Admit(c, k) => admit("X", PartyKind::Person, cats[*c as usize % 3], *k as u64),
-                Op::Subscribe(w, k) => Command::Subscribe { member: who(w), count: *k as u64, class: None, paid: None },
-                Op::Redeem(w, k) => Command::Redeem { member: who(w), count: *k as u64, class: None },
-                Op::Withdraw(w) => Command::Withdraw { member: who(w) },
-            };
+            let cmd = command(&store, o);
             let _ = store.execute(Request::new(cmd).dated(d("2020-01-01")));
         }
         let kept = store.replay_check().unwrap();
@@ -320,17 +325,9 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(crate::location(dir.path(), "s")).unwrap();
         found(&store);
-        let cats = ["employees", "beneficiaries", "volunteers", "businesses"];
         let dates = ["2019-03-01", "2019-11-15", "2020-06-30", "2021-01-04", "2021-09-09", "2022-02-28", "2022-12-01", "2023-06-15"];
         for (o, day, void) in &ops {
-            let n = store.with_state(|s| s.members.len().max(1)).unwrap() as u32;
-            let who = |w: &u8| m(*w as u32 % n + 1);
-            let cmd = match o {
-                Op::Admit(c, k) => admit("X", PartyKind::Person, cats[*c as usize % 3], *k as u64),
-                Op::Subscribe(w, k) => Command::Subscribe { member: who(w), count: *k as u64, class: None, paid: None },
-                Op::Redeem(w, k) => Command::Redeem { member: who(w), count: *k as u64, class: None },
-                Op::Withdraw(w) => Command::Withdraw { member: who(w) },
-            };
+            let cmd = command(&store, o);
             let _ = store.execute(Request::new(cmd).dated(d(dates[*day as usize])));
             let head = store.head().seq;
             if *void == 0 && head > 2 {
