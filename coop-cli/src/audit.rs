@@ -22,8 +22,7 @@ pub fn run(ctx: &Ctx, path: &Path, cmd: AuditCmd) -> Out {
                 return verify_export(ctx, &file, &expect);
             }
             open_existing_check(path)?;
-            // One pass over the log and the pieces: sled's cache kept small (`Options::bulk`).
-            let store = Store::open_with(path, coop_store::Options { audit: true, ..coop_store::Options::bulk() })?;
+            let store = Store::open_for_audit(path)?;
             let _bar = Bar::on(ctx, &store);
             let code = verify(ctx, &store, accept_head)?;
             let failed = store.check_anchors(&expect)?;

@@ -186,6 +186,19 @@ fn history(path: &std::path::Path) -> Store {
     store
 }
 
+/// Every `step` days from the day before the history starts to `end`: the partial state as of
+/// that date (from the checkpoints) is the whole fold's, kept to each part.
+fn parts_as_of_are_the_whole_fold_kept(store: &Store, parts: &[Part], end: chrono::NaiveDate, step: u64, what: &str) {
+    let mut date = d("2019-12-30");
+    while date < end {
+        let whole = store.state_as_of(date).unwrap();
+        for part in parts {
+            assert_eq!(store.state_part_as_of(part, date).unwrap(), part.keep(whole.clone()), "{what}: as of {date}, {part:?}");
+        }
+        date = date + chrono::Days::new(step);
+    }
+}
+
 /// The library's partial as-of state is the whole fold's, kept to the part asked for, on every
 /// date around the facts, for the whole state, none of the members, and some of them; and as
 /// known after any event.
@@ -199,14 +212,7 @@ fn a_partial_state_as_of_any_date_is_the_whole_fold_kept_to_its_part() {
         Part::default(),
         Part { members: Pick::Only(vec![MemberNo(1), MemberNo(11), MemberNo(29), MemberNo(99)]), ..Part::default() },
     ];
-    let mut date = d("2019-12-30");
-    while date < d("2020-08-15") {
-        let whole = store.state_as_of(date).unwrap();
-        for part in &parts {
-            assert_eq!(store.state_part_as_of(part, date).unwrap(), part.keep(whole.clone()), "as of {date}, {part:?}");
-        }
-        date = date + chrono::Days::new(3);
-    }
+    parts_as_of_are_the_whole_fold_kept(&store, &parts, d("2020-08-15"), 3, "in date order");
     for seq in [1, 3, 4, 5, 17, 40, head - 1, head] {
         let whole = store.state_known_at(seq, None).unwrap();
         assert_eq!(store.state_part_known_at(&Part::all(), seq, None).unwrap(), whole, "known at {seq}");
@@ -357,14 +363,7 @@ fn after_late_facts_and_voids_the_checkpoints_of_the_prefix_in_date_order_still_
     ];
     let check = |store: &Store, what: &str| {
         let head = store.head().seq;
-        let mut date = d("2019-12-30");
-        while date < d("2020-09-01") {
-            let whole = store.state_as_of(date).unwrap();
-            for part in &parts {
-                assert_eq!(store.state_part_as_of(part, date).unwrap(), part.keep(whole.clone()), "{what}: as of {date}, {part:?}");
-            }
-            date = date + chrono::Days::new(5);
-        }
+        parts_as_of_are_the_whole_fold_kept(store, &parts, d("2020-09-01"), 5, what);
         for seq in [3, 17, prefix - 1, prefix, prefix + 1, head - 1, head] {
             for until in [None, Some(d("2020-03-01")), Some(d("2020-06-01"))] {
                 let whole = store.state_known_at(seq, until).unwrap();

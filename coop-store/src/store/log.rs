@@ -2,7 +2,7 @@
 //! and link checked, folds in log or timeline order, and the acknowledged events.
 
 use chrono::NaiveDate;
-use coop_core::timeline::{self, Fact, Unplaced};
+use coop_core::timeline::{self, Fact};
 use coop_core::State;
 use serde::Deserialize;
 
@@ -152,7 +152,8 @@ impl Store {
     /// The fold of the events `1..=to` (with `until`, only those dated on or before it) in
     /// timeline order: by effective date, then as recorded (see `coop_core::timeline`). A log
     /// known to be in date order is folded as it is read; another is read twice (what breaks its
-    /// order, then the rest merged with it: see [`Merge`]), or, up to a date, read whole and sorted.
+    /// order, then the rest merged with it: see [`Merge`]), never held whole. As known at `to`,
+    /// a command voided by then never happened, whatever the void's date.
     pub(super) fn fold_timeline(&self, to: u64, until: Option<NaiveDate>) -> Result<State> {
         let mut state = State::default();
         if self.meta().get(K_ORDERED)?.is_some() {
@@ -165,21 +166,20 @@ impl Store {
             self.fold(1, to, GENESIS_HASH, until, &mut state)?;
             return Ok(state);
         }
-        if until.is_some() {
-            return fold_in_order(&self.facts(to, until)?);
-        }
         // Read twice instead of held whole: first what breaks the date order (and the voids),
-        // then every record in the log's order, merged with those.
-        let mut merge = Merge::new(self.disorder(to)?);
-        self.each_record(1, to, GENESIS_HASH, None, |env| merge.take(env.seq, env.effective, &env.command_id, &env.event, &env.hash))?;
+        // then every record in the log's order (those dated after `until` skipped), merged with
+        // those.
+        let mut merge = Merge::new(self.disorder(to, until)?);
+        self.each_record(1, to, GENESIS_HASH, until, |env| merge.take(env.seq, env.effective, &env.command_id, &env.event, &env.hash))?;
         merge.finish()
     }
 
-    /// What folding the events `1..=to` in the timeline's order while reading them in the log's
-    /// order needs to know first: the facts dated before one recorded earlier (read whole, with
-    /// their hashes), and the commands voided. Reads each record's date and event type only,
-    /// checking nothing (the pass that folds checks every record).
-    pub(super) fn disorder(&self, to: u64) -> Result<Disorder> {
+    /// What folding the events `1..=to` (with `until`, those dated on or before it) in the
+    /// timeline's order while reading them in the log's order needs to know first: the facts
+    /// dated before one recorded earlier (read whole, with their hashes), and the commands voided
+    /// by any void among those events, whatever its date. Reads each record's date and event
+    /// type only, checking nothing (the pass that folds checks every record).
+    pub(super) fn disorder(&self, to: u64, until: Option<NaiveDate>) -> Result<Disorder> {
         let mut out = Disorder::default();
         let mut latest: Option<NaiveDate> = None;
         let next = self.walk(1, to, |seq, bytes| {
@@ -189,8 +189,10 @@ impl Store {
                 if let coop_core::Event::CommandVoided { command_id, .. } = &rec.event {
                     out.voided.insert(command_id.clone());
                 }
-                out.late.insert(seq, rec.hash);
-                out.facts.push(Fact { seq, date: rec.effective, command_id: rec.command_id, event: rec.event });
+                if until.is_none_or(|u| rec.effective <= u) {
+                    out.late.insert(seq, rec.hash);
+                    out.facts.push(Fact { seq, date: rec.effective, command_id: rec.command_id, event: rec.event });
+                }
             }
             latest = latest.max(Some(date));
             Ok(())
@@ -324,35 +326,32 @@ impl Merge {
         }
         self.last = Some((date, seq));
         while let Some(f) = self.disorder.facts.get(self.next).filter(|f| f.key() < (date, seq)) {
-            if !self.disorder.voided.contains(&f.command_id) {
-                self.state.apply(f.date, &f.event).map_err(|e| integrity(f.seq, e.to_string()))?;
-            }
+            apply_counted(&mut self.state, &self.disorder.voided, f.seq, f.date, &f.command_id, &f.event)?;
             self.next += 1;
         }
-        if !self.disorder.voided.contains(command_id) {
-            self.state.apply(date, event).map_err(|e| integrity(seq, e.to_string()))?;
-        }
-        Ok(())
+        apply_counted(&mut self.state, &self.disorder.voided, seq, date, command_id, event)
     }
 
     /// The state, once every record was taken.
     pub(super) fn finish(mut self) -> Result<State> {
         for f in &self.disorder.facts[self.next..] {
-            if !self.disorder.voided.contains(&f.command_id) {
-                self.state.apply(f.date, &f.event).map_err(|e| integrity(f.seq, e.to_string()))?;
-            }
+            apply_counted(&mut self.state, &self.disorder.voided, f.seq, f.date, &f.command_id, &f.event)?;
         }
-        self.disorder.facts.clear();
         Ok(self.state)
     }
 }
 
-/// The fold of facts in the timeline's order; a fact that does not apply is an integrity failure.
-pub(super) fn fold_in_order(facts: &[Fact]) -> Result<State> {
-    let mut state = State::default();
-    timeline::fold(&mut state, facts).map_err(|e| match e {
-        Unplaced::Inconsistent { seq, reason } => integrity(seq, reason.to_string()),
-        Unplaced::Refused(r) => integrity(0, r.to_string()),
-    })?;
-    Ok(state)
+/// Applies a fact to `state` unless its command is voided.
+fn apply_counted(
+    state: &mut State,
+    voided: &std::collections::BTreeSet<String>,
+    seq: u64,
+    date: NaiveDate,
+    command_id: &str,
+    event: &coop_core::Event,
+) -> Result<()> {
+    if voided.contains(command_id) {
+        return Ok(());
+    }
+    state.apply(date, event).map_err(|e| integrity(seq, e.to_string()))
 }

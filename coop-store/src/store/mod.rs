@@ -367,7 +367,7 @@ impl Options {
         Options { fsync: false, temporary: true, cache_bytes: 8 * 1024 * 1024, ..Options::default() }
     }
 
-    /// For a process that makes one pass writing most of the store (an import, a repair):
+    /// For a process that makes one pass over most of the store (an import, a repair, an audit):
     /// sled's page cache kept to [`BULK_CACHE_BYTES`]. sled keeps in its cache what it writes
     /// until the cache is full (and pages out by size per shard of the cache): with the default
     /// cache, the pieces an import writes last stayed in memory (at a million events, 420 MiB

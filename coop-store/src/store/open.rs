@@ -247,9 +247,10 @@ impl Store {
     /// Opens a store for auditing, without loading its state: a log that cannot be folded is
     /// still opened, so that [`Store::verify`] can say where it breaks and
     /// [`Store::export_events`] can copy it out. Commands on such a store are refused and its
-    /// state is empty.
+    /// state is empty. An audit reads the store once: sled's cache is kept small
+    /// ([`Options::bulk`]).
     pub fn open_for_audit(path: impl AsRef<Path>) -> Result<Store> {
-        Store::open_with(path, Options { audit: true, ..Options::default() })
+        Store::open_with(path, Options { audit: true, ..Options::bulk() })
     }
 
     /// Removes erased parties' files, then the marker that says an erasure is pending.

@@ -227,7 +227,7 @@ impl Store {
         // that checks the chain, and reported as such.
         let merge = match ordered {
             true => None,
-            false => match self.disorder(head.seq) {
+            false => match self.disorder(head.seq, None) {
                 Ok(disorder) => Some(super::log::Merge::new(disorder)),
                 Err(e) => {
                     let report = self.check_chain_folding(&head, accept_head, None)?;
