@@ -189,7 +189,10 @@ fn duplicates(store: &coop_store::Store, rows: &[Row]) -> Result<Vec<String>, Fa
 
 pub fn members(ctx: &Ctx, store: &coop_store::Store, file: &Path, allow_duplicates: bool) -> Out {
     let text = read_sheet(file, "members file")?;
-    let mut rows = parse(&text).map_err(|problems| {
+    let parsed = parse(&text);
+    // The rows own what they read: the file is not held while they are decided.
+    drop(text);
+    let mut rows = parsed.map_err(|problems| {
         let more = if problems.len() >= 1000 { " (the first 1000)" } else { "" };
         Failure::input(format!(
             "{}: {}{more}; nothing was written:\n{}",

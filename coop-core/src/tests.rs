@@ -89,6 +89,23 @@ fn admission_subscribes_the_category_minimum_and_numbers_are_sequential() {
     assert_eq!(c.admit("C", PartyKind::Person, "employees", None), MemberNo(3));
 }
 
+/// A state holds every member: a member's lots and categories take the room they use while
+/// they are few (a `Vec` first makes room for four), not four times it.
+#[test]
+fn a_members_short_lists_take_the_room_they_use() {
+    let mut c = Coop::new();
+    let n = c.admit("A", PartyKind::Person, "employees", None);
+    let m = &c.state.members[&n];
+    assert_eq!((m.lots.len(), m.lots.capacity()), (1, 1));
+    let more = Event::SharesSubscribed { member: n, class: "A".into(), count: 1, paid_cents: Cents(5_000) };
+    crate::state::apply_checked(&mut c.state, d("2020-02-01"), &more);
+    let moved = Event::MemberMoved { member: n, from: "employees".into(), to: "beneficiaries".into() };
+    crate::state::apply_checked(&mut c.state, d("2020-03-01"), &moved);
+    let m = &c.state.members[&n];
+    assert_eq!((m.lots.len(), m.lots.capacity()), (2, 2));
+    assert_eq!((m.categories.len(), m.categories.capacity()), (2, 2));
+}
+
 #[test]
 fn admission_below_the_category_minimum_is_refused() {
     let c = Coop::new();

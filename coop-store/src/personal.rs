@@ -28,6 +28,9 @@ pub struct PersonalEntry {
 
 type Bucket = BTreeMap<String, PersonalEntry>;
 
+/// The most entries a change keeps in the cache of files it wrote (see `change_locked`).
+const CACHED_CHANGE_MAX: usize = 4096;
+
 /// The file recording what the last `put_all` did until its command has committed.
 const PENDING: &str = "pending.json";
 
@@ -209,16 +212,26 @@ impl PersonalFiles {
         mut edit: impl FnMut(&mut Bucket, PartyId),
     ) -> std::io::Result<()> {
         let mut by_bucket: BTreeMap<u8, Vec<PartyId>> = BTreeMap::new();
+        let mut count = 0;
         for id in ids {
             by_bucket.entry(bucket_of(id)).or_default().push(id);
+            count += 1;
         }
+        // A bulk change (a register's import) leaves the files it wrote out of the cache: read
+        // again when next asked for, instead of every name of the register held until the
+        // process ends.
+        let keep = count <= CACHED_CHANGE_MAX;
         for (b, ids) in by_bucket {
             let mut bucket = self.load(cache, b)?.clone();
             for id in ids {
                 edit(&mut bucket, id);
             }
             self.write(b, &bucket)?;
-            cache.insert(b, bucket);
+            if keep {
+                cache.insert(b, bucket);
+            } else {
+                cache.remove(&b);
+            }
         }
         Ok(())
     }
@@ -231,4 +244,34 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
     }
     let _ = dir;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(i: usize) -> (PartyId, PersonalEntry) {
+        let id: PartyId = ulid::Ulid::new().to_string().parse().unwrap();
+        (id, PersonalEntry { salt: format!("{i:032x}"), data: Personal { name: format!("Membre {i}"), email: None, address: None } })
+    }
+
+    /// A bulk write (a register's import) leaves the files it wrote out of the cache, and every
+    /// entry is read back from them; a small write keeps its files cached.
+    #[test]
+    fn a_bulk_write_is_not_kept_in_the_cache_and_reads_back_from_its_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = PersonalFiles::open(dir.path()).unwrap();
+        let bulk: Vec<_> = (0..=CACHED_CHANGE_MAX).map(entry).collect();
+        let token = files.put_all(&bulk).unwrap();
+        files.settle(Some(&token)).unwrap();
+        assert!(files.lock().is_empty(), "a bulk write keeps no file cached");
+        for (id, e) in bulk.iter().step_by(97) {
+            assert_eq!(files.get(*id).unwrap().as_ref(), Some(e));
+        }
+        let small = vec![entry(1)];
+        files.put_all(&small).unwrap();
+        assert!(files.lock().contains_key(&bucket_of(small[0].0)));
+        assert_eq!(files.get(small[0].0).unwrap().as_ref(), Some(&small[0].1));
+        assert_eq!(files.all().unwrap().len(), bulk.len() + 1);
+    }
 }

@@ -216,3 +216,27 @@ fn calling_the_store_from_inside_with_state_is_refused_not_a_deadlock() {
     store.execute(Request::new(admit("A", PartyKind::Person, "employees", 1)).dated(d("2020-01-01"))).unwrap();
     assert_eq!(store.snapshot().unwrap().head.seq, 4);
 }
+
+/// A command decided on a state another handle has since moved past is decided again from the
+/// request as it was asked (its actor named by name, as the caller named them): its id then
+/// stands for that request, and the same request sent again is recognised as its retry.
+#[test]
+fn a_command_decided_again_after_another_handle_wrote_keeps_the_request_as_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Store::open(crate::location(dir.path(), "s")).unwrap();
+    found(&a);
+    let b = a.second_handle().unwrap();
+    a.execute(Request::new(admit("M1", PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-01"))).unwrap();
+    // The head moves under `a`, which decides its next command on the state it holds.
+    b.execute(Request::new(admit("M2", PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-01"))).unwrap();
+    let asked = Request::new(admit("M3", PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-01")).with_id("the-third");
+    let first = a.execute(asked.clone()).unwrap();
+    assert!(!first.replayed);
+    assert_eq!(first.admitted().map(|n| n.0), Some(3), "decided again on the latest state");
+    for (who, store) in [("a", &a), ("b", &b)] {
+        let again = store.execute(asked.clone()).unwrap();
+        assert!(again.replayed, "{who}: the same request under the same id is its retry");
+        assert_eq!(again.events, first.events);
+    }
+    assert_eq!(a.head().seq, 2 + 3 * 2);
+}

@@ -38,19 +38,40 @@ pub(crate) trait Blocks {
 /// A block of members: `n`, then `n` (number, end of its value) pairs, then the values, all
 /// numbers big-endian `u32`, members in increasing number.
 fn block(members: &[(u32, Vec<u8>)]) -> Vec<u8> {
-    let size = 4 + members.len() * 8 + members.iter().map(|(_, v)| v.len()).sum::<usize>();
-    let mut out = Vec::with_capacity(size);
-    out.extend_from_slice(&(members.len() as u32).to_be_bytes());
-    let mut end = 0u32;
+    let mut built = Building::default();
     for (n, v) in members {
-        end += v.len() as u32;
-        out.extend_from_slice(&n.to_be_bytes());
-        out.extend_from_slice(&end.to_be_bytes());
+        built.push(*n, v);
     }
-    for (_, v) in members {
-        out.extend_from_slice(v);
+    built.finish()
+}
+
+/// A block of members built as they are encoded: each value appended to one buffer as it comes
+/// (a checkpoint after a register's import holds 100,000 members: never a value apart for each).
+#[derive(Default)]
+struct Building {
+    /// (number, end of its value).
+    index: Vec<(u32, u32)>,
+    values: Vec<u8>,
+}
+
+impl Building {
+    fn push(&mut self, n: u32, value: &[u8]) {
+        self.values.extend_from_slice(value);
+        self.index.push((n, self.values.len() as u32));
     }
-    out
+    fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+    fn finish(self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(4 + self.index.len() * 8 + self.values.len());
+        out.extend_from_slice(&(self.index.len() as u32).to_be_bytes());
+        for (n, end) in &self.index {
+            out.extend_from_slice(&n.to_be_bytes());
+            out.extend_from_slice(&end.to_be_bytes());
+        }
+        out.extend_from_slice(&self.values);
+        out
+    }
 }
 
 /// A block read back.
@@ -108,18 +129,18 @@ fn split(k: &[u8]) -> Result<(&[u8], u64)> {
 /// `state` (the state after event `head.seq`), the members in one block kept by `blocks`.
 pub(crate) fn write(table: &dyn Table, blocks: &dyn Blocks, state: &State, changes: &Changes, head: &Head) -> Result<()> {
     let mut batch: crate::backend::Batch = Vec::new();
-    let mut members = Vec::new();
-    for (k, v) in encode_primary(state, changes, head)? {
-        if v.is_empty() {
-            continue;
+    let mut members = Building::default();
+    encode_primary_each(state, changes, head, &mut |k, v| {
+        if !v.is_empty() {
+            match member_number(&k) {
+                Some(n) => members.push(n, &v),
+                None => batch.push((key_at(&k, head.seq), Some(v))),
+            }
         }
-        match member_number(&k) {
-            Some(n) => members.push((n, v)),
-            None => batch.push((key_at(&k, head.seq), Some(v))),
-        }
-    }
+        Ok(())
+    })?;
     if !members.is_empty() {
-        let kept = blocks.put(crate::runs::seal(&block(&members)))?;
+        let kept = blocks.put(crate::runs::seal(&members.finish()))?;
         batch.push((key_at(MEMBERS, head.seq), Some(kept)));
     }
     table.apply(batch)

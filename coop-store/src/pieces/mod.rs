@@ -286,28 +286,46 @@ fn decode<'a, T: Deserialize<'a>>(what: &str, bytes: &'a [u8]) -> Result<T> {
     serde_json::from_slice(bytes).map_err(|e| Error::Integrity { seq: 0, reason: format!("unreadable state piece ({what}): {e}") })
 }
 
-/// The key/value pairs to write for `changes`, taken from the state after them, stamped with
-/// the head they reflect. `state` is the whole state (a changed member's chunk of the roll is
-/// written from every member in it).
+/// [`encode_each`], collected.
 pub(crate) fn encode(state: &State, changes: &Changes, head: &Head) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-    let mut out = encode_primary(state, changes, head)?;
+    let mut out = Vec::new();
+    encode_each(state, changes, head, &mut |k, v| {
+        out.push((k, v));
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// The key/value pairs to write for `changes`, taken from the state after them, stamped with
+/// the head they reflect, each given to `put` as it is encoded (the totals first): a batch
+/// admitting 100,000 members writes their pieces without holding them all. `state` is the whole
+/// state (a changed member's chunk of the roll is written from every member in it).
+pub(crate) fn encode_each(
+    state: &State,
+    changes: &Changes,
+    head: &Head,
+    put: &mut dyn FnMut(Vec<u8>, Vec<u8>) -> Result<()>,
+) -> Result<()> {
+    encode_primary_each(state, changes, head, put)?;
     // What is derived from the pieces, kept to spare queries its computation.
     for n in &changes.admitted {
         if let Some(m) = state.members.get(n) {
-            out.push((key(PARTY, &m.party.to_bytes()), n.0.to_be_bytes().to_vec()));
+            put(key(PARTY, &m.party.to_bytes()), n.0.to_be_bytes().to_vec())?;
         }
     }
-    out.extend(roll::encode(state, &changes.members)?);
+    for (k, v) in roll::encode(state, &changes.members)? {
+        put(k, v)?;
+    }
     // A closed assembly's results change no more, unless the statutes (its colleges' weights)
     // do: they are computed once then, so that asking for them reads no roll.
     if let Some(st) = &state.statutes {
         for a in state.assemblies.values().filter(|a| a.closed.is_some()) {
             if changes.statutes || changes.assemblies.contains(&a.slug) {
-                out.push((key(RESULTS, a.slug.as_bytes()), json(&coop_core::results(state, st, a))?));
+                put(key(RESULTS, a.slug.as_bytes()), json(&coop_core::results(state, st, a))?)?;
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The pieces of `encode` that hold the state itself (the totals first, then the statutes,
@@ -315,6 +333,20 @@ pub(crate) fn encode(state: &State, changes: &Changes, head: &Head) -> Result<Ve
 /// from them (the party index, the roll, closed assemblies' results): what a checkpoint keeps.
 pub(crate) fn encode_primary(state: &State, changes: &Changes, head: &Head) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
     let mut out = Vec::with_capacity(2 + changes.members.len() * 2);
+    encode_primary_each(state, changes, head, &mut |k, v| {
+        out.push((k, v));
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// [`encode_primary`], each piece given to `put` as it is encoded (in the same order).
+pub(crate) fn encode_primary_each(
+    state: &State,
+    changes: &Changes,
+    head: &Head,
+    put: &mut dyn FnMut(Vec<u8>, Vec<u8>) -> Result<()>,
+) -> Result<()> {
     let globals = Globals {
         seq: head.seq,
         hash: head.hash.clone(),
@@ -333,43 +365,43 @@ pub(crate) fn encode_primary(state: &State, changes: &Changes, head: &Head) -> R
         officers_erased: state.officers_erased.clone(),
         board_since: state.board_since,
     };
-    out.push((GLOBALS.to_vec(), json(&globals)?));
+    put(GLOBALS.to_vec(), json(&globals)?)?;
     if changes.statutes {
-        out.push((STATUTES.to_vec(), json(&state.statutes)?));
+        put(STATUTES.to_vec(), json(&state.statutes)?)?;
     }
     // A piece changed whose subject is no longer in the state (a void took it away) is written
     // empty: the store removes it.
     for n in &changes.members {
         match state.members.get(n) {
-            Some(m) => out.push((member_key(*n), binary(m)?)),
-            None => out.push((member_key(*n), Vec::new())),
+            Some(m) => put(member_key(*n), binary(m)?)?,
+            None => put(member_key(*n), Vec::new())?,
         }
     }
     for slug in &changes.assemblies {
         match state.assemblies.get(slug) {
-            Some(a) => out.push((key(ASSEMBLY, slug.as_bytes()), binary(a)?)),
-            None => out.push((key(ASSEMBLY, slug.as_bytes()), Vec::new())),
+            Some(a) => put(key(ASSEMBLY, slug.as_bytes()), binary(a)?)?,
+            None => put(key(ASSEMBLY, slug.as_bytes()), Vec::new())?,
         }
     }
     for slug in &changes.projects {
         match state.projects.get(slug) {
-            Some(p) => out.push((key(PROJECT, slug.as_bytes()), binary(p)?)),
-            None => out.push((key(PROJECT, slug.as_bytes()), Vec::new())),
+            Some(p) => put(key(PROJECT, slug.as_bytes()), binary(p)?)?,
+            None => put(key(PROJECT, slug.as_bytes()), Vec::new())?,
         }
     }
     for id in &changes.partners {
         match state.partners.get(id) {
-            Some(d) => out.push((key(PARTNER, &id.to_bytes()), json(d)?)),
-            None => out.push((key(PARTNER, &id.to_bytes()), Vec::new())),
+            Some(d) => put(key(PARTNER, &id.to_bytes()), json(d)?)?,
+            None => put(key(PARTNER, &id.to_bytes()), Vec::new())?,
         }
     }
     for slug in &changes.bodies {
         match state.bodies.get(slug) {
-            Some(b) => out.push((key(BODY, slug.as_bytes()), json(b)?)),
-            None => out.push((key(BODY, slug.as_bytes()), Vec::new())),
+            Some(b) => put(key(BODY, slug.as_bytes()), json(b)?)?,
+            None => put(key(BODY, slug.as_bytes()), Vec::new())?,
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Replaces the whole `state` tree with the pieces of `state` at `head`, in batches (members

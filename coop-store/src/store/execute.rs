@@ -8,7 +8,7 @@ use coop_core::{decide, Command, Context, Event, MemberNo, PartyId};
 use ulid::Ulid;
 
 use super::late::{self, IndexUpdate, Placement};
-use super::retry::{batch_ids_prefix, batch_key, fingerprint, fingerprint_bytes, CommandEntry, BATCH_INDEX_MIN};
+use super::retry::{batch_ids_prefix, batch_key, fingerprint_bytes, fingerprint_text, CommandEntry, BATCH_INDEX_MIN};
 use super::*;
 use crate::backend::Transaction;
 use crate::pieces::{self, Changes};
@@ -95,7 +95,7 @@ impl Store {
         }
     }
 
-    fn run_batch(&self, requests: Vec<Request>, receipts: bool) -> Result<Outcome> {
+    fn run_batch(&self, mut requests: Vec<Request>, receipts: bool) -> Result<Outcome> {
         let mut inner = self.lock_checked()?;
         if let Some(why) = &inner.damaged {
             return Err(integrity(0, format!("the store is damaged and cannot take commands: {why}")));
@@ -112,10 +112,10 @@ impl Store {
             if head != inner.head {
                 self.catch_up(&mut inner, &head, true)?;
             }
-            return self.try_execute_in(&mut inner, &requests, Some(transaction), receipts);
+            return self.try_execute_in(&mut inner, &mut requests, Some(transaction), receipts);
         }
         loop {
-            match self.try_execute_in(&mut inner, &requests, None, receipts) {
+            match self.try_execute_in(&mut inner, &mut requests, None, receipts) {
                 Err(Error::Conflict) => {
                     // The head moved under us: catch up with the log and decide again.
                     inner.head = read_head(self.meta())?;
@@ -129,12 +129,13 @@ impl Store {
 
     /// Decides and writes `requests`; `begun` is the transaction (and the write lock) a shared
     /// backend's caller took before deciding. Gives a receipt per command when `full`, else a
-    /// [`BatchReport`].
-    fn try_execute_in(&self, inner: &mut Inner, requests: &[Request], begun: Option<Transaction<'_>>, full: bool) -> Result<Outcome> {
+    /// [`BatchReport`]. The requests are changed where they are while they are decided (officers'
+    /// names turned into their keys), and put back as asked if another writer moved the head.
+    fn try_execute_in(&self, inner: &mut Inner, requests: &mut [Request], begun: Option<Transaction<'_>>, full: bool) -> Result<Outcome> {
         // Retries: a command id already in the log returns its first result.
         self.loaded_as_is(inner)?;
         let mut receipts: Vec<Option<Receipt>> = Vec::with_capacity(requests.len());
-        for r in requests {
+        for r in requests.iter() {
             receipts.push(match &r.command_id {
                 Some(id) => {
                     let head = inner.head.seq;
@@ -144,16 +145,27 @@ impl Store {
                 None => None,
             });
         }
-        let old = inner.head.clone();
+        // A retry is recognised by the command as asked (its officers named as they were).
+        let fingerprints: Vec<[u8; 32]> = requests.iter().map(fingerprint_bytes).collect();
         // No person's name goes into the log: officers are recorded by party id (see
         // `pseudonymize`); each request draws its fresh identity here.
-        let originals = requests;
         let fresh: Vec<Ulid> = requests.iter().map(|_| Ulid::new()).collect();
-        let resolved: Vec<Request> = {
+        let given = {
             let state = self.loaded_as_is(inner)?;
             self.pseudonymize_all(state, requests, &fresh)?
         };
-        let requests = resolved.as_slice();
+        let batch = Resolved { requests, receipts, fresh, fingerprints };
+        let out = self.decide_and_write(inner, batch, begun, full);
+        if matches!(out, Err(Error::Conflict)) {
+            officers::give_back(requests, given);
+        }
+        out
+    }
+
+    /// [`Store::try_execute_in`] once the requests are resolved.
+    fn decide_and_write(&self, inner: &mut Inner, batch: Resolved<'_>, begun: Option<Transaction<'_>>, full: bool) -> Result<Outcome> {
+        let Resolved { requests, receipts, fresh, fingerprints } = batch;
+        let old = inner.head.clone();
         // On a shared backend no pack is sealed (see `runs::one_run`): no tail is kept.
         let tail = match inner.tail.take() {
             Some(t) => t,
@@ -278,7 +290,7 @@ impl Store {
                         .command
                         .personal()
                         .zip(r.command.personal_party(&state, ctx.fresh_id))
-                        .map(|(p, party)| Box::new((party, PersonalEntry { salt: ctx.salt.clone(), data: p.clone() })));
+                        .map(|(_, party)| Box::new((party, ctx.salt.clone())));
                     let mut events = events;
                     events.shrink_to_fit();
                     planned.push(Planned { index: i, first: next_seq, id, events, personal, erase, update: index });
@@ -309,7 +321,7 @@ impl Store {
         // A large batch's command ids go in chunks (see `retry::BATCH_INDEX_MIN`), else one key each.
         let mut chunked = (planned.len() >= BATCH_INDEX_MIN).then(crate::imported::Collector::fingerprinted);
         let mut cmd_entries = Vec::with_capacity(if chunked.is_some() { 0 } else { planned.len() });
-        let mut envelopes: Vec<(usize, String, Vec<Envelope>)> = Vec::with_capacity(planned.len());
+        let mut envelopes: Vec<(usize, String, Vec<Envelope>)> = Vec::with_capacity(if full { planned.len() } else { 0 });
         for Planned { index: i, id, events, .. } in &planned {
             let r = &requests[*i];
             let first = seq + 1;
@@ -350,9 +362,9 @@ impl Store {
             }
             // The command as asked (a retry names its officers as it did).
             match chunked.as_mut() {
-                Some(ids) => ids.push_fingerprinted(id, first, seq, fingerprint_bytes(&originals[*i])),
+                Some(ids) => ids.push_fingerprinted(id, first, seq, fingerprints[*i]),
                 None => {
-                    let entry = CommandEntry { first, last: seq, fingerprint: fingerprint(&originals[*i]) };
+                    let entry = CommandEntry { first, last: seq, fingerprint: fingerprint_text(&fingerprints[*i]) };
                     cmd_entries.push((command_key(id), serde_json::to_vec(&entry).unwrap_or_default()));
                 }
             }
@@ -369,6 +381,15 @@ impl Store {
                 _ => None,
             })
             .collect();
+        // A report is counted now: a batch that gives one holds its events no longer than it
+        // needs them. Sealed, packed and their pieces marked, they are needed again only to carry
+        // the timeline's index forward, which a process importing a register has not built.
+        let report = if full { None } else { Some(report_of(&receipts, &planned, requests.len())?) };
+        if !full && !late::follows(&inner.index, &old) {
+            for p in &mut planned {
+                p.events = Vec::new();
+            }
+        }
         let plan = match packer {
             Some(packer) => {
                 packs.extend(self.backend.put_packs(queued)?);
@@ -378,13 +399,10 @@ impl Store {
         };
 
         if !plan.inserts.is_empty() {
-            // The pieces of the state these events change, as they are after them.
-            let state_pieces = pieces::encode(&state, &changes, &new_head)?;
             let head_bytes = serde_json::to_vec(&new_head).unwrap_or_default();
             let erased: Vec<PartyId> = planned.iter().flat_map(|p| p.erase.iter().copied()).collect();
             let pending = serde_json::to_vec(&erased).unwrap_or_default();
-            let large = large
-                || plan.inserts.iter().map(|(_, b)| b.len()).chain(state_pieces.iter().map(|(_, v)| v.len())).any(|l| l > LARGE_VALUE);
+            let mut large = large || plan.inserts.iter().any(|(_, b)| b.len() > LARGE_VALUE);
             // The head is the commit point (see `recover`): the command ids first (an id whose
             // events did not follow is recognised as such), the records, the totals (their stamp
             // names the new head), the other pieces, the head last. Plain inserts: sled keeps a
@@ -403,8 +421,15 @@ impl Store {
             // Personal data first: an acknowledged admission always has its name. If the log
             // write below fails, the entry is an orphan no event refers to (undone on the next
             // open), or rolled back with the rest.
-            let personal: Vec<(PartyId, PersonalEntry)> = planned.iter_mut().filter_map(|p| p.personal.take().map(|b| *b)).collect();
+            let mut personal: Vec<(PartyId, PersonalEntry)> = Vec::with_capacity(planned.iter().filter(|p| p.personal.is_some()).count());
+            for p in &mut planned {
+                if let (Some(b), Some(data)) = (p.personal.take(), requests[p.index].command.personal()) {
+                    let (party, salt) = *b;
+                    personal.push((party, PersonalEntry { salt, data: data.clone() }));
+                }
+            }
             let pending_personal = if personal.is_empty() { None } else { Some(self.personal_data().put_all(&personal)?) };
+            drop(personal);
             if !erased.is_empty() {
                 // Before the records: an erasure whose events committed is finished on the next
                 // open if this process stops before finishing it below (`finish_pending_erasure`).
@@ -451,14 +476,18 @@ impl Store {
                 let meta = plan.sealed.map(|s| (K_SEALED.to_vec(), Some(key(s).to_vec()))).into_iter().collect();
                 self.backend.log_and_meta(log, meta)?;
             }
-            for (k, v) in &state_pieces {
+            // The pieces of the state these events change, as they are after them, each written
+            // as it is encoded (a register's 100,000 members are never all encoded at once).
+            pieces::encode_each(&state, &changes, &new_head, &mut |k, v| {
                 if v.is_empty() {
                     // A piece whose subject a void took away.
-                    self.pieces().of(k).remove(k.as_slice())?;
+                    self.pieces().of(&k).remove(k.as_slice())?;
                 } else {
-                    self.pieces().of(k).insert(k.as_slice(), v.as_slice())?;
+                    large |= v.len() > LARGE_VALUE;
+                    self.pieces().of(&k).insert(k.as_slice(), v.as_slice())?;
                 }
-            }
+                Ok(())
+            })?;
             if self.shared() {
                 // In the command's transaction (see `checkpoint_if_due`).
                 self.checkpoint_if_due(&state, &new_head)?;
@@ -491,27 +520,7 @@ impl Store {
         inner.tail = Some(plan.tail);
         self.feed.publish(&new_head);
         inner.head = new_head;
-        if !full {
-            let mut report = BatchReport { commands: requests.len(), ..BatchReport::default() };
-            let mut fresh: Vec<Option<&Planned>> = vec![None; requests.len()];
-            for p in &planned {
-                fresh[p.index] = Some(p);
-            }
-            for (prev, p) in receipts.iter().zip(fresh) {
-                let events: Vec<&Event> = match (prev, p) {
-                    (Some(r), _) => {
-                        report.replayed += 1;
-                        r.events.iter().map(|e| &e.event).collect()
-                    }
-                    (None, Some(p)) => p.events.iter().collect(),
-                    (None, None) => return Err(integrity(0, "a command of the batch was neither decided nor found")),
-                };
-                report.events += events.len() as u64;
-                report.admitted.extend(events.iter().find_map(|e| match e {
-                    Event::MemberAdmitted { number, .. } => Some(*number),
-                    _ => None,
-                }));
-            }
+        if let Some(report) = report {
             return Ok(Outcome::Report(report));
         }
         let mut out: Vec<Receipt> = Vec::with_capacity(requests.len());
@@ -529,6 +538,42 @@ impl Store {
         }
         Ok(Outcome::Receipts(out))
     }
+}
+
+/// What a batch appended, counted from the retries' receipts and the commands decided.
+fn report_of(receipts: &[Option<Receipt>], planned: &[Planned], commands: usize) -> Result<BatchReport> {
+    let mut report = BatchReport { commands, ..BatchReport::default() };
+    let mut fresh: Vec<Option<&Planned>> = vec![None; commands];
+    for p in planned {
+        fresh[p.index] = Some(p);
+    }
+    for (prev, p) in receipts.iter().zip(fresh) {
+        let events: Vec<&Event> = match (prev, p) {
+            (Some(r), _) => {
+                report.replayed += 1;
+                r.events.iter().map(|e| &e.event).collect()
+            }
+            (None, Some(p)) => p.events.iter().collect(),
+            (None, None) => return Err(integrity(0, "a command of the batch was neither decided nor found")),
+        };
+        report.events += events.len() as u64;
+        report.admitted.extend(events.iter().find_map(|e| match e {
+            Event::MemberAdmitted { number, .. } => Some(*number),
+            _ => None,
+        }));
+    }
+    Ok(report)
+}
+
+/// A batch whose officers are named by their keys, with what was found or drawn for it.
+struct Resolved<'a> {
+    requests: &'a [Request],
+    /// The first result of each command already in the log (a retry).
+    receipts: Vec<Option<Receipt>>,
+    /// Each command's fresh identity.
+    fresh: Vec<Ulid>,
+    /// Each command's fingerprint as asked.
+    fingerprints: Vec<[u8; 32]>,
 }
 
 /// What a batch gives back.
@@ -561,8 +606,9 @@ pub(super) struct Planned {
     pub(super) id: String,
     /// The events decided.
     pub(super) events: Vec<Event>,
-    /// The personal data it brings, to store beside the log.
-    pub(super) personal: Option<Box<(PartyId, PersonalEntry)>>,
+    /// The party whose personal data it brings (the request's), to store beside the log, and
+    /// the salt of its digest.
+    pub(super) personal: Option<Box<(PartyId, String)>>,
     /// The parties whose personal data it erases.
     pub(super) erase: Vec<PartyId>,
     /// How the timeline's index takes it in.

@@ -69,6 +69,12 @@ impl Store {
 /// The timeline's index after a write from head `old` to `new_head`: carried forward with each
 /// command (`record`, `patch`), or dropped (to be built again) after a command placed on the whole
 /// timeline, or when it was not up to date at `old`.
+/// Whether the index kept is at `old`, so that [`follow`] carries it past the commands written
+/// after it (and needs their events).
+pub(super) fn follows(index: &Option<(Head, timeline::Index)>, old: &Head) -> bool {
+    matches!(index, Some((at, _)) if at == old)
+}
+
 pub(super) fn follow(
     index: Option<(Head, timeline::Index)>,
     old: &Head,

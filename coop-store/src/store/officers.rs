@@ -5,25 +5,34 @@
 use super::*;
 
 impl Store {
-    /// [`Store::pseudonymize`] for a batch: officers it records (its founder, a first
-    /// appointment) act later in it by name.
-    pub(super) fn pseudonymize_all(&self, state: &State, requests: &[Request], fresh: &[Ulid]) -> Result<Vec<Request>> {
+    /// [`Store::pseudonymize`] for a batch, each request changed where it is: officers it
+    /// records (its founder, a first appointment) act later in it by name. Gives what it changed,
+    /// for [`give_back`] (a batch decided again after another writer moved the head starts from
+    /// the requests as asked); a register of 100,000 rows is then held once, not twice.
+    pub(super) fn pseudonymize_all(&self, state: &State, requests: &mut [Request], fresh: &[Ulid]) -> Result<Vec<(usize, Given)>> {
         let mut introduced = std::collections::BTreeMap::new();
-        let mut out = Vec::with_capacity(requests.len());
-        for (r, f) in requests.iter().zip(fresh) {
-            let p = self.pseudonymize(state, r, *f, &introduced)?;
-            match (&r.command, &p.command) {
+        let mut given = Vec::new();
+        for (i, (r, f)) in requests.iter_mut().zip(fresh).enumerate() {
+            let was = self.pseudonymize_in_place(state, r, *f, &introduced)?;
+            match (&r.command, was.command.as_deref()) {
                 (Command::Found { .. }, _) => {
-                    introduced.insert(r.actor.trim().to_string(), p.actor.clone());
+                    if let Some(name) = &was.actor {
+                        introduced.insert(name.trim().to_string(), r.actor.clone());
+                    }
                 }
-                (Command::AppointOfficer { person: name, .. }, Command::AppointOfficer { person: id, personal: Some(_), .. }) => {
+                (
+                    Command::AppointOfficer { person: id, personal: Some(_), .. },
+                    Some(Command::AppointOfficer { person: name, personal: None, .. }),
+                ) => {
                     introduced.insert(name.trim().to_string(), id.clone());
                 }
                 _ => {}
             }
-            out.push(p);
+            if was.actor.is_some() || was.command.is_some() {
+                given.push((i, was));
+            }
         }
-        Ok(out)
+        Ok(given)
     }
 
     /// The request as the log records it: officers by party id (the roster key), their names
@@ -38,20 +47,42 @@ impl Store {
         fresh: Ulid,
         introduced: &std::collections::BTreeMap<String, String>,
     ) -> Result<Request> {
+        let mut r = r.clone();
+        self.pseudonymize_in_place(state, &mut r, fresh, introduced)?;
+        Ok(r)
+    }
+
+    /// [`Store::pseudonymize`] where the request is; gives what it replaced.
+    fn pseudonymize_in_place(
+        &self,
+        state: &State,
+        r: &mut Request,
+        fresh: Ulid,
+        introduced: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Given> {
         let key = |name: &str| -> Result<Option<String>> {
             match introduced.get(name.trim()) {
                 Some(k) => Ok(Some(k.clone())),
                 None => self.officer_key(state, name),
             }
         };
-        let mut r = r.clone();
+        let mut was = Given::default();
         let person_named = |name: &str| Personal { name: name.trim().to_string(), email: None, address: None };
-        match &mut r.command {
-            Command::Found { founder, .. } if state.statutes.is_none() => {
-                founder.get_or_insert_with(|| person_named(&r.actor));
-                r.actor = fresh.to_string();
-                return Ok(r);
+        match &r.command {
+            Command::Found { .. } if state.statutes.is_none() => {
+                was.command = Some(Box::new(r.command.clone()));
+                if let Command::Found { founder, .. } = &mut r.command {
+                    founder.get_or_insert_with(|| person_named(&r.actor));
+                }
+                was.actor = Some(std::mem::replace(&mut r.actor, fresh.to_string()));
+                return Ok(was);
             }
+            Command::AppointOfficer { personal: None, .. } | Command::RemoveOfficer { .. } | Command::RegisterKey { .. } => {
+                was.command = Some(Box::new(r.command.clone()));
+            }
+            _ => {}
+        }
+        match &mut r.command {
             Command::AppointOfficer { person, personal: personal @ None, .. } => match key(person)? {
                 Some(k) => *person = k,
                 None => {
@@ -67,9 +98,11 @@ impl Store {
             _ => {}
         }
         if let Some(k) = key(&r.actor)? {
-            r.actor = k;
+            if k != r.actor {
+                was.actor = Some(std::mem::replace(&mut r.actor, k));
+            }
         }
-        Ok(r)
+        Ok(was)
     }
 
     /// The roster key of the officer named `name`: the key itself (a party id, or the name an
@@ -150,5 +183,27 @@ impl Store {
             }
         }
         Ok(refusal)
+    }
+}
+
+/// What pseudonymizing a request replaced: its actor, its command, as asked.
+#[derive(Default)]
+pub(super) struct Given {
+    actor: Option<String>,
+    /// Boxed: few commands name officers, and every request of a batch has a `Given`.
+    command: Option<Box<Command>>,
+}
+
+/// Puts back in `requests` what [`Store::pseudonymize_all`] replaced.
+pub(super) fn give_back(requests: &mut [Request], given: Vec<(usize, Given)>) {
+    for (i, was) in given {
+        if let Some(r) = requests.get_mut(i) {
+            if let Some(actor) = was.actor {
+                r.actor = actor;
+            }
+            if let Some(command) = was.command {
+                r.command = *command;
+            }
+        }
     }
 }

@@ -135,6 +135,6 @@ pub(super) fn fingerprint_bytes(r: &Request) -> [u8; 32] {
     h.finalize().into()
 }
 
-fn fingerprint_text(digest: &[u8; 32]) -> String {
+pub(super) fn fingerprint_text(digest: &[u8; 32]) -> String {
     format!("2:{}", hex::encode(digest))
 }
