@@ -424,14 +424,15 @@ impl PersonalStore for PgPersonal {
         self.pg.conn()?.execute("DELETE FROM coop_personal WHERE coop = $1 AND party = ANY($2)", &[&self.pg.coop, &list])?;
         if !self.pg.in_tx() {
             // `VACUUM FULL` keeps a deleted row while a transaction begun before the delete may
-            // still see it: wait (a few seconds at most) for such transactions, of any process
-            // or cooperative sharing the database, to end, so that the row is not copied into
-            // the new file.
+            // still see it: wait (half a minute at most) for such transactions, of any process or
+            // cooperative sharing the database, to end, so that the row is not copied into the
+            // new file. (Ten seconds proved short once, the whole PostgreSQL test suite's
+            // commands running at once on two cores.)
             let conn = &mut self.pg.conn()?.client;
             let deleted: std::time::SystemTime = conn.query_one("SELECT clock_timestamp()", &[]).map_err(storage)?.get(0);
             let older = "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = current_database() \
                          AND backend_xmin IS NOT NULL AND xact_start < $1";
-            let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
             while std::time::Instant::now() < until {
                 let n: i64 = conn.query_one(older, &[&deleted]).map_err(storage)?.get(0);
                 if n == 0 {
