@@ -245,8 +245,8 @@ fn verify_finds_damaged_checkpoints_and_a_wrong_order_mark_and_repair_rewrites_t
     fn key_of(t: &sled::Tree, tag: u8, nth: usize) -> Vec<u8> {
         t.scan_prefix([tag]).keys().nth(nth).unwrap().unwrap().to_vec()
     }
-    type Edit = Box<dyn Fn(&sled::Tree)>;
-    let edits: Vec<Edit> = vec![
+    type Edit = Box<dyn Fn(&sled::Db)>;
+    let edits: Vec<Box<dyn Fn(&sled::Tree)>> = vec![
         // The totals at one checkpoint, one digit changed.
         Box::new(|t: &sled::Tree| {
             let totals = key_of(t, b'g', 3);
@@ -320,6 +320,39 @@ fn verify_finds_damaged_checkpoints_and_a_wrong_order_mark_and_repair_rewrites_t
         }
     }
     assert!(checkpoint_values(&path) == before, "none after the log left date order");
+    // Out of date order, verify still checks the prefix's checkpoints (the prefix folded in the
+    // log's order as the chain is read) and the kept state against the timeline's fold (a second
+    // read of the log): each found, and repaired.
+    let damages: Vec<(&str, Edit)> = vec![
+        (
+            "checkpoint",
+            Box::new(|db: &sled::Db| {
+                let t = db.open_tree("state-checkpoints").unwrap();
+                t.insert(key_of(&t, b'M', 2), t.get(key_of(&t, b'M', 4)).unwrap().unwrap()).unwrap();
+            }),
+        ),
+        (
+            "not the fold of the log",
+            Box::new(|db: &sled::Db| {
+                let totals = db.open_tree("state-totals").unwrap();
+                let mut g: serde_json::Value = serde_json::from_slice(&totals.get("g").unwrap().unwrap()).unwrap();
+                g["capital"]["paid"] = serde_json::json!(99_999_900);
+                totals.insert("g", serde_json::to_vec(&g).unwrap()).unwrap();
+            }),
+        ),
+    ];
+    for (found, damage) in damages {
+        {
+            let db = crate::open_sled(&path);
+            damage(&db);
+            db.flush().unwrap();
+        }
+        let store = Store::open_with(&path, Options { fsync: false, checkpoint_every: 4, ..Options::default() }).unwrap();
+        let report = store.verify().unwrap();
+        assert!(!report.ok && report.problem.as_deref().unwrap_or_default().contains(found), "{found}: {:?}", report.problem);
+        assert!(store.repair().unwrap().ok);
+        assert!(store.verify().unwrap().ok);
+    }
     // The store saying its log is in date order further than it is: found, and repaired.
     {
         let db = crate::open_sled(&path);

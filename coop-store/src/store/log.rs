@@ -169,7 +169,13 @@ impl Store {
         // Read twice instead of held whole: first what breaks the date order (and the voids),
         // then every record in the log's order (those dated after `until` skipped), merged with
         // those.
-        let mut merge = Merge::new(self.disorder(to, until)?);
+        self.fold_merged(to, until, self.disorder(to, until)?)
+    }
+
+    /// The events `1..=to` (with `until`, those dated on or before it) folded in the timeline's
+    /// order, read in the log's order and merged with `disorder`, what breaks that order in them.
+    pub(super) fn fold_merged(&self, to: u64, until: Option<NaiveDate>, disorder: Disorder) -> Result<State> {
+        let mut merge = Merge::new(disorder);
         self.each_record(1, to, GENESIS_HASH, until, |env| merge.take(env.seq, env.effective, &env.command_id, &env.event, &env.hash))?;
         merge.finish()
     }
@@ -180,28 +186,20 @@ impl Store {
     /// by any void among those events, whatever its date. Reads each record's date and event
     /// type only, checking nothing (the pass that folds checks every record).
     pub(super) fn disorder(&self, to: u64, until: Option<NaiveDate>) -> Result<Disorder> {
-        let mut out = Disorder::default();
-        let mut latest: Option<NaiveDate> = None;
+        let mut found = DisorderFinder { until, ..DisorderFinder::default() };
         let next = self.walk(1, to, |seq, bytes| {
             let (date, void) = record::peek(bytes).map_err(|e| unreadable(seq, e))?;
-            if latest.is_some_and(|l| date < l) || void {
-                let rec = record::open_unlinked(bytes, seq).map_err(|e| unreadable(seq, e))?;
-                if let coop_core::Event::CommandVoided { command_id, .. } = &rec.event {
-                    out.voided.insert(command_id.clone());
-                }
-                if until.is_none_or(|u| rec.effective <= u) {
-                    out.late.insert(seq, rec.hash);
-                    out.facts.push(Fact { seq, date: rec.effective, command_id: rec.command_id, event: rec.event });
-                }
+            if found.breaks_order(date, void) {
+                found.take(seq, &record::open_unlinked(bytes, seq).map_err(|e| unreadable(seq, e))?);
+            } else {
+                found.latest = found.latest.max(Some(date));
             }
-            latest = latest.max(Some(date));
             Ok(())
         })?;
         if next <= to {
             return Err(integrity(next, "the event is missing from the log"));
         }
-        timeline::sort(&mut out.facts);
-        Ok(out)
+        Ok(found.finish())
     }
 
     /// In a log known to be in date order, the last of the events `1..=to` dated on or before
@@ -291,6 +289,43 @@ pub(super) struct Disorder {
     late: std::collections::HashMap<u64, String>,
     /// The commands voided.
     voided: std::collections::BTreeSet<String>,
+}
+
+/// Finds the [`Disorder`] of records read in the log's order: [`Store::disorder`] from their
+/// dates and types first, `audit verify` from the records it checks.
+#[derive(Default)]
+pub(super) struct DisorderFinder {
+    out: Disorder,
+    latest: Option<NaiveDate>,
+    /// Only the facts dated on or before it (every void counts).
+    until: Option<NaiveDate>,
+}
+
+impl DisorderFinder {
+    /// Whether a record of that date (a void or not) breaks the date order of those before it.
+    fn breaks_order(&self, date: NaiveDate, void: bool) -> bool {
+        void || self.latest.is_some_and(|l| date < l)
+    }
+
+    /// Takes the next record of the log.
+    pub(super) fn take(&mut self, seq: u64, rec: &record::Unlinked) {
+        let void = matches!(rec.event, coop_core::Event::CommandVoided { .. });
+        if self.breaks_order(rec.effective, void) {
+            if let coop_core::Event::CommandVoided { command_id, .. } = &rec.event {
+                self.out.voided.insert(command_id.clone());
+            }
+            if self.until.is_none_or(|u| rec.effective <= u) {
+                self.out.late.insert(seq, rec.hash.clone());
+                self.out.facts.push(Fact { seq, date: rec.effective, command_id: rec.command_id.clone(), event: rec.event.clone() });
+            }
+        }
+        self.latest = self.latest.max(Some(rec.effective));
+    }
+
+    pub(super) fn finish(mut self) -> Disorder {
+        timeline::sort(&mut self.out.facts);
+        self.out
+    }
 }
 
 /// The fold of a log in the timeline's order from a read in the log's order: the records that
