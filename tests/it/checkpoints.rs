@@ -245,8 +245,9 @@ fn verify_finds_damaged_checkpoints_and_a_wrong_order_mark_and_repair_rewrites_t
     fn key_of(t: &sled::Tree, tag: u8, nth: usize) -> Vec<u8> {
         t.scan_prefix([tag]).keys().nth(nth).unwrap().unwrap().to_vec()
     }
-    type Edit = Box<dyn Fn(&sled::Db)>;
-    let edits: Vec<Box<dyn Fn(&sled::Tree)>> = vec![
+    type Edit = Box<dyn Fn(&sled::Tree)>;
+    type Damage = Box<dyn Fn(&sled::Db)>;
+    let edits: Vec<Edit> = vec![
         // The totals at one checkpoint, one digit changed.
         Box::new(|t: &sled::Tree| {
             let totals = key_of(t, b'g', 3);
@@ -323,7 +324,7 @@ fn verify_finds_damaged_checkpoints_and_a_wrong_order_mark_and_repair_rewrites_t
     // Out of date order, verify still checks the prefix's checkpoints (the prefix folded in the
     // log's order as the chain is read) and the kept state against the timeline's fold (a second
     // read of the log): each found, and repaired.
-    let damages: Vec<(&str, Edit)> = vec![
+    let damages: Vec<(&str, Damage)> = vec![
         (
             "checkpoint",
             Box::new(|db: &sled::Db| {
