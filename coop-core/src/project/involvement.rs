@@ -172,24 +172,29 @@ pub fn involvement_in(roll: &impl Roll, state: &State, date: NaiveDate) -> Invol
     let statutes = state.statutes.as_ref();
     let college_of: BTreeMap<&str, Option<&str>> =
         statutes.map(|s| s.categories.iter().map(|c| (c.code.as_str(), c.college.as_deref())).collect()).unwrap_or_default();
-    let mut by_cat: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    let mut by_col: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut categories = Categories::default();
     let (mut members, mut involved_members) = (0, 0);
     let mut not_involved = Vec::new();
     for m in roll.standings().filter(|m| m.member_on(date)) {
         members += 1;
-        let category = m.category_on(date);
         let inv = usize::from(involved.contains(m.number()));
         involved_members += inv;
         if inv == 0 {
             not_involved.push(m.number());
         }
-        let c = by_cat.entry(category).or_default();
+        let c = categories.counts(m.category_on(date));
         c.0 += 1;
+        c.1 += inv;
+    }
+    let mut by_cat: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut by_col: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for (category, (n, inv)) in categories.0 {
+        let c = by_cat.entry(category).or_default();
+        c.0 += n;
         c.1 += inv;
         if let Some(Some(college)) = college_of.get(category) {
             let c = by_col.entry(college).or_default();
-            c.0 += 1;
+            c.0 += n;
             c.1 += inv;
         }
     }
@@ -214,6 +219,22 @@ pub fn involvement_in(roll: &impl Roll, state: &State, date: NaiveDate) -> Invol
         by_category: group(&by_cat, categories),
         by_project,
         funnel: funnel(state, date),
+    }
+}
+
+/// (members, involved) by category code, as met: a handful of codes, found by the address of
+/// the code first (a roll shares one string per code among its members), then by its text.
+#[derive(Default)]
+struct Categories<'a>(Vec<(&'a str, (usize, usize))>);
+
+impl<'a> Categories<'a> {
+    fn counts(&mut self, code: &'a str) -> &mut (usize, usize) {
+        let found = self.0.iter().position(|(c, _)| std::ptr::eq(*c, code)).or_else(|| self.0.iter().position(|(c, _)| *c == code));
+        let i = found.unwrap_or_else(|| {
+            self.0.push((code, (0, 0)));
+            self.0.len() - 1
+        });
+        &mut self.0[i].1
     }
 }
 
