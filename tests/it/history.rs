@@ -431,6 +431,14 @@ fn late_share_movements_are_placed_from_the_index_and_the_kept_state_stays_the_f
     run(Command::Pay { member: n(1), amount: coop::Cents(2_500) }, "2021-02-01").unwrap();
     assert_eq!(store.index_steps(), Some(11));
     check("late admission, then a late payment");
+    // A void (placed on the whole timeline), then a late subscription: the index is built again from
+    // the facts that count, read in the timeline's order without the voided subscription.
+    let voided = store.events(1, 1_000).unwrap().into_iter().find(|e| e.effective == date("2024-01-10")).unwrap().seq;
+    run(Command::Void { seq: voided, reason: "entered twice".into() }, "2024-02-01").unwrap();
+    assert_eq!(store.index_steps(), None);
+    run(Command::Subscribe { member: n(1), count: 1, class: None, paid: None }, "2020-08-01").unwrap();
+    assert!(store.index_steps().is_some());
+    check("a void, then a late subscription");
     let kept = store.state().unwrap();
     drop(store);
     let reopened = Store::open_with(&path, Options::default()).unwrap();

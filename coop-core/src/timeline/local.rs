@@ -97,18 +97,11 @@ pub struct Index {
 impl Index {
     /// Indexes `facts`, the facts that count in timeline order (see [`super::without_voided`]).
     pub fn build(facts: &[Fact]) -> Result<Index, Unplaced> {
-        let mut index = Index::default();
-        let mut state = State::default();
-        let mut i = 0;
-        while i < facts.len() {
-            let first = &facts[i];
-            let n = facts[i..].iter().take_while(|f| f.command_id == first.command_id && f.date == first.date).count();
-            let group = &facts[i..i + n];
-            fold(&mut state, group)?;
-            index.add(group, state.capital);
-            i += n;
+        let mut builder = IndexBuilder::default();
+        for f in facts {
+            builder.push(f.clone())?;
         }
-        Ok(index)
+        builder.finish()
     }
 
     /// Adds a command recorded on or after every fact: its facts, and the totals after it.
@@ -154,6 +147,43 @@ impl Index {
     /// How many commands moved the capital.
     pub fn steps(&self) -> usize {
         self.steps.len()
+    }
+}
+
+/// Builds an [`Index`] from the facts that count given one at a time in timeline order: a
+/// store reads them from its log without holding them all (a million facts: about 500 MB).
+#[derive(Default)]
+pub struct IndexBuilder {
+    index: Index,
+    /// The fold of the facts given, up to the last command.
+    state: State,
+    /// The facts of the last command (its facts are consecutive: same id, same date).
+    group: Vec<Fact>,
+}
+
+impl IndexBuilder {
+    /// Takes the next fact.
+    pub fn push(&mut self, fact: Fact) -> Result<(), Unplaced> {
+        if self.group.first().is_some_and(|g| g.command_id != fact.command_id || g.date != fact.date) {
+            self.flush()?;
+        }
+        self.group.push(fact);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), Unplaced> {
+        fold(&mut self.state, &self.group)?;
+        self.index.add(&self.group, self.state.capital);
+        self.group.clear();
+        Ok(())
+    }
+
+    /// The index of every fact given.
+    pub fn finish(mut self) -> Result<Index, Unplaced> {
+        if !self.group.is_empty() {
+            self.flush()?;
+        }
+        Ok(self.index)
     }
 }
 

@@ -23,7 +23,7 @@ mod tests;
 use chrono::NaiveDate;
 
 pub use inverse::command_of;
-pub use local::{moves_shares, place_local, Check, Index, Known, Local, Patch, Step};
+pub use local::{moves_shares, place_local, Check, Index, IndexBuilder, Known, Local, Patch, Step};
 
 use crate::decide::{decide_at, redecide, Command, Context, Refusal, Rule};
 use crate::event::Event;

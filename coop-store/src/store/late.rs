@@ -20,12 +20,14 @@ impl Store {
             return Ok(None);
         }
         if slot.as_ref().is_none_or(|(at, _)| at != head) {
-            let facts = self.facts(head.seq, None)?;
-            let index = timeline::Index::build(&facts).map_err(|e| match e {
+            // Built from the facts as they are read, in the timeline's order: never all held.
+            let unplaced = |e| match e {
                 Unplaced::Inconsistent { seq, reason } => integrity(seq, reason.to_string()),
                 Unplaced::Refused(r) => integrity(0, r.to_string()),
-            })?;
-            *slot = Some((head.clone(), index));
+            };
+            let mut builder = timeline::IndexBuilder::default();
+            self.each_fact(head.seq, |f| builder.push(f).map_err(unplaced))?;
+            *slot = Some((head.clone(), builder.finish().map_err(unplaced)?));
         }
         let Some((_, index)) = slot.as_ref() else { return Ok(None) };
         let mut known = timeline::Known::default();

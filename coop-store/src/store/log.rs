@@ -180,6 +180,21 @@ impl Store {
         merge.finish()
     }
 
+    /// Each fact of `1..=to` that counts (a voided command's left out) in the timeline's order,
+    /// read in the log's order (merged with what breaks it, read first): never all held at once.
+    pub(super) fn each_fact(&self, to: u64, mut f: impl FnMut(Fact) -> Result<()>) -> Result<()> {
+        // A log in date order holds no void, and nothing that breaks its order.
+        let disorder = if self.meta().get(K_ORDERED)?.is_some() { Disorder::default() } else { self.disorder(to, None)? };
+        let mut merging = Merging::new(disorder);
+        let mut out = |seq, date, command_id: &str, event: &coop_core::Event| {
+            f(Fact { seq, date, command_id: command_id.to_string(), event: event.clone() })
+        };
+        self.each_record(1, to, GENESIS_HASH, None, |env| {
+            merging.take(env.seq, env.effective, &env.command_id, &env.event, &env.hash, &mut out)
+        })?;
+        merging.finish(&mut out)
+    }
+
     /// What folding the events `1..=to` (with `until`, those dated on or before it) in the
     /// timeline's order while reading them in the log's order needs to know first: the facts
     /// dated before one recorded earlier (read whole, with their hashes), and the commands voided
@@ -334,21 +349,58 @@ impl DisorderFinder {
 /// without holding it; the facts of voided commands are left out, as
 /// `coop_core::timeline::without_voided` does.
 pub(super) struct Merge {
-    disorder: Disorder,
-    next: usize,
+    order: Merging,
     state: State,
-    /// The last record taken in the log's order: the next must come after it in the timeline.
-    last: Option<(NaiveDate, u64)>,
 }
 
 impl Merge {
     pub(super) fn new(disorder: Disorder) -> Merge {
-        Merge { disorder, next: 0, state: State::default(), last: None }
+        Merge { order: Merging::new(disorder), state: State::default() }
     }
 
     /// Takes record `seq` as the log holds it (`hash` checked against the first read when it
     /// is one of the records read first).
     pub(super) fn take(&mut self, seq: u64, date: NaiveDate, command_id: &str, event: &coop_core::Event, hash: &str) -> Result<()> {
+        let state = &mut self.state;
+        self.order.take(seq, date, command_id, event, hash, &mut |seq, date, _, event| apply(state, seq, date, event))
+    }
+
+    /// The state, once every record was taken.
+    pub(super) fn finish(mut self) -> Result<State> {
+        let state = &mut self.state;
+        self.order.finish(&mut |seq, date, _, event| apply(state, seq, date, event))?;
+        Ok(self.state)
+    }
+}
+
+/// The facts of a log in the timeline's order from a read in the log's order (see [`Merge`]):
+/// each given to a callback as (sequence number, date, command id, event), voided ones left out.
+pub(super) struct Merging {
+    disorder: Disorder,
+    next: usize,
+    /// The last record taken in the log's order: the next must come after it in the timeline.
+    last: Option<(NaiveDate, u64)>,
+}
+
+/// Where [`Merging`] gives each fact.
+type Out<'a> = dyn FnMut(u64, NaiveDate, &str, &coop_core::Event) -> Result<()> + 'a;
+
+impl Merging {
+    pub(super) fn new(disorder: Disorder) -> Merging {
+        Merging { disorder, next: 0, last: None }
+    }
+
+    /// Takes record `seq` as the log holds it, giving `out` the facts that come before it in the
+    /// timeline and then it.
+    pub(super) fn take(
+        &mut self,
+        seq: u64,
+        date: NaiveDate,
+        command_id: &str,
+        event: &coop_core::Event,
+        hash: &str,
+        out: &mut Out<'_>,
+    ) -> Result<()> {
         if let Some(first) = self.disorder.late.get(&seq) {
             if first != hash {
                 return Err(integrity(seq, "the event changed while the log was read"));
@@ -361,32 +413,30 @@ impl Merge {
         }
         self.last = Some((date, seq));
         while let Some(f) = self.disorder.facts.get(self.next).filter(|f| f.key() < (date, seq)) {
-            apply_counted(&mut self.state, &self.disorder.voided, f.seq, f.date, &f.command_id, &f.event)?;
+            if !self.disorder.voided.contains(&f.command_id) {
+                out(f.seq, f.date, &f.command_id, &f.event)?;
+            }
             self.next += 1;
         }
-        apply_counted(&mut self.state, &self.disorder.voided, seq, date, command_id, event)
+        if self.disorder.voided.contains(command_id) {
+            return Ok(());
+        }
+        out(seq, date, command_id, event)
     }
 
-    /// The state, once every record was taken.
-    pub(super) fn finish(mut self) -> Result<State> {
+    /// Gives `out` the facts left, once every record was taken.
+    pub(super) fn finish(&mut self, out: &mut Out<'_>) -> Result<()> {
         for f in &self.disorder.facts[self.next..] {
-            apply_counted(&mut self.state, &self.disorder.voided, f.seq, f.date, &f.command_id, &f.event)?;
+            if !self.disorder.voided.contains(&f.command_id) {
+                out(f.seq, f.date, &f.command_id, &f.event)?;
+            }
         }
-        Ok(self.state)
+        self.next = self.disorder.facts.len();
+        Ok(())
     }
 }
 
-/// Applies a fact to `state` unless its command is voided.
-fn apply_counted(
-    state: &mut State,
-    voided: &std::collections::BTreeSet<String>,
-    seq: u64,
-    date: NaiveDate,
-    command_id: &str,
-    event: &coop_core::Event,
-) -> Result<()> {
-    if voided.contains(command_id) {
-        return Ok(());
-    }
+/// Applies a fact to `state`.
+fn apply(state: &mut State, seq: u64, date: NaiveDate, event: &coop_core::Event) -> Result<()> {
     state.apply(date, event).map_err(|e| integrity(seq, e.to_string()))
 }
