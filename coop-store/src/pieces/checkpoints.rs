@@ -38,39 +38,53 @@ pub(crate) trait Blocks {
 /// A block of members: `n`, then `n` (number, end of its value) pairs, then the values, all
 /// numbers big-endian `u32`, members in increasing number.
 fn block(members: &[(u32, Vec<u8>)]) -> Vec<u8> {
-    let mut built = Building::default();
+    let mut built = Building::with_room(members.len());
     for (n, v) in members {
         built.push(*n, v);
     }
     built.finish()
 }
 
-/// A block of members built as they are encoded: each value appended to one buffer as it comes
-/// (a checkpoint after a register's import holds 100,000 members: never a value apart for each).
-#[derive(Default)]
+/// A block of members built as they are encoded, in place: the index's room made first, each
+/// value appended as it comes (a checkpoint after a register's import holds 100,000 members:
+/// never a value apart for each, nor the block copied once built).
 struct Building {
-    /// (number, end of its value).
-    index: Vec<(u32, u32)>,
-    values: Vec<u8>,
+    out: Vec<u8>,
+    /// Index entries made room for.
+    slots: usize,
+    /// Members pushed.
+    count: usize,
 }
 
 impl Building {
+    /// Room for `slots` members (a member takes about 128 bytes).
+    fn with_room(slots: usize) -> Building {
+        let mut out = Vec::with_capacity(4 + slots * (8 + 128));
+        out.resize(4 + slots * 8, 0);
+        Building { out, slots, count: 0 }
+    }
     fn push(&mut self, n: u32, value: &[u8]) {
-        self.values.extend_from_slice(value);
-        self.index.push((n, self.values.len() as u32));
+        if self.count == self.slots {
+            // More members than made room for: one more entry, before the values.
+            let at = 4 + self.slots * 8;
+            self.out.splice(at..at, [0; 8]);
+            self.slots += 1;
+        }
+        self.out.extend_from_slice(value);
+        let end = (self.out.len() - 4 - self.slots * 8) as u32;
+        let at = 4 + self.count * 8;
+        self.out[at..at + 4].copy_from_slice(&n.to_be_bytes());
+        self.out[at + 4..at + 8].copy_from_slice(&end.to_be_bytes());
+        self.count += 1;
     }
     fn is_empty(&self) -> bool {
-        self.index.is_empty()
+        self.count == 0
     }
-    fn finish(self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(4 + self.index.len() * 8 + self.values.len());
-        out.extend_from_slice(&(self.index.len() as u32).to_be_bytes());
-        for (n, end) in &self.index {
-            out.extend_from_slice(&n.to_be_bytes());
-            out.extend_from_slice(&end.to_be_bytes());
-        }
-        out.extend_from_slice(&self.values);
-        out
+    fn finish(mut self) -> Vec<u8> {
+        // Fewer members than made room for: the entries left empty go.
+        self.out.drain(4 + self.count * 8..4 + self.slots * 8);
+        self.out[..4].copy_from_slice(&(self.count as u32).to_be_bytes());
+        self.out
     }
 }
 
@@ -129,7 +143,7 @@ fn split(k: &[u8]) -> Result<(&[u8], u64)> {
 /// `state` (the state after event `head.seq`), the members in one block kept by `blocks`.
 pub(crate) fn write(table: &dyn Table, blocks: &dyn Blocks, state: &State, changes: &Changes, head: &Head) -> Result<()> {
     let mut batch: crate::backend::Batch = Vec::new();
-    let mut members = Building::default();
+    let mut members = Building::with_room(changes.members.iter().filter(|n| state.members.contains_key(n)).count());
     encode_primary_each(state, changes, head, &mut |k, v| {
         if !v.is_empty() {
             match member_number(&k) {
@@ -436,5 +450,37 @@ fn describe(piece: &[u8]) -> String {
         Some((&PARTNER, _)) => "a partner".into(),
         _ if piece == STATUTES => "the statutes".into(),
         _ => "the totals".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A block is the same whatever room was made for it: too little, too much, or just enough;
+    /// each member is found in it by number.
+    #[test]
+    fn a_block_is_the_same_whatever_room_was_made_and_finds_each_member() {
+        let members: Vec<(u32, Vec<u8>)> = vec![(2, b"two".to_vec()), (5, Vec::new()), (9, b"nine!".to_vec())];
+        let mut expected = 3u32.to_be_bytes().to_vec();
+        for (n, end) in [(2u32, 3u32), (5, 3), (9, 8)] {
+            expected.extend_from_slice(&n.to_be_bytes());
+            expected.extend_from_slice(&end.to_be_bytes());
+        }
+        expected.extend_from_slice(b"twonine!");
+        for room in [0, 1, 3, 7] {
+            let mut built = Building::with_room(room);
+            for (n, v) in &members {
+                built.push(*n, v);
+            }
+            assert_eq!(built.finish(), expected, "room for {room}");
+        }
+        let block = Block(block(&members));
+        assert_eq!(block.len(), 3);
+        for (n, v) in &members {
+            assert_eq!(block.find(*n).unwrap(), Some(v.as_slice()));
+        }
+        assert_eq!(block.find(4).unwrap(), None);
+        assert!(Building::with_room(4).is_empty());
     }
 }

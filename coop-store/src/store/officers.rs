@@ -11,7 +11,8 @@ impl Store {
     /// the requests as asked); a register of 100,000 rows is then held once, not twice.
     pub(super) fn pseudonymize_all(&self, state: &State, requests: &mut [Request], fresh: &[Ulid]) -> Result<Vec<(usize, Given)>> {
         let mut introduced = std::collections::BTreeMap::new();
-        let mut given = Vec::new();
+        // Most requests name their actor, which changes: room for each at once.
+        let mut given = Vec::with_capacity(requests.len());
         for (i, (r, f)) in requests.iter_mut().zip(fresh).enumerate() {
             let was = self.pseudonymize_in_place(state, r, *f, &introduced)?;
             match (&r.command, was.command.as_deref()) {
