@@ -288,8 +288,13 @@ fn decode<'a, T: Deserialize<'a>>(what: &str, bytes: &'a [u8]) -> Result<T> {
 
 /// [`encode_each`], collected.
 pub(crate) fn encode(state: &State, changes: &Changes, head: &Head) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    collected(|put| encode_each(state, changes, head, put))
+}
+
+/// The pairs an encoder that gives them one at a time gives, collected.
+fn collected(encoder: impl FnOnce(&mut dyn FnMut(Vec<u8>, Vec<u8>) -> Result<()>) -> Result<()>) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
     let mut out = Vec::new();
-    encode_each(state, changes, head, &mut |k, v| {
+    encoder(&mut |k, v| {
         out.push((k, v));
         Ok(())
     })?;
@@ -332,12 +337,7 @@ pub(crate) fn encode_each(
 /// members, assemblies, projects, partners and bodies `changes` names), without what is derived
 /// from them (the party index, the roll, closed assemblies' results): what a checkpoint keeps.
 pub(crate) fn encode_primary(state: &State, changes: &Changes, head: &Head) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-    let mut out = Vec::with_capacity(2 + changes.members.len() * 2);
-    encode_primary_each(state, changes, head, &mut |k, v| {
-        out.push((k, v));
-        Ok(())
-    })?;
-    Ok(out)
+    collected(|put| encode_primary_each(state, changes, head, put))
 }
 
 /// [`encode_primary`], each piece given to `put` as it is encoded (in the same order).
