@@ -3,7 +3,7 @@
 
 use coop::{PartyKind, Request, Store};
 
-use crate::lib::{admit, found};
+use crate::lib::{admit, founded_in};
 
 fn d(s: &str) -> chrono::NaiveDate {
     s.parse().unwrap()
@@ -14,8 +14,7 @@ fn d(s: &str) -> chrono::NaiveDate {
 #[test]
 fn a_subscription_delivers_each_acknowledged_event_once_in_order_and_polls_see_nothing_unacknowledged() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(crate::location(dir.path(), "s")).unwrap();
-    found(&store);
+    let store = founded_in(dir.path());
     let writes = 60;
     let expected_last = 2 + 2 * writes; // founding, then an admission (2 events) per write
     let (delivered, leaks, polls) = std::thread::scope(|s| {
@@ -71,8 +70,7 @@ fn a_subscription_wakes_an_async_task_without_a_runtime() {
         }
     }
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(crate::location(dir.path(), "s")).unwrap();
-    found(&store);
+    let store = founded_in(dir.path());
     let count = Arc::new(Count(AtomicUsize::new(0)));
     let waker = Waker::from(count.clone());
     let mut cx = Context::from_waker(&waker);
@@ -119,8 +117,7 @@ fn a_store_is_created_founded_or_temporary_and_takes_the_callers_clock() {
 #[test]
 fn the_head_and_debug_are_read_without_waiting_for_the_store() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(crate::location(dir.path(), "s")).unwrap();
-    found(&store);
+    let store = founded_in(dir.path());
     let (seq, shown) = store.with_state(|s| (store.head().seq, format!("{store:?} {}", s.members.len()))).unwrap();
     assert_eq!(seq, 2);
     assert!(shown.contains("(busy)"), "{shown}");
@@ -164,8 +161,7 @@ fn a_store_handle_is_cloned_into_threads_and_closes_with_its_last_clone() {
 #[test]
 fn a_snapshot_is_read_while_the_store_is_held_and_names_its_head() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(crate::location(dir.path(), "s")).unwrap();
-    found(&store);
+    let store = founded_in(dir.path());
     let first = store.snapshot().unwrap();
     assert_eq!(first.head.seq, 2);
     store.execute(Request::new(admit("A", PartyKind::Person, "employees", 1)).dated(d("2020-01-01"))).unwrap();
@@ -198,8 +194,7 @@ fn a_snapshot_is_read_while_the_store_is_held_and_names_its_head() {
 #[test]
 fn calling_the_store_from_inside_with_state_is_refused_not_a_deadlock() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(crate::location(dir.path(), "s")).unwrap();
-    found(&store);
+    let store = founded_in(dir.path());
     let (state, write, snapshot) = store
         .with_state(|_| {
             let state = store.state().map(|_| ()).unwrap_err();
@@ -223,8 +218,7 @@ fn calling_the_store_from_inside_with_state_is_refused_not_a_deadlock() {
 #[test]
 fn a_command_decided_again_after_another_handle_wrote_keeps_the_request_as_asked() {
     let dir = tempfile::tempdir().unwrap();
-    let a = Store::open(crate::location(dir.path(), "s")).unwrap();
-    found(&a);
+    let a = founded_in(dir.path());
     let b = a.second_handle().unwrap();
     a.execute(Request::new(admit("M1", PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-01"))).unwrap();
     // The head moves under `a`, which decides its next command on the state it holds.

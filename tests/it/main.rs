@@ -199,6 +199,13 @@ pub mod lib {
         store.execute(Request::new(Command::Found { statutes: Box::new(statutes), founder: None }).dated(day)).unwrap();
     }
 
+    /// A store `s` in `dir` (in PostgreSQL when the suite runs there), founded ([`found`]).
+    pub fn founded_in(dir: &std::path::Path) -> Store {
+        let store = Store::open(crate::location(dir, "s")).unwrap();
+        found(&store);
+        store
+    }
+
     /// The admission of `name`, subscribing `shares` of its category's class.
     pub fn admit(name: &str, kind: PartyKind, category: &str, shares: u64) -> Command {
         Command::Admit {

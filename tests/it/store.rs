@@ -3,7 +3,7 @@
 use coop::{Cents, Command, EndCause, MemberNo, Options, Part, PartyKind, Pick, Request, Store};
 use proptest::prelude::*;
 
-use crate::lib::{admit, found, m};
+use crate::lib::{admit, found, founded_in, m};
 use crate::{copy_dir, log_records, put_log_records};
 
 fn d(s: &str) -> chrono::NaiveDate {
@@ -13,8 +13,7 @@ fn d(s: &str) -> chrono::NaiveDate {
 #[test]
 fn a_command_id_appends_once_and_a_reused_id_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(crate::location(dir.path(), "s")).unwrap();
-    found(&store);
+    let store = founded_in(dir.path());
     let cmd = admit("Camille", PartyKind::Person, "employees", 1);
     let first = store.execute(Request::new(cmd.clone()).dated(d("2020-01-01")).with_id("abc")).unwrap();
     let again = store.execute(Request::new(cmd).dated(d("2020-01-01")).with_id("abc")).unwrap();
@@ -63,8 +62,7 @@ fn a_refused_command_writes_nothing_and_the_store_reopens_to_the_same_state() {
 #[test]
 fn a_batch_with_one_bad_command_writes_nothing_and_names_every_refusal() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(crate::location(dir.path(), "s")).unwrap();
-    found(&store);
+    let store = founded_in(dir.path());
     let reqs = vec![
         Request::new(admit("A", PartyKind::Person, "employees", 1)).dated(d("2020-01-01")),
         Request::new(admit("B", PartyKind::Person, "nowhere", 1)).dated(d("2020-01-01")),
@@ -112,8 +110,7 @@ fn an_as_of_query_on_a_log_in_date_order_is_the_fold_of_the_facts_up_to_its_date
 #[test]
 fn as_of_queries_fold_only_facts_dated_on_or_before_the_date() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(crate::location(dir.path(), "s")).unwrap();
-    found(&store);
+    let store = founded_in(dir.path());
     store.execute(Request::new(admit("A", PartyKind::Person, "employees", 3)).dated(d("2020-01-01"))).unwrap();
     store.execute(Request::new(admit("B", PartyKind::Person, "beneficiaries", 1)).dated(d("2021-01-01"))).unwrap();
     store.execute(Request::new(Command::Withdraw { member: m(1) }).dated(d("2022-01-01"))).unwrap();
@@ -323,8 +320,7 @@ proptest! {
     #[test]
     fn a_log_out_of_date_order_folds_to_the_state_kept(ops in proptest::collection::vec((op(), 0u8..8, 0u8..10), 5..30)) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(crate::location(dir.path(), "s")).unwrap();
-        found(&store);
+        let store = founded_in(dir.path());
         let dates = ["2019-03-01", "2019-11-15", "2020-06-30", "2021-01-04", "2021-09-09", "2022-02-28", "2022-12-01", "2023-06-15"];
         for (o, day, void) in &ops {
             let cmd = command(&store, o);
@@ -347,8 +343,7 @@ proptest! {
 #[test]
 fn threads_sharing_one_store_keep_the_log_gap_free_and_the_chain_valid() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(crate::location(dir.path(), "s")).unwrap();
-    found(&store);
+    let store = founded_in(dir.path());
     std::thread::scope(|s| {
         for t in 0..4 {
             let store = &store;
@@ -374,8 +369,7 @@ fn threads_sharing_one_store_keep_the_log_gap_free_and_the_chain_valid() {
 #[test]
 fn under_contention_no_command_is_appended_on_a_stale_state() {
     let dir = tempfile::tempdir().unwrap();
-    let a = Store::open(crate::location(dir.path(), "s")).unwrap();
-    found(&a);
+    let a = founded_in(dir.path());
     let b = a.second_handle().unwrap();
     std::thread::scope(|s| {
         for (t, store) in [(0, &a), (1, &b), (2, &a), (3, &b)] {
@@ -836,8 +830,7 @@ fn errors_are_classified_by_kind() {
     std::fs::write(&file, "not a store").unwrap();
     let err = Store::open(file.join("coop.db")).unwrap_err();
     assert_eq!(err.kind(), coop::ErrorKind::Storage, "{err}");
-    let store = Store::open(crate::location(dir.path(), "s")).unwrap();
-    found(&store);
+    let store = founded_in(dir.path());
     let refused = store.execute(Request::new(Command::Redeem { member: m(99), count: 1, class: None })).unwrap_err();
     assert_eq!(refused.kind(), coop::ErrorKind::BadInput, "{refused}");
     store.execute(Request::new(admit("A", PartyKind::Person, "employees", 1)).dated(d("2020-01-01"))).unwrap();
@@ -867,8 +860,7 @@ fn errors_are_classified_by_kind() {
 fn an_event_from_a_newer_coop_is_named_as_such() {
     use sha2::Digest;
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(crate::location(dir.path(), "s")).unwrap();
-    found(&store);
+    let store = founded_in(dir.path());
     store.execute(Request::new(admit("A", PartyKind::Person, "employees", 1)).dated(d("2020-01-01"))).unwrap();
     let mut out = Vec::new();
     store.export_events(&mut out).unwrap();

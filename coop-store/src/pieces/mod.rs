@@ -286,13 +286,16 @@ fn decode<'a, T: Deserialize<'a>>(what: &str, bytes: &'a [u8]) -> Result<T> {
     serde_json::from_slice(bytes).map_err(|e| Error::Integrity { seq: 0, reason: format!("unreadable state piece ({what}): {e}") })
 }
 
+/// Where an encoder gives each piece it encodes: its key, its value (empty: the piece goes).
+pub(crate) type Put<'a> = dyn FnMut(Vec<u8>, Vec<u8>) -> Result<()> + 'a;
+
 /// [`encode_each`], collected.
 pub(crate) fn encode(state: &State, changes: &Changes, head: &Head) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
     collected(|put| encode_each(state, changes, head, put))
 }
 
 /// The pairs an encoder that gives them one at a time gives, collected.
-fn collected(encoder: impl FnOnce(&mut dyn FnMut(Vec<u8>, Vec<u8>) -> Result<()>) -> Result<()>) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+fn collected(encoder: impl FnOnce(&mut Put<'_>) -> Result<()>) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
     let mut out = Vec::new();
     encoder(&mut |k, v| {
         out.push((k, v));
@@ -305,12 +308,7 @@ fn collected(encoder: impl FnOnce(&mut dyn FnMut(Vec<u8>, Vec<u8>) -> Result<()>
 /// the head they reflect, each given to `put` as it is encoded (the totals first): a batch
 /// admitting 100,000 members writes their pieces without holding them all. `state` is the whole
 /// state (a changed member's chunk of the roll is written from every member in it).
-pub(crate) fn encode_each(
-    state: &State,
-    changes: &Changes,
-    head: &Head,
-    put: &mut dyn FnMut(Vec<u8>, Vec<u8>) -> Result<()>,
-) -> Result<()> {
+pub(crate) fn encode_each(state: &State, changes: &Changes, head: &Head, put: &mut Put<'_>) -> Result<()> {
     encode_primary_each(state, changes, head, put)?;
     // What is derived from the pieces, kept to spare queries its computation.
     for n in &changes.admitted {
@@ -341,12 +339,7 @@ pub(crate) fn encode_primary(state: &State, changes: &Changes, head: &Head) -> R
 }
 
 /// [`encode_primary`], each piece given to `put` as it is encoded (in the same order).
-pub(crate) fn encode_primary_each(
-    state: &State,
-    changes: &Changes,
-    head: &Head,
-    put: &mut dyn FnMut(Vec<u8>, Vec<u8>) -> Result<()>,
-) -> Result<()> {
+pub(crate) fn encode_primary_each(state: &State, changes: &Changes, head: &Head, put: &mut Put<'_>) -> Result<()> {
     let globals = Globals {
         seq: head.seq,
         hash: head.hash.clone(),

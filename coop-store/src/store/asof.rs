@@ -144,7 +144,7 @@ impl Store {
         let at = At::new(self.checkpoints(), &**self, from.seq);
         let mut state = pieces::load(&at, &part.with(&reads))?;
         for f in &facts {
-            state.apply(f.date, &f.event).map_err(|e| integrity(f.seq, e.to_string()))?;
+            super::log::apply(&mut state, f.seq, f.date, &f.event)?;
         }
         Ok(Some(part.keep(state)))
     }

@@ -68,15 +68,15 @@ impl Store {
     }
 }
 
-/// The timeline's index after a write from head `old` to `new_head`: carried forward with each
-/// command (`record`, `patch`), or dropped (to be built again) after a command placed on the whole
-/// timeline, or when it was not up to date at `old`.
 /// Whether the index kept is at `old`, so that [`follow`] carries it past the commands written
 /// after it (and needs their events).
 pub(super) fn follows(index: &Option<(Head, timeline::Index)>, old: &Head) -> bool {
     matches!(index, Some((at, _)) if at == old)
 }
 
+/// The timeline's index after a write from head `old` to `new_head`: carried forward with each
+/// command (`record`, `patch`), or dropped (to be built again) after a command placed on the whole
+/// timeline, or when it was not up to date at `old`.
 pub(super) fn follow(
     index: Option<(Head, timeline::Index)>,
     old: &Head,
@@ -84,23 +84,22 @@ pub(super) fn follow(
     planned: &[Planned],
     requests: &[Request],
 ) -> Option<(Head, timeline::Index)> {
-    match index {
-        Some((at, mut index)) if at == *old => {
-            let mut kept = true;
-            for p in planned {
-                let date = requests[p.index].date;
-                let facts: Vec<Fact> =
-                    p.events.iter().zip(p.first..).map(|(e, seq)| Fact { seq, date, command_id: p.id.clone(), event: e.clone() }).collect();
-                match &p.update {
-                    IndexUpdate::Record(after) => index.record(&facts, *after),
-                    IndexUpdate::Patch(patch) => index.patch(patch, &facts),
-                    IndexUpdate::Rebuild => kept = false,
-                }
-            }
-            kept.then(|| (new_head.clone(), index))
-        }
-        _ => None,
+    if !follows(&index, old) {
+        return None;
     }
+    let (_, mut index) = index?;
+    let mut kept = true;
+    for p in planned {
+        let date = requests[p.index].date;
+        let facts: Vec<Fact> =
+            p.events.iter().zip(p.first..).map(|(e, seq)| Fact { seq, date, command_id: p.id.clone(), event: e.clone() }).collect();
+        match &p.update {
+            IndexUpdate::Record(after) => index.record(&facts, *after),
+            IndexUpdate::Patch(patch) => index.patch(patch, &facts),
+            IndexUpdate::Rebuild => kept = false,
+        }
+    }
+    kept.then(|| (new_head.clone(), index))
 }
 
 /// How a command was decided: on the current state, on the whole timeline (the new state), or

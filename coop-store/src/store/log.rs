@@ -146,7 +146,7 @@ impl Store {
     /// Applies the events `from..=to` to `state` in the log's order (with `until`, only those
     /// dated on or before it); see [`Store::each_record`].
     pub(super) fn fold(&self, from: u64, to: u64, prev: &str, until: Option<NaiveDate>, state: &mut State) -> Result<()> {
-        self.each_record(from, to, prev, until, |env| state.apply(env.effective, &env.event).map_err(|e| integrity(env.seq, e.to_string())))
+        self.each_record(from, to, prev, until, |env| apply(state, env.seq, env.effective, &env.event))
     }
 
     /// The fold of the events `1..=to` (with `until`, only those dated on or before it) in
@@ -436,7 +436,7 @@ impl Merging {
     }
 }
 
-/// Applies a fact to `state`.
-fn apply(state: &mut State, seq: u64, date: NaiveDate, event: &coop_core::Event) -> Result<()> {
+/// Applies a fact to `state`: one that does not apply is an integrity failure at `seq`.
+pub(super) fn apply(state: &mut State, seq: u64, date: NaiveDate, event: &coop_core::Event) -> Result<()> {
     state.apply(date, event).map_err(|e| integrity(seq, e.to_string()))
 }

@@ -8,6 +8,7 @@ use std::io::{BufReader, Read};
 use coop_core::{Event, MemberNo, PartyId};
 use serde::{Deserialize, Serialize};
 
+use super::log::{apply, Disorder, DisorderFinder, Merge};
 use super::transfer::ImportPass;
 use super::*;
 
@@ -193,7 +194,7 @@ impl Store {
                 prefix = Some(env.seq - 1);
                 return Ok(());
             }
-            state.apply(env.effective, &env.event).map_err(|e| integrity(env.seq, e.to_string()))?;
+            apply(&mut state, env.seq, env.effective, &env.event)?;
             writer.after(self.checkpoints(), &**self, env.seq, &env.hash, &env.event, &state)
         })?;
         match prefix {
@@ -222,34 +223,33 @@ impl Store {
         };
         let checkpoints =
             if ordered || prefix.is_some() { Some(pieces::checkpoints::Check::new(self.checkpoints(), &**self)?) } else { None };
-        // Out of date order, what breaks it is read first, so that the fold follows the read
-        // (see `log::Merge`). A record that cannot even be read for that is found by the read
-        // that checks the chain, and reported as such.
-        // Out of date order after a prefix that was in it, the prefix's checkpoints are checked
-        // against the prefix folded in the log's order as the chain is read, and the timeline is
-        // folded by a second read: two states folded at once held twice the memory (a million
-        // events after 20 late facts: 305 MiB).
-        let second_read = !ordered && prefix.is_some();
-        let merge = match ordered || second_read {
-            true => None,
-            false => match self.disorder(head.seq, None) {
-                Ok(disorder) => Some(super::log::Merge::new(disorder)),
+        // In date order, the log is folded as it is read. Out of date order, what breaks it is
+        // read first, so that the fold follows the read (see `log::Merge`); a record that cannot
+        // even be read for that is found by the read that checks the chain, and reported as
+        // such. Out of date order after a prefix that was in it, the prefix is folded in the
+        // log's order as the chain is read (its checkpoints checked) and the timeline by a second
+        // read: two states folded at once held twice the memory (a million events after 20 late
+        // facts: 305 MiB).
+        let timeline = match (ordered, prefix) {
+            (true, _) => Timeline::Ordered(State::default()),
+            (false, Some(_)) => Timeline::ReadAgain(DisorderFinder::default()),
+            (false, None) => match self.disorder(head.seq, None) {
+                Ok(disorder) => Timeline::Merged(Merge::new(disorder)),
                 Err(e) => {
                     let report = self.check_chain_folding(&head, accept_head, None)?;
                     return if report.ok { Err(e) } else { Ok(report) };
                 }
             },
         };
-        let mut fold =
-            Folding { ordered, prefix: prefix.map(|p| (p, State::default())), checkpoints, merge, second_read, ..Folding::default() };
+        let mut fold = Folding { timeline, prefix: prefix.map(|p| (p, State::default())), checkpoints, latest: None, disorder: None };
         let mut report = self.check_chain_folding(&head, accept_head, Some(&mut fold))?;
         if !report.ok {
             return Ok(report);
         }
-        let (rebuilt, found, mut checkpoints) = fold.finish()?;
-        let rebuilt = match rebuilt {
-            Some(state) => state,
-            None => self.fold_merged(head.seq, None, found.finish())?,
+        let (folded, mut checkpoints) = fold.finish()?;
+        let rebuilt = match folded {
+            Folded::State(state) => *state,
+            Folded::ReadAgain(disorder) => self.fold_merged(head.seq, None, disorder)?,
         };
         if !ordered && prefix.is_none() && !self.checkpoints().is_empty()? {
             checkpoints = Some("checkpoints are kept although no part of the log is known to be in date order".into());
@@ -529,36 +529,42 @@ fn check_member(m: &coop_core::Member, entries: &mut BTreeMap<PartyId, PersonalE
     }
 }
 
-/// The fold a verify makes of the events it checks: applied as read when the log is known to be
-/// in date order, else merged with what breaks that order, read first (as `fold_timeline`
-/// does).
-#[derive(Default)]
+/// The fold a verify makes of the events it checks (see `check_all`).
 struct Folding<'t> {
-    /// The store says its log is in date order: folded as it is read.
-    ordered: bool,
-    state: State,
-    /// Out of date order: the fold in the timeline's order.
-    merge: Option<super::log::Merge>,
+    timeline: Timeline,
     /// The store says its log was in date order up to that event: that prefix is folded as it
     /// is read (the state dropped past it), to check its checkpoints.
     prefix: Option<(u64, State)>,
     /// The checkpoints, checked as the fold reaches each.
     checkpoints: Option<pieces::checkpoints::Check<'t>>,
-    /// The timeline is folded by a second read of the log (see `check_all`): this one folds
-    /// only the prefix, and finds what breaks the date order for the second.
-    second_read: bool,
-    found: super::log::DisorderFinder,
     /// The latest date met in the part of the log said to be in date order.
     latest: Option<NaiveDate>,
     /// Where the log is not what the store says of its order.
     disorder: Option<String>,
 }
 
+/// How the read that checks the chain folds the timeline.
+enum Timeline {
+    /// The store says its log is in date order: folded as it is read.
+    Ordered(State),
+    /// Out of date order: merged with what breaks that order, read first.
+    Merged(Merge),
+    /// Out of date order after a prefix in it: folded by a second read, for which this one
+    /// finds what breaks the order.
+    ReadAgain(DisorderFinder),
+}
+
+/// What the read that checks the chain folded: the state, or what a second read needs to fold it.
+enum Folded {
+    State(Box<State>),
+    ReadAgain(Disorder),
+}
+
 impl Folding<'_> {
     fn take(&mut self, seq: u64, rec: record::Unlinked) -> Result<()> {
-        let claimed = match &self.prefix {
-            _ if self.ordered => Some("in date order".to_string()),
-            Some((p, _)) if seq <= *p => Some(format!("in date order up to event {p}")),
+        let claimed = match (&self.timeline, &self.prefix) {
+            (Timeline::Ordered(_), _) => Some("in date order".to_string()),
+            (_, Some((p, _))) if seq <= *p => Some(format!("in date order up to event {p}")),
             _ => None,
         };
         if let (Some(claim), None) = (&claimed, &self.disorder) {
@@ -568,16 +574,9 @@ impl Folding<'_> {
             }
         }
         self.latest = self.latest.max(Some(rec.effective));
-        if self.ordered {
-            self.state.apply(rec.effective, &rec.event).map_err(|e| integrity(seq, e.to_string()))?;
-            if let Some(check) = &mut self.checkpoints {
-                check.after(seq, &rec.hash, &rec.event, &self.state)?;
-            }
-            return Ok(());
-        }
         if let Some((p, state)) = &mut self.prefix {
             if seq <= *p {
-                state.apply(rec.effective, &rec.event).map_err(|e| integrity(seq, e.to_string()))?;
+                apply(state, seq, rec.effective, &rec.event)?;
                 if let Some(check) = &mut self.checkpoints {
                     check.after(seq, &rec.hash, &rec.event, state)?;
                 }
@@ -586,33 +585,36 @@ impl Folding<'_> {
                 }
             }
         }
-        match &mut self.merge {
-            Some(merge) => merge.take(seq, rec.effective, &rec.command_id, &rec.event, &rec.hash),
-            None if self.second_read => {
-                self.found.take(seq, &rec);
+        match &mut self.timeline {
+            Timeline::Ordered(state) => {
+                apply(state, seq, rec.effective, &rec.event)?;
+                match &mut self.checkpoints {
+                    Some(check) => check.after(seq, &rec.hash, &rec.event, state),
+                    None => Ok(()),
+                }
+            }
+            Timeline::Merged(merge) => merge.take(seq, rec.effective, &rec.command_id, &rec.event, &rec.hash),
+            Timeline::ReadAgain(found) => {
+                found.take(seq, &rec);
                 Ok(())
             }
-            None => Err(integrity(seq, "a log out of date order folded without what breaks its order")),
         }
     }
 
-    /// The state folded (none when it is folded by a second read, for which it gives what breaks
-    /// the date order), and what is wrong with the checkpoints or the order the store says its
+    /// What was folded, and what is wrong with the checkpoints or the order the store says its
     /// log is in, if anything.
-    fn finish(self) -> Result<(Option<State>, super::log::DisorderFinder, Option<String>)> {
+    fn finish(self) -> Result<(Folded, Option<String>)> {
         let problem = match self.checkpoints {
             _ if self.disorder.is_some() => self.disorder,
             Some(check) => check.finish()?,
             None => None,
         };
-        if self.ordered {
-            return Ok((Some(self.state), self.found, problem));
-        }
-        match self.merge {
-            Some(merge) => Ok((Some(merge.finish()?), self.found, problem)),
-            None if self.second_read => Ok((None, self.found, problem)),
-            None => Err(integrity(0, "a log out of date order folded without what breaks its order")),
-        }
+        let folded = match self.timeline {
+            Timeline::Ordered(state) => Folded::State(Box::new(state)),
+            Timeline::Merged(merge) => Folded::State(Box::new(merge.finish()?)),
+            Timeline::ReadAgain(found) => Folded::ReadAgain(found.finish()),
+        };
+        Ok((folded, problem))
     }
 }
 
