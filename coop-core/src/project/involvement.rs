@@ -99,24 +99,25 @@ pub fn involvement(state: &State, date: NaiveDate) -> Involvement {
     involvement_in(&state.members, state, date)
 }
 
-/// What the involvement report needs to know of a member on a date.
-pub trait Standing {
+/// What the involvement report needs to know of a member on a date, from a roll borrowed for
+/// `'r` (a member of a state, or a row of a compact roll and the codes it points into).
+pub trait Standing<'r>: Copy {
     /// Register number.
-    fn number(&self) -> MemberNo;
+    fn number(self) -> MemberNo;
     /// Whether it is a member at the end of `date`.
-    fn member_on(&self, date: NaiveDate) -> bool;
+    fn member_on(self, date: NaiveDate) -> bool;
     /// Its category at the end of `date`.
-    fn category_on(&self, date: NaiveDate) -> &str;
+    fn category_on(self, date: NaiveDate) -> &'r str;
 }
 
-impl Standing for Member {
-    fn number(&self) -> MemberNo {
+impl<'r> Standing<'r> for &'r Member {
+    fn number(self) -> MemberNo {
         self.number
     }
-    fn member_on(&self, date: NaiveDate) -> bool {
+    fn member_on(self, date: NaiveDate) -> bool {
         Member::member_on(self, date)
     }
-    fn category_on(&self, date: NaiveDate) -> &str {
+    fn category_on(self, date: NaiveDate) -> &'r str {
         Member::category_on(self, date)
     }
 }
@@ -124,16 +125,18 @@ impl Standing for Member {
 /// Every member's standing by register number: the members of a state, or a compact copy of
 /// them a store keeps so that a report need not read every member's shares.
 pub trait Roll {
-    /// One member's standing.
-    type Entry: Standing;
+    /// One member's standing, as the roll gives it (a reference, or a small view).
+    type Entry<'r>: Standing<'r>
+    where
+        Self: 'r;
     /// Member `n`'s standing, if it is in the register.
-    fn standing(&self, n: MemberNo) -> Option<&Self::Entry>;
+    fn standing(&self, n: MemberNo) -> Option<Self::Entry<'_>>;
     /// Every member's standing, in register order.
-    fn standings(&self) -> impl Iterator<Item = &Self::Entry>;
+    fn standings(&self) -> impl Iterator<Item = Self::Entry<'_>>;
 }
 
 impl Roll for BTreeMap<MemberNo, Member> {
-    type Entry = Member;
+    type Entry<'r> = &'r Member;
     fn standing(&self, n: MemberNo) -> Option<&Member> {
         self.get(&n)
     }

@@ -26,14 +26,14 @@ pub(super) const ROLL: u8 = b'l';
 const CHUNK: u32 = 256;
 
 /// One chunk as stored: the category codes its rows use, and the rows.
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Chunk {
     codes: Vec<String>,
     rows: Vec<Row>,
 }
 
 /// One member's standing as stored.
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Row {
     number: u32,
     party: u128,
@@ -44,91 +44,143 @@ struct Row {
     history: Vec<(i32, u16)>,
 }
 
-/// One member's standing: what the involvement report needs to know of a member on a date.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RollEntry {
+/// One member's standing as the roll holds it: 44 bytes (a report reads 100,000 of them into
+/// fresh memory, whose first touch is most of what it costs), its category and history as
+/// indexes into the roll's codes and histories.
+#[derive(Clone, Debug)]
+struct Held {
     number: MemberNo,
-    party: PartyId,
+    party: [u8; 16],
     /// Dates as day numbers (see [`day`]), as stored: nothing to convert when read.
     admitted: i32,
     ended: Option<i32>,
-    category: Arc<str>,
-    history: Vec<(i32, Arc<str>)>,
+    category: u16,
+    /// Its categories over time, `histories[at..at + len]`, when it is more than the one it
+    /// has always been in.
+    history: (u32, u32),
 }
 
-impl RollEntry {
+/// One member's standing: what the involvement report needs to know of a member on a date.
+#[derive(Clone, Copy, Debug)]
+pub struct RollEntry<'r> {
+    held: &'r Held,
+    roll: &'r Roll,
+}
+
+impl<'r> RollEntry<'r> {
     /// The member's party (its name is kept beside the log under it).
     pub fn party(&self) -> PartyId {
-        self.party
+        PartyId::from(u128::from_be_bytes(self.held.party))
+    }
+
+    fn code(&self, i: u16) -> &'r str {
+        // Every index was checked against the codes when the roll was built.
+        self.roll.codes.get(usize::from(i)).map_or("", |c| &**c)
+    }
+
+    fn history(&self) -> impl DoubleEndedIterator<Item = (i32, &'r str)> + use<'r> {
+        let (at, len) = self.held.history;
+        let this = *self;
+        self.roll.histories.get(at as usize..(at + len) as usize).unwrap_or_default().iter().map(move |(d, c)| (*d, this.code(*c)))
     }
 }
 
-impl coop_core::Standing for RollEntry {
-    fn number(&self) -> MemberNo {
-        self.number
+/// Two entries are equal when they say the same of the same member, whatever their indexes.
+impl PartialEq for RollEntry<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (self.held, other.held);
+        a.number == b.number
+            && a.party == b.party
+            && a.admitted == b.admitted
+            && a.ended == b.ended
+            && self.code(a.category) == other.code(b.category)
+            && self.history().eq(other.history())
     }
-    fn member_on(&self, date: NaiveDate) -> bool {
-        let date = day(date);
-        self.admitted <= date && self.ended.is_none_or(|e| e > date)
+}
+
+impl<'r> coop_core::Standing<'r> for RollEntry<'r> {
+    fn number(self) -> MemberNo {
+        self.held.number
     }
-    fn category_on(&self, date: NaiveDate) -> &str {
+    fn member_on(self, date: NaiveDate) -> bool {
         let date = day(date);
-        self.history.iter().rev().find(|(d, _)| *d <= date).map_or(&*self.category, |(_, c)| &**c)
+        self.held.admitted <= date && self.held.ended.is_none_or(|e| e > date)
+    }
+    fn category_on(self, date: NaiveDate) -> &'r str {
+        let date = day(date);
+        self.history().rev().find(|(d, _)| *d <= date).map_or_else(|| self.code(self.held.category), |(_, c)| c)
     }
 }
 
 /// Every member's standing, in register order (see the module's documentation).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct Roll {
-    entries: Vec<RollEntry>,
+    held: Vec<Held>,
+    /// The category codes, each once.
+    codes: Vec<Arc<str>>,
+    /// The members' categories over time (day, code), each member's in one run.
+    histories: Vec<(i32, u16)>,
+}
+
+/// Two rolls are equal when they hold the same standings.
+impl PartialEq for Roll {
+    fn eq(&self, other: &Self) -> bool {
+        use coop_core::Roll as _;
+        self.standings().eq(other.standings())
+    }
 }
 
 impl coop_core::Roll for Roll {
-    type Entry = RollEntry;
-    fn standing(&self, n: MemberNo) -> Option<&RollEntry> {
+    type Entry<'r> = RollEntry<'r>;
+    fn standing(&self, n: MemberNo) -> Option<RollEntry<'_>> {
         // Numbers are given in order and rarely retired: member n is usually at n - first.
-        let first = self.entries.first()?.number.0;
-        if let Some(e) = n.0.checked_sub(first).and_then(|i| self.entries.get(i as usize)).filter(|e| e.number == n) {
-            return Some(e);
-        }
-        self.entries.binary_search_by_key(&n, |e| e.number).ok().map(|i| &self.entries[i])
+        let first = self.held.first()?.number.0;
+        let at =
+            n.0.checked_sub(first)
+                .map(|i| i as usize)
+                .filter(|i| self.held.get(*i).is_some_and(|h| h.number == n))
+                .or_else(|| self.held.binary_search_by_key(&n, |h| h.number).ok())?;
+        Some(RollEntry { held: &self.held[at], roll: self })
     }
-    fn standings(&self) -> impl Iterator<Item = &RollEntry> {
-        self.entries.iter()
+    fn standings(&self) -> impl Iterator<Item = RollEntry<'_>> {
+        self.held.iter().map(move |held| RollEntry { held, roll: self })
     }
 }
 
 impl Roll {
     /// The standings of the members of `state`.
     pub fn of(state: &State) -> Roll {
-        let mut codes = Codes::default();
-        Roll { entries: state.members.values().map(|m| codes.entry(m)).collect() }
-    }
-}
-
-/// Category codes shared by every entry that uses them.
-#[derive(Default)]
-struct Codes(Vec<Arc<str>>);
-
-impl Codes {
-    fn get(&mut self, code: &str) -> Arc<str> {
-        if let Some(c) = self.0.iter().find(|c| ***c == *code) {
-            return c.clone();
+        let mut roll = Roll::default();
+        for m in state.members.values() {
+            let category = roll.code(&m.category);
+            let at = roll.histories.len() as u32;
+            if !plain(m) {
+                for (d, c) in &m.categories {
+                    let c = roll.code(c);
+                    roll.histories.push((day(*d), c));
+                }
+            }
+            let len = roll.histories.len() as u32 - at;
+            roll.held.push(Held {
+                number: m.number,
+                party: u128::from(m.party).to_be_bytes(),
+                admitted: day(m.admitted),
+                ended: m.ended.map(|e| day(e.date)),
+                category,
+                history: (at, len),
+            });
         }
-        let c: Arc<str> = Arc::from(code);
-        self.0.push(c.clone());
-        c
+        roll
     }
 
-    fn entry(&mut self, m: &Member) -> RollEntry {
-        RollEntry {
-            number: m.number,
-            party: m.party,
-            admitted: day(m.admitted),
-            ended: m.ended.map(|e| day(e.date)),
-            category: self.get(&m.category),
-            history: if plain(m) { Vec::new() } else { m.categories.iter().map(|(d, c)| (day(*d), self.get(c))).collect() },
-        }
+    /// The index of `code` in the roll's codes, added if new. A roll's codes are its statutes'
+    /// categories, a handful; past 65,536 the last index is reused, which no statutes reach.
+    fn code(&mut self, code: &str) -> u16 {
+        let i = self.codes.iter().position(|c| **c == *code).unwrap_or_else(|| {
+            self.codes.push(Arc::from(code));
+            self.codes.len() - 1
+        });
+        u16::try_from(i).unwrap_or(u16::MAX)
     }
 }
 
@@ -195,44 +247,149 @@ pub(super) fn encode<'a>(state: &State, members: impl IntoIterator<Item = &'a Me
 }
 
 /// The roll from its stored chunks, in key order.
+///
+/// A chunk is written with postcard (see [`Chunk`]) and read here by hand, straight into the
+/// roll's entries: decoding it through serde built a `Vec<Row>` per chunk and took 12 ms for
+/// 100,000 members, most of what the involvement report spends above `capital`. The format is
+/// postcard's (unsigned integers as LEB128 varints, signed ones zigzagged first, an option as
+/// a 0 or 1 byte before its value, a sequence or a string as its length first); anything else,
+/// including bytes left over, is an integrity failure.
 pub(super) fn decode<V: AsRef<[u8]>>(chunks: impl Iterator<Item = Result<V>>) -> Result<Roll> {
-    let mut shared = Codes::default();
-    // Room for every row at once (100,000 members: 7 MB, not grown by doubling): a row takes
-    // about 28 bytes, 19 of them its party (a ULID, whose time makes it a long varint).
-    let chunks: Vec<V> = chunks.collect::<Result<_>>()?;
-    let mut entries = Vec::with_capacity(chunks.iter().map(|v| v.as_ref().len() / 24).sum());
-    for value in &chunks {
-        let chunk: Chunk = super::unbinary("roll", value.as_ref())?;
-        entries.reserve(chunk.rows.len());
-        let codes: Vec<Arc<str>> = chunk.codes.iter().map(|c| shared.get(c)).collect();
-        let code = |i: u16| codes.get(usize::from(i)).cloned().ok_or_else(|| bad(format!("category {i} of {}", codes.len())));
-        for r in chunk.rows {
-            let number = MemberNo(r.number);
-            if entries.last().is_some_and(|e: &RollEntry| e.number >= number) {
+    let mut roll = Roll::default();
+    // Each chunk's codes, as indexes into the roll's.
+    let mut codes: Vec<u16> = Vec::new();
+    for value in chunks {
+        let value = value?;
+        let mut r = Reader(value.as_ref());
+        codes.clear();
+        for _ in 0..r.len()? {
+            let code = r.str()?;
+            codes.push(roll.code(code));
+        }
+        let code = |i: u16| codes.get(usize::from(i)).copied().ok_or_else(|| bad(format!("category {i} of {}", codes.len())));
+        let rows = r.len()?;
+        if roll.held.is_empty() {
+            // Room for 400 chunks at once (100,000 members), not grown by doubling: room
+            // never touched takes no memory.
+            roll.held.reserve(rows * 400);
+        }
+        for _ in 0..rows {
+            let number = MemberNo(r.u32()?);
+            if roll.held.last().is_some_and(|h| h.number >= number) {
                 return Err(bad(format!("member {number} out of order")));
             }
-            entries.push(RollEntry {
-                number,
-                party: PartyId::from(r.party),
-                admitted: r.admitted,
-                ended: r.ended,
-                category: code(r.category)?,
-                history: if r.history.is_empty() {
-                    Vec::new()
-                } else {
-                    r.history.into_iter().map(|(d, c)| Ok((d, code(c)?))).collect::<Result<_>>()?
-                },
-            });
+            let party = r.u128()?.to_be_bytes();
+            let admitted = r.i32()?;
+            let ended = r.option(Reader::i32)?;
+            let category = code(r.u16()?)?;
+            let at = roll.histories.len() as u32;
+            for _ in 0..r.len()? {
+                let change = (r.i32()?, code(r.u16()?)?);
+                roll.histories.push(change);
+            }
+            let len = roll.histories.len() as u32 - at;
+            roll.held.push(Held { number, party, admitted, ended, category, history: (at, len) });
+        }
+        if !r.0.is_empty() {
+            return Err(bad(format!("{} bytes after the last member", r.0.len())));
         }
     }
-    Ok(Roll { entries })
+    Ok(roll)
+}
+
+/// Reads postcard's encoding of a chunk (see [`decode`]).
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    /// An unsigned LEB128 varint of a type `bits` wide (at most 64): at most as many bytes as
+    /// that needs, and no bits beyond it.
+    fn varint(&mut self, bits: u32) -> Result<u64> {
+        let most = bits.div_ceil(7) as usize;
+        let Some(last) = self.0.iter().take(most).position(|b| b & 0x80 == 0) else {
+            return Err(bad(if self.0.len() < most { "cut short" } else { "a number longer than its type" }.into()));
+        };
+        let (number, rest) = self.0.split_at(last + 1);
+        self.0 = rest;
+        let top = 7 * last as u32;
+        if top + 7 > bits && u64::from(number[last]) >> (bits - top) != 0 {
+            return Err(bad("a number too large for its type".into()));
+        }
+        Ok(number.iter().enumerate().fold(0, |v, (i, b)| v | u64::from(b & 0x7f) << (7 * i)))
+    }
+
+    /// A u128 as a varint: its low 63 bits in up to nine bytes, then the rest as a varint of
+    /// the 65 bits left.
+    fn u128(&mut self) -> Result<u128> {
+        let low = self.0.iter().take(9).position(|b| b & 0x80 == 0);
+        match low {
+            Some(_) => Ok(u128::from(self.varint(63)?)),
+            None if self.0.len() < 9 => Err(bad("cut short".into())),
+            None => {
+                let (first, rest) = self.0.split_at(9);
+                self.0 = rest;
+                let low = first.iter().enumerate().fold(0u64, |v, (i, b)| v | u64::from(b & 0x7f) << (7 * i));
+                // The ten bytes left hold 65 bits at most: the first nine 63, the tenth 2.
+                let high = match self.0.iter().take(10).position(|b| b & 0x80 == 0) {
+                    Some(9) if self.0[9] >> 2 != 0 => return Err(bad("a number too large for its type".into())),
+                    Some(last) => {
+                        let (number, rest) = self.0.split_at(last + 1);
+                        self.0 = rest;
+                        number.iter().enumerate().fold(0u128, |v, (i, b)| v | u128::from(b & 0x7f) << (7 * i))
+                    }
+                    None => return Err(bad("a number longer than its type".into())),
+                };
+                Ok(u128::from(low) | high << 63)
+            }
+        }
+    }
+
+    fn u32(&mut self) -> Result<u32> {
+        Ok(self.varint(u32::BITS)? as u32)
+    }
+
+    fn u16(&mut self) -> Result<u16> {
+        Ok(self.varint(u16::BITS)? as u16)
+    }
+
+    fn i32(&mut self) -> Result<i32> {
+        let z = self.u32()?;
+        Ok((z >> 1) as i32 ^ -((z & 1) as i32))
+    }
+
+    /// A sequence's or a string's length (a usize, as postcard writes it: 64 bits at most), no
+    /// more than the bytes left could hold.
+    fn len(&mut self) -> Result<usize> {
+        let n = self.varint(u64::BITS)?;
+        usize::try_from(n).ok().filter(|n| *n <= self.0.len()).ok_or_else(|| bad(format!("a length of {n} in {} bytes", self.0.len())))
+    }
+
+    fn str(&mut self) -> Result<&str> {
+        let n = self.len()?;
+        let (text, rest) = self.0.split_at(n);
+        self.0 = rest;
+        std::str::from_utf8(text).map_err(|_| bad("a category code that is not UTF-8".into()))
+    }
+
+    fn option<T>(&mut self, read: impl FnOnce(&mut Self) -> Result<T>) -> Result<Option<T>> {
+        let Some((&tag, rest)) = self.0.split_first() else {
+            return Err(bad("cut short".into()));
+        };
+        self.0 = rest;
+        match tag {
+            0 => Ok(None),
+            1 => read(self).map(Some),
+            t => Err(bad(format!("an option tagged {t}"))),
+        }
+    }
 }
 
 /// The members whose standing in `kept` differs from their record in `rebuilt`, or who are in
 /// only one of them.
 pub(super) fn differing(kept: &Roll, rebuilt: &State) -> Vec<MemberNo> {
-    let mut kept: std::collections::BTreeMap<MemberNo, &RollEntry> = kept.entries.iter().map(|e| (e.number, e)).collect();
-    let mut out: Vec<MemberNo> = Roll::of(rebuilt).entries.iter().filter(|e| kept.remove(&e.number) != Some(e)).map(|e| e.number).collect();
+    use coop_core::{Roll as _, Standing as _};
+    let mut kept: std::collections::BTreeMap<MemberNo, RollEntry<'_>> = kept.standings().map(|e| (e.number(), e)).collect();
+    let rebuilt = Roll::of(rebuilt);
+    let mut out: Vec<MemberNo> = rebuilt.standings().filter(|e| kept.remove(&e.number()) != Some(*e)).map(|e| e.number()).collect();
     out.extend(kept.into_keys());
     out.sort_unstable();
     out
@@ -281,13 +438,13 @@ mod tests {
         // Members 1 and 255 share chunk 0; 256 is in chunk 1, not asked for; 700 in chunk 2.
         assert_eq!(pairs.iter().map(|(k, _)| k[1..].to_vec()).collect::<Vec<_>>(), vec![vec![0, 0, 0, 0], vec![0, 0, 0, 2]]);
         let roll = decode(pairs.iter().map(|(_, v)| Ok(v))).unwrap();
-        assert_eq!(roll.standings().map(|e| e.number.0).collect::<Vec<_>>(), vec![1, 255, 700]);
+        assert_eq!(roll.standings().map(|e| e.number().0).collect::<Vec<_>>(), vec![1, 255, 700]);
         for e in roll.standings() {
-            let m = &state.members[&e.number];
+            let m = &state.members[&e.number()];
             assert_eq!(e.party(), m.party);
             for on in ["2021-02-28", "2021-03-01", "2022-06-01", "2023-01-01", "2024-12-30", "2024-12-31", "2030-01-01"] {
-                assert_eq!(e.member_on(d(on)), m.member_on(d(on)), "member {} on {on}", e.number);
-                assert_eq!(e.category_on(d(on)), m.category_on(d(on)), "member {} on {on}", e.number);
+                assert_eq!(e.member_on(d(on)), m.member_on(d(on)), "member {} on {on}", e.number());
+                assert_eq!(e.category_on(d(on)), m.category_on(d(on)), "member {} on {on}", e.number());
             }
         }
         assert_eq!(roll.standing(MemberNo(255)).unwrap().category_on(d("2022-06-01")), "workers");
@@ -317,5 +474,105 @@ mod tests {
         // The same chunk twice: member 3 out of order.
         let twice = decode([Ok(&v), Ok(&v)].into_iter());
         assert!(matches!(twice, Err(Error::Integrity { ref reason, .. }) if reason.contains("out of order")), "{twice:?}");
+    }
+}
+
+#[cfg(test)]
+mod by_hand {
+    //! The roll's chunks are written with postcard and read by hand: the two must agree on
+    //! every chunk, and a damaged chunk must be refused, never misread into a panic.
+    use coop_core::{Roll as _, Standing as _};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn row() -> impl Strategy<Value = Row> {
+        (
+            any::<u32>(),
+            any::<u128>(),
+            any::<i32>(),
+            proptest::option::of(any::<i32>()),
+            0u16..4,
+            proptest::collection::vec((any::<i32>(), 0u16..4), 0..3),
+        )
+            .prop_map(|(number, party, admitted, ended, category, history)| Row {
+                number,
+                party,
+                admitted,
+                ended,
+                category,
+                history,
+            })
+    }
+
+    fn chunk() -> impl Strategy<Value = Chunk> {
+        proptest::collection::vec(row(), 0..20).prop_map(|mut rows| {
+            rows.sort_by_key(|r| r.number);
+            rows.dedup_by_key(|r| r.number);
+            Chunk { codes: vec!["users".into(), "workers".into(), "é-partners".into(), String::new()], rows }
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn what_postcard_writes_reads_back_by_hand_as_serde_reads_it(chunk in chunk()) {
+            let bytes = postcard::to_stdvec(&chunk).unwrap();
+            let roll = decode(std::iter::once(Ok(&bytes))).unwrap();
+            let read: Chunk = postcard::from_bytes(&bytes).unwrap();
+            prop_assert_eq!(roll.standings().count(), read.rows.len());
+            for (e, r) in roll.standings().zip(&read.rows) {
+                prop_assert_eq!(e.number(), MemberNo(r.number));
+                prop_assert_eq!(e.party(), PartyId::from(r.party));
+                prop_assert_eq!((e.held.admitted, e.held.ended), (r.admitted, r.ended));
+                prop_assert_eq!(e.code(e.held.category), read.codes[usize::from(r.category)].as_str());
+                let history: Vec<(i32, &str)> = r.history.iter().map(|(d, c)| (*d, read.codes[usize::from(*c)].as_str())).collect();
+                prop_assert_eq!(e.history().collect::<Vec<_>>(), history);
+            }
+        }
+
+        #[test]
+        fn a_damaged_chunk_is_refused_or_read_never_a_panic(chunk in chunk(), at in any::<prop::sample::Index>(), byte in any::<u8>()) {
+            let mut bytes = postcard::to_stdvec(&chunk).unwrap();
+            // Cut short anywhere: always refused (every field is needed).
+            let cut = at.index(bytes.len());
+            prop_assert!(decode(std::iter::once(Ok(&bytes[..cut]))).is_err());
+            // One byte changed: refused, or read as what postcard would read, if anything.
+            bytes[cut] = byte;
+            if let Ok(roll) = decode(std::iter::once(Ok(&bytes))) {
+                let read: Chunk = postcard::from_bytes(&bytes).unwrap();
+                prop_assert_eq!(roll.standings().count(), read.rows.len());
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_too_long_or_too_large_for_their_type_are_refused() {
+        // A chunk of no codes and one row, whose number is `number`, the rest zeros.
+        let chunk = |number: &[u8]| {
+            let mut b = vec![0, 1];
+            b.extend_from_slice(number);
+            b.extend_from_slice(&[0, 0, 0, 0, 0]);
+            b
+        };
+        assert!(decode(std::iter::once(Ok(chunk(&[0xff, 0xff, 0xff, 0xff, 0x0f])))).is_err(), "no category 0 without codes");
+        let one_code = |number: &[u8]| {
+            let mut b = vec![1, 1, b'u', 1];
+            b.extend_from_slice(number);
+            b.extend_from_slice(&[0, 0, 0, 0, 0]);
+            decode(std::iter::once(Ok(b)))
+        };
+        assert_eq!(one_code(&[0xff, 0xff, 0xff, 0xff, 0x0f]).unwrap().standings().next().unwrap().number(), MemberNo(u32::MAX));
+        assert!(one_code(&[0xff, 0xff, 0xff, 0xff, 0x1f]).is_err(), "33 bits in a u32");
+        assert!(one_code(&[0xff, 0xff, 0xff, 0xff, 0xff, 0x01]).is_err(), "six bytes for a u32");
+        // A party of 128 bits set reads back; one more bit is refused.
+        let party = |last: u8| {
+            let mut b = vec![1, 1, b'u', 1, 7];
+            b.extend_from_slice(&[0xff; 18]);
+            b.push(last);
+            b.extend_from_slice(&[0, 0, 0, 0]);
+            decode(std::iter::once(Ok(b)))
+        };
+        assert_eq!(party(0x03).unwrap().standings().next().unwrap().party(), PartyId::from(u128::MAX));
+        assert!(party(0x07).is_err(), "129 bits in a u128");
     }
 }
