@@ -131,7 +131,13 @@ impl Store {
     /// backend's caller took before deciding. Gives a receipt per command when `full`, else a
     /// [`BatchReport`]. The requests are changed where they are while they are decided (officers'
     /// names turned into their keys), and put back as asked if another writer moved the head.
-    fn try_execute_in(&self, inner: &mut Inner, requests: &mut [Request], begun: Option<Transaction<'_>>, full: bool) -> Result<Outcome> {
+    fn try_execute_in(
+        &self,
+        inner: &mut Inner,
+        requests: &mut Vec<Request>,
+        begun: Option<Transaction<'_>>,
+        full: bool,
+    ) -> Result<Outcome> {
         // Retries: a command id already in the log returns its first result.
         self.loaded_as_is(inner)?;
         let mut receipts: Vec<Option<Receipt>> = Vec::with_capacity(requests.len());
@@ -390,6 +396,11 @@ impl Store {
                 p.events = Vec::new();
             }
         }
+        // Many admissions leave the register's maps about half full (see `State::compact`):
+        // rebuilt before the write, whose pieces are an import's peak of memory.
+        if numbers.iter().flatten().count() >= COMPACT_AFTER {
+            state.compact();
+        }
         let plan = match packer {
             Some(packer) => {
                 packs.extend(self.backend.put_packs(queued)?);
@@ -430,6 +441,14 @@ impl Store {
             }
             let pending_personal = if personal.is_empty() { None } else { Some(self.personal_data().put_all(&personal)?) };
             drop(personal);
+            if !full && !late::follows(&inner.index, &old) {
+                // Nothing below reads the requests or the plans once the personal data is
+                // taken (no receipt to build, no index to carry forward), and no conflict can
+                // send the batch to be decided again: a register's 100,000 rows (24 MB, and
+                // their text) and plans (14 MB) are let go before its pieces are written.
+                *requests = Vec::new();
+                planned = Vec::new();
+            }
             if !erased.is_empty() {
                 // Before the records: an erasure whose events committed is finished on the next
                 // open if this process stops before finishing it below (`finish_pending_erasure`).
@@ -540,6 +559,9 @@ impl Store {
     }
 }
 
+/// Admissions in one batch from which the state's register is rebuilt compact before the write.
+const COMPACT_AFTER: usize = 1024;
+
 /// What a batch appended, counted from the retries' receipts and the commands decided.
 fn report_of(receipts: &[Option<Receipt>], planned: &[Planned], commands: usize) -> Result<BatchReport> {
     let mut report = BatchReport { commands, ..BatchReport::default() };
@@ -567,7 +589,8 @@ fn report_of(receipts: &[Option<Receipt>], planned: &[Planned], commands: usize)
 
 /// A batch whose officers are named by their keys, with what was found or drawn for it.
 struct Resolved<'a> {
-    requests: &'a [Request],
+    /// Let go once nothing reads them (see `decide_and_write`).
+    requests: &'a mut Vec<Request>,
     /// The first result of each command already in the log (a retry).
     receipts: Vec<Option<Receipt>>,
     /// Each command's fresh identity.
