@@ -228,14 +228,14 @@ pub fn involvement(ctx: &Ctx, store: &Store, member: Option<coop_core::MemberRef
     // read from the roll (not their shares); a past state is a fold of the log, members and all.
     let part = Part { projects: Pick::All, ..Part::default() };
     let (state, roll) = match (ctx.as_of, ctx.known_at) {
-        (None, None) => store.state_part_with_roll(&part)?,
+        (None, None) => store.state_part_with_roll(&part, list)?,
         _ => {
             let state = state_with(ctx, store, Part { members: Pick::All, ..part })?;
             let roll = coop_store::Roll::of(&state);
             (state, roll)
         }
     };
-    let party_of = |n: MemberNo| coop_core::Roll::standing(&roll, n).map(|e| e.party());
+    let party_of = |n: MemberNo| coop_core::Roll::standing(&roll, n).and_then(|e| e.party());
     let report = coop_core::involvement_in(&roll, &state, date);
     // Committees: who sits on each on the date, members and partners.
     let committees: Vec<serde_json::Value> = state

@@ -65,6 +65,12 @@ fn who_takes_part_in_which_project_and_who_in_none() {
     assert!(show.contains("bouteilles") && show.contains("tester"), "{show}");
     let text = env.ok(&["involvement"]).stdout;
     assert!(text.contains("by college") && text.contains("pipeline") && text.contains("members in no active project"), "{text}");
+    // The list names them (their parties read from the roll, their names from beside the log);
+    // the rates alone do not read the parties, and say the same.
+    let list = text.split("members in no active project").nth(1).unwrap_or_default();
+    assert!(list.contains("2 employees 1") && list.contains("7 volunteers 1") && !list.contains("(erased)"), "{text}");
+    let lean = env.ok(&["involvement", "--no-list"]).stdout;
+    assert_eq!(lean, text.split("\nmembers in no active project").next().unwrap_or_default(), "{lean}");
     assert!(env.ok(&["project", "list"]).stdout.contains("carpe"));
 }
 

@@ -565,12 +565,12 @@ pub(crate) fn each_member(trees: &Trees, mut f: impl FnMut(Box<coop_core::Member
 /// The members whose standing in the roll differs from their record in `rebuilt` (the fold of
 /// the log at the head the pieces are stamped with), or who are in only one of them.
 pub(crate) fn roll_differing(trees: &Trees, rebuilt: &State) -> Result<Vec<MemberNo>> {
-    Ok(roll::differing(&load_roll(trees)?, rebuilt))
+    Ok(roll::differing(&load_roll(trees, true)?, rebuilt))
 }
 
 /// Every member's standing, from the roll.
-pub(crate) fn load_roll(trees: &Trees) -> Result<Roll> {
-    roll::decode(trees.members().scan_prefix(&[roll::ROLL]).map(|item| item.map(|(_, v)| v)))
+pub(crate) fn load_roll(trees: &Trees, parties: bool) -> Result<Roll> {
+    roll::decode(trees.members().scan_prefix(&[roll::ROLL]).map(|item| item.map(|(_, v)| v)), parties)
 }
 
 /// The results of closed assembly `slug` as they were last computed, if it is closed.

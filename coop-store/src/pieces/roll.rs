@@ -44,13 +44,12 @@ struct Row {
     history: Vec<(i32, u16)>,
 }
 
-/// One member's standing as the roll holds it: 44 bytes (a report reads 100,000 of them into
+/// One member's standing as the roll holds it: 28 bytes (a report reads 100,000 of them into
 /// fresh memory, whose first touch is most of what it costs), its category and history as
-/// indexes into the roll's codes and histories.
+/// indexes into the roll's codes and histories, its party apart (read only when asked).
 #[derive(Clone, Debug)]
 struct Held {
     number: MemberNo,
-    party: [u8; 16],
     /// Dates as day numbers (see [`day`]), as stored: nothing to convert when read.
     admitted: i32,
     ended: Option<i32>,
@@ -64,13 +63,16 @@ struct Held {
 #[derive(Clone, Copy, Debug)]
 pub struct RollEntry<'r> {
     held: &'r Held,
+    /// Its place in the roll (that of its party too).
+    at: usize,
     roll: &'r Roll,
 }
 
 impl<'r> RollEntry<'r> {
-    /// The member's party (its name is kept beside the log under it).
-    pub fn party(&self) -> PartyId {
-        PartyId::from(u128::from_be_bytes(self.held.party))
+    /// The member's party (its name is kept beside the log under it), if the roll was read
+    /// with the parties (see [`crate::Store::state_part_with_roll`]).
+    pub fn party(&self) -> Option<PartyId> {
+        self.roll.parties.get(self.at).map(|p| PartyId::from(u128::from_be_bytes(*p)))
     }
 
     fn code(&self, i: u16) -> &'r str {
@@ -90,7 +92,7 @@ impl PartialEq for RollEntry<'_> {
     fn eq(&self, other: &Self) -> bool {
         let (a, b) = (self.held, other.held);
         a.number == b.number
-            && a.party == b.party
+            && self.party() == other.party()
             && a.admitted == b.admitted
             && a.ended == b.ended
             && self.code(a.category) == other.code(b.category)
@@ -116,6 +118,8 @@ impl<'r> coop_core::Standing<'r> for RollEntry<'r> {
 #[derive(Clone, Debug, Default)]
 pub struct Roll {
     held: Vec<Held>,
+    /// The members' parties, in the same order, when the roll was read with them; else empty.
+    parties: Vec<[u8; 16]>,
     /// The category codes, each once.
     codes: Vec<Arc<str>>,
     /// The members' categories over time (day, code), each member's in one run.
@@ -140,10 +144,10 @@ impl coop_core::Roll for Roll {
                 .map(|i| i as usize)
                 .filter(|i| self.held.get(*i).is_some_and(|h| h.number == n))
                 .or_else(|| self.held.binary_search_by_key(&n, |h| h.number).ok())?;
-        Some(RollEntry { held: &self.held[at], roll: self })
+        Some(RollEntry { held: &self.held[at], at, roll: self })
     }
     fn standings(&self) -> impl Iterator<Item = RollEntry<'_>> {
-        self.held.iter().map(move |held| RollEntry { held, roll: self })
+        self.held.iter().enumerate().map(move |(at, held)| RollEntry { held, at, roll: self })
     }
 }
 
@@ -161,9 +165,9 @@ impl Roll {
                 }
             }
             let len = roll.histories.len() as u32 - at;
+            roll.parties.push(u128::from(m.party).to_be_bytes());
             roll.held.push(Held {
                 number: m.number,
-                party: u128::from(m.party).to_be_bytes(),
                 admitted: day(m.admitted),
                 ended: m.ended.map(|e| day(e.date)),
                 category,
@@ -254,7 +258,7 @@ pub(super) fn encode<'a>(state: &State, members: impl IntoIterator<Item = &'a Me
 /// postcard's (unsigned integers as LEB128 varints, signed ones zigzagged first, an option as
 /// a 0 or 1 byte before its value, a sequence or a string as its length first); anything else,
 /// including bytes left over, is an integrity failure.
-pub(super) fn decode<V: AsRef<[u8]>>(chunks: impl Iterator<Item = Result<V>>) -> Result<Roll> {
+pub(super) fn decode<V: AsRef<[u8]>>(chunks: impl Iterator<Item = Result<V>>, parties: bool) -> Result<Roll> {
     let mut roll = Roll::default();
     // Each chunk's codes, as indexes into the roll's.
     let mut codes: Vec<u16> = Vec::new();
@@ -272,13 +276,22 @@ pub(super) fn decode<V: AsRef<[u8]>>(chunks: impl Iterator<Item = Result<V>>) ->
             // Room for 400 chunks at once (100,000 members), not grown by doubling: room
             // never touched takes no memory.
             roll.held.reserve(rows * 400);
+            if parties {
+                roll.parties.reserve(rows * 400);
+            }
         }
         for _ in 0..rows {
             let number = MemberNo(r.u32()?);
             if roll.held.last().is_some_and(|h| h.number >= number) {
                 return Err(bad(format!("member {number} out of order")));
             }
-            let party = r.u128()?.to_be_bytes();
+            // A party is 19 of a row's 28 bytes: skipped unless asked for.
+            if parties {
+                let party = r.u128()?.to_be_bytes();
+                roll.parties.push(party);
+            } else {
+                r.skip_u128()?;
+            }
             let admitted = r.i32()?;
             let ended = r.option(Reader::i32)?;
             let category = code(r.u16()?)?;
@@ -288,7 +301,7 @@ pub(super) fn decode<V: AsRef<[u8]>>(chunks: impl Iterator<Item = Result<V>>) ->
                 roll.histories.push(change);
             }
             let len = roll.histories.len() as u32 - at;
-            roll.held.push(Held { number, party, admitted, ended, category, history: (at, len) });
+            roll.held.push(Held { number, admitted, ended, category, history: (at, len) });
         }
         if !r.0.is_empty() {
             return Err(bad(format!("{} bytes after the last member", r.0.len())));
@@ -301,17 +314,28 @@ pub(super) fn decode<V: AsRef<[u8]>>(chunks: impl Iterator<Item = Result<V>>) ->
 struct Reader<'a>(&'a [u8]);
 
 impl Reader<'_> {
-    /// An unsigned LEB128 varint of a type `bits` wide (at most 64): at most as many bytes as
-    /// that needs, and no bits beyond it.
-    fn varint(&mut self, bits: u32) -> Result<u64> {
-        let most = bits.div_ceil(7) as usize;
+    /// An unsigned LEB128 varint of a type `BITS` wide (at most 64): at most as many bytes as
+    /// that needs, and no bits beyond it. Most are one byte (a code, a length, a tag).
+    #[inline]
+    fn varint<const BITS: u32>(&mut self) -> Result<u64> {
+        match self.0.split_first() {
+            Some((&byte, rest)) if byte < 0x80 => {
+                self.0 = rest;
+                Ok(u64::from(byte))
+            }
+            _ => self.long_varint::<BITS>(),
+        }
+    }
+
+    fn long_varint<const BITS: u32>(&mut self) -> Result<u64> {
+        let most = BITS.div_ceil(7) as usize;
         let Some(last) = self.0.iter().take(most).position(|b| b & 0x80 == 0) else {
             return Err(bad(if self.0.len() < most { "cut short" } else { "a number longer than its type" }.into()));
         };
         let (number, rest) = self.0.split_at(last + 1);
         self.0 = rest;
         let top = 7 * last as u32;
-        if top + 7 > bits && u64::from(number[last]) >> (bits - top) != 0 {
+        if top + 7 > BITS && u64::from(number[last]) >> (BITS - top) != 0 {
             return Err(bad("a number too large for its type".into()));
         }
         Ok(number.iter().enumerate().fold(0, |v, (i, b)| v | u64::from(b & 0x7f) << (7 * i)))
@@ -322,7 +346,7 @@ impl Reader<'_> {
     fn u128(&mut self) -> Result<u128> {
         let low = self.0.iter().take(9).position(|b| b & 0x80 == 0);
         match low {
-            Some(_) => Ok(u128::from(self.varint(63)?)),
+            Some(_) => Ok(u128::from(self.varint::<63>()?)),
             None if self.0.len() < 9 => Err(bad("cut short".into())),
             None => {
                 let (first, rest) = self.0.split_at(9);
@@ -343,14 +367,30 @@ impl Reader<'_> {
         }
     }
 
+    /// Passes over a u128 as [`Reader::u128`] reads it, refusing what it refuses.
+    fn skip_u128(&mut self) -> Result<()> {
+        match self.0.iter().take(19).position(|b| b & 0x80 == 0) {
+            Some(18) if self.0[18] >> 2 != 0 => Err(bad("a number too large for its type".into())),
+            Some(last) => {
+                self.0 = &self.0[last + 1..];
+                Ok(())
+            }
+            None if self.0.len() < 19 => Err(bad("cut short".into())),
+            None => Err(bad("a number longer than its type".into())),
+        }
+    }
+
+    #[inline]
     fn u32(&mut self) -> Result<u32> {
-        Ok(self.varint(u32::BITS)? as u32)
+        Ok(self.varint::<{ u32::BITS }>()? as u32)
     }
 
+    #[inline]
     fn u16(&mut self) -> Result<u16> {
-        Ok(self.varint(u16::BITS)? as u16)
+        Ok(self.varint::<{ u16::BITS }>()? as u16)
     }
 
+    #[inline]
     fn i32(&mut self) -> Result<i32> {
         let z = self.u32()?;
         Ok((z >> 1) as i32 ^ -((z & 1) as i32))
@@ -358,8 +398,9 @@ impl Reader<'_> {
 
     /// A sequence's or a string's length (a usize, as postcard writes it: 64 bits at most), no
     /// more than the bytes left could hold.
+    #[inline]
     fn len(&mut self) -> Result<usize> {
-        let n = self.varint(u64::BITS)?;
+        let n = self.varint::<{ u64::BITS }>()?;
         usize::try_from(n).ok().filter(|n| *n <= self.0.len()).ok_or_else(|| bad(format!("a length of {n} in {} bytes", self.0.len())))
     }
 
@@ -370,6 +411,7 @@ impl Reader<'_> {
         std::str::from_utf8(text).map_err(|_| bad("a category code that is not UTF-8".into()))
     }
 
+    #[inline]
     fn option<T>(&mut self, read: impl FnOnce(&mut Self) -> Result<T>) -> Result<Option<T>> {
         let Some((&tag, rest)) = self.0.split_first() else {
             return Err(bad("cut short".into()));
@@ -437,11 +479,11 @@ mod tests {
         let pairs = encode(&state, &[MemberNo(1), MemberNo(700)]).unwrap();
         // Members 1 and 255 share chunk 0; 256 is in chunk 1, not asked for; 700 in chunk 2.
         assert_eq!(pairs.iter().map(|(k, _)| k[1..].to_vec()).collect::<Vec<_>>(), vec![vec![0, 0, 0, 0], vec![0, 0, 0, 2]]);
-        let roll = decode(pairs.iter().map(|(_, v)| Ok(v))).unwrap();
+        let roll = decode(pairs.iter().map(|(_, v)| Ok(v)), true).unwrap();
         assert_eq!(roll.standings().map(|e| e.number().0).collect::<Vec<_>>(), vec![1, 255, 700]);
         for e in roll.standings() {
             let m = &state.members[&e.number()];
-            assert_eq!(e.party(), m.party);
+            assert_eq!(e.party(), Some(m.party));
             for on in ["2021-02-28", "2021-03-01", "2022-06-01", "2023-01-01", "2024-12-30", "2024-12-31", "2030-01-01"] {
                 assert_eq!(e.member_on(d(on)), m.member_on(d(on)), "member {} on {on}", e.number());
                 assert_eq!(e.category_on(d(on)), m.category_on(d(on)), "member {} on {on}", e.number());
@@ -450,7 +492,7 @@ mod tests {
         assert_eq!(roll.standing(MemberNo(255)).unwrap().category_on(d("2022-06-01")), "workers");
         assert!(roll.standing(MemberNo(256)).is_none());
         // What is read back is what the state says: nothing differs.
-        let whole = decode(encode(&state, state.members.keys()).unwrap().iter().map(|(_, v)| Ok(v))).unwrap();
+        let whole = decode(encode(&state, state.members.keys()).unwrap().iter().map(|(_, v)| Ok(v)), true).unwrap();
         assert_eq!(whole, Roll::of(&state));
         assert!(differing(&whole, &state).is_empty());
         // A member whose category changed, one missing, one unknown: each is named.
@@ -470,9 +512,9 @@ mod tests {
         state.members.insert(MemberNo(3), member(3));
         let (_, v) = encode(&state, &[MemberNo(3)]).unwrap().remove(0);
         let cut = &v[..v.len() - 2];
-        assert!(matches!(decode(std::iter::once(Ok(cut))), Err(Error::Integrity { .. })));
+        assert!(matches!(decode(std::iter::once(Ok(cut)), true), Err(Error::Integrity { .. })));
         // The same chunk twice: member 3 out of order.
-        let twice = decode([Ok(&v), Ok(&v)].into_iter());
+        let twice = decode([Ok(&v), Ok(&v)].into_iter(), true);
         assert!(matches!(twice, Err(Error::Integrity { ref reason, .. }) if reason.contains("out of order")), "{twice:?}");
     }
 }
@@ -517,16 +559,25 @@ mod by_hand {
         #[test]
         fn what_postcard_writes_reads_back_by_hand_as_serde_reads_it(chunk in chunk()) {
             let bytes = postcard::to_stdvec(&chunk).unwrap();
-            let roll = decode(std::iter::once(Ok(&bytes))).unwrap();
+            let roll = decode(std::iter::once(Ok(&bytes)), true).unwrap();
             let read: Chunk = postcard::from_bytes(&bytes).unwrap();
             prop_assert_eq!(roll.standings().count(), read.rows.len());
             for (e, r) in roll.standings().zip(&read.rows) {
                 prop_assert_eq!(e.number(), MemberNo(r.number));
-                prop_assert_eq!(e.party(), PartyId::from(r.party));
+                prop_assert_eq!(e.party(), Some(PartyId::from(r.party)));
                 prop_assert_eq!((e.held.admitted, e.held.ended), (r.admitted, r.ended));
                 prop_assert_eq!(e.code(e.held.category), read.codes[usize::from(r.category)].as_str());
                 let history: Vec<(i32, &str)> = r.history.iter().map(|(d, c)| (*d, read.codes[usize::from(*c)].as_str())).collect();
                 prop_assert_eq!(e.history().collect::<Vec<_>>(), history);
+            }
+            // Read without the parties: the same standings, and no party.
+            let lean = decode(std::iter::once(Ok(&bytes)), false).unwrap();
+            prop_assert_eq!(lean.standings().count(), roll.standings().count());
+            for (a, b) in lean.standings().zip(roll.standings()) {
+                prop_assert_eq!(a.party(), None);
+                prop_assert_eq!((a.held.number, a.held.admitted, a.held.ended), (b.held.number, b.held.admitted, b.held.ended));
+                prop_assert_eq!(a.code(a.held.category), b.code(b.held.category));
+                prop_assert!(a.history().eq(b.history()));
             }
         }
 
@@ -535,13 +586,17 @@ mod by_hand {
             let mut bytes = postcard::to_stdvec(&chunk).unwrap();
             // Cut short anywhere: always refused (every field is needed).
             let cut = at.index(bytes.len());
-            prop_assert!(decode(std::iter::once(Ok(&bytes[..cut]))).is_err());
-            // One byte changed: refused, or read as what postcard would read, if anything.
+            prop_assert!(decode(std::iter::once(Ok(&bytes[..cut])), true).is_err());
+            prop_assert!(decode(std::iter::once(Ok(&bytes[..cut])), false).is_err());
+            // One byte changed: refused, or read as what postcard would read, if anything; read
+            // without the parties, refused alike.
             bytes[cut] = byte;
-            if let Ok(roll) = decode(std::iter::once(Ok(&bytes))) {
+            let whole = decode(std::iter::once(Ok(&bytes)), true);
+            if let Ok(roll) = &whole {
                 let read: Chunk = postcard::from_bytes(&bytes).unwrap();
                 prop_assert_eq!(roll.standings().count(), read.rows.len());
             }
+            prop_assert_eq!(whole.is_ok(), decode(std::iter::once(Ok(&bytes)), false).is_ok());
         }
     }
 
@@ -554,12 +609,12 @@ mod by_hand {
             b.extend_from_slice(&[0, 0, 0, 0, 0]);
             b
         };
-        assert!(decode(std::iter::once(Ok(chunk(&[0xff, 0xff, 0xff, 0xff, 0x0f])))).is_err(), "no category 0 without codes");
+        assert!(decode(std::iter::once(Ok(chunk(&[0xff, 0xff, 0xff, 0xff, 0x0f]))), true).is_err(), "no category 0 without codes");
         let one_code = |number: &[u8]| {
             let mut b = vec![1, 1, b'u', 1];
             b.extend_from_slice(number);
             b.extend_from_slice(&[0, 0, 0, 0, 0]);
-            decode(std::iter::once(Ok(b)))
+            decode(std::iter::once(Ok(b)), true)
         };
         assert_eq!(one_code(&[0xff, 0xff, 0xff, 0xff, 0x0f]).unwrap().standings().next().unwrap().number(), MemberNo(u32::MAX));
         assert!(one_code(&[0xff, 0xff, 0xff, 0xff, 0x1f]).is_err(), "33 bits in a u32");
@@ -570,9 +625,19 @@ mod by_hand {
             b.extend_from_slice(&[0xff; 18]);
             b.push(last);
             b.extend_from_slice(&[0, 0, 0, 0]);
-            decode(std::iter::once(Ok(b)))
+            decode(std::iter::once(Ok(b)), true)
         };
-        assert_eq!(party(0x03).unwrap().standings().next().unwrap().party(), PartyId::from(u128::MAX));
+        assert_eq!(party(0x03).unwrap().standings().next().unwrap().party(), Some(PartyId::from(u128::MAX)));
         assert!(party(0x07).is_err(), "129 bits in a u128");
+        let lean = |last: u8| {
+            let mut b = vec![1, 1, b'u', 1, 7];
+            b.extend_from_slice(&[0xff; 18]);
+            b.push(last);
+            b.extend_from_slice(&[0, 0, 0, 0]);
+            decode(std::iter::once(Ok(b)), false)
+        };
+        assert!(lean(0x03).is_ok());
+        assert!(lean(0x07).is_err(), "129 bits in a u128, skipped");
+        assert!(lean(0x83).is_err(), "twenty bytes for a u128, skipped");
     }
 }

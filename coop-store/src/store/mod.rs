@@ -519,12 +519,12 @@ impl Store {
     }
 
     /// [`Store::state_part`], with every member's standing (who is a member on a date, in which
-    /// category, under which party) read from the roll kept beside the members' pieces: what a
-    /// report over every member needs, without reading their shares. See
-    /// [`coop_core::involvement_in`].
-    pub fn state_part_with_roll(&self, part: &Part) -> Result<(State, pieces::Roll)> {
+    /// category, and, with `parties`, under which party) read from the roll kept beside the
+    /// members' pieces: what a report over every member needs, without reading their shares.
+    /// See [`coop_core::involvement_in`].
+    pub fn state_part_with_roll(&self, part: &Part, parties: bool) -> Result<(State, pieces::Roll)> {
         self.read_at_head(
-            |trees| Ok((pieces::load(trees, part)?, pieces::load_roll(trees)?)),
+            |trees| Ok((pieces::load(trees, part)?, pieces::load_roll(trees, parties)?)),
             |state| {
                 let roll = pieces::Roll::of(&state);
                 (state, roll)
