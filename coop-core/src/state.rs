@@ -389,15 +389,6 @@ pub struct Officer {
 }
 
 impl State {
-    /// Rebuilds the register's maps (members, and members by party) with full nodes, the same
-    /// state in less memory. A `BTreeMap` filled in key order, as admissions fill the register,
-    /// splits each full node in two and keeps its nodes a little over half full: 100,000 members
-    /// take about 36 MB so, 20 MB rebuilt. Worth its few milliseconds after many admissions.
-    pub fn compact(&mut self) {
-        self.members = std::mem::take(&mut self.members).into_iter().collect();
-        self.parties = std::mem::take(&mut self.parties).into_iter().collect();
-    }
-
     /// The next member number to give.
     pub fn next_number(&self) -> MemberNo {
         MemberNo(self.members.keys().next_back().map_or(0, |n| n.0).max(self.retired_number) + 1)

@@ -106,24 +106,6 @@ fn a_members_short_lists_take_the_room_they_use() {
     assert_eq!((m.categories.len(), m.categories.capacity()), (2, 2));
 }
 
-/// `State::compact` gives the same state back, and the state goes on as before: the next
-/// admission takes the next number, and a member is found by number and by party.
-#[test]
-fn a_compacted_state_is_the_same_state_and_goes_on_alike() {
-    let mut c = Coop::new();
-    for i in 0..40 {
-        c.admit(&format!("M{i}"), PartyKind::Person, "employees", None);
-    }
-    let before = c.state.clone();
-    c.state.compact();
-    assert_eq!(c.state, before);
-    let party = c.state.members[&MemberNo(17)].party;
-    assert_eq!(c.state.parties.get(&party), Some(&MemberNo(17)));
-    assert_eq!(c.admit("Next", PartyKind::Person, "employees", None), MemberNo(41));
-    c.ok("2021-01-01", Command::Withdraw { member: m(3) });
-    assert!(!c.state.members[&MemberNo(3)].is_active());
-}
-
 #[test]
 fn admission_below_the_category_minimum_is_refused() {
     let c = Coop::new();

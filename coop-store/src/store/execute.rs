@@ -396,11 +396,6 @@ impl Store {
                 p.events = Vec::new();
             }
         }
-        // Many admissions leave the register's maps about half full (see `State::compact`):
-        // rebuilt before the write, whose pieces are an import's peak of memory.
-        if numbers.iter().flatten().count() >= COMPACT_AFTER {
-            state.compact();
-        }
         let plan = match packer {
             Some(packer) => {
                 packs.extend(self.backend.put_packs(queued)?);
@@ -558,9 +553,6 @@ impl Store {
         Ok(Outcome::Receipts(out))
     }
 }
-
-/// Admissions in one batch from which the state's register is rebuilt compact before the write.
-const COMPACT_AFTER: usize = 1024;
 
 /// What a batch appended, counted from the retries' receipts and the commands decided.
 fn report_of(receipts: &[Option<Receipt>], planned: &[Planned], commands: usize) -> Result<BatchReport> {
