@@ -573,6 +573,35 @@ pub(crate) fn load_roll(trees: &Trees, parties: bool) -> Result<Roll> {
     roll::decode(trees.members().scan_prefix(&[roll::ROLL]).map(|item| item.map(|(_, v)| v)), parties)
 }
 
+/// [`load`] of `part` and [`load_roll`], read on two threads: the later two thirds of the roll's
+/// chunks on one, the part and the first third on the other. Only for tables any thread may
+/// read alike (sled's; PostgreSQL reads belong to the thread holding the read transaction).
+pub(crate) fn load_with_roll_on_two_threads(trees: &Trees, part: &Part, parties: bool) -> Result<(State, Roll)> {
+    let members = trees.members();
+    let last = match members.last_at_or_before(&[roll::ROLL, 0xff, 0xff, 0xff, 0xff])? {
+        Some((k, _)) if k.first() == Some(&roll::ROLL) && k.len() == 5 => u32::from_be_bytes([k[1], k[2], k[3], k[4]]),
+        _ => return Ok((load(trees, part)?, load_roll(trees, parties)?)),
+    };
+    let split = [&[roll::ROLL][..], &(last / 3).to_be_bytes()].concat();
+    let values = |from: &[u8], to: Option<&[u8]>| {
+        let to = to.map(<[u8]>::to_vec);
+        members
+            .range_from(from)
+            .take_while(move |item| match item {
+                Ok((k, _)) => k.first() == Some(&roll::ROLL) && to.as_deref().is_none_or(|to| k.as_ref() < to),
+                Err(_) => true,
+            })
+            .map(|item| item.map(|(_, v)| v))
+    };
+    std::thread::scope(|scope| {
+        let later = scope.spawn(|| roll::decode(values(&split, None), parties));
+        let state = load(trees, part);
+        let first = roll::decode(values(&[roll::ROLL], Some(&split)), parties);
+        let later = later.join().unwrap_or_else(|_| Err(Error::Integrity { seq: 0, reason: "the roll could not be read".into() }));
+        Ok((state?, first?.append(later?)?))
+    })
+}
+
 /// The results of closed assembly `slug` as they were last computed, if it is closed.
 pub(crate) fn results(trees: &Trees, slug: &str) -> Result<Option<Vec<coop_core::ResolutionResult>>> {
     trees.small().get(&key(RESULTS, slug.as_bytes()))?.map(|v| decode("results", &v)).transpose()

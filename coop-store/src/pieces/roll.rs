@@ -177,6 +177,30 @@ impl Roll {
         roll
     }
 
+    /// This roll followed by `more`, the standings of members numbered after all of this one's
+    /// (read from the chunks that follow): its codes and histories taken into this one's.
+    pub(super) fn append(mut self, more: Roll) -> Result<Roll> {
+        if let (Some(last), Some(next)) = (self.held.last(), more.held.first()) {
+            if next.number <= last.number {
+                return Err(bad(format!("member {} out of order", next.number)));
+            }
+        }
+        let codes: Vec<u16> = more.codes.iter().map(|c| self.code(c)).collect();
+        let code = |i: u16| codes.get(usize::from(i)).copied().ok_or_else(|| bad(format!("category {i} of {}", codes.len())));
+        let shift = self.histories.len() as u32;
+        for (d, c) in more.histories {
+            self.histories.push((d, code(c)?));
+        }
+        self.held.reserve(more.held.len());
+        for mut h in more.held {
+            h.category = code(h.category)?;
+            h.history.0 += shift;
+            self.held.push(h);
+        }
+        self.parties.extend(more.parties);
+        Ok(self)
+    }
+
     /// The index of `code` in the roll's codes, added if new. A roll's codes are its statutes'
     /// categories, a handful; past 65,536 the last index is reused, which no statutes reach.
     fn code(&mut self, code: &str) -> u16 {
@@ -504,6 +528,40 @@ mod tests {
         // A chunk whose members are all gone is written empty: the store removes it.
         state.members.remove(&MemberNo(700));
         assert_eq!(encode(&state, &[MemberNo(700)]).unwrap(), vec![(vec![ROLL, 0, 0, 0, 2], Vec::new())]);
+    }
+
+    /// A roll read in two parts (on two threads, see `load_with_roll_on_two_threads`) and put
+    /// together is the roll read at once, wherever it is split; parts out of order are refused.
+    #[test]
+    fn a_roll_read_in_two_parts_and_appended_is_the_roll_read_at_once() {
+        let mut state = State::default();
+        for n in [1u32, 255, 256, 300, 700, 1000, 1030] {
+            let mut m = member(n);
+            if n == 700 {
+                m.category = "partners".into();
+                m.categories =
+                    vec![(d("2021-03-01"), "partners".into()), (d("2022-01-01"), "workers".into()), (d("2023-01-01"), "partners".into())];
+            }
+            state.members.insert(MemberNo(n), m);
+        }
+        let chunks = encode(&state, state.members.keys()).unwrap();
+        assert_eq!(chunks.len(), 5, "members in chunks 0, 1, 2, 3 and 4");
+        for parties in [true, false] {
+            let whole = decode(chunks.iter().map(|(_, v)| Ok(v)), parties).unwrap();
+            assert_eq!(whole.standings().count(), 7);
+            for at in 0..=chunks.len() {
+                let first = decode(chunks[..at].iter().map(|(_, v)| Ok(v)), parties).unwrap();
+                let later = decode(chunks[at..].iter().map(|(_, v)| Ok(v)), parties).unwrap();
+                let joined = first.append(later).unwrap();
+                assert_eq!(joined, whole, "split at chunk {at}");
+                assert_eq!(joined.standing(MemberNo(700)).unwrap().category_on(d("2022-06-01")), "workers");
+                assert_eq!(joined.standing(MemberNo(1030)).unwrap().party(), parties.then(|| state.members[&MemberNo(1030)].party));
+            }
+            // The later part first: refused.
+            let first = decode(chunks[..2].iter().map(|(_, v)| Ok(v)), parties).unwrap();
+            let later = decode(chunks[2..].iter().map(|(_, v)| Ok(v)), parties).unwrap();
+            assert!(matches!(later.append(first), Err(Error::Integrity { .. })));
+        }
     }
 
     #[test]
