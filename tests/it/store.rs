@@ -613,77 +613,6 @@ fn a_write_cut_short_at_any_point_reopens_rolled_forward_or_as_before() {
     assert!(store.replay_check().unwrap().matches);
 }
 
-/// `verify` checks records on other threads a batch of runs at a time while it links and folds
-/// the batch before: damage in a later batch is reported at its own event, with every event
-/// before it linked and counted, whether it is a record (found by the check threads) or a run
-/// that cannot be opened (found by the read, with a batch still being checked).
-#[test]
-fn verify_reports_damage_in_a_later_batch_at_its_event_with_every_event_before_it_counted() {
-    if crate::on_postgres("verify_reports_damage_in_a_later_batch_at_its_event_with_every_event_before_it_counted") {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let path = crate::location(dir.path(), "s");
-    {
-        let store = Store::open(&path).unwrap();
-        found(&store);
-        let reqs: Vec<Request> = (0..9000)
-            .map(|i| Request::new(admit(&format!("M{i}"), PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-01")))
-            .collect();
-        store.execute_all(reqs).unwrap();
-        store.execute(Request::new(admit("Last", PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-02"))).unwrap();
-        assert!(store.verify().unwrap().ok);
-    }
-    let runs: Vec<(u64, Vec<u8>)> = {
-        let db = crate::open_sled(&path);
-        db.open_tree("log")
-            .unwrap()
-            .iter()
-            .map(|kv| kv.unwrap())
-            .map(|(k, v)| (u64::from_be_bytes(k.as_ref().try_into().unwrap()), v.to_vec()))
-            .collect()
-    };
-    // More than two batches of 128 runs: the damage below is in the third.
-    assert!(runs.len() > 2 * 128 + 10, "{} runs", runs.len());
-    // The report names the hash of the last event linked: that of the event before the damage.
-    let hash_before = |seq: u64| Store::open(&path).unwrap().events(seq - 1, 1).unwrap()[0].hash.clone();
-    let verify = |copy: &std::path::Path| {
-        let r = Store::open_for_audit(copy).unwrap().verify().unwrap();
-        assert!(!r.ok, "{r:?}");
-        r
-    };
-    // A record of the tail (the last run, kept plain in the tree) altered: found at its event.
-    let (last, tail) = runs.last().unwrap().clone();
-    assert_eq!(tail.first(), Some(&b'{'), "the tail run is plain");
-    let altered = dir.path().join("altered");
-    copy_dir(&path, &altered);
-    {
-        let db = crate::open_sled(&altered);
-        let text = String::from_utf8(tail.clone()).unwrap().replacen("2020-01-02", "2020-01-03", 1);
-        assert_ne!(text.as_bytes(), tail.as_slice());
-        db.open_tree("log").unwrap().insert(last.to_be_bytes(), text.into_bytes()).unwrap();
-        db.flush().unwrap();
-    }
-    let r = verify(&altered);
-    assert_eq!(r.first_bad_seq, Some(last), "{r:?}");
-    assert_eq!((r.events, r.head_hash.clone()), (last - 1, hash_before(last)), "every event before it linked: {r:?}");
-    // A run in the third batch whose pointer leads nowhere: found at its first event.
-    let (first, pointer) = runs[2 * 128 + 5].clone();
-    let cut = dir.path().join("cut");
-    copy_dir(&path, &cut);
-    {
-        let db = crate::open_sled(&cut);
-        let mut p = pointer.clone();
-        p[1..9].copy_from_slice(&(1u64 << 40).to_le_bytes());
-        db.open_tree("log").unwrap().insert(first.to_be_bytes(), p).unwrap();
-        db.flush().unwrap();
-    }
-    let r = verify(&cut);
-    assert_eq!(r.first_bad_seq, Some(first), "{r:?}");
-    assert_eq!((r.events, r.head_hash.clone()), (first - 1, hash_before(first)), "every event before it linked: {r:?}");
-    assert!(r.problem.as_deref().is_some_and(|p| p.contains(&format!("the run of events from {first} is damaged"))), "{r:?}");
-}
-
 #[test]
 fn a_damaged_compressed_pack_is_an_integrity_failure_at_its_run_never_a_panic() {
     if crate::on_postgres("a_damaged_compressed_pack_is_an_integrity_failure_at_its_run_never_a_panic") {
@@ -792,6 +721,11 @@ fn a_damaged_compressed_pack_is_an_integrity_failure_at_its_run_never_a_panic() 
     assert_ne!(r.first_bad_seq, Some(first), "{r:?}");
 }
 
+/// `verify` checks records on another thread a batch of runs at a time while it links and
+/// folds the batch before: damage in a later batch is reported at its own event, with every
+/// event before it linked (the report names the hash of the one before), whether it is a
+/// record (found by the check) or a run that cannot be opened (found by the read, with a batch
+/// still being checked); a record moved out of its place breaks the chain there.
 #[test]
 fn verify_finds_the_first_bad_event_in_a_long_log() {
     if crate::on_postgres("verify_finds_the_first_bad_event_in_a_long_log") {
@@ -802,7 +736,7 @@ fn verify_finds_the_first_bad_event_in_a_long_log() {
     {
         let store = Store::open(&path).unwrap();
         found(&store);
-        // Enough packs of 32 KiB for several of verify's batches (64 runs per thread).
+        // Enough packs of 32 KiB for several of verify's batches (128 runs each).
         let reqs: Vec<Request> = (0..9000)
             .map(|i| Request::new(admit(&format!("M{i}"), PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-01")))
             .collect();
@@ -810,6 +744,8 @@ fn verify_finds_the_first_bad_event_in_a_long_log() {
         assert_eq!(store.head().seq, 18002);
         assert!(store.verify().unwrap().ok);
     }
+    // The report names the hash of the last event linked: that of the event before the damage.
+    let hash_before = |seq: u64| Store::open(&path).unwrap().events(seq - 1, 1).unwrap()[0].hash.clone();
     for (at, edit) in [(17901u64, true), (9777, false)] {
         let copy = dir.path().join(format!("c{at}"));
         copy_dir(&path, &copy);
@@ -833,8 +769,27 @@ fn verify_finds_the_first_bad_event_in_a_long_log() {
         let r = store.verify().unwrap();
         assert!(!r.ok);
         assert_eq!(r.first_bad_seq, Some(at), "{r:?}");
-        assert_eq!(r.events, at - 1);
+        assert_eq!((r.events, r.head_hash.clone()), (at - 1, hash_before(at)), "every event before it linked: {r:?}");
     }
+    // A run in the third batch whose pointer leads nowhere: found at its first event.
+    let (first, pointer) = {
+        let db = crate::open_sled(&path);
+        let (k, v) = db.open_tree("log").unwrap().iter().nth(2 * 128 + 5).unwrap().unwrap();
+        (u64::from_be_bytes(k.as_ref().try_into().unwrap()), v.to_vec())
+    };
+    let cut = dir.path().join("cut");
+    copy_dir(&path, &cut);
+    {
+        let db = crate::open_sled(&cut);
+        let mut p = pointer.clone();
+        p[1..9].copy_from_slice(&(1u64 << 40).to_le_bytes());
+        db.open_tree("log").unwrap().insert(first.to_be_bytes(), p).unwrap();
+        db.flush().unwrap();
+    }
+    let r = Store::open_for_audit(&cut).unwrap().verify().unwrap();
+    assert_eq!(r.first_bad_seq, Some(first), "{r:?}");
+    assert_eq!((r.events, r.head_hash.clone()), (first - 1, hash_before(first)), "every event before it linked: {r:?}");
+    assert!(r.problem.as_deref().is_some_and(|p| p.contains(&format!("the run of events from {first} is damaged"))), "{r:?}");
 }
 
 /// An erasure marks its parties before its records; a crash before the files are removed is
