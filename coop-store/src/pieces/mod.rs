@@ -570,7 +570,7 @@ pub(crate) fn roll_differing(trees: &Trees, rebuilt: &State) -> Result<Vec<Membe
 
 /// Every member's standing, from the roll.
 pub(crate) fn load_roll(trees: &Trees, parties: bool) -> Result<Roll> {
-    roll::decode(trees.members().scan_prefix(&[roll::ROLL]).map(|item| item.map(|(_, v)| v)), parties)
+    roll::decode(roll::chunks(trees.members(), 0, None), parties)
 }
 
 /// [`load`] of `part` and [`load_roll`], read on two threads: the later two thirds of the roll's
@@ -578,25 +578,14 @@ pub(crate) fn load_roll(trees: &Trees, parties: bool) -> Result<Roll> {
 /// read alike (sled's; PostgreSQL reads belong to the thread holding the read transaction).
 pub(crate) fn load_with_roll_on_two_threads(trees: &Trees, part: &Part, parties: bool) -> Result<(State, Roll)> {
     let members = trees.members();
-    let last = match members.last_at_or_before(&[roll::ROLL, 0xff, 0xff, 0xff, 0xff])? {
-        Some((k, _)) if k.first() == Some(&roll::ROLL) && k.len() == 5 => u32::from_be_bytes([k[1], k[2], k[3], k[4]]),
-        _ => return Ok((load(trees, part)?, load_roll(trees, parties)?)),
+    let Some(last) = roll::last_chunk(members)? else {
+        return Ok((load(trees, part)?, load_roll(trees, parties)?));
     };
-    let split = [&[roll::ROLL][..], &(last / 3).to_be_bytes()].concat();
-    let values = |from: &[u8], to: Option<&[u8]>| {
-        let to = to.map(<[u8]>::to_vec);
-        members
-            .range_from(from)
-            .take_while(move |item| match item {
-                Ok((k, _)) => k.first() == Some(&roll::ROLL) && to.as_deref().is_none_or(|to| k.as_ref() < to),
-                Err(_) => true,
-            })
-            .map(|item| item.map(|(_, v)| v))
-    };
+    let split = last / 3;
     std::thread::scope(|scope| {
-        let later = scope.spawn(|| roll::decode(values(&split, None), parties));
+        let later = scope.spawn(|| roll::decode(roll::chunks(members, split, None), parties));
         let state = load(trees, part);
-        let first = roll::decode(values(&[roll::ROLL], Some(&split)), parties);
+        let first = roll::decode(roll::chunks(members, 0, Some(split)), parties);
         let later = later.join().unwrap_or_else(|_| Err(Error::Integrity { seq: 0, reason: "the roll could not be read".into() }));
         Ok((state?, first?.append(later?)?))
     })

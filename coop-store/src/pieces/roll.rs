@@ -17,6 +17,7 @@ use chrono::{Datelike, NaiveDate};
 use coop_core::{Member, MemberNo, PartyId, State};
 use serde::{Deserialize, Serialize};
 
+use crate::backend::{Table, Value};
 use crate::{Error, Result};
 
 /// The tag of the roll's keys (in the members' table), followed by the chunk's number.
@@ -229,6 +230,27 @@ fn chunk_key(chunk: u32) -> Vec<u8> {
     let mut k = vec![ROLL];
     k.extend_from_slice(&chunk.to_be_bytes());
     k
+}
+
+/// The stored chunks from number `from` (included) to `to` (excluded; the last if none), in
+/// order, from the members' table.
+pub(super) fn chunks(members: &dyn Table, from: u32, to: Option<u32>) -> impl Iterator<Item = Result<Value>> + '_ {
+    let to = to.map(chunk_key);
+    members
+        .range_from(&chunk_key(from))
+        .take_while(move |item| match item {
+            Ok((k, _)) => k.first() == Some(&ROLL) && to.as_ref().is_none_or(|to| k.as_ref() < to.as_slice()),
+            Err(_) => true,
+        })
+        .map(|item| item.map(|(_, v)| v))
+}
+
+/// The number of the last chunk stored, if any.
+pub(super) fn last_chunk(members: &dyn Table) -> Result<Option<u32>> {
+    Ok(match members.last_at_or_before(&chunk_key(u32::MAX))? {
+        Some((k, _)) if k.first() == Some(&ROLL) => k.get(1..5).and_then(|n| n.try_into().ok()).map(u32::from_be_bytes),
+        _ => None,
+    })
 }
 
 fn encode_chunk<'a>(members: impl Iterator<Item = &'a Member>) -> Result<Vec<u8>> {

@@ -413,26 +413,27 @@ impl Merging {
         }
         self.last = Some((date, seq));
         while let Some(f) = self.disorder.facts.get(self.next).filter(|f| f.key() < (date, seq)) {
-            if !self.disorder.voided.contains(&f.command_id) {
-                out(f.seq, f.date, &f.command_id, &f.event)?;
-            }
+            self.give(f.seq, f.date, &f.command_id, &f.event, out)?;
             self.next += 1;
         }
-        if self.disorder.voided.contains(command_id) {
-            return Ok(());
-        }
-        out(seq, date, command_id, event)
+        self.give(seq, date, command_id, event, out)
     }
 
     /// Gives `out` the facts left, once every record was taken.
     pub(super) fn finish(&mut self, out: &mut Out<'_>) -> Result<()> {
         for f in &self.disorder.facts[self.next..] {
-            if !self.disorder.voided.contains(&f.command_id) {
-                out(f.seq, f.date, &f.command_id, &f.event)?;
-            }
+            self.give(f.seq, f.date, &f.command_id, &f.event, out)?;
         }
         self.next = self.disorder.facts.len();
         Ok(())
+    }
+
+    /// Gives `out` a fact, unless its command is voided.
+    fn give(&self, seq: u64, date: NaiveDate, command_id: &str, event: &coop_core::Event, out: &mut Out<'_>) -> Result<()> {
+        if self.disorder.voided.contains(command_id) {
+            return Ok(());
+        }
+        out(seq, date, command_id, event)
     }
 }
 

@@ -524,9 +524,12 @@ impl Store {
     /// See [`coop_core::involvement_in`].
     pub fn state_part_with_roll(&self, part: &Part, parties: bool) -> Result<(State, pieces::Roll)> {
         self.read_at_head(
-            |trees| match self.shared() {
-                true => Ok((pieces::load(trees, part)?, pieces::load_roll(trees, parties)?)),
-                false => pieces::load_with_roll_on_two_threads(trees, part, parties),
+            |trees| {
+                if self.shared() {
+                    Ok((pieces::load(trees, part)?, pieces::load_roll(trees, parties)?))
+                } else {
+                    pieces::load_with_roll_on_two_threads(trees, part, parties)
+                }
             },
             |state| {
                 let roll = pieces::Roll::of(&state);

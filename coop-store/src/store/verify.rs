@@ -357,10 +357,8 @@ impl Store {
                         Ok(records) => records.into_owned(),
                         Err(Error::Integrity { reason, .. }) => {
                             // The records before this run are linked and folded first.
-                            if let Some((at, h)) = checking.take() {
-                                if let Some(report) = link(joined(h, at), &mut prev)? {
-                                    return Ok(Some(report));
-                                }
+                            if let Some(report) = link(joined(checking.take()), &mut prev)? {
+                                return Ok(Some(report));
                             }
                             if let Some(report) = link(check_runs(&batch, threads), &mut prev)? {
                                 return Ok(Some(report));
@@ -376,19 +374,11 @@ impl Store {
                     .first()
                     .map(|(at, _)| *at)
                     .map(|at| (at, scope.spawn(move || check_runs(&batch, threads.saturating_sub(1).max(1)))));
-                if let Some((at, h)) = checking.take() {
-                    if let Some(report) = link(joined(h, at), &mut prev)? {
-                        return Ok(Some(report));
-                    }
+                if let Some(report) = link(joined(std::mem::replace(&mut checking, next)), &mut prev)? {
+                    return Ok(Some(report));
                 }
-                checking = next;
                 if done {
-                    if let Some((at, h)) = checking.take() {
-                        if let Some(report) = link(joined(h, at), &mut prev)? {
-                            return Ok(Some(report));
-                        }
-                    }
-                    return Ok(None);
+                    return link(joined(checking.take()), &mut prev);
                 }
             }
         })?;
@@ -705,8 +695,10 @@ impl Keys {
 /// Runs checked at a time by `verify` (about 8,000 events), split among the check threads.
 const BATCH_RUNS: usize = 128;
 
-/// The records a check thread returned, or one failure at `first` if the thread did not return.
-fn joined(handle: std::thread::ScopedJoinHandle<'_, Vec<Checked>>, first: u64) -> Vec<Checked> {
+/// The records the check of a batch starting at event `first` returned (none if no batch was
+/// being checked), or one failure at `first` if its thread did not return.
+fn joined(checking: Option<(u64, std::thread::ScopedJoinHandle<'_, Vec<Checked>>)>) -> Vec<Checked> {
+    let Some((first, handle)) = checking else { return Vec::new() };
     handle.join().unwrap_or_else(|_| vec![(first, Err(RecordError::Malformed("the check of this run failed".into())))])
 }
 
