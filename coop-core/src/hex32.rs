@@ -9,14 +9,51 @@ use serde::{Deserialize, Deserializer, Serializer};
 
 const RAW: u8 = 0xFF;
 
+/// Each byte's value as a lowercase hexadecimal digit; 0xFF for any other byte.
+const DIGITS: [u8; 256] = {
+    let mut t = [0xFF; 256];
+    let mut i = 0;
+    while i < 16 {
+        t[b"0123456789abcdef"[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// 64 lowercase hexadecimal digits (a SHA-256 digest as coop writes it) as its 32 bytes, or
+/// `None` for anything else. By table: a digest's digits branch at random, and a branch per digit
+/// cost more than hashing the record the digest is of.
+pub fn digest_bytes(digits: &[u8]) -> Option<[u8; 32]> {
+    if digits.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    let mut seen = 0u8;
+    for (o, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+        let (high, low) = (DIGITS[usize::from(pair[0])], DIGITS[usize::from(pair[1])]);
+        seen |= high | low;
+        *o = high << 4 | low;
+    }
+    (seen < 16).then_some(out)
+}
+
+/// 32 bytes as 64 lowercase hexadecimal digits.
+pub fn digest_hex(bytes: &[u8; 32]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(64);
+    for b in bytes {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    out
+}
+
 pub(crate) fn serialize<S: Serializer>(text: &String, s: S) -> Result<S::Ok, S::Error> {
     if s.is_human_readable() {
         return s.serialize_str(text);
     }
-    let mut digest = [0u8; 32];
     // Lowercase only: an upper-case digest would come back lower-cased.
-    let lower_hex = text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    if text.len() == 64 && lower_hex && hex::decode_to_slice(text, &mut digest).is_ok() {
+    if let Some(digest) = digest_bytes(text.as_bytes()) {
         return s.serialize_bytes(&digest);
     }
     if text.len() == 32 {
@@ -33,8 +70,10 @@ pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::
         return String::deserialize(d);
     }
     let bytes: std::borrow::Cow<'de, [u8]> = serde_bytes_cow(d)?;
+    if let Ok(digest) = <&[u8; 32]>::try_from(&bytes[..]) {
+        return Ok(digest_hex(digest));
+    }
     let text = match bytes.split_first() {
-        _ if bytes.len() == 32 => return Ok(hex::encode(&bytes)),
         Some((&RAW, rest)) => rest,
         _ => &bytes[..],
     };
@@ -86,6 +125,30 @@ mod tests {
             let json: Held = serde_json::from_str(&serde_json::to_string(&held).unwrap()).unwrap();
             assert_eq!(json, held);
         }
+    }
+
+    /// Every byte value round-trips through its digits; anything but 64 lowercase hexadecimal
+    /// digits is refused, whatever the position of the wrong one.
+    #[test]
+    fn digits_read_back_as_the_bytes_they_were_written_from() {
+        let mut bytes = [0u8; 32];
+        for start in [0u8, 32, 64, 96, 128, 160, 192, 224] {
+            bytes.iter_mut().enumerate().for_each(|(i, b)| *b = start.wrapping_add(i as u8));
+            let text = super::digest_hex(&bytes);
+            assert_eq!(text, hex::encode(bytes));
+            assert_eq!(super::digest_bytes(text.as_bytes()), Some(bytes));
+        }
+        let good = super::digest_hex(&bytes).into_bytes();
+        for at in [0, 1, 31, 62, 63] {
+            for wrong in [b'A', b'F', b'g', b'G', b'/', b':', b'`', b' ', 0xFF] {
+                let mut text = good.clone();
+                text[at] = wrong;
+                assert_eq!(super::digest_bytes(&text), None, "{:?} at {at}", char::from(wrong));
+            }
+        }
+        assert_eq!(super::digest_bytes(&good[..63]), None);
+        assert_eq!(super::digest_bytes(&[good.as_slice(), b"0"].concat()), None);
+        assert_eq!(super::digest_bytes(digest_upper().as_bytes()), None);
     }
 
     fn digest_upper() -> String {

@@ -56,6 +56,7 @@ pub use capital::{reimbursements, share_movements, Movement, MovementKind, Reimb
 pub use code::Code;
 pub use decide::{decide, decide_at, Command, Context, Personal, Refusal, Rule, Who};
 pub use event::{upcast, BallotTally, Decision, Direction, EndCause, Event, PartyKind, UpcastError, EVENT_SCHEMA, EVENT_TYPES};
+pub use hex32::{digest_bytes, digest_hex};
 pub use project::{
     funnel, involvement, involvement_in, member_projects, participants, FunnelStage, GroupRate, Involvement, InvolvementLine, Participant,
     ParticipantRow, Project, ProjectCount, ProjectRole, Roll, Spell, Stage, Standing,

@@ -11,6 +11,7 @@ use coop_core::{upcast, Event, UpcastError};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use ulid::Ulid;
 
 /// The hash the first record points back to.
@@ -65,9 +66,12 @@ struct BodyIn<'a> {
     id: Ulid,
     recorded: DateTime<Utc>,
     effective: NaiveDate,
-    actor: String,
-    command: String,
-    prev: String,
+    #[serde(borrow)]
+    actor: Cow<'a, str>,
+    #[serde(borrow)]
+    command: Cow<'a, str>,
+    #[serde(borrow)]
+    prev: Cow<'a, str>,
     #[serde(borrow)]
     event: &'a RawValue,
 }
@@ -128,7 +132,7 @@ pub fn seal(
     let body = BodyOut { v: coop_core::EVENT_SCHEMA, seq, id, recorded, effective, actor, command, prev, event };
     // Serializing plain structs, strings and integers cannot fail.
     let body = serde_json::to_string(&body).unwrap_or_default();
-    let hash = hex::encode(Sha256::digest(body.as_bytes()));
+    let hash = coop_core::digest_hex(&Sha256::digest(body.as_bytes()).into());
     let mut out = Vec::with_capacity(body.len() + 90);
     out.extend_from_slice(b"{\"hash\":\"");
     out.extend_from_slice(hash.as_bytes());
@@ -214,16 +218,108 @@ pub fn effective_of(bytes: &[u8]) -> Result<NaiveDate, RecordError> {
     Ok(rec.body.effective)
 }
 
-/// Parses a record, checks that its hash is its body's, and parses the body as `B`.
-fn hashed<'a, B: Deserialize<'a>>(bytes: &'a [u8]) -> Result<(RecordIo<'a>, B), RecordError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| RecordError::Malformed("not UTF-8".into()))?;
-    let rec: RecordIo = serde_json::from_str(text).map_err(|e| RecordError::Malformed(e.to_string()))?;
-    let body_text = rec.body.get();
-    if hex::encode(Sha256::digest(body_text.as_bytes())) != rec.hash {
-        return Err(RecordError::HashMismatch);
+/// A record's parts: the hash it names (decoded), its body's text, and its key and signature if
+/// it is signed.
+struct Parts<'a> {
+    hash: [u8; 32],
+    body: &'a str,
+    key: Option<&'a str>,
+    sig: Option<&'a str>,
+}
+
+/// `{"hash":"` + 64 hexadecimal digits + `","body":`: where a record as coop writes it puts its body.
+const BODY_AT: usize = 82;
+/// `,"key":"` + 64 hexadecimal digits + `","sig":"` + 128 + `"}`: how a signed record ends.
+const SIGNED_TAIL: usize = 211;
+
+impl<'a> Parts<'a> {
+    /// Splits a record. Read straight from the bytes where coop writes them (a record is read
+    /// once a command, an import or a verify: parsing it as JSON too scanned the body twice);
+    /// a record laid out otherwise is parsed.
+    fn of(bytes: &'a [u8]) -> Result<Self, RecordError> {
+        let text = std::str::from_utf8(bytes).map_err(|_| RecordError::Malformed("not UTF-8".into()))?;
+        if let Some(parts) = Self::as_written(text) {
+            return Ok(parts);
+        }
+        let rec: RecordIo = serde_json::from_str(text).map_err(|e| RecordError::Malformed(e.to_string()))?;
+        // A hash that is not 64 lowercase hexadecimal digits is no body's hash.
+        let hash = coop_core::digest_bytes(rec.hash.as_bytes()).ok_or(RecordError::HashMismatch)?;
+        Ok(Parts { hash, body: rec.body.get(), key: rec.key, sig: rec.sig })
     }
-    let body: B = serde_json::from_str(body_text).map_err(|e| RecordError::Malformed(e.to_string()))?;
-    Ok((rec, body))
+
+    /// The parts of a record laid out as [`seal`] writes it, or `None`. The body taken is a JSON
+    /// object only if the body's own parse accepts it whole (it refuses trailing text), and
+    /// the text around it holds no escape or quote, so the record reads as JSON with the same
+    /// parts: what is refused here is parsed, never read otherwise.
+    fn as_written(text: &'a str) -> Option<Self> {
+        let b = text.as_bytes();
+        if b.len() < BODY_AT + 2 || !text.starts_with("{\"hash\":\"") || &b[73..BODY_AT] != b"\",\"body\":" {
+            return None;
+        }
+        let hash = coop_core::digest_bytes(&b[9..73])?;
+        let (end, key, sig) = match &b[b.len() - 2..] {
+            b"}}" => (b.len() - 1, None, None),
+            b"\"}" if b.len() >= BODY_AT + 2 + SIGNED_TAIL => {
+                let at = b.len() - SIGNED_TAIL;
+                let tail = &b[at..];
+                let ok = tail.starts_with(b",\"key\":\"")
+                    && &tail[72..81] == b"\",\"sig\":\""
+                    && tail[8..72].iter().chain(&tail[81..209]).all(u8::is_ascii_hexdigit);
+                if !ok {
+                    return None;
+                }
+                (at, Some(&text[at + 8..at + 72]), Some(&text[at + 81..at + 209]))
+            }
+            _ => return None,
+        };
+        let body = &text[BODY_AT..end];
+        (body.starts_with('{') && body.ends_with('}')).then_some(Parts { hash, body, key, sig })
+    }
+
+    /// The parts, its body's hash checked against the one it names, and its body read.
+    fn checked(bytes: &'a [u8]) -> Result<(Self, Body<'a>), RecordError> {
+        let parts = Self::of(bytes)?;
+        if Sha256::digest(parts.body.as_bytes()).as_slice() != parts.hash {
+            return Err(RecordError::HashMismatch);
+        }
+        let body = Body::read(parts.body)?;
+        Ok((parts, body))
+    }
+}
+
+/// A record's body, its event read.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Body<'a> {
+    v: u32,
+    seq: u64,
+    id: Ulid,
+    recorded: DateTime<Utc>,
+    effective: NaiveDate,
+    #[serde(borrow)]
+    actor: Cow<'a, str>,
+    #[serde(borrow)]
+    command: Cow<'a, str>,
+    #[serde(borrow)]
+    prev: Cow<'a, str>,
+    event: Event,
+}
+
+impl<'a> Body<'a> {
+    /// Reads a body: in one pass when its event is of this coop's schema (the event typed as it
+    /// is read); otherwise its event's text is upcast from its version ([`upcast`]), which
+    /// also says what is wrong with a body that does not read.
+    fn read(text: &'a str) -> Result<Self, RecordError> {
+        if let Ok(body) = serde_json::from_str::<Body>(text) {
+            if body.v == coop_core::EVENT_SCHEMA {
+                return Ok(body);
+            }
+        }
+        let b: BodyIn = serde_json::from_str(text).map_err(|e| RecordError::Malformed(e.to_string()))?;
+        let event = upcast(b.v, b.event.get())?;
+        let BodyIn { v, seq, id, recorded, effective, actor, command, prev, .. } = b;
+        Ok(Body { v, seq, id, recorded, effective, actor, command, prev, event })
+    }
 }
 
 /// Checks a record's place in the chain: its sequence number and its link to the previous hash.
@@ -248,23 +344,22 @@ pub fn open(bytes: &[u8], expected_seq: u64, prev_hash: &str) -> Result<Envelope
 /// Reads one record picked out of the log by its place: its own hash and sequence number are
 /// checked, not its link (the walks of the whole chain check that).
 pub fn open_alone(bytes: &[u8], expected_seq: u64) -> Result<Envelope, RecordError> {
-    let (rec, body): (RecordIo, BodyIn) = hashed(bytes)?;
+    let (parts, body) = Parts::checked(bytes)?;
     if body.seq != expected_seq {
         return Err(RecordError::Sequence { expected: expected_seq, found: body.seq });
     }
-    let event = upcast(body.v, body.event.get())?;
     Ok(Envelope {
         seq: body.seq,
         id: body.id,
         recorded: body.recorded,
         effective: body.effective,
-        actor: body.actor,
-        command_id: body.command,
+        actor: body.actor.into_owned(),
+        command_id: body.command.into_owned(),
         schema: body.v,
-        prev_hash: body.prev,
-        hash: rec.hash.to_string(),
-        signed_by: rec.key.map(str::to_string),
-        event,
+        prev_hash: body.prev.into_owned(),
+        hash: coop_core::digest_hex(&parts.hash),
+        signed_by: parts.key.map(str::to_string),
+        event: body.event,
     })
 }
 
@@ -272,29 +367,28 @@ pub fn open_alone(bytes: &[u8], expected_seq: u64) -> Result<Envelope, RecordErr
 /// be read, and its signature if it has one — leaving its link to be checked against the
 /// previous record's hash by the caller. For checking records on several threads.
 pub fn open_unlinked(bytes: &[u8], expected_seq: u64) -> Result<Unlinked, RecordError> {
-    let (rec, body): (RecordIo, BodyIn) = hashed(bytes)?;
+    let (parts, body) = Parts::checked(bytes)?;
     if body.seq != expected_seq {
         return Err(RecordError::Sequence { expected: expected_seq, found: body.seq });
     }
-    let event = upcast(body.v, body.event.get())?;
-    let signed_by = match (rec.key, rec.sig) {
+    let signed_by = match (parts.key, parts.sig) {
         (None, None) => None,
-        (Some(key), Some(sig)) if crate::keys::verify(key, rec.body.get().as_bytes(), sig) => Some(key.to_string()),
+        (Some(key), Some(sig)) if crate::keys::verify(key, parts.body.as_bytes(), sig) => Some(key.to_string()),
         _ => return Err(RecordError::BadSignature),
     };
-    let registers = match &event {
+    let registers = match &body.event {
         Event::OfficerKeyRegistered { person, public_key } => Some((person.clone(), public_key.clone())),
         _ => None,
     };
     Ok(Unlinked {
-        hash: rec.hash.to_string(),
-        prev: body.prev,
-        actor: body.actor,
+        hash: coop_core::digest_hex(&parts.hash),
+        prev: body.prev.into_owned(),
+        actor: body.actor.into_owned(),
         signed_by,
         registers,
         effective: body.effective,
-        command_id: body.command,
-        event,
+        command_id: body.command.into_owned(),
+        event: body.event,
     })
 }
 
@@ -350,6 +444,38 @@ mod tests {
         let ev = Event::SharesPaid { member: MemberNo(3), amount_cents: Cents(1250) };
         let t = DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z").unwrap().with_timezone(&Utc);
         seal(7, Ulid(42), &t, NaiveDate::from_ymd_opt(2026, 1, 2).unwrap(), "sec", "cmd1", GENESIS_HASH, &ev, None)
+    }
+
+    /// A record as `seal` writes it, signed or not, is read straight from its bytes; the same
+    /// record laid out otherwise (spaces, its keys in another order) is parsed, to the same
+    /// envelope; a body of a later schema is refused as such, though its event reads as one of
+    /// this schema's.
+    #[test]
+    fn a_record_reads_the_same_laid_out_as_written_or_otherwise() {
+        let key = crate::keys::SecretKey::generate().unwrap();
+        let t = DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z").unwrap().with_timezone(&Utc);
+        let ev = Event::SharesPaid { member: MemberNo(3), amount_cents: Cents(1250) };
+        for signer in [None, Some(&key)] {
+            let (bytes, hash) = seal(7, Ulid(42), &t, NaiveDate::from_ymd_opt(2026, 1, 2).unwrap(), "sec", "c", GENESIS_HASH, &ev, signer);
+            let text = std::str::from_utf8(&bytes).unwrap();
+            let parts = Parts::as_written(text).expect("what seal writes is read as written");
+            assert_eq!((coop_core::digest_hex(&parts.hash), parts.key.is_some()), (hash.clone(), signer.is_some()));
+            let envelope = open(&bytes, 7, GENESIS_HASH).unwrap();
+            let body = parts.body;
+            let tail = &text[BODY_AT + body.len()..text.len() - 1];
+            for other in [
+                format!("{{ \"hash\": \"{hash}\", \"body\": {body} {tail} }}"),
+                format!("{{\"body\":{body}{tail},\"hash\":\"{hash}\"}}"),
+                format!("{text} "),
+            ] {
+                assert!(Parts::as_written(&other).is_none(), "{other}");
+                assert_eq!(open(other.as_bytes(), 7, GENESIS_HASH).unwrap(), envelope, "{other}");
+            }
+            let later = body.replacen("{\"v\":1,", "{\"v\":2,", 1);
+            let later_hash = coop_core::digest_hex(&Sha256::digest(later.as_bytes()).into());
+            let record = format!("{{\"hash\":\"{later_hash}\",\"body\":{later}}}");
+            assert!(matches!(open(record.as_bytes(), 7, GENESIS_HASH), Err(RecordError::Schema(UpcastError::TooNew(2)))));
+        }
     }
 
     #[test]
