@@ -69,6 +69,11 @@ pub(crate) trait Table: Send + Sync {
     fn is_empty(&self) -> Result<bool>;
     /// Applies the writes at once (all or none).
     fn apply(&self, batch: Batch) -> Result<()>;
+    /// Writes the pairs, not necessarily at once: for a bulk write whose completeness a later
+    /// write marks (the pieces written in full, their totals last). By default, [`Table::apply`].
+    fn fill(&self, batch: Batch) -> Result<()> {
+        self.apply(batch)
+    }
 }
 
 /// The tables of a store.
