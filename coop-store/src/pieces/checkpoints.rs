@@ -35,16 +35,6 @@ pub(crate) trait Blocks {
     fn get(&self, kept: &[u8]) -> Result<Vec<u8>>;
 }
 
-/// A block of members: `n`, then `n` (number, end of its value) pairs, then the values, all
-/// numbers big-endian `u32`, members in increasing number.
-fn block(members: &[(u32, Vec<u8>)]) -> Vec<u8> {
-    let mut built = Building::with_room(members.len());
-    for (n, v) in members {
-        built.push(*n, v);
-    }
-    built.finish()
-}
-
 /// A block of members built as they are encoded, in place: the index's room made first, each
 /// value appended as it comes (a checkpoint after a register's import holds 100,000 members:
 /// never a value apart for each, nor the block copied once built).
@@ -88,7 +78,8 @@ impl Building {
     }
 }
 
-/// A block read back.
+/// A block of members read back: `n`, then `n` (number, end of its value) pairs, then the
+/// values, all numbers big-endian `u32`, members in increasing number.
 struct Block(Vec<u8>);
 
 impl Block {
@@ -385,38 +376,46 @@ impl<'t> Check<'t> {
         self.next += 1;
         let head = &Head { seq, hash: hash.to_string() };
         let at = At::new(self.table, self.blocks, seq);
-        let wrong = |what: String| Some(format!("the checkpoint at event {seq} does not hold {what} as the log has it"));
-        let mut members = Vec::new();
-        for (piece, value) in encode_primary(state, &std::mem::take(&mut self.changes), head)? {
-            if let (Some(n), false) = (member_number(&piece), value.is_empty()) {
-                members.push((n, value));
-                continue;
-            }
-            let kept = if value.is_empty() { at.get(&piece)? } else { self.table.get(&key_at(&piece, seq))? };
-            if !value.is_empty() {
-                self.expected += 1;
-            }
-            if kept.as_deref().unwrap_or_default() != value.as_slice() {
-                self.problem = wrong(describe(&piece));
-                return Ok(());
-            }
-        }
         let kept = match self.table.get(&key_at(MEMBERS, seq))? {
-            Some(kept) => Some(self.blocks.get(&kept)?),
+            Some(kept) => Some(Block(self.blocks.get(&kept)?)),
             None => None,
         };
-        if !members.is_empty() {
-            self.expected += 1;
+        // Each piece compared as it is encoded; the members with the block's entries in turn,
+        // never a block built to compare whole.
+        let (mut members, mut values, mut others) = (0usize, 0usize, 0u64);
+        let mut differing: Option<String> = None;
+        encode_primary_each(state, &std::mem::take(&mut self.changes), head, &mut |piece, value| {
+            if differing.is_some() {
+                return Ok(());
+            }
+            if let (Some(n), false) = (member_number(&piece), value.is_empty()) {
+                let same = kept.as_ref().is_some_and(|b| members < b.len() && b.entry(members).ok() == Some((n, value.as_slice())));
+                if !same {
+                    differing = Some(format!("member {n}"));
+                }
+                members += 1;
+                values += value.len();
+                return Ok(());
+            }
+            let kept = if value.is_empty() { at.get(&piece)? } else { self.table.get(&key_at(&piece, seq))? };
+            others += u64::from(!value.is_empty());
+            if kept.as_deref().unwrap_or_default() != value.as_slice() {
+                differing = Some(describe(&piece));
+            }
+            Ok(())
+        })?;
+        self.expected += others + u64::from(members > 0);
+        // Every entry matched: the block is the one they make if it has no other entry and no
+        // other byte (its entries' ends follow from their values).
+        let whole = match &kept {
+            None => members == 0,
+            Some(b) => members > 0 && b.len() == members && b.0.len() == 4 + 8 * members + values,
+        };
+        if differing.is_none() && !whole {
+            differing = Some("its members".into());
         }
-        let expected = (!members.is_empty()).then(|| block(&members));
-        if kept != expected {
-            let differing = match kept.map(Block) {
-                None => members.first().map(|(n, _)| format!("member {n}")),
-                Some(b) => (0..b.len().max(members.len()))
-                    .find(|i| b.entry(*i).ok().map(|(n, v)| (n, v.to_vec())) != members.get(*i).cloned())
-                    .map(|i| members.get(i).map_or_else(|| "its members".to_string(), |(n, _)| format!("member {n}"))),
-            };
-            self.problem = wrong(differing.unwrap_or_else(|| "its members".into()));
+        if let Some(what) = differing {
+            self.problem = Some(format!("the checkpoint at event {seq} does not hold {what} as the log has it"));
         }
         Ok(())
     }
@@ -457,6 +456,67 @@ fn describe(piece: &[u8]) -> String {
 mod tests {
     use super::*;
 
+    /// Blocks kept in the table itself, as a temporary store keeps its packs.
+    struct InTable;
+
+    impl Blocks for InTable {
+        fn put(&self, sealed: Vec<u8>) -> Result<Vec<u8>> {
+            Ok(sealed)
+        }
+        fn get(&self, kept: &[u8]) -> Result<Vec<u8>> {
+            crate::runs::open(kept).map(std::borrow::Cow::into_owned).map_err(|reason| Error::Integrity { seq: 0, reason })
+        }
+    }
+
+    /// The checkpoints written along a fold check against it; a block of members that holds
+    /// every member the fold gives, and one entry more, or one byte more, does not.
+    #[test]
+    fn a_block_with_an_entry_or_a_byte_more_than_the_fold_gives_is_found() {
+        use coop_core::{Event, MemberNo, PartyKind, Statutes};
+        let day = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+        let statutes = Statutes::from_toml(coop_core::SAMPLE_STATUTES).unwrap();
+        let mut events = vec![Event::StatutesAdopted { statutes: Box::new(statutes), decided_by: None, sha256: None }];
+        events.extend((1..=5u32).map(|n| Event::MemberAdmitted {
+            party: ulid::Ulid(u128::from(n) << 80 | 7),
+            number: MemberNo(n),
+            kind: PartyKind::Person,
+            category: "employees".into(),
+            personal_digest: "ab".repeat(32),
+        }));
+        let db = sled::Config::new().temporary(true).open().unwrap();
+        let table = crate::backend::sled::SledTable(db.open_tree("checkpoints").unwrap());
+        let fold = |check: &mut dyn FnMut(u64, &Event, &State)| {
+            let mut state = State::default();
+            for (i, e) in events.iter().enumerate() {
+                state.apply(day, e).unwrap();
+                check(i as u64 + 1, e, &state);
+            }
+        };
+        let mut writer = Writer::new(3);
+        fold(&mut |seq, e, state| writer.after(&table, &InTable, seq, &format!("{seq:064}"), e, state).unwrap());
+        let checked = || {
+            let mut check = Check::new(&table, &InTable).unwrap();
+            fold(&mut |seq, e, state| check.after(seq, &format!("{seq:064}"), e, state).unwrap());
+            check.finish().unwrap()
+        };
+        assert_eq!(checked(), None);
+        let key = key_at(MEMBERS, 6);
+        let block = InTable.get(&table.get(&key).unwrap().unwrap()).unwrap();
+        let members: Vec<(u32, Vec<u8>)> =
+            (0..Block(block.clone()).len()).map(|i| Block(block.clone()).entry(i).map(|(n, v)| (n, v.to_vec())).unwrap()).collect();
+        assert_eq!(members.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [3, 4, 5], "the members admitted by events 4 to 6");
+        let one_more = {
+            let mut b = Building::with_room(3);
+            members.iter().chain([&(9, b"x".to_vec())]).for_each(|(n, v)| b.push(*n, v));
+            b.finish()
+        };
+        for damaged in [one_more, [block.as_slice(), b"!"].concat()] {
+            table.insert(&key, &crate::runs::seal(&damaged)).unwrap();
+            let problem = checked().unwrap_or_default();
+            assert!(problem.contains("checkpoint at event 6 does not hold its members"), "{problem}");
+        }
+    }
+
     /// A block is the same whatever room was made for it: too little, too much, or just enough;
     /// each member is found in it by number.
     #[test]
@@ -475,7 +535,7 @@ mod tests {
             }
             assert_eq!(built.finish(), expected, "room for {room}");
         }
-        let block = Block(block(&members));
+        let block = Block(expected);
         assert_eq!(block.len(), 3);
         for (n, v) in &members {
             assert_eq!(block.find(*n).unwrap(), Some(v.as_slice()));

@@ -275,7 +275,16 @@ fn json<T: Serialize + ?Sized>(v: &T) -> Result<Vec<u8>> {
 /// command's first load: they are kept in postcard, a compact binary form of the same serde
 /// types (several times faster to read back than JSON). The small pieces stay JSON.
 fn binary<T: Serialize>(v: &T) -> Result<Vec<u8>> {
-    postcard::to_stdvec(v).map_err(|e| Error::Integrity { seq: 0, reason: format!("state piece cannot be encoded: {e}") })
+    let failed = |e: postcard::Error| Error::Integrity { seq: 0, reason: format!("state piece cannot be encoded: {e}") };
+    // Encoded on the stack, then copied once into a value of its size: a growing `Vec` is
+    // reallocated and copied five or six times for a member (about 128 bytes), and a verify
+    // or an import encodes a million of them.
+    let mut scratch = [0u8; 1024];
+    match postcard::to_slice(v, &mut scratch) {
+        Ok(used) => Ok(used.to_vec()),
+        Err(postcard::Error::SerializeBufferFull) => postcard::to_stdvec(v).map_err(failed),
+        Err(e) => Err(failed(e)),
+    }
 }
 
 fn unbinary<'a, T: Deserialize<'a>>(what: &str, bytes: &'a [u8]) -> Result<T> {
@@ -336,12 +345,8 @@ pub(crate) fn encode_each(state: &State, changes: &Changes, head: &Head, put: &m
 
 /// The pieces of `encode` that hold the state itself (the totals first, then the statutes,
 /// members, assemblies, projects, partners and bodies `changes` names), without what is derived
-/// from them (the party index, the roll, closed assemblies' results): what a checkpoint keeps.
-pub(crate) fn encode_primary(state: &State, changes: &Changes, head: &Head) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-    collected(|put| encode_primary_each(state, changes, head, put))
-}
-
-/// [`encode_primary`], each piece given to `put` as it is encoded (in the same order).
+/// from them (the party index, the roll, closed assemblies' results): what a checkpoint keeps;
+/// each given to `put` as it is encoded.
 pub(crate) fn encode_primary_each(state: &State, changes: &Changes, head: &Head, put: &mut Put<'_>) -> Result<()> {
     let globals = Globals {
         seq: head.seq,
