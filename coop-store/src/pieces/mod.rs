@@ -29,7 +29,9 @@ pub use roll::{Roll, RollEntry};
 const GLOBALS: &[u8] = b"g";
 const STATUTES: &[u8] = b"s";
 const MEMBER: u8 = b'm';
-const PARTY: u8 = b'y';
+/// The party index: a party's member number, kept with those of the parties whose ids end with
+/// the same 12 bits (see [`party_buckets`]).
+const PARTIES: u8 = b'Y';
 const ASSEMBLY: u8 = b'a';
 const PROJECT: u8 = b'p';
 const PARTNER: u8 = b'r';
@@ -279,11 +281,12 @@ fn binary<T: Serialize>(v: &T) -> Result<Vec<u8>> {
     // Encoded on the stack, then copied once into a value of its size: a growing `Vec` is
     // reallocated and copied five or six times for a member (about 128 bytes), and a verify
     // or an import encodes a million of them.
+    // Larger values, and those that write a field through `collect_str` (which needs a
+    // growing buffer), are encoded into a `Vec`.
     let mut scratch = [0u8; 1024];
     match postcard::to_slice(v, &mut scratch) {
         Ok(used) => Ok(used.to_vec()),
-        Err(postcard::Error::SerializeBufferFull) => postcard::to_stdvec(v).map_err(failed),
-        Err(e) => Err(failed(e)),
+        Err(_) => postcard::to_stdvec(v).map_err(failed),
     }
 }
 
@@ -320,14 +323,6 @@ fn collected(encoder: impl FnOnce(&mut Put<'_>) -> Result<()>) -> Result<Vec<(Ve
 pub(crate) fn encode_each(state: &State, changes: &Changes, head: &Head, put: &mut Put<'_>) -> Result<()> {
     encode_primary_each(state, changes, head, put)?;
     // What is derived from the pieces, kept to spare queries its computation.
-    // In the parties' order, not the members': a register's 100,000 admissions written in
-    // random key order each rewrote a leaf of a tree larger than sled's cache.
-    let mut parties: Vec<([u8; 16], MemberNo)> =
-        changes.admitted.iter().filter_map(|n| state.members.get(n)).map(|m| (m.party.to_bytes(), m.number)).collect();
-    parties.sort_unstable();
-    for (party, n) in parties {
-        put(key(PARTY, &party), n.0.to_be_bytes().to_vec())?;
-    }
     for (k, v) in roll::encode(state, &changes.members)? {
         put(k, v)?;
     }
@@ -427,10 +422,10 @@ pub(crate) fn write_all(trees: &Trees, state: &State, head: &Head) -> Result<()>
     for chunk in members.chunks(5_000) {
         let some: BTreeSet<MemberNo> = chunk.iter().copied().collect();
         // The globals come first in what `encode` gives: written once, last.
-        write(
-            encode(state, &Changes { members: some.clone(), admitted: some, ..Changes::default() }, head)?.into_iter().skip(1).collect(),
-        )?;
+        write(encode(state, &Changes { members: some, ..Changes::default() }, head)?.into_iter().skip(1).collect())?;
     }
+    let parties = state.members.values().map(|m| (m.party.to_bytes(), m.number)).collect();
+    trees.small().fill(party_buckets(trees, parties)?.into_iter().map(|(k, v)| (k, Some(v))).collect())?;
     let mut pairs = encode(state, &Changes::all_but_members(state), head)?.into_iter();
     let (k, v) = pairs.next().ok_or_else(|| Error::Integrity { seq: 0, reason: "no globals".into() })?;
     write(pairs.collect())?;
@@ -606,11 +601,69 @@ pub(crate) fn results(trees: &Trees, slug: &str) -> Result<Option<Vec<coop_core:
 
 /// The member number of a party, from the index kept beside the member pieces.
 pub(crate) fn number_of(trees: &Trees, party: PartyId) -> Result<Option<MemberNo>> {
-    Ok(trees
-        .small()
-        .get(&key(PARTY, &party.to_bytes()))?
-        .and_then(|v| <[u8; 4]>::try_from(v.as_ref()).ok())
-        .map(|b| MemberNo(u32::from_be_bytes(b))))
+    let party = party.to_bytes();
+    let Some(bucket) = trees.small().get(&bucket_key(&party))? else { return Ok(None) };
+    let entries = bucket_entries(&bucket)?;
+    Ok(entries.binary_search_by(|(p, _)| p.cmp(&party)).ok().map(|i| entries[i].1))
+}
+
+/// A party and its member number, as the party index keeps them.
+type Indexed = ([u8; 16], MemberNo);
+
+/// The key of the bucket of the party index that holds `party`: its id's last 12 bits (random
+/// in a ULID), 4,096 buckets. One value per member made a register's import write 100,000 more
+/// keys, and sled splits a leaf every 16 keys, copying it and its parent each time.
+fn bucket_key(party: &[u8; 16]) -> Vec<u8> {
+    vec![PARTIES, party[14] & 0x0F, party[15]]
+}
+
+/// A bucket's entries: 16 bytes of party and 4 of number (big-endian) each, in party order.
+fn bucket_entries(value: &[u8]) -> Result<Vec<Indexed>> {
+    if value.len() % 20 != 0 {
+        return Err(Error::Integrity {
+            seq: 0,
+            reason: format!("a bucket of the party index holds {} bytes, not 20 per party", value.len()),
+        });
+    }
+    Ok(value
+        .chunks_exact(20)
+        .map(|e| {
+            let (party, number) = e.split_at(16);
+            let party: [u8; 16] = party.try_into().unwrap_or_default();
+            (party, MemberNo(u32::from_be_bytes(number.try_into().unwrap_or_default())))
+        })
+        .collect())
+}
+
+/// The parties `changes` admitted, with their numbers, as they are in `state`.
+pub(crate) fn admitted_parties(state: &State, changes: &Changes) -> Vec<Indexed> {
+    changes.admitted.iter().filter_map(|n| state.members.get(n)).map(|m| (m.party.to_bytes(), m.number)).collect()
+}
+
+/// The buckets of the party index that `parties` go in, as they are once they hold them (each
+/// bucket read and merged: a party indexed again takes its new number), in key order.
+pub(crate) fn party_buckets(trees: &Trees, parties: Vec<Indexed>) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    let mut buckets: BTreeMap<Vec<u8>, Vec<Indexed>> = BTreeMap::new();
+    for (party, number) in parties {
+        buckets.entry(bucket_key(&party)).or_default().push((party, number));
+    }
+    buckets
+        .into_iter()
+        .map(|(key, added)| {
+            let mut entries = match trees.small().get(&key)? {
+                Some(kept) => bucket_entries(&kept)?,
+                None => Vec::new(),
+            };
+            for (party, number) in added {
+                match entries.binary_search_by(|(p, _)| p.cmp(&party)) {
+                    Ok(i) => entries[i].1 = number,
+                    Err(i) => entries.insert(i, (party, number)),
+                }
+            }
+            let value = entries.iter().flat_map(|(p, n)| p.iter().copied().chain(n.0.to_be_bytes())).collect();
+            Ok((key, value))
+        })
+        .collect()
 }
 
 fn bad_key(k: &[u8]) -> Error {
@@ -636,4 +689,51 @@ pub(crate) fn digest_of(trees: &Trees, party: PartyId) -> Result<Option<String>>
     let state = load(trees, &Part::default())?;
     let id = party.to_string();
     Ok(state.officer_digests.get(&id).filter(|_| !state.officers_erased.contains(&id)).cloned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::sled::SledTable;
+
+    /// A piece is encoded as postcard encodes it, whether it fits the stack's scratch or not, and
+    /// whether it writes a field through `collect_str` (which the scratch cannot take).
+    #[test]
+    fn a_piece_is_encoded_as_postcard_encodes_it() {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z").unwrap().with_timezone(&chrono::Utc);
+        assert_eq!(binary(&at).unwrap(), postcard::to_stdvec(&at).unwrap());
+        let large = vec![7u8; 3000];
+        assert_eq!(binary(&large).unwrap(), postcard::to_stdvec(&large).unwrap());
+        let small = ("member", 42u32);
+        assert_eq!(binary(&small).unwrap(), postcard::to_stdvec(&small).unwrap());
+    }
+
+    /// The party index keeps each party's number in its bucket: parties whose ids end alike
+    /// share one, a party added to a bucket leaves the others there, a party indexed again takes
+    /// its new number, an unknown party has none, and a bucket not of 20 bytes a party is refused.
+    #[test]
+    fn the_party_index_finds_each_party_in_its_bucket() {
+        let db = sled::Config::new().temporary(true).open().unwrap();
+        let tables: [Box<dyn Table>; 4] = ["t", "m", "a", "p"].map(|n| Box::new(SledTable(db.open_tree(n).unwrap())) as Box<dyn Table>);
+        let trees = Trees(&tables);
+        let party = |high: u128, low: u16| ulid::Ulid(high << 64 | u128::from(low));
+        // `a` and `b` end with the same 12 bits; `c` does not.
+        let (a, b, c) = (party(1, 0x1234), party(2, 0x5234), party(3, 0x0001));
+        let write = |parties: Vec<Indexed>| {
+            for (k, v) in party_buckets(&trees, parties).unwrap() {
+                trees.small().insert(&k, &v).unwrap();
+            }
+        };
+        write(vec![(b.to_bytes(), MemberNo(2)), (c.to_bytes(), MemberNo(3))]);
+        write(vec![(a.to_bytes(), MemberNo(1))]);
+        assert_eq!(trees.small().scan_prefix(&[PARTIES]).count(), 2, "a and b share a bucket");
+        for (p, n) in [(a, 1), (b, 2), (c, 3)] {
+            assert_eq!(number_of(&trees, p).unwrap(), Some(MemberNo(n)), "{p}");
+        }
+        assert_eq!(number_of(&trees, party(4, 0x1234)).unwrap(), None);
+        write(vec![(a.to_bytes(), MemberNo(7))]);
+        assert_eq!((number_of(&trees, a).unwrap(), number_of(&trees, b).unwrap()), (Some(MemberNo(7)), Some(MemberNo(2))));
+        trees.small().insert(&bucket_key(&c.to_bytes()), &[0u8; 19]).unwrap();
+        assert!(number_of(&trees, c).is_err());
+    }
 }
