@@ -502,6 +502,10 @@ impl Store {
                 }
                 Ok(())
             })?;
+            // The admitted parties' numbers, in their buckets of the party index.
+            for (k, v) in pieces::party_buckets(&self.pieces(), pieces::admitted_parties(&state, &changes))? {
+                self.pieces().of(&k).insert(k.as_slice(), v.as_slice())?;
+            }
             if self.shared() {
                 // In the command's transaction (see `checkpoint_if_due`).
                 self.checkpoint_if_due(&state, &new_head)?;

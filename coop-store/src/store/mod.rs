@@ -60,7 +60,11 @@ use witness::{blob_files, read_witness, Witness};
 ///   32 bytes, and the `state-checkpoints` table keeps the pieces as of some events of a log in
 ///   date order (see `pieces::checkpoints`). A `/6` store's pieces are built again from the log
 ///   on its first open; its checkpoints are written from its next command on.
-const FORMAT: &[u8] = b"coop-store/7";
+/// - `coop-store/8`: the same trees; the party index keeps the parties in 4,096 buckets (by the
+///   last 12 bits of their ids) instead of a value each. A `/7` store's pieces are built again
+///   from the log on its first open.
+const FORMAT: &[u8] = b"coop-store/8";
+const FORMAT_7: &[u8] = b"coop-store/7";
 const FORMAT_6: &[u8] = b"coop-store/6";
 const FORMAT_5: &[u8] = b"coop-store/5";
 const FORMAT_4: &[u8] = b"coop-store/4";
