@@ -58,24 +58,6 @@ struct BodyOut<'a> {
     event: &'a Event,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct BodyIn<'a> {
-    v: u32,
-    seq: u64,
-    id: Ulid,
-    recorded: DateTime<Utc>,
-    effective: NaiveDate,
-    #[serde(borrow)]
-    actor: Cow<'a, str>,
-    #[serde(borrow)]
-    command: Cow<'a, str>,
-    #[serde(borrow)]
-    prev: Cow<'a, str>,
-    #[serde(borrow)]
-    event: &'a RawValue,
-}
-
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RecordIo<'a> {
@@ -287,10 +269,11 @@ impl<'a> Parts<'a> {
     }
 }
 
-/// A record's body, its event read.
+/// A record's body: its event read (`Body<Event>`), or the text of an event of an older schema,
+/// to be upcast (`Body<&RawValue>`).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Body<'a> {
+struct Body<'a, E = Event> {
     v: u32,
     seq: u64,
     id: Ulid,
@@ -302,7 +285,7 @@ struct Body<'a> {
     command: Cow<'a, str>,
     #[serde(borrow)]
     prev: Cow<'a, str>,
-    event: Event,
+    event: E,
 }
 
 impl<'a> Body<'a> {
@@ -315,9 +298,9 @@ impl<'a> Body<'a> {
                 return Ok(body);
             }
         }
-        let b: BodyIn = serde_json::from_str(text).map_err(|e| RecordError::Malformed(e.to_string()))?;
+        let b: Body<&RawValue> = serde_json::from_str(text).map_err(|e| RecordError::Malformed(e.to_string()))?;
         let event = upcast(b.v, b.event.get())?;
-        let BodyIn { v, seq, id, recorded, effective, actor, command, prev, .. } = b;
+        let Body { v, seq, id, recorded, effective, actor, command, prev, .. } = b;
         Ok(Body { v, seq, id, recorded, effective, actor, command, prev, event })
     }
 }
