@@ -229,10 +229,12 @@ impl<'a> Parts<'a> {
         Ok(Parts { hash, body: rec.body.get(), key: rec.key, sig: rec.sig })
     }
 
-    /// The parts of a record laid out as [`seal`] writes it, or `None`. The body taken is a JSON
-    /// object only if the body's own parse accepts it whole (it refuses trailing text), and
-    /// the text around it holds no escape or quote, so the record reads as JSON with the same
-    /// parts: what is refused here is parsed, never read otherwise.
+    /// The parts of a record laid out as [`seal`] writes it, or `None` (then it is parsed). A
+    /// record is accepted only if the body taken is one JSON object (its parse refuses trailing
+    /// text) whose hash is the one named, and the text around it holds no escape or quote: then
+    /// it reads as JSON with the same parts. A record laid out otherwise whose body is taken
+    /// wrongly is refused, as the JSON parse refuses it, though the reason given may differ (the
+    /// hash rather than the layout).
     fn as_written(text: &'a str) -> Option<Self> {
         let b = text.as_bytes();
         if b.len() < BODY_AT + 2 || !text.starts_with("{\"hash\":\"") || &b[73..BODY_AT] != b"\",\"body\":" {
