@@ -260,13 +260,17 @@ impl<'a> Parts<'a> {
         (body.starts_with('{') && body.ends_with('}')).then_some(Parts { hash, body, key, sig })
     }
 
-    /// The parts, its body's hash checked against the one it names, and its body read.
-    fn checked(bytes: &'a [u8]) -> Result<(Self, Body<'a>), RecordError> {
+    /// The parts, its body's hash checked against the one it names, and its body read and
+    /// checked to be event `expected_seq`.
+    fn checked(bytes: &'a [u8], expected_seq: u64) -> Result<(Self, Body<'a>), RecordError> {
         let parts = Self::of(bytes)?;
         if Sha256::digest(parts.body.as_bytes()).as_slice() != parts.hash {
             return Err(RecordError::HashMismatch);
         }
         let body = Body::read(parts.body)?;
+        if body.seq != expected_seq {
+            return Err(RecordError::Sequence { expected: expected_seq, found: body.seq });
+        }
         Ok((parts, body))
     }
 }
@@ -329,10 +333,7 @@ pub fn open(bytes: &[u8], expected_seq: u64, prev_hash: &str) -> Result<Envelope
 /// Reads one record picked out of the log by its place: its own hash and sequence number are
 /// checked, not its link (the walks of the whole chain check that).
 pub fn open_alone(bytes: &[u8], expected_seq: u64) -> Result<Envelope, RecordError> {
-    let (parts, body) = Parts::checked(bytes)?;
-    if body.seq != expected_seq {
-        return Err(RecordError::Sequence { expected: expected_seq, found: body.seq });
-    }
+    let (parts, body) = Parts::checked(bytes, expected_seq)?;
     Ok(Envelope {
         seq: body.seq,
         id: body.id,
@@ -352,10 +353,7 @@ pub fn open_alone(bytes: &[u8], expected_seq: u64) -> Result<Envelope, RecordErr
 /// be read, and its signature if it has one — leaving its link to be checked against the
 /// previous record's hash by the caller. For checking records on several threads.
 pub fn open_unlinked(bytes: &[u8], expected_seq: u64) -> Result<Unlinked, RecordError> {
-    let (parts, body) = Parts::checked(bytes)?;
-    if body.seq != expected_seq {
-        return Err(RecordError::Sequence { expected: expected_seq, found: body.seq });
-    }
+    let (parts, body) = Parts::checked(bytes, expected_seq)?;
     let signed_by = match (parts.key, parts.sig) {
         (None, None) => None,
         (Some(key), Some(sig)) if crate::keys::verify(key, parts.body.as_bytes(), sig) => Some(key.to_string()),

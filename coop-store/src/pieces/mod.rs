@@ -280,9 +280,8 @@ fn binary<T: Serialize>(v: &T) -> Result<Vec<u8>> {
     let failed = |e: postcard::Error| Error::Integrity { seq: 0, reason: format!("state piece cannot be encoded: {e}") };
     // Encoded on the stack, then copied once into a value of its size: a growing `Vec` is
     // reallocated and copied five or six times for a member (about 128 bytes), and a verify
-    // or an import encodes a million of them.
-    // Larger values, and those that write a field through `collect_str` (which needs a
-    // growing buffer), are encoded into a `Vec`.
+    // or an import encodes a million of them. Larger values, and those that write a field
+    // through `collect_str` (which needs a growing buffer), are encoded into a `Vec`.
     let mut scratch = [0u8; 1024];
     match postcard::to_slice(v, &mut scratch) {
         Ok(used) => Ok(used.to_vec()),
@@ -424,7 +423,7 @@ pub(crate) fn write_all(trees: &Trees, state: &State, head: &Head) -> Result<()>
         // The globals come first in what `encode` gives: written once, last.
         write(encode(state, &Changes { members: some, ..Changes::default() }, head)?.into_iter().skip(1).collect())?;
     }
-    let parties = state.members.values().map(|m| (m.party.to_bytes(), m.number)).collect();
+    let parties = state.members.values().map(indexed).collect();
     trees.small().fill(party_buckets(trees, parties)?.into_iter().map(|(k, v)| (k, Some(v))).collect())?;
     let mut pairs = encode(state, &Changes::all_but_members(state), head)?.into_iter();
     let (k, v) = pairs.next().ok_or_else(|| Error::Integrity { seq: 0, reason: "no globals".into() })?;
@@ -635,9 +634,14 @@ fn bucket_entries(value: &[u8]) -> Result<Vec<Indexed>> {
         .collect())
 }
 
+/// A member as the party index keeps it.
+fn indexed(m: &coop_core::Member) -> Indexed {
+    (m.party.to_bytes(), m.number)
+}
+
 /// The parties `changes` admitted, with their numbers, as they are in `state`.
 pub(crate) fn admitted_parties(state: &State, changes: &Changes) -> Vec<Indexed> {
-    changes.admitted.iter().filter_map(|n| state.members.get(n)).map(|m| (m.party.to_bytes(), m.number)).collect()
+    changes.admitted.iter().filter_map(|n| state.members.get(n)).map(indexed).collect()
 }
 
 /// The buckets of the party index that `parties` go in, as they are once they hold them (each

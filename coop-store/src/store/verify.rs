@@ -718,12 +718,7 @@ fn check_runs(batch: &[(u64, Vec<u8>)], threads: usize) -> Vec<Checked> {
     let size = batch.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let handles: Vec<_> = batch.chunks(size).map(|part| (part[0].0, scope.spawn(move || check(part)))).collect();
-        handles
-            .into_iter()
-            .flat_map(|(first, h)| {
-                h.join().unwrap_or_else(|_| vec![(first, Err(RecordError::Malformed("the check of this run failed".into())))])
-            })
-            .collect()
+        handles.into_iter().flat_map(|checking| joined(Some(checking))).collect()
     })
 }
 
