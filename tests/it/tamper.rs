@@ -248,11 +248,31 @@ fn a_removed_or_swapped_piece_is_found_by_replay_and_verify() {
     }
     let env = Env::new();
     env.ok(&["demo"]);
-    let member = |n: u32| {
-        let mut k = vec![b'm'];
-        k.extend_from_slice(&n.to_be_bytes());
-        k
+    // The members' pieces are kept sixteen to a value (`n` and the bucket's number): each as
+    // its number, its length (4 bytes each, big-endian) and its piece. Members 1 and 2 are in
+    // bucket 0.
+    type Entries = Vec<(u32, Vec<u8>)>;
+    let edit_bucket_0 = |db: &sled::Db, edit: &dyn Fn(&mut Entries)| {
+        let t = db.open_tree("state-members").unwrap();
+        let key = [&b"n"[..], &0u32.to_be_bytes()].concat();
+        let value = t.get(&key).unwrap().unwrap();
+        let (mut entries, mut rest) = (Vec::new(), &value[..]);
+        while !rest.is_empty() {
+            let n = u32::from_be_bytes(rest[..4].try_into().unwrap());
+            let len = u32::from_be_bytes(rest[4..8].try_into().unwrap()) as usize;
+            entries.push((n, rest[8..8 + len].to_vec()));
+            rest = &rest[8 + len..];
+        }
+        edit(&mut entries);
+        let mut out = Vec::new();
+        for (n, piece) in entries {
+            out.extend_from_slice(&n.to_be_bytes());
+            out.extend_from_slice(&(piece.len() as u32).to_be_bytes());
+            out.extend_from_slice(&piece);
+        }
+        t.insert(&key, out).unwrap();
     };
+    let at = |entries: &Entries, n: u32| entries.iter().position(|(m, _)| *m == n).unwrap();
     let first_key = |tree: &str, tag: u8, nth: usize| -> Vec<u8> {
         let db = crate::open_sled(&env.store());
         let keys: Vec<Vec<u8>> = db.open_tree(tree).unwrap().scan_prefix([tag]).keys().map(|k| k.unwrap().to_vec()).collect();
@@ -261,17 +281,24 @@ fn a_removed_or_swapped_piece_is_found_by_replay_and_verify() {
     let (assembly, project, other_project) =
         (first_key("state-assemblies", b'a', 0), first_key("state-projects", b'p', 0), first_key("state-projects", b'p', 1));
     type Damage = Box<dyn Fn(&sled::Db)>;
-    let (m1, m2, p0, p1, a0) = (member(1), member(2), project.clone(), other_project.clone(), assembly.clone());
+    let (p0, p1, a0) = (project.clone(), other_project.clone(), assembly.clone());
     let cases: Vec<(&str, Damage, Vec<u32>)> = vec![
-        ("member 2 removed", Box::new(move |db| drop(db.open_tree("state-members").unwrap().remove(&m2).unwrap())), vec![2]),
+        (
+            "member 2 removed",
+            Box::new(move |db| {
+                edit_bucket_0(db, &|e| {
+                    e.remove(at(e, 2));
+                })
+            }),
+            vec![2],
+        ),
         (
             "member 1's piece under member 2",
-            Box::new({
-                let (m1, m2) = (m1.clone(), member(2));
-                move |db| {
-                    let t = db.open_tree("state-members").unwrap();
-                    t.insert(&m2, t.get(&m1).unwrap().unwrap()).unwrap();
-                }
+            Box::new(move |db| {
+                edit_bucket_0(db, &|e| {
+                    let (one, two) = (at(e, 1), at(e, 2));
+                    e[two].1 = e[one].1.clone();
+                })
             }),
             // Member 2 is missing, and member 1 is kept twice.
             vec![1, 2],

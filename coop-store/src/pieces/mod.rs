@@ -1,5 +1,5 @@
-//! The decision state kept in pieces in the `state` tree: one value per member, assembly,
-//! project and partner, one for the statutes and one for the small totals (which also names the
+//! The decision state kept in pieces in the `state` tree: one piece per member (kept sixteen
+//! to a value, see [`members`]), assembly, project and partner, one for the statutes and one for the small totals (which also names the
 //! head the pieces reflect). A command rewrites the pieces its events change in the same
 //! transaction as the events, so the pieces are always those of the head: opening a store reads
 //! nothing until asked, and a query reads only the pieces it needs.
@@ -22,6 +22,7 @@ use crate::store::Head;
 use crate::{Error, Result};
 
 pub(crate) mod checkpoints;
+mod members;
 mod roll;
 
 pub use roll::{Roll, RollEntry};
@@ -60,7 +61,7 @@ impl<'a> Trees<'a> {
     /// Which of the tables holds `key`.
     pub(crate) fn index(key: &[u8]) -> usize {
         match key.first() {
-            Some(&MEMBER) | Some(&roll::ROLL) => 1,
+            Some(&MEMBER) | Some(&members::BUCKET) | Some(&roll::ROLL) => 1,
             Some(&ASSEMBLY) => 2,
             Some(&PROJECT) => 3,
             _ => 0,
@@ -337,6 +338,12 @@ pub(crate) fn encode_each(state: &State, changes: &Changes, head: &Head, put: &m
     Ok(())
 }
 
+/// [`encode_each`] as the head's tables keep the pieces: the members' gathered into their
+/// buckets, each read as kept and merged with them (see [`members`]).
+pub(crate) fn encode_into(trees: &Trees, state: &State, changes: &Changes, head: &Head, put: &mut Put<'_>) -> Result<()> {
+    members::gathered(trees, false, |put| encode_each(state, changes, head, put), put)
+}
+
 /// The pieces of `encode` that hold the state itself (the totals first, then the statutes,
 /// members, assemblies, projects, partners and bodies `changes` names), without what is derived
 /// from them (the party index, the roll, closed assemblies' results): what a checkpoint keeps;
@@ -418,10 +425,14 @@ pub(crate) fn write_all(trees: &Trees, state: &State, head: &Head) -> Result<()>
         Ok(())
     };
     let members: Vec<MemberNo> = state.members.keys().copied().collect();
-    for chunk in members.chunks(5_000) {
+    // About 5,000 members a batch, never a bucket of them across two (each is written whole,
+    // from the members of one batch: the tables were just cleared).
+    for chunk in members.chunk_by(|a, b| a.0 / members::BATCH_NUMBERS == b.0 / members::BATCH_NUMBERS) {
         let some: BTreeSet<MemberNo> = chunk.iter().copied().collect();
+        let changes = Changes { members: some, ..Changes::default() };
         // The globals come first in what `encode` gives: written once, last.
-        write(encode(state, &Changes { members: some, ..Changes::default() }, head)?.into_iter().skip(1).collect())?;
+        let pairs = collected(|put| members::gathered(trees, true, |put| encode_each(state, &changes, head, put), put))?;
+        write(pairs.into_iter().skip(1).collect())?;
     }
     let parties = state.members.values().map(indexed).collect();
     trees.small().fill(party_buckets(trees, parties)?.into_iter().map(|(k, v)| (k, Some(v))).collect())?;
@@ -450,10 +461,16 @@ pub(crate) trait Source {
 
 impl Source for Trees<'_> {
     fn get(&self, key: &[u8]) -> Result<Option<crate::backend::Value>> {
-        self.of(key).get(key)
+        match members::number_in(key) {
+            Some(n) => members::get(self.members(), MemberNo(n)),
+            None => self.of(key).get(key),
+        }
     }
     fn scan<'s>(&'s self, tag: u8) -> crate::backend::Pairs<'s> {
-        self.of(&[tag]).scan_prefix(&[tag])
+        match tag {
+            MEMBER => members::scan(self.members()),
+            _ => self.of(&[tag]).scan_prefix(&[tag]),
+        }
     }
 }
 
@@ -558,7 +575,7 @@ pub(crate) fn each_large(trees: &Trees, mut f: impl FnMut(Large) -> Result<()>) 
 
 /// Calls `f` with each member piece, one at a time.
 pub(crate) fn each_member(trees: &Trees, mut f: impl FnMut(Box<coop_core::Member>) -> Result<()>) -> Result<()> {
-    for item in trees.members().scan_prefix(&[MEMBER]) {
+    for item in members::scan(trees.members()) {
         f(Box::new(unbinary("member", &item?.1)?))?;
     }
     Ok(())
@@ -678,7 +695,7 @@ fn bad_key(k: &[u8]) -> Error {
 /// erased), or a partner's; `None` for a party the log does not name.
 pub(crate) fn digest_of(trees: &Trees, party: PartyId) -> Result<Option<String>> {
     if let Some(n) = number_of(trees, party)? {
-        return Ok(match trees.members().get(&member_key(n))? {
+        return Ok(match members::get(trees.members(), n)? {
             Some(v) => {
                 let m: coop_core::Member = unbinary("member", &v)?;
                 Some(m.personal_digest).filter(|_| m.erased.is_none() && m.party == party)

@@ -492,7 +492,7 @@ impl Store {
             }
             // The pieces of the state these events change, as they are after them, each written
             // as it is encoded (a register's 100,000 members are never all encoded at once).
-            pieces::encode_each(&state, &changes, &new_head, &mut |k, v| {
+            pieces::encode_into(&self.pieces(), &state, &changes, &new_head, &mut |k, v| {
                 if v.is_empty() {
                     // A piece whose subject a void took away.
                     self.pieces().of(&k).remove(k.as_slice())?;
