@@ -26,6 +26,9 @@ pub(super) const ROLL: u8 = b'l';
 /// Members per chunk: a command rewrites one chunk (a few kilobytes) beside its member's piece.
 const CHUNK: u32 = 256;
 
+/// The chunks a whole roll is read with room made for at once: 400 (100,000 members).
+pub(super) const ROOM_FOR_CHUNKS: usize = 400;
+
 /// One chunk as stored: the category codes its rows use, and the rows.
 #[derive(Debug, Serialize, Deserialize)]
 struct Chunk {
@@ -202,6 +205,18 @@ impl Roll {
         Ok(self)
     }
 
+    /// The rolls read from consecutive runs of chunks, in order, as one (room made for all of
+    /// them at once).
+    pub(super) fn joined(parts: Vec<Roll>) -> Result<Roll> {
+        let mut roll = Roll::default();
+        roll.held.reserve_exact(parts.iter().map(|p| p.held.len()).sum());
+        roll.parties.reserve_exact(parts.iter().map(|p| p.parties.len()).sum());
+        for p in parts {
+            roll = roll.append(p)?;
+        }
+        Ok(roll)
+    }
+
     /// The index of `code` in the roll's codes, added if new. A roll's codes are its statutes'
     /// categories, a handful; past 65,536 the last index is reused, which no statutes reach.
     fn code(&mut self, code: &str) -> u16 {
@@ -304,7 +319,7 @@ pub(super) fn encode<'a>(state: &State, members: impl IntoIterator<Item = &'a Me
 /// postcard's (unsigned integers as LEB128 varints, signed ones zigzagged first, an option as
 /// a 0 or 1 byte before its value, a sequence or a string as its length first); anything else,
 /// including bytes left over, is an integrity failure.
-pub(super) fn decode<V: AsRef<[u8]>>(chunks: impl Iterator<Item = Result<V>>, parties: bool) -> Result<Roll> {
+pub(super) fn decode<V: AsRef<[u8]>>(chunks: impl Iterator<Item = Result<V>>, parties: bool, room_for_chunks: usize) -> Result<Roll> {
     let mut roll = Roll::default();
     // Each chunk's codes, as indexes into the roll's.
     let mut codes: Vec<u16> = Vec::new();
@@ -319,11 +334,11 @@ pub(super) fn decode<V: AsRef<[u8]>>(chunks: impl Iterator<Item = Result<V>>, pa
         let code = |i: u16| codes.get(usize::from(i)).copied().ok_or_else(|| bad(format!("category {i} of {}", codes.len())));
         let rows = r.len()?;
         if roll.held.is_empty() {
-            // Room for 400 chunks at once (100,000 members), not grown by doubling: room
-            // never touched takes no memory.
-            roll.held.reserve(rows * 400);
+            // Room for as many chunks as it is likely to read at once, not grown by doubling:
+            // room never touched takes no memory.
+            roll.held.reserve(rows * room_for_chunks);
             if parties {
-                roll.parties.reserve(rows * 400);
+                roll.parties.reserve(rows * room_for_chunks);
             }
         }
         for _ in 0..rows {
@@ -525,7 +540,7 @@ mod tests {
         let pairs = encode(&state, &[MemberNo(1), MemberNo(700)]).unwrap();
         // Members 1 and 255 share chunk 0; 256 is in chunk 1, not asked for; 700 in chunk 2.
         assert_eq!(pairs.iter().map(|(k, _)| k[1..].to_vec()).collect::<Vec<_>>(), vec![vec![0, 0, 0, 0], vec![0, 0, 0, 2]]);
-        let roll = decode(pairs.iter().map(|(_, v)| Ok(v)), true).unwrap();
+        let roll = decode(pairs.iter().map(|(_, v)| Ok(v)), true, 1).unwrap();
         assert_eq!(roll.standings().map(|e| e.number().0).collect::<Vec<_>>(), vec![1, 255, 700]);
         for e in roll.standings() {
             let m = &state.members[&e.number()];
@@ -538,7 +553,7 @@ mod tests {
         assert_eq!(roll.standing(MemberNo(255)).unwrap().category_on(d("2022-06-01")), "workers");
         assert!(roll.standing(MemberNo(256)).is_none());
         // What is read back is what the state says: nothing differs.
-        let whole = decode(encode(&state, state.members.keys()).unwrap().iter().map(|(_, v)| Ok(v)), true).unwrap();
+        let whole = decode(encode(&state, state.members.keys()).unwrap().iter().map(|(_, v)| Ok(v)), true, 1).unwrap();
         assert_eq!(whole, Roll::of(&state));
         assert!(differing(&whole, &state).is_empty());
         // A member whose category changed, one missing, one unknown: each is named.
@@ -552,7 +567,7 @@ mod tests {
         assert_eq!(encode(&state, &[MemberNo(700)]).unwrap(), vec![(vec![ROLL, 0, 0, 0, 2], Vec::new())]);
     }
 
-    /// A roll read in two parts (on two threads, see `load_with_roll_on_two_threads`) and put
+    /// A roll read in parts (on two threads, see `load_with_roll_on_two_threads`) and put
     /// together is the roll read at once, wherever it is split; parts out of order are refused.
     #[test]
     fn a_roll_read_in_two_parts_and_appended_is_the_roll_read_at_once() {
@@ -569,19 +584,28 @@ mod tests {
         let chunks = encode(&state, state.members.keys()).unwrap();
         assert_eq!(chunks.len(), 5, "members in chunks 0, 1, 2, 3 and 4");
         for parties in [true, false] {
-            let whole = decode(chunks.iter().map(|(_, v)| Ok(v)), parties).unwrap();
+            let whole = decode(chunks.iter().map(|(_, v)| Ok(v)), parties, 1).unwrap();
             assert_eq!(whole.standings().count(), 7);
             for at in 0..=chunks.len() {
-                let first = decode(chunks[..at].iter().map(|(_, v)| Ok(v)), parties).unwrap();
-                let later = decode(chunks[at..].iter().map(|(_, v)| Ok(v)), parties).unwrap();
+                let first = decode(chunks[..at].iter().map(|(_, v)| Ok(v)), parties, 1).unwrap();
+                let later = decode(chunks[at..].iter().map(|(_, v)| Ok(v)), parties, 1).unwrap();
                 let joined = first.append(later).unwrap();
                 assert_eq!(joined, whole, "split at chunk {at}");
                 assert_eq!(joined.standing(MemberNo(700)).unwrap().category_on(d("2022-06-01")), "workers");
                 assert_eq!(joined.standing(MemberNo(1030)).unwrap().party(), parties.then(|| state.members[&MemberNo(1030)].party));
             }
+            // Each chunk read alone (as the groups two threads take in turn), joined in order.
+            let each = |c: &[(Vec<u8>, Vec<u8>)]| c.iter().map(|(_, v)| decode(std::iter::once(Ok(v)), parties, 1).unwrap()).collect();
+            let joined = Roll::joined(each(&chunks)).unwrap();
+            assert_eq!(joined, whole);
+            assert_eq!(joined.standing(MemberNo(700)).unwrap().category_on(d("2022-06-01")), "workers");
+            assert_eq!(joined.standing(MemberNo(1030)).unwrap().party(), parties.then(|| state.members[&MemberNo(1030)].party));
+            let mut reversed: Vec<Roll> = each(&chunks);
+            reversed.reverse();
+            assert!(matches!(Roll::joined(reversed), Err(Error::Integrity { .. })));
             // The later part first: refused.
-            let first = decode(chunks[..2].iter().map(|(_, v)| Ok(v)), parties).unwrap();
-            let later = decode(chunks[2..].iter().map(|(_, v)| Ok(v)), parties).unwrap();
+            let first = decode(chunks[..2].iter().map(|(_, v)| Ok(v)), parties, 1).unwrap();
+            let later = decode(chunks[2..].iter().map(|(_, v)| Ok(v)), parties, 1).unwrap();
             assert!(matches!(later.append(first), Err(Error::Integrity { .. })));
         }
     }
@@ -592,9 +616,9 @@ mod tests {
         state.members.insert(MemberNo(3), member(3));
         let (_, v) = encode(&state, &[MemberNo(3)]).unwrap().remove(0);
         let cut = &v[..v.len() - 2];
-        assert!(matches!(decode(std::iter::once(Ok(cut)), true), Err(Error::Integrity { .. })));
+        assert!(matches!(decode(std::iter::once(Ok(cut)), true, 1), Err(Error::Integrity { .. })));
         // The same chunk twice: member 3 out of order.
-        let twice = decode([Ok(&v), Ok(&v)].into_iter(), true);
+        let twice = decode([Ok(&v), Ok(&v)].into_iter(), true, 1);
         assert!(matches!(twice, Err(Error::Integrity { ref reason, .. }) if reason.contains("out of order")), "{twice:?}");
     }
 }
@@ -639,7 +663,7 @@ mod by_hand {
         #[test]
         fn what_postcard_writes_reads_back_by_hand_as_serde_reads_it(chunk in chunk()) {
             let bytes = postcard::to_stdvec(&chunk).unwrap();
-            let roll = decode(std::iter::once(Ok(&bytes)), true).unwrap();
+            let roll = decode(std::iter::once(Ok(&bytes)), true, 1).unwrap();
             let read: Chunk = postcard::from_bytes(&bytes).unwrap();
             prop_assert_eq!(roll.standings().count(), read.rows.len());
             for (e, r) in roll.standings().zip(&read.rows) {
@@ -651,7 +675,7 @@ mod by_hand {
                 prop_assert_eq!(e.history().collect::<Vec<_>>(), history);
             }
             // Read without the parties: the same standings, and no party.
-            let lean = decode(std::iter::once(Ok(&bytes)), false).unwrap();
+            let lean = decode(std::iter::once(Ok(&bytes)), false, 1).unwrap();
             prop_assert_eq!(lean.standings().count(), roll.standings().count());
             for (a, b) in lean.standings().zip(roll.standings()) {
                 prop_assert_eq!(a.party(), None);
@@ -666,17 +690,17 @@ mod by_hand {
             let mut bytes = postcard::to_stdvec(&chunk).unwrap();
             // Cut short anywhere: always refused (every field is needed).
             let cut = at.index(bytes.len());
-            prop_assert!(decode(std::iter::once(Ok(&bytes[..cut])), true).is_err());
-            prop_assert!(decode(std::iter::once(Ok(&bytes[..cut])), false).is_err());
+            prop_assert!(decode(std::iter::once(Ok(&bytes[..cut])), true, 1).is_err());
+            prop_assert!(decode(std::iter::once(Ok(&bytes[..cut])), false, 1).is_err());
             // One byte changed: refused, or read as what postcard would read, if anything; read
             // without the parties, refused alike.
             bytes[cut] = byte;
-            let whole = decode(std::iter::once(Ok(&bytes)), true);
+            let whole = decode(std::iter::once(Ok(&bytes)), true, 1);
             if let Ok(roll) = &whole {
                 let read: Chunk = postcard::from_bytes(&bytes).unwrap();
                 prop_assert_eq!(roll.standings().count(), read.rows.len());
             }
-            prop_assert_eq!(whole.is_ok(), decode(std::iter::once(Ok(&bytes)), false).is_ok());
+            prop_assert_eq!(whole.is_ok(), decode(std::iter::once(Ok(&bytes)), false, 1).is_ok());
         }
     }
 
@@ -689,12 +713,12 @@ mod by_hand {
             b.extend_from_slice(&[0, 0, 0, 0, 0]);
             b
         };
-        assert!(decode(std::iter::once(Ok(chunk(&[0xff, 0xff, 0xff, 0xff, 0x0f]))), true).is_err(), "no category 0 without codes");
+        assert!(decode(std::iter::once(Ok(chunk(&[0xff, 0xff, 0xff, 0xff, 0x0f]))), true, 1).is_err(), "no category 0 without codes");
         let one_code = |number: &[u8]| {
             let mut b = vec![1, 1, b'u', 1];
             b.extend_from_slice(number);
             b.extend_from_slice(&[0, 0, 0, 0, 0]);
-            decode(std::iter::once(Ok(b)), true)
+            decode(std::iter::once(Ok(b)), true, 1)
         };
         assert_eq!(one_code(&[0xff, 0xff, 0xff, 0xff, 0x0f]).unwrap().standings().next().unwrap().number(), MemberNo(u32::MAX));
         assert!(one_code(&[0xff, 0xff, 0xff, 0xff, 0x1f]).is_err(), "33 bits in a u32");
@@ -706,7 +730,7 @@ mod by_hand {
             b.extend_from_slice(&[0xff; 18]);
             b.push(last);
             b.extend_from_slice(&[0, 0, 0, 0]);
-            decode(std::iter::once(Ok(b)), parties)
+            decode(std::iter::once(Ok(b)), parties, 1)
         };
         assert_eq!(party(0x03, true).unwrap().standings().next().unwrap().party(), Some(PartyId::from(u128::MAX)));
         assert!(party(0x03, false).is_ok());
