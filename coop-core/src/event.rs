@@ -85,8 +85,12 @@ impl EndCause {
     }
 }
 
+crate::event_de::events! {
 /// A fact of the cooperative's life.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Written internally tagged, its `type` first; read by the reader in `event_de`, which hands
+/// the fields after the tag straight to their variant (see there).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 // The statutes make one variant large; events are decoded and folded one at a time, and a box
 // would change every pattern that reads them for no measured gain.
@@ -523,6 +527,7 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         secretary: Option<MemberNo>,
     },
+}
 }
 
 fn who_text(who: &Participant) -> String {

@@ -33,6 +33,7 @@ mod command;
 mod day;
 mod decide;
 mod event;
+mod event_de;
 mod hex32;
 mod membership;
 pub mod money;
