@@ -534,7 +534,7 @@ fn a_write_cut_short_at_any_point_reopens_rolled_forward_or_as_before() {
     }
     let dir = tempfile::tempdir().unwrap();
     let path = crate::location(dir.path(), "s");
-    // Member 2's piece is kept in the bucket of members 0-15 (`n` and the bucket's number).
+    // Member 2's piece is kept in the bucket of members 0-7 (`n` and the bucket's number).
     let member_2 = [&b"n"[..], &0u32.to_be_bytes()].concat();
     let (before_head, before_g, before_m2) = {
         let store = Store::open(&path).unwrap();

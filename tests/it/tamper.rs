@@ -248,7 +248,7 @@ fn a_removed_or_swapped_piece_is_found_by_replay_and_verify() {
     }
     let env = Env::new();
     env.ok(&["demo"]);
-    // The members' pieces are kept sixteen to a value (`n` and the bucket's number): each as
+    // The members' pieces are kept eight to a value (`n` and the bucket's number): each as
     // its number, its length (4 bytes each, big-endian) and its piece. Members 1 and 2 are in
     // bucket 0.
     type Entries = Vec<(u32, Vec<u8>)>;

@@ -1,6 +1,6 @@
-//! The decision state kept in pieces in the `state` tree: one piece per member (kept sixteen
-//! to a value, see [`members`]), assembly, project and partner, one for the statutes and one for the small totals (which also names the
-//! head the pieces reflect). A command rewrites the pieces its events change in the same
+//! The decision state kept in pieces in the `state` tree: one piece per member (kept eight
+//! to a value, see [`members`]), assembly, project and partner, one for the statutes and one
+//! for the small totals (which also names the head the pieces reflect). A command rewrites the pieces its events change in the same
 //! transaction as the events, so the pieces are always those of the head: opening a store reads
 //! nothing until asked, and a query reads only the pieces it needs.
 //!

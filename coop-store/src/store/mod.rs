@@ -63,7 +63,7 @@ use witness::{blob_files, read_witness, Witness};
 /// - `coop-store/8`: the same trees; the party index keeps the parties in 4,096 buckets (by the
 ///   last 12 bits of their ids) instead of a value each. A `/7` store's pieces are built again
 ///   from the log on its first open.
-/// - `coop-store/9`: the same trees; the members' pieces are kept sixteen to a value, by register
+/// - `coop-store/9`: the same trees; the members' pieces are kept eight to a value, by register
 ///   number (see `pieces::members`). A `/8` store's pieces are built again from the log on its
 ///   first open.
 const FORMAT: &[u8] = b"coop-store/9";
