@@ -614,6 +614,41 @@ fn a_write_cut_short_at_any_point_reopens_rolled_forward_or_as_before() {
     assert!(store.replay_check().unwrap().matches);
 }
 
+/// A run taken out of the middle of the log: `verify` names the first event missing and where
+/// the next stored run starts (the runs are opened and checked on other threads; the gap
+/// between them is found where they are linked, in order), after the events before it.
+#[test]
+fn a_run_missing_from_the_middle_of_the_log_is_named_by_verify() {
+    if crate::on_postgres("a_run_missing_from_the_middle_of_the_log_is_named_by_verify") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = crate::location(dir.path(), "s");
+    {
+        let store = Store::open(&path).unwrap();
+        found(&store);
+        let reqs: Vec<Request> =
+            (0..300).map(|i| Request::new(admit(&format!("M{i}"), PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-01"))).collect();
+        store.execute_all(reqs).unwrap();
+        assert!(store.verify().unwrap().ok);
+    }
+    let (gone, next) = {
+        let db = crate::open_sled(&path);
+        let log = db.open_tree("log").unwrap();
+        let keys: Vec<u64> = log.iter().keys().map(|k| u64::from_be_bytes(k.unwrap().as_ref().try_into().unwrap())).collect();
+        assert!(keys.len() >= 5, "{keys:?}");
+        log.remove(keys[2].to_be_bytes()).unwrap();
+        db.flush().unwrap();
+        (keys[2], keys[3])
+    };
+    let r = Store::open_for_audit(&path).unwrap().verify().unwrap();
+    assert!(!r.ok);
+    assert_eq!(r.first_bad_seq, Some(gone), "{r:?}");
+    assert_eq!(r.events, gone - 1, "{r:?}");
+    let said = format!("event {gone} is missing (the next stored run starts at {next})");
+    assert!(r.problem.as_deref().is_some_and(|p| p.contains(&said)), "{r:?}");
+}
+
 #[test]
 fn a_damaged_compressed_pack_is_an_integrity_failure_at_its_run_never_a_panic() {
     if crate::on_postgres("a_damaged_compressed_pack_is_an_integrity_failure_at_its_run_never_a_panic") {

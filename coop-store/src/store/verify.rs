@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::log::{apply, Disorder, DisorderFinder, Merge};
 use super::transfer::ImportPass;
 use super::*;
+use crate::backend::Value;
 
 /// The result of `verify`.
 #[derive(Clone, Debug, Serialize)]
@@ -301,24 +302,28 @@ impl Store {
             personal: None,
             kept_state_matches: None,
         };
-        // Each record's own hash, place and event are checked on other threads, a batch of runs
-        // at a time; the links between records, in order, here. The batches are a pipeline:
-        // while one is checked (on every core but this one's), this thread reads the next and
-        // links and folds the one checked before. Folding only once each batch was checked on
-        // every core left cores idle: at a million events, 8.6 s against 8.1 s this way (the
-        // same runs, taken in turn; 10 % more CPU time, the records being freed on another
-        // thread than the one that made them).
+        // Each run is opened (read from the packs file if kept there, decompressed) and each of
+        // its records' own hash, place and event checked on other threads, a batch of runs at a
+        // time; the links between records, and that no event is missing between runs, in order,
+        // here. The batches are a pipeline: while one is checked (on every core but this
+        // one's), this thread reads the next and links and folds the one checked before.
+        // Folding only once each batch was checked on every core left cores idle: at a million
+        // events, 8.6 s against 8.1 s this way. Runs were decompressed here until events were
+        // read without buffering: then the checking threads waited for this one.
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
         let mut expected = 1u64;
-        let mut missing = None;
         let mut keys = Keys::default();
         let mut iter = self.log().range_from(&[]);
         // Links, signatures and the fold of one checked batch, in order; `Some` is the report of
         // the first bad record.
-        let mut link = |checked: Vec<Checked>, prev: &mut String| -> Result<Option<VerifyReport>> {
-            for (seq, result) in checked {
+        let mut link = |checked: Result<Vec<Checked>>, prev: &mut String, expected: &mut u64| -> Result<Option<VerifyReport>> {
+            for (seq, result) in checked? {
+                if seq != *expected {
+                    let problem = format!("event {expected} is missing (the next stored run starts at {seq})");
+                    return Ok(Some(bad(*expected, prev.clone(), problem)));
+                }
                 let rec = match result {
-                    Err(e) => return Ok(Some(bad(seq, prev.clone(), e.to_string()))),
+                    Err(problem) => return Ok(Some(bad(seq, prev.clone(), problem))),
                     Ok(rec) if rec.prev != *prev => return Ok(Some(bad(seq, prev.clone(), RecordError::BrokenLink.to_string()))),
                     Ok(rec) => rec,
                 };
@@ -328,6 +333,7 @@ impl Store {
                     return Ok(Some(bad(seq, prev.clone(), problem)));
                 }
                 prev.clone_from(&rec.hash);
+                *expected = seq + 1;
                 if let Some(f) = fold.as_deref_mut() {
                     f.take(seq, rec)?;
                 }
@@ -336,10 +342,10 @@ impl Store {
             Ok(None)
         };
         let broken = std::thread::scope(|scope| -> Result<Option<VerifyReport>> {
-            let mut checking: Option<(u64, std::thread::ScopedJoinHandle<'_, Vec<Checked>>)> = None;
+            let mut checking: Option<(u64, std::thread::ScopedJoinHandle<'_, Result<Vec<Checked>>>)> = None;
             loop {
-                // Runs as opened (decompressed once, read from the packs file if kept there).
-                let mut batch: Vec<(u64, Vec<u8>)> = Vec::with_capacity(BATCH_RUNS);
+                // Runs as stored (a sealed pack: a pointer into the packs file).
+                let mut batch: Vec<(u64, Value)> = Vec::with_capacity(BATCH_RUNS);
                 let mut done = false;
                 while batch.len() < BATCH_RUNS {
                     let Some(item) = iter.next() else {
@@ -347,46 +353,22 @@ impl Store {
                         break;
                     };
                     let (k, run) = item?;
-                    let first = seq_of(&k);
-                    if first != expected {
-                        missing = Some((expected, first));
-                        done = true;
-                        break;
-                    }
-                    let records = match self.opened(first, &run) {
-                        Ok(records) => records.into_owned(),
-                        Err(Error::Integrity { reason, .. }) => {
-                            // The records before this run are linked and folded first.
-                            if let Some(report) = link(joined(checking.take()), &mut prev)? {
-                                return Ok(Some(report));
-                            }
-                            if let Some(report) = link(check_runs(&batch, threads), &mut prev)? {
-                                return Ok(Some(report));
-                            }
-                            return Ok(Some(bad(first, prev.clone(), reason)));
-                        }
-                        Err(e) => return Err(e),
-                    };
-                    expected = first + runs::split(first, &records).count() as u64;
-                    batch.push((first, records));
+                    batch.push((seq_of(&k), run));
                 }
                 let next = batch
                     .first()
                     .map(|(at, _)| *at)
-                    .map(|at| (at, scope.spawn(move || check_runs(&batch, threads.saturating_sub(1).max(1)))));
-                if let Some(report) = link(joined(std::mem::replace(&mut checking, next)), &mut prev)? {
+                    .map(|at| (at, scope.spawn(move || self.check_runs(&batch, threads.saturating_sub(1).max(1)))));
+                if let Some(report) = link(joined(std::mem::replace(&mut checking, next)), &mut prev, &mut expected)? {
                     return Ok(Some(report));
                 }
                 if done {
-                    return link(joined(checking.take()), &mut prev);
+                    return link(joined(checking.take()), &mut prev, &mut expected);
                 }
             }
         })?;
         if let Some(report) = broken {
             return Ok(report);
-        }
-        if let Some((at, first)) = missing {
-            return Ok(bad(at, prev, format!("event {at} is missing (the next stored run starts at {first})")));
         }
         let events = expected - 1;
         if events != head.seq || prev != head.hash {
@@ -651,8 +633,9 @@ impl Folding<'_> {
     }
 }
 
-/// A record's sequence number, and its hash and the previous hash it names, or what is wrong.
-type Checked = (u64, Result<record::Unlinked, RecordError>);
+/// A record's sequence number, and its hash and the previous hash it names, or what is wrong
+/// (with the record, or with the run it is the first of).
+type Checked = (u64, std::result::Result<record::Unlinked, String>);
 
 /// The keys names registered, as the log stood at each record: what its signature must be.
 #[derive(Default)]
@@ -697,29 +680,45 @@ const BATCH_RUNS: usize = 128;
 
 /// The records the check of a batch starting at event `first` returned (none if no batch was
 /// being checked), or one failure at `first` if its thread did not return.
-fn joined(checking: Option<(u64, std::thread::ScopedJoinHandle<'_, Vec<Checked>>)>) -> Vec<Checked> {
-    let Some((first, handle)) = checking else { return Vec::new() };
-    handle.join().unwrap_or_else(|_| vec![(first, Err(RecordError::Malformed("the check of this run failed".into())))])
+fn joined(checking: Option<(u64, std::thread::ScopedJoinHandle<'_, Result<Vec<Checked>>>)>) -> Result<Vec<Checked>> {
+    let Some((first, handle)) = checking else { return Ok(Vec::new()) };
+    handle.join().unwrap_or_else(|_| Ok(vec![(first, Err("the check of this run failed".into()))]))
 }
 
-/// Checks each record of `batch` alone (`record::open_unlinked`), on up to `threads` threads;
-/// returns the results in order.
-fn check_runs(batch: &[(u64, Vec<u8>)], threads: usize) -> Vec<Checked> {
-    let check = |part: &[(u64, Vec<u8>)]| -> Vec<Checked> {
-        part.iter()
-            .flat_map(|(first, records)| {
-                runs::split(*first, records).map(|(seq, r)| (seq, record::open_unlinked(r, seq))).collect::<Vec<_>>()
-            })
-            .collect()
-    };
-    if threads <= 1 || batch.len() < 2 {
-        return check(batch);
+impl Store {
+    /// Opens each run of `batch` (as stored: from the packs file, decompressed) and checks each
+    /// of its records alone (`record::open_unlinked`), on up to `threads` threads; returns the
+    /// results in order. A run that cannot be opened is one failure at its first event (the
+    /// runs after it in its part are not read).
+    fn check_runs(&self, batch: &[(u64, Value)], threads: usize) -> Result<Vec<Checked>> {
+        let check = |part: &[(u64, Value)]| -> Result<Vec<Checked>> {
+            let mut out = Vec::new();
+            for (first, run) in part {
+                let records = match self.opened(*first, run) {
+                    Ok(records) => records,
+                    Err(Error::Integrity { reason, .. }) => {
+                        out.push((*first, Err(reason)));
+                        break;
+                    }
+                    Err(e) => return Err(e),
+                };
+                out.extend(runs::split(*first, &records).map(|(seq, r)| (seq, record::open_unlinked(r, seq).map_err(|e| e.to_string()))));
+            }
+            Ok(out)
+        };
+        if threads <= 1 || batch.len() < 2 {
+            return check(batch);
+        }
+        let size = batch.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = batch.chunks(size).map(|part| (part[0].0, scope.spawn(move || check(part)))).collect();
+            let mut out = Vec::new();
+            for checking in handles {
+                out.extend(joined(Some(checking))?);
+            }
+            Ok(out)
+        })
     }
-    let size = batch.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = batch.chunks(size).map(|part| (part[0].0, scope.spawn(move || check(part)))).collect();
-        handles.into_iter().flat_map(|checking| joined(Some(checking))).collect()
-    })
 }
 
 /// A point of the log noted elsewhere: event `seq` has hash `hash`.
