@@ -614,6 +614,17 @@ fn a_write_cut_short_at_any_point_reopens_rolled_forward_or_as_before() {
     assert!(store.replay_check().unwrap().matches);
 }
 
+/// A store founded and 300 members admitted in one batch (several runs and sealed packs),
+/// verified sound.
+fn store_of_300_admissions(path: &std::path::Path) {
+    let store = Store::open(path).unwrap();
+    found(&store);
+    let reqs: Vec<Request> =
+        (0..300).map(|i| Request::new(admit(&format!("M{i}"), PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-01"))).collect();
+    store.execute_all(reqs).unwrap();
+    assert!(store.verify().unwrap().ok);
+}
+
 /// A run taken out of the middle of the log: `verify` names the first event missing and where
 /// the next stored run starts (the runs are opened and checked on other threads; the gap
 /// between them is found where they are linked, in order), after the events before it.
@@ -624,14 +635,7 @@ fn a_run_missing_from_the_middle_of_the_log_is_named_by_verify() {
     }
     let dir = tempfile::tempdir().unwrap();
     let path = crate::location(dir.path(), "s");
-    {
-        let store = Store::open(&path).unwrap();
-        found(&store);
-        let reqs: Vec<Request> =
-            (0..300).map(|i| Request::new(admit(&format!("M{i}"), PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-01"))).collect();
-        store.execute_all(reqs).unwrap();
-        assert!(store.verify().unwrap().ok);
-    }
+    store_of_300_admissions(&path);
     let (gone, next) = {
         let db = crate::open_sled(&path);
         let log = db.open_tree("log").unwrap();
@@ -656,14 +660,7 @@ fn a_damaged_compressed_pack_is_an_integrity_failure_at_its_run_never_a_panic() 
     }
     let dir = tempfile::tempdir().unwrap();
     let path = crate::location(dir.path(), "s");
-    {
-        let store = Store::open(&path).unwrap();
-        found(&store);
-        let reqs: Vec<Request> =
-            (0..300).map(|i| Request::new(admit(&format!("M{i}"), PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-01"))).collect();
-        store.execute_all(reqs).unwrap();
-        assert!(store.verify().unwrap().ok);
-    }
+    store_of_300_admissions(&path);
     let (pack_key, pointer) = {
         let db = crate::open_sled(&path);
         let log = db.open_tree("log").unwrap();

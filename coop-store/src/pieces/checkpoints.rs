@@ -151,14 +151,6 @@ pub(crate) fn write(table: &dyn Table, blocks: &dyn Blocks, state: &State, chang
     table.apply(batch)
 }
 
-/// The member a piece's key names, if it is a member's.
-fn member_number(piece: &[u8]) -> Option<u32> {
-    match piece.split_first() {
-        Some((&MEMBER, n)) => <[u8; 4]>::try_from(n).ok().map(u32::from_be_bytes),
-        _ => None,
-    }
-}
-
 /// A checkpoint: the head it was taken at, and the latest date of the facts up to it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Mark {
@@ -275,7 +267,7 @@ impl Source for At<'_> {
             if let Err(e) = read {
                 return Box::new(std::iter::once(Err(e)));
             }
-            return Box::new(all.into_iter().map(|(n, v)| Ok((Value::Owned(key(MEMBER, &n.to_be_bytes())), Value::Owned(v)))));
+            return Box::new(all.into_iter().map(|(n, v)| Ok((Value::Owned(member_key(MemberNo(n))), Value::Owned(v)))));
         }
         // A piece's values are in the order of their checkpoints: the last one not after `seq`
         // is given when the next piece begins.

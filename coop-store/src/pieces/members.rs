@@ -11,7 +11,7 @@
 //! the length of its piece (4 bytes, big-endian) and the piece. A bucket left with no member is
 //! removed.
 
-use super::{bad_key, member_key, Put, Trees, MEMBER};
+use super::{bad_key, member_key, member_number, Put, Trees};
 use crate::backend::{Pairs, Table, Value};
 use crate::{Error, Result};
 use coop_core::MemberNo;
@@ -34,14 +34,6 @@ pub(super) const BUCKET: u8 = b'n';
 
 fn bucket_key(bucket: u32) -> Vec<u8> {
     super::key(BUCKET, &bucket.to_be_bytes())
-}
-
-/// The member a piece's key names, if it is a member's.
-pub(super) fn number_in(key: &[u8]) -> Option<u32> {
-    match key.split_first() {
-        Some((&MEMBER, n)) => <[u8; 4]>::try_from(n).ok().map(u32::from_be_bytes),
-        _ => None,
-    }
 }
 
 fn malformed(bucket: u32, what: &str) -> Error {
@@ -146,7 +138,7 @@ pub(super) fn gathered(trees: &Trees, fresh: bool, encoder: impl FnOnce(&mut Put
         put(bucket_key(bucket), encoded(members.into_iter()))
     };
     encoder(&mut |k, v| {
-        let Some(n) = number_in(&k) else { return put(k, v) };
+        let Some(n) = member_number(&k) else { return put(k, v) };
         let bucket = n / PER_BUCKET;
         if open.as_ref().is_some_and(|(b, _)| *b != bucket) {
             flush(&mut open, put)?;
@@ -195,7 +187,7 @@ mod tests {
     }
 
     fn all(trees: &Trees) -> Vec<(u32, Vec<u8>)> {
-        scan(trees.members()).map(|item| item.map(|(k, v)| (number_in(&k).unwrap(), v.to_vec()))).collect::<Result<_>>().unwrap()
+        scan(trees.members()).map(|item| item.map(|(k, v)| (member_number(&k).unwrap(), v.to_vec()))).collect::<Result<_>>().unwrap()
     }
 
     /// Members eight to a bucket: each read back alone and in order, a piece replaced or taken

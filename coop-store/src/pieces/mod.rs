@@ -270,6 +270,14 @@ fn member_key(n: MemberNo) -> Vec<u8> {
     key(MEMBER, &n.0.to_be_bytes())
 }
 
+/// The member a piece's key names, if it is a member's (the inverse of [`member_key`]).
+fn member_number(piece: &[u8]) -> Option<u32> {
+    match piece.split_first() {
+        Some((&MEMBER, n)) => <[u8; 4]>::try_from(n).ok().map(u32::from_be_bytes),
+        _ => None,
+    }
+}
+
 fn json<T: Serialize + ?Sized>(v: &T) -> Result<Vec<u8>> {
     serde_json::to_vec(v).map_err(|e| Error::Integrity { seq: 0, reason: format!("state piece cannot be encoded: {e}") })
 }
@@ -339,9 +347,14 @@ pub(crate) fn encode_each(state: &State, changes: &Changes, head: &Head, put: &m
 }
 
 /// [`encode_each`] as the head's tables keep the pieces: the members' gathered into their
-/// buckets, each read as kept and merged with them (see [`members`]).
+/// buckets, each read as kept and merged with them (see [`members`]), then the admitted
+/// parties' numbers in their buckets of the party index (read and merged alike).
 pub(crate) fn encode_into(trees: &Trees, state: &State, changes: &Changes, head: &Head, put: &mut Put<'_>) -> Result<()> {
-    members::gathered(trees, false, |put| encode_each(state, changes, head, put), put)
+    members::gathered(trees, false, |put| encode_each(state, changes, head, put), put)?;
+    for (k, v) in party_buckets(trees, admitted_parties(state, changes))? {
+        put(k, v)?;
+    }
+    Ok(())
 }
 
 /// The pieces of `encode` that hold the state itself (the totals first, then the statutes,
@@ -461,7 +474,7 @@ pub(crate) trait Source {
 
 impl Source for Trees<'_> {
     fn get(&self, key: &[u8]) -> Result<Option<crate::backend::Value>> {
-        match members::number_in(key) {
+        match member_number(key) {
             Some(n) => members::get(self.members(), MemberNo(n)),
             None => self.of(key).get(key),
         }
@@ -678,13 +691,13 @@ fn indexed(m: &coop_core::Member) -> Indexed {
 }
 
 /// The parties `changes` admitted, with their numbers, as they are in `state`.
-pub(crate) fn admitted_parties(state: &State, changes: &Changes) -> Vec<Indexed> {
+fn admitted_parties(state: &State, changes: &Changes) -> Vec<Indexed> {
     changes.admitted.iter().filter_map(|n| state.members.get(n)).map(indexed).collect()
 }
 
 /// The buckets of the party index that `parties` go in, as they are once they hold them (each
 /// bucket read and merged: a party indexed again takes its new number), in key order.
-pub(crate) fn party_buckets(trees: &Trees, parties: Vec<Indexed>) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+fn party_buckets(trees: &Trees, parties: Vec<Indexed>) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
     let mut buckets: BTreeMap<Vec<u8>, Vec<Indexed>> = BTreeMap::new();
     for (party, number) in parties {
         buckets.entry(bucket_key(&party)).or_default().push((party, number));

@@ -491,7 +491,8 @@ impl Store {
                 self.backend.log_and_meta(log, meta)?;
             }
             // The pieces of the state these events change, as they are after them, each written
-            // as it is encoded (a register's 100,000 members are never all encoded at once).
+            // as it is encoded (a register's 100,000 members are never all encoded at once), and
+            // the admitted parties in the party index.
             pieces::encode_into(&self.pieces(), &state, &changes, &new_head, &mut |k, v| {
                 if v.is_empty() {
                     // A piece whose subject a void took away.
@@ -502,10 +503,6 @@ impl Store {
                 }
                 Ok(())
             })?;
-            // The admitted parties' numbers, in their buckets of the party index.
-            for (k, v) in pieces::party_buckets(&self.pieces(), pieces::admitted_parties(&state, &changes))? {
-                self.pieces().of(&k).insert(k.as_slice(), v.as_slice())?;
-            }
             if self.shared() {
                 // In the command's transaction (see `checkpoint_if_due`).
                 self.checkpoint_if_due(&state, &new_head)?;
