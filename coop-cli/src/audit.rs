@@ -222,10 +222,11 @@ fn replay(ctx: &Ctx, store: &Store) -> Out {
         println!("ok: rebuilding from {} gives the state kept on disk (which reflects event {})", events(r.events), r.kept_seq);
     } else {
         println!(
-            "MISMATCH: the state rebuilt from {} differs from the one kept (members {:?}; totals differ: {})",
+            "MISMATCH: the state rebuilt from {} differs from the one kept (members {:?}; totals differ: {}){}",
             events(r.events),
             r.differing_members,
-            r.totals_differ
+            r.totals_differ,
+            r.index_differs.as_ref().map(|d| format!("; {d}")).unwrap_or_default()
         );
     }
     Ok(if r.matches { ExitCode::SUCCESS } else { ExitCode::from(3) })

@@ -621,7 +621,10 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
                 MemberRef::Number(n) => Some(n),
                 MemberRef::Id(id) => store.number_of(id)?,
             };
-            let part = Part { members: Pick::Only(number.into_iter().collect()), projects: Pick::All, ..Part::default() };
+            // The member and the projects it took part in (read through the index kept of them,
+            // not every project).
+            let numbers: Vec<coop_core::MemberNo> = number.into_iter().collect();
+            let part = Part { members: Pick::Only(numbers.clone()), projects_of: numbers, ..Part::default() };
             let state = state_with(ctx, store, part)?;
             let Some(m) = state.member(member) else {
                 return Err(Failure::input(format!("member {member} is not in the register")));

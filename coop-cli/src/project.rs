@@ -205,8 +205,12 @@ fn project_with_members(store: &Store, slug: &str) -> Result<State, Failure> {
 pub fn involvement(ctx: &Ctx, store: &Store, member: Option<coop_core::MemberRef>, list: bool) -> Out {
     let date = ctx.as_of.unwrap_or(ctx.today);
     if let Some(r) = member {
-        // One member's history: that member and every project.
-        let state = state_with(ctx, store, Part { members: Pick::All, projects: Pick::All, ..Part::default() })?;
+        // One member's history: that member and the projects it took part in.
+        let numbers: Vec<MemberNo> = match r {
+            coop_core::MemberRef::Number(n) => vec![n],
+            coop_core::MemberRef::Id(id) => store.number_of(id)?.into_iter().collect(),
+        };
+        let state = state_with(ctx, store, Part { members: Pick::Only(numbers.clone()), projects_of: numbers, ..Part::default() })?;
         let Some(m) = state.member(r) else {
             return Err(Failure::input(format!("member {r} is not in the register")));
         };

@@ -128,6 +128,47 @@ fn the_report_read_from_the_roll_is_the_report_of_the_folded_log() {
     assert!(text.contains("members in no active project") && text.contains("8 Late") && !text.contains("Earlier"), "{text}");
 }
 
+/// A member's page reads the projects it took part in through the index kept of them (not
+/// every project): after joins, a departure, a void and a join entered late, it lists what the
+/// fold of the log lists (`--as-of` today folds the log and reads no index), and `audit replay`
+/// finds the index equal to the fold's.
+#[test]
+fn a_members_projects_are_read_through_the_index_and_follow_voids_and_late_joins() {
+    let env = setup();
+    for p in ["p", "q", "r"] {
+        env.ok(&["project", "create", p, "--name", &p.to_uppercase(), "--date", "2021-01-10"]);
+    }
+    for (project, m) in [("p", "1"), ("p", "3"), ("q", "3"), ("r", "6")] {
+        env.ok(&["project", "join", project, m, "--role", "contributor", "--date", "2021-02-01"]);
+    }
+    env.ok(&["project", "join", "r", "--partner", "Mairie", "--role", "partner", "--date", "2021-02-01"]);
+    env.ok(&["project", "leave", "p", "1", "--date", "2022-01-01"]);
+    env.ok(&["project", "join", "q", "5", "--role", "tester", "--date", "2022-02-01"]);
+    let seq = env.events();
+    env.ok(&["void", &seq.to_string(), "--reason", "joined the wrong project"]);
+    // Entered late: dated before the departure above.
+    env.ok(&["project", "join", "q", "2", "--role", "tester", "--date", "2021-06-01"]);
+    let projects = |m: &str, args: &[&str]| -> Vec<String> {
+        let mut a = vec!["member", "show", m, "--json"];
+        a.extend(args);
+        let v = env.ok(&a).json();
+        v["projects"].as_array().unwrap().iter().map(|l| l["project"].as_str().unwrap().to_string()).collect()
+    };
+    let expected: [(&str, &[&str]); 7] =
+        [("1", &["p"]), ("2", &["q"]), ("3", &["p", "q"]), ("4", &[]), ("5", &[]), ("6", &["r"]), ("7", &[])];
+    for (m, listed) in expected {
+        assert_eq!(projects(m, &[]), listed, "member {m}");
+        assert_eq!(projects(m, &["--as-of", "2026-11-28"]), listed, "member {m}, folded");
+        let history = env.ok(&["involvement", "--member", m, "--json"]).json();
+        let named: Vec<&str> = history["projects"].as_array().unwrap().iter().map(|l| l["project"].as_str().unwrap()).collect();
+        assert_eq!(named, listed, "member {m}'s involvement history");
+    }
+    // On a past date the page lists only the spells begun by then.
+    assert_eq!(projects("2", &["--as-of", "2021-03-01"]), Vec::<String>::new());
+    let replay = env.ok(&["audit", "replay", "--json"]).json();
+    assert_eq!(replay["matches"], true, "{replay}");
+}
+
 #[test]
 fn project_refusals_are_clear_and_write_nothing() {
     let env = setup();

@@ -479,7 +479,7 @@ fn a_store_of_the_first_layout_opens_and_is_upgraded() {
     assert!(store.replay_check().unwrap().matches);
     drop(store);
     let db = crate::open_sled(&path);
-    assert_eq!(db.open_tree("meta").unwrap().get("format").unwrap().unwrap().as_ref(), b"coop-store/9");
+    assert_eq!(db.open_tree("meta").unwrap().get("format").unwrap().unwrap().as_ref(), b"coop-store/10");
 }
 
 /// Stores of the second to seventh layouts kept assemblies and members in a binary form without
@@ -491,7 +491,9 @@ fn a_store_of_an_older_layout_rebuilds_its_pieces_from_the_log() {
     if crate::on_postgres("a_store_of_an_older_layout_rebuilds_its_pieces_from_the_log") {
         return;
     }
-    for older in ["coop-store/2", "coop-store/3", "coop-store/4", "coop-store/5", "coop-store/6", "coop-store/7", "coop-store/8"] {
+    for older in
+        ["coop-store/2", "coop-store/3", "coop-store/4", "coop-store/5", "coop-store/6", "coop-store/7", "coop-store/8", "coop-store/9"]
+    {
         let dir = tempfile::tempdir().unwrap();
         let path = crate::location(dir.path(), "s");
         let state = {
@@ -499,6 +501,13 @@ fn a_store_of_an_older_layout_rebuilds_its_pieces_from_the_log() {
             found(&store);
             for i in 0..5 {
                 store.execute(Request::new(admit(&format!("M{i}"), PartyKind::Person, "beneficiaries", 2)).dated(d("2020-01-01"))).unwrap();
+            }
+            // A project two of them take part in (listed under them since `coop-store/10`).
+            let create = Command::CreateProject { slug: "p".into(), name: "P".into(), description: String::new(), stage: None };
+            store.execute(Request::new(create).dated(d("2020-02-01"))).unwrap();
+            for n in [2, 4] {
+                let join = Command::Join { project: "p".into(), who: coop::Who::Member(m(n)), role: coop::ProjectRole::Contributor };
+                store.execute(Request::new(join).dated(d("2020-02-01"))).unwrap();
             }
             store.state().unwrap()
         };
@@ -510,16 +519,23 @@ fn a_store_of_an_older_layout_rebuilds_its_pieces_from_the_log() {
             for k in keys {
                 members.insert(k, &b"\x07\xff\xff older binary form"[..]).unwrap();
             }
+            // Nor do they list who took part in which project.
+            let projects = db.open_tree("state-projects").unwrap();
+            for k in projects.scan_prefix(b"j").keys() {
+                projects.remove(k.unwrap()).unwrap();
+            }
             db.open_tree("meta").unwrap().insert("format", older).unwrap();
             db.flush().unwrap();
         }
         let store = Store::open(&path).unwrap();
         assert_eq!(store.state().unwrap(), state, "{older}");
+        let part = Part { members: Pick::Only(vec![MemberNo(4)]), projects_of: vec![MemberNo(4)], ..Part::default() };
+        assert_eq!(store.state_part(&part).unwrap().projects.keys().collect::<Vec<_>>(), ["p"], "{older}");
         assert!(store.verify().unwrap().ok);
         assert!(store.replay_check().unwrap().matches);
         drop(store);
         let db = crate::open_sled(&path);
-        assert_eq!(db.open_tree("meta").unwrap().get("format").unwrap().unwrap().as_ref(), b"coop-store/9");
+        assert_eq!(db.open_tree("meta").unwrap().get("format").unwrap().unwrap().as_ref(), b"coop-store/10");
     }
 }
 

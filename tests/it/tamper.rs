@@ -312,6 +312,24 @@ fn a_removed_or_swapped_piece_is_found_by_replay_and_verify() {
             }),
             vec![],
         ),
+        // The index of who took part in which project (`j`, the member's number, the slug).
+        (
+            "a member's listing under a project removed",
+            Box::new(move |db| {
+                let t = db.open_tree("state-projects").unwrap();
+                let listed = t.scan_prefix(b"j").keys().next().unwrap().unwrap();
+                t.remove(listed).unwrap();
+            }),
+            vec![],
+        ),
+        (
+            "a member listed under a project it never took part in",
+            Box::new(move |db| {
+                let t = db.open_tree("state-projects").unwrap();
+                t.insert([&b"j"[..], &1u32.to_be_bytes(), b"no-such-project"].concat(), &[1u8][..]).unwrap();
+            }),
+            vec![],
+        ),
     ];
     for (i, (what, damage, named)) in cases.into_iter().enumerate() {
         let copy = env.dir.path().join(format!("copy-{i}"));
@@ -326,6 +344,13 @@ fn a_removed_or_swapped_piece_is_found_by_replay_and_verify() {
         assert!(!replay.matches, "{what}: {replay:?}");
         assert_eq!(replay.differing_members, named.into_iter().map(coop::MemberNo).collect::<Vec<_>>(), "{what}");
         assert_eq!(store.verify().unwrap().kept_state_matches, Some(false), "{what}");
+        if what.contains("listing") || what.contains("listed") {
+            let said = replay.index_differs.clone().unwrap_or_default();
+            assert!(said.contains("who took part in which project") && said.contains("member"), "{what}: {said}");
+            assert!(store.verify().unwrap().problem.unwrap_or_default().contains(&said), "{what}");
+        } else {
+            assert_eq!(replay.index_differs, None, "{what}");
+        }
     }
     // Undamaged, it matches.
     let store = coop::Store::open_for_audit(env.store()).unwrap();

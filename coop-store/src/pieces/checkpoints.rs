@@ -253,6 +253,11 @@ impl Source for At<'_> {
         Ok((k.len() == piece.len() + 8 && k.starts_with(piece) && !v.is_empty()).then_some(v))
     }
 
+    /// Checkpoints keep the state's pieces, not what is derived from them.
+    fn taking_part(&self, _: MemberNo) -> Result<Option<Vec<String>>> {
+        Ok(None)
+    }
+
     fn scan<'s>(&'s self, tag: u8) -> Pairs<'s> {
         if tag == MEMBER {
             // Each member from the newest block that holds it.

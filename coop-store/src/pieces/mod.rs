@@ -24,6 +24,7 @@ use crate::{Error, Result};
 pub(crate) mod checkpoints;
 mod members;
 mod roll;
+mod taking_part;
 
 pub use roll::{Roll, RollEntry};
 
@@ -63,7 +64,7 @@ impl<'a> Trees<'a> {
         match key.first() {
             Some(&MEMBER) | Some(&members::BUCKET) | Some(&roll::ROLL) => 1,
             Some(&ASSEMBLY) => 2,
-            Some(&PROJECT) => 3,
+            Some(&PROJECT) | Some(&taking_part::TAG) => 3,
             _ => 0,
         }
     }
@@ -119,12 +120,15 @@ pub struct Part {
     pub assemblies: Pick<String>,
     /// Projects, by slug.
     pub projects: Pick<String>,
+    /// Also the projects these members have taken part in (a spell there, at any date): what
+    /// a member's page reads instead of every project.
+    pub projects_of: Vec<MemberNo>,
 }
 
 impl Part {
     /// Every piece: the whole state.
     pub fn all() -> Part {
-        Part { members: Pick::All, assemblies: Pick::All, projects: Pick::All }
+        Part { members: Pick::All, assemblies: Pick::All, projects: Pick::All, projects_of: Vec::new() }
     }
 
     /// `state` with only the members, assemblies and projects this part names (and the parties
@@ -136,8 +140,13 @@ impl Part {
             state.parties.retain(|_, n| members.contains_key(n));
         }
         state.assemblies.retain(|slug, _| self.assemblies.picks(slug));
-        state.projects.retain(|slug, _| self.projects.picks(slug));
+        state.projects.retain(|slug, p| self.projects.picks(slug) || self.takes_part(p));
         state
+    }
+
+    /// Whether one of the members of `projects_of` has a spell in `project`.
+    fn takes_part(&self, project: &coop_core::Project) -> bool {
+        !self.projects_of.is_empty() && project.spells.iter().any(|s| s.who.member().is_some_and(|n| self.projects_of.contains(&n)))
     }
 
     /// This part and the pieces applying `reads` needs.
@@ -148,7 +157,12 @@ impl Part {
             assemblies.extend(r.changes.assembly.iter().chain(&r.assembly).cloned());
             projects.extend(r.changes.project.iter().cloned());
         }
-        Part { members: self.members.and(members), assemblies: self.assemblies.and(assemblies), projects: self.projects.and(projects) }
+        Part {
+            members: self.members.and(members),
+            assemblies: self.assemblies.and(assemblies),
+            projects: self.projects.and(projects),
+            projects_of: self.projects_of.clone(),
+        }
     }
 }
 
@@ -201,6 +215,8 @@ pub(crate) struct Changes {
     projects: BTreeSet<String>,
     partners: BTreeSet<PartyId>,
     bodies: BTreeSet<String>,
+    /// Members whose listing under a project (see [`taking_part`]) may have changed.
+    taking_part: BTreeSet<(MemberNo, String)>,
 }
 
 impl Changes {
@@ -212,8 +228,14 @@ impl Changes {
         self.projects.extend(t.project);
         self.partners.extend(t.partner);
         self.bodies.extend(t.body);
-        if let Event::MemberAdmitted { number, .. } = event {
-            self.admitted.insert(*number);
+        match event {
+            Event::MemberAdmitted { number, .. } => {
+                self.admitted.insert(*number);
+            }
+            Event::ParticipantJoined { project, who: coop_core::Participant::Member(n), .. } => {
+                self.taking_part.insert((*n, project.clone()));
+            }
+            _ => {}
         }
     }
 
@@ -234,7 +256,10 @@ impl Changes {
         self.admitted
             .extend(touched.admitted.into_iter().filter(|n| old.members.get(n).map(|m| m.party) != new.members.get(n).map(|m| m.party)));
         self.assemblies.extend(touched.assemblies.into_iter().filter(|a| old.assemblies.get(a) != new.assemblies.get(a)));
-        self.projects.extend(touched.projects.into_iter().filter(|p| old.projects.get(p) != new.projects.get(p)));
+        for p in touched.projects.into_iter().filter(|p| old.projects.get(p) != new.projects.get(p)) {
+            self.taking_part.extend(taking_part::pairs_changed(&p, old.projects.get(&p), new.projects.get(&p)));
+            self.projects.insert(p);
+        }
         self.partners.extend(touched.partners.into_iter().filter(|p| old.partners.get(p) != new.partners.get(p)));
         self.bodies.extend(touched.bodies.into_iter().filter(|b| old.bodies.get(b) != new.bodies.get(b)));
     }
@@ -255,6 +280,7 @@ impl Changes {
             projects: state.projects.keys().cloned().collect(),
             partners: state.partners.keys().copied().collect(),
             bodies: state.bodies.keys().cloned().collect(),
+            taking_part: BTreeSet::new(),
         }
     }
 }
@@ -334,6 +360,7 @@ pub(crate) fn encode_each(state: &State, changes: &Changes, head: &Head, put: &m
     for (k, v) in roll::encode(state, &changes.members)? {
         put(k, v)?;
     }
+    taking_part::encode(&state.projects, &changes.taking_part, put)?;
     // A closed assembly's results change no more, unless the statutes (its colleges' weights)
     // do: they are computed once then, so that asking for them reads no roll.
     if let Some(st) = &state.statutes {
@@ -447,6 +474,7 @@ pub(crate) fn write_all(trees: &Trees, state: &State, head: &Head) -> Result<()>
         let pairs = collected(|put| members::gathered(trees, true, |put| encode_each(state, &changes, head, put), put))?;
         write(pairs.into_iter().skip(1).collect())?;
     }
+    write(taking_part::all(&state.projects))?;
     let parties = state.members.values().map(indexed).collect();
     trees.small().fill(party_buckets(trees, parties)?.into_iter().map(|(k, v)| (k, Some(v))).collect())?;
     let mut pairs = encode(state, &Changes::all_but_members(state), head)?.into_iter();
@@ -470,6 +498,9 @@ pub(crate) trait Source {
     fn get(&self, key: &[u8]) -> Result<Option<crate::backend::Value>>;
     /// The pieces of one kind (their keys start with `tag`), in key order.
     fn scan<'s>(&'s self, tag: u8) -> crate::backend::Pairs<'s>;
+    /// The slugs of the projects member `n` has taken part in, if this source keeps that
+    /// index (see [`taking_part`]); else every project is read and those kept.
+    fn taking_part(&self, n: MemberNo) -> Result<Option<Vec<String>>>;
 }
 
 impl Source for Trees<'_> {
@@ -484,6 +515,9 @@ impl Source for Trees<'_> {
             MEMBER => members::scan(self.members()),
             _ => self.of(&[tag]).scan_prefix(&[tag]),
         }
+    }
+    fn taking_part(&self, n: MemberNo) -> Result<Option<Vec<String>>> {
+        taking_part::of(self.of(&[taking_part::TAG]), n).map(Some)
     }
 }
 
@@ -555,9 +589,24 @@ pub(crate) fn load(source: &dyn Source, part: &Part) -> Result<State> {
         let a: coop_core::Assembly = unbinary("assembly", &v)?;
         state.assemblies.insert(a.slug.clone(), a);
     }
-    for v in read(PROJECT, &part.projects)? {
+    // The projects asked for, and those the members of `projects_of` took part in: from the
+    // index when the source keeps it, else from every project.
+    let mut projects = part.projects.clone();
+    if !part.projects_of.is_empty() && !matches!(projects, Pick::All) {
+        let mut slugs = BTreeSet::new();
+        for n in &part.projects_of {
+            match source.taking_part(*n)? {
+                Some(listed) => slugs.extend(listed),
+                None => projects = Pick::All,
+            }
+        }
+        projects = projects.and(slugs);
+    }
+    for v in read(PROJECT, &projects)? {
         let p: coop_core::Project = unbinary("project", &v)?;
-        state.projects.insert(p.slug.clone(), p);
+        if part.projects.picks(&p.slug) || part.takes_part(&p) {
+            state.projects.insert(p.slug.clone(), p);
+        }
     }
     if state.latest.is_none() && matches!((&part.members, &part.assemblies, &part.projects), (Pick::All, Pick::All, Pick::All)) {
         // Pieces written before the latest date was kept: the pieces themselves show it.
@@ -598,6 +647,12 @@ pub(crate) fn each_member(trees: &Trees, mut f: impl FnMut(Box<coop_core::Member
 /// the log at the head the pieces are stamped with), or who are in only one of them.
 pub(crate) fn roll_differing(trees: &Trees, rebuilt: &State) -> Result<Vec<MemberNo>> {
     Ok(roll::differing(&load_roll(trees, true)?, rebuilt))
+}
+
+/// The first difference between the kept index of who took part in which project and
+/// `projects` (those of a fold of the log), said.
+pub(crate) fn taking_part_difference(trees: &Trees, projects: &BTreeMap<String, coop_core::Project>) -> Result<Option<String>> {
+    taking_part::difference(trees.of(&[taking_part::TAG]), projects)
 }
 
 /// Every member's standing, from the roll.

@@ -66,7 +66,11 @@ use witness::{blob_files, read_witness, Witness};
 /// - `coop-store/9`: the same trees; the members' pieces are kept eight to a value, by register
 ///   number (see `pieces::members`). A `/8` store's pieces are built again from the log on its
 ///   first open.
-const FORMAT: &[u8] = b"coop-store/9";
+/// - `coop-store/10`: the same trees; the projects' table also lists, under each member, the
+///   projects it took part in (see `pieces::taking_part`). A `/9` store's pieces are built again
+///   from the log on its first open.
+const FORMAT: &[u8] = b"coop-store/10";
+const FORMAT_9: &[u8] = b"coop-store/9";
 const FORMAT_8: &[u8] = b"coop-store/8";
 const FORMAT_7: &[u8] = b"coop-store/7";
 const FORMAT_6: &[u8] = b"coop-store/6";

@@ -117,7 +117,7 @@ impl Store {
                     meta.insert(K_FORMAT, FORMAT)?;
                 }
             }
-            Some(f) if [FORMAT_2, FORMAT_3, FORMAT_4, FORMAT_5, FORMAT_6, FORMAT_7, FORMAT_8].contains(&f.as_ref()) => {
+            Some(f) if [FORMAT_2, FORMAT_3, FORMAT_4, FORMAT_5, FORMAT_6, FORMAT_7, FORMAT_8, FORMAT_9].contains(&f.as_ref()) => {
                 // Pieces written by an older coop are not read: `recover`, below, builds them
                 // again from the log (also when opened for audit, so that verify compares the
                 // log with pieces this coop can read).

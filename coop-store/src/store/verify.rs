@@ -66,6 +66,10 @@ pub struct ReplayReport {
     pub differing_members: Vec<MemberNo>,
     /// Whether the capital totals or the statutes differ.
     pub totals_differ: bool,
+    /// The first difference found between an index kept beside the pieces (who took part in
+    /// which project) and the fold of the log, said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index_differs: Option<String>,
 }
 
 impl Store {
@@ -266,9 +270,10 @@ impl Store {
             problems.insert(
                 0,
                 format!(
-                    "the state kept beside the log is not the fold of the log{}{}: rebuild it from the log",
+                    "the state kept beside the log is not the fold of the log{}{}{}: rebuild it from the log",
                     if members.is_empty() { String::new() } else { format!(" (members {})", members.join(", ")) },
-                    if replay.totals_differ { " (totals, statutes or the party index)" } else { "" }
+                    if replay.totals_differ { " (totals, statutes or the party index)" } else { "" },
+                    replay.index_differs.as_ref().map(|d| format!(" ({d})")).unwrap_or_default()
                 ),
             );
         }
@@ -472,6 +477,7 @@ impl Store {
         // The roll (every member's standing, which reports read instead of the members' pieces).
         let mut differing = pieces::roll_differing(&self.pieces(), &rebuilt)?;
         let roll_matches = differing.is_empty();
+        let index_differs = pieces::taking_part_difference(&self.pieces(), &rebuilt.projects)?;
         let mut members = std::mem::take(&mut rebuilt.members);
         let mut assemblies = std::mem::take(&mut rebuilt.assemblies);
         let mut projects = std::mem::take(&mut rebuilt.projects);
@@ -502,8 +508,14 @@ impl Store {
         // The rest: totals, statutes, roster, partners, bodies (`rebuilt` holds nothing else now).
         let small = pieces::load(&self.pieces(), &Part::default())?;
         let totals_differ = small.capital != rebuilt.capital || small.statutes != rebuilt.statutes || !parties_match;
-        let matches = small == rebuilt && differing.is_empty() && large_match && parties_match && roll_matches && kept_seq == head.seq;
-        Ok(ReplayReport { events: head.seq, kept_seq, matches, differing_members: differing, totals_differ })
+        let matches = small == rebuilt
+            && differing.is_empty()
+            && large_match
+            && parties_match
+            && roll_matches
+            && index_differs.is_none()
+            && kept_seq == head.seq;
+        Ok(ReplayReport { events: head.seq, kept_seq, matches, differing_members: differing, totals_differ, index_differs })
     }
 }
 
