@@ -955,3 +955,65 @@ fn an_event_from_a_newer_coop_is_named_as_such() {
     assert!(err.to_string().contains("board_elected") && err.to_string().contains("newer coop"), "{err}");
     assert_eq!(target.head().seq, 0, "nothing imported");
 }
+
+/// An import reads its lines in chunks of 1,024 and opens and folds them on a second thread:
+/// over several chunks, with blank lines between them, a bad record is still named by its line
+/// and event, the first of two faults is the one reported, nothing is left written, and the
+/// whole file imports to the same state.
+#[test]
+fn an_import_over_several_chunks_names_the_first_bad_line_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(crate::location(dir.path(), "a")).unwrap();
+    found(&store);
+    let admissions: Vec<Request> =
+        (0..1300).map(|i| Request::new(admit(&format!("M{i}"), PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-01"))).collect();
+    store.execute_all(admissions).unwrap();
+    let mut buf = Vec::new();
+    let events = store.export_events(&mut buf).unwrap();
+    assert!(events > 2 * 1024, "{events} events: three chunks or more");
+    let lines: Vec<String> = String::from_utf8(buf).unwrap().lines().map(String::from).collect();
+    // Blank lines after the header and in the second chunk: line numbers count them.
+    let mut file = lines.clone();
+    file.insert(1500, String::new());
+    file.insert(1, String::new());
+    let text = |l: &[String]| (l.join("\n") + "\n").into_bytes();
+    let import = |name: &str, bytes: Vec<u8>| {
+        let s = Store::open(crate::location(dir.path(), name)).unwrap();
+        let r = s.import_events(std::io::Cursor::new(bytes));
+        (s, r)
+    };
+    let (whole, r) = import("whole", text(&file));
+    assert_eq!(r.unwrap().events, events);
+    assert_eq!(whole.state().unwrap(), store.state().unwrap());
+    assert!(whole.verify().unwrap().ok);
+    // Event 2,600 deleted: line 2,603 of the file (header and two blank lines before) holds event
+    // 2,601, whose link is broken.
+    let mut deleted = file.clone();
+    let at = deleted.iter().position(|l| l.contains("\"seq\":2600,")).unwrap();
+    assert_eq!(at, 2602, "event 2,600 on line 2,603");
+    deleted.remove(at);
+    let (s, r) = import("deleted", text(&deleted));
+    match r {
+        Err(coop::Error::BadImport { line, reason, integrity: true }) => {
+            assert_eq!(line, 2603, "{reason}");
+            assert!(reason.contains("event 2600"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(s.head().seq, 0, "nothing is left written");
+    assert_eq!(s.events(1, 10).unwrap().len(), 0);
+    // Two faults, in the second and third chunks: the first is reported, though the reader
+    // was past the second when the folder met it.
+    let mut two = deleted.clone();
+    let at = two.iter().position(|l| l.contains("\"seq\":1100,")).unwrap();
+    two.swap(at, at + 1);
+    let (s, r) = import("two", text(&two));
+    match r {
+        Err(coop::Error::BadImport { line, reason, .. }) => {
+            assert_eq!(line, at + 1, "{reason}");
+            assert!(reason.contains("event 1100"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(s.head().seq, 0);
+}
