@@ -45,7 +45,7 @@ fn members_of(project: &Project) -> BTreeSet<MemberNo> {
 
 /// The (member, project) pairs whose listing may differ between `old` and `new`, two versions
 /// of the project `slug` (either absent): the members in one and not the other.
-pub(crate) fn pairs_changed(slug: &str, old: Option<&Project>, new: Option<&Project>) -> Vec<(MemberNo, String)> {
+pub(super) fn pairs_changed(slug: &str, old: Option<&Project>, new: Option<&Project>) -> Vec<(MemberNo, String)> {
     let (old, new) = (old.map(members_of).unwrap_or_default(), new.map(members_of).unwrap_or_default());
     old.symmetric_difference(&new).map(|n| (*n, slug.to_string())).collect()
 }
