@@ -117,3 +117,75 @@ pub(super) fn difference(table: &dyn Table, projects: &BTreeMap<String, Project>
     }
     Ok(expected.next().map(|e| format!("the index of who took part in which project lacks {}", said(&e))))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::sled::SledTable;
+    use chrono::NaiveDate;
+    use coop_core::{Participant, ProjectRole, Spell, Stage};
+
+    fn project(slug: &str, members: &[u32]) -> Project {
+        let day = NaiveDate::from_ymd_opt(2021, 1, 10).unwrap();
+        let spell = |who| Spell { who, joined: day, left: None, roles: vec![(day, ProjectRole::Contributor)] };
+        let mut spells: Vec<Spell> = members.iter().map(|n| spell(Participant::Member(MemberNo(*n)))).collect();
+        spells.push(spell(Participant::Partner(ulid::Ulid::from_parts(1, 2))));
+        Project {
+            slug: slug.into(),
+            name: slug.into(),
+            description: String::new(),
+            created: day,
+            stages: vec![(day, Stage::Idea)],
+            spells,
+            last_date: day,
+        }
+    }
+
+    fn table() -> SledTable {
+        SledTable(sled::Config::new().temporary(true).open().unwrap().open_tree("p").unwrap())
+    }
+
+    /// Writes what `encode` gives for `pairs` as the store does (an empty value removes).
+    fn write(t: &SledTable, projects: &BTreeMap<String, Project>, pairs: &[(u32, &str)]) {
+        let pairs: BTreeSet<(MemberNo, String)> = pairs.iter().map(|(n, s)| (MemberNo(*n), s.to_string())).collect();
+        encode(projects, &pairs, &mut |k, v| if v.is_empty() { t.remove(&k) } else { t.insert(&k, &v) }).unwrap();
+    }
+
+    /// Only the members in one version of a project and not the other are re-listed (a member
+    /// with two spells counts once; partners are not listed).
+    #[test]
+    fn the_pairs_to_list_again_are_the_members_in_one_version_only() {
+        let (old, new) = (project("p", &[1, 2, 2, 3]), project("p", &[2, 3, 4]));
+        assert_eq!(pairs_changed("p", Some(&old), Some(&new)), vec![(MemberNo(1), "p".to_string()), (MemberNo(4), "p".to_string())]);
+        assert_eq!(pairs_changed("p", None, Some(&new)).len(), 3);
+        assert_eq!(pairs_changed("p", Some(&old), None).len(), 3);
+    }
+
+    /// A pair is listed while the member has a spell there and removed once it has none; what
+    /// is kept is then found equal to the projects, and a listing too many or too few is named.
+    #[test]
+    fn listings_follow_the_projects_and_a_difference_is_named() {
+        let t = table();
+        let mut projects: BTreeMap<String, Project> =
+            [project("p", &[1, 2]), project("q", &[2])].into_iter().map(|p| (p.slug.clone(), p)).collect();
+        write(&t, &projects, &[(1, "p"), (2, "p"), (2, "q")]);
+        assert_eq!(of(&t, MemberNo(2)).unwrap(), ["p", "q"]);
+        assert_eq!(of(&t, MemberNo(3)).unwrap(), Vec::<String>::new());
+        assert_eq!(difference(&t, &projects).unwrap(), None);
+        // Member 2's spell in q goes (a void): asked again, its listing is removed.
+        projects.insert("q".into(), project("q", &[]));
+        write(&t, &projects, &[(2, "q")]);
+        assert_eq!(of(&t, MemberNo(2)).unwrap(), ["p"]);
+        assert_eq!(difference(&t, &projects).unwrap(), None);
+        // Member 3 joins p, but its listing is not written: the index lacks it.
+        projects.insert("p".into(), project("p", &[1, 2, 3]));
+        let said = difference(&t, &projects).unwrap().unwrap();
+        assert!(said.contains("lacks member 3 in project 'p'"), "{said}");
+        write(&t, &projects, &[(3, "p")]);
+        assert_eq!(difference(&t, &projects).unwrap(), None);
+        // A listing of a member with no spell there is named too.
+        t.insert(&key(MemberNo(1), "q"), LISTED).unwrap();
+        let said = difference(&t, &projects).unwrap().unwrap();
+        assert!(said.contains("lists member 1 in project 'q', who has no spell there"), "{said}");
+    }
+}
