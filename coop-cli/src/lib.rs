@@ -617,15 +617,7 @@ fn member(ctx: &Ctx, store: &Store, cmd: MemberCmd) -> Out {
         }
         MemberCmd::Show { member, history } => {
             let member = member_arg::pick(ctx, store, &member)?;
-            let number = match member {
-                MemberRef::Number(n) => Some(n),
-                MemberRef::Id(id) => store.number_of(id)?,
-            };
-            // The member and the projects it took part in (read through the index kept of them,
-            // not every project).
-            let numbers: Vec<coop_core::MemberNo> = number.into_iter().collect();
-            let part = Part { members: Pick::Only(numbers.clone()), projects_of: numbers, ..Part::default() };
-            let state = state_with(ctx, store, part)?;
+            let state = state_with(ctx, store, member_arg::with_its_projects(store, member)?)?;
             let Some(m) = state.member(member) else {
                 return Err(Failure::input(format!("member {member} is not in the register")));
             };

@@ -71,6 +71,18 @@ pub(crate) fn pick(ctx: &crate::Ctx, store: &Store, who: &MemberArg) -> Result<M
     }
 }
 
+/// The part of the state a member's page reads: member `r` and the projects it took part in
+/// (found through the index the store keeps of them, not by reading every project). A ULID no
+/// member has names nothing.
+pub(crate) fn with_its_projects(store: &Store, r: MemberRef) -> Result<crate::Part, Failure> {
+    let number = match r {
+        MemberRef::Number(n) => Some(n),
+        MemberRef::Id(id) => store.number_of(id)?,
+    };
+    let numbers: Vec<coop_core::MemberNo> = number.into_iter().collect();
+    Ok(crate::Part { members: crate::Pick::Only(numbers.clone()), projects_of: numbers, ..crate::Part::default() })
+}
+
 /// Like [`pick`], for an optional argument.
 pub(crate) fn pick_opt(ctx: &crate::Ctx, store: &Store, who: &Option<MemberArg>) -> Result<Option<MemberRef>, Failure> {
     who.as_ref().map(|w| pick(ctx, store, w)).transpose()

@@ -206,11 +206,7 @@ pub fn involvement(ctx: &Ctx, store: &Store, member: Option<coop_core::MemberRef
     let date = ctx.as_of.unwrap_or(ctx.today);
     if let Some(r) = member {
         // One member's history: that member and the projects it took part in.
-        let numbers: Vec<MemberNo> = match r {
-            coop_core::MemberRef::Number(n) => vec![n],
-            coop_core::MemberRef::Id(id) => store.number_of(id)?.into_iter().collect(),
-        };
-        let state = state_with(ctx, store, Part { members: Pick::Only(numbers.clone()), projects_of: numbers, ..Part::default() })?;
+        let state = state_with(ctx, store, crate::member_arg::with_its_projects(store, r)?)?;
         let Some(m) = state.member(r) else {
             return Err(Failure::input(format!("member {r} is not in the register")));
         };

@@ -630,13 +630,13 @@ fn a_write_cut_short_at_any_point_reopens_rolled_forward_or_as_before() {
     assert!(store.replay_check().unwrap().matches);
 }
 
-/// A store founded and 300 members admitted in one batch (several runs and sealed packs),
-/// verified sound.
-fn store_of_300_admissions(path: &std::path::Path) {
+/// A store founded and `members` members admitted in one batch (several runs and sealed
+/// packs), verified sound.
+fn store_of_admissions(path: &std::path::Path, members: usize) {
     let store = Store::open(path).unwrap();
     found(&store);
     let reqs: Vec<Request> =
-        (0..300).map(|i| Request::new(admit(&format!("M{i}"), PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-01"))).collect();
+        (0..members).map(|i| Request::new(admit(&format!("M{i}"), PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-01"))).collect();
     store.execute_all(reqs).unwrap();
     assert!(store.verify().unwrap().ok);
 }
@@ -651,7 +651,7 @@ fn a_run_missing_from_the_middle_of_the_log_is_named_by_verify() {
     }
     let dir = tempfile::tempdir().unwrap();
     let path = crate::location(dir.path(), "s");
-    store_of_300_admissions(&path);
+    store_of_admissions(&path, 300);
     let (gone, next) = {
         let db = crate::open_sled(&path);
         let log = db.open_tree("log").unwrap();
@@ -676,7 +676,7 @@ fn a_damaged_compressed_pack_is_an_integrity_failure_at_its_run_never_a_panic() 
     }
     let dir = tempfile::tempdir().unwrap();
     let path = crate::location(dir.path(), "s");
-    store_of_300_admissions(&path);
+    store_of_admissions(&path, 300);
     let (pack_key, pointer) = {
         let db = crate::open_sled(&path);
         let log = db.open_tree("log").unwrap();
@@ -963,11 +963,9 @@ fn an_event_from_a_newer_coop_is_named_as_such() {
 #[test]
 fn an_import_over_several_chunks_names_the_first_bad_line_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(crate::location(dir.path(), "a")).unwrap();
-    found(&store);
-    let admissions: Vec<Request> =
-        (0..1300).map(|i| Request::new(admit(&format!("M{i}"), PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-01"))).collect();
-    store.execute_all(admissions).unwrap();
+    let path = crate::location(dir.path(), "a");
+    store_of_admissions(&path, 1300);
+    let store = Store::open(&path).unwrap();
     let mut buf = Vec::new();
     let events = store.export_events(&mut buf).unwrap();
     assert!(events > 2 * 1024, "{events} events: three chunks or more");
