@@ -364,8 +364,8 @@ pub fn open_unlinked(bytes: &[u8], expected_seq: u64) -> Result<Unlinked, Record
         _ => None,
     };
     Ok(Unlinked {
-        hash: coop_core::digest_hex(&parts.hash),
-        prev: body.prev.into_owned(),
+        hash: parts.hash,
+        prev: coop_core::digest_bytes(body.prev.as_bytes()),
         actor: body.actor.into_owned(),
         signed_by,
         registers,
@@ -378,10 +378,11 @@ pub fn open_unlinked(bytes: &[u8], expected_seq: u64) -> Result<Unlinked, Record
 /// A record checked alone ([`open_unlinked`]).
 #[derive(Debug)]
 pub struct Unlinked {
-    /// Its hash.
-    pub hash: String,
-    /// The previous record's hash, as it names it.
-    pub prev: String,
+    /// Its hash (as bytes: a verify compares a million of them and keeps none).
+    pub hash: [u8; 32],
+    /// The previous record's hash, as it names it (`None`: what it names is no digest, so
+    /// links to no record).
+    pub prev: Option<[u8; 32]>,
     /// Who recorded it.
     pub actor: String,
     /// The key its signature was checked against, if it is signed.
@@ -496,7 +497,7 @@ mod tests {
         let t = DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z").unwrap().with_timezone(&Utc);
         let (bytes, hash) = seal(7, Ulid(42), &t, NaiveDate::from_ymd_opt(2026, 1, 2).unwrap(), "sec", "c", GENESIS_HASH, &ev, Some(&key));
         let rec = open_unlinked(&bytes, 7).unwrap();
-        assert_eq!((rec.hash.as_str(), rec.signed_by.as_deref()), (hash.as_str(), Some(key.public_hex().as_str())));
+        assert_eq!((coop_core::digest_hex(&rec.hash).as_str(), rec.signed_by.as_deref()), (hash.as_str(), Some(key.public_hex().as_str())));
         assert_eq!(open(&bytes, 7, GENESIS_HASH).unwrap().signed_by, Some(key.public_hex()));
         for i in 0..bytes.len() {
             let mut b = bytes.clone();

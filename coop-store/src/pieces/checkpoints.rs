@@ -362,7 +362,7 @@ impl<'t> Check<'t> {
     }
 
     /// After event `seq` (its hash `hash`), `event`, was applied to `state`.
-    pub(crate) fn after(&mut self, seq: u64, hash: &str, event: &Event, state: &State) -> Result<()> {
+    pub(crate) fn after(&mut self, seq: u64, hash: &[u8; 32], event: &Event, state: &State) -> Result<()> {
         if self.at.is_empty() || self.problem.is_some() {
             return Ok(());
         }
@@ -371,7 +371,7 @@ impl<'t> Check<'t> {
             return Ok(());
         }
         self.next += 1;
-        let head = &Head { seq, hash: hash.to_string() };
+        let head = &Head { seq, hash: coop_core::digest_hex(hash) };
         let at = At::new(self.table, self.blocks, seq);
         let kept = match self.table.get(&key_at(MEMBERS, seq))? {
             Some(kept) => Some(Block(self.blocks.get(&kept)?)),
@@ -493,7 +493,9 @@ mod tests {
         fold(&mut |seq, e, state| writer.after(&table, &InTable, seq, &format!("{seq:064}"), e, state).unwrap());
         let checked = || {
             let mut check = Check::new(&table, &InTable).unwrap();
-            fold(&mut |seq, e, state| check.after(seq, &format!("{seq:064}"), e, state).unwrap());
+            fold(&mut |seq, e, state| {
+                check.after(seq, &coop_core::digest_bytes(format!("{seq:064}").as_bytes()).unwrap(), e, state).unwrap()
+            });
             check.finish().unwrap()
         };
         assert_eq!(checked(), None);

@@ -330,7 +330,7 @@ impl DisorderFinder {
                 self.out.voided.insert(command_id.clone());
             }
             if self.until.is_none_or(|u| rec.effective <= u) {
-                self.out.late.insert(seq, rec.hash.clone());
+                self.out.late.insert(seq, coop_core::digest_hex(&rec.hash));
                 self.out.facts.push(Fact { seq, date: rec.effective, command_id: rec.command_id.clone(), event: rec.event.clone() });
             }
         }
