@@ -630,6 +630,47 @@ fn a_write_cut_short_at_any_point_reopens_rolled_forward_or_as_before() {
     assert!(store.replay_check().unwrap().matches);
 }
 
+/// A batch whose personal data cannot be written (its files are written on another thread while
+/// its records are sealed) is an error, and writes no event: the store reopens to the head and
+/// state it had, and a batch once the files can be written again admits with names.
+#[test]
+fn a_batch_whose_personal_data_cannot_be_written_writes_no_event() {
+    if crate::on_postgres("a_batch_whose_personal_data_cannot_be_written_writes_no_event") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = crate::location(dir.path(), "s");
+    let batch = |n: usize| -> Vec<Request> {
+        (0..n).map(|i| Request::new(admit(&format!("M{i}"), PartyKind::Person, "beneficiaries", 1)).dated(d("2020-01-01"))).collect()
+    };
+    let (state, head) = {
+        let store = Store::open(&path).unwrap();
+        found(&store);
+        // Each file of names is written as a temporary file first: a directory in its place
+        // stops every write (a permission would not stop the root user).
+        let blocked: Vec<std::path::PathBuf> = (0..=255u8).map(|b| path.join("personal").join(format!("{b:02x}.json.tmp"))).collect();
+        for p in &blocked {
+            std::fs::create_dir_all(p).unwrap();
+        }
+        let before = (store.state().unwrap(), store.head());
+        assert!(store.execute_all(batch(2_000)).is_err());
+        assert_eq!(store.head(), before.1);
+        assert_eq!(store.state().unwrap(), before.0);
+        for p in &blocked {
+            std::fs::remove_dir(p).unwrap();
+        }
+        before
+    };
+    let store = Store::open(&path).unwrap();
+    assert_eq!((store.state().unwrap(), store.head()), (state, head.clone()));
+    assert!(store.verify().unwrap().ok);
+    store.execute_all(batch(2_000)).unwrap();
+    assert_eq!(store.head().seq, head.seq + 4_000);
+    let r = store.verify().unwrap();
+    assert!(r.ok, "{r:?}");
+    assert_eq!(r.personal.map(|p| (p.checked, p.orphans)), Some((2_001, 0)));
+}
+
 /// A store founded and `members` members admitted in one batch (several runs and sealed
 /// packs), verified sound.
 fn store_of_admissions(path: &std::path::Path, members: usize) {
