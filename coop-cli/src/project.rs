@@ -235,8 +235,24 @@ pub fn involvement(ctx: &Ctx, store: &Store, member: Option<coop_core::MemberRef
             (state, roll)
         }
     };
-    let party_of = |n: MemberNo| coop_core::Roll::standing(&roll, n).and_then(|e| e.party());
-    let report = coop_core::involvement_in(&roll, &state, date);
+    let out = print_involvement(ctx, store, &state, &roll, date, list);
+    // Let go with the process: freeing the projects' spells and the 100,000 standings one by one
+    // was a millisecond of the report.
+    std::mem::forget((state, roll));
+    out
+}
+
+/// The involvement report on `date`, of `state`'s projects and `roll`'s members.
+fn print_involvement(
+    ctx: &Ctx,
+    store: &Store,
+    state: &coop_core::State,
+    roll: &coop_store::Roll,
+    date: chrono::NaiveDate,
+    list: bool,
+) -> Out {
+    let party_of = |n: MemberNo| coop_core::Roll::standing(roll, n).and_then(|e| e.party());
+    let report = coop_core::involvement_in(roll, state, date);
     // Committees: who sits on each on the date, members and partners.
     let committees: Vec<serde_json::Value> = state
         .bodies

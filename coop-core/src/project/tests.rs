@@ -188,6 +188,11 @@ fn involvement_counts_members_in_active_projects_by_college_and_lists_the_others
     c.ok("2021-08-01", Command::Withdraw { member: MemberRef::Number(MemberNo(1)) });
     let r = involvement(&c.state, d("2021-09-01"));
     assert_eq!((r.members, r.involved), (9, 1), "only member 4, through bouteilles");
+    // A project counts the members taking part on the date that are members then: member 1's
+    // spell in bouteilles no longer counts once it withdrew.
+    let bouteilles = r.by_project.iter().find(|p| p.slug == "bouteilles").unwrap();
+    assert_eq!(bouteilles.members, 1);
+    assert_eq!(involvement(&c.state, d("2021-06-01")).by_project.iter().find(|p| p.slug == "bouteilles").unwrap().members, 2);
     // The past is still answered.
     assert_eq!(involvement(&c.state, d("2021-06-01")).involved, 3);
     assert_eq!(involvement(&c.state, d("2021-01-31")).involved, 0);
