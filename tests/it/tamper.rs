@@ -252,9 +252,9 @@ fn a_removed_or_swapped_piece_is_found_by_replay_and_verify() {
     // its number, its length (4 bytes each, big-endian) and its piece. Members 1 and 2 are in
     // bucket 0.
     type Entries = Vec<(u32, Vec<u8>)>;
-    let edit_bucket_0 = |db: &sled::Db, edit: &dyn Fn(&mut Entries)| {
+    let edit_bucket = |db: &sled::Db, bucket: u32, edit: &dyn Fn(&mut Entries)| {
         let t = db.open_tree("state-members").unwrap();
-        let key = [&b"n"[..], &0u32.to_be_bytes()].concat();
+        let key = [&b"n"[..], &bucket.to_be_bytes()].concat();
         let value = t.get(&key).unwrap().unwrap();
         let (mut entries, mut rest) = (Vec::new(), &value[..]);
         while !rest.is_empty() {
@@ -282,20 +282,58 @@ fn a_removed_or_swapped_piece_is_found_by_replay_and_verify() {
         (first_key("state-assemblies", b'a', 0), first_key("state-projects", b'p', 0), first_key("state-projects", b'p', 1));
     type Damage = Box<dyn Fn(&sled::Db)>;
     let (p0, p1, a0) = (project.clone(), other_project.clone(), assembly.clone());
+    let last = {
+        let db = crate::open_sled(&env.store());
+        let keys: Vec<Vec<u8>> = db.open_tree("state-members").unwrap().scan_prefix(b"n").keys().map(|k| k.unwrap().to_vec()).collect();
+        assert!(keys.len() >= 2, "members in more than one bucket");
+        let bucket = u32::from_be_bytes(keys.last().unwrap()[1..5].try_into().unwrap());
+        let value = db.open_tree("state-members").unwrap().get(keys.last().unwrap()).unwrap().unwrap();
+        // The bucket's last entry: walk its (number, length, piece) entries.
+        let (mut rest, mut n) = (&value[..], 0);
+        while !rest.is_empty() {
+            n = u32::from_be_bytes(rest[..4].try_into().unwrap());
+            let len = u32::from_be_bytes(rest[4..8].try_into().unwrap()) as usize;
+            rest = &rest[8 + len..];
+        }
+        assert_eq!(n / 8, bucket);
+        n
+    };
     let cases: Vec<(&str, Damage, Vec<u32>)> = vec![
         (
             "member 2 removed",
             Box::new(move |db| {
-                edit_bucket_0(db, &|e| {
+                edit_bucket(db, 0, &|e| {
                     e.remove(at(e, 2));
                 })
             }),
             vec![2],
         ),
+        // The members are compared in two halves of their buckets at once: one in the later half.
+        (
+            "the last member removed",
+            Box::new(move |db| {
+                edit_bucket(db, last / 8, &|e| {
+                    e.remove(at(e, last));
+                })
+            }),
+            vec![last],
+        ),
+        (
+            "member 1's piece under the last member",
+            Box::new(move |db| {
+                let one = std::cell::RefCell::new(Vec::new());
+                edit_bucket(db, 0, &|e| *one.borrow_mut() = e[at(e, 1)].1.clone());
+                edit_bucket(db, last / 8, &|e| {
+                    let i = at(e, last);
+                    e[i].1 = one.borrow().clone();
+                })
+            }),
+            vec![1, last],
+        ),
         (
             "member 1's piece under member 2",
             Box::new(move |db| {
-                edit_bucket_0(db, &|e| {
+                edit_bucket(db, 0, &|e| {
                     let (one, two) = (at(e, 1), at(e, 2));
                     e[two].1 = e[one].1.clone();
                 })

@@ -89,6 +89,30 @@ pub(super) fn get(table: &dyn Table, n: MemberNo) -> Result<Option<Value>> {
     Ok(entries(bucket, &value)?.into_iter().find(|(m, _)| *m == n.0).map(|(_, piece)| Value::Owned(piece.to_vec())))
 }
 
+/// Calls `f` with each member's number and piece in the buckets from `from` (included) to `to`
+/// (excluded; the last if none), in number order, read in place.
+pub(super) fn each_in(table: &dyn Table, from: u32, to: Option<u32>, f: &mut dyn FnMut(u32, &[u8]) -> Result<()>) -> Result<()> {
+    let to = to.map(bucket_key);
+    for item in table.range_from(&bucket_key(from)) {
+        let (k, v) = item?;
+        if k.first() != Some(&BUCKET) || to.as_ref().is_some_and(|to| k.as_ref() >= to.as_slice()) {
+            break;
+        }
+        for (n, piece) in entries(bucket_of_key(&k)?, &v)? {
+            f(n, piece)?;
+        }
+    }
+    Ok(())
+}
+
+/// The number of the last bucket kept, if any.
+pub(super) fn last_bucket(table: &dyn Table) -> Result<Option<u32>> {
+    match table.last_at_or_before(&bucket_key(u32::MAX))? {
+        Some((k, _)) if k.first() == Some(&BUCKET) => bucket_of_key(&k).map(Some),
+        _ => Ok(None),
+    }
+}
+
 /// Every member's piece under its own key (`m` and the number), in number order.
 pub(super) fn scan(table: &dyn Table) -> Pairs<'_> {
     Box::new(table.scan_prefix(&[BUCKET]).flat_map(|item| {

@@ -617,15 +617,13 @@ pub(crate) fn load(source: &dyn Source, part: &Part) -> Result<State> {
 
 /// One large piece as kept (see [`each_large`]).
 pub(crate) enum Large {
-    Member(Box<coop_core::Member>),
     Assembly(Box<coop_core::Assembly>),
     Project(Box<coop_core::Project>),
 }
 
-/// Calls `f` with each member, assembly and project piece, one at a time (a comparison of the
-/// kept state with a fold of the log need not hold both whole).
+/// Calls `f` with each assembly and project piece, one at a time (a comparison of the kept
+/// state with a fold of the log need not hold both whole).
 pub(crate) fn each_large(trees: &Trees, mut f: impl FnMut(Large) -> Result<()>) -> Result<()> {
-    each_member(trees, |m| f(Large::Member(m)))?;
     for item in trees.of(&[ASSEMBLY]).scan_prefix(&[ASSEMBLY]) {
         f(Large::Assembly(Box::new(unbinary("assembly", &item?.1)?)))?;
     }
@@ -635,12 +633,66 @@ pub(crate) fn each_large(trees: &Trees, mut f: impl FnMut(Large) -> Result<()>) 
     Ok(())
 }
 
-/// Calls `f` with each member piece, one at a time.
-pub(crate) fn each_member(trees: &Trees, mut f: impl FnMut(Box<coop_core::Member>) -> Result<()>) -> Result<()> {
-    for item in members::scan(trees.members()) {
-        f(Box::new(unbinary("member", &item?.1)?))?;
+/// The kept members against `rebuilt`'s (a fold of the log), each read in place and compared
+/// as it is read: the numbers of those that differ or are in only one of the two, in order, and
+/// whether the fold's party index (`parties`) names exactly the kept members. With `two`, the
+/// buckets are read in two halves at once, on this thread and another (the comparison was a
+/// twelfth of a verify, on one core); only for tables any thread may read alike (sled's).
+pub(crate) fn compare_members(
+    trees: &Trees,
+    rebuilt: &BTreeMap<MemberNo, coop_core::Member>,
+    parties: &BTreeMap<PartyId, MemberNo>,
+    two: bool,
+) -> Result<(Vec<MemberNo>, bool)> {
+    let table = trees.members();
+    // (differing, kept, whether each kept member's party names it) over buckets [from, to).
+    let compare = |from: u32, to: Option<u32>| -> Result<(Vec<MemberNo>, Vec<MemberNo>, bool)> {
+        let (mut differing, mut kept, mut named) = (Vec::new(), Vec::new(), true);
+        members::each_in(table, from, to, &mut |n, piece| {
+            let m: coop_core::Member = unbinary("member", piece)?;
+            let number = MemberNo(n);
+            // Another member's piece in this one's place: both differ.
+            if m.number != number {
+                differing.push(m.number);
+            }
+            if rebuilt.get(&number) != Some(&m) {
+                differing.push(number);
+            }
+            named &= parties.get(&m.party) == Some(&m.number);
+            kept.push(number);
+            Ok(())
+        })?;
+        Ok((differing, kept, named))
+    };
+    let middle = match members::last_bucket(table)? {
+        Some(last) if two && last > 0 => Some(last.div_ceil(2)),
+        _ => None,
+    };
+    let (mut differing, kept, named) = match middle {
+        None => compare(0, None)?,
+        Some(middle) => std::thread::scope(|scope| -> Result<_> {
+            let later = scope.spawn(move || compare(middle, None));
+            let first = compare(0, Some(middle));
+            let later = later.join().unwrap_or_else(|_| Err(Error::Integrity { seq: 0, reason: "the members could not be read".into() }));
+            let ((mut differing, mut kept, named), (d, k, n)) = (first?, later?);
+            differing.extend(d);
+            kept.extend(k);
+            Ok((differing, kept, named && n))
+        })?,
+    };
+    // The fold's members that are not kept (both lists in number order).
+    let kept_members = kept.len();
+    let mut kept = kept.into_iter().peekable();
+    for n in rebuilt.keys() {
+        while kept.next_if(|k| k < n).is_some() {}
+        if kept.next_if_eq(n).is_none() {
+            differing.push(*n);
+        }
     }
-    Ok(())
+    differing.sort_unstable();
+    differing.dedup();
+    // Every party of the fold is a kept member's (the kept index is that of the members).
+    Ok((differing, named && parties.len() == kept_members))
 }
 
 /// The members whose standing in the roll differs from their record in `rebuilt` (the fold of
