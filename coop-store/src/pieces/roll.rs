@@ -436,7 +436,16 @@ impl Reader<'_> {
 
     /// Passes over a u128 as [`Reader::u128`] reads it, refusing what it refuses.
     fn skip_u128(&mut self) -> Result<()> {
-        match self.0.iter().take(19).position(|b| b & 0x80 == 0) {
+        // A party's id takes all nineteen bytes: the first sixteen are looked at at once (their
+        // high bits, for the first that ends the number), the last three one by one.
+        let end = match self.0.first_chunk::<16>() {
+            Some(first) => match !u128::from_le_bytes(*first) & u128::from_le_bytes([0x80; 16]) {
+                0 => self.0.iter().take(19).skip(16).position(|b| b & 0x80 == 0).map(|p| p + 16),
+                stops => Some((stops.trailing_zeros() / 8) as usize),
+            },
+            None => self.0.iter().take(19).position(|b| b & 0x80 == 0),
+        };
+        match end {
             Some(18) if self.0[18] >> 2 != 0 => Err(bad("a number too large for its type".into())),
             Some(last) => {
                 self.0 = &self.0[last + 1..];
