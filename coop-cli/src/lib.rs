@@ -304,7 +304,10 @@ fn run(cli: Cli) -> Out {
         Cmd::Involvement { member, no_list } => {
             let store = open_existing(path)?;
             let member = member_arg::pick_opt(&ctx, &store, &member)?;
-            project::involvement(&ctx, &store, member, !no_list)
+            let out = project::involvement(&ctx, &store, member, !no_list);
+            // As the drop of the last handle would, sled's failure to flush is not the report's.
+            let _ = store.close_at_exit();
+            out
         }
         Cmd::Review => {
             let store = open_existing(path)?;
@@ -355,7 +358,13 @@ fn run(cli: Cli) -> Out {
         }
         Cmd::Audit(cmd) => audit::run(&ctx, path, cmd),
         Cmd::Import(ImportCmd::Members { file, allow_duplicates }) => {
-            import::members(&ctx, &open_existing_bulk(path)?, &file, allow_duplicates)
+            let store = open_existing_bulk(path)?;
+            let out = import::members(&ctx, &store, &file, allow_duplicates);
+            // The import committed and synced what it wrote; what sled writes after (a
+            // checkpoint) is flushed as the drop of the last handle would, its failure not the
+            // import's.
+            let _ = store.close_at_exit();
+            out
         }
         Cmd::Import(ImportCmd::Events { file }) => audit::import_events(&ctx, path, &file),
         Cmd::Import(ImportCmd::Movements { file }) => movements::import(&ctx, &open_existing_bulk(path)?, &file),

@@ -671,6 +671,52 @@ fn a_batch_whose_personal_data_cannot_be_written_writes_no_event() {
     assert_eq!(r.personal.map(|p| (p.checked, p.orphans)), Some((2_001, 0)));
 }
 
+/// `close_at_exit` leaves the last handle's memory to the process's end but writes what sled
+/// holds first: a process that closes this way and exits leaves a store the next one opens
+/// whole. Another handle on the store, or a temporary store, is simply dropped.
+#[test]
+fn closing_at_exit_keeps_what_was_written_and_drops_other_handles_as_usual() {
+    if crate::on_postgres("closing_at_exit_keeps_what_was_written_and_drops_other_handles_as_usual") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // Another handle: dropped, the first one still writes.
+    let path = dir.path().join("shared");
+    let store = Store::open(&path).unwrap();
+    found(&store);
+    store.clone().close_at_exit().unwrap();
+    store.execute(Request::new(admit("A", PartyKind::Person, "employees", 1)).dated(d("2020-01-01"))).unwrap();
+    let head = store.head();
+    drop(store);
+    assert_eq!(Store::open(&path).unwrap().head(), head);
+    // A temporary store: removed, as its drop does.
+    let temporary = dir.path().join("temporary");
+    let store = Store::open_with(&temporary, Options::temporary()).unwrap();
+    found(&store);
+    assert!(temporary.exists());
+    store.close_at_exit().unwrap();
+    assert!(!temporary.exists());
+    // The last handle, in a process of its own (its memory is never freed): the next process
+    // finds every event and a sound store.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_coop"))
+        .args(["--store", path.to_str().unwrap(), "--actor", "coop", "import", "members"])
+        .arg(write_register(dir.path()))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.head().seq, head.seq + 6, "three admissions of two events each");
+    assert!(store.verify().unwrap().ok);
+}
+
+/// A register of three members, as `import members` reads it.
+fn write_register(dir: &std::path::Path) -> std::path::PathBuf {
+    let file = dir.join("register.csv");
+    std::fs::write(&file, "name,category,shares,admitted\nB,employees,1,2020-02-01\nC,employees,1,2020-02-01\nD,employees,1,2020-02-01\n")
+        .unwrap();
+    file
+}
+
 /// A store founded and `members` members admitted in one batch (several runs and sealed
 /// packs), verified sound.
 fn store_of_admissions(path: &std::path::Path, members: usize) {

@@ -503,6 +503,22 @@ impl Store {
         Ok(inner.state.get_or_insert_with(State::default))
     }
 
+    /// Gives up the handle in a process about to exit: what sled still holds in memory is
+    /// written and synced, as dropping the last handle would do, but its caches and page table
+    /// are left for the operating system to take back with the process (freeing them entry by
+    /// entry took 90 ms of CPU after a register's import, a millisecond or two after a report).
+    /// Another handle on the same store, a temporary store or a PostgreSQL store is simply
+    /// dropped. For a program's end only: the memory is never freed otherwise.
+    pub fn close_at_exit(self) -> Result<()> {
+        if std::sync::Arc::strong_count(&self.core) > 1 || self.remove_on_drop.is_some() || self.shared() {
+            drop(self);
+            return Ok(());
+        }
+        self.backend.flush()?;
+        std::mem::forget(self);
+        Ok(())
+    }
+
     /// The head of the log: the last acknowledged event and its hash. Never waits for a write
     /// in progress (it is the head before it until its command returns).
     pub fn head(&self) -> Head {
