@@ -353,6 +353,19 @@ pub fn open_alone(bytes: &[u8], expected_seq: u64) -> Result<Envelope, RecordErr
 /// be read, and its signature if it has one — leaving its link to be checked against the
 /// previous record's hash by the caller. For checking records on several threads.
 pub fn open_unlinked(bytes: &[u8], expected_seq: u64) -> Result<Unlinked, RecordError> {
+    open_unlinked_in(bytes, expected_seq, &mut None, true)
+}
+
+/// [`open_unlinked`] for records opened in a row (a run): `actor` is the actor of the record
+/// opened before, shared with this one when it is the same (records of a run are mostly one
+/// actor's: no string of its own each); with `command_ids` false, the command id is left empty
+/// (a fold in the log's order does not read it).
+pub fn open_unlinked_in(
+    bytes: &[u8],
+    expected_seq: u64,
+    actor: &mut Option<std::sync::Arc<str>>,
+    command_ids: bool,
+) -> Result<Unlinked, RecordError> {
     let (parts, body) = Parts::checked(bytes, expected_seq)?;
     let signed_by = match (parts.key, parts.sig) {
         (None, None) => None,
@@ -363,14 +376,18 @@ pub fn open_unlinked(bytes: &[u8], expected_seq: u64) -> Result<Unlinked, Record
         Event::OfficerKeyRegistered { person, public_key } => Some((person.clone(), public_key.clone())),
         _ => None,
     };
+    let actor = match actor {
+        Some(last) if **last == *body.actor => last.clone(),
+        _ => actor.insert(std::sync::Arc::from(&*body.actor)).clone(),
+    };
     Ok(Unlinked {
         hash: parts.hash,
         prev: coop_core::digest_bytes(body.prev.as_bytes()),
-        actor: body.actor.into_owned(),
+        actor,
         signed_by,
         registers,
         effective: body.effective,
-        command_id: body.command.into_owned(),
+        command_id: if command_ids { body.command.into_owned() } else { String::new() },
         event: body.event,
     })
 }
@@ -383,15 +400,15 @@ pub struct Unlinked {
     /// The previous record's hash, as it names it (`None`: what it names is no digest, so
     /// links to no record).
     pub prev: Option<[u8; 32]>,
-    /// Who recorded it.
-    pub actor: String,
+    /// Who recorded it (shared with the records opened before it in the same name).
+    pub actor: std::sync::Arc<str>,
     /// The key its signature was checked against, if it is signed.
     pub signed_by: Option<String>,
     /// The key it registers for an officer, if it does: (person, public key).
     pub registers: Option<(String, String)>,
     /// Its effective date.
     pub effective: NaiveDate,
-    /// The command that recorded it.
+    /// The command that recorded it (empty when opened without command ids).
     pub command_id: String,
     /// Its event (read once, so that a verify folds what it checked).
     pub event: Event,
@@ -405,6 +422,27 @@ mod tests {
     /// A record's date and whether it is a void, read from its bytes: as coop writes it, from
     /// JSON laid out otherwise (parsed), and a reason that names `command_voided` is only a
     /// "may be" (the caller opens the record).
+    /// Records opened in a row share their actor's name when it is the same, and a fold in the
+    /// log's order leaves their command ids unread; each is otherwise what `open_unlinked` gives.
+    #[test]
+    fn records_opened_in_a_row_share_their_actor_and_may_leave_the_command_unread() {
+        let t = DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z").unwrap().with_timezone(&Utc);
+        let date = NaiveDate::from_ymd_opt(2026, 1, 2).unwrap();
+        let ev = Event::SharesPaid { member: MemberNo(3), amount_cents: Cents(1250) };
+        let (one, h1) = seal(1, Ulid(1), &t, date, "sec", "c1", GENESIS_HASH, &ev, None);
+        let (two, h2) = seal(2, Ulid(2), &t, date, "sec", "c2", &h1, &ev, None);
+        let (three, _) = seal(3, Ulid(3), &t, date, "treasurer", "c3", &h2, &ev, None);
+        let mut actor = None;
+        let a = open_unlinked_in(&one, 1, &mut actor, false).unwrap();
+        let b = open_unlinked_in(&two, 2, &mut actor, false).unwrap();
+        let c = open_unlinked_in(&three, 3, &mut actor, true).unwrap();
+        assert!(std::sync::Arc::ptr_eq(&a.actor, &b.actor));
+        assert_eq!((&*c.actor, c.command_id.as_str()), ("treasurer", "c3"));
+        assert_eq!((a.command_id.as_str(), b.command_id.as_str()), ("", ""));
+        let alone = open_unlinked(&two, 2).unwrap();
+        assert_eq!((&*alone.actor, alone.command_id.as_str(), alone.hash, alone.prev), ("sec", "c2", b.hash, b.prev));
+    }
+
     #[test]
     fn peek_reads_the_date_and_whether_the_event_may_be_a_void() {
         let t = DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z").unwrap().with_timezone(&Utc);

@@ -322,6 +322,9 @@ impl Store {
         let mut expected = 1u64;
         let mut keys = Keys::default();
         let mut iter = self.log().range_from(&[]);
+        // Only a fold out of the log's order reads the command ids (to leave out what a void
+        // takes back).
+        let command_ids = fold.as_deref().is_some_and(|f| !matches!(f.timeline, Timeline::Ordered(_)));
         // Links, signatures and the fold of one checked batch, in order; `Some` is the report of
         // the first bad record.
         let mut link = |checked: Result<Vec<Vec<Checked>>>, prev: &mut [u8; 32], expected: &mut u64| -> Result<Option<VerifyReport>> {
@@ -363,7 +366,7 @@ impl Store {
                 let (k, run) = item?;
                 batch.push((seq_of(&k), run));
             }
-            let shared = SharedBatch::new(batch);
+            let shared = SharedBatch::new(batch, command_ids);
             let report = std::thread::scope(|scope| -> Result<Option<VerifyReport>> {
                 let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(|| shared.check(self))).collect();
                 let report = link(std::mem::replace(&mut checked, Ok(Vec::new())), &mut prev, &mut expected);
@@ -690,15 +693,17 @@ const BATCH_RUNS: usize = 128;
 /// batch before (the work of linking and folding is not the same share of every batch).
 struct SharedBatch {
     runs: Vec<(u64, Value)>,
+    /// Whether the records' command ids are read (see `record::open_unlinked_in`).
+    command_ids: bool,
     next: AtomicUsize,
     stopped: AtomicBool,
     checked: Vec<OnceLock<Result<Vec<Checked>>>>,
 }
 
 impl SharedBatch {
-    fn new(runs: Vec<(u64, Value)>) -> SharedBatch {
+    fn new(runs: Vec<(u64, Value)>, command_ids: bool) -> SharedBatch {
         let checked = runs.iter().map(|_| OnceLock::new()).collect();
-        SharedBatch { runs, next: AtomicUsize::new(0), stopped: AtomicBool::new(false), checked }
+        SharedBatch { runs, command_ids, next: AtomicUsize::new(0), stopped: AtomicBool::new(false), checked }
     }
 
     /// Checks runs not taken yet, until none is left or the batch is stopped.
@@ -706,7 +711,7 @@ impl SharedBatch {
         while !self.stopped.load(Ordering::Relaxed) {
             let i = self.next.fetch_add(1, Ordering::Relaxed);
             let Some((first, run)) = self.runs.get(i) else { return };
-            let _ = self.checked[i].set(store.check_run(*first, run));
+            let _ = self.checked[i].set(store.check_run(*first, run, self.command_ids));
         }
     }
 
@@ -730,10 +735,12 @@ impl Store {
     /// Opens a run (as stored: from the packs file, decompressed) and checks each of its
     /// records alone (`record::open_unlinked`). A run that cannot be opened is one failure at
     /// its first event.
-    fn check_run(&self, first: u64, run: &Value) -> Result<Vec<Checked>> {
+    fn check_run(&self, first: u64, run: &Value, command_ids: bool) -> Result<Vec<Checked>> {
         match self.opened(first, run) {
             Ok(records) => {
-                Ok(runs::split(first, &records).map(|(seq, r)| (seq, record::open_unlinked(r, seq).map_err(|e| e.to_string()))).collect())
+                let mut actor = None;
+                let open = |(seq, r)| (seq, record::open_unlinked_in(r, seq, &mut actor, command_ids).map_err(|e| e.to_string()));
+                Ok(runs::split(first, &records).map(open).collect())
             }
             Err(Error::Integrity { reason, .. }) => Ok(vec![(first, Err(reason))]),
             Err(e) => Err(e),
