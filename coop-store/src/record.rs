@@ -419,9 +419,6 @@ mod tests {
     use super::*;
     use coop_core::{Cents, MemberNo};
 
-    /// A record's date and whether it is a void, read from its bytes: as coop writes it, from
-    /// JSON laid out otherwise (parsed), and a reason that names `command_voided` is only a
-    /// "may be" (the caller opens the record).
     /// Records opened in a row share their actor's name when it is the same, and a fold in the
     /// log's order leaves their command ids unread; each is otherwise what `open_unlinked` gives.
     #[test]
@@ -443,6 +440,9 @@ mod tests {
         assert_eq!((&*alone.actor, alone.command_id.as_str(), alone.hash, alone.prev), ("sec", "c2", b.hash, b.prev));
     }
 
+    /// A record's date and whether it is a void, read from its bytes: as coop writes it, from
+    /// JSON laid out otherwise (parsed), and a reason that names `command_voided` is only a
+    /// "may be" (the caller opens the record).
     #[test]
     fn peek_reads_the_date_and_whether_the_event_may_be_a_void() {
         let t = DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z").unwrap().with_timezone(&Utc);
