@@ -315,7 +315,8 @@ impl Store {
 
         // A batch with events to write takes the write lock (on sled; on PostgreSQL the caller
         // holds a transaction with the cooperative's lock) and checks the head before its records
-        // are sealed, so that its personal data can be written while they are.
+        // are sealed, so that its personal data can be written while they are: once it is, no
+        // conflict can send the batch back to be decided again.
         let writing = next_seq > old.seq + 1;
         let (writes, transaction) = match (writing, begun) {
             (false, _) => (None, None),
@@ -389,9 +390,10 @@ impl Store {
             // events did not follow is recognised as such), the records, the totals (their stamp
             // names the new head), the other pieces, the head last. Plain inserts: sled keeps a
             // prefix of them through a crash, and a sled transaction would cost its flush double.
-            // Taken here, unless the caller holds them (a shared backend): the write lock, and on
-            // PostgreSQL one transaction holding the cooperative's lock to its commit (rolled
-            // back on any way out before it); on sled, plain writes.
+            // The write was begun before sealing (above), unless the caller holds it (a shared
+            // backend): the write lock, and on PostgreSQL one transaction holding the
+            // cooperative's lock to its commit (rolled back on any way out before it); on sled,
+            // plain writes.
             let Some(transaction) = transaction else {
                 return Err(integrity(old.seq, "records to write, but no write was begun"));
             };

@@ -447,14 +447,13 @@ impl Store {
         for m in rebuilt.members.values() {
             check_member(m, &mut entries, &mut report);
         }
-        let state = rebuilt;
-        for (party, digest) in &state.partners {
+        for (party, digest) in &rebuilt.partners {
             check_party(format!("partner {party}"), *party, digest, &mut entries, &mut report);
         }
         // Officers recorded by party id: checked like members; erased with their member's data.
-        for (key, digest) in &state.officer_digests {
+        for (key, digest) in &rebuilt.officer_digests {
             let Ok(party) = key.parse::<PartyId>() else { continue };
-            if state.officers_erased.contains(key) {
+            if rebuilt.officers_erased.contains(key) {
                 report.erased += 1;
                 if entries.remove(&party).is_some() {
                     report.problems.push(format!("officer {key}: its name was erased with its member's but is still there"));
