@@ -508,7 +508,9 @@ impl Store {
     /// are left for the operating system to take back with the process (freeing them entry by
     /// entry took 90 ms of CPU after a register's import, a millisecond or two after a report).
     /// Another handle on the same store, a temporary store or a PostgreSQL store is simply
-    /// dropped. For a program's end only: the memory is never freed otherwise.
+    /// dropped. For a program's end only: the memory is never freed otherwise, and on sled the
+    /// store stays locked by this process (another `Store::open` of it in the same process is
+    /// refused as in use).
     pub fn close_at_exit(self) -> Result<()> {
         if std::sync::Arc::strong_count(&self.core) > 1 || self.remove_on_drop.is_some() || self.shared() {
             drop(self);
