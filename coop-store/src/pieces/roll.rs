@@ -170,19 +170,19 @@ impl coop_core::Roll for Roll {
 impl Roll {
     /// The standings of the members of `state`.
     pub fn of(state: &State) -> Roll {
-        let mut roll = Run::default();
+        let mut run = Run::default();
         for m in state.members.values() {
-            let category = roll.code(&m.category);
-            let at = roll.histories.len() as u32;
+            let category = run.code(&m.category);
+            let at = run.histories.len() as u32;
             if !plain(m) {
                 for (d, c) in &m.categories {
-                    let c = roll.code(c);
-                    roll.histories.push((day(*d), c));
+                    let c = run.code(c);
+                    run.histories.push((day(*d), c));
                 }
             }
-            let len = roll.histories.len() as u32 - at;
-            roll.parties.push(u128::from(m.party).to_be_bytes());
-            roll.held.push(Held {
+            let len = run.histories.len() as u32 - at;
+            run.parties.push(u128::from(m.party).to_be_bytes());
+            run.held.push(Held {
                 number: m.number,
                 admitted: day(m.admitted),
                 ended: m.ended.map(|e| day(e.date)),
@@ -190,7 +190,7 @@ impl Roll {
                 history: (at, len),
             });
         }
-        Roll::from(roll)
+        Roll::from(run)
     }
 
     /// This roll followed by `more`, the standings of members numbered after all of this one's
@@ -326,7 +326,7 @@ pub(super) fn encode<'a>(state: &State, members: impl IntoIterator<Item = &'a Me
 /// a 0 or 1 byte before its value, a sequence or a string as its length first); anything else,
 /// including bytes left over, is an integrity failure.
 pub(super) fn decode<V: AsRef<[u8]>>(chunks: impl Iterator<Item = Result<V>>, parties: bool, room_for_chunks: usize) -> Result<Roll> {
-    let mut roll = Run::default();
+    let mut run = Run::default();
     // Each chunk's codes, as indexes into the roll's.
     let mut codes: Vec<u16> = Vec::new();
     for value in chunks {
@@ -335,46 +335,46 @@ pub(super) fn decode<V: AsRef<[u8]>>(chunks: impl Iterator<Item = Result<V>>, pa
         codes.clear();
         for _ in 0..r.len()? {
             let code = r.str()?;
-            codes.push(roll.code(code));
+            codes.push(run.code(code));
         }
         let code = |i: u16| codes.get(usize::from(i)).copied().ok_or_else(|| bad(format!("category {i} of {}", codes.len())));
         let rows = r.len()?;
-        if roll.held.is_empty() {
+        if run.held.is_empty() {
             // Room for as many chunks as it is likely to read at once, not grown by doubling:
             // room never touched takes no memory.
-            roll.held.reserve(rows * room_for_chunks);
+            run.held.reserve(rows * room_for_chunks);
             if parties {
-                roll.parties.reserve(rows * room_for_chunks);
+                run.parties.reserve(rows * room_for_chunks);
             }
         }
         for _ in 0..rows {
             let number = MemberNo(r.u32()?);
-            if roll.held.last().is_some_and(|h| h.number >= number) {
+            if run.held.last().is_some_and(|h| h.number >= number) {
                 return Err(bad(format!("member {number} out of order")));
             }
             // A party is 19 of a row's 28 bytes: skipped unless asked for.
             if parties {
                 let party = r.u128()?.to_be_bytes();
-                roll.parties.push(party);
+                run.parties.push(party);
             } else {
                 r.skip_u128()?;
             }
             let admitted = r.i32()?;
             let ended = r.option(Reader::i32)?;
             let category = code(r.u16()?)?;
-            let at = roll.histories.len() as u32;
+            let at = run.histories.len() as u32;
             for _ in 0..r.len()? {
                 let change = (r.i32()?, code(r.u16()?)?);
-                roll.histories.push(change);
+                run.histories.push(change);
             }
-            let len = roll.histories.len() as u32 - at;
-            roll.held.push(Held { number, admitted, ended, category, history: (at, len) });
+            let len = run.histories.len() as u32 - at;
+            run.held.push(Held { number, admitted, ended, category, history: (at, len) });
         }
         if !r.0.is_empty() {
             return Err(bad(format!("{} bytes after the last member", r.0.len())));
         }
     }
-    Ok(Roll::from(roll))
+    Ok(Roll::from(run))
 }
 
 /// Reads postcard's encoding of a chunk (see [`decode`]).

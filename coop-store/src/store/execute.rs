@@ -317,13 +317,12 @@ impl Store {
         // holds a transaction with the cooperative's lock) and checks the head before its records
         // are sealed, so that its personal data can be written while they are: once it is, no
         // conflict can send the batch back to be decided again.
-        let writing = next_seq > old.seq + 1;
-        let (writes, transaction) = match (writing, begun) {
-            (false, _) => (None, None),
-            (true, Some(t)) => (None, Some(t)),
-            (true, None) => (Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())), Some(Transaction::begin(&*self.backend)?)),
+        let write = match (next_seq > old.seq + 1, begun) {
+            (false, _) => None,
+            (true, Some(t)) => Some((None, t)),
+            (true, None) => Some((Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())), Transaction::begin(&*self.backend)?)),
         };
-        if writing && read_head(self.meta())? != old {
+        if write.is_some() && read_head(self.meta())? != old {
             // Another handle (or process) moved the head since this one decided: decide again.
             return Err(Error::Conflict);
         }
@@ -381,7 +380,8 @@ impl Store {
             None => runs::one_run(records),
         };
 
-        if !plan.inserts.is_empty() {
+        // Records to write (a batch with events has them): its write was begun before sealing.
+        if let Some((writes, transaction)) = write {
             let head_bytes = serde_json::to_vec(&new_head).unwrap_or_default();
             let erased: Vec<PartyId> = planned.iter().flat_map(|p| p.erase.iter().copied()).collect();
             let pending = serde_json::to_vec(&erased).unwrap_or_default();
@@ -394,9 +394,6 @@ impl Store {
             // backend): the write lock, and on PostgreSQL one transaction holding the
             // cooperative's lock to its commit (rolled back on any way out before it); on sled,
             // plain writes.
-            let Some(transaction) = transaction else {
-                return Err(integrity(old.seq, "records to write, but no write was begun"));
-            };
             if !full && !late::follows(&inner.index, &old) {
                 // Nothing below reads the requests or the plans once the personal data is
                 // taken (no receipt to build, no index to carry forward), and no conflict can
