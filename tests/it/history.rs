@@ -402,6 +402,9 @@ fn late_share_movements_are_placed_from_the_index_and_the_kept_state_stays_the_f
     let check = |what: &str| {
         let replay = store.replay_check().unwrap();
         assert!(replay.matches, "{what}: the state kept is the fold of the log ({:?})", replay.differing_members);
+        // The state in memory, which the index's build replaced with its own fold, too.
+        let fold = store.state_known_at(store.head().seq, None).unwrap();
+        assert!(store.state().unwrap() == fold, "{what}: the state in memory is the fold of the log");
     };
     // A late payment: placed from the index, which is built then (5 movements, and this one).
     run(Command::Pay { member: n(1), amount: coop::Cents(2_500) }, "2022-01-10").unwrap();
@@ -444,6 +447,59 @@ fn late_share_movements_are_placed_from_the_index_and_the_kept_state_stays_the_f
     let reopened = Store::open_with(&path, Options::default()).unwrap();
     assert_eq!(reopened.state().unwrap(), kept, "the pieces written are the state in memory");
     assert!(reopened.verify().unwrap().ok);
+}
+
+/// The state a store had loaded is let go while the timeline's index is built for a late share
+/// movement, and replaced by the build's fold: when the build fails (a record of the log
+/// damaged), the movement fails and the state is read again as it was, never left empty.
+#[test]
+fn a_late_movement_whose_index_cannot_be_built_fails_and_leaves_the_state_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s");
+    let date = |s: &str| coop::parse_date(s).unwrap();
+    let n = |k: u32| coop::MemberRef::Number(coop::MemberNo(k));
+    let admitted = {
+        let store = Store::open(&path).unwrap();
+        let statutes = coop::Statutes::from_toml(coop::SAMPLE_STATUTES).unwrap();
+        store
+            .execute(coop::Request::new(Command::Found { statutes: Box::new(statutes.clone()), founder: None }).dated(statutes.founded))
+            .unwrap();
+        for (k, on) in ["2019-01-10", "2019-02-10"].iter().enumerate() {
+            let admit = Command::Admit {
+                personal: coop::Personal { name: format!("M{k}"), email: None, address: None },
+                kind: coop::PartyKind::Person,
+                category: "employees".into(),
+                shares: Some(20),
+                class: None,
+                paid: None,
+            };
+            store.execute(coop::Request::new(admit).dated(date(on))).unwrap();
+        }
+        store
+            .execute(coop::Request::new(Command::Subscribe { member: n(1), count: 4, class: None, paid: None }).dated(date("2021-01-10")))
+            .unwrap();
+        store.events(1, 100).unwrap().into_iter().find(|e| e.effective == date("2019-01-10")).unwrap().seq
+    };
+    {
+        let db = crate::open_sled(&path);
+        let log = db.open_tree("log").unwrap();
+        crate::edit_record_in_place(&path, &log, admitted, |r| {
+            r.replacen("\"effective\":\"2019-01-10\"", "\"effective\":\"2019-01-11\"", 1)
+        });
+        db.flush().unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let before = store.state().unwrap();
+    assert_eq!(before.members.len(), 2);
+    let late = || coop::Request::new(Command::Pay { member: n(1), amount: coop::Cents(2_500) }).dated(date("2020-01-10"));
+    let checked = store.check(&late()).unwrap_err();
+    let at = format!("event {admitted}");
+    assert!(checked.to_string().contains(&at), "{checked}");
+    assert!(store.state().unwrap() == before, "a dry run that failed keeps the state");
+    let r = store.execute(late()).unwrap_err();
+    assert!(r.to_string().contains(&at), "{r}");
+    assert!(store.state().unwrap() == before, "a command that failed keeps the state");
+    assert_eq!(store.index_steps(), None, "no index was kept");
 }
 
 /// A store that an earlier coop imported from an export holding a void kept the log marked as in

@@ -179,11 +179,17 @@ impl IndexBuilder {
     }
 
     /// The index of every fact given.
-    pub fn finish(mut self) -> Result<Index, Unplaced> {
+    pub fn finish(self) -> Result<Index, Unplaced> {
+        self.finish_with_state().map(|(index, _)| index)
+    }
+
+    /// The index of every fact given, and their fold: the current state, which a store that
+    /// builds the index can keep instead of the one it had loaded (one state in memory, not two).
+    pub fn finish_with_state(mut self) -> Result<(Index, State), Unplaced> {
         if !self.group.is_empty() {
             self.flush()?;
         }
-        Ok(self.index)
+        Ok((self.index, self.state))
     }
 }
 

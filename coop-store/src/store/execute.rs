@@ -43,8 +43,13 @@ impl Store {
         // A late share movement: from the timeline's index, as `execute` places it.
         let inner = &mut *inner;
         let head = inner.head.clone();
-        if let Some(state) = inner.state.as_ref() {
-            if let Some(placed) = self.place_local(&mut inner.index, &head, state, request, &ctx)? {
+        if let Some(state) = inner.state.as_mut() {
+            let placed = self.place_local(&mut inner.index, &head, state, request, &ctx);
+            if placed.is_err() {
+                // The state may have been let go for the index (see `place_local`).
+                inner.state = None;
+            }
+            if let Some(placed) = placed? {
                 return placed.map(|patch| patch.events).map_err(Error::Refused);
             }
         }
@@ -224,7 +229,7 @@ impl Store {
             // Each command is decided on the state the previous ones of the batch leave: on the
             // current state when it is dated on or after every fact, else on the timeline.
             let local = if !timeline::on_current_state(&state, r.date, &r.command) && requests.len() == 1 {
-                self.place_local(&mut inner.index, &old, &state, r, &ctx)?
+                self.place_local(&mut inner.index, &old, &mut state, r, &ctx)?
             } else {
                 None
             };

@@ -7,12 +7,15 @@ use super::*;
 impl Store {
     /// Places a late share movement from the timeline's index (built on first use, at the head
     /// `head`), reading from the log the facts it asks for; `None` when the command is placed on
-    /// the whole timeline instead.
+    /// the whole timeline instead. `state` is the state at `head`: while the index is built it is
+    /// let go, and the fold the build makes of every fact takes its place (the same state, by
+    /// definition: a million events' state was held twice, 100 MiB at 100,000 members). On an
+    /// error `state` may be left empty: the caller must not keep it.
     pub(super) fn place_local(
         &self,
         slot: &mut Option<(Head, timeline::Index)>,
         head: &Head,
-        state: &State,
+        state: &mut State,
         r: &Request,
         ctx: &Context,
     ) -> Result<Option<std::result::Result<timeline::Patch, coop_core::Refusal>>> {
@@ -25,9 +28,12 @@ impl Store {
                 Unplaced::Inconsistent { seq, reason } => integrity(seq, reason.to_string()),
                 Unplaced::Refused(r) => integrity(0, r.to_string()),
             };
+            *state = State::default();
             let mut builder = timeline::IndexBuilder::default();
             self.each_fact(head.seq, |f| builder.push(f).map_err(unplaced))?;
-            *slot = Some((head.clone(), builder.finish().map_err(unplaced)?));
+            let (index, folded) = builder.finish_with_state().map_err(unplaced)?;
+            *slot = Some((head.clone(), index));
+            *state = folded;
         }
         let Some((_, index)) = slot.as_ref() else { return Ok(None) };
         let mut known = timeline::Known::default();
