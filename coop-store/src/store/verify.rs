@@ -479,27 +479,47 @@ impl Store {
     /// out of `rebuilt` as it is: the two states are never both held whole.
     fn compare_with_kept(&self, head: &Head, mut rebuilt: State) -> Result<ReplayReport> {
         let kept_seq = pieces::stamp(&self.pieces())?.map_or(0, |h| h.seq);
-        // The roll (every member's standing, which reports read instead of the members' pieces).
-        let mut differing = pieces::roll_differing(&self.pieces(), &rebuilt)?;
-        let roll_matches = differing.is_empty();
-        let index_differs = pieces::taking_part_difference(&self.pieces(), &rebuilt.projects)?;
-        let members = std::mem::take(&mut rebuilt.members);
-        let parties = std::mem::take(&mut rebuilt.parties);
-        let (members_differing, parties_match) = pieces::compare_members(&self.pieces(), &members, &parties, !self.shared())?;
-        differing.extend(members_differing);
-        drop((members, parties));
-        let mut assemblies = std::mem::take(&mut rebuilt.assemblies);
-        let mut projects = std::mem::take(&mut rebuilt.projects);
-        let mut large_match = true;
-        pieces::each_large(&self.pieces(), |piece| {
-            match piece {
-                pieces::Large::Assembly(a) => large_match &= assemblies.remove(&a.slug).as_ref() == Some(&*a),
-                pieces::Large::Project(p) => large_match &= projects.remove(&p.slug).as_ref() == Some(&*p),
-            }
-            Ok(())
-        })?;
-        // Pieces missing from what is kept.
-        large_match &= assemblies.is_empty() && projects.is_empty();
+        let trees = self.pieces();
+        // Assemblies and projects (and the index of who takes part in which) are compared on one
+        // thread while the roll and the members are on this one (their halves on two): on one
+        // thread after the other, the comparison left the second core idle for a fifth of a
+        // verify. One thread on a shared backend, whose reads belong to this thread.
+        let assemblies = std::mem::take(&mut rebuilt.assemblies);
+        let projects = std::mem::take(&mut rebuilt.projects);
+        let large = move || -> Result<(Option<String>, bool)> {
+            let index_differs = pieces::taking_part_difference(&trees, &projects)?;
+            let (mut assemblies, mut projects) = (assemblies, projects);
+            let mut large_match = true;
+            pieces::each_large(&trees, |piece| {
+                match piece {
+                    pieces::Large::Assembly(a) => large_match &= assemblies.remove(&a.slug).as_ref() == Some(&*a),
+                    pieces::Large::Project(p) => large_match &= projects.remove(&p.slug).as_ref() == Some(&*p),
+                }
+                Ok(())
+            })?;
+            // Pieces missing from what is kept.
+            Ok((index_differs, large_match && assemblies.is_empty() && projects.is_empty()))
+        };
+        let by_member = |rebuilt: &mut State| -> Result<(Vec<MemberNo>, bool, bool)> {
+            // The roll (every member's standing, which reports read instead of the members' pieces).
+            let mut differing = pieces::roll_differing(&trees, rebuilt)?;
+            let roll_matches = differing.is_empty();
+            let members = std::mem::take(&mut rebuilt.members);
+            let parties = std::mem::take(&mut rebuilt.parties);
+            let (members_differing, parties_match) = pieces::compare_members(&trees, &members, &parties, !self.shared())?;
+            differing.extend(members_differing);
+            Ok((differing, roll_matches, parties_match))
+        };
+        let ((index_differs, large_match), (mut differing, roll_matches, parties_match)) = if self.shared() {
+            (large()?, by_member(&mut rebuilt)?)
+        } else {
+            std::thread::scope(|scope| -> Result<_> {
+                let large = scope.spawn(large);
+                let members = by_member(&mut rebuilt);
+                let large = large.join().unwrap_or_else(|_| Err(integrity(0, "the assemblies and projects could not be compared")));
+                Ok((large?, members?))
+            })?
+        };
         differing.sort_unstable();
         differing.dedup();
         // The rest: totals, statutes, roster, partners, bodies (`rebuilt` holds nothing else now).
