@@ -50,20 +50,6 @@ pub fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    // glibc gives each thread that allocates an arena of its own, up to eight per core, and
-    // keeps what they free: a whole-log command (sled's threads, verify's checking threads)
-    // then holds a hundred MiB more than it uses (importing 1M events: 468 MiB, 374 with two
-    // arenas; measured in README, Performance). Two arenas keep verify's two checking threads
-    // from waiting on each other. And glibc serves a large block (a register's requests, a
-    // checkpoint's members) from its heap once a block that large was freed, where it stays
-    // resident after it is freed: with blocks of 256 KiB and more always mapped apart, a freed
-    // one goes back to the system (`import members` of 100,000 rows: 258 → 244 MiB).
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: plain calls into the allocator's settings, before any thread starts.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 2);
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
-    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
