@@ -333,7 +333,7 @@ impl Writer {
         if self.every == 0 {
             return Ok(());
         }
-        self.changes.add(event);
+        self.changes.add_primary(event);
         if seq - self.last >= self.every {
             write(table, blocks, state, &self.changes, &Head { seq, hash: hash.to_string() })?;
             self.last = seq;
@@ -366,7 +366,7 @@ impl<'t> Check<'t> {
         if self.at.is_empty() || self.problem.is_some() {
             return Ok(());
         }
-        self.changes.add(event);
+        self.changes.add_primary(event);
         if self.at.get(self.next) != Some(&seq) {
             return Ok(());
         }

@@ -163,7 +163,7 @@ impl Store {
             Some(l) => {
                 let mut changes = pieces::Changes::default();
                 self.each_record(l.seq + 1, head.seq, &l.hash, None, |env| {
-                    changes.add(&env.event);
+                    changes.add_primary(&env.event);
                     Ok(())
                 })?;
                 changes
