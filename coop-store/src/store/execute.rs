@@ -14,8 +14,8 @@ use crate::backend::Transaction;
 use crate::pieces::{self, Changes};
 use crate::runs::{self, key, PACK_BYTES};
 
-/// The personal entries from which a batch writes them on a second thread while its records
-/// are sealed (see `decide_and_write`).
+/// How many personal entries a batch must hold for them to be written on a second thread while
+/// its records are sealed (see `decide_and_write`); fewer are written first, on its own thread.
 const PERSONAL_ASIDE_MIN: usize = 256;
 
 impl Store {

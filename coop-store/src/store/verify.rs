@@ -484,11 +484,10 @@ impl Store {
         // thread while the roll and the members are on this one (their halves on two): on one
         // thread after the other, the comparison left the second core idle for a fifth of a
         // verify. One thread on a shared backend, whose reads belong to this thread.
-        let assemblies = std::mem::take(&mut rebuilt.assemblies);
-        let projects = std::mem::take(&mut rebuilt.projects);
-        let large = move || -> Result<(Option<String>, bool)> {
+        let mut assemblies = std::mem::take(&mut rebuilt.assemblies);
+        let mut projects = std::mem::take(&mut rebuilt.projects);
+        let mut large = move || -> Result<(Option<String>, bool)> {
             let index_differs = pieces::taking_part_difference(&trees, &projects)?;
-            let (mut assemblies, mut projects) = (assemblies, projects);
             let mut large_match = true;
             pieces::each_large(&trees, |piece| {
                 match piece {
