@@ -307,17 +307,64 @@ impl Source for At<'_> {
     }
 }
 
+/// The pieces the events since the last checkpoint changed: what the next one holds. The members
+/// are marked one bit a number (a fold marks one or two an event, where a set of numbers took a
+/// tree insertion each: a twentieth of the thread that folds a verify); numbers past
+/// [`Since::BITS`] (no store has that many members) go to a set.
+#[derive(Default)]
+pub(crate) struct Since {
+    changes: Changes,
+    bits: Vec<u64>,
+    beyond: BTreeSet<MemberNo>,
+}
+
+impl Since {
+    /// The member numbers kept as bits (2 MiB of them at most).
+    const BITS: u32 = 1 << 24;
+
+    pub(crate) fn add(&mut self, event: &Event) {
+        for n in self.changes.add_but_members(event, coop_core::Touched::by(event)) {
+            if n.0 >= Self::BITS {
+                self.beyond.insert(n);
+                continue;
+            }
+            let word = (n.0 / 64) as usize;
+            if word >= self.bits.len() {
+                self.bits.resize(word + 1, 0);
+            }
+            self.bits[word] |= 1 << (n.0 % 64);
+        }
+    }
+
+    /// The changes since the last checkpoint, members included; the next ones start empty.
+    pub(crate) fn take(&mut self) -> Changes {
+        let mut changes = std::mem::take(&mut self.changes);
+        let mut members = Vec::new();
+        for (i, word) in self.bits.iter_mut().enumerate() {
+            let mut w = std::mem::take(word);
+            while w != 0 {
+                members.push(MemberNo(i as u32 * 64 + w.trailing_zeros()));
+                w &= w - 1;
+            }
+        }
+        members.extend(std::mem::take(&mut self.beyond));
+        // In increasing order: the set is built in bulk.
+        changes.members = members.into_iter().collect();
+        changes
+    }
+}
+
 /// Writes a checkpoint every `every` events of a fold in the log's order (an import, a repair).
 pub(crate) struct Writer {
     every: u64,
     last: u64,
-    changes: Changes,
+    since: Since,
 }
 
 impl Writer {
     /// A checkpoint every `every` events (never with 0).
     pub(crate) fn new(every: u64) -> Writer {
-        Writer { every, last: 0, changes: Changes::default() }
+        Writer { every, last: 0, since: Since::default() }
     }
 
     /// After event `seq` (its hash `hash`), `event`, was applied to `state`.
@@ -333,11 +380,10 @@ impl Writer {
         if self.every == 0 {
             return Ok(());
         }
-        self.changes.add_primary(event);
+        self.since.add(event);
         if seq - self.last >= self.every {
-            write(table, blocks, state, &self.changes, &Head { seq, hash: hash.to_string() })?;
+            write(table, blocks, state, &self.since.take(), &Head { seq, hash: hash.to_string() })?;
             self.last = seq;
-            self.changes = Changes::default();
         }
         Ok(())
     }
@@ -351,14 +397,14 @@ pub(crate) struct Check<'t> {
     blocks: &'t dyn Blocks,
     at: Vec<u64>,
     next: usize,
-    changes: Changes,
+    since: Since,
     expected: u64,
     problem: Option<String>,
 }
 
 impl<'t> Check<'t> {
     pub(crate) fn new(table: &'t dyn Table, blocks: &'t dyn Blocks) -> Result<Check<'t>> {
-        Ok(Check { table, blocks, at: all(table)?, next: 0, changes: Changes::default(), expected: 0, problem: None })
+        Ok(Check { table, blocks, at: all(table)?, next: 0, since: Since::default(), expected: 0, problem: None })
     }
 
     /// After event `seq` (its hash `hash`), `event`, was applied to `state`.
@@ -366,7 +412,7 @@ impl<'t> Check<'t> {
         if self.at.is_empty() || self.problem.is_some() {
             return Ok(());
         }
-        self.changes.add_primary(event);
+        self.since.add(event);
         if self.at.get(self.next) != Some(&seq) {
             return Ok(());
         }
@@ -381,7 +427,7 @@ impl<'t> Check<'t> {
         // never a block built to compare whole.
         let (mut members, mut values, mut others) = (0usize, 0usize, 0u64);
         let mut differing: Option<String> = None;
-        encode_primary_each(state, &std::mem::take(&mut self.changes), head, &mut |piece, value| {
+        encode_primary_each(state, &self.since.take(), head, &mut |piece, value| {
             if differing.is_some() {
                 return Ok(());
             }
@@ -518,6 +564,24 @@ mod tests {
 
     /// A block is the same whatever room was made for it: too little, too much, or just enough;
     /// each member is found in it by number.
+    /// The members marked since the last checkpoint come out once each, in order, whether kept
+    /// as bits or past them, with what else the events changed; the next checkpoint starts empty.
+    #[test]
+    fn the_members_since_a_checkpoint_come_out_once_each_in_order() {
+        let paid = |n| Event::SharesPaid { member: MemberNo(n), amount_cents: coop_core::Cents(1) };
+        let far = Since::BITS + 5;
+        let mut since = Since::default();
+        for e in [paid(65), paid(3), paid(far), paid(64), paid(3), paid(0), paid(far - 6)] {
+            since.add(&e);
+        }
+        since.add(&Event::MemberMoved { member: MemberNo(63), from: "a".into(), to: "b".into() });
+        let changes = since.take();
+        assert_eq!(changes.members.iter().map(|n| n.0).collect::<Vec<_>>(), [0, 3, 63, 64, 65, far - 6, far]);
+        assert!(since.take().members.is_empty(), "taken: the next checkpoint starts empty");
+        since.add(&paid(64));
+        assert_eq!(since.take().members.iter().map(|n| n.0).collect::<Vec<_>>(), [64]);
+    }
+
     #[test]
     fn a_block_is_the_same_whatever_room_was_made_and_finds_each_member() {
         let members: Vec<(u32, Vec<u8>)> = vec![(2, b"two".to_vec()), (5, Vec::new()), (9, b"nine!".to_vec())];

@@ -241,18 +241,13 @@ impl Changes {
                 self.shares_only.insert(*n);
             }
         }
-        self.add_touched(event, t);
+        let members = self.add_but_members(event, t);
+        self.members.extend(members);
     }
 
-    /// The primary pieces `event` changes, what a checkpoint holds (no roll: every member
-    /// touched counts as changed, at no cost per event).
-    pub(crate) fn add_primary(&mut self, event: &Event) {
-        self.add_touched(event, Touched::by(event));
-    }
-
-    fn add_touched(&mut self, event: &Event, t: Touched) {
+    /// What `event` changes (`t`) but its members, which are returned.
+    fn add_but_members(&mut self, event: &Event, t: Touched) -> Vec<MemberNo> {
         self.statutes |= t.statutes;
-        self.members.extend(t.members);
         self.assemblies.extend(t.assembly);
         self.projects.extend(t.project);
         self.partners.extend(t.partner);
@@ -266,6 +261,7 @@ impl Changes {
             }
             _ => {}
         }
+        t.members
     }
 
     /// Members whose records a late fact rewrote.
@@ -931,9 +927,9 @@ mod tests {
         changes.add_members([m(3)]);
         assert_eq!(standings(&changes), [1, 2, 3]);
         // The checkpoints' way of listing members marks none apart.
-        let mut primary = Changes::default();
-        primary.add_primary(&paid(7));
-        assert_eq!(standings(&primary), [7]);
+        let mut since = checkpoints::Since::default();
+        since.add(&paid(7));
+        assert_eq!(standings(&since.take()), [7]);
     }
 
     /// The party index keeps each party's number in its bucket: parties whose ids end alike

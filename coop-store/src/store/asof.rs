@@ -161,12 +161,12 @@ impl Store {
         let changes = match &last {
             Some(l) if head.seq - l.seq < self.checkpoint_every => return Ok(()),
             Some(l) => {
-                let mut changes = pieces::Changes::default();
+                let mut since = checkpoints::Since::default();
                 self.each_record(l.seq + 1, head.seq, &l.hash, None, |env| {
-                    changes.add_primary(&env.event);
+                    since.add(&env.event);
                     Ok(())
                 })?;
-                changes
+                since.take()
             }
             None => pieces::Changes::everything(state),
         };
