@@ -562,10 +562,8 @@ mod tests {
         }
     }
 
-    /// A block is the same whatever room was made for it: too little, too much, or just enough;
-    /// each member is found in it by number.
     /// The members marked since the last checkpoint come out once each, in order, whether kept
-    /// as bits or past them, with what else the events changed; the next checkpoint starts empty.
+    /// as bits or past them; the next checkpoint starts empty.
     #[test]
     fn the_members_since_a_checkpoint_come_out_once_each_in_order() {
         let paid = |n| Event::SharesPaid { member: MemberNo(n), amount_cents: coop_core::Cents(1) };
@@ -582,6 +580,8 @@ mod tests {
         assert_eq!(since.take().members.iter().map(|n| n.0).collect::<Vec<_>>(), [64]);
     }
 
+    /// A block is the same whatever room was made for it: too little, too much, or just enough;
+    /// each member is found in it by number.
     #[test]
     fn a_block_is_the_same_whatever_room_was_made_and_finds_each_member() {
         let members: Vec<(u32, Vec<u8>)> = vec![(2, b"two".to_vec()), (5, Vec::new()), (9, b"nine!".to_vec())];
