@@ -265,6 +265,10 @@ pub struct Touched {
     pub statutes: bool,
     /// Members whose record changes.
     pub members: Vec<MemberNo>,
+    /// Whether the event changes only the lots of `members` (and their latest date): a share
+    /// movement. Their standing (party, admission, end, category over time, what a store's roll
+    /// of every member holds) stays as it was. `false` says nothing: any part may change.
+    pub lots_only: bool,
     /// The assembly that changes, by slug.
     pub assembly: Option<String>,
     /// The project that changes, by slug.
@@ -347,6 +351,10 @@ impl Touched {
                 }
             }
         }
+        t.lots_only = matches!(
+            event,
+            Event::SharesSubscribed { .. } | Event::SharesPaid { .. } | Event::SharesTransferred { .. } | Event::SharesRedeemed { .. }
+        );
         t
     }
 }
@@ -914,6 +922,10 @@ pub(crate) fn apply_checked(state: &mut State, date: NaiveDate, event: &Event) {
     let t = Touched::by(event);
     for (n, m) in &state.members {
         assert!(before.members.get(n) == Some(m) || t.members.contains(n), "{event:?} changed member {n}, not in {t:?}");
+        if let (true, Some(was)) = (t.lots_only, before.members.get(n)) {
+            let standing = Member { lots: was.lots.clone(), last_date: was.last_date, ..m.clone() };
+            assert_eq!(&standing, was, "{event:?} changed more of member {n} than its lots");
+        }
     }
     for (slug, a) in &state.assemblies {
         assert!(before.assemblies.get(slug) == Some(a) || t.assembly.as_ref() == Some(slug), "{event:?} changed assembly {slug}");

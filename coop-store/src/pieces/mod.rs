@@ -217,8 +217,8 @@ pub(crate) struct Changes {
     bodies: BTreeSet<String>,
     /// Members whose listing under a project (see [`taking_part`]) may have changed.
     taking_part: BTreeSet<(MemberNo, String)>,
-    /// Members of `members` touched by share movements only (subscriptions, payments, transfers,
-    /// redemptions), which change a member's lots, never its standing in the roll: their chunk
+    /// Members of `members` touched only by events that change their lots alone
+    /// ([`Touched::lots_only`]: share movements), never their standing in the roll: their chunk
     /// of the roll (256 members) is not encoded again for them. A command of today re-encoded
     /// one for every subscription, a third of its work. Any other change leaves a member out of
     /// this set, and so do the ways of listing members other than [`Changes::add`].
@@ -226,16 +226,12 @@ pub(crate) struct Changes {
 }
 
 impl Changes {
-    /// The pieces `event` changes (a command's: with the members it touches by share movements
-    /// only, so that their standings are not encoded again).
+    /// The pieces `event` changes (a command's: with the members whose lots alone it changes, so
+    /// that their standings are not encoded again).
     pub(crate) fn add(&mut self, event: &Event) {
-        let shares = matches!(
-            event,
-            Event::SharesSubscribed { .. } | Event::SharesPaid { .. } | Event::SharesTransferred { .. } | Event::SharesRedeemed { .. }
-        );
         let t = Touched::by(event);
         for n in &t.members {
-            if !shares {
+            if !t.lots_only {
                 self.shares_only.remove(n);
             } else if !self.members.contains(n) {
                 self.shares_only.insert(*n);
